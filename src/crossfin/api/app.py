@@ -1,0 +1,70 @@
+"""The FastAPI application factory: routers, problem handlers, middleware, OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from crossfin import __version__
+from crossfin.api import problems
+from crossfin.api.middleware import Metrics, RequestContext
+from crossfin.api.routes import ops, parties
+from crossfin.core.logging import configure_logging
+from crossfin.core.settings import Settings
+from crossfin.core.uow import Database
+
+DESCRIPTION = """Cross-border financial service platform.
+
+Every `/v1` call needs `Authorization: Bearer cf_<id>_<secret>`. Errors are RFC 9457
+`application/problem+json` with a stable `type` (see docs/api.md). Every POST accepts an
+`Idempotency-Key` header; state-changing answers carry a ledger `receipt`."""
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """Build the app; the database is opened here, never at import time."""
+    configure_logging(settings.log_level)
+    app = FastAPI(title="crossfin", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.db = db or Database(settings.database_url)
+    app.state.metrics = Metrics()
+    problems.install(app)
+    app.include_router(ops.router)
+    app.include_router(parties.router)
+    for extra in _optional_routers():
+        app.include_router(extra)
+    _mount_portal(app, settings)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # Outermost: request ids and the last-resort problem answer wrap everything.
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    return app
+
+
+def _optional_routers() -> list[Any]:
+    """Routers of domains that register themselves (ledger, documents, financing)."""
+    from crossfin.api.routes import registry
+
+    return registry.routers()
+
+
+def _mount_portal(app: FastAPI, settings: Settings) -> None:
+    from crossfin.web import mount
+
+    mount(app, settings)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                         routes=app.routes)
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer",
+                   "description": "An API key issued by `crossfin key issue`."}}
+    for path, operations in schema.get("paths", {}).items():
+        if path.startswith("/v1"):
+            for operation in operations.values():
+                operation["security"] = [{"apiKey": []}]
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,140 @@
+"""Request dependencies: the database, the authenticated caller, units of work, writes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+
+from crossfin.core import idempotency
+from crossfin.core.errors import Unauthenticated
+from crossfin.core.settings import Settings
+from crossfin.core.uow import Database, UnitOfWork
+from crossfin.ledger.journal import Receipt
+from crossfin.parties.access import Caller
+from crossfin.parties.credentials import authenticate, touch_key
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        error = Unauthenticated("send Authorization: Bearer <API key>")
+        error.headers["WWW-Authenticate"] = 'Bearer realm="crossfin"'
+        raise error
+    return token.strip()
+
+
+def get_caller(request: Request, db: Annotated[Database, Depends(get_db)]) -> Caller:
+    """Authenticate the bearer key; 401 without one, with a bogus or a revoked one."""
+    token = _bearer(request)
+    with db.session(readonly=True) as session:
+        try:
+            caller, stale = authenticate(session, token)
+        except Unauthenticated as exc:
+            exc.headers["WWW-Authenticate"] = 'Bearer realm="crossfin", error="invalid_token"'
+            raise
+    if stale and caller.key_id:
+        with db.session() as session, session.begin():
+            touch_key(session, caller.key_id)
+    request.state.caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def read_uow(db: Annotated[Database, Depends(get_db)], caller: CallerDep) -> Iterator[UnitOfWork]:
+    """A read-only unit of work for GET routes."""
+    with UnitOfWork(db, caller.actor, readonly=True) as uow:
+        yield uow
+
+
+ReadUow = Annotated[UnitOfWork, Depends(read_uow)]
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+Payload = dict[str, Any] | BaseModel
+WriteFn = Callable[[UnitOfWork], tuple[Payload, Receipt | None]]
+
+
+class Writer:
+    """Runs one state change in one transaction, honouring Idempotency-Key."""
+
+    def __init__(self, request: Request, db: Database, caller: Caller, body: bytes) -> None:
+        self.request, self.db, self.caller, self.body = request, db, caller, body
+        key = request.headers.get("idempotency-key")
+        self.key = idempotency.check_key(key) if key is not None else None
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        self.fingerprint = idempotency.request_fingerprint(request.method, target, body)
+
+    def __call__(self, fn: WriteFn, status: int = 201) -> Response:
+        try:
+            return self._run(fn, status)
+        except IntegrityError:
+            # A concurrent twin with the same key won the race: answer what it answered.
+            replay = self._replay()
+            if replay is None:
+                raise
+            return replay
+
+    def _run(self, fn: WriteFn, status: int) -> Response:
+        with UnitOfWork(self.db, self.caller.actor) as uow:
+            if self.key is not None:
+                stored = idempotency.find(uow.session, self.caller.org_id, self.key,
+                                          self.fingerprint)
+                if stored is not None:
+                    return _replayed(stored)
+            payload, receipt = fn(uow)
+            uow.sequence()
+            body = _encode(payload, receipt)
+            if self.key is not None:
+                idempotency.remember(uow.session, self.caller.org_id, self.key,
+                                     self.fingerprint, status, body)
+            uow.commit()
+        return Response(body, status_code=status, media_type="application/json")
+
+    def _replay(self) -> Response | None:
+        if self.key is None:
+            return None
+        with self.db.session(readonly=True) as session:
+            stored = idempotency.find(session, self.caller.org_id, self.key, self.fingerprint)
+        return _replayed(stored) if stored else None
+
+
+def _replayed(stored: idempotency.StoredResponse) -> Response:
+    return Response(stored.body, status_code=stored.status, media_type="application/json",
+                    headers={"Idempotent-Replayed": "true"})
+
+
+def _encode(payload: Payload, receipt: Receipt | None) -> bytes:
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
+    if receipt is not None:
+        data["receipt"] = receipt.as_dict()
+    return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+def get_writer(
+    request: Request, db: Annotated[Database, Depends(get_db)], caller: CallerDep,
+    body: Annotated[bytes, Depends(raw_body)],
+) -> Writer:
+    return Writer(request, db, caller, body)
+
+
+WriterDep = Annotated[Writer, Depends(get_writer)]

@@ -1,0 +1,90 @@
+"""Outermost ASGI layer: request ids, access logs, Prometheus metrics, last-resort errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from crossfin.core.errors import PROBLEM_BASE
+from crossfin.core.logging import request_id_var
+
+log = logging.getLogger("crossfin.access")
+
+
+class Metrics:
+    """The platform's Prometheus series, in a registry of the app's own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("crossfin_http_requests_total", "HTTP requests",
+                                ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("crossfin_http_request_seconds", "HTTP request latency",
+                                 ["method", "route"], registry=self.registry,
+                                 buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10))
+
+
+def _route_template(scope: Scope) -> str:
+    # Label by route template, not raw path, so ids do not explode the series count.
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+class RequestContext:
+    """Assigns X-Request-ID, logs one JSON line per request, and never lets a 500 go bare."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        rid = given if 0 < len(given) <= 100 and given.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        state: dict[str, Any] = {"status": 500, "started": False}
+        start = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"], state["started"] = message["status"], True
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [
+                    (b"x-request-id", rid.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:  # the last line of defence: answer a problem, log the cause
+            if state["started"]:
+                raise
+            await _internal_error(send_wrapper, rid, exc)
+        finally:
+            self._observe(scope, state["status"], time.perf_counter() - start)
+            request_id_var.reset(token)
+
+    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
+        route, method = _route_template(scope), scope.get("method", "")
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(seconds)
+        log.info("request", extra={"method": method, "path": scope.get("path"),
+                                   "status": status, "duration_ms": round(seconds * 1000, 2)})
+
+
+async def _internal_error(send: Send, rid: str, exc: Exception) -> None:
+    correlation = str(uuid.uuid4())
+    logging.getLogger("crossfin.api").error(
+        "unexpected error", exc_info=exc, extra={"correlation_id": correlation})
+    body = json.dumps({"type": PROBLEM_BASE + "internal", "title": "Internal error",
+                       "status": 500, "correlation_id": correlation, "request_id": rid,
+                       "detail": "an unexpected error occurred; quote the correlation id"})
+    await send({"type": "http.response.start", "status": 500,
+                "headers": [(b"content-type", b"application/problem+json")]})
+    await send({"type": "http.response.body", "body": body.encode()})

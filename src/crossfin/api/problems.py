@@ -1,0 +1,71 @@
+"""Map every error to an RFC 9457 application/problem+json answer."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from crossfin.core.errors import PROBLEM_BASE, CrossfinError
+from crossfin.core.logging import request_id_var
+
+log = logging.getLogger("crossfin.api")
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    body.setdefault("request_id", request_id_var.get())
+    return JSONResponse(body, status_code=int(body["status"]), media_type=PROBLEM_TYPE,
+                        headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    # FastAPI prefixes the location ("body", "query"...); keep it out of the field name
+    # for bodies, so "uscc" reads as the client wrote it.
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [{"field": _field_path(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return problem_response({"type": PROBLEM_BASE + "validation", "status": 422,
+                             "title": "The request is not valid", "detail": detail,
+                             "errors": errors, "instance": request.url.path})
+
+
+async def _on_domain(request: Request, exc: CrossfinError) -> JSONResponse:
+    body = exc.problem() | {"instance": request.url.path}
+    return problem_response(body, exc.headers or None)
+
+
+async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated"}.get(
+        exc.status_code, "http-error")
+    return problem_response({"type": PROBLEM_BASE + slug, "status": exc.status_code,
+                             "title": str(exc.detail), "detail": str(exc.detail),
+                             "instance": request.url.path}, dict(exc.headers or {}))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    correlation = str(uuid.uuid4())
+    log.error("unexpected error", exc_info=exc, extra={"correlation_id": correlation})
+    return problem_response({"type": PROBLEM_BASE + "internal", "status": 500,
+                             "title": "Internal error",
+                             "detail": "an unexpected error occurred; quote the correlation id",
+                             "correlation_id": correlation, "instance": request.url.path})
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+    app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(CrossfinError, _on_domain)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,28 @@
+"""Operational endpoints: health and metrics (unauthenticated by design)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from crossfin.api.deps import get_db
+from crossfin.core.uow import Database
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Liveness and database reachability")
+def healthz(db: Annotated[Database, Depends(get_db)]) -> JSONResponse:
+    with db.session(readonly=True) as session:
+        session.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok", "database": db.dialect})
+
+
+@router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
+def metrics(request: Request) -> Response:
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,94 @@
+"""`crossfin init | demo | serve`: setting up and running the platform."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crossfin.cli.common import CLI_ACTOR, database, emit, settings
+from crossfin.core import keys
+from crossfin.core.settings import mask_url
+from crossfin.core.uow import UnitOfWork
+
+
+def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Create or migrate the database and create missing keys (idempotent)."""
+    from crossfin.core.migrate import upgrade
+    from crossfin.ledger.sequencer import ensure_head
+    from crossfin.parties.jurisdictions import seed_jurisdictions
+
+    conf = settings()
+    keys.ensure_data_dir(conf)
+    log_key = keys.ensure_log_key(conf)
+    secret = keys.ensure_platform_secret(conf)
+    with database() as db:
+        upgrade(db)
+        with UnitOfWork(db, CLI_ACTOR) as uow:
+            seeded = seed_jurisdictions(uow.session)
+            ensure_head(uow.session)
+            uow.commit()
+    emit({"database": mask_url(conf.database_url), "jurisdictions_added": seeded,
+          "log_key_created": log_key, "secret_created": secret,
+          "data_dir": str(conf.data_dir)}, as_json,
+         f"database ready ({mask_url(conf.database_url)}); {seeded} jurisdictions added; "
+         f"log key {'created' if log_key else 'kept'}")
+
+
+def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Load the deterministic demo dataset (idempotent) and print the demo logins."""
+    from crossfin.demo.dataset import demo_users
+    from crossfin.demo.loader import load_demo
+
+    conf = settings()
+    with database() as db, UnitOfWork(db, CLI_ACTOR) as uow:
+        result = load_demo(uow)
+        uow.commit()
+    keys_file = _save_demo_keys(conf.data_dir, result.keys)
+    logins = [{"username": u.username, "password": u.password, "role": u.role}
+              for u in demo_users()]
+    if as_json:
+        emit({"orgs_added": result.orgs_added, "users_added": result.users_added,
+              "keys_file": str(keys_file), "logins": logins}, True, "")
+        return
+    typer.echo(f"demo data: {result.orgs_added} organizations and {result.users_added} "
+               f"users added; API keys of service accounts in {keys_file}")
+    _print_logins(logins)
+
+
+def _save_demo_keys(data_dir: Path, new_keys: dict[str, str]) -> Path:
+    """Merge newly issued demo keys into data_dir/demo-keys.json (0600)."""
+    path = data_dir / "demo-keys.json"
+    current = json.loads(path.read_text()) if path.exists() else {}
+    current.update(new_keys)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(current, handle, indent=2, sort_keys=True)
+    os.replace(tmp, path)
+    return path
+
+
+def _print_logins(logins: list[dict[str, str]]) -> None:
+    shown = [x for x in logins if x["username"].split(".")[0] in
+             {"operator", "bank1", "regulator-gd", "regulator-hq", "customs", "ent01"}]
+    typer.echo("demo logins (all in `crossfin demo --json`):")
+    for login in shown or logins[:8]:
+        typer.echo(f"  {login['username']:<28} {login['password']:<28} {login['role']}")
+
+
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="TCP port.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL).")] = 1,
+) -> None:
+    """Serve the API and the portal."""
+    import uvicorn
+
+    conf = settings()
+    uvicorn.run("crossfin.api.asgi:app", factory=True, host=host or conf.host,
+                port=port or conf.port, workers=workers, log_config=None,
+                access_log=False)

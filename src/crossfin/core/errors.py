@@ -1,0 +1,114 @@
+"""The error tree: every domain error carries its HTTP status and a stable problem type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROBLEM_BASE = "https://crossfin.dev/problems/"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid input: where it is (dotted path) and why it was refused."""
+
+    field: str
+    reason: str
+
+
+class CrossfinError(Exception):
+    """Base of every expected error; subclasses fix `status`, `slug` and `title`."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def problem(self) -> dict[str, Any]:
+        """The RFC 9457 body, without instance and correlation fields."""
+        body = {"type": self.type, "title": self.title, "status": self.status}
+        body["detail"] = self.detail
+        body.update(self.extra)
+        return body
+
+
+class ValidationFailed(CrossfinError):
+    status = 422
+    slug = "validation"
+    title = "The request is not valid"
+
+    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+        text = detail or "; ".join(f"{e.field}: {e.reason}" for e in errors)
+        super().__init__(text, errors=[{"field": e.field, "reason": e.reason} for e in errors])
+        self.errors = errors
+
+
+def invalid(field: str, reason: str) -> ValidationFailed:
+    """Shorthand for a single-field validation failure."""
+    return ValidationFailed([FieldError(field, reason)])
+
+
+class Unauthenticated(CrossfinError):
+    status = 401
+    slug = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(CrossfinError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed"
+
+
+class NotFound(CrossfinError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(CrossfinError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict with the current state"
+
+
+class AlreadyExists(Conflict):
+    slug = "already-exists"
+    title = "Already exists"
+
+
+class IdempotencyConflict(Conflict):
+    slug = "idempotency-conflict"
+    title = "Idempotency-Key reused with a different request"
+
+
+class IllegalTransition(Conflict):
+    slug = "illegal-transition"
+    title = "This change is not allowed in the current state"
+
+
+class PayloadTooLarge(CrossfinError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Request too large"
+
+
+# Every stable problem type, for the docs and for a test that keeps them in sync.
+def all_problem_types() -> dict[str, type[CrossfinError]]:
+    """Map each slug to its class, walking the whole subclass tree."""
+    found: dict[str, type[CrossfinError]] = {}
+    stack: list[type[CrossfinError]] = [CrossfinError]
+    while stack:
+        cls = stack.pop()
+        found.setdefault(cls.slug, cls)
+        stack.extend(cls.__subclasses__())
+    return found

@@ -1,0 +1,56 @@
+"""Key material on disk: the log's signing key and the platform secret, both 0600."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from crossfin.core.settings import Settings
+from crossfin.ledger.note import Signer, generate_signer, read_key_file, write_key_file
+
+
+def ensure_data_dir(settings: Settings) -> Path:
+    """Create the data directory, private to its owner."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return settings.data_dir
+
+
+def ensure_log_key(settings: Settings) -> bool:
+    """Create the log signing key named after the origin if missing; True if created."""
+    path = settings.log_key_path
+    if path.exists():
+        return False
+    skey, _ = generate_signer(settings.log_origin)
+    write_key_file(path, skey)
+    return True
+
+
+def log_signer(settings: Settings) -> Signer:
+    """The log's signer; its name must equal the configured origin."""
+    signer = Signer.from_skey(read_key_file(settings.log_key_path))
+    if signer.name != settings.log_origin:
+        raise RuntimeError(f"log key is named {signer.name!r} but the origin is "
+                           f"{settings.log_origin!r}")
+    return signer
+
+
+def ensure_platform_secret(settings: Settings) -> bool:
+    """Create the platform secret (sessions, fingerprints) if missing; True if created."""
+    path = settings.secret_path
+    if path.exists():
+        return False
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return True
+
+
+def platform_secret(settings: Settings) -> bytes:
+    """The platform secret, refusing a file that others can read."""
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value().encode()
+    path = settings.secret_path
+    if path.stat().st_mode & 0o077:
+        raise RuntimeError(f"{path} must not be readable by group or others (chmod 600)")
+    return bytes.fromhex(path.read_text().strip())

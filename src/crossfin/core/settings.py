@@ -1,0 +1,61 @@
+"""One typed settings object, read from CROSSFIN_* variables and an optional .env file."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_URL_PASSWORD = re.compile(r"(://[^:/@]+:)([^@]+)(@)")
+
+
+def mask_url(url: str) -> str:
+    """Hide the password part of a database URL, for logs and repr."""
+    return _URL_PASSWORD.sub(r"\1***\3", url)
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set; no engine or file is touched at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="CROSSFIN_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./crossfin.db"
+    data_dir: Path = Path("./data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_origin: str = "crossfin.local/log"
+    log_public: bool = False
+    checkpoint_interval: float = 1.0
+    witness_urls: list[str] = Field(default_factory=list)
+    witness_keys: list[str] = Field(default_factory=list)
+    witness_quorum: int = 0
+    idempotency_hours: int = 24
+    session_secret: SecretStr | None = None
+    log_level: str = "INFO"
+    secure_cookies: bool = False
+
+    def __repr__(self) -> str:
+        fields = self.model_dump()
+        fields["database_url"] = mask_url(self.database_url)
+        fields["session_secret"] = "***" if self.session_secret else None
+        inner = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        return f"Settings({inner})"
+
+    __str__ = __repr__
+
+    @property
+    def log_key_path(self) -> Path:
+        return self.data_dir / "log.key"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "platform.secret"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own Settings instead."""
+    return Settings()

@@ -1,0 +1,69 @@
+"""Load the demo dataset through the ordinary services (idempotent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from crossfin.core.uow import UnitOfWork
+from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
+from crossfin.parties import credentials, service
+from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.schemas import OrgIn
+
+
+@dataclass
+class DemoResult:
+    """What a demo load did; `keys` holds API keys issued now (shown once)."""
+
+    orgs_added: int = 0
+    users_added: int = 0
+    keys: dict[str, str] = field(default_factory=dict)
+    org_ids: dict[str, int] = field(default_factory=dict)
+
+
+def _find_org(uow: UnitOfWork, org: DemoOrg) -> Organization | None:
+    query = select(Organization).where(Organization.kind == org.kind,
+                                       Organization.name == org.name)
+    return uow.session.scalars(query).first()
+
+
+def _load_orgs(uow: UnitOfWork, result: DemoResult) -> None:
+    for demo in demo_orgs():
+        found = _find_org(uow, demo)
+        if found is None:
+            data = OrgIn(kind=OrgKind(demo.kind), name=demo.name, name_zh=demo.name_zh,
+                         uscc=demo.uscc, bic=demo.bic, customs_code=demo.customs_code,
+                         jurisdictions=list(demo.jurisdictions),
+                         trade_class=demo.trade_class)
+            found, _ = service.add_org(uow, data)
+            result.orgs_added += 1
+        result.org_ids[demo.key] = found.id
+
+
+def _load_principals(uow: UnitOfWork, result: DemoResult) -> None:
+    for user in demo_users():
+        taken = uow.session.scalar(select(Principal.id).where(Principal.username == user.username))
+        if taken is None:
+            credentials.add_principal(uow, result.org_ids[user.org_key], PrincipalKind.USER,
+                                      user.username, Role(user.role), user.password)
+            result.users_added += 1
+    for svc in demo_services():
+        org_id = result.org_ids[svc.org_key]
+        exists = uow.session.scalar(select(Principal.id).where(
+            Principal.org_id == org_id, Principal.kind == PrincipalKind.SERVICE.value,
+            Principal.name == svc.name))
+        if exists is None:
+            principal, _ = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
+                                                     svc.name, Role(svc.role))
+            _, key, _ = credentials.issue_key(uow, principal.id)
+            result.keys[f"{svc.org_key}/{svc.name}"] = key
+
+
+def load_demo(uow: UnitOfWork) -> DemoResult:
+    """Add whatever part of the demo set is missing; the caller commits."""
+    result = DemoResult()
+    _load_orgs(uow, result)
+    _load_principals(uow, result)
+    return result

@@ -1,0 +1,79 @@
+"""Building event records: canonical JSON, salted, hashed as RFC 6962 leaves."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from crossfin.core.canonical import canonical_json, content_digest, utc_text
+from crossfin.core.clock import utcnow
+from crossfin.ledger.events import EventType
+from crossfin.ledger.rfc6962 import leaf_hash
+
+if TYPE_CHECKING:
+    from crossfin.core.uow import Actor
+
+RECORD_VERSION = 1
+
+
+@dataclass
+class Receipt:
+    """What a state-changing response carries: the event, its leaf hash and index."""
+
+    event_id: str
+    leaf_hash: str
+    leaf_index: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "leaf_hash": self.leaf_hash,
+                "leaf_index": self.leaf_index}
+
+
+@dataclass
+class PendingEvent:
+    """An event queued in a unit of work, waiting for its leaf index at commit."""
+
+    event_id: str
+    event_type: EventType
+    record: bytes
+    leaf: bytes
+    actor_org_id: int | None
+    parties: frozenset[int]
+    receipt: Receipt = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.receipt = Receipt(self.event_id, self.leaf.hex())
+
+
+def build_record(
+    event_id: str, event_type: EventType, actor: Actor, subjects: dict[str, Any],
+    content: Any, salt: bytes,
+) -> bytes:
+    """The canonical record: what the leaf hash commits to."""
+    record = {
+        "v": RECORD_VERSION,
+        "id": event_id,
+        "type": event_type.value,
+        "time": utc_text(utcnow()),
+        "actor": {"org": actor.org_id, "principal": actor.principal_id,
+                  "label": actor.label},
+        "subjects": subjects,
+        "digest": content_digest(content),
+        "salt": salt.hex(),
+    }
+    return canonical_json(record)
+
+
+def new_event(
+    event_type: EventType, actor: Actor, subjects: dict[str, Any], content: Any,
+    parties: set[int] | frozenset[int],
+) -> PendingEvent:
+    """Make a pending event; `parties` are the organizations entitled to read the record."""
+    event_id = str(uuid.uuid4())
+    # 16 random bytes make the leaf hash unguessable even when the content is guessable.
+    record = build_record(event_id, event_type, actor, subjects, content, os.urandom(16))
+    named = frozenset(parties) | ({actor.org_id} if actor.org_id is not None else set())
+    return PendingEvent(event_id, event_type, record, leaf_hash(record),
+                        actor.org_id, frozenset(named))

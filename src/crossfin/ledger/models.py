@@ -1,0 +1,86 @@
+"""Ledger tables: the head, the sequenced events, every complete subtree hash, checkpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crossfin.core.db import Base, UTCDateTime
+
+
+class LogHead(Base):
+    """The single row every append locks: size, root and the compact right edge."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Concatenated hashes of the complete subtrees on the right edge, largest first:
+    # enough to append without reading the tree (O(log n) state).
+    edge: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerEvent(Base):
+    """One sequenced leaf: the private record bytes and their public leaf hash."""
+
+    __tablename__ = "ledger_events"
+
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    record: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    actor_org_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerEventParty(Base):
+    """An organization entitled to read an event's record (actor and named parties)."""
+
+    __tablename__ = "ledger_event_parties"
+
+    leaf_index: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_events.leaf_index"), primary_key=True
+    )
+    org_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    __table_args__ = (Index("ix_ledger_event_parties_org", "org_id", "leaf_index"),)
+
+
+class TreeHash(Base):
+    """The hash of the complete subtree of 2**level leaves starting at leaf idx * 2**level."""
+
+    __tablename__ = "ledger_hashes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class Checkpoint(Base):
+    """A signed checkpoint (C2SP signed note) and when it was made."""
+
+    __tablename__ = "ledger_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    cosigners: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Cosignature(Base):
+    """One witness's cosignature line on one checkpoint."""
+
+    __tablename__ = "ledger_cosignatures"
+
+    size: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_checkpoints.size"), primary_key=True
+    )
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    line: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

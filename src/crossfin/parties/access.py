@@ -1,0 +1,70 @@
+"""Access control in one place: who the caller is and what it may read or do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crossfin.core.errors import Forbidden
+from crossfin.core.uow import Actor
+from crossfin.parties.models import OrgKind, Organization, Role
+
+ROOT_PATH = "/000000/"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated principal and the organization it acts for."""
+
+    principal_id: int
+    principal_name: str
+    role: Role
+    org_id: int
+    org_kind: OrgKind
+    # Regulators: the subtree they supervise; others: their seat (may be None).
+    jurisdiction_path: str | None
+    key_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.org_id, self.principal_id, self.principal_name)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.org_kind is OrgKind.OPERATOR
+
+
+def require_kind(caller: Caller, *kinds: OrgKind) -> None:
+    """Refuse (403) callers whose organization is not of one of `kinds`."""
+    if caller.org_kind not in kinds:
+        allowed = ", ".join(k.value for k in kinds)
+        raise Forbidden(f"only {allowed} organizations may do this")
+
+
+def require_role(caller: Caller, *roles: Role) -> None:
+    """Refuse (403) callers without one of `roles`."""
+    if caller.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise Forbidden(f"this needs the role {allowed}")
+
+
+def supervises(caller: Caller, path: str | None) -> bool:
+    """True if `caller` is a regulator whose subtree holds the jurisdiction `path`."""
+    if caller.org_kind is not OrgKind.REGULATOR or caller.jurisdiction_path is None:
+        return False
+    if caller.jurisdiction_path == ROOT_PATH:
+        return True  # head office sees everything, parties without a seat included
+    return path is not None and path.startswith(caller.jurisdiction_path)
+
+
+def can_read_org(caller: Caller, org: Organization) -> bool:
+    """Own organization, the operator, or a regulator over the organization's seat."""
+    if caller.org_id == org.id or caller.is_operator:
+        return True
+    return supervises(caller, org.jurisdiction_path)
+
+
+def can_administer(caller: Caller, org_id: int) -> bool:
+    """The operator's admins administer every party; an admin, its own organization."""
+    if caller.role is not Role.ADMIN:
+        return False
+    return caller.is_operator or caller.org_id == org_id

@@ -1,0 +1,175 @@
+"""Principals and credentials: users with argon2 passwords, service accounts, API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from crossfin.core.clock import utcnow
+from crossfin.core.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated
+from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.events import EventType
+from crossfin.ledger.journal import Receipt
+from crossfin.parties.access import Caller, can_administer
+from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
+
+KEY_PREFIX = "cf_"
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+_hasher = PasswordHasher()
+
+
+def _secret_hash(secret: str) -> str:
+    # The secret is 256 random bits, so a plain SHA-256 cannot be brute-forced.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_principal(
+    uow: UnitOfWork, org_id: int, kind: PrincipalKind, name: str, role: Role,
+    password: str | None = None,
+) -> tuple[Principal, Receipt]:
+    """Create a user (with a password) or a service account in `org_id`."""
+    session = uow.session
+    if session.get(Organization, org_id) is None:
+        raise NotFound(f"no organization {org_id}")
+    if kind is PrincipalKind.USER:
+        if session.scalar(select(Principal.id).where(Principal.username == name)):
+            raise AlreadyExists(f"username {name!r} is taken", field="username")
+    elif session.scalar(select(Principal.id).where(
+            Principal.org_id == org_id, Principal.kind == kind.value, Principal.name == name)):
+        raise AlreadyExists(f"service account {name!r} exists", field="name")
+    principal = Principal(
+        org_id=org_id, kind=kind.value, name=name, role=role.value, active=True,
+        username=name if kind is PrincipalKind.USER else None,
+        password_hash=_hasher.hash(password) if password else None, created_at=utcnow(),
+    )
+    session.add(principal)
+    session.flush()
+    event = EventType.USER_ADDED if kind is PrincipalKind.USER else EventType.SERVICE_ADDED
+    content = {"org": org_id, "kind": kind.value, "name": name, "role": role.value}
+    receipt = uow.record(event, subjects={"org": org_id, "principal": principal.id},
+                         content=content, parties={org_id})
+    return principal, receipt
+
+
+def find_principal(session: Session, org_id: int, kind: PrincipalKind, name: str) -> Principal:
+    """A principal of `org_id` by kind and name, or 404."""
+    principal = session.scalar(select(Principal).where(
+        Principal.org_id == org_id, Principal.kind == kind.value, Principal.name == name))
+    if principal is None:
+        raise NotFound(f"no {kind.value} {name!r} in organization {org_id}")
+    return principal
+
+
+def issue_key(uow: UnitOfWork, principal_id: int) -> tuple[ApiKey, str, Receipt]:
+    """Create an API key for a principal; the whole key is returned once, never stored."""
+    principal = uow.session.get(Principal, principal_id)
+    if principal is None:
+        raise NotFound(f"no principal {principal_id}")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    row = ApiKey(id=key_id, principal_id=principal.id, secret_hash=_secret_hash(secret),
+                 created_at=utcnow())
+    uow.session.add(row)
+    uow.session.flush()
+    receipt = uow.record(EventType.KEY_ISSUED,
+                         subjects={"key": key_id, "principal": principal.id},
+                         content={"key": key_id, "principal": principal.id},
+                         parties={principal.org_id})
+    return row, f"{KEY_PREFIX}{key_id}_{secret}", receipt
+
+
+def revoke_key(uow: UnitOfWork, key_id: str) -> tuple[ApiKey, Receipt]:
+    """Revoke a key at once; revoking twice is refused so the log shows one revocation."""
+    row = uow.session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFound(f"no API key {key_id}")
+    if row.revoked_at is not None:
+        raise AlreadyExists(f"API key {key_id} is already revoked")
+    row.revoked_at = utcnow()
+    principal = uow.session.get_one(Principal, row.principal_id)
+    receipt = uow.record(EventType.KEY_REVOKED, subjects={"key": key_id},
+                         content={"key": key_id}, parties={principal.org_id})
+    return row, receipt
+
+
+def check_manage_principal(session: Session, caller: Caller, principal_id: int) -> Principal:
+    """The principal if the caller may manage its keys (its admin, the operator, itself)."""
+    principal = session.get(Principal, principal_id)
+    visible = principal is not None and (
+        caller.is_operator or principal.org_id == caller.org_id)
+    if principal is None or not visible:
+        raise NotFound(f"no principal {principal_id}")
+    if principal.id != caller.principal_id and not can_administer(caller, principal.org_id):
+        raise Forbidden("only an admin of this organization may manage its keys")
+    return principal
+
+
+def check_manage_key(session: Session, caller: Caller, key_id: str) -> ApiKey:
+    """The key if the caller may revoke it; 404 when it belongs to another party."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFound(f"no API key {key_id}")
+    try:
+        check_manage_principal(session, caller, row.principal_id)
+    except NotFound:
+        raise NotFound(f"no API key {key_id}") from None
+    return row
+
+
+def parse_key(token: str) -> tuple[str, str]:
+    """Split `cf_<id>_<secret>`; anything else is unauthenticated."""
+    if not token.startswith(KEY_PREFIX):
+        raise Unauthenticated("malformed API key")
+    key_id, sep, secret = token[len(KEY_PREFIX):].partition("_")
+    if not sep or not key_id or not secret or len(key_id) > 16:
+        raise Unauthenticated("malformed API key")
+    return key_id, secret
+
+
+def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
+    """Resolve a bearer key to a caller; the flag says whether last_used needs a touch."""
+    key_id, secret = parse_key(token)
+    row = session.get(ApiKey, key_id)
+    if row is None or not hmac.compare_digest(row.secret_hash, _secret_hash(secret)):
+        raise Unauthenticated("unknown API key")
+    if row.revoked_at is not None:
+        raise Unauthenticated("this API key was revoked")
+    principal = session.get_one(Principal, row.principal_id)
+    if not principal.active:
+        raise Unauthenticated("this principal is disabled")
+    now = utcnow()
+    stale = row.last_used_at is None or now - row.last_used_at >= _LAST_USED_GRANULARITY
+    return caller_for(session, principal, key_id), stale
+
+
+def touch_key(session: Session, key_id: str) -> None:
+    """Record use, at most once a minute per key (the caller checked staleness)."""
+    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+
+
+def caller_for(session: Session, principal: Principal, key_id: str | None = None) -> Caller:
+    """Build the Caller of a principal (used by API keys and portal sessions alike)."""
+    org = session.get_one(Organization, principal.org_id)
+    return Caller(principal_id=principal.id, principal_name=principal.name,
+                  role=Role(principal.role), org_id=org.id, org_kind=OrgKind(org.kind),
+                  jurisdiction_path=org.jurisdiction_path, key_id=key_id)
+
+
+def check_password(session: Session, username: str, password: str) -> Principal | None:
+    """The active user with this username and password, or None (same answer either way)."""
+    user = session.scalar(select(Principal).where(Principal.username == username))
+    if user is None or not user.active or not user.password_hash:
+        _hasher.hash(password)  # spend the same time, so usernames cannot be probed
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user

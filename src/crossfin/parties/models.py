@@ -1,0 +1,124 @@
+"""Parties: jurisdictions, organizations, principals and their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crossfin.core.db import Base, UTCDateTime
+
+
+class OrgKind(StrEnum):
+    ENTERPRISE = "enterprise"
+    BANK = "bank"
+    REGULATOR = "regulator"
+    CUSTOMS = "customs"
+    TAX = "tax"
+    INSURER = "insurer"
+    LOGISTICS = "logistics"
+    OPERATOR = "operator"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    APPROVER = "approver"
+    AUDITOR = "auditor"
+
+
+class PrincipalKind(StrEnum):
+    USER = "user"
+    SERVICE = "service"
+
+
+class TradeClass(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Jurisdiction(Base):
+    """A GB/T 2260 division (or the head-office root) with its materialised path."""
+
+    __tablename__ = "jurisdictions"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(
+        String(6), ForeignKey("jurisdictions.code"), nullable=True
+    )
+    level: Mapped[str] = mapped_column(String(12))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    # "/000000/440000/440300/440305/": a subtree is a prefix match, on both engines.
+    path: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True, nullable=True)
+    bic: Mapped[str | None] = mapped_column(String(11), unique=True, nullable=True)
+    customs_code: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    # Enterprises: their county; regulators: the node they supervise; others: optional seat.
+    jurisdiction_code: Mapped[str | None] = mapped_column(
+        String(6), ForeignKey("jurisdictions.code"), nullable=True, index=True
+    )
+    jurisdiction_path: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    trade_class: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("trade_class IS NULL OR trade_class IN ('A','B','C')", name="class"),
+    )
+
+
+class BankJurisdiction(Base):
+    """A jurisdiction node a bank serves (its subtree)."""
+
+    __tablename__ = "bank_jurisdictions"
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), primary_key=True)
+
+
+class Principal(Base):
+    """A user (a person, with a password for the portal) or a service account."""
+
+    __tablename__ = "principals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(100))
+    # Set for users only: people log in by username alone, so it is unique platform-wide.
+    username: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("org_id", "kind", "name", name="uq_principals_org_kind_name"),
+    )
+
+
+class ApiKey(Base):
+    """An API key `cf_<id>_<secret>`: looked up by id, the secret kept only as a hash."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principals.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

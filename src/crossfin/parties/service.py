@@ -1,0 +1,150 @@
+"""Organizations: onboarding with validated identifiers, reads within entitlement, classes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crossfin.core.clock import utcnow
+from crossfin.core.errors import AlreadyExists, FieldError, Forbidden, NotFound, ValidationFailed
+from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.events import EventType
+from crossfin.ledger.journal import Receipt
+from crossfin.parties import identifiers
+from crossfin.parties.access import Caller, can_read_org, require_kind, require_role, supervises
+from crossfin.parties.jurisdictions import get_jurisdiction
+from crossfin.parties.models import (
+    BankJurisdiction, Jurisdiction, Organization, OrgKind, Role, TradeClass,
+)
+from crossfin.parties.schemas import OrgIn
+
+# Which jurisdiction levels each kind may sit in (None: any number of any level).
+_SEAT_LEVELS = {OrgKind.ENTERPRISE: {"county"}}
+
+
+def _check_identifiers(data: OrgIn) -> tuple[dict[str, str | None], list[FieldError]]:
+    """Validate and normalise identifiers; collect every problem rather than the first."""
+    errors: list[FieldError] = []
+    clean: dict[str, str | None] = {"uscc": None, "bic": None, "customs_code": None}
+    checks = {"uscc": identifiers.validate_uscc, "bic": identifiers.validate_bic,
+              "customs_code": identifiers.validate_customs_code}
+    for name, check in checks.items():
+        value = getattr(data, name)
+        if value is None:
+            continue
+        try:
+            clean[name] = check(value)
+        except ValueError as exc:
+            errors.append(FieldError(name, str(exc)))
+    required = {OrgKind.ENTERPRISE: "uscc", OrgKind.BANK: "bic", OrgKind.CUSTOMS: "customs_code"}
+    need = required.get(data.kind)
+    if need and getattr(data, need) is None:
+        errors.append(FieldError(need, f"required for a {data.kind.value}"))
+    return clean, errors
+
+
+def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for i, code in enumerate(data.jurisdictions):
+        found = session.get(Jurisdiction, code)
+        field = f"jurisdictions[{i}]"
+        if found is None:
+            errors.append(FieldError(field, f"unknown GB/T 2260 code {code!r}"))
+        elif data.kind in _SEAT_LEVELS and found.level not in _SEAT_LEVELS[data.kind]:
+            errors.append(FieldError(field, f"a {data.kind.value} must sit in a county"))
+    single = {OrgKind.ENTERPRISE, OrgKind.REGULATOR}
+    if data.kind in single and len(data.jurisdictions) != 1:
+        errors.append(FieldError("jurisdictions", f"a {data.kind.value} needs exactly one"))
+    if data.kind is OrgKind.BANK and not data.jurisdictions:
+        errors.append(FieldError("jurisdictions", "a bank must serve at least one node"))
+    if data.trade_class is not None and data.kind is not OrgKind.ENTERPRISE:
+        errors.append(FieldError("trade_class", "only enterprises carry a trade class"))
+    return errors
+
+
+def _check_unique(session: Session, clean: dict[str, str | None]) -> None:
+    for name in ("uscc", "bic"):
+        value = clean[name]
+        column = getattr(Organization, name)
+        if value and session.scalar(select(Organization.id).where(column == value)):
+            raise AlreadyExists(f"an organization with this {name} exists", field=name)
+
+
+def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
+    """Register an organization and its served jurisdictions; one ledger event."""
+    session = uow.session
+    clean, errors = _check_identifiers(data)
+    errors += _check_jurisdictions(session, data)
+    if errors:
+        raise ValidationFailed(errors)
+    _check_unique(session, clean)
+    seat = data.jurisdictions[0] if data.jurisdictions and data.kind is not OrgKind.BANK else None
+    seat_node = get_jurisdiction(session, seat) if seat else None
+    org = Organization(
+        kind=data.kind.value, name=data.name, name_zh=data.name_zh, created_at=utcnow(),
+        jurisdiction_code=seat, jurisdiction_path=seat_node.path if seat_node else None,
+        trade_class=(data.trade_class or TradeClass.A).value
+        if data.kind is OrgKind.ENTERPRISE else None,
+        **clean,
+    )
+    session.add(org)
+    session.flush()
+    if data.kind is OrgKind.BANK:
+        session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
+    content = data.model_dump(mode="json") | clean
+    receipt = uow.record(EventType.ORG_ADDED, subjects={"org": org.id}, content=content,
+                         parties={org.id})
+    return org, receipt
+
+
+def served_codes(session: Session, org_id: int) -> list[str]:
+    """The jurisdiction codes a bank serves."""
+    query = select(BankJurisdiction.code).where(BankJurisdiction.org_id == org_id)
+    return sorted(session.scalars(query))
+
+
+def get_org(session: Session, caller: Caller, org_id: int) -> Organization:
+    """The organization if the caller may read it; otherwise 404, so existence never leaks."""
+    org = session.get(Organization, org_id)
+    if org is None or not can_read_org(caller, org):
+        raise NotFound(f"no organization {org_id}")
+    return org
+
+
+def list_orgs(
+    session: Session, caller: Caller, *, kind: OrgKind | None, after: int, limit: int
+) -> list[Organization]:
+    """Organizations visible to the caller, by id, starting after `after`."""
+    query = select(Organization).where(Organization.id > after)
+    if kind is not None:
+        query = query.where(Organization.kind == kind.value)
+    if not caller.is_operator:
+        query = query.where(_visible_clause(caller))
+    return list(session.scalars(query.order_by(Organization.id).limit(limit)))
+
+
+def _visible_clause(caller: Caller):  # type: ignore[no-untyped-def]
+    own = Organization.id == caller.org_id
+    if caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path:
+        if supervises(caller, None):
+            return Organization.id.is_not(None)
+        return own | Organization.jurisdiction_path.startswith(caller.jurisdiction_path)
+    return own
+
+
+def set_trade_class(
+    uow: UnitOfWork, caller: Caller, org_id: int, trade_class: TradeClass, reason: str
+) -> tuple[Organization, Receipt]:
+    """Change an enterprise's goods-trade class; only a regulator over it may."""
+    org = get_org(uow.session, caller, org_id)
+    require_kind(caller, OrgKind.REGULATOR)
+    require_role(caller, Role.ADMIN, Role.APPROVER, Role.OPERATOR)
+    if org.kind != OrgKind.ENTERPRISE.value:
+        raise Forbidden("only enterprises carry a goods-trade class")
+    if not supervises(caller, org.jurisdiction_path):
+        raise Forbidden("this enterprise is outside your jurisdiction")
+    previous, org.trade_class = org.trade_class, trade_class.value
+    content = {"from": previous, "to": trade_class.value, "reason": reason}
+    receipt = uow.record(EventType.ORG_CLASS_CHANGED, subjects={"org": org.id},
+                         content=content, parties={org.id})
+    return org, receipt
