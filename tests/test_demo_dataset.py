@@ -34,7 +34,7 @@ def test_identifiers_valid_and_unique() -> None:
     assert all(validate_uscc(u) == u for u in usccs)
     assert all(validate_bic(b) == b and b[4:6] == "CN" for b in bics)
     assert len(set(usccs)) == len(usccs) and len(set(bics)) == len(bics)
-    assert all(validate_customs_code(c.customs_code) for c in _of_kind("customs"))
+    assert all(validate_customs_code(c.customs_code or "") for c in _of_kind("customs"))
 
 
 def test_about_fifty_enterprises_in_known_counties() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.parties import credentials, service
-from crossfin.parties.identifiers import make_uscc
+from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
@@ -29,7 +29,9 @@ class Party:
 
 
 def uscc_for(county: str, n: int) -> str:
-    return make_uscc("9", "1", county, f"{n:08d}")
+
+
+    return make_uscc("9", "1", county, org_code_with_check(f"{n:08d}"))
 
 
 def bic_for(n: int) -> str:

@@ -19,8 +19,8 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(db: Database) -> None:
-    """Apply every pending migration in one transaction per migration step."""
+    """Apply every pending migration; "heads" lets parallel branches coexist until merged."""
     config = alembic_config(db.url)
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")

@@ -34,7 +34,7 @@ class TileNotAvailable(LookupError):
 
 
 class EntryBundleNotServed(LookupError):
-    """A tlog-tiles entry bundle (`tile/entries/...`) was asked for; entries are private.
+    """A tlog-tiles entry bundle (`tile/entries/...`) was asked for: not published.
 
     Deliberately not a ValueError: the path is well formed, the resource just is not
     published, so a server answers 404 rather than 400.

@@ -300,10 +300,8 @@ def parse_signature_line(line: str) -> NoteSignature:
 def parse_note(note: str | bytes) -> ParsedNote:
     """Split and syntax-check a signed note without verifying anything."""
     if isinstance(note, bytes):
-        try:
-            note = note.decode("utf-8")
-        except UnicodeDecodeError:
-            raise MalformedNoteError("note is not valid UTF-8") from None
+        # Invalid bytes become lone surrogates, which _check_characters refuses.
+        note = note.decode("utf-8", errors="surrogateescape")
     _check_characters(note)
     split = note.rfind("\n\n")
     if split < 0:
@@ -386,14 +384,16 @@ def read_key_file(path: str | Path) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
         raise KeyFileError(f"cannot open key file {path}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)  # of the opened file, so a swap after the check cannot fool us
         if not stat.S_ISREG(info.st_mode):
             raise KeyFileError(f"key file {path} is not a regular file")
         if info.st_mode & 0o077:
             mode = f"{stat.S_IMODE(info.st_mode):04o}"
             raise KeyFileError(f"key file {path} has mode {mode}; group/others must have no access (chmod 600)")
-        data = handle.read(4096)
+        data = os.read(fd, 4096)
+    finally:
+        os.close(fd)
     skey = data.decode("ascii", errors="replace").strip()
     parse_skey(skey)  # non-ASCII bytes became U+FFFD, which no valid key contains
     return skey

@@ -36,8 +36,8 @@ def subtree_ids(begin: int, end: int) -> list[NodeId]:
     """Return the maximal aligned complete subtrees covering leaves [begin, end).
 
     Requires 0 <= begin <= end. Folding their hashes gives MTH(D[begin:end]) when the
-    range is a node of the RFC 9162 tree (begin aligned to the enclosing power of 2).
-    The ids are listed left to right, so largest first.
+    range is a node of the RFC 9162 tree (begin aligned to the enclosing power of 2);
+    for such ranges the ids, listed left to right, shrink strictly.
     """
     ids: list[NodeId] = []
     while begin < end:
@@ -50,7 +50,7 @@ def subtree_ids(begin: int, end: int) -> list[NodeId]:
 
 
 def right_edge_ids(size: int) -> list[NodeId]:
-    """Return the complete subtrees making up a tree of size >= 0 leaves, largest first."""
+    """Return the complete subtrees making up a tree of size >= 0, largest first."""
     return subtree_ids(0, size)
 
 
@@ -114,7 +114,7 @@ def tree_root(reader: HashReader, size: int) -> bytes:
 
 
 def inclusion_proof(reader: HashReader, index: int, size: int) -> list[bytes]:
-    """Return the RFC 9162 inclusion proof of leaf `index`; requires 0 <= index < size."""
+    """Return the RFC 9162 inclusion proof of leaf `index`; 0 <= index < size."""
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of size {size}")
     return _hash_ranges(reader, _inclusion_ranges(index, size))

@@ -14,7 +14,7 @@ class OrgIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "kind": "enterprise", "name": "Shenzhen Lotus Electronics Co., Ltd.",
-        "name_zh": "深圳莲花电子有限公司", "uscc": "91440300MA5DC6QX9X",
+        "name_zh": "深圳莲花电子有限公司", "uscc": "91440300MA5DC6QX9C",
         "jurisdictions": ["440305"],
     }]})
 
