@@ -72,12 +72,19 @@ def _save_demo_keys(data_dir: Path, new_keys: dict[str, str]) -> Path:
     return path
 
 
+# One login per kind of party, for the tour; `crossfin demo --json` lists them all.
+TOUR_LOGINS = ("operator.admin", "bank1.operator", "bank1.approver", "safe-gd.admin",
+               "safe-sz.analyst", "customs-sz.officer", "tax-sz.officer", "insurer.underwriter",
+               "carrier.clerk", "lotus.admin")
+
+
 def _print_logins(logins: list[dict[str, str]]) -> None:
-    shown = [x for x in logins if x["username"].split(".")[0] in
-             {"operator", "bank1", "regulator-gd", "regulator-hq", "customs", "ent01"}]
-    typer.echo("demo logins (all in `crossfin demo --json`):")
-    for login in shown or logins[:8]:
-        typer.echo(f"  {login['username']:<28} {login['password']:<28} {login['role']}")
+    by_name = {x["username"]: x for x in logins}
+    typer.echo("demo logins (every one: `crossfin demo --json`):")
+    for name in TOUR_LOGINS:
+        if name in by_name:
+            login = by_name[name]
+            typer.echo(f"  {name:<22} password {login['password']:<28} ({login['role']})")
 
 
 def serve(

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None
     log_level: str = "INFO"
     secure_cookies: bool = False
+    # Mismatches per document, bank and UTC day before a regulator alert (docs/documents-access.md).
+    verify_mismatch_limit: int = 3
 
     def __repr__(self) -> str:
         fields = self.model_dump()

@@ -1,11 +1,11 @@
 """C2SP tlog-proof@v1: an offline-verifiable receipt that a record is in the log.
 
-    c2sp.org/tlog-proof@v1
-    extra <base64 opaque data>        (optional line)
-    index <decimal leaf index>
-    <base64 inclusion proof hash>     (zero or more, leaf sibling first)
+c2sp.org/tlog-proof@v1
+extra <base64 opaque data>        (optional line)
+index <decimal leaf index>
+<base64 inclusion proof hash>     (zero or more, leaf sibling first)
 
-    <signed checkpoint note, verbatim, with any witness cosignatures>
+<signed checkpoint note, verbatim, with any witness cosignatures>
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ MAX_PROOF_HASHES = 64
 
 
 class ReceiptError(ValueError):
-    """A proof bundle is malformed or does not prove what it claims; the message says which check failed."""
+    """A bundle is malformed or proves nothing; the message names the failed check."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,13 @@ class ProofBundle:
 
 
 def format_proof_bundle(
-    index: int, proof_hashes: Sequence[bytes], signed_checkpoint_note: str, extra: bytes | None = None
+    index: int,
+    proof_hashes: Sequence[bytes],
+    signed_checkpoint_note: str,
+    extra: bytes | None = None,
 ) -> str:
-    """Encode a tlog-proof; the note must be a syntactically valid signed checkpoint.
-
-    An empty `extra` is treated as absent, since the format cannot tell the two apart.
-    """
+    """Encode a tlog-proof; requires index >= 0, 32-byte hashes and a signed checkpoint note."""
+    # An empty `extra` is written as absent: the format cannot tell the two apart.
     if index < 0:
         raise ReceiptError(f"index {index} is negative")
     if len(proof_hashes) > MAX_PROOF_HASHES or any(len(h) != 32 for h in proof_hashes):
@@ -122,7 +123,9 @@ def _resolve_leaf(record: bytes | None, leaf_hash: bytes | None) -> bytes:
     return leaf_hash
 
 
-def _check_quorum(note: str, witness_vkeys: Iterable[str | CosignatureVerifier], quorum: int) -> tuple[str, ...]:
+def _check_quorum(
+    note: str, witness_vkeys: Iterable[str | CosignatureVerifier], quorum: int
+) -> tuple[str, ...]:
     """Names of valid cosigners; raise ReceiptError when fewer than quorum distinct ones."""
     try:
         witnesses = load_cosigners(witness_vkeys)
@@ -134,7 +137,9 @@ def _check_quorum(note: str, witness_vkeys: Iterable[str | CosignatureVerifier],
         raise ReceiptError(f"quorum {quorum} cannot be met by {known} configured witnesses")
     if len(names) < quorum:
         got = ", ".join(names) or "none"
-        raise ReceiptError(f"witness quorum not met: {len(names)} of {quorum} required (valid: {got})")
+        raise ReceiptError(
+            f"witness quorum not met: {len(names)} of {quorum} required (valid: {got})"
+        )
     return tuple(names)
 
 
@@ -147,11 +152,8 @@ def verify_receipt(
     witness_vkeys: Iterable[str | CosignatureVerifier] = (),
     quorum: int = 0,
 ) -> VerifiedReceipt:
-    """Check a tlog-proof: log signature, origin, witness quorum and inclusion of the leaf.
-
-    Requires `record` or `leaf_hash`; the checkpoint origin must equal the log key name.
-    Raises ReceiptError naming the failed check.
-    """
+    """Check log signature, origin (= log key name), witness quorum and the leaf's inclusion."""
+    # Requires record or leaf_hash; every failure is a ReceiptError naming the failed check.
     leaf = _resolve_leaf(record, leaf_hash)
     bundle = parse_proof_bundle(bundle_text)
     try:

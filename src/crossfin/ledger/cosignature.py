@@ -53,7 +53,9 @@ def cosigned_message(checkpoint_body: str | bytes, timestamp: int) -> bytes:
 def cosignature_timestamp(signature: bytes) -> int:
     """The timestamp of a timestamped_signature (key ID already stripped)."""
     if len(signature) != _SIGNATURE_SIZE:
-        raise InvalidSignatureError(f"cosignature has {len(signature)} bytes, expected {_SIGNATURE_SIZE}")
+        raise InvalidSignatureError(
+            f"cosignature has {len(signature)} bytes, expected {_SIGNATURE_SIZE}"
+        )
     return int.from_bytes(signature[:8], "big")
 
 
@@ -103,7 +105,9 @@ class CosignatureSigner:
     def from_skey(cls, skey: str) -> CosignatureSigner:
         """Build from `PRIVATE+KEY+<name>+<hex id>+<base64(0x04 || seed)>`."""
         material = parse_skey(skey, COSIGNATURE_TYPE)
-        return cls(material.name, material.key_id, Ed25519PrivateKey.from_private_bytes(material.key))
+        return cls(
+            material.name, material.key_id, Ed25519PrivateKey.from_private_bytes(material.key)
+        )
 
     def sign(self, text: bytes) -> bytes:
         """Timestamped signature of text at the clock's current time."""
@@ -140,17 +144,13 @@ def verify_cosignature(
     *,
     not_after: int | None = None,
 ) -> int:
-    """Check one cosignature line over a checkpoint body; return its timestamp.
-
-    Raises CosignatureError when the line is by another key or dated after `not_after`,
-    InvalidSignatureError when the signature does not verify.
-    """
+    """Return the timestamp of a valid cosignature line by verifier over a checkpoint body."""
+    # CosignatureError: another key, or dated after not_after; InvalidSignatureError: bad signature.
     parse_checkpoint(checkpoint_body)
     sig = parse_signature_line(signature_line.removesuffix("\n"))
     if (sig.name, sig.key_id) != (verifier.name, verifier.key_id):
-        raise CosignatureError(
-            f"cosignature is by {sig.name}+{sig.key_id:08x}, expected {verifier.name}+{verifier.key_id:08x}"
-        )
+        want = f"{verifier.name}+{verifier.key_id:08x}"
+        raise CosignatureError(f"cosignature is by {sig.name}+{sig.key_id:08x}, expected {want}")
     verifier.verify(checkpoint_body.encode("utf-8"), sig.signature)
     timestamp = cosignature_timestamp(sig.signature)
     if not_after is not None and timestamp > not_after:
@@ -160,15 +160,18 @@ def verify_cosignature(
 
 def load_cosigners(witness_vkeys: Iterable[str | CosignatureVerifier]) -> list[CosignatureVerifier]:
     """Turn vkey strings (type 0x04) into verifiers; verifiers pass through."""
-    return [v if isinstance(v, CosignatureVerifier) else CosignatureVerifier.from_vkey(v) for v in witness_vkeys]
+    return [
+        v if isinstance(v, CosignatureVerifier) else CosignatureVerifier.from_vkey(v)
+        for v in witness_vkeys
+    ]
 
 
-def verified_cosigners(signed_note: str, witness_vkeys: Iterable[str | CosignatureVerifier]) -> list[str]:
-    """Names of distinct given witnesses with a valid cosignature on a signed checkpoint.
-
-    Signatures by other keys are ignored; a bad signature by a given witness key raises
-    InvalidSignatureError, since it means the note was tampered with.
-    """
+def verified_cosigners(
+    signed_note: str, witness_vkeys: Iterable[str | CosignatureVerifier]
+) -> list[str]:
+    """Names of distinct given witnesses with a valid cosignature on a signed checkpoint."""
+    # Other keys are ignored; a bad signature by a given witness key raises
+    # InvalidSignatureError, since it means the note was tampered with.
     parsed = parse_note(signed_note)
     parse_checkpoint(parsed.text)
     return verify_known_signatures(parsed, load_cosigners(witness_vkeys))

@@ -15,7 +15,12 @@ from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 ED25519_TYPE = 0x01
 # Both types below carry a raw 32-byte Ed25519 seed in a signer key.
@@ -156,26 +161,24 @@ def format_skey(name: str, sig_type: int, private: Ed25519PrivateKey) -> str:
     return f"{PRIVATE_KEY_PREFIX}{name}+{key_id:08x}+{material}"
 
 
-class NoteVerifier(Protocol):
-    """Anything that can check one signature made by one (name, key ID)."""
+class KeyIdentity(Protocol):
+    """A note key as signature lines name it: key name and uint32 key ID."""
 
     @property
     def name(self) -> str: ...
 
     @property
     def key_id(self) -> int: ...
+
+
+class NoteVerifier(KeyIdentity, Protocol):
+    """Anything that can check one signature made by one (name, key ID)."""
 
     def verify(self, text: bytes, signature: bytes) -> None: ...  # raises InvalidSignatureError
 
 
-class NoteSigner(Protocol):
+class NoteSigner(KeyIdentity, Protocol):
     """Anything that can sign a note text under one (name, key ID)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def key_id(self) -> int: ...
 
     def sign(self, text: bytes) -> bytes: ...  # signature bytes, key ID not included
 
@@ -226,7 +229,8 @@ class Signer:
     def from_skey(cls, skey: str) -> Signer:
         """Build from `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 || seed)>`."""
         material = parse_skey(skey, ED25519_TYPE)
-        return cls(material.name, material.key_id, Ed25519PrivateKey.from_private_bytes(material.key))
+        private = Ed25519PrivateKey.from_private_bytes(material.key)
+        return cls(material.name, material.key_id, private)
 
     def sign(self, text: bytes) -> bytes:
         """Ed25519 signature over text."""
@@ -275,19 +279,16 @@ def format_signature_line(name: str, key_id: int, signature: bytes) -> str:
 
 
 def _check_characters(note: str) -> None:
-    """Refuse lone surrogates and ASCII controls other than newline."""
-    try:
-        note.encode("utf-8")
-    except UnicodeEncodeError:
-        raise MalformedNoteError("note is not valid UTF-8") from None
-    if (bad := next((c for c in note if c < " " and c != "\n"), None)) is not None:
-        raise MalformedNoteError(f"note contains control character U+{ord(bad):04X}")
+    """Refuse ASCII controls other than newline, and lone surrogates (text that was not UTF-8)."""
+    for c in note:
+        if (c < " " and c != "\n") or "\ud800" <= c <= "\udfff":
+            raise MalformedNoteError(f"note is not UTF-8 without controls: has U+{ord(c):04X}")
 
 
 def parse_signature_line(line: str) -> NoteSignature:
     """Parse one signature line given without its trailing newline."""
     if not line.startswith(SIGNATURE_PREFIX):
-        raise MalformedNoteError(f"signature line does not start with an em dash and space: {line[:40]!r}")
+        raise MalformedNoteError(f"signature line must start with em dash, space: {line[:40]!r}")
     name, sep, b64 = line[len(SIGNATURE_PREFIX) :].partition(" ")
     if not sep or not is_valid_key_name(name):
         raise MalformedNoteError(f"bad key name in signature line: {line[:40]!r}")
@@ -328,16 +329,13 @@ def _index_verifiers(verifiers: Iterable[NoteVerifier]) -> dict[tuple[str, int],
 
 def verify_known_signatures(parsed: ParsedNote, verifiers: Iterable[NoteVerifier]) -> list[str]:
     """Verify every signature from a known key; return their names in order, deduplicated."""
-    index = _index_verifiers(verifiers)
-    text = parsed.text.encode("utf-8")
-    names: list[str] = []
+    index, names = _index_verifiers(verifiers), list[str]()
     for sig in parsed.signatures:
         verifier = index.get((sig.name, sig.key_id))
-        if verifier is None:
-            continue  # unknown keys are ignored, as the spec requires
-        verifier.verify(text, sig.signature)
-        if sig.name not in names:
-            names.append(sig.name)
+        if verifier is not None:  # signatures by unknown keys are ignored, as the spec requires
+            verifier.verify(parsed.text.encode("utf-8"), sig.signature)
+            if sig.name not in names:
+                names.append(sig.name)
     return names
 
 
@@ -390,7 +388,7 @@ def read_key_file(path: str | Path) -> str:
             raise KeyFileError(f"key file {path} is not a regular file")
         if info.st_mode & 0o077:
             mode = f"{stat.S_IMODE(info.st_mode):04o}"
-            raise KeyFileError(f"key file {path} has mode {mode}; group/others must have no access (chmod 600)")
+            raise KeyFileError(f"key file {path} has mode {mode}, open to group/others; chmod 600")
         data = os.read(fd, 4096)
     finally:
         os.close(fd)

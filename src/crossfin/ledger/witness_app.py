@@ -15,7 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from crossfin.ledger.checkpoint import Checkpoint, parse_checkpoint, parse_decimal
 from crossfin.ledger.cosignature import CosignatureSigner, cosign
 from crossfin.ledger.errors import VerificationError
-from crossfin.ledger.note import NoteError, Verifier, decode_base64, parse_note, verify_known_signatures
+from crossfin.ledger.note import (
+    NoteError,
+    Verifier,
+    decode_base64,
+    parse_note,
+    verify_known_signatures,
+)
 from crossfin.ledger.rfc6962 import EMPTY_ROOT
 from crossfin.ledger.verify import verify_consistency
 from crossfin.ledger.witness_state import LogRecord, WitnessStore
@@ -43,7 +49,9 @@ class Refusal(Exception):
         if self.size is not None:
             # Set the header directly: Starlette would append "; charset=utf-8" to a
             # text/ media type, and Go clients compare the Content-Type exactly.
-            return Response(f"{self.size}\n", self.status, headers={"Content-Type": SIZE_MEDIA_TYPE})
+            return Response(
+                f"{self.size}\n", self.status, headers={"Content-Type": SIZE_MEDIA_TYPE}
+            )
         return Response(self.reason + "\n", self.status, media_type="text/plain")
 
 
@@ -115,14 +123,21 @@ class Witness:
             logger.info("add-checkpoint refused with %d: %s", refusal.status, refusal.reason)
             return
         path = self.store.save_evidence(refusal.status, refusal.reason, body)
-        logger.error("add-checkpoint refused with %d: %s (evidence in %s)", refusal.status, refusal.reason, path)
+        logger.error(
+            "add-checkpoint refused with %d: %s (evidence in %s)",
+            refusal.status,
+            refusal.reason,
+            path,
+        )
 
     def add_checkpoint(self, body: bytes) -> list[str]:
         """Run every check of the spec in its order; return the cosignature lines."""
         request = parse_request(body)
         checkpoint = self._authenticate(request.note)
         if request.old_size > checkpoint.size:
-            raise Refusal(400, f"old size {request.old_size} is above checkpoint size {checkpoint.size}")
+            raise Refusal(
+                400, f"old size {request.old_size} is above checkpoint size {checkpoint.size}"
+            )
         with self.store.locked(checkpoint.origin):
             # Check-then-store happens entirely under the origin's lock, so two racing
             # requests can never roll the stored size back.
@@ -131,12 +146,14 @@ class Witness:
             timestamp = int(self.clock())
             line = cosign(checkpoint.format(), self.signer, timestamp)
             note = request.note + line
-            self.store.save(LogRecord(checkpoint.origin, checkpoint.size, checkpoint.root, note, timestamp))
+            self.store.save(
+                LogRecord(checkpoint.origin, checkpoint.size, checkpoint.root, note, timestamp)
+            )
         logger.info("cosigned %s at size %d", checkpoint.origin, checkpoint.size)
         return [line]
 
     def _authenticate(self, note: str) -> Checkpoint:
-        """Parse the note and checkpoint; 404 for an unknown origin, 403 without a valid log signature."""
+        """Parsed checkpoint; 404 for an unknown origin, 403 without a valid log signature."""
         try:
             parsed = parse_note(note)
             checkpoint = parse_checkpoint(parsed.text)
@@ -154,11 +171,17 @@ class Witness:
         return checkpoint
 
     @staticmethod
-    def _check_against(record: LogRecord | None, request: AddCheckpoint, checkpoint: Checkpoint) -> None:
-        """409 unless old size is the stored size; 422 unless the checkpoint extends the stored tree."""
+    def _check_against(
+        record: LogRecord | None, request: AddCheckpoint, checkpoint: Checkpoint
+    ) -> None:
+        """409 unless old size is the stored size; 422 unless the new tree extends the old."""
         stored_size = record.size if record else 0
         if request.old_size != stored_size:
-            raise Refusal(409, f"old size {request.old_size} is not the latest cosigned size", size=stored_size)
+            raise Refusal(
+                409,
+                f"old size {request.old_size} is not the latest cosigned size",
+                size=stored_size,
+            )
         if record is None or record.size == 0:
             if request.proof:
                 raise Refusal(422, "consistency proof must be empty when the old size is 0")
@@ -166,11 +189,15 @@ class Witness:
                 raise Refusal(422, "an empty tree must have the empty root hash")
             return
         if checkpoint.size == record.size and checkpoint.root != record.root:
-            # The spec's 409 for a fork at equal size; without the size media type,
-            # which tells clients that retrying with another old size cannot help.
-            raise Refusal(409, f"different root hash at already cosigned size {record.size}")
+            # A fork at equal size is proof of misbehaviour. The platform's issue 3 asks for
+            # 422 here (a proof that cannot be accepted), where the editor's copy of
+            # tlog-witness says 409: both refuse, and 422 cannot be mistaken for the
+            # retryable size mismatch. See docs/ledger.md, "Witness statuses".
+            raise Refusal(422, f"different root hash at already cosigned size {record.size}")
         try:
-            verify_consistency(record.size, checkpoint.size, request.proof, record.root, checkpoint.root)
+            verify_consistency(
+                record.size, checkpoint.size, request.proof, record.root, checkpoint.root
+            )
         except VerificationError as exc:
             raise Refusal(422, f"consistency proof does not verify: {exc}") from None
 
@@ -197,6 +224,7 @@ def create_witness_app(witness_skey: str, log_vkeys: list[str], state_dir: Path)
 
     @app.post("/add-checkpoint")
     async def add_checkpoint(request: Request) -> Response:
+        """C2SP tlog-witness add-checkpoint."""
         body = await _read_body(request)
         if body is None:
             return Refusal(400, f"request body exceeds {MAX_BODY_BYTES} bytes").response()

@@ -56,7 +56,9 @@ def _conflict(response: httpx.Response) -> WitnessConflictError:
     return WitnessConflictError(f"witness reports a fork: {response.text.strip()[:200]}", None)
 
 
-def _cosignature_lines(body: str, signed_note: str, witness: CosignatureVerifier | None) -> list[str]:
+def _cosignature_lines(
+    body: str, signed_note: str, witness: CosignatureVerifier | None
+) -> list[str]:
     """Split a 200 body into signature lines; check them if a witness key is given."""
     if not body.endswith("\n"):
         raise WitnessClientError("witness response does not end with a newline", 200)
@@ -84,16 +86,15 @@ def submit_checkpoint(
     witness_vkey: str | None = None,
     client: httpx.Client | None = None,
 ) -> list[str]:
-    """POST a signed checkpoint to a witness; return its cosignature lines (newline included).
-
-    Raises WitnessConflictError on 409 (retry with `.size` as old size when it is set)
-    and WitnessClientError otherwise. With `witness_vkey`, the lines are verified too.
-    """
+    """POST a signed checkpoint to a witness (URL or prefix); return its cosignature lines."""
+    # WitnessConflictError on 409: retry with `.size` as the old size when it is set.
+    # Lines end in a newline; with witness_vkey they are verified against that key.
+    # `timeout` configures the client made here; a supplied `client` keeps its settings.
     witness = CosignatureVerifier.from_vkey(witness_vkey) if witness_vkey else None
     body = format_request(old_size, proof, signed_note)
     http = client or httpx.Client(timeout=timeout)
     try:
-        response = http.post(_endpoint(url), content=body, headers={"Content-Type": "text/plain"}, timeout=timeout)
+        response = http.post(_endpoint(url), content=body, headers={"Content-Type": "text/plain"})
     except httpx.HTTPError as exc:
         raise WitnessClientError(f"cannot reach witness at {url}: {exc}") from None
     finally:
@@ -103,7 +104,9 @@ def submit_checkpoint(
         raise _conflict(response)
     if response.status_code != 200:
         detail = response.text.strip()[:200]
-        raise WitnessClientError(f"witness answered {response.status_code}: {detail}", response.status_code)
+        raise WitnessClientError(
+            f"witness answered {response.status_code}: {detail}", response.status_code
+        )
     try:
         text = response.content.decode("utf-8")
     except UnicodeDecodeError:

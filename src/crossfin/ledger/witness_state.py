@@ -129,7 +129,9 @@ class WitnessStore:
             return None
         record = LogRecord.from_json(text)
         if record.origin != origin:
-            raise WitnessStateError(f"state file {path.name} belongs to {record.origin!r}, not {origin!r}")
+            raise WitnessStateError(
+                f"state file {path.name} belongs to {record.origin!r}, not {origin!r}"
+            )
         return record
 
     def save(self, record: LogRecord) -> None:
