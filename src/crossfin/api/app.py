@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,7 +27,8 @@ Every `/v1` call needs `Authorization: Bearer cf_<id>_<secret>`. Errors are RFC 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the app; the database is opened here, never at import time."""
     configure_logging(settings.log_level)
-    app = FastAPI(title="crossfin", version=__version__, description=DESCRIPTION)
+    app = FastAPI(title="crossfin", version=__version__, description=DESCRIPTION,
+                  lifespan=_lifespan)
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     app.state.metrics = Metrics()
@@ -39,6 +42,19 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     # Outermost: request ids and the last-resort problem answer wrap everything.
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the ledger's checkpointer while the app serves (docs/ledger.md, election)."""
+    from crossfin.ledger.checkpointer import start_background
+
+    background = start_background(app.state.db, app.state.settings)
+    try:
+        yield
+    finally:
+        if background is not None:
+            background.stop()
 
 
 def _optional_routers() -> list[Any]:

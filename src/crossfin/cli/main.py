@@ -5,6 +5,10 @@ from __future__ import annotations
 import typer
 
 from crossfin.cli import admin, parties
+from crossfin.documents import access_commands
+from crossfin.documents import commands as documents_commands
+from crossfin.financing import commands as financing_commands
+from crossfin.ledger import commands as ledger_commands
 
 app = typer.Typer(help="crossfin: cross-border financial service platform.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -14,4 +18,11 @@ app.command()(admin.serve)
 app.add_typer(parties.org_app, name="org")
 app.add_typer(parties.user_app, name="user")
 app.add_typer(parties.key_app, name="key")
-
+app.add_typer(ledger_commands.log_app, name="log")
+app.add_typer(ledger_commands.verify_app, name="verify")
+app.add_typer(ledger_commands.witness_app, name="witness")
+app.add_typer(documents_commands.documents_app, name="documents")
+app.add_typer(documents_commands.keys_app, name="keys")
+documents_commands.documents_app.command("verify")(access_commands.verify)
+app.add_typer(access_commands.consent_app, name="consent")
+app.add_typer(financing_commands.financing_app, name="financing")

@@ -10,6 +10,7 @@ def metadata() -> MetaData:
     from crossfin.core import idempotency  # noqa: F401
     from crossfin.core.db import Base
     from crossfin.documents import access_models  # noqa: F401
+    from crossfin.documents import ingest_models  # noqa: F401
     from crossfin.documents import models as documents_models  # noqa: F401
     from crossfin.financing import models as financing_models  # noqa: F401
     from crossfin.ledger import models as ledger_models  # noqa: F401

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     witness_keys: list[str] = Field(default_factory=list)
     witness_quorum: int = 0
     idempotency_hours: int = 24
+    # Financing: a registered reservation lapses after this unless approved; each API
+    # process sweeps expired reservations and overdue loans every N seconds (0: never).
+    reservation_hours: int = 72
+    financing_sweep_seconds: float = 60.0
     session_secret: SecretStr | None = None
     log_level: str = "INFO"
     secure_cookies: bool = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+    BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,6 +79,11 @@ class Verification(Base):
     # Space-separated names of the fields that differed (kept even when withheld).
     fields: Mapped[str | None] = mapped_column(Text, nullable=True)
     withheld: Mapped[bool] = mapped_column(default=False)
+    # What an authentic answer said of the balance, kept so the bank's result file can
+    # be downloaded again exactly as answered.
+    remaining_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    available: Mapped[bool | None] = mapped_column(nullable=True)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -100,19 +105,17 @@ class MismatchTally(Base):
 class Fingerprint(Base):
     """One bank's registration of a self-supplied paper, as keyed hashes only.
 
-    `presenter` is HMAC(k, bank id || exact): it lets the platform recognise the same
-    bank re-registering the same paper, yet neither names the bank nor links one bank's
-    registrations to each other.
+    The key `presenter` is HMAC(k, bank id || exact): it lets the platform recognise the
+    same bank re-registering the same paper, yet names no bank, and unlike a sequential
+    id or a timestamp it gives nothing to line rows up with the ledger's events.
     """
 
     __tablename__ = "fingerprints"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    presenter: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     exact: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
-    presenter: Mapped[bytes] = mapped_column(LargeBinary(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    __table_args__ = (UniqueConstraint("presenter", name="uq_fingerprints_presenter"),)
+    # Day only, for the same reason.
+    registered_on: Mapped[date] = mapped_column(Date)
 
 
 class FingerprintVariant(Base):
@@ -120,8 +123,8 @@ class FingerprintVariant(Base):
 
     __tablename__ = "fingerprint_variants"
 
-    fingerprint_id: Mapped[int] = mapped_column(
-        ForeignKey("fingerprints.id"), primary_key=True)
+    presenter: Mapped[bytes] = mapped_column(
+        ForeignKey("fingerprints.presenter"), primary_key=True)
     variant: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
 
     __table_args__ = (Index("ix_fingerprint_variants_variant", "variant"),)

@@ -1,23 +1,192 @@
-"""Reading the cross-bank balance; reservations live in the financing service."""
+"""The one cross-bank balance per document: reading it, reserving on it, releasing it.
+
+Locking (docs/financing.md): a change first makes sure every balance row exists
+(INSERT ... ON CONFLICT DO NOTHING, in document id order), then locks all of them with one
+`SELECT ... ORDER BY document_id FOR UPDATE`, so two financings resting on overlapping
+documents always queue in the same order and cannot deadlock. On SQLite the transaction
+already holds the database write lock (BEGIN IMMEDIATE). The check and the update happen
+under those locks, in the transaction that records the ledger event; the ledger head is
+locked after them, at commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from crossfin.core.clock import utcnow
 from crossfin.documents.models import Document
-from crossfin.financing.models import DocumentBalance
+from crossfin.financing.errors import Shortfall
+from crossfin.financing.models import DocumentBalance, FinancingUse
 
 
 def remaining_minor(session: Session, documents: Iterable[Document]) -> dict[int, int]:
-    """Value minus active uses per document id (never below zero), in minor units."""
+    """Value minus active uses per document id (never below zero), in minor units.
+
+    A single-use document in use has nothing left, whatever its value.
+    """
     docs = list(documents)
     if not docs:
         return {}
     ids = [d.id for d in docs]
-    query = select(DocumentBalance.document_id, DocumentBalance.used_minor).where(
-        DocumentBalance.document_id.in_(ids))
-    used = dict(session.execute(query).tuples().all())
-    return {d.id: max(d.value_minor - used.get(d.id, 0), 0) for d in docs}
+    query = select(DocumentBalance.document_id, DocumentBalance.used_minor,
+                   DocumentBalance.active_uses).where(DocumentBalance.document_id.in_(ids))
+    rows = {r.document_id: r for r in session.execute(query)}
+    left: dict[int, int] = {}
+    for doc in docs:
+        row = rows.get(doc.id)
+        if row is not None and doc.single_use and row.active_uses > 0:
+            left[doc.id] = 0
+        else:
+            left[doc.id] = max(doc.value_minor - (row.used_minor if row else 0), 0)
+    return left
+
+
+def lock_balances(session: Session, document_ids: Iterable[int]) -> dict[int, DocumentBalance]:
+    """Create missing balance rows, then lock all of them in document id order."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return {}
+    now = utcnow()
+    rows = [{"document_id": i, "used_minor": 0, "active_uses": 0, "updated_at": now}
+            for i in ids]
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(make(DocumentBalance).values(rows).on_conflict_do_nothing())
+    query = (select(DocumentBalance).where(DocumentBalance.document_id.in_(ids))
+             .order_by(DocumentBalance.document_id).with_for_update())
+    found = session.scalars(query.execution_options(populate_existing=True)).all()
+    return {b.document_id: b for b in found}
+
+
+@dataclass
+class Claim:
+    """What one financing asks of one document (see scenarios.base for how it is built)."""
+
+    document: Document
+    role: str
+    allocated_minor: int  # the loan's share on this document, loan currency
+    reserved_minor: int = 0  # what the balance carries, document currency
+    fx_rate: str | None = None
+    fx_source: str | None = None
+    note: str | None = None
+
+
+def shortfalls(balances: dict[int, DocumentBalance], claims: Sequence[Claim]) -> list[Shortfall]:
+    """The claims the locked balances cannot carry (empty when all fit)."""
+    short: list[Shortfall] = []
+    for claim in claims:
+        doc = claim.document
+        balance = balances[doc.id]
+        if doc.single_use:
+            left = 0 if balance.active_uses > 0 else doc.value_minor
+            fits = balance.active_uses == 0
+        else:
+            left = max(doc.value_minor - balance.used_minor, 0)
+            fits = claim.reserved_minor <= left
+        if not fits:
+            short.append(Shortfall(doc.id, doc.kind, doc.key, doc.currency, left,
+                                   claim.reserved_minor, doc.single_use))
+    return short
+
+
+def apply_claims(session: Session, balances: dict[int, DocumentBalance], financing_id: int,
+                 claims: Sequence[Claim]) -> list[FinancingUse]:
+    """Add the uses and raise the balances; the caller has checked `shortfalls` first."""
+    now = utcnow()
+    uses = []
+    for claim in claims:
+        doc, balance = claim.document, balances[claim.document.id]
+        balance.used_minor += claim.reserved_minor
+        balance.active_uses += 1 if doc.single_use else 0
+        balance.updated_at = now
+        uses.append(FinancingUse(
+            financing_id=financing_id, document_id=doc.id, role=claim.role,
+            allocated_minor=claim.allocated_minor, reserved_minor=claim.reserved_minor,
+            released_minor=0, released_alloc_minor=0, currency=doc.currency,
+            counts_use=doc.single_use, active=True, fx_rate=claim.fx_rate,
+            fx_source=claim.fx_source, note=claim.note))
+    session.add_all(uses)
+    return uses
+
+
+def release(balances: dict[int, DocumentBalance],
+            plan: Sequence[tuple[FinancingUse, int]]) -> None:
+    """Cover `alloc` more of each use's allocation and give back the balance that frees.
+
+    Multi-use documents get back their reserved amount in proportion to the allocation
+    covered (rounded down); a single-use document is held until its whole allocation is
+    covered; a fully covered use returns whatever is left and stops counting.
+    Precondition: `balances` holds these uses' documents, locked (`lock_balances`).
+    """
+    now = utcnow()
+    for use, alloc in plan:
+        if not use.active:
+            continue
+        use.released_alloc_minor = min(use.released_alloc_minor + alloc, use.allocated_minor)
+        done = use.released_alloc_minor >= use.allocated_minor
+        if done:
+            target = use.reserved_minor
+        elif use.counts_use:
+            target = 0
+        else:
+            target = use.reserved_minor * use.released_alloc_minor // use.allocated_minor
+        amount = max(target - use.released_minor, 0)
+        balance = balances[use.document_id]
+        use.released_minor += amount
+        balance.used_minor = max(balance.used_minor - amount, 0)
+        if done:
+            use.active = False
+            if use.counts_use:
+                balance.active_uses = max(balance.active_uses - 1, 0)
+        balance.updated_at = now
+
+
+def release_all(balances: dict[int, DocumentBalance], uses: Sequence[FinancingUse]) -> None:
+    """End every active use (rejection, cancellation, expiry, full repayment)."""
+    release(balances, [(u, u.allocated_minor - u.released_alloc_minor) for u in uses])
+
+
+def repayment_plan(uses: Sequence[FinancingUse], repaid_minor: int
+                   ) -> list[tuple[FinancingUse, int]]:
+    """Split a repayment across the active uses, per role group, pro rata.
+
+    Each role group (F4: the policy; the declarations) carries the whole loan, so each
+    group covers exactly `repaid_minor`, split in proportion to what each use still
+    carries (largest remainder, see `split_pro_rata`).
+    """
+    groups: dict[str, list[FinancingUse]] = {}
+    for use in uses:
+        if use.active:
+            groups.setdefault(use.role, []).append(use)
+    plan: list[tuple[FinancingUse, int]] = []
+    for members in groups.values():
+        members.sort(key=lambda u: u.id)
+        outstanding = [u.allocated_minor - u.released_alloc_minor for u in members]
+        total = min(repaid_minor, sum(outstanding))
+        if total > 0:
+            plan.extend(zip(members, split_pro_rata(total, outstanding)))
+    return plan
+
+
+def split_pro_rata(total: int, weights: Sequence[int]) -> list[int]:
+    """Split `total` in proportion to `weights`, summing exactly to `total`.
+
+    Largest remainder: each part gets the floor of its share, then the parts with the
+    largest remainders (ties: the earlier one) get one more unit. Precondition: weights are
+    non-negative with a positive sum; with total <= sum(weights), no part exceeds its weight.
+    """
+    whole = sum(weights)
+    if whole <= 0 or any(w < 0 for w in weights):
+        raise ValueError("weights must be non-negative with a positive sum")
+    parts = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    left = total - sum(parts)
+    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        parts[i] += 1
+    return parts

@@ -44,3 +44,26 @@ class EntryBundleNotServed(LookupError):
         self.index = index
         self.width = width
         super().__init__(f"entry bundle {index} (width {width}) is not served")
+
+
+# Problem types of the log's read API (mapped to RFC 9457 by crossfin.api.problems).
+from crossfin.core.errors import CrossfinError, NotFound  # noqa: E402
+
+
+class NotYetCheckpointed(NotFound):
+    """The leaf (or the log) is not covered by a checkpoint meeting the quorum yet."""
+
+    slug = "not-yet-checkpointed"
+    title = "Not in a checkpoint yet"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.headers["Retry-After"] = str(retry_after)
+
+
+class BadTilePath(CrossfinError):
+    """A `tile/...` path that C2SP tlog-tiles does not define (or spells differently)."""
+
+    status = 400
+    slug = "bad-tile-path"
+    title = "Not a tlog-tiles path"

@@ -89,12 +89,20 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     )
     session.add(org)
     session.flush()
+    _link_documents(session, org)
     if data.kind is OrgKind.BANK:
         session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
     content = data.model_dump(mode="json") | clean
     receipt = uow.record(EventType.ORG_ADDED, subjects={"org": org.id}, content=content,
                          parties={org.id})
     return org, receipt
+
+
+def _link_documents(session: Session, org: Organization) -> None:
+    """Documents may arrive before their owner onboards: link them to the new enterprise."""
+    from crossfin.documents.versions import link_owner_documents  # documents build on parties
+
+    link_owner_documents(session, org)
 
 
 def served_codes(session: Session, org_id: int) -> list[str]:

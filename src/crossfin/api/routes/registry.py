@@ -9,4 +9,17 @@ def routers() -> list[APIRouter]:
     """Every optional domain router, imported lazily to keep start-up cheap."""
     found: list[APIRouter] = []
     # One line per domain: `from crossfin.<domain>.routes import router` style imports.
+    from crossfin.ledger.routes import router as ledger_router
+
+    found.append(ledger_router)
+    from crossfin.documents.access_routes import router as documents_access_router
+
+    found.append(documents_access_router)
+    from crossfin.documents.ingest_routes import router as documents_ingest_router
+
+    found.append(documents_ingest_router)
+    from crossfin.financing.market_routes import router as financing_market_router
+    from crossfin.financing.routes import router as financing_router
+
+    found.extend([financing_router, financing_market_router])
     return found

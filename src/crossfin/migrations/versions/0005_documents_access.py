@@ -17,19 +17,17 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('fingerprints',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('exact', sa.LargeBinary(length=32), nullable=False),
     sa.Column('presenter', sa.LargeBinary(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_fingerprints')),
-    sa.UniqueConstraint('presenter', name='uq_fingerprints_presenter')
+    sa.Column('exact', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('registered_on', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('presenter', name=op.f('pk_fingerprints'))
     )
     op.create_index(op.f('ix_fingerprints_exact'), 'fingerprints', ['exact'], unique=False)
     op.create_table('fingerprint_variants',
-    sa.Column('fingerprint_id', sa.Integer(), nullable=False),
+    sa.Column('presenter', sa.LargeBinary(length=32), nullable=False),
     sa.Column('variant', sa.LargeBinary(length=32), nullable=False),
-    sa.ForeignKeyConstraint(['fingerprint_id'], ['fingerprints.id'], name=op.f('fk_fingerprint_variants_fingerprint_id_fingerprints')),
-    sa.PrimaryKeyConstraint('fingerprint_id', 'variant', name=op.f('pk_fingerprint_variants'))
+    sa.ForeignKeyConstraint(['presenter'], ['fingerprints.presenter'], name=op.f('fk_fingerprint_variants_presenter_fingerprints')),
+    sa.PrimaryKeyConstraint('presenter', 'variant', name=op.f('pk_fingerprint_variants'))
     )
     op.create_index('ix_fingerprint_variants_variant', 'fingerprint_variants', ['variant'], unique=False)
     op.create_table('verification_requests',
@@ -77,6 +75,9 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('fields', sa.Text(), nullable=True),
     sa.Column('withheld', sa.Boolean(), nullable=False),
+    sa.Column('remaining_minor', sa.BigInteger(), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=True),
+    sa.Column('available', sa.Boolean(), nullable=True),
     sa.Column('leaf_hash', sa.LargeBinary(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['bank_org_id'], ['organizations.id'], name=op.f('fk_verifications_bank_org_id_organizations')),

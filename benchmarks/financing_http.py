@@ -1,0 +1,196 @@
+"""Financing registrations over HTTP on PostgreSQL with several uvicorn workers.
+
+Targets (issue 5): >= 500 registrations/s with p99 <= 150 ms, reported as a ratio to an
+authenticated no-op (`GET /v1/me`) measured in the same run against the same server; and a
+contention run where 10 % of the requests go to 10 hot declarations with room for 1,000
+uses each (every one of those requests must be accepted, and none may overdraw).
+
+    .venv/bin/python benchmarks/financing_http.py --workers 2 --requests 10000
+    .venv/bin/python benchmarks/financing_http.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench
+
+The database's `public` schema is DROPPED and recreated first (the database is created if
+missing). The server is `crossfin serve --workers N` in a subprocess; the load generator is
+a small asyncio HTTP/1.1 keep-alive client in this process (its CPU time is reported, since
+it shares the machine's cores with the server and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from financing_setup import Fixture, build_fixture, machine  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench"
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    wall: float = 0.0
+    client_cpu: float = 0.0
+    machine_busy: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.wall if self.wall else 0.0
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+    def line(self) -> str:
+        codes = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
+        return (f"{self.name:<22} {len(self.latencies):>6} req in {self.wall:6.2f} s = "
+                f"{self.rate:7.1f}/s  p50 {self.pct(50):6.1f} ms  p95 {self.pct(95):6.1f} ms"
+                f"  p99 {self.pct(99):6.1f} ms  client CPU {self.client_cpu / self.wall:4.0%}"
+                f"  machine busy {self.machine_busy:4.0%}  [{codes}]")
+
+
+def request_bytes(method: str, path: str, key: str, body: bytes = b"") -> bytes:
+    head = (f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    status = int((await reader.readline()).split(b" ", 2)[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _drive(port: int, requests: list[bytes], concurrency: int, phase: Phase) -> None:
+    queue = iter(requests)
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for raw in queue:
+                start = time.perf_counter()
+                writer.write(raw)
+                status = await _read_response(reader)
+                phase.latencies.append(time.perf_counter() - start)
+                phase.statuses[status] = phase.statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+
+
+def _cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine from /proc/stat."""
+    fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def run_phase(name: str, port: int, requests: list[bytes], concurrency: int) -> Phase:
+    phase = Phase(name)
+    usage, cpu = resource.getrusage(resource.RUSAGE_SELF), _cpu_times()
+    start = time.perf_counter()
+    asyncio.run(_drive(port, requests, concurrency, phase))
+    phase.wall = time.perf_counter() - start
+    after, cpu_after = resource.getrusage(resource.RUSAGE_SELF), _cpu_times()
+    phase.client_cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
+    phase.machine_busy = (cpu_after[0] - cpu[0]) / max(cpu_after[1] - cpu[1], 1)
+    return phase
+
+
+def start_server(fx: Fixture, workers: int, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"CROSSFIN_DATABASE_URL": fx.url, "CROSSFIN_DATA_DIR": str(fx.data),
+                        "CROSSFIN_LOG_LEVEL": "WARNING", "CROSSFIN_FINANCING_SWEEP_SECONDS": "0"}
+    exe = Path(sys.executable).parent / "crossfin"
+    server = subprocess.Popen([str(exe), "serve", "--workers", str(workers), "--port",
+                               str(port)], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("the server did not start")
+
+
+def registrations(fx: Fixture, count: int, hot_share: float, seed: int) -> list[bytes]:
+    """`count` registration requests; `hot_share` of them on the hot declarations."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        bank = fx.bank_keys[i % len(fx.bank_keys)]
+        key = rng.choice(fx.hot) if rng.random() < hot_share else fx.take_cold()
+        body = fx.body(key, f"B{seed}-{i}")
+        out.append(request_bytes("POST", "/v1/financings", bank, body))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgresql"):
+        raise SystemExit("this benchmark is for PostgreSQL with several workers")
+    n = args.requests
+    fx = build_fixture(args.database_url, cold=2 * n + 2_000)
+    server = start_server(fx, args.workers, args.port)
+    try:
+        me = [request_bytes("GET", "/v1/me", fx.bank_keys[i % len(fx.bank_keys)])
+              for i in range(n)]
+        run_phase("warm-up", args.port, me[:1000] + registrations(fx, 1000, 0.0, 1),
+                  args.concurrency)
+        phases = [run_phase("GET /v1/me (no-op)", args.port, me, args.concurrency),
+                  run_phase("register (uniform)", args.port, registrations(fx, n, 0.0, 2),
+                            args.concurrency),
+                  run_phase("register (10% hot)", args.port, registrations(fx, n, 0.10, 3),
+                            args.concurrency)]
+    finally:
+        server.terminate()
+        server.wait(30)
+    report(args, fx, phases)
+    return 0
+
+
+def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
+    noop, uniform, hot = phases
+    print(f"machine: {machine(fx.url)}")
+    print(f"command: {' '.join(sys.argv)}  (workers {args.workers}, concurrency "
+          f"{args.concurrency}; client = this process)")
+    for phase in phases:
+        print(phase.line())
+    for phase in (uniform, hot):
+        ok = phase.rate >= 500 and phase.pct(99) <= 150
+        print(f"{phase.name}: {phase.rate / noop.rate:.2f} of the no-op rate; target "
+              f">= 500/s and p99 <= 150 ms: {'met' if ok else 'NOT met'}")
+    print(fx.check())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""Financing errors: balance refusals (recorded for the regulator), caps, maker-checker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crossfin.core.errors import Conflict, CrossfinError, Forbidden
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One document that cannot carry what was asked: how much is left, never who holds it."""
+
+    document_id: int
+    kind: str
+    key: str
+    currency: str
+    remaining_minor: int
+    requested_minor: int
+    single_use: bool
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining_minor == 0
+
+    def public(self) -> dict[str, Any]:
+        from crossfin.core.money import format_amount
+
+        def amount(minor: int) -> str:
+            return format_amount(minor, self.currency) if self.currency else str(minor)
+        return {"kind": self.kind, "key": self.key, "currency": self.currency,
+                "remaining": amount(self.remaining_minor),
+                "requested": amount(self.requested_minor), "single_use": self.single_use}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What the refused request was, for the alert recorded after the rollback."""
+
+    bank_org_id: int
+    enterprise_org_id: int
+    jurisdiction_path: str | None
+    scenario: str
+    external_ref: str
+    amount: str
+    currency: str
+    shortfalls: tuple[Shortfall, ...] = field(default_factory=tuple)
+
+
+class FinancingRefused(Conflict):
+    """The documents' one balance cannot carry the request; base of the two refusals."""
+
+    slug = "financing-refused"
+    title = "The documents cannot carry this financing"
+
+    def __init__(self, attempt: Attempt) -> None:
+        first = attempt.shortfalls[0]
+        detail = (f"{first.kind} {first.key} has {first.public()['remaining']} "
+                  f"{first.currency} left".rstrip())
+        if first.single_use and first.exhausted:
+            detail = f"{first.kind} {first.key} is single use and already pledged"
+        super().__init__(detail, document=first.public(),
+                         documents=[s.public() for s in attempt.shortfalls])
+        self.attempt = attempt
+
+    @staticmethod
+    def of(attempt: Attempt) -> FinancingRefused:
+        """The right subclass: nothing left on some document, or less left than asked."""
+        if any(s.exhausted for s in attempt.shortfalls):
+            return DuplicateFinancing(attempt)
+        return OverFinancing(attempt)
+
+
+class DuplicateFinancing(FinancingRefused):
+    slug = "duplicate-financing"
+    title = "The document is already fully financed"
+
+
+class OverFinancing(FinancingRefused):
+    slug = "over-financing"
+    title = "The document has less left than asked"
+
+
+class ScenarioLimitExceeded(CrossfinError):
+    """The scenario's own cap (advance ratio, credit limit, validity) refuses the amount."""
+
+    status = 422
+    slug = "scenario-limit"
+    title = "The scenario does not allow this financing"
+
+
+class MakerChecker(Forbidden):
+    slug = "maker-checker"
+    title = "The approver must be a different principal of the same bank"
+

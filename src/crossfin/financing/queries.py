@@ -1,0 +1,185 @@
+"""Reading financings and balances within entitlement; the reconciliation cursor."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from crossfin.core.errors import NotFound, invalid
+from crossfin.core.money import format_amount
+from crossfin.documents.models import Document
+from crossfin.financing.balance import remaining_minor
+from crossfin.financing.lifecycle import allowed_actions
+from crossfin.financing.models import DocumentBalance, Financing, FinancingUse
+from crossfin.financing.schemas import BalanceOut, FinancingOut, UseOut
+from crossfin.parties.access import ROOT_PATH, Caller, supervises
+from crossfin.parties.models import Organization, OrgKind
+
+
+def can_see(caller: Caller, financing: Financing) -> bool:
+    """Its bank, its enterprise, the insurer of its policy, a regulator over the enterprise."""
+    if caller.org_id in (financing.bank_org_id, financing.enterprise_org_id):
+        return True
+    if financing.insurer_org_id is not None and caller.org_id == financing.insurer_org_id:
+        return True
+    return supervises(caller, financing.jurisdiction_path)
+
+
+def visible(caller: Caller) -> Any:
+    """The SQL condition matching `can_see` for lists."""
+    kind = caller.org_kind
+    if kind is OrgKind.BANK:
+        return Financing.bank_org_id == caller.org_id
+    if kind is OrgKind.ENTERPRISE:
+        return Financing.enterprise_org_id == caller.org_id
+    if kind is OrgKind.INSURER:
+        return Financing.insurer_org_id == caller.org_id
+    if kind is OrgKind.REGULATOR and caller.jurisdiction_path:
+        if caller.jurisdiction_path == ROOT_PATH:
+            return true()
+        return Financing.jurisdiction_path.startswith(caller.jurisdiction_path)
+    return false()
+
+
+def get_financing(session: Session, caller: Caller, financing_id: int) -> Financing:
+    """One financing the caller may see; 404 otherwise (existence never leaks)."""
+    financing = session.get(Financing, financing_id)
+    if financing is None or not can_see(caller, financing):
+        raise NotFound(f"no financing {financing_id}")
+    return financing
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Position in the change order: (change_seq, id) of the last item seen."""
+
+    seq: int
+    id: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.seq}.{self.id}".encode()).decode().rstrip("=")
+
+    @staticmethod
+    def decode(text: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            seq, _, ident = raw.partition(".")
+            return Cursor(int(seq), int(ident))
+        except (ValueError, UnicodeDecodeError):
+            raise invalid("cursor", "not a cursor this API returned") from None
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    updated_since: datetime | None = None
+    cursor: str | None = None
+    state: str | None = None
+    scenario: str | None = None
+    external_ref: str | None = None
+    limit: int = 100
+
+
+def list_financings(session: Session, caller: Caller,
+                    flt: ListFilter) -> tuple[list[Financing], str | None]:
+    """Financings the caller sees, in commit order of their last change, after the cursor.
+
+    Returns the page and the cursor to continue from (the last item's, or the one given
+    when nothing new has changed), so a loan system can poll with it indefinitely.
+    """
+    query = select(Financing).where(visible(caller))
+    if flt.updated_since is not None:
+        query = query.where(Financing.updated_at >= flt.updated_since)
+    for column, value in ((Financing.state, flt.state), (Financing.scenario, flt.scenario),
+                          (Financing.external_ref, flt.external_ref)):
+        if value is not None:
+            query = query.where(column == value)
+    if flt.cursor:
+        after = Cursor.decode(flt.cursor)
+        query = query.where(or_(Financing.change_seq > after.seq, and_(
+            Financing.change_seq == after.seq, Financing.id > after.id)))
+    query = query.order_by(Financing.change_seq, Financing.id).limit(flt.limit)
+    items = list(session.scalars(query))
+    if not items:
+        return items, flt.cursor
+    last = items[-1]
+    return items, Cursor(last.change_seq, last.id).encode()
+
+
+def _amount(minor: int, currency: str) -> str:
+    return format_amount(minor, currency) if currency else str(minor)
+
+
+def to_out(session: Session, financings: Sequence[Financing]) -> list[FinancingOut]:
+    """Output models with each financing's documents, in three queries for any page."""
+    if not financings:
+        return []
+    ids = [f.id for f in financings]
+    uses = list(session.scalars(select(FinancingUse).where(
+        FinancingUse.financing_id.in_(ids)).order_by(FinancingUse.id)))
+    doc_query = select(Document.id, Document.kind, Document.key).where(
+        Document.id.in_({u.document_id for u in uses}))
+    docs = {r.id: (r.kind, r.key) for r in session.execute(doc_query)}
+    usccs = {r.id: r.uscc for r in session.execute(select(Organization.id, Organization.uscc)
+                                                       .where(Organization.id.in_(
+                                                           {f.enterprise_org_id
+                                                            for f in financings})))}
+    by_financing: dict[int, list[UseOut]] = {}
+    for use in uses:
+        kind, key = docs[use.document_id]
+        by_financing.setdefault(use.financing_id, []).append(UseOut(
+            kind=kind, key=key, role=use.role, currency=use.currency, active=use.active,
+            allocated=_amount(use.allocated_minor, _loan_ccy(financings, use.financing_id)),
+            reserved=_amount(use.reserved_minor, use.currency),
+            released=_amount(use.released_minor, use.currency),
+            fx_rate=use.fx_rate, fx_source=use.fx_source, note=use.note))
+    return [_one(f, by_financing.get(f.id, []), usccs.get(f.enterprise_org_id))
+            for f in financings]
+
+
+def _loan_ccy(financings: Sequence[Financing], financing_id: int) -> str:
+    return next(f.currency for f in financings if f.id == financing_id)
+
+
+def _one(f: Financing, uses: list[UseOut], uscc: str | None) -> FinancingOut:
+    ccy = f.currency
+    return FinancingOut(
+        id=f.id, external_ref=f.external_ref, scenario=f.scenario, state=f.state,
+        overdue=f.overdue, overdue_since=f.overdue_since, bank_org_id=f.bank_org_id,
+        enterprise_org_id=f.enterprise_org_id, enterprise_uscc=uscc,
+        insurer_org_id=f.insurer_org_id, amount=format_amount(f.amount_minor, ccy),
+        currency=ccy, disbursed=format_amount(f.disbursed_minor, ccy),
+        repaid=format_amount(f.repaid_minor, ccy),
+        outstanding=format_amount(f.disbursed_minor - f.repaid_minor, ccy), rate=f.rate,
+        due_date=f.due_date, reserved_until=f.reserved_until,
+        maker_principal_id=f.maker_principal_id, approver_principal_id=f.approver_principal_id,
+        offer_id=f.offer_id, documents=uses, actions=allowed_actions(f.state),
+        change_seq=f.change_seq, created_at=f.created_at, updated_at=f.updated_at)
+
+
+def document_balance(session: Session, caller: Caller, kind: str, key: str) -> BalanceOut:
+    """A document's remaining balance: for banks (that it is encumbered and how much is
+    left, never who holds it), its owner, its source, and regulators over it."""
+    doc = session.scalar(select(Document).where(Document.kind == kind, Document.key == key))
+    if doc is None or not _may_read_balance(caller, doc):
+        raise NotFound(f"no {kind} {key}")
+    left = remaining_minor(session, [doc])[doc.id]
+    uses = session.scalar(select(DocumentBalance.active_uses).where(
+        DocumentBalance.document_id == doc.id)) or 0
+    return BalanceOut(kind=doc.kind, key=doc.key, currency=doc.currency,
+                      value=_amount(doc.value_minor, doc.currency),
+                      remaining=_amount(left, doc.currency), single_use=doc.single_use,
+                      in_use=uses > 0 if doc.single_use else left < doc.value_minor)
+
+
+def _may_read_balance(caller: Caller, doc: Document) -> bool:
+    if caller.org_kind is OrgKind.BANK:
+        return True
+    if caller.org_id in (doc.owner_org_id, doc.source_org_id):
+        return True
+    return supervises(caller, doc.jurisdiction_path)

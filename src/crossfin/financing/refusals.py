@@ -1,0 +1,88 @@
+"""Recording refused financing attempts for the regulator, after the business rollback.
+
+A refusal must not leave the financing half-written, yet the regulator must see it. So the
+request's transaction rolls back, and `record_refusal` then writes, in a transaction of its
+own, the attempt's ledger event (FINANCING_REFUSED, readable by the refused bank) and an
+alert (duplicate or over-financing; ALERT_RAISED) for the regulators over the enterprise.
+When one document is refused to several banks within a month, a second alert says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from crossfin.core.clock import utcnow
+from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.financing.errors import DuplicateFinancing, FinancingRefused
+from crossfin.ledger.events import EventType
+from crossfin.ledger.journal import Receipt
+from crossfin.supervision.alerts import AlertKind, raise_alert
+from crossfin.supervision.models import Alert
+
+log = logging.getLogger("crossfin.financing")
+MANY_BANKS = 3
+MANY_BANKS_WINDOW = timedelta(days=30)
+
+
+def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
+    """The attempt's own ledger event and the regulator's alert, in `uow`."""
+    attempt = refusal.attempt
+    kind = (AlertKind.DUPLICATE_FINANCING if isinstance(refusal, DuplicateFinancing)
+            else AlertKind.OVER_FINANCING)
+    content = {"refusal": refusal.slug, "scenario": attempt.scenario,
+               "external_ref": attempt.external_ref, "amount": attempt.amount,
+               "currency": attempt.currency, "bank": attempt.bank_org_id,
+               "enterprise": attempt.enterprise_org_id,
+               "documents": [s.public() for s in attempt.shortfalls]}
+    receipt = uow.record(EventType.FINANCING_REFUSED,
+                         subjects={"bank": attempt.bank_org_id,
+                                   "enterprise": attempt.enterprise_org_id},
+                         content=content, parties={attempt.bank_org_id})
+    for shortfall in attempt.shortfalls:
+        raise_alert(uow, kind, subject_org_id=attempt.enterprise_org_id,
+                    jurisdiction_path=attempt.jurisdiction_path, details=content,
+                    actor_org_id=attempt.bank_org_id, document_id=shortfall.document_id)
+        _many_banks(uow, attempt.enterprise_org_id, attempt.jurisdiction_path,
+                    shortfall.document_id)
+    return receipt
+
+
+def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None,
+                document_id: int) -> None:
+    """One alert when a document has been refused to MANY_BANKS banks within the window."""
+    since = utcnow() - MANY_BANKS_WINDOW
+    refused = {AlertKind.DUPLICATE_FINANCING.value, AlertKind.OVER_FINANCING.value}
+    banks = uow.session.scalar(select(func.count(func.distinct(Alert.actor_org_id))).where(
+        Alert.document_id == document_id, Alert.kind.in_(refused), Alert.created_at >= since))
+    if (banks or 0) < MANY_BANKS:
+        return
+    already = uow.session.scalar(select(Alert.id).where(
+        Alert.document_id == document_id, Alert.kind == AlertKind.MANY_BANKS.value,
+        Alert.created_at >= since).limit(1))
+    if already is None:
+        raise_alert(uow, AlertKind.MANY_BANKS, subject_org_id=enterprise_id,
+                    jurisdiction_path=path, details={"banks": banks},
+                    document_id=document_id)
+
+
+@contextmanager
+def recording_refusals(db: Database, actor: Actor) -> Iterator[None]:
+    """Let a FinancingRefused through unchanged, after recording it in a new transaction.
+
+    Wrap the whole business transaction (it must have rolled back when this runs).
+    """
+    try:
+        yield
+    except FinancingRefused as refusal:
+        try:
+            with UnitOfWork(db, actor) as uow:
+                record_refusal(uow, refusal)
+                uow.commit()
+        except Exception:  # the refusal answer matters more than its record
+            log.exception("could not record a refused financing attempt")
+        raise

@@ -1,0 +1,158 @@
+"""HTTP routes of financings: thin wrappers over service, transitions and queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from crossfin.api.deps import CallerDep, ReadUow, Writer, WriterDep, get_settings
+from crossfin.core.errors import AlreadyExists
+from crossfin.core.settings import Settings
+from crossfin.core.uow import UnitOfWork
+from crossfin.financing import queries, service, transitions
+from crossfin.financing.background import sweeper_lifespan
+from crossfin.financing.lifecycle import State
+from crossfin.financing.models import Financing
+from crossfin.financing.refusals import recording_refusals
+from crossfin.financing.scenarios.registry import all_scenarios
+from crossfin.financing.schemas import (
+    ApproveIn, BalanceOut, CloseIn, DisburseIn, FinancingIn, FinancingOut, FinancingPage,
+    ReasonIn, RepayIn,
+)
+
+router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+_REFUSALS = {409: {"description": "`/duplicate-financing` (nothing left on a document) or "
+                                  "`/over-financing` (less left than asked), naming the "
+                                  "document and its remaining balance; or `/already-exists`"}}
+
+
+def out(uow: UnitOfWork, financing: Financing) -> FinancingOut:
+    return queries.to_out(uow.session, [financing])[0]
+
+
+def write_guarded(write: Writer, run: Callable[[UnitOfWork], Any], ref: str | None = None,
+                  status: int = 201) -> Response:
+    """Run a write that may reserve: record refusals after the rollback, and answer a
+    concurrent duplicate external_ref with 409 rather than a bare integrity error."""
+    with recording_refusals(write.db, write.caller.actor):
+        try:
+            return write(run, status=status)
+        except IntegrityError:
+            if ref is not None and _ref_taken(write, ref):
+                raise AlreadyExists("this bank already has a financing with this "
+                                    "external_ref", field="external_ref") from None
+            raise
+
+
+def _ref_taken(write: Writer, ref: str) -> bool:
+    with write.db.session(readonly=True) as session:
+        return session.scalar(select(Financing.id).where(
+            Financing.bank_org_id == write.caller.org_id, Financing.external_ref == ref)) \
+            is not None
+
+
+@router.post("/financings", status_code=201, responses=_REFUSALS,
+             summary="Register a financing application (bank maker); reserves its documents")
+def register(data: FinancingIn, write: WriterDep, settings: SettingsDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = service.register(uow, write.caller, data,
+                                              settings.reservation_hours)
+        return out(uow, financing), receipt
+    return write_guarded(write, run, data.external_ref)
+
+
+@router.get("/financings", response_model=FinancingPage,
+            summary="Financings the caller sees, in change order (reconciliation feed)")
+def list_financings(
+    caller: CallerDep, uow: ReadUow,
+    updated_since: Annotated[datetime | None, Query(
+        description="only financings changed at or after this time")] = None,
+    cursor: Annotated[str | None, Query(max_length=100,
+                                        description="next_cursor of the previous page")] = None,
+    state: State | None = None, scenario: str | None = None,
+    external_ref: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> FinancingPage:
+    flt = queries.ListFilter(updated_since, cursor, state.value if state else None, scenario,
+                             external_ref, limit)
+    items, next_cursor = queries.list_financings(uow.session, caller, flt)
+    return FinancingPage(items=queries.to_out(uow.session, items), next_cursor=next_cursor)
+
+
+@router.get("/financings/{financing_id}", response_model=FinancingOut,
+            summary="One financing with the documents it rests on")
+def get_financing(financing_id: int, caller: CallerDep, uow: ReadUow) -> FinancingOut:
+    return out(uow, queries.get_financing(uow.session, caller, financing_id))
+
+
+@router.post("/financings/{financing_id}/approve",
+             summary="Approve (checker: another principal of the bank with the approver role)")
+def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = transitions.approve(uow, write.caller, financing_id, data.comment)
+        return out(uow, financing), receipt
+    return write(run, status=200)
+
+
+@router.post("/financings/{financing_id}/reject",
+             summary="Reject (checker); releases the reservation")
+def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = transitions.reject(uow, write.caller, financing_id, data.reason)
+        return out(uow, financing), receipt
+    return write(run, status=200)
+
+
+@router.post("/financings/{financing_id}/cancel",
+             summary="Cancel before disbursement; releases the reservation")
+def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = transitions.cancel(uow, write.caller, financing_id, data.reason)
+        return out(uow, financing), receipt
+    return write(run, status=200)
+
+
+@router.post("/financings/{financing_id}/disburse",
+             summary="Record the disbursement of an approved financing")
+def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = transitions.disburse(uow, write.caller, financing_id,
+                                                  data.due_date, data.value_date)
+        return out(uow, financing), receipt
+    return write(run, status=200)
+
+
+@router.post("/financings/{financing_id}/repay",
+             summary="Record a repayment of principal; releases the documents pro rata")
+def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = transitions.repay(uow, write.caller, financing_id, data.amount,
+                                               data.value_date)
+        return out(uow, financing), receipt
+    return write(run, status=200)
+
+
+@router.post("/financings/{financing_id}/close", summary="Close a fully repaid financing")
+def close(financing_id: int, data: CloseIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        financing, receipt = transitions.close(uow, write.caller, financing_id, data.comment)
+        return out(uow, financing), receipt
+    return write(run, status=200)
+
+
+@router.get("/balances/{kind}/{key}", response_model=BalanceOut,
+            summary="A document's remaining financeable balance (never who holds it)")
+def balance(kind: str, key: str, caller: CallerDep, uow: ReadUow) -> BalanceOut:
+    return queries.document_balance(uow.session, caller, kind, key)
+
+
+@router.get("/financing-scenarios", summary="The financing scenarios and their documents")
+def scenarios(caller: CallerDep) -> list[dict[str, object]]:
+    return [{"name": s.name, "title": s.title, "kinds": sorted(s.kinds)}
+            for s in all_scenarios()]

@@ -1,0 +1,1 @@
+"""Financing scenarios as plug-ins: a module per scenario and one registry entry."""

@@ -1,0 +1,82 @@
+"""F4 export credit-insurance policy financing.
+
+The policy and the declarations shipped under it are verified together. The loan rests on
+the policy (its value is the buyer credit limit, shared by every financing on it) and on
+each declaration (at most `advance_ratio` of each declaration's value: the advance ratio of
+the insured invoice). The policy must be valid today and the shipments dated within it.
+The insurer that issued the policy sees the financing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from crossfin.core.errors import FieldError
+from crossfin.financing.balance import Claim
+from crossfin.financing.scenarios.base import (
+    Loaded, Request, Scenario, raise_if, ratio_of,
+)
+from crossfin.financing.errors import ScenarioLimitExceeded
+
+POLICY, DECLARATION = "insurance_policy", "customs_declaration"
+
+
+class PolicyFinancing(Scenario):
+    name = "F4"
+    title = "Export credit-insurance policy financing"
+    kinds = frozenset({POLICY, DECLARATION})
+    advance_ratio = Decimal("0.90")
+
+    def plan(self, request: Request, docs: Sequence[Loaded]) -> list[Claim]:
+        raise_if(self.check_kinds(docs, self.kinds))
+        policies = [d for d in docs if d.document.kind == POLICY]
+        declarations = [d for d in docs if d.document.kind == DECLARATION]
+        if len(policies) != 1 or not declarations:
+            raise_if([FieldError("documents", "name one insurance policy and the export "
+                                              "declarations shipped under it")])
+        policy = policies[0]
+        raise_if(self.check_owner(request, docs) + self.check_export(declarations)
+                 + self._under_policy(policy, declarations))
+        self._check_validity(policy, declarations, request.today)
+        if policy.amount_minor is not None:
+            raise_if([FieldError(policy.field, "the policy carries the whole loan: give "
+                                               "amounts on the declarations only")])
+        shares = self.allocate(request, declarations)
+        claims = [Claim(policy.document, "policy", request.amount_minor)]
+        claims += [Claim(d.document, "declaration", s) for d, s in zip(declarations, shares)]
+        return claims
+
+    def usable_minor(self, claim: Claim) -> int | None:
+        if claim.role == "declaration":
+            return ratio_of(claim.document.value_minor, self.advance_ratio)
+        return claim.document.value_minor
+
+    def watchers(self, docs: Sequence[Loaded]) -> set[int]:
+        return {d.document.source_org_id for d in docs if d.document.kind == POLICY}
+
+    def fits(self, kinds: Sequence[str]) -> bool:
+        return POLICY in kinds and set(kinds) <= self.kinds
+
+    @staticmethod
+    def _under_policy(policy: Loaded, declarations: Sequence[Loaded]) -> list[FieldError]:
+        listed = set(policy.content.get("declarations") or [])
+        return [FieldError(d.field, f"{d.label} is not declared under policy "
+                                    f"{policy.document.key}")
+                for d in declarations if d.document.key not in listed]
+
+    @staticmethod
+    def _check_validity(policy: Loaded, declarations: Sequence[Loaded], today: date) -> None:
+        start = date.fromisoformat(policy.content["valid_from"])
+        end = date.fromisoformat(policy.content["valid_to"])
+        if not start <= today <= end:
+            raise ScenarioLimitExceeded(
+                f"policy {policy.document.key} is valid from {start} to {end}, not today",
+                document={"kind": POLICY, "key": policy.document.key})
+        for d in declarations:
+            shipped = date.fromisoformat(d.content["export_date"])
+            if not start <= shipped <= end:
+                raise ScenarioLimitExceeded(
+                    f"{d.label} was shipped on {shipped}, outside the policy's validity",
+                    document={"kind": DECLARATION, "key": d.document.key})

@@ -1,0 +1,250 @@
+"""`crossfin log | verify | witness`: the log's keys, checkpoints, audit, receipts, witnesses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crossfin.cli.common import database, emit, fail, settings
+
+log_app = typer.Typer(help="The verifiable log: public key, checkpoints, audit.",
+                      no_args_is_help=True)
+verify_app = typer.Typer(help="Offline verification of what the log hands out.",
+                         no_args_is_help=True)
+witness_app = typer.Typer(help="A C2SP tlog-witness that cosigns the log's checkpoints.",
+                          no_args_is_help=True)
+
+DEV_WITNESS_NAME = "crossfin.local/witness"
+DEV_WITNESS_PORT = 8001
+
+
+def _text_or_file(value: str) -> str:
+    """A key given inline, or the path of a file holding it (first line)."""
+    path = Path(value)
+    if "+" not in value and path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    return value.strip()
+
+
+@log_app.command("public-key")
+def public_key() -> None:
+    """Print the log's verifier key (`<name>+<hex id>+<base64>`)."""
+    from crossfin.core.keys import log_signer
+    from crossfin.ledger.note import NoteError
+
+    try:
+        typer.echo(log_signer(settings()).verifier().vkey)
+    except (NoteError, RuntimeError) as exc:
+        fail(f"{exc} (run `crossfin init` to create the log key)")
+
+
+@log_app.command("checkpoint")
+def checkpoint(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a running leader.")] = 10.0,
+) -> None:
+    """Sign a checkpoint of the current log now (or wait for the elected checkpointer)."""
+    from crossfin.ledger.checkpointer import checkpoint_now
+    from crossfin.ledger.note import NoteError
+
+    conf = settings()
+    from crossfin.ledger.service import latest_checkpoint
+
+    try:
+        with database() as db:
+            done = checkpoint_now(db, conf, wait=wait)
+            with db.session(readonly=True) as session:
+                cp = latest_checkpoint(session)
+    except (NoteError, RuntimeError, ValueError, TimeoutError) as exc:
+        fail(str(exc))
+        return
+    if cp is None:
+        fail("the log has no head: run `crossfin init`")
+        return
+    data = {"size": cp.size, "root": cp.root.hex(), "signed_now": done.signed_here,
+            "cosigners": list(cp.cosigners), "quorum": conf.witness_quorum,
+            "note": cp.note}
+    emit(data, as_json, cp.note.rstrip("\n"))
+
+
+@log_app.command("audit")
+def audit(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    key: Annotated[Optional[str], typer.Option(
+        help="The log's verifier key (or a file); default: derived from the log key.")] = None,
+) -> None:
+    """Re-hash every record, rebuild the tree, compare hashes, head and checkpoints."""
+    from crossfin.core.keys import log_signer
+    from crossfin.ledger.audit import audit_database
+    from crossfin.ledger.note import NoteError, Verifier
+
+    try:
+        verifier = Verifier.from_vkey(_text_or_file(key)) if key else \
+            log_signer(settings()).verifier()
+    except (NoteError, RuntimeError) as exc:
+        fail(str(exc))
+        return
+    with database() as db:
+        report = audit_database(db, verifier)
+    if as_json:
+        emit(report.as_dict(), True, "")
+    elif report.ok:
+        typer.echo(f"ok: {report.size} leaves re-hashed, every stored hash matches, "
+                   f"{report.checkpoints} checkpoint(s) verified")
+    else:
+        typer.echo(f"FAILED: first bad index {report.first_bad_index}", err=True)
+        for problem in report.problems:
+            typer.echo(f"  {problem}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _read_input(path: str) -> bytes:
+    """Bytes of a file, or of stdin for `-`."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}", 2)
+        raise  # unreachable: fail exits
+
+
+@verify_app.command("receipt")
+def verify_receipt(
+    file: Annotated[str, typer.Argument(help="The tlog-proof bundle (`-` for stdin).")],
+    key: Annotated[str, typer.Option("--key", help="The log's verifier key (or a file).")],
+    record: Annotated[Optional[str], typer.Option(help="The record bytes (a file).")] = None,
+    leaf_hash: Annotated[Optional[str], typer.Option(help="The leaf hash, 64 hex.")] = None,
+    witness: Annotated[Optional[list[str]], typer.Option(
+        help="A trusted witness key (or a file); repeat for several.")] = None,
+    quorum: Annotated[Optional[int], typer.Option(
+        help="Valid cosignatures required (default: every --witness).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Check a receipt offline: log signature, witness quorum, the leaf's inclusion."""
+    from crossfin.ledger.bundle import ReceiptError
+    from crossfin.ledger.bundle import verify_receipt as check
+
+    if (record is None) == (leaf_hash is None):
+        fail("give exactly one of --record FILE or --leaf-hash HEX", 2)
+    leaf = _parse_leaf_hash(leaf_hash) if leaf_hash is not None else None
+    data = _read_input(record) if record is not None else None
+    witnesses = [_text_or_file(w) for w in witness or []]
+    try:
+        bundle = _read_input(file).decode("utf-8")
+        result = check(bundle, _text_or_file(key), record=data, leaf_hash=leaf,
+                       witness_vkeys=witnesses, quorum=len(witnesses) if quorum is None else quorum)
+    except (ReceiptError, ValueError) as exc:
+        fail(f"receipt does not verify: {exc}")
+        return
+    cp = result.checkpoint
+    names = ", ".join(result.witnesses) or "no witness"
+    emit({"ok": True, "origin": cp.origin, "size": cp.size, "root": cp.root.hex(),
+          "index": result.index, "leaf_hash": result.leaf_hash.hex(),
+          "witnesses": list(result.witnesses)}, as_json,
+         f"ok: leaf {result.leaf_hash.hex()} is entry {result.index} of {cp.origin} "
+         f"(checkpoint size {cp.size}, cosigned by {names})")
+
+
+def _parse_leaf_hash(text: str) -> bytes:
+    try:
+        value = bytes.fromhex(text.strip())
+    except ValueError:
+        value = b""
+    if len(value) != 32:
+        fail("--leaf-hash must be 64 hexadecimal digits (a SHA-256 hash)", 2)
+    return value
+
+
+@witness_app.command("keygen")
+def keygen(
+    name: Annotated[str, typer.Argument(help="The witness name, e.g. witness.example/w1.")],
+    out: Annotated[Path, typer.Option(help="Directory for the key files.")] = Path("."),
+) -> None:
+    """Write a cosigner key file (0600) and its .vkey; print the verifier key."""
+    typer.echo(_keygen(name, out))
+
+
+def _keygen(name: str, out: Path) -> str:
+    """Create `<name>.key` and `<name>.vkey` in out ('/' becomes '_'); return the vkey."""
+    from crossfin.ledger.cosignature import generate_cosigner
+    from crossfin.ledger.note import NoteError, write_key_file
+
+    try:
+        skey, vkey = generate_cosigner(name)
+    except NoteError as exc:
+        fail(str(exc), 2)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = name.replace("/", "_")
+    try:
+        write_key_file(out / f"{stem}.key", skey)
+    except FileExistsError:
+        fail(f"{out / (stem + '.key')} exists: not overwriting a key")
+    (out / f"{stem}.vkey").write_text(vkey + "\n", encoding="utf-8")
+    return vkey
+
+
+def _serve_witness(skey: str, log_vkeys: list[str], state: Path, host: str, port: int) -> None:
+    import uvicorn
+
+    from crossfin.core.logging import configure_logging
+    from crossfin.ledger.witness_app import create_witness_app
+
+    configure_logging(settings().log_level)
+    app = create_witness_app(skey, log_vkeys, state)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+@witness_app.command("serve")
+def serve(
+    key: Annotated[Path, typer.Option(help="The witness key file (from `witness keygen`).")],
+    log_key: Annotated[list[str], typer.Option(
+        help="A log verifier key (or a file) to witness; repeat for several.")],
+    state: Annotated[Path, typer.Option(help="Directory for the witness's state.")],
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = DEV_WITNESS_PORT,
+) -> None:
+    """Serve C2SP tlog-witness `POST /add-checkpoint` for the given logs."""
+    from crossfin.ledger.note import NoteError, read_key_file
+
+    try:
+        skey = read_key_file(key)
+    except NoteError as exc:
+        fail(str(exc))
+        return
+    _serve_witness(skey, [_text_or_file(k) for k in log_key], state, host, port)
+
+
+@witness_app.command("dev")
+def dev(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.")] = DEV_WITNESS_PORT,
+    print_env: Annotated[bool, typer.Option(
+        "--print-env", help="Only print the platform's witness settings (shell exports).")] = False,
+) -> None:
+    """One local witness for the tour: key and state under data_dir/witness."""
+    from crossfin.core.keys import log_signer
+    from crossfin.ledger.note import NoteError, read_key_file
+
+    conf = settings()
+    home = conf.data_dir / "witness"
+    stem = DEV_WITNESS_NAME.replace("/", "_")
+    if not (home / f"{stem}.key").exists():
+        _keygen(DEV_WITNESS_NAME, home)
+    vkey = (home / f"{stem}.vkey").read_text(encoding="utf-8").strip()
+    if print_env:
+        url = f"http://127.0.0.1:{port}"
+        for name, value in (("URLS", json.dumps([url])), ("KEYS", json.dumps([vkey])),
+                            ("QUORUM", "1")):
+            typer.echo(f"export CROSSFIN_WITNESS_{name}='{value}'")
+        return
+    try:
+        skey, log_vkey = read_key_file(home / f"{stem}.key"), log_signer(conf).verifier().vkey
+    except (NoteError, RuntimeError) as exc:
+        fail(f"{exc} (run `crossfin init` first)")
+        return
+    _serve_witness(skey, [log_vkey], home / "state", "127.0.0.1", port)

@@ -1,0 +1,132 @@
+"""HTTP routes of the log under /v1/log: thin wrappers over crossfin.ledger.service."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+from crossfin.api.deps import CallerDep, get_caller, get_db, get_settings
+from crossfin.core.settings import Settings
+from crossfin.core.uow import Database
+from crossfin.ledger import service
+from crossfin.ledger.checkpointer import retry_after
+
+router = APIRouter(prefix="/v1/log", tags=["ledger"])
+
+TEXT = "text/plain; charset=utf-8"
+IMMUTABLE = "max-age=31536000, immutable"
+SHORT = "max-age=1"
+_MAX_INDEX = 2**63 - 1  # BIGINT: larger values cannot name a leaf
+
+Index = Annotated[int, Query(ge=0, le=_MAX_INDEX)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def log_session(
+    request: Request, db: Annotated[Database, Depends(get_db)], settings: SettingsDep,
+) -> Iterator[Session]:
+    """A read-only session for any valid key; no key needed when the log is public."""
+    if not (settings.log_public and "authorization" not in request.headers):
+        get_caller(request, db)  # 401 without a valid key; a bad key is refused even if public
+    with db.session(readonly=True) as session:
+        yield session
+
+
+LogSession = Annotated[Session, Depends(log_session)]
+
+
+def _cache(settings: Settings, policy: str) -> dict[str, str]:
+    # Shared caches may keep what anyone may fetch; otherwise only the client's own cache.
+    scope = "public" if settings.log_public else "private"
+    return {"Cache-Control": f"{scope}, {policy}"}
+
+
+def _b64(hashes: list[bytes]) -> list[str]:
+    return [base64.b64encode(h).decode() for h in hashes]
+
+
+class InclusionProof(BaseModel):
+    """RFC 9162 inclusion proof: hashes from the leaf's sibling up, standard base64."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"index": 5, "size": 8, "proof": ["bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
+                                          "ZGF0YQ==...", "..."]}]})
+
+    index: int
+    size: int
+    proof: list[str]
+
+
+class ConsistencyProof(BaseModel):
+    """RFC 9162 consistency proof from `first` to `second` leaves, standard base64."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"first": 3, "second": 8, "proof": ["...", "...", "..."]}]})
+
+    first: int
+    second: int
+    proof: list[str]
+
+
+@router.get("/checkpoint", response_class=Response, summary="The newest cosigned checkpoint",
+            responses={200: {"content": {"text/plain": {}}}})
+def checkpoint(session: LogSession, settings: SettingsDep) -> Response:
+    """C2SP tlog-checkpoint as a signed note, with the witnesses' cosignature lines."""
+    note = service.checkpoint_note(session, settings.witness_quorum, retry_after(settings))
+    return Response(note, media_type=TEXT, headers=_cache(settings, SHORT))
+
+
+@router.get("/tile/{path:path}", response_class=Response,
+            summary="A C2SP tlog-tiles hash tile (entry bundles are not served)",
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def tile(path: str, session: LogSession, settings: SettingsDep) -> Response:
+    """`tile/<L>/<N>[.p/<W>]`; full tiles never change and are cached for a year."""
+    found = service.tile(session, "tile/" + path)
+    policy = IMMUTABLE if found.full else SHORT
+    return Response(found.data, media_type="application/octet-stream",
+                    headers=_cache(settings, policy))
+
+
+@router.get("/proof/inclusion", response_model=InclusionProof,
+            summary="Inclusion proof of a leaf in a tree size")
+def inclusion(index: Index, size: Index, session: LogSession) -> InclusionProof:
+    """Verify it against the root of a signed checkpoint of that size."""
+    return InclusionProof(index=index, size=size,
+                          proof=_b64(service.inclusion(session, index, size)))
+
+
+@router.get("/proof/consistency", response_model=ConsistencyProof,
+            summary="Consistency proof between two tree sizes")
+def consistency(first: Index, second: Index, session: LogSession) -> ConsistencyProof:
+    """Proves the tree of `second` leaves extends the tree of `first` leaves."""
+    return ConsistencyProof(first=first, second=second,
+                            proof=_b64(service.consistency(session, first, second)))
+
+
+@router.get("/entries/{index}", response_class=Response,
+            summary="The record bytes of a leaf (entitled parties only)",
+            responses={200: {"content": {"application/json": {}}}})
+def entry(index: Annotated[int, Path(ge=0, le=_MAX_INDEX)], caller: CallerDep,
+          db: Annotated[Database, Depends(get_db)]) -> Response:
+    """The actor, the parties the event names and regulators over them; others get 404."""
+    with db.session(readonly=True) as session:
+        record = service.entry(session, caller, index)
+    return Response(record, media_type="application/json",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/receipts/{index}", response_class=Response,
+            summary="A tlog-proof@v1 receipt of a leaf, verifiable offline",
+            responses={200: {"content": {"text/plain": {}}}})
+def receipt(index: Annotated[int, Path(ge=0, le=_MAX_INDEX)], session: LogSession,
+            settings: SettingsDep) -> Response:
+    """Before the leaf is in a cosigned checkpoint: 404 `/not-yet-checkpointed`, Retry-After."""
+    bundle = service.receipt_bundle(session, index, settings.witness_quorum,
+                                    retry_after(settings))
+    return Response(bundle, media_type=TEXT, headers=_cache(settings, SHORT))

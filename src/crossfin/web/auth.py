@@ -1,0 +1,93 @@
+"""Who is logged in to the portal: the session's principal, re-checked on every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from crossfin.core.uow import Database
+from crossfin.parties.access import Caller
+from crossfin.parties.credentials import caller_for, check_password
+from crossfin.parties.models import Organization, Principal, PrincipalKind
+from crossfin.web.errors import LoginRequired
+from crossfin.web.session import codec, current_session, replace_session
+
+
+@dataclass(frozen=True)
+class PortalUser:
+    """The logged-in user as pages show it."""
+
+    caller: Caller
+    username: str
+    org_name: str
+    org_name_zh: str | None
+
+    def org_label(self, lang: str) -> str:
+        return (self.org_name_zh or self.org_name) if lang == "zh" else self.org_name
+
+
+def _database(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _load_user(request: Request, session: Session, principal_id: int) -> PortalUser | None:
+    """The active user behind the session, or None when it is gone, disabled or re-keyed."""
+    principal = session.get(Principal, principal_id)
+    if principal is None or not principal.active or principal.kind != PrincipalKind.USER:
+        return None
+    expected = codec(request).password_tag(principal.password_hash)
+    if expected != current_session(request).password_tag:
+        return None
+    org = session.get_one(Organization, principal.org_id)
+    return PortalUser(caller_for(session, principal), principal.username or principal.name,
+                      org.name, org.name_zh)
+
+
+def portal_user(request: Request) -> PortalUser | None:
+    """The logged-in user, or None; ends a session whose principal may no longer log in."""
+    if hasattr(request.state, "portal_user"):
+        return request.state.portal_user  # type: ignore[no-any-return]
+    user = None
+    principal_id = current_session(request).principal_id
+    if principal_id is not None:
+        with _database(request).session(readonly=True) as session:
+            user = _load_user(request, session, principal_id)
+        if user is None:
+            replace_session(request)  # revoked server-side: forget the login at once
+    request.state.portal_user = user
+    if user is not None:
+        request.state.caller = user.caller
+    return user
+
+
+def get_portal_caller(request: Request) -> Caller:
+    """The logged-in caller; anyone else is redirected to /login (see LoginRequired)."""
+    user = portal_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user.caller
+
+
+PortalCallerDep = Annotated[Caller, Depends(get_portal_caller)]
+
+
+def log_in(request: Request, username: str, password: str) -> PortalUser | None:
+    """Check the password and start a fresh session; None (same answer) on any failure."""
+    with _database(request).session(readonly=True) as session:
+        principal = check_password(session, username, password)
+        if principal is None:
+            return None
+        tag = codec(request).password_tag(principal.password_hash)
+        replace_session(request, principal.id, tag)
+        user = _load_user(request, session, principal.id)
+    request.state.portal_user = user
+    return user
+
+
+def log_out(request: Request) -> None:
+    """Forget the login and rotate the CSRF token."""
+    replace_session(request)
+    request.state.portal_user = None

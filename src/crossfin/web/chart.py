@@ -1,0 +1,91 @@
+"""A server-side step chart (inline SVG geometry): no JavaScript library needed."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 32
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float
+    label: str
+
+
+@dataclass(frozen=True)
+class StepChart:
+    """Coordinates for the template: a step line, the area under it, axes and ticks."""
+
+    width: int
+    height: int
+    line: str
+    area: str
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    last: tuple[float, float]
+    left: int = LEFT
+    top: int = TOP
+
+    @property
+    def bottom(self) -> int:
+        return self.height - BOTTOM
+
+    @property
+    def right(self) -> int:
+        return self.width - RIGHT
+
+
+def tick_step(value: int) -> int:
+    """The smallest round step (1, 2, 2.5 or 5 times a power of ten) >= value, at least 1."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for step in (power, 2 * power, 5 * power // 2, 5 * power, 10 * power):
+        if step >= value:
+            return step
+    return 10 * power
+
+
+def _time_label(moment: datetime, span: timedelta) -> str:
+    if span >= timedelta(days=2):
+        return moment.strftime("%Y-%m-%d")
+    if span >= timedelta(hours=2):
+        return moment.strftime("%m-%d %H:%M")
+    return moment.strftime("%H:%M:%S")
+
+
+def step_chart(points: Sequence[tuple[datetime, int]], width: int = 760,
+               height: int = 260) -> StepChart | None:
+    """Chart of a growing count over time; requires points sorted by time. None if empty."""
+    if not points:
+        return None
+    start, end = points[0][0], points[-1][0]
+    if end - start < timedelta(seconds=60):
+        # One instant (or nearly): widen the window so the line is visible.
+        start, end = start - timedelta(seconds=30), end + timedelta(seconds=30)
+    span = end - start
+    step = tick_step(math.ceil(max(size for _, size in points) / 4))
+    top_value = 4 * step
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+
+    def x(moment: datetime) -> float:
+        return round(LEFT + plot_w * ((moment - start) / span), 1)
+
+    def y(size: int) -> float:
+        return round(TOP + plot_h * (1 - size / top_value), 1)
+
+    line = [f"M{x(points[0][0])},{y(points[0][1])}"]
+    for moment, size in points[1:]:
+        line.append(f"H{x(moment)}V{y(size)}")
+    line.append(f"H{LEFT + plot_w}")
+    path = "".join(line)
+    area = f"{path}V{TOP + plot_h}H{x(points[0][0])}Z"
+    y_ticks = tuple(Tick(y(step * i), f"{step * i:,}") for i in range(5))
+    x_ticks = tuple(Tick(round(LEFT + plot_w * i / 3, 1), _time_label(start + span * i / 3, span))
+                    for i in range(4))
+    last = (x(points[-1][0]), y(points[-1][1]))
+    return StepChart(width, height, path, area, x_ticks, y_ticks, last)

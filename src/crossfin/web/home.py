@@ -1,0 +1,41 @@
+"""The home page: the organization, who is logged in, and what its kind can do here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from crossfin.parties.models import OrgKind
+from crossfin.web.auth import PortalCallerDep
+from crossfin.web.deps import PortalReadUow
+from crossfin.web.home_data import home_data
+from crossfin.web.render import render
+
+router = APIRouter()
+
+# What each kind of party does on the platform (DOMAIN.md section 2 and 5), as i18n keys;
+# the pages behind them come from the nav registry as the domains add them.
+CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
+    OrgKind.ENTERPRISE: ("cap.enterprise.documents", "cap.enterprise.consent",
+                         "cap.enterprise.financing", "cap.enterprise.payments"),
+    OrgKind.BANK: ("cap.bank.verify", "cap.bank.financing", "cap.bank.payments",
+                   "cap.bank.matchmaking", "cap.bank.reports"),
+    OrgKind.REGULATOR: ("cap.regulator.statistics", "cap.regulator.classes",
+                        "cap.regulator.alerts", "cap.regulator.reports"),
+    OrgKind.CUSTOMS: ("cap.customs.declarations", "cap.source.amend"),
+    OrgKind.TAX: ("cap.tax.invoices", "cap.tax.filings", "cap.source.amend"),
+    OrgKind.INSURER: ("cap.insurer.policies", "cap.insurer.financings"),
+    OrgKind.LOGISTICS: ("cap.logistics.bills", "cap.logistics.receipts"),
+    OrgKind.OPERATOR: ("cap.operator.onboard", "cap.operator.keys", "cap.operator.log"),
+}
+
+
+@router.get("/", summary="Home page of the logged-in party")
+def home(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    data = home_data(uow.session, caller)
+    entries = request.app.state.portal.nav
+    cards = [e for e in entries if e.description and e.href != "/" and e.visible_to(caller)]
+    return render(request, "portal/home.html", {
+        "data": data, "org": data.org, "kind": caller.org_kind.value,
+        "capabilities": CAPABILITIES[caller.org_kind], "cards": cards,
+    })

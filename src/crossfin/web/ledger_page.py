@@ -1,0 +1,67 @@
+"""The ledger page: checkpoint, tree size over time, and a receipt checker."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import Response
+
+from crossfin.ledger import service
+from crossfin.web.auth import PortalCallerDep
+from crossfin.web.csrf import CsrfDep
+from crossfin.web.deps import PortalReadUow
+from crossfin.web.ledger_view import (
+    MAX_BUNDLE, MAX_RECORD, Prefill, overview, prefill, retry_seconds, verify,
+)
+from crossfin.web.render import is_htmx, render
+
+router = APIRouter()
+TEXT = "text/plain; charset=utf-8"
+
+
+def _settings(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.settings
+
+
+@router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")
+def ledger(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+           index: Annotated[int | None, Query(ge=0)] = None) -> Response:
+    settings = _settings(request)
+    form = prefill(uow.session, settings, index) if index is not None else Prefill()
+    return render(request, "ledger/ledger.html", {
+        "view": overview(uow.session, settings), "form": form, "index": index,
+        "record": "", "outcome": None})
+
+
+@router.post("/ledger/verify", summary="Verify a pasted receipt bundle")
+def verify_form(
+    request: Request, caller: PortalCallerDep, uow: PortalReadUow, _: CsrfDep,
+    bundle: Annotated[str, Form(max_length=MAX_BUNDLE)] = "",
+    record: Annotated[str, Form(max_length=MAX_RECORD)] = "",
+    leaf_hash: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    settings = _settings(request)
+    outcome = verify(uow.session, settings, bundle, record, leaf_hash)
+    if is_htmx(request):
+        return render(request, "ledger/_outcome.html", {"outcome": outcome})
+    return render(request, "ledger/ledger.html", {
+        "view": overview(uow.session, settings), "index": None, "outcome": outcome,
+        "form": Prefill(bundle=bundle, leaf_hash=leaf_hash), "record": record})
+
+
+@router.get("/ledger/receipts/{index}", summary="Download a receipt bundle (tlog-proof)")
+def receipt(request: Request, index: int, caller: PortalCallerDep,
+            uow: PortalReadUow) -> Response:
+    settings = _settings(request)
+    text = service.receipt_bundle(uow.session, index, settings.witness_quorum,
+                                  retry_seconds(settings))
+    return Response(text, media_type=TEXT, headers={
+        "Content-Disposition": f'attachment; filename="receipt-{index}.tlog-proof"'})
+
+
+@router.get("/ledger/entries/{index}", summary="Download a record you are entitled to read")
+def entry(index: int, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    record = service.entry(uow.session, caller, index)
+    return Response(record, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="record-{index}.json"'})

@@ -1,0 +1,29 @@
+"""Page routers and menu entries of every domain; a new domain adds its lines here.
+
+A domain's `pages.py` defines `router = APIRouter()` (no prefix needed, paths are
+absolute) and, optionally, `NAV: list[NavEntry]`. Import them lazily below.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from crossfin.web.nav import NavEntry
+
+
+def routers() -> list[APIRouter]:
+    """Every page router, imported lazily to keep start-up cheap."""
+    from crossfin.web import account, home, ledger_page
+
+    found = [account.router, home.router, ledger_page.router]
+    # One line per domain, e.g.: from crossfin.documents.pages import router as documents
+    return found
+
+
+def nav_entries() -> list[NavEntry]:
+    """Every menu entry; each domain appends its own `NAV` list."""
+    from crossfin.web.nav import CORE_ENTRIES
+
+    found = list(CORE_ENTRIES)
+    # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
+    return found

@@ -1,0 +1,100 @@
+"""Real concurrency for financing tests: a live uvicorn, thread storms, process workers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Serve `app` with a real uvicorn on a free loopback port (in a thread); yield its URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                            access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+@dataclass
+class Outcome:
+    status: int
+    body: dict[str, Any]
+
+
+def http_storm(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]],
+               path: str = "/v1/financings") -> list[Outcome]:
+    """POST every (headers, body) at once from its own thread; all start on one barrier."""
+    barrier = threading.Barrier(len(requests))
+    results: list[Outcome | None] = [None] * len(requests)
+
+    def one(i: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            barrier.wait()
+            res = client.post(path, json=body, headers=headers)
+            results[i] = Outcome(res.status_code, res.json())
+
+    threads = [threading.Thread(target=one, args=(i, h, b)) for i, (h, b) in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert all(r is not None for r in results), "a request thread did not finish"
+    return [r for r in results if r is not None]
+
+
+def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[str, Any]],
+                   barrier: Any, queue: Any) -> None:
+    """A separate process registering `bodies` through the service layer, each in its own
+    unit of work, recording refusals like the API does; puts (ref, outcome) on `queue`."""
+    from crossfin.core.uow import Database, UnitOfWork
+    from crossfin.financing.errors import FinancingRefused
+    from crossfin.financing.refusals import recording_refusals
+    from crossfin.financing.schemas import FinancingIn
+    from crossfin.financing.service import register
+    from crossfin.parties.access import Caller
+    from crossfin.parties.models import OrgKind, Role
+
+    caller = Caller(caller_fields["principal_id"], "storm", Role(caller_fields["role"]),
+                    caller_fields["org_id"], OrgKind.BANK, None)
+    db = Database(url)
+    barrier.wait()
+    try:
+        for body in bodies:
+            data = FinancingIn.model_validate(body)
+            try:
+                with recording_refusals(db, caller.actor), UnitOfWork(db, caller.actor) as uow:
+                    register(uow, caller, data)
+                    uow.commit()
+                queue.put((body["external_ref"], "ok"))
+            except FinancingRefused as exc:
+                queue.put((body["external_ref"], exc.slug))
+            except Exception as exc:  # surfaced to the test, never swallowed
+                queue.put((body["external_ref"], f"error: {exc!r}"))
+    finally:
+        db.dispose()

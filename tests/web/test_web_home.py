@@ -1,0 +1,115 @@
+"""The home page of every kind of party shows its organization and real data."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from crossfin.core.settings import Settings
+from crossfin.core.uow import Database
+from crossfin.parties.models import Organization, OrgKind, Role
+from crossfin.web.nav import NavEntry, entries_for, kinds, roles
+from support.parties import make_party
+from support.web import add_user, login, party_user
+
+SEATS = {OrgKind.ENTERPRISE: "440305", OrgKind.BANK: "440300", OrgKind.REGULATOR: "440000"}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    settings.checkpoint_interval = 0
+    return settings
+
+
+@pytest.mark.parametrize("kind", list(OrgKind))
+def test_each_kind_has_a_home_page(client: TestClient, db: Database, kind: OrgKind) -> None:
+    org_id, name = party_user(db, kind, jurisdiction=SEATS.get(kind))
+    login(client, name)
+    page = client.get("/")
+    assert page.status_code == 200
+    with db.session(readonly=True) as session:
+        org = session.get_one(Organization, org_id)
+    assert f'data-test="org-name">{org.name}<' in page.text
+    assert name in page.text
+    assert f"kind-{kind.value}" in page.text
+    assert "What you can do here" in page.text
+    assert 'href="/ledger"' in page.text
+    # Its own ledger records: organization added, users added.
+    assert "parties:org:add" in page.text
+
+
+def test_enterprise_home_shows_its_county_and_class(client: TestClient, db: Database) -> None:
+    _, name = party_user(db, OrgKind.ENTERPRISE, jurisdiction="440305")
+    login(client, name)
+    page = client.get("/").text
+    assert "Guangdong" in page and "440305" in page
+    assert "Class A" in page
+
+
+def test_bank_home_lists_served_jurisdictions(client: TestClient, db: Database) -> None:
+    _, name = party_user(db, OrgKind.BANK, jurisdiction="440300")
+    login(client, name)
+    page = client.get("/", headers={"Accept-Language": "zh-CN"}).text
+    assert "服务辖区" in page and "440300" in page and "深圳" in page
+
+
+def test_regulator_home_counts_enterprises_in_its_subtree(
+        client: TestClient, db: Database) -> None:
+    _, name = party_user(db, OrgKind.REGULATOR, jurisdiction="440300")
+    for county in ("440305", "440305", "440304"):
+        make_party(db, OrgKind.ENTERPRISE, jurisdiction=county)
+    outside = make_party(db, OrgKind.ENTERPRISE, jurisdiction="110101")
+    second_class = make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305")
+    with db.engine.begin() as conn:
+        conn.execute(update(Organization).where(Organization.id == outside.org_id)
+                     .values(trade_class="C"))
+        conn.execute(update(Organization).where(Organization.id == second_class.org_id)
+                     .values(trade_class="B"))
+    login(client, name)
+    page = client.get("/").text
+    assert 'data-test="class-A">3<' in page
+    assert 'data-test="class-B">1<' in page
+    assert 'data-test="class-C">0<' in page  # Beijing's class C firm is not in its subtree
+
+
+def test_operator_home_counts_parties_by_kind(client: TestClient, db: Database) -> None:
+    _, name = party_user(db, OrgKind.OPERATOR)
+    make_party(db, OrgKind.BANK)
+    make_party(db, OrgKind.BANK)
+    make_party(db, OrgKind.CUSTOMS)
+    login(client, name)
+    page = client.get("/").text
+    assert 'data-test="count-bank">2<' in page
+    assert 'data-test="count-customs">1<' in page
+    assert 'data-test="count-operator">1<' in page
+
+
+def test_nav_entries_follow_kind_and_role(client: TestClient, db: Database) -> None:
+    org_id, name = party_user(db, OrgKind.BANK)
+    viewer = add_user(db, org_id, Role.AUDITOR)
+    entries = client.app.state.portal.nav  # type: ignore[attr-defined]
+    entries.append(NavEntry("nav.home", "/bank-only", kinds=kinds(OrgKind.BANK),
+                            roles=roles(Role.ADMIN), description="nav.ledger.description"))
+    try:
+        login(client, name)
+        assert 'href="/bank-only"' in client.get("/").text
+        client.cookies.clear()
+        login(client, viewer)
+        assert 'href="/bank-only"' not in client.get("/").text
+    finally:
+        entries.pop()
+    assert entries_for(entries, None) == []
+
+
+def test_unknown_page_is_an_html_404_for_browsers(client: TestClient) -> None:
+    page = client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    api = client.get("/v1/no/such/thing", headers={"Accept": "text/html"})
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_pages_stay_out_of_the_openapi_document(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert not any(p in paths for p in ("/", "/login", "/ledger", "/logout", "/language"))
