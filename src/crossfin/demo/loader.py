@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -43,12 +45,15 @@ def _load_orgs(uow: UnitOfWork, result: DemoResult) -> None:
 
 
 def _load_principals(uow: UnitOfWork, result: DemoResult) -> None:
-    for user in demo_users():
-        taken = uow.session.scalar(select(Principal.id).where(Principal.username == user.username))
-        if taken is None:
-            credentials.add_principal(uow, result.org_ids[user.org_key], PrincipalKind.USER,
-                                      user.username, Role(user.role), user.password)
-            result.users_added += 1
+    taken = set(uow.session.scalars(select(Principal.username)))
+    missing = [u for u in demo_users() if u.username not in taken]
+    # argon2 is slow by design and releases the GIL: hash on every core at once.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        hashes = list(pool.map(credentials.hash_password, [u.password for u in missing]))
+    for user, password_hash in zip(missing, hashes, strict=True):
+        credentials.add_principal(uow, result.org_ids[user.org_key], PrincipalKind.USER,
+                                  user.username, Role(user.role), password_hash=password_hash)
+        result.users_added += 1
     for svc in demo_services():
         org_id = result.org_ids[svc.org_key]
         exists = uow.session.scalar(select(Principal.id).where(
