@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import platform
 import socket
 import statistics
 import sys
@@ -29,6 +27,8 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy import create_engine, insert, select, text
+
+from benchlib import print_header
 
 from crossfin.api.app import create_app
 from crossfin.core import keys
@@ -160,18 +160,6 @@ def timed(fn: Any, repeat: int) -> list[float]:
     return out
 
 
-def machine(url: str, db: Database) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) \
-        if Path("/proc/cpuinfo").exists() else platform.processor()
-    with db.engine.connect() as conn:
-        version = conn.execute(text("select sqlite_version()" if db.dialect == "sqlite"
-                                    else "show server_version")).scalar()
-    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; Python "
-            f"{platform.python_version()}; {db.dialect} {version}")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=None)
@@ -190,8 +178,7 @@ def main() -> int:
     firm_id, customs_id, api_key = parties(db)
     claims = publish(db, args.documents, firm_id, customs_id)
     server, base = serve(settings, db)
-    print(f"command: {' '.join([Path(sys.executable).name] + sys.argv)}")
-    print(f"machine: {machine(url, db)}")
+    print_header(url)
     ok = True
     with httpx.Client(base_url=base, timeout=120,
                       headers={"Authorization": f"Bearer {api_key}"}) as client:
@@ -202,7 +189,7 @@ def main() -> int:
         for size, target in TARGETS.items():
             offset = [0]
 
-            def run(size: int = size) -> None:
+            def run(size: int = size, offset: list[int] = offset) -> None:
                 body = {"items": mixed(claims, size, offset[0])}
                 offset[0] += size
                 response = client.post("/v1/documents/verify", json=body)

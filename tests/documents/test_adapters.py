@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from support.ingest import SELLER_USCC, owner_uscc
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.documents.adapters import AdapterError
 from crossfin.documents.adapters.dcsa import dcsa_to_bill_of_lading
 from crossfin.documents.adapters.ubl import ubl_to_vat_invoice
 from crossfin.documents.kinds.registry import get_kind
-from support.ingest import SELLER_USCC, owner_uscc
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 UBL = (SAMPLES / "ubl" / "UBL-Invoice-2.1-Example.xml").read_text(encoding="utf-8")

@@ -7,15 +7,21 @@ import csv
 import io
 
 import pytest
+from support.ingest import (
+    csv_records,
+    csv_text,
+    jsonl,
+    manifest_for,
+    new_signer,
+    record,
+    register_source_key,
+    submit,
+)
+from support.parties import make_party
 
 from crossfin.documents.records import Manifest
 from crossfin.ledger.note import sign_note
 from crossfin.parties.models import OrgKind
-from support.ingest import (
-    csv_records, csv_text, jsonl, manifest_for, new_signer, record, register_source_key,
-    submit,
-)
-from support.parties import make_party
 
 JSONL = {"Content-Type": "application/x-ndjson"}
 
@@ -179,7 +185,7 @@ def test_resent_lines_are_idempotent_and_gaps_refused(client, customs) -> None: 
     rows = [record("customs_declaration") for _ in range(6)]
     manifest = manifest_for("customs_declaration", "b-14", rows, signer)
     client.post("/v1/batches", content=manifest, headers=customs.headers)
-    post = lambda start, part: client.post(  # noqa: E731
+    post = lambda start, part: client.post(
         f"/v1/batches/b-14/lines?from={start}", content=jsonl(part),
         headers=customs.headers | JSONL)
     assert post(0, rows[:3]).json()["next_line"] == 3

@@ -12,14 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from support.ingest import csv_text, record
+from support.parties import make_party
 from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
 from crossfin.cli.main import app as cli
 from crossfin.documents import client as submit_client
 from crossfin.parties.models import OrgKind
-from support.ingest import csv_text, record
-from support.parties import make_party
 
 KIND = "customs_declaration"
 

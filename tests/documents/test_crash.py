@@ -8,13 +8,13 @@ import subprocess
 import sys
 
 from sqlalchemy import func, select
+from support.ingest import jsonl, manifest_for, record, register_source_key
+from support.parties import make_party
 
 from crossfin.documents.ingest_models import Batch
 from crossfin.documents.models import Document
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import OrgKind
-from support.ingest import jsonl, manifest_for, record, register_source_key
-from support.parties import make_party
 
 KIND = "customs_declaration"
 # Publishes everything (bulk inserts, ledger event sequenced) and then waits to be killed

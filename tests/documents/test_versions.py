@@ -6,6 +6,8 @@ import json
 
 import pytest
 from sqlalchemy import select
+from support.ingest import owner_uscc, record, register_source_key, submit
+from support.parties import TEST_ACTOR, another_principal, make_party
 
 from crossfin.core.clock import utcnow
 from crossfin.core.uow import UnitOfWork
@@ -13,8 +15,6 @@ from crossfin.documents.models import Document
 from crossfin.financing.models import DocumentBalance
 from crossfin.parties.models import OrgKind, Role
 from crossfin.supervision.models import Alert
-from support.ingest import owner_uscc, record, register_source_key, submit
-from support.parties import TEST_ACTOR, another_principal, make_party
 
 KIND = "customs_declaration"
 

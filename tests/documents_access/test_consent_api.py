@@ -7,14 +7,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from support.documents import make_document
+from support.parties import Party, another_principal, make_party
 
 from crossfin.core.uow import Database
 from crossfin.documents.access_models import Consent
 from crossfin.documents.consent import CREDIT_PROFILE, active_consent
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.parties.models import OrgKind, Role
-from support.documents import make_document
-from support.parties import Party, another_principal, make_party
 
 
 def soon(days: float = 30) -> str:

@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crossfin.documents.fingerprint_norm import (
-    PaperFields, amount_cells, coarse_name, coarse_number, date_cells, exact_form, near_forms,
+    PaperFields,
+    amount_cells,
+    coarse_name,
+    coarse_number,
+    date_cells,
+    exact_form,
+    near_forms,
 )
 
 ORIGINAL = PaperFields(document_type="commercial_invoice", number="INV-2026/000417",

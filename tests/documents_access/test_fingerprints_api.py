@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
+from support.parties import Party, make_party
 
 from crossfin.core.uow import Database
 from crossfin.documents.access_models import Fingerprint, FingerprintVariant
 from crossfin.documents.fingerprints import fingerprint_fields_from_ubl
 from crossfin.parties.models import OrgKind
-from support.parties import Party, make_party
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 PAPER = {"document_type": "commercial_invoice", "number": "INV-2026/000417",

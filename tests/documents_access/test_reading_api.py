@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from support.documents import make_document
+from support.parties import Party, make_party
 
 from crossfin.core.uow import Database
 from crossfin.documents.access import can_read_document
@@ -14,8 +16,6 @@ from crossfin.documents.models import Document
 from crossfin.documents.reading import readable_documents
 from crossfin.parties.credentials import authenticate
 from crossfin.parties.models import OrgKind
-from support.documents import make_document
-from support.parties import Party, make_party
 
 
 @pytest.fixture

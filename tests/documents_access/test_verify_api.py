@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support.documents import Doc, make_document, use_balance
+from support.parties import Party, make_party
 
 from crossfin.core.uow import Database
 from crossfin.documents.access_models import Verification, VerificationRequest
@@ -14,8 +17,6 @@ from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.ledger.rfc6962 import root_hash
 from crossfin.parties.models import OrgKind
 from crossfin.supervision.models import Alert
-from support.documents import Doc, make_document, use_balance
-from support.parties import Party, make_party
 
 
 @pytest.fixture
@@ -176,3 +177,69 @@ def test_mismatch_limit_is_a_setting(client: TestClient, db: Database, app,  # t
     wrong = claim(declaration, total_value="99.00")
     items = verify(client, world["bank"], [wrong, wrong])["items"]
     assert items[0]["fields"] == ["total_value"] and items[1]["fields"] is None
+
+
+def test_an_earlier_request_reads_back_exactly_as_answered(
+        client: TestClient, db: Database, world: dict[str, Party], declaration: Doc) -> None:
+    use_balance(db, declaration.id, 5_000_00)
+    answer = verify(client, world["bank"], [
+        claim(declaration), claim(declaration, total_value="1.00"),
+        {"kind": "vat_invoice", "key": "26442000000000000001"}])
+    url = f"/v1/verification-requests/{answer['request_id']}"
+    again = client.get(url, headers=world["bank"].headers).json()
+    assert again["items"] == answer["items"] and again["counts"] == answer["counts"]
+    text = client.get(url + "/results.csv", headers=world["bank"].headers).text
+    assert text.splitlines() == [
+        "line,kind,key,outcome,fields,remaining,currency,available",
+        f"1,customs_declaration,{declaration.key},authentic,,120000.00,USD,True",
+        f"2,customs_declaration,{declaration.key},mismatch,total_value,,,",
+        "3,vat_invoice,26442000000000000001,unknown,,,,"]
+    for other in ("other_bank", "firm"):
+        assert client.get(url, headers=world[other].headers).status_code == 404
+    mine = client.get(f"/v1/documents/verifications?request_id={answer['request_id']}",
+                      headers=world["bank"].headers).json()["items"]
+    assert len(mine) == 3
+
+
+def test_concurrent_mismatches_raise_one_alert(db: Database, world: dict[str, Party],
+                                               declaration: Doc) -> None:
+    import threading
+
+    from crossfin.core.uow import UnitOfWork
+    from crossfin.documents.verification import Claim
+    from crossfin.documents.verification import verify as run_verify
+    from crossfin.parties.credentials import authenticate
+
+    with db.session(readonly=True) as session:
+        caller, _ = authenticate(session, world["bank"].key)
+    wrong = Claim(declaration.kind, declaration.key, {"total_value": "2.00"})
+    withheld: list[int] = []
+
+    def worker() -> None:
+        with UnitOfWork(db, caller.actor) as uow:
+            result, _ = run_verify(uow, caller, [wrong] * 3, mismatch_limit=3)
+            uow.commit()
+        withheld.append(sum(it.withheld for it in result.items))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(withheld) == [0, 3, 3, 3]
+    with db.session(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(Alert)) == 1
+        assert session.scalar(select(func.count()).select_from(Verification)) == 12
+
+
+def test_consented_bank_reads_versions_too(client: TestClient, world: dict[str, Party],
+                                           declaration: Doc) -> None:
+    url = f"/v1/documents/{declaration.kind}/{declaration.key}/versions"
+    assert client.get(url, headers=world["firm"].headers).status_code == 200
+    assert client.get(url, headers=world["bank"].headers).status_code == 404
+    expires = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    body = {"bank_org_id": world["bank"].org_id, "scopes": [declaration.kind],
+            "expires_at": expires}
+    assert client.post("/v1/consents", json=body,
+                       headers=world["firm"].headers).status_code == 201
+    assert client.get(url, headers=world["bank"].headers).status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete, update
+from support.ledger import fast_append, quiet_settings, record_events, sign
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
@@ -11,9 +12,14 @@ from crossfin.core import keys
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from crossfin.ledger.audit import AuditReport, audit, audit_database
-from crossfin.ledger.models import Checkpoint, LedgerEvent, LedgerEventParty, LogHead, TreeHash
+from crossfin.ledger.models import (
+    Checkpoint,
+    LedgerEvent,
+    LedgerEventParty,
+    LogHead,
+    TreeHash,
+)
 from crossfin.ledger.note import Signer, generate_signer, sign_note
-from support.ledger import fast_append, quiet_settings, record_events, sign
 
 SIZE = 700
 

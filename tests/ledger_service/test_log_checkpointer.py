@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from support.ledger import fast_append, quiet_settings, record_events
 
 from crossfin.api.app import create_app
 from crossfin.core import keys
@@ -29,7 +30,6 @@ from crossfin.ledger.cosignature import generate_cosigner
 from crossfin.ledger.models import Checkpoint
 from crossfin.ledger.note import open_note
 from crossfin.ledger.store import read_head
-from support.ledger import fast_append, quiet_settings, record_events
 
 
 @pytest.fixture

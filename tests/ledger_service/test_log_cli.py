@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.ledger import free_port, log_vkey, quiet_settings, record_events
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
@@ -22,7 +23,6 @@ from crossfin.ledger.cosignature import CosignatureVerifier
 from crossfin.ledger.note import Signer, sign_note
 from crossfin.ledger.rfc6962 import EMPTY_ROOT
 from crossfin.ledger.witness_client import submit_checkpoint
-from support.ledger import free_port, log_vkey, quiet_settings, record_events
 
 runner = CliRunner()
 

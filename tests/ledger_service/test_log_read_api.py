@@ -8,6 +8,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support.ledger import (
+    assert_tree_intact,
+    fast_append,
+    log_vkey,
+    quiet_settings,
+    record_events,
+    sign,
+)
+from support.parties import Party, make_party
 from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
@@ -20,10 +29,6 @@ from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.events import EventType
 from crossfin.ledger.note import open_note
 from crossfin.parties.models import OrgKind
-from support.ledger import (
-    assert_tree_intact, fast_append, log_vkey, quiet_settings, record_events, sign,
-)
-from support.parties import Party, make_party
 
 PROBLEMS = "https://crossfin.dev/problems/"
 

@@ -3,36 +3,29 @@
 from __future__ import annotations
 
 import multiprocessing
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy.exc import IntegrityError
+from support.ledger import (
+    assert_tree_intact,
+    process_worker,
+    record_events,
+    stored_leaves,
+)
 
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
-from support.ledger import assert_tree_intact, process_worker, record_events, stored_leaves
 
 
 def test_many_threads_get_distinct_gap_free_indexes(db: Database) -> None:
-    receipts: list[Receipt] = []
-    lock = threading.Lock()
-    errors: list[BaseException] = []
+    def run(n: int) -> list[Receipt]:
+        return record_events(db, 30, per_tx=1 + n % 4, actor=Actor(None, None, f"t{n}"))
 
-    def run(n: int) -> None:
-        try:
-            got = record_events(db, 30, per_tx=1 + n % 4, actor=Actor(None, None, f"t{n}"))
-        except BaseException as exc:  # surfaced below, not lost in the thread
-            errors.append(exc)
-            return
-        with lock:
-            receipts.extend(got)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    with ThreadPoolExecutor(8) as pool:  # .result() re-raises a thread's failure here
+        receipts = [r for future in [pool.submit(run, n) for n in range(8)]
+                    for r in future.result()]
     tree = assert_tree_intact(db)
     assert tree.size == 240
     # Every receipt names the leaf that was stored for its event.
@@ -75,7 +68,7 @@ def test_failed_commit_leaves_no_gap(db: Database) -> None:
     """A constraint violation found at flush time rolls back the events too."""
     record_events(db, 2)
     first = record_events(db, 1)[0]
-    with pytest.raises(Exception), UnitOfWork(db, Actor(None, None, "dup")) as uow:
+    with pytest.raises(IntegrityError), UnitOfWork(db, Actor(None, None, "dup")) as uow:
         uow.record(EventType.ORG_ADDED, subjects={}, content={})
         # A second event with an event id already in the log violates its unique key.
         uow.pending[-1].event_id = first.event_id

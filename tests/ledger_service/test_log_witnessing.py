@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
+from support.db import clean
+from support.ledger import fast_append, free_port, log_vkey, quiet_settings, serve, sign
+from support.parties import make_party
 from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
@@ -28,9 +31,6 @@ from crossfin.ledger.witness_client import (
     submit_checkpoint,
 )
 from crossfin.parties.models import OrgKind
-from support.db import clean
-from support.ledger import fast_append, free_port, log_vkey, quiet_settings, serve, sign
-from support.parties import make_party
 
 PROBLEMS = "https://crossfin.dev/problems/"
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv as _csv
+import io as _io
 import itertools
+import json as _json
 from typing import Any
 
+from crossfin.documents.records import Manifest, iter_csv, record_digest
+from crossfin.ledger.note import Signer, generate_signer, sign_note
+from crossfin.ledger.rfc6962 import leaf_hash, root_hash
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
 
 _seq = itertools.count(1)
@@ -67,14 +73,6 @@ def record(kind: str, n: int | None = None, owner: str | None = None,
 
 
 # --- batches ------------------------------------------------------------------------------
-
-import csv as _csv  # noqa: E402
-import io as _io  # noqa: E402
-import json as _json  # noqa: E402
-
-from crossfin.documents.records import Manifest, iter_csv, record_digest  # noqa: E402
-from crossfin.ledger.note import Signer, generate_signer, sign_note  # noqa: E402
-from crossfin.ledger.rfc6962 import leaf_hash, root_hash  # noqa: E402
 
 
 def new_signer(name: str = "customs-5316") -> tuple[Signer, str]:

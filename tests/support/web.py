@@ -46,3 +46,12 @@ def login(client: TestClient, username: str, password: str = PASSWORD):  # type:
     token = csrf_from(client.get("/login").text)
     return client.post("/login", data={"username": username, "password": password,
                                        "csrf_token": token}, follow_redirects=False)
+
+
+def browser_login(page, base: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Log in through the login form in a Playwright page; ends on the home page."""
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from support.parties import make_party
+from support.web import add_user, login, party_user
 
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from crossfin.parties.models import Organization, OrgKind, Role
 from crossfin.web.nav import NavEntry, entries_for, kinds, roles
-from support.parties import make_party
-from support.web import add_user, login, party_user
 
 SEATS = {OrgKind.ENTERPRISE: "440305", OrgKind.BANK: "440300", OrgKind.REGULATOR: "440000"}
 

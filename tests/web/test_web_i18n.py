@@ -8,15 +8,20 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support.web import csrf_from, login, party_user
 
 from crossfin.core.uow import Database
 from crossfin.parties.models import OrgKind, Role
 from crossfin.web import home
 from crossfin.web.i18n import (
-    CATALOG_DIR, LANGUAGES, CatalogError, Translator, load_catalog, negotiate,
+    CATALOG_DIR,
+    LANGUAGES,
+    CatalogError,
+    Translator,
+    load_catalog,
+    negotiate,
 )
 from crossfin.web.render import TEMPLATE_DIR
-from support.web import csrf_from, login, party_user
 
 # Literal keys in templates and page code: t("key") and t('key', param=...).
 _LITERAL = re.compile(r"""\bt\(\s*["']([a-z][\w.\-]*)["']\s*[,)]""")
@@ -43,7 +48,9 @@ def test_loader_refuses_a_missing_language_and_a_duplicate(tmp_path: Path) -> No
 
 def test_every_literal_key_used_in_templates_exists() -> None:
     t = Translator("en")
-    sources = list(TEMPLATE_DIR.rglob("*.html")) + list(TEMPLATE_DIR.parent.glob("*.py"))
+    package = TEMPLATE_DIR.parents[1]  # src/crossfin: every domain's templates and pages
+    sources = [*TEMPLATE_DIR.rglob("*.html"), *TEMPLATE_DIR.parent.glob("*.py"),
+               *package.rglob("pages.py")]
     used = {key for path in sources for key in _LITERAL.findall(path.read_text())}
     assert used, "the scan found no keys"
     missing = sorted(key for key in used if not t.has(key))

@@ -9,6 +9,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from support.parties import make_party
+from support.web import csrf_from, login, party_user
 
 from crossfin.core import keys
 from crossfin.core.clock import utcnow
@@ -16,11 +18,14 @@ from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from crossfin.ledger import checkpointer
 from crossfin.ledger.cosignature import CosignatureSigner, cosign, generate_cosigner
-from crossfin.ledger.models import Checkpoint, Cosignature, LedgerEvent, LedgerEventParty
+from crossfin.ledger.models import (
+    Checkpoint,
+    Cosignature,
+    LedgerEvent,
+    LedgerEventParty,
+)
 from crossfin.ledger.note import parse_note
 from crossfin.parties.models import OrgKind
-from support.parties import make_party
-from support.web import csrf_from, login, party_user
 
 
 @pytest.fixture
@@ -192,3 +197,11 @@ def test_receipt_and_own_record_downloads(client: TestClient, db: Database,
     assert client.get(f"/ledger/entries/{foreign}").status_code == 404
     assert org_id != stranger.org_id
 
+
+
+def test_out_of_range_indexes_are_refused_as_pages(client: TestClient, user: str) -> None:
+    for path in ("/ledger?index=-1", f"/ledger?index={2**64}", f"/ledger/entries/{2**64}",
+                 f"/ledger/receipts/{2**64}"):
+        answer = client.get(path)
+        assert answer.status_code == 422, path
+        assert answer.headers["content-type"].startswith("text/html")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from support.web import PASSWORD, csrf_from, login, party_user
 
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from crossfin.parties.models import OrgKind, Principal
 from crossfin.web.session import SESSION_COOKIE
 from crossfin.web.throttle import PER_USER_AND_IP, LoginThrottle
-from support.web import PASSWORD, csrf_from, login, party_user
 
 
 @pytest.fixture

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # process sweeps expired reservations and overdue loans every N seconds (0: never).
     reservation_hours: int = 72
     financing_sweep_seconds: float = 60.0
+    # Registrations of one process share transactions (group commit, financing/combiner.py).
+    financing_group_commit: bool = True
     session_secret: SecretStr | None = None
     log_level: str = "INFO"
     secure_cookies: bool = False

@@ -6,7 +6,6 @@ CROSSFIN_API_KEY), like `crossfin documents submit`.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -14,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Annotated, Any, Optional, TextIO
+from typing import Annotated, Any, Optional
 
 import httpx
 import typer
@@ -22,15 +21,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from crossfin.cli.common import fail
-from crossfin.documents.client import DEFAULT_SERVER, Api, ApiError
-from crossfin.documents.errors import UnknownKind
-from crossfin.documents.kinds.registry import get_kind
+from crossfin.documents.claims_io import ResultWriter, read_claims
+from crossfin.documents.client import DEFAULT_SERVER, Api, ApiError, plan_batch
+from crossfin.ledger.note import NoteError, Signer, read_key_file
 
 consent_app = typer.Typer(help="Consents an enterprise grants to banks.", no_args_is_help=True)
 console = Console(stderr=True)
 MAX_BATCH = 10_000
-RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency",
-                  "available")
 
 ServerOpt = Annotated[Optional[str], typer.Option(
     "--server", help="Server URL (env CROSSFIN_SERVER; default http://127.0.0.1:8000).")]
@@ -44,43 +41,6 @@ def _client(server: str | None, api_key: str | None) -> Api:
     if not key:
         fail("an API key is needed: --api-key or CROSSFIN_API_KEY")
     return Api(server or os.environ.get("CROSSFIN_SERVER") or DEFAULT_SERVER, str(key))
-
-
-def read_claims(path: Path, fmt: str, default_kind: str | None) -> Iterator[dict[str, Any]]:
-    """Claims from JSON Lines ({kind, key, fields}) or CSV (kind,key,<field columns>)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        if fmt == "jsonl":
-            for number, line in enumerate(handle, 1):
-                if line.strip():
-                    yield _json_claim(line, number, default_kind)
-            return
-        for number, row in enumerate(csv.DictReader(handle), 2):
-            yield _csv_claim(row, number, default_kind)
-
-
-def _json_claim(line: str, number: int, default_kind: str | None) -> dict[str, Any]:
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"line {number}: not JSON ({exc.msg})") from None
-    if not isinstance(item, dict) or "key" not in item:
-        raise ValueError(f"line {number}: needs an object with kind, key and fields")
-    kind = item.get("kind") or default_kind
-    if not kind:
-        raise ValueError(f"line {number}: no kind (add one, or pass --kind)")
-    return {"kind": kind, "key": str(item["key"]), "fields": item.get("fields") or {}}
-
-
-def _csv_claim(row: dict[str, str], number: int, default_kind: str | None) -> dict[str, Any]:
-    kind = (row.pop("kind", None) or default_kind or "").strip()
-    key = (row.pop("key", None) or "").strip()
-    if not kind or not key:
-        raise ValueError(f"line {number}: needs kind (column or --kind) and key")
-    try:
-        fields = get_kind(kind).from_csv_row(row)
-    except UnknownKind:
-        fields = {k: v for k, v in row.items() if v}
-    return {"kind": kind, "key": key, "fields": fields}
 
 
 def _batches(claims: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -106,25 +66,6 @@ def _post(api: Api, batch: list[dict[str, Any]]) -> dict[str, Any]:
                         headers=headers)
 
 
-class ResultWriter:
-    """Results as JSON Lines or CSV, one per claim, numbered by input position."""
-
-    def __init__(self, out: TextIO, fmt: str) -> None:
-        self.out, self.fmt = out, fmt
-        self.csv = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
-        if self.csv is not None:
-            self.csv.writerow(RESULT_COLUMNS)
-
-    def write(self, line: int, item: dict[str, Any]) -> None:
-        row = {"line": line} | {k: v for k, v in item.items() if k != "index"}
-        if self.csv is None:
-            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            return
-        fields = row.get("fields")
-        row["fields"] = "withheld" if row.get("fields_withheld") else " ".join(fields or [])
-        self.csv.writerow(["" if row.get(c) is None else row.get(c) for c in RESULT_COLUMNS])
-
-
 def verify(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                                          help="JSON Lines or CSV of claims.")],
@@ -144,7 +85,8 @@ def verify(
         fail("--format is jsonl or csv")
     api = _client(server, api_key)
     try:
-        claims = list(read_claims(file, fmt, kind))
+        with file.open(encoding="utf-8", newline="") as source:
+            claims = list(read_claims(source, fmt, kind))
     except (ValueError, OSError) as exc:
         fail(f"cannot read {file}: {exc}")
     out_fmt = "csv" if out is not None and out.suffix.lower() == ".csv" else "jsonl"
@@ -239,3 +181,22 @@ def _show(row: dict[str, Any], as_json: bool) -> None:
     typer.echo(f"consent {row['id']}: {row['status']}; enterprise {row['enterprise_org_id']}"
                f" -> bank {row['bank_org_id']}; {' '.join(row['scopes'])}; "
                f"until {row['expires_at']}")
+
+
+def manifest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL or CSV.")],
+    kind: Annotated[str, typer.Option("--kind", help="Document kind, e.g. vat_invoice.")],
+    signing_key: Annotated[Path, typer.Option("--signing-key", help="Signing key file.")],
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", help="jsonl or csv (default: from the file name).")] = None,
+    batch_id: Annotated[Optional[str], typer.Option(
+        "--batch-id", help="Batch id (default: file name and root).")] = None,
+) -> None:
+    """Print the signed manifest of a batch file, for uploading it in the portal."""
+    fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
+    try:
+        signer = Signer.from_skey(read_key_file(signing_key))
+        plan = plan_batch(file, kind, fmt, signer, "partial", batch_id)
+    except (ValueError, OSError, NoteError) as exc:
+        fail(f"cannot sign {file}: {exc}")
+    typer.echo(plan.manifest, nl=False)

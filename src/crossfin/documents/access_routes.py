@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -17,8 +18,13 @@ from crossfin.documents import consent as consents
 from crossfin.documents import fingerprints, reading, verification
 from crossfin.documents.access_models import Consent, Verification
 from crossfin.documents.access_schemas import (
-    ConsentIn, ConsentOut, DocumentOut, FingerprintIn, VerifyIn,
+    ConsentIn,
+    ConsentOut,
+    DocumentOut,
+    FingerprintIn,
+    VerifyIn,
 )
+from crossfin.documents.claims_io import ResultWriter
 from crossfin.documents.models import Document
 from crossfin.financing.balance import remaining_minor
 from crossfin.parties.access import Caller, require_kind
@@ -112,10 +118,10 @@ def verification_out(caller: Caller, row: Verification, doc: Document | None,
 @router.get("/documents/verifications",
             summary="Verifications: of the owner's documents, the bank's own, or a subtree's")
 def list_verifications(caller: CallerDep, uow: ReadUow, kind: str | None = None,
-                       key: str | None = None, cursor: str | None = None,
-                       limit: Limit = 100) -> dict[str, Any]:
-    page = reading.list_verifications(uow.session, caller, kind=kind, key=key, cursor=cursor,
-                                      limit=limit)
+                       key: str | None = None, request_id: int | None = None,
+                       cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
+    page = reading.list_verifications(uow.session, caller, kind=kind, key=key,
+                                      request_id=request_id, cursor=cursor, limit=limit)
     return {"items": [verification_out(caller, *row) for row in page.items],
             "next_cursor": page.next_cursor}
 
@@ -140,6 +146,33 @@ def verify(data: VerifyIn, caller: CallerDep, write: WriterDep,
         return {"request_id": result.request_id, "counts": result.counts(),
                 "items": [it.as_dict() for it in result.items]}, receipt
     return write(run, status=200)
+
+
+@router.get("/verification-requests/{request_id}",
+            summary="A bank's earlier verification request, every item as answered")
+def verification_request(request_id: int, caller: CallerDep, uow: ReadUow) -> dict[str, Any]:
+    request, rows = reading.request_results(uow.session, caller, request_id)
+    return {"request_id": request.id, "at": request.created_at.isoformat(),
+            "counts": {"authentic": request.authentic, "mismatch": request.mismatch,
+                       "unknown": request.unknown},
+            "items": [verification.stored_answer(r) for r in rows]}
+
+
+@router.get("/verification-requests/{request_id}/results.csv",
+            summary="A bank's earlier verification request as a CSV file")
+def verification_request_csv(request_id: int, caller: CallerDep, uow: ReadUow) -> Response:
+    _, rows = reading.request_results(uow.session, caller, request_id)
+    return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})
+
+
+def results_csv(rows: list[Verification]) -> str:
+    """The CSV a bank downloads: one line per item, numbered from 1 in request order."""
+    out = io.StringIO()
+    writer = ResultWriter(out, "csv")
+    for row in rows:
+        writer.write(row.position + 1, verification.stored_answer(row))
+    return out.getvalue()
 
 
 @router.post("/fingerprints/check",

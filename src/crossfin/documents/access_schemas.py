@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from crossfin.documents.fingerprint_norm import PaperFields
 
-_CONSENT_EXAMPLE = {"bank_bic": "BKCHCNBJ", "scopes": ["customs_declaration",
+_CONSENT_EXAMPLE: dict[str, Any] = {"bank_bic": "BKCHCNBJ", "scopes": ["customs_declaration",
                                                       "credit_profile"],
                     "expires_at": "2027-06-30T00:00:00Z",
                     "purpose": "export receivables financing 2026"}

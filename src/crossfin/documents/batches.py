@@ -14,22 +14,36 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, NotFound, ValidationFailed, invalid
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents import records
+from crossfin.documents.bulk import insert_rows, table_of
 from crossfin.documents.errors import (
-    BadSignature, BatchClosed, KindNotAllowed, LineConflict, LineGap, ManifestInvalid,
-    RecordUnreadable, RootMismatch, UnknownSourceKey,
+    BadSignature,
+    BatchClosed,
+    KindNotAllowed,
+    LineConflict,
+    LineGap,
+    ManifestInvalid,
+    RecordUnreadable,
+    RootMismatch,
+    UnknownSourceKey,
 )
 from crossfin.documents.ingest_models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.sources import active_verifiers, require_source
-from crossfin.ledger.note import InvalidSignatureError, NoteError, Verifier, open_note, parse_note
+from crossfin.ledger.note import (
+    InvalidSignatureError,
+    NoteError,
+    Verifier,
+    open_note,
+    parse_note,
+)
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
 from crossfin.ledger.sequencer import split_edge
@@ -48,15 +62,17 @@ def register_batch(uow: UnitOfWork, caller: Caller, manifest: str,
     require_role(caller, *SUBMITTING_ROLES)
     if mode not in MODES:
         raise invalid("mode", "must be partial or atomic")
+    existing = find_batch(uow.session, caller.org_id, _read_manifest(manifest)[1].ref)
+    if existing is not None:
+        # Checked when it was registered: a resumed upload must not fail on a key
+        # retired since.
+        if existing.manifest == manifest and existing.mode == mode:
+            return existing, False
+        raise AlreadyExists(f"batch {existing.ref} exists with another manifest or mode")
     body, key_row_id = _verify_manifest(uow.session, caller, manifest)
     spec = get_kind(body.kind)
     if spec.source is not caller.org_kind:
         raise KindNotAllowed(f"{caller.org_kind.value} organizations do not submit {spec.name}")
-    existing = find_batch(uow.session, caller.org_id, body.ref)
-    if existing is not None:
-        if existing.manifest == manifest and existing.mode == mode:
-            return existing, False
-        raise AlreadyExists(f"batch {body.ref} exists with another manifest or mode")
     now = utcnow()
     batch = Batch(source_org_id=caller.org_id, ref=body.ref, kind=spec.name, count=body.count,
                   root=body.root, manifest=manifest, source_key_id=key_row_id, mode=mode,
@@ -70,11 +86,7 @@ def register_batch(uow: UnitOfWork, caller: Caller, manifest: str,
 def _verify_manifest(session: Session, caller: Caller,
                      manifest: str) -> tuple[records.Manifest, int]:
     """The manifest body, and the id of the registered key whose signature verified."""
-    try:
-        parsed = parse_note(manifest)
-        body = records.parse_manifest_text(parsed.text)
-    except (NoteError, ValueError) as exc:
-        raise ManifestInvalid(str(exc)) from None
+    parsed, body = _read_manifest(manifest)
     keys = active_verifiers(session, caller.org_id)
     verifiers = [Verifier(k.name, k.key_id, k.public_key) for k in keys.values()]
     try:
@@ -85,6 +97,15 @@ def _verify_manifest(session: Session, caller: Caller,
         raise UnknownSourceKey(str(exc)) from None
     signer = next(s for s in parsed.signatures if s.name == names[0])
     return body, keys[(signer.name, signer.key_id)].id
+
+
+def _read_manifest(manifest: str) -> tuple[ParsedNote, records.Manifest]:
+    """Parse the signed note and its five-line text, without verifying anything."""
+    try:
+        parsed = parse_note(manifest)
+        return parsed, records.parse_manifest_text(parsed.text)
+    except (NoteError, ValueError) as exc:
+        raise ManifestInvalid(str(exc)) from None
 
 
 def find_batch(session: Session, org_id: int, ref: str, *, lock: bool = False) -> Batch | None:
@@ -170,9 +191,8 @@ def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk)
         return batch
     if batch.status != "receiving":
         raise BatchClosed(f"batch {ref} is {batch.status}")
-    # Core insert on the session's connection: no ORM bookkeeping for thousands of rows.
-    uow.session.connection().execute(insert(BatchLine.__table__),
-                                     [{"batch_id": batch.id, **r} for r in fresh])
+    insert_rows(uow.session.connection(), table_of(BatchLine),
+                [{"batch_id": batch.id, **r} for r in fresh])
     grown = append_to_edge(split_edge(batch.edge), (leaf_hash(r["digest"])  # type: ignore[arg-type]
                                                     for r in fresh), batch.next_line)
     batch.edge, batch.next_line = b"".join(grown.right_edge), grown.size

@@ -44,7 +44,7 @@ class Api:
                                  headers={"Authorization": f"Bearer {api_key}"},
                                  transport=transport)
 
-    def call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = self.http.request(method, path, **kwargs)
         if answer.status_code >= 400:
             try:
@@ -52,7 +52,7 @@ class Api:
             except ValueError:
                 problem = {"detail": answer.text[:300]}
             raise ApiError(answer.status_code, problem)
-        return answer.json()  # type: ignore[no-any-return]
+        return answer.json()
 
     def download(self, path: str, target: Path) -> None:
         with self.http.stream("GET", path) as answer, target.open("wb") as out:
@@ -67,7 +67,7 @@ def read_records(path: Path, fmt: str) -> Iterator[tuple[dict[str, Any], str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         if fmt == "csv":
             reader = csv.reader(handle)
-            header = next(reader, None) or []
+            header = next(reader, [])
             for row in reader:
                 if row:
                     yield dict(zip(header, row, strict=True)), _csv_line(row)
@@ -79,7 +79,7 @@ def read_records(path: Path, fmt: str) -> Iterator[tuple[dict[str, Any], str]]:
 
 def csv_header(path: Path) -> str:
     with path.open(encoding="utf-8", newline="") as handle:
-        return _csv_line(next(csv.reader(handle), None) or [])
+        return _csv_line(next(csv.reader(handle), []))
 
 
 def _csv_line(cells: list[str]) -> str:

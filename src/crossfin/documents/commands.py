@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from crossfin.cli.common import fail
 from crossfin.documents.client import (
-    DEFAULT_SERVER, Api, ApiError, load_or_save_plan, plan_batch, upload,
+    DEFAULT_SERVER,
+    Api,
+    ApiError,
+    load_or_save_plan,
+    plan_batch,
+    upload,
 )
-from crossfin.ledger.note import NoteError, Signer, generate_signer, read_key_file, \
-    write_key_file
+from crossfin.ledger.note import (
+    NoteError,
+    Signer,
+    generate_signer,
+    read_key_file,
+    write_key_file,
+)
 
 documents_app = typer.Typer(help="Authoritative documents: submit signed batches.",
                             no_args_is_help=True)
@@ -23,9 +34,9 @@ keys_app = typer.Typer(help="Sources' manifest signing keys (C2SP signed-note, E
                        no_args_is_help=True)
 console = Console(stderr=True)
 
-ServerOpt = Annotated[Optional[str], typer.Option(
+ServerOpt = Annotated[str | None, typer.Option(
     "--server", help="Server URL (env CROSSFIN_SERVER; default http://127.0.0.1:8000).")]
-ApiKeyOpt = Annotated[Optional[str], typer.Option(
+ApiKeyOpt = Annotated[str | None, typer.Option(
     "--api-key", help="API key cf_<id>_<secret> (env CROSSFIN_API_KEY).")]
 
 
@@ -61,9 +72,9 @@ def keys_generate(
 
 @keys_app.command("register")
 def keys_register(
-    signing_key: Annotated[Optional[Path], typer.Option(
+    signing_key: Annotated[Path | None, typer.Option(
         "--signing-key", help="Signing key file; its verifier key is registered.")] = None,
-    vkey: Annotated[Optional[str], typer.Option("--vkey", help="A verifier key.")] = None,
+    vkey: Annotated[str | None, typer.Option("--vkey", help="A verifier key.")] = None,
     server: ServerOpt = None, api_key: ApiKeyOpt = None,
 ) -> None:
     """Register the verifier key your manifests will be checked with."""
@@ -84,7 +95,7 @@ def keys_list(server: ServerOpt = None, api_key: ApiKeyOpt = None) -> None:
         rows = _api(server, api_key).call("GET", "/v1/sources/keys")
     except ApiError as exc:
         fail(str(exc))
-    for row in rows:  # type: ignore[attr-defined]
+    for row in rows:
         state = f"retired {row['retired_at']}" if row["retired_at"] else "active"
         typer.echo(f"{row['id']}\t{state}\t{row['vkey']}")
 
@@ -104,16 +115,16 @@ def submit(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL or CSV.")],
     kind: Annotated[str, typer.Option("--kind", help="Document kind, e.g. customs_declaration.")],
     signing_key: Annotated[Path, typer.Option("--signing-key", help="Signing key file.")],
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", help="jsonl or csv (default: from the file name).")] = None,
     atomic: Annotated[bool, typer.Option("--atomic", help="Publish all or nothing.")] = False,
     chunk: Annotated[int, typer.Option("--chunk", min=1, max=100_000,
                                        help="Lines per upload request.")] = 5000,
-    batch_id: Annotated[Optional[str], typer.Option(
+    batch_id: Annotated[str | None, typer.Option(
         "--batch-id", help="Batch id (default: file name and root).")] = None,
     state_dir: Annotated[Path, typer.Option(
         "--state-dir", help="Where resumable upload state is kept.")] = Path(".crossfin/batches"),
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="Where to save the outcome report (CSV).")] = None,
     server: ServerOpt = None, api_key: ApiKeyOpt = None,
 ) -> None:
@@ -153,6 +164,6 @@ def _upload_with_progress(api: Api, plan: object, chunk: int) -> dict[str, objec
             if exc.status == 422 and "root" in exc.problem.get("type", ""):
                 console.print("[red]refused: the lines do not rebuild the signed root")
             fail(str(exc))
-        except Exception as exc:  # a transport error: the state file allows a resume
+        except (httpx.HTTPError, OSError) as exc:  # the state file allows a resume
             fail(f"interrupted ({exc}); run the same command again to resume")
     raise AssertionError("unreachable")

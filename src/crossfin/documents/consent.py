@@ -13,12 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import FieldError, IllegalTransition, NotFound, ValidationFailed
+from crossfin.core.errors import (
+    FieldError,
+    IllegalTransition,
+    NotFound,
+    ValidationFailed,
+)
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents.access_models import Consent
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
-from crossfin.parties.access import Caller, require_kind, require_role, supervises
+from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
 
 CREDIT_PROFILE = "credit_profile"
@@ -183,7 +188,3 @@ def consented_kinds(session: Session, bank_org_id: int,
             found.setdefault(enterprise, set()).update(kinds)
     return found
 
-
-def is_supervised_by(caller: Caller, enterprise: Organization) -> bool:
-    """True when a regulator caller supervises the enterprise's seat."""
-    return supervises(caller, enterprise.jurisdiction_path)

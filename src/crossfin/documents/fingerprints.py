@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from defusedxml import ElementTree
+from defusedxml import ElementTree  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.documents.bulk import insert_rows, key_in, table_of
 from crossfin.documents.ingest_models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
@@ -34,7 +35,7 @@ from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
 from crossfin.parties.models import Organization, OrgKind
 
 PAGE = 5000
-_lines = BatchLine.__table__
+_lines = table_of(BatchLine)
 _set_outcome = _lines.update().where(
     _lines.c.batch_id == bindparam("b_batch"), _lines.c.line == bindparam("b_line"),
 ).values(outcome=bindparam("b_outcome"), errors=bindparam("b_errors"))
@@ -103,7 +104,7 @@ def event_content(batch: Batch, published_root: bytes) -> dict[str, Any]:
             "published_root": base64.b64encode(published_root).decode()}
 
 
-def _pages(session: Session, batch_id: int) -> Iterator[Sequence[Row[Any]]]:
+def _pages(session: Session, batch_id: int) -> Iterator[list[Any]]:
     """Staged lines still `valid`, PAGE at a time in line order (keyset paging)."""
     last = -1
     while True:
@@ -112,7 +113,7 @@ def _pages(session: Session, batch_id: int) -> Iterator[Sequence[Row[Any]]]:
                  .where(BatchLine.batch_id == batch_id, BatchLine.outcome == "valid",
                         BatchLine.line > last)
                  .order_by(BatchLine.line).limit(PAGE))
-        page = session.connection().execute(query).all()
+        page: list[Any] = list(session.connection().execute(query).all())
         if not page:
             return
         yield page
@@ -154,7 +155,8 @@ def _resolve_stored(session: Session, batch: Batch, spec: KindSpec,
     query = (select(Document.key, Document.source_org_id, DocumentVersion.content)
              .join(DocumentVersion, (DocumentVersion.document_id == Document.id)
                    & (DocumentVersion.version == Document.version))
-             .where(Document.kind == spec.name, Document.key.in_([r.key for r in page])))
+             .where(Document.kind == spec.name,
+                    key_in(Document.key, [r.key for r in page], session.get_bind().dialect.name)))
     stored = {key: (source, content) for key, source, content in session.execute(query)}
     fresh, changes = [], []
     for row in page:
@@ -178,8 +180,9 @@ def owners_by_uscc(session: Session, usccs: set[str]) -> dict[str, tuple[int, st
     if not usccs:
         return {}
     query = select(Organization.uscc, Organization.id, Organization.jurisdiction_path).where(
-        Organization.kind == OrgKind.ENTERPRISE.value, Organization.uscc.in_(usccs))
-    return {uscc: (org_id, path) for uscc, org_id, path in session.execute(query)}
+        Organization.kind == OrgKind.ENTERPRISE.value,
+        key_in(Organization.uscc, sorted(usccs), session.get_bind().dialect.name))
+    return {uscc: (org_id, path) for uscc, org_id, path in session.execute(query) if uscc}
 
 
 def _insert(session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[Any]]) -> None:
@@ -187,7 +190,6 @@ def _insert(session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[A
     if not rows:
         return
     owners = owners_by_uscc(session, {r.owner_uscc for r in rows})
-    now = utcnow()
     docs = []
     for r in rows:
         org_id, path = owners.get(r.owner_uscc, (None, None))
@@ -195,20 +197,18 @@ def _insert(session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[A
                      "owner_uscc": r.owner_uscc, "owner_org_id": org_id,
                      "jurisdiction_path": path, "version": 1, "value_minor": r.value_minor,
                      "currency": r.currency, "single_use": spec.single_use,
-                     "digest": r.digest, "created_at": now, "updated_at": now})
-    connection = session.connection()  # Core: no ORM bookkeeping for bulk rows
-    connection.execute(Document.__table__.insert(), docs)
-    # RETURNING with row order forces SQLite to insert row by row: read the ids back instead.
-    query = select(Document.key, Document.id).where(Document.kind == spec.name,
-                                                    Document.key.in_([r.key for r in rows]))
+                     "digest": r.digest})
+    connection, now = session.connection(), utcnow()
+    insert_rows(connection, table_of(Document), docs, now)
+    # Reading the ids back beats RETURNING, which SQLite can only keep in order row by row.
+    keys = key_in(Document.key, [r.key for r in rows], connection.dialect.name)
+    query = select(Document.key, Document.id).where(Document.kind == spec.name, keys)
     by_key = dict(connection.execute(query).all())
-    ids = [by_key[r.key] for r in rows]
-    versions = [{"document_id": doc_id, "version": 1, "content": r.content,
+    versions = [{"document_id": by_key[r.key], "version": 1, "content": r.content,
                  "record_digest": r.digest, "value_minor": r.value_minor,
-                 "currency": r.currency, "reason": None, "batch_id": batch.ref,
-                 "created_at": now} for doc_id, r in zip(ids, rows, strict=True)]
-    connection.execute(DocumentVersion.__table__.insert(), versions)
-
+                 "currency": r.currency, "reason": None, "batch_id": batch.ref}
+                for r in rows]
+    insert_rows(connection, table_of(DocumentVersion), versions, now)
 
 def _count(session: Session, batch_id: int, outcome: str) -> int:
     query = select(func.count()).select_from(BatchLine).where(

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from crossfin.core.errors import NotFound, invalid
-from crossfin.documents.access_models import Verification
+from crossfin.core.errors import NotFound, ValidationFailed, invalid
+from crossfin.documents.access_models import Verification, VerificationRequest
 from crossfin.documents.consent import consented_kinds
+from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.parties.access import ROOT_PATH, Caller
 from crossfin.parties.models import Organization, OrgKind
@@ -83,10 +84,15 @@ def _page(rows: list[Any], limit: int) -> Page:
 def get_document(session: Session, caller: Caller, kind: str,
                  key: str) -> tuple[Document, dict[str, Any]]:
     """A readable document and its current content; 404 for missing and unreadable alike."""
+    spec = get_kind(kind)  # an unknown kind is a 404 too
+    try:
+        normal = str(spec.normalise_fields({spec.key_field: key})[spec.key_field])
+    except ValidationFailed:
+        raise NotFound(f"no {kind} {key!r} that you may read") from None
     query = (select(Document, DocumentVersion.content)
              .join(DocumentVersion, and_(DocumentVersion.document_id == Document.id,
                                          DocumentVersion.version == Document.version))
-             .where(Document.kind == kind, Document.key == key.strip(),
+             .where(Document.kind == kind, Document.key == normal,
                     readable_documents(session, caller)))
     row = session.execute(query).first()
     if row is None:
@@ -107,8 +113,8 @@ def _verification_scope(caller: Caller) -> ColumnElement[bool]:
 
 
 def list_verifications(session: Session, caller: Caller, *, kind: str | None = None,
-                       key: str | None = None, cursor: str | None = None,
-                       limit: int = 100) -> Page:
+                       key: str | None = None, request_id: int | None = None,
+                       cursor: str | None = None, limit: int = 100) -> Page:
     """Verification rows: a bank's own, an owner's documents', a regulator's subtree's.
 
     Each item is (Verification, Document | None, bank name); unknown-outcome rows name
@@ -122,9 +128,32 @@ def list_verifications(session: Session, caller: Caller, *, kind: str | None = N
         query = query.where(Verification.kind == kind)
     if key is not None:
         query = query.where(Verification.key == key.strip())
+    if request_id is not None:
+        query = query.where(Verification.request_id == request_id)
     size = min(limit, MAX_PAGE)
-    rows = [tuple(r) for r in session.execute(query.order_by(Verification.id).limit(size + 1))]
+    rows: list[tuple[Verification, Document | None, str]] = [
+        (r[0], r[1], r[2])
+        for r in session.execute(query.order_by(Verification.id).limit(size + 1))]
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = str(rows[-1][0].id) if more and rows else None
     return Page(rows, next_cursor)
+
+
+def request_results(session: Session, caller: Caller,
+                    request_id: int) -> tuple[VerificationRequest, list[Verification]]:
+    """A bank's own verification request and every item of it, in request order."""
+    request = session.get(VerificationRequest, request_id)
+    if request is None or request.bank_org_id != caller.org_id:
+        raise NotFound(f"no verification request {request_id}")
+    query = (select(Verification).where(Verification.request_id == request_id)
+             .order_by(Verification.position))
+    return request, list(session.scalars(query))
+
+
+def recent_requests(session: Session, caller: Caller, limit: int = 10) -> list[VerificationRequest]:
+    """The bank's latest verification requests, newest first."""
+    query = (select(VerificationRequest)
+             .where(VerificationRequest.bank_org_id == caller.org_id)
+             .order_by(VerificationRequest.id.desc()).limit(limit))
+    return list(session.scalars(query))

@@ -17,8 +17,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
+from crossfin.core.errors import (
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+    invalid,
+)
 from crossfin.core.money import format_amount
-from crossfin.core.errors import FieldError, Forbidden, NotFound, ValidationFailed, invalid
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents import records
 from crossfin.documents.access import can_read_document

@@ -1,4 +1,4 @@
-"""The background sweeper of each API process (a daemon thread started by the lifespan)."""
+"""Background work of each API process: the sweeper thread, and shutting down the combiner."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class Sweeper:
 
 @asynccontextmanager
 async def sweeper_lifespan(app: Any) -> AsyncIterator[None]:
-    """Run a Sweeper for the app's lifetime when `financing_sweep_seconds` > 0."""
+    """Run a Sweeper for the app's lifetime when `financing_sweep_seconds` > 0; stop the
+    registration combiner (started on first use) at shutdown."""
     interval = float(getattr(app.state.settings, "financing_sweep_seconds", 0) or 0)
     sweeper = Sweeper(app.state.db, interval) if interval > 0 else None
     if sweeper:
@@ -54,3 +55,7 @@ async def sweeper_lifespan(app: Any) -> AsyncIterator[None]:
     finally:
         if sweeper:
             sweeper.stop()
+        combiner = getattr(app.state, "financing_combiner", None)
+        if combiner is not None:
+            combiner.stop()
+            app.state.financing_combiner = None

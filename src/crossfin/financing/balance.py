@@ -95,24 +95,14 @@ def shortfalls(balances: dict[int, DocumentBalance], claims: Sequence[Claim]) ->
     return short
 
 
-def apply_claims(session: Session, balances: dict[int, DocumentBalance], financing_id: int,
-                 claims: Sequence[Claim]) -> list[FinancingUse]:
-    """Add the uses and raise the balances; the caller has checked `shortfalls` first."""
+def apply_claims(balances: dict[int, DocumentBalance], claims: Sequence[Claim]) -> None:
+    """Raise the locked balances by the claims; the caller has checked `shortfalls` first."""
     now = utcnow()
-    uses = []
     for claim in claims:
-        doc, balance = claim.document, balances[claim.document.id]
+        balance = balances[claim.document.id]
         balance.used_minor += claim.reserved_minor
-        balance.active_uses += 1 if doc.single_use else 0
+        balance.active_uses += 1 if claim.document.single_use else 0
         balance.updated_at = now
-        uses.append(FinancingUse(
-            financing_id=financing_id, document_id=doc.id, role=claim.role,
-            allocated_minor=claim.allocated_minor, reserved_minor=claim.reserved_minor,
-            released_minor=0, released_alloc_minor=0, currency=doc.currency,
-            counts_use=doc.single_use, active=True, fx_rate=claim.fx_rate,
-            fx_source=claim.fx_source, note=claim.note))
-    session.add_all(uses)
-    return uses
 
 
 def release(balances: dict[int, DocumentBalance],

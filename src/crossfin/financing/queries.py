@@ -129,25 +129,23 @@ def to_out(session: Session, financings: Sequence[Financing]) -> list[FinancingO
                                                        .where(Organization.id.in_(
                                                            {f.enterprise_org_id
                                                             for f in financings})))}
-    by_financing: dict[int, list[UseOut]] = {}
+    by_financing: dict[int, list[FinancingUse]] = {}
     for use in uses:
-        kind, key = docs[use.document_id]
-        by_financing.setdefault(use.financing_id, []).append(UseOut(
-            kind=kind, key=key, role=use.role, currency=use.currency, active=use.active,
-            allocated=_amount(use.allocated_minor, _loan_ccy(financings, use.financing_id)),
-            reserved=_amount(use.reserved_minor, use.currency),
-            released=_amount(use.released_minor, use.currency),
-            fx_rate=use.fx_rate, fx_source=use.fx_source, note=use.note))
-    return [_one(f, by_financing.get(f.id, []), usccs.get(f.enterprise_org_id))
+        by_financing.setdefault(use.financing_id, []).append(use)
+    return [build_out(f, by_financing.get(f.id, []), docs, usccs.get(f.enterprise_org_id))
             for f in financings]
 
 
-def _loan_ccy(financings: Sequence[Financing], financing_id: int) -> str:
-    return next(f.currency for f in financings if f.id == financing_id)
-
-
-def _one(f: Financing, uses: list[UseOut], uscc: str | None) -> FinancingOut:
+def build_out(f: Financing, uses: Sequence[FinancingUse], docs: dict[int, tuple[str, str]],
+              uscc: str | None) -> FinancingOut:
+    """One output model from rows already in hand (`docs`: id -> (kind, key))."""
     ccy = f.currency
+    shares = [UseOut(
+        kind=docs[u.document_id][0], key=docs[u.document_id][1], role=u.role,
+        currency=u.currency, active=u.active, allocated=_amount(u.allocated_minor, ccy),
+        reserved=_amount(u.reserved_minor, u.currency),
+        released=_amount(u.released_minor, u.currency), fx_rate=u.fx_rate,
+        fx_source=u.fx_source, note=u.note) for u in uses]
     return FinancingOut(
         id=f.id, external_ref=f.external_ref, scenario=f.scenario, state=f.state,
         overdue=f.overdue, overdue_since=f.overdue_since, bank_org_id=f.bank_org_id,
@@ -158,7 +156,7 @@ def _one(f: Financing, uses: list[UseOut], uscc: str | None) -> FinancingOut:
         outstanding=format_amount(f.disbursed_minor - f.repaid_minor, ccy), rate=f.rate,
         due_date=f.due_date, reserved_until=f.reserved_until,
         maker_principal_id=f.maker_principal_id, approver_principal_id=f.approver_principal_id,
-        offer_id=f.offer_id, documents=uses, actions=allowed_actions(f.state),
+        offer_id=f.offer_id, documents=shares, actions=allowed_actions(f.state),
         change_seq=f.change_seq, created_at=f.created_at, updated_at=f.updated_at)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from crossfin.api.deps import CallerDep, ReadUow, Writer, WriterDep, get_settings
 from crossfin.core.errors import AlreadyExists
 from crossfin.core.settings import Settings
-from crossfin.core.uow import UnitOfWork
+from crossfin.core.uow import Database, UnitOfWork
 from crossfin.financing import queries, service, transitions
 from crossfin.financing.background import sweeper_lifespan
+from crossfin.financing.combiner import Answer, Combiner, Job
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.financing.refusals import recording_refusals
@@ -60,12 +62,42 @@ def _ref_taken(write: Writer, ref: str) -> bool:
 
 @router.post("/financings", status_code=201, responses=_REFUSALS,
              summary="Register a financing application (bank maker); reserves its documents")
-def register(data: FinancingIn, write: WriterDep, settings: SettingsDep) -> Response:
+def register(data: FinancingIn, write: WriterDep, settings: SettingsDep,
+             request: Request) -> Response:
+    service.check_maker(write.caller)
+    if settings.financing_group_commit:
+        return _combined(request, write, data, settings)
+
     def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
         financing, receipt = service.register(uow, write.caller, data,
                                               settings.reservation_hours)
         return out(uow, financing), receipt
     return write_guarded(write, run, data.external_ref)
+
+
+_COMBINER_LOCK = threading.Lock()
+
+
+def combiner_of(request: Request, settings: Settings) -> Combiner:
+    """The app's registration combiner, started on first use (one per process)."""
+    state = request.app.state
+    with _COMBINER_LOCK:
+        if getattr(state, "financing_combiner", None) is None:
+            state.financing_combiner = Combiner(write_db(request), settings.reservation_hours)
+    return state.financing_combiner  # type: ignore[no-any-return]
+
+
+def write_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _combined(request: Request, write: Writer, data: FinancingIn,
+              settings: Settings) -> Response:
+    job = Job(write.caller, data, write.key, write.fingerprint)
+    answer: Answer = combiner_of(request, settings).submit(job).result()
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return Response(answer.body, status_code=answer.status, media_type="application/json",
+                    headers=headers)
 
 
 @router.get("/financings", response_model=FinancingPage,

@@ -1,28 +1,38 @@
-"""Registering a financing: the scenario's plan, conversion, caps, and the one balance."""
+"""Registering financings: the scenario's plan, conversion, caps, and the one balance.
+
+One code path serves a single application and a batch of them (the group commit in
+`combiner.py`): `Lookups` reads everything the applications need in a few set queries,
+`prepare` checks each one (422s), `reserve` locks the union of their documents' balances in
+document id order and accepts or refuses each in turn against the locked rows, `persist`
+writes the accepted ones with their ledger events. The caller commits.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import AlreadyExists, FieldError, ValidationFailed, invalid
-from crossfin.core.money import format_amount, parse_amount
-from crossfin.core.uow import UnitOfWork
+from crossfin.core.errors import AlreadyExists, CrossfinError, FieldError, ValidationFailed
+from crossfin.core.errors import invalid
+from crossfin.core.money import currency_exponent, format_amount, parse_amount
+from crossfin.core.uow import Actor, UnitOfWork
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.financing import fx
 from crossfin.financing.balance import Claim, apply_claims, lock_balances, shortfalls
 from crossfin.financing.clock import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.lifecycle import State
-from crossfin.financing.models import Financing
+from crossfin.financing.models import DocumentBalance, Financing, FinancingUse
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario
 from crossfin.financing.scenarios.registry import get_scenario
-from crossfin.financing.schemas import DocumentShareIn, FinancingIn
+from crossfin.financing.schemas import FinancingIn
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.parties.access import Caller, require_kind, require_role
@@ -49,72 +59,7 @@ def money_in(text: str, currency: str, field: str, *, positive: bool = True) -> 
     return minor
 
 
-def register(uow: UnitOfWork, caller: Caller, data: FinancingIn,
-             reservation_hours: int = DEFAULT_RESERVATION_HOURS) -> tuple[Financing, Receipt]:
-    """A bank's maker registers an application: documents reserved in this transaction."""
-    require_kind(caller, OrgKind.BANK)
-    require_role(caller, Role.OPERATOR, Role.ADMIN)
-    return open_financing(uow, data, bank_org_id=caller.org_id,
-                          maker_principal_id=caller.principal_id,
-                          reservation_hours=reservation_hours)
-
-
-def open_financing(uow: UnitOfWork, data: FinancingIn, *, bank_org_id: int,
-                   maker_principal_id: int | None, reservation_hours: int,
-                   offer_id: int | None = None) -> tuple[Financing, Receipt]:
-    """Check, reserve and record a registered financing (callers check permissions).
-
-    Raises FinancingRefused (409) when a document's balance cannot carry it; the caller's
-    transaction must then roll back and the attempt be recorded (refusals.py).
-    """
-    session = uow.session
-    scenario = get_scenario(data.scenario)
-    currency = currency_in(data.currency)
-    amount = money_in(data.amount, currency, "amount")
-    applicant = _applicant(session, data.enterprise_uscc)
-    _check_ref_free(session, bank_org_id, data.external_ref)
-    today = business_date()
-    loaded = load_documents(session, data.documents, currency)
-    claims = scenario.plan(Request(applicant, amount, currency, today), loaded)
-    convert_claims(session, scenario, claims, currency, fx.parse_given(data.fx_rates), today)
-    balances = lock_balances(session, [c.document.id for c in claims])
-    short = shortfalls(balances, claims)
-    if short:
-        raise FinancingRefused.of(Attempt(
-            bank_org_id, applicant.id, applicant.jurisdiction_path, scenario.name,
-            data.external_ref, format_amount(amount, currency), currency, tuple(short)))
-    now = utcnow()
-    financing = Financing(
-        bank_org_id=bank_org_id, enterprise_org_id=applicant.id,
-        insurer_org_id=next(iter(sorted(scenario.watchers(loaded))), None),
-        jurisdiction_path=applicant.jurisdiction_path, scenario=scenario.name,
-        external_ref=data.external_ref, state=State.REGISTERED.value, overdue=False,
-        amount_minor=amount, currency=currency, disbursed_minor=0, repaid_minor=0,
-        rate=data.rate, due_date=data.due_date, maker_principal_id=maker_principal_id,
-        reserved_until=now + timedelta(hours=reservation_hours), offer_id=offer_id,
-        change_seq=0, created_at=now, updated_at=now)
-    session.add(financing)
-    session.flush()
-    apply_claims(session, balances, financing.id, claims)
-    receipt = uow.record(
-        EventType.FINANCING_REGISTERED, subjects={"financing": financing.id},
-        content=_registered_content(financing, applicant, claims),
-        parties=parties_of(financing) | scenario.watchers(loaded))
-    stamp(session, financing)
-    return financing, receipt
-
-
-def parties_of(financing: Financing) -> set[int]:
-    """Organizations entitled to read a financing's ledger records."""
-    found = {financing.bank_org_id, financing.enterprise_org_id}
-    if financing.insurer_org_id is not None:
-        found.add(financing.insurer_org_id)
-    return found
-
-
 def currency_in(code: str) -> str:
-    from crossfin.core.money import currency_exponent
-
     try:
         currency_exponent(code)
     except ValueError as exc:
@@ -122,39 +67,147 @@ def currency_in(code: str) -> str:
     return code
 
 
-def _applicant(session: Session, uscc: str) -> Organization:
-    org = session.scalar(select(Organization).where(Organization.uscc == uscc))
-    if org is None or org.kind != OrgKind.ENTERPRISE.value:
+@dataclass(frozen=True)
+class Entry:
+    """One application and who makes it."""
+
+    data: FinancingIn
+    bank_org_id: int
+    maker_principal_id: int | None
+    offer_id: int | None = None
+    # Whose ledger events these are when several makers share one transaction (batches).
+    actor: Actor | None = None
+
+
+@dataclass
+class Prepared:
+    """An application that passed every check but the balance."""
+
+    entry: Entry
+    scenario: Scenario
+    applicant: Organization
+    amount: int
+    currency: str
+    loaded: list[Loaded]
+    claims: list[Claim]
+
+
+@dataclass
+class Registered:
+    financing: Financing
+    uses: list[FinancingUse]
+    receipt: Receipt
+    documents: dict[int, Document] = field(default_factory=dict)
+
+
+class Lookups:
+    """What a set of applications reads before any lock, in three queries."""
+
+    def __init__(self, session: Session, entries: Sequence[Entry]) -> None:
+        self.session = session
+        usccs = {e.data.enterprise_uscc for e in entries}
+        self.applicants = {o.uscc: o for o in session.scalars(
+            select(Organization).where(Organization.uscc.in_(usccs)))}
+        refs = {(e.bank_org_id, e.data.external_ref) for e in entries}
+        self.taken = {(b, r) for b, r in session.execute(
+            select(Financing.bank_org_id, Financing.external_ref).where(
+                tuple_(Financing.bank_org_id, Financing.external_ref).in_(refs)))}
+        wanted = {(s.kind, s.key) for e in entries for s in e.data.documents}
+        query = (select(Document, DocumentVersion.content)
+                 .join(DocumentVersion, (DocumentVersion.document_id == Document.id)
+                       & (DocumentVersion.version == Document.version))
+                 .where(tuple_(Document.kind, Document.key).in_(wanted)))
+        self.documents = {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
+
+
+def register(uow: UnitOfWork, caller: Caller, data: FinancingIn,
+             reservation_hours: int = DEFAULT_RESERVATION_HOURS) -> tuple[Financing, Receipt]:
+    """A bank's maker registers an application: documents reserved in this transaction."""
+    check_maker(caller)
+    return open_financing(uow, data, bank_org_id=caller.org_id,
+                          maker_principal_id=caller.principal_id,
+                          reservation_hours=reservation_hours)
+
+
+def check_maker(caller: Caller) -> None:
+    """Only a bank's operators and admins register (approvers check, never make)."""
+    require_kind(caller, OrgKind.BANK)
+    require_role(caller, Role.OPERATOR, Role.ADMIN)
+
+
+def open_financing(uow: UnitOfWork, data: FinancingIn, *, bank_org_id: int,
+                   maker_principal_id: int | None, reservation_hours: int,
+                   offer_id: int | None = None) -> tuple[Financing, Receipt]:
+    """Check, reserve and record one financing (callers check permissions).
+
+    Raises FinancingRefused (409) when a document's balance cannot carry it; the caller's
+    transaction must then roll back and the attempt be recorded (refusals.py).
+    """
+    entry = Entry(data, bank_org_id, maker_principal_id, offer_id)
+    [outcome] = register_many(uow, [entry], reservation_hours)
+    if isinstance(outcome, CrossfinError):
+        raise outcome
+    return outcome.financing, outcome.receipt
+
+
+def register_many(uow: UnitOfWork, entries: Sequence[Entry], reservation_hours: int
+                  ) -> list[Registered | CrossfinError]:
+    """Register each entry or say why not (a CrossfinError, refusals included), in order.
+
+    Entries are decided one after another against the same locked balances, exactly as
+    if they had come one by one; nothing is written for a refused or invalid entry.
+    """
+    session, today = uow.session, business_date()
+    lookups = Lookups(session, entries)
+    outcomes: list[Prepared | CrossfinError] = []
+    for entry in entries:
+        try:
+            outcomes.append(prepare(lookups, entry, today))
+        except CrossfinError as exc:
+            outcomes.append(exc)
+    ready = [p for p in outcomes if isinstance(p, Prepared)]
+    balances = lock_balances(session, [c.document.id for p in ready for c in p.claims])
+    decided = [reserve(p, balances, lookups.taken) if isinstance(p, Prepared) else p
+               for p in outcomes]
+    accepted = [p for p in decided if isinstance(p, Prepared)]
+    written = iter(persist(uow, accepted, reservation_hours))
+    return [next(written) if isinstance(p, Prepared) else p for p in decided]
+
+
+def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
+    """Every check but the balance: scenario, applicant, documents, conversion, caps."""
+    data = entry.data
+    scenario = get_scenario(data.scenario)
+    currency = currency_in(data.currency)
+    amount = money_in(data.amount, currency, "amount")
+    applicant = lookups.applicants.get(data.enterprise_uscc)
+    if applicant is None or applicant.kind != OrgKind.ENTERPRISE.value:
         raise invalid("enterprise_uscc", "no enterprise with this USCC is on the platform")
-    return org
+    if (entry.bank_org_id, data.external_ref) in lookups.taken:
+        raise _ref_taken()
+    loaded = _loaded(lookups, data, currency)
+    claims = scenario.plan(Request(applicant, amount, currency, today), loaded)
+    convert_claims(lookups.session, scenario, claims, currency, fx.parse_given(data.fx_rates),
+                   today)
+    return Prepared(entry, scenario, applicant, amount, currency, loaded, claims)
 
 
-def _check_ref_free(session: Session, bank_org_id: int, external_ref: str) -> None:
-    taken = session.scalar(select(Financing.id).where(
-        Financing.bank_org_id == bank_org_id, Financing.external_ref == external_ref))
-    if taken is not None:
-        raise AlreadyExists("this bank already has a financing with this external_ref",
-                            field="external_ref", financing_id=taken)
+def _ref_taken() -> AlreadyExists:
+    return AlreadyExists("this bank already has a financing with this external_ref",
+                         field="external_ref")
 
 
-def load_documents(session: Session, shares: Sequence[DocumentShareIn],
-                   currency: str) -> list[Loaded]:
+def _loaded(lookups: Lookups, data: FinancingIn, currency: str) -> list[Loaded]:
     """The named documents with their current content; every unknown one is named."""
-    wanted = [(s.kind, s.key) for s in shares]
+    wanted = [(s.kind, s.key) for s in data.documents]
     errors = [FieldError(f"documents[{i}]", "named twice")
               for i, ref in enumerate(wanted) if ref in wanted[:i]]
-    query = (select(Document, DocumentVersion.content)
-             .join(DocumentVersion, (DocumentVersion.document_id == Document.id)
-                   & (DocumentVersion.version == Document.version))
-             .where(Document.kind.in_({k for k, _ in wanted}),
-                    Document.key.in_({k for _, k in wanted})))
-    found = {(doc.kind, doc.key): (doc, content) for doc, content in session.execute(query)}
     loaded: list[Loaded] = []
-    for i, share in enumerate(shares):
-        hit = found.get((share.kind, share.key))
+    for i, share in enumerate(data.documents):
+        hit = lookups.documents.get((share.kind, share.key))
         if hit is None:
-            errors.append(FieldError(f"documents[{i}]", f"no {share.kind} {share.key} on "
-                                                        f"the platform"))
+            errors.append(FieldError(f"documents[{i}]",
+                                     f"no {share.kind} {share.key} on the platform"))
             continue
         amount = (money_in(share.amount, currency, f"documents[{i}].amount")
                   if share.amount is not None else None)
@@ -182,6 +235,96 @@ def convert_claims(session: Session, scenario: Scenario, claims: Sequence[Claim]
                           "requested": format_amount(converted, doc.currency)})
         claim.reserved_minor = doc.value_minor if doc.single_use else converted
         claim.fx_rate, claim.fx_source = conversion.rate_text, conversion.source
+
+
+def reserve(prepared: Prepared, balances: dict[int, DocumentBalance],
+            taken: set[tuple[int, str]]) -> Prepared | CrossfinError:
+    """Accept `prepared` against the locked balances (raising them), or say why not."""
+    entry = prepared.entry
+    ref = (entry.bank_org_id, entry.data.external_ref)
+    if ref in taken:  # an earlier application of the same batch took it
+        return _ref_taken()
+    short = shortfalls(balances, prepared.claims)
+    if short:
+        return FinancingRefused.of(Attempt(
+            entry.bank_org_id, prepared.applicant.id, prepared.applicant.jurisdiction_path,
+            prepared.scenario.name, entry.data.external_ref,
+            format_amount(prepared.amount, prepared.currency), prepared.currency,
+            tuple(short)))
+    apply_claims(balances, prepared.claims)
+    taken.add(ref)
+    return prepared
+
+
+def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
+            reservation_hours: int) -> list[Registered]:
+    """Write accepted financings, their uses and ledger events; stamp them last.
+
+    The balances were raised in memory by `reserve`; they flush with everything else.
+    """
+    if not accepted:
+        return []
+    session, now = uow.session, utcnow()
+    financings = [_financing(p, now, reservation_hours) for p in accepted]
+    session.add_all(financings)
+    session.flush()
+    out = []
+    for prepared, financing in zip(accepted, financings):
+        uses = [_use(financing.id, claim) for claim in prepared.claims]
+        session.add_all(uses)
+        with _acting(uow, prepared.entry.actor):
+            receipt = uow.record(
+                EventType.FINANCING_REGISTERED, subjects={"financing": financing.id},
+                content=_registered_content(financing, prepared.applicant, prepared.claims),
+                parties=parties_of(financing) | prepared.scenario.watchers(prepared.loaded))
+        docs = {c.document.id: c.document for c in prepared.claims}
+        out.append(Registered(financing, uses, receipt, docs))
+    stamp(session, *financings)
+    return out
+
+
+@contextmanager
+def _acting(uow: UnitOfWork, actor: Actor | None) -> Iterator[None]:
+    """Record events as `actor` (the unit of work's own actor when None)."""
+    if actor is None:
+        yield
+        return
+    saved, uow.actor = uow.actor, actor
+    try:
+        yield
+    finally:
+        uow.actor = saved
+
+
+def _financing(p: Prepared, now: datetime, reservation_hours: int) -> Financing:
+    data = p.entry.data
+    return Financing(
+        bank_org_id=p.entry.bank_org_id, enterprise_org_id=p.applicant.id,
+        insurer_org_id=next(iter(sorted(p.scenario.watchers(p.loaded))), None),
+        jurisdiction_path=p.applicant.jurisdiction_path, scenario=p.scenario.name,
+        external_ref=data.external_ref, state=State.REGISTERED.value, overdue=False,
+        amount_minor=p.amount, currency=p.currency, disbursed_minor=0, repaid_minor=0,
+        rate=data.rate, due_date=data.due_date, maker_principal_id=p.entry.maker_principal_id,
+        reserved_until=now + timedelta(hours=reservation_hours), offer_id=p.entry.offer_id,
+        change_seq=0, created_at=now, updated_at=now)
+
+
+def _use(financing_id: int, claim: Claim) -> FinancingUse:
+    doc = claim.document
+    return FinancingUse(
+        financing_id=financing_id, document_id=doc.id, role=claim.role,
+        allocated_minor=claim.allocated_minor, reserved_minor=claim.reserved_minor,
+        released_minor=0, released_alloc_minor=0, currency=doc.currency,
+        counts_use=doc.single_use, active=True, fx_rate=claim.fx_rate,
+        fx_source=claim.fx_source, note=claim.note)
+
+
+def parties_of(financing: Financing) -> set[int]:
+    """Organizations entitled to read a financing's ledger records."""
+    found = {financing.bank_org_id, financing.enterprise_org_id}
+    if financing.insurer_org_id is not None:
+        found.add(financing.insurer_org_id)
+    return found
 
 
 def _doc_amount(minor: int, currency: str) -> str:

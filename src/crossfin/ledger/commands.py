@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -74,7 +74,7 @@ def checkpoint(
 @log_app.command("audit")
 def audit(
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    key: Annotated[Optional[str], typer.Option(
+    key: Annotated[str | None, typer.Option(
         help="The log's verifier key (or a file); default: derived from the log key.")] = None,
 ) -> None:
     """Re-hash every record, rebuild the tree, compare hashes, head and checkpoints."""
@@ -118,11 +118,11 @@ def _read_input(path: str) -> bytes:
 def verify_receipt(
     file: Annotated[str, typer.Argument(help="The tlog-proof bundle (`-` for stdin).")],
     key: Annotated[str, typer.Option("--key", help="The log's verifier key (or a file).")],
-    record: Annotated[Optional[str], typer.Option(help="The record bytes (a file).")] = None,
-    leaf_hash: Annotated[Optional[str], typer.Option(help="The leaf hash, 64 hex.")] = None,
-    witness: Annotated[Optional[list[str]], typer.Option(
+    record: Annotated[str | None, typer.Option(help="The record bytes (a file).")] = None,
+    leaf_hash: Annotated[str | None, typer.Option(help="The leaf hash, 64 hex.")] = None,
+    witness: Annotated[list[str] | None, typer.Option(
         help="A trusted witness key (or a file); repeat for several.")] = None,
-    quorum: Annotated[Optional[int], typer.Option(
+    quorum: Annotated[int | None, typer.Option(
         help="Valid cosignatures required (default: every --witness).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

@@ -51,12 +51,16 @@ def _b64(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
 
+_EXAMPLE_PROOF = ["bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
+                  "S/USLzRFVMU73i67jNK349FgCtYxw4Wl18ziPHeFRZo=",
+                  "28G0yQD/5I1XW12lxjgEASX2XbD+PiRJS3bqmGRX2YY="]
+
+
 class InclusionProof(BaseModel):
     """RFC 9162 inclusion proof: hashes from the leaf's sibling up, standard base64."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"index": 5, "size": 8, "proof": ["bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
-                                          "ZGF0YQ==...", "..."]}]})
+        {"index": 5, "size": 8, "proof": _EXAMPLE_PROOF}]})
 
     index: int
     size: int
@@ -67,7 +71,7 @@ class ConsistencyProof(BaseModel):
     """RFC 9162 consistency proof from `first` to `second` leaves, standard base64."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"first": 3, "second": 8, "proof": ["...", "...", "..."]}]})
+        {"first": 6, "second": 8, "proof": _EXAMPLE_PROOF}]})
 
     first: int
     second: int

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-LEFT, RIGHT, TOP, BOTTOM = 64, 20, 16, 32
+LEFT, RIGHT, TOP, BOTTOM = 56, 14, 12, 28
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def _time_label(moment: datetime, span: timedelta) -> str:
     return moment.strftime("%H:%M:%S")
 
 
-def step_chart(points: Sequence[tuple[datetime, int]], width: int = 760,
-               height: int = 260) -> StepChart | None:
+def step_chart(points: Sequence[tuple[datetime, int]], width: int = 520,
+               height: int = 250) -> StepChart | None:
     """Chart of a growing count over time; requires points sorted by time. None if empty."""
     if not points:
         return None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +14,9 @@ from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, Forbidden
 
+# The API's handlers are all coroutines; Starlette types them more loosely.
 Handler = Callable[[Request, Any], Awaitable[Response]]
+log = logging.getLogger("crossfin.web")
 
 
 class CsrfRefused(Forbidden):
@@ -50,10 +53,10 @@ def install(app: FastAPI) -> None:
     """Wrap the API's handlers so that page routes answer HTML; call after problems.install."""
     from crossfin.web.render import login_redirect, render_error
 
-    domain: Handler = app.exception_handlers[CrossfinError]
-    http: Handler = app.exception_handlers[StarletteHTTPException]
-    validation: Handler = app.exception_handlers[RequestValidationError]
-    unexpected: Handler = app.exception_handlers[Exception]
+    domain = cast(Handler, app.exception_handlers[CrossfinError])
+    http = cast(Handler, app.exception_handlers[StarletteHTTPException])
+    validation = cast(Handler, app.exception_handlers[RequestValidationError])
+    unexpected = cast(Handler, app.exception_handlers[Exception])
 
     async def on_domain(request: Request, exc: CrossfinError) -> Response:
         if not is_page_request(request):
@@ -81,6 +84,7 @@ def install(app: FastAPI) -> None:
         try:
             return render_error(request, 500, "internal", correlation)
         except Exception:  # the page itself failed: the problem answer still stands
+            log.exception("the error page could not be rendered")
             return answer
 
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:

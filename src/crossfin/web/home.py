@@ -9,6 +9,7 @@ from crossfin.parties.models import OrgKind
 from crossfin.web.auth import PortalCallerDep
 from crossfin.web.deps import PortalReadUow
 from crossfin.web.home_data import home_data
+from crossfin.web.nav import entries_for
 from crossfin.web.render import render
 
 router = APIRouter()
@@ -33,8 +34,8 @@ CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
 @router.get("/", summary="Home page of the logged-in party")
 def home(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
     data = home_data(uow.session, caller)
-    entries = request.app.state.portal.nav
-    cards = [e for e in entries if e.description and e.href != "/" and e.visible_to(caller)]
+    visible = entries_for(request.app.state.portal.nav, caller)
+    cards = [e for e in visible if e.description and e.href != "/"]
     return render(request, "portal/home.html", {
         "data": data, "org": data.org, "kind": caller.org_kind.value,
         "capabilities": CAPABILITIES[caller.org_kind], "cards": cards,

@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.parties.access import Caller, supervises
 from crossfin.parties.models import (
-    BankJurisdiction, Jurisdiction, Organization, OrgKind, Principal, TradeClass,
+    BankJurisdiction,
+    Jurisdiction,
+    Organization,
+    OrgKind,
+    Principal,
+    TradeClass,
 )
 
 RECENT_EVENTS = 8
@@ -86,7 +91,7 @@ def _class_rows(session: Session, caller: Caller) -> tuple[list[ClassRow], dict[
     totals: Counter[str] = Counter()
     depth = base.count("/") - 1  # the child code sits right after the caller's own node
     for path, trade_class, count in session.execute(query):
-        if not supervises(caller, path):
+        if path is None or not supervises(caller, path):
             continue
         parts = path.strip("/").split("/")
         child = parts[depth] if len(parts) > depth else parts[-1]

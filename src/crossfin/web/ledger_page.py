@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import Response
 
 from crossfin.ledger import service
@@ -12,12 +12,21 @@ from crossfin.web.auth import PortalCallerDep
 from crossfin.web.csrf import CsrfDep
 from crossfin.web.deps import PortalReadUow
 from crossfin.web.ledger_view import (
-    MAX_BUNDLE, MAX_RECORD, Prefill, overview, prefill, retry_seconds, verify,
+    MAX_BUNDLE,
+    MAX_RECORD,
+    Prefill,
+    overview,
+    prefill,
+    retry_seconds,
+    verify,
 )
 from crossfin.web.render import is_htmx, render
 
 router = APIRouter()
 TEXT = "text/plain; charset=utf-8"
+# Leaf indexes are BIGINT: anything larger is refused before it reaches the database.
+MAX_INDEX = 2**63 - 1
+Index = Annotated[int, Path(ge=0, le=MAX_INDEX)]
 
 
 def _settings(request: Request):  # type: ignore[no-untyped-def]
@@ -26,7 +35,7 @@ def _settings(request: Request):  # type: ignore[no-untyped-def]
 
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")
 def ledger(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
-           index: Annotated[int | None, Query(ge=0)] = None) -> Response:
+           index: Annotated[int | None, Query(ge=0, le=MAX_INDEX)] = None) -> Response:
     settings = _settings(request)
     form = prefill(uow.session, settings, index) if index is not None else Prefill()
     return render(request, "ledger/ledger.html", {
@@ -51,7 +60,7 @@ def verify_form(
 
 
 @router.get("/ledger/receipts/{index}", summary="Download a receipt bundle (tlog-proof)")
-def receipt(request: Request, index: int, caller: PortalCallerDep,
+def receipt(request: Request, index: Index, caller: PortalCallerDep,
             uow: PortalReadUow) -> Response:
     settings = _settings(request)
     text = service.receipt_bundle(uow.session, index, settings.witness_quorum,
@@ -61,7 +70,7 @@ def receipt(request: Request, index: int, caller: PortalCallerDep,
 
 
 @router.get("/ledger/entries/{index}", summary="Download a record you are entitled to read")
-def entry(index: int, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+def entry(index: Index, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
     record = service.entry(uow.session, caller, index)
     return Response(record, media_type="application/json", headers={
         "Content-Disposition": f'attachment; filename="record-{index}.json"'})

@@ -6,7 +6,7 @@ import base64
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crossfin.core import keys
@@ -68,6 +68,9 @@ def overview(session: Session, settings: Settings) -> Overview:
         except NoteError:
             signature_ok = False
     history = [(point.time, point.size) for point in service.size_history(session)]
+    first = session.scalar(select(func.min(LedgerEvent.created_at)))
+    if history and first is not None and first < history[0][0]:
+        history.insert(0, (first, 0))  # the chart starts where the log did, empty
     return Overview(origin=settings.log_origin, log_vkey=verifier.vkey,
                     head_size=service.tree_size(session), checkpoint=latest,
                     signature_ok=signature_ok, quorum=settings.witness_quorum,

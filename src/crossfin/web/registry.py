@@ -16,6 +16,10 @@ def routers() -> list[APIRouter]:
     from crossfin.web import account, home, ledger_page
 
     found = [account.router, home.router, ledger_page.router]
+    from crossfin.documents import pages as documents_pages
+    from crossfin.documents import work_pages as documents_work_pages
+
+    found += [documents_work_pages.router, documents_pages.router]
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -25,5 +29,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.web.nav import CORE_ENTRIES
 
     found = list(CORE_ENTRIES)
+    from crossfin.documents.pages import NAV as documents_nav
+
+    found += documents_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

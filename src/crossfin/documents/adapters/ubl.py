@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+from defusedxml.ElementTree import ParseError, fromstring  # type: ignore[import-untyped]
 
 from crossfin.documents.adapters import AdapterError
 
 NS = {"inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
       "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
-INVOICE_TAG = "{%s}Invoice" % NS["inv"]
+INVOICE_TAG = f"{{{NS['inv']}}}Invoice"
 DEFAULT_CATEGORY = "goods"
 _PARTIES = {"seller_uscc": "cac:AccountingSupplierParty",
             "buyer_uscc": "cac:AccountingCustomerParty"}

@@ -6,10 +6,20 @@ balance is one use. Container numbers carry ISO 6346 check digits.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from crossfin.core.errors import FieldError
 from crossfin.documents.kinds.base import Content, KindModel, KindSpec
 from crossfin.documents.kinds.fields import (
-    AmountText, Container, CurrencyCode, DocNumber, IsoDate, Locode, StrictBool, Text, Uscc,
+    AmountText,
+    Container,
+    CurrencyCode,
+    DocNumber,
+    IsoDate,
+    Locode,
+    StrictBool,
+    Text,
+    Uscc,
 )
 from crossfin.parties.models import OrgKind
 
@@ -23,7 +33,7 @@ class BillOfLading(KindModel):
     port_of_discharge: Locode
     vessel: Text
     voyage: DocNumber
-    containers: list[Container] = []
+    containers: list[Container] = Field(default_factory=list)
     issue_date: IsoDate
     negotiable: StrictBool
     cargo_value: AmountText | None = None

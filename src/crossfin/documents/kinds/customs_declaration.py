@@ -17,7 +17,14 @@ from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError
 from crossfin.documents.kinds.base import Content, KindModel, KindSpec
 from crossfin.documents.kinds.fields import (
-    AmountText, Country, CurrencyCode, DocNumber, IsoDate, Text, Uscc, check_digits,
+    AmountText,
+    Country,
+    CurrencyCode,
+    DocNumber,
+    IsoDate,
+    Text,
+    Uscc,
+    check_digits,
 )
 from crossfin.parties.models import OrgKind
 

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from crossfin.core.errors import FieldError
 from crossfin.documents.kinds.base import Content, KindModel, KindSpec
 from crossfin.documents.kinds.customs_declaration import check_declaration_no
 from crossfin.documents.kinds.fields import (
-    AmountText, Country, CurrencyCode, DocNumber, IsoDate, Ratio, Text, Uscc,
+    AmountText,
+    Country,
+    CurrencyCode,
+    DocNumber,
+    IsoDate,
+    Ratio,
+    Text,
+    Uscc,
 )
 from crossfin.parties.models import OrgKind
 
@@ -31,7 +38,7 @@ class InsurancePolicy(KindModel):
     coverage_ratio: Ratio
     valid_from: IsoDate
     valid_to: IsoDate
-    declarations: list[DeclarationRef] = []
+    declarations: list[DeclarationRef] = Field(default_factory=list)
 
 
 def _validity(content: Content) -> list[FieldError]:

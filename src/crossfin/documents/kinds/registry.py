@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds import (
-    bill_of_lading, customs_declaration, insurance_policy, tax_filing, vat_invoice,
+    bill_of_lading,
+    customs_declaration,
+    insurance_policy,
+    tax_filing,
+    vat_invoice,
     warehouse_receipt,
 )
-from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.parties.models import OrgKind
 

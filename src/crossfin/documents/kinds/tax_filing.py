@@ -13,7 +13,13 @@ from pydantic import BeforeValidator
 
 from crossfin.documents.kinds.base import KindModel, KindSpec
 from crossfin.documents.kinds.fields import (
-    AmountText, Country, CurrencyCode, DocNumber, IsoDate, Text, Uscc,
+    AmountText,
+    Country,
+    CurrencyCode,
+    DocNumber,
+    IsoDate,
+    Text,
+    Uscc,
 )
 from crossfin.parties.models import OrgKind
 

@@ -14,7 +14,7 @@ from pydantic import BeforeValidator
 
 from crossfin.core.errors import FieldError
 from crossfin.documents.kinds.base import Content, KindModel, KindSpec
-from crossfin.documents.kinds.fields import AmountText, IsoDate, Text, Uscc
+from crossfin.documents.kinds.fields import AmountText, IsoDate, Uscc
 from crossfin.parties.models import OrgKind
 
 _DIGITAL = re.compile(r"[0-9]{20}")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from crossfin.documents.kinds.base import KindModel, KindSpec
 from crossfin.documents.kinds.fields import (
-    AmountText, CurrencyCode, DocNumber, IsoDate, Quantity, Text, Uscc,
+    AmountText,
+    CurrencyCode,
+    DocNumber,
+    IsoDate,
+    Quantity,
+    Text,
+    Uscc,
 )
 from crossfin.parties.models import OrgKind
 

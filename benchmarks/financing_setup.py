@@ -1,0 +1,166 @@
+"""Fixture of the financing benchmark: a fresh database, parties, keys and declarations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+from crossfin.core import keys
+from crossfin.core.canonical import canonical_json
+from crossfin.core.clock import utcnow
+from crossfin.core.migrate import upgrade
+from crossfin.core.settings import Settings
+from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.documents.kinds.registry import get_kind
+from crossfin.documents.models import Document, DocumentVersion
+from crossfin.financing.models import DocumentBalance, Financing
+from crossfin.ledger.sequencer import ensure_head
+from crossfin.parties import credentials, service
+from crossfin.parties.identifiers import make_uscc, org_code_with_check
+from crossfin.parties.jurisdictions import seed_jurisdictions
+from crossfin.parties.models import OrgKind, PrincipalKind, Role
+from crossfin.parties.schemas import OrgIn
+
+ACTOR = Actor(None, None, "benchmark")
+AMOUNT = "100.00"           # every registration asks this much (USD)
+COLD_VALUE = "1000.00"      # ordinary declarations: plenty of room
+HOT_VALUE = "100000.00"     # hot declarations: room for exactly 1,000 uses of AMOUNT
+HOT = 10
+BANKS = 5
+
+
+@dataclass
+class Fixture:
+    url: str
+    data: Path
+    uscc: str
+    bank_keys: list[str]
+    hot: list[str]
+    cold: list[str]
+    _next: int = 0
+    _db: Database | None = field(default=None, repr=False)
+
+    def take_cold(self) -> str:
+        key = self.cold[self._next]
+        self._next += 1
+        return key
+
+    def body(self, key: str, ref: str) -> bytes:
+        return json.dumps({
+            "scenario": "F1", "external_ref": ref, "enterprise_uscc": self.uscc,
+            "amount": AMOUNT, "currency": "USD",
+            "documents": [{"kind": "customs_declaration", "key": key}]}).encode()
+
+    def check(self) -> str:
+        """Promise 1 after the run: no hot declaration beyond its value."""
+        db = Database(self.url)
+        with db.session(readonly=True) as session:
+            hot_rows = session.execute(select(Document.value_minor, DocumentBalance.used_minor)
+                                       .join(DocumentBalance,
+                                             DocumentBalance.document_id == Document.id)
+                                       .where(Document.key.in_(self.hot))).all()
+            financings = session.scalar(select(func.count()).select_from(Financing))
+        db.dispose()
+        over = [r for r in hot_rows if r.used_minor > r.value_minor]
+        used = sum(r.used_minor for r in hot_rows) // 10_000
+        return (f"check: {financings} financings registered; hot declarations carry {used} "
+                f"uses of {AMOUNT} USD; over their value: {len(over)}")
+
+
+def _reset(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                             {"n": parsed.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def build_fixture(url: str, cold: int) -> Fixture:
+    """Fresh schema, keys, one exporter, five banks and `cold` + HOT declarations."""
+    _reset(url)
+    data = Path(tempfile.mkdtemp(prefix="crossfin-bench-")) / "data"
+    data.mkdir(mode=0o700)
+    settings = Settings(database_url=url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    keys.ensure_log_key(settings)
+    keys.ensure_platform_secret(settings)
+    db = Database(url)
+    upgrade(db)
+    with UnitOfWork(db, ACTOR) as uow:
+        seed_jurisdictions(uow.session)
+        ensure_head(uow.session)
+        uscc = make_uscc("9", "1", "440305", org_code_with_check("66000001"))
+        firm, _ = service.add_org(uow, OrgIn(kind=OrgKind.ENTERPRISE, name="Bench Exporter",
+                                             uscc=uscc, jurisdictions=["440305"]))
+        customs, _ = service.add_org(uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench Customs",
+                                                customs_code="5301"))
+        bank_keys = []
+        for n in range(BANKS):
+            bank, _ = service.add_org(uow, OrgIn(kind=OrgKind.BANK, name=f"Bench Bank {n}",
+                                                 bic=f"BNK{'ABCDE'[n]}CNBJ",
+                                                 jurisdictions=["440000"]))
+            principal, _ = credentials.add_principal(uow, bank.id, PrincipalKind.SERVICE,
+                                                     "loans", Role.OPERATOR)
+            bank_keys.append(credentials.issue_key(uow, principal.id)[1])
+        uow.commit()
+    hot, cold_keys = _declarations(db, firm.id, customs.id, uscc, cold)
+    db.dispose()
+    return Fixture(url, data, uscc, bank_keys, hot, cold_keys)
+
+
+def _declarations(db: Database, firm_id: int, customs_id: int, uscc: str,
+                  cold: int) -> tuple[list[str], list[str]]:
+    spec = get_kind("customs_declaration")
+    year, now = utcnow().year, utcnow()
+    docs, versions, hot, cold_keys = [], [], [], []
+    for i in range(1, HOT + cold + 1):
+        key = f"5301{year}0{i:09d}"
+        content = spec.validate({
+            "declaration_no": key, "enterprise_uscc": uscc, "buyer_name": "Bench Buyer",
+            "buyer_country": "NL", "currency": "USD",
+            "total_value": HOT_VALUE if i <= HOT else COLD_VALUE,
+            "export_date": now.date().isoformat(), "trade_mode": "0110"})
+        raw = canonical_json(content)
+        value, currency = spec.value_of(content)
+        digest = hashlib.sha256(raw).digest()
+        docs.append({"id": i, "kind": spec.name, "key": key, "source_org_id": customs_id,
+                     "owner_uscc": uscc, "owner_org_id": firm_id,
+                     "jurisdiction_path": "/000000/440000/440300/440305/", "version": 1,
+                     "value_minor": value, "currency": currency, "single_use": False,
+                     "digest": digest, "created_at": now, "updated_at": now})
+        versions.append({"document_id": i, "version": 1, "content": raw.decode(),
+                         "record_digest": digest, "value_minor": value, "currency": currency,
+                         "created_at": now})
+        (hot if i <= HOT else cold_keys).append(key)
+    with db.engine.begin() as conn:
+        for start in range(0, len(docs), 5000):
+            conn.execute(insert(Document), docs[start:start + 5000])
+            conn.execute(insert(DocumentVersion), versions[start:start + 5000])
+    return hot, cold_keys
+
+
+def machine(url: str) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.scalar(text("SHOW server_version"))
+    engine.dispose()
+    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; Python "
+            f"{platform.python_version()}; PostgreSQL {version}")

@@ -1,0 +1,223 @@
+"""Ledger appends per second, batched and one per transaction, against a same-run ceiling.
+
+Three ways in, each timed on its own fresh database:
+  * end to end: `UnitOfWork.record` + `commit`, i.e. building the canonical record (RFC 8785,
+    salt, SHA-256) and sequencing it (design (a): head lock at commit);
+  * sequencer only: records already built, so only sequencing and storage are timed (the
+    figure comparable to a log's integration rate, e.g. Tessera's);
+  * ceiling: a raw DBAPI `executemany` of exactly the rows the sequencer writes (events,
+    their parties, every new subtree hash, the head update), same transaction sizes.
+Each rate is also given as a ratio to the ceiling, so the figures travel between machines.
+
+    .venv/bin/python benchmarks/ledger_append.py                       # SQLite, temp dir
+    .venv/bin/python benchmarks/ledger_append.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_ledger_bench
+
+PostgreSQL: the database's `public` schema is DROPPED and recreated (several times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from crossfin.core.clock import utcnow
+from crossfin.core.migrate import upgrade
+from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.ledger.events import EventType
+from crossfin.ledger.journal import PendingEvent, new_event
+from crossfin.ledger.proofs import append_to_edge
+from crossfin.ledger.sequencer import ensure_head
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine_info, print_header
+from ledger_prototypes import prototypes
+
+ACTOR = Actor(1, 1, "benchmark")
+TARGETS = {"batched": 30_000, "single": 2_000}
+
+
+def fresh(url: str) -> Database:
+    """An empty, migrated database with a ledger head."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    db = Database(url)
+    upgrade(db)
+    with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
+        ensure_head(uow.session)
+        uow.commit()
+    return db
+
+
+def build(count: int) -> list[PendingEvent]:
+    """Events as a business transaction would record them (one party besides the actor)."""
+    return [new_event(EventType.ORG_ADDED, ACTOR, {"org": i}, {"n": i, "name": f"Org {i}"},
+                      {2}) for i in range(count)]
+
+
+def end_to_end(db: Database, count: int, per_tx: int) -> None:
+    for start in range(0, count, per_tx):
+        with UnitOfWork(db, ACTOR) as uow:
+            for i in range(start, min(count, start + per_tx)):
+                uow.record(EventType.ORG_ADDED, subjects={"org": i},
+                           content={"n": i, "name": f"Org {i}"}, parties={2})
+            uow.commit()
+
+
+def sequencer_only(db: Database, events: Sequence[PendingEvent], per_tx: int) -> None:
+    for start in range(0, len(events), per_tx):
+        with UnitOfWork(db, ACTOR) as uow:
+            uow.pending = list(events[start:start + per_tx])
+            uow.commit()
+
+
+def ceiling_rows(events: Sequence[PendingEvent], per_tx: int) -> list[dict[str, Any]]:
+    """Per transaction, the exact rows the sequencer writes (computed outside the timing)."""
+    batches, edge, size, now = [], [], 0, utcnow()
+    for start in range(0, len(events), per_tx):
+        chunk = events[start:start + per_tx]
+        result = append_to_edge(edge, (e.leaf for e in chunk), size)
+        batches.append({
+            "events": [(size + i, e.event_id, e.event_type.value, e.record, e.leaf,
+                        e.actor_org_id, now) for i, e in enumerate(chunk)],
+            "parties": [(size + i, org) for i, e in enumerate(chunk) for org in e.parties],
+            "hashes": [(lvl, n, h) for (lvl, n), h in result.hashes],
+            "head": (result.size, result.root, b"".join(result.right_edge), now)})
+        edge, size = result.right_edge, result.size
+    return batches
+
+
+def ceiling(db: Database, batches: list[dict[str, Any]]) -> None:
+    """The same rows through the bare DBAPI cursor: no ORM, no Core, no record building."""
+    mark = "?" if db.dialect == "sqlite" else "%s"
+    sql = {
+        "events": "INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
+                  f"actor_org_id, created_at) VALUES ({', '.join([mark] * 7)})",
+        "parties": f"INSERT INTO ledger_event_parties (leaf_index, org_id) VALUES ({mark}, {mark})",
+        "hashes": f"INSERT INTO ledger_hashes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
+        "head": f"UPDATE ledger_head SET size={mark}, root={mark}, edge={mark}, "
+                f"updated_at={mark} WHERE id=1"}
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if db.dialect == "sqlite":
+            raw.driver_connection.isolation_level = None  # type: ignore[union-attr]
+        for batch in batches:
+            if db.dialect == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")
+            for table in ("events", "parties", "hashes"):
+                cursor.executemany(sql[table], batch[table])
+            cursor.execute(sql["head"], batch["head"])
+            raw.commit() if db.dialect != "sqlite" else cursor.execute("COMMIT")
+    finally:
+        raw.close()
+
+
+def timed(label: str, count: int, fn: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    fn()
+    rate = count / (time.perf_counter() - start)
+    print(f"  {label:<48} {rate:>10,.0f} events/s", flush=True)
+    return rate
+
+
+def run_mode(url: str, mode: str, count: int, per_tx: int,
+             with_prototypes: bool) -> dict[str, float]:
+    """One mode (batched or single): ceiling, sequencer only, end to end."""
+    print(f"{mode}: {count:,} events, {per_tx} per transaction", flush=True)
+    prebuilt = build(count)
+    started = time.perf_counter()
+    build(count)
+    build_rate = count / (time.perf_counter() - started)
+    print(f"  {'record building alone (no database)':<48} {build_rate:>10,.0f} events/s")
+    batches = ceiling_rows(prebuilt, per_tx)  # exactly the rows the sequencer will write
+    found = {"record_building": build_rate}
+    found["ceiling"] = on_fresh(url, "ceiling: raw executemany of the same rows", count,
+                                lambda db: ceiling(db, batches))
+    found["sequencer_only"] = on_fresh(url, "sequencer only (records prebuilt)", count,
+                                       lambda db: sequencer_only(db, prebuilt, per_tx))
+    found["end_to_end"] = on_fresh(url, "end to end (UnitOfWork.record + commit)", count,
+                                   lambda db: end_to_end(db, count, per_tx))
+    if with_prototypes:
+        with prototypes(sequence=True, canonical_json=False):
+            again = build(count)
+            found["proto_sequencer_only"] = on_fresh(
+                url, "what-if: Core sequencer, records prebuilt", count,
+                lambda db: sequencer_only(db, again, per_tx))
+        with prototypes(sequence=True, canonical_json=True):
+            found["proto_end_to_end"] = on_fresh(
+                url, "what-if: Core sequencer + json canonical", count,
+                lambda db: end_to_end(db, count, per_tx))
+    target = TARGETS[mode]
+    for name in [k for k in found if k not in ("record_building", "ceiling")]:
+        verdict = "met" if found[name] >= target else "MISSED"
+        print(f"  {name}: {found[name] / found['ceiling']:.2f} x ceiling; "
+              f"target {target:,}/s {verdict}")
+    return found | {"target": target}
+
+
+def on_fresh(url: str, label: str, count: int, fn: Callable[[Database], None]) -> float:
+    """Time fn on a fresh database."""
+    db = fresh(url)
+    try:
+        return timed(label, count, lambda: fn(db))
+    finally:
+        db.dispose()
+
+
+def concurrent(url: str, threads: int, each: int) -> float:
+    """Threads committing one event per transaction at once: the head lock's price."""
+    print(f"concurrent: {threads} threads x {each:,} events, one per transaction", flush=True)
+    pool = ThreadPoolExecutor(threads)
+
+    def run(db: Database) -> None:
+        for future in [pool.submit(end_to_end, db, each, 1) for _ in range(threads)]:
+            future.result()
+    try:
+        return on_fresh(url, "end to end, all threads together", threads * each, run)
+    finally:
+        pool.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", help="default: SQLite in a temporary directory")
+    parser.add_argument("--batched", type=int, default=50_000, help="events, batched mode")
+    parser.add_argument("--batch", type=int, default=1_000, help="events per transaction")
+    parser.add_argument("--single", type=int, default=3_000, help="events, one per tx")
+    parser.add_argument("--threads", type=int, default=8, help="writers, concurrent mode")
+    parser.add_argument("--prototypes", action="store_true",
+                        help="also time the what-if prototypes of ledger_prototypes.py")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        print_header(url)
+        results = {"machine": machine_info(url),
+                   "batched": run_mode(url, "batched", args.batched, args.batch,
+                                       args.prototypes),
+                   "single": run_mode(url, "single", args.single, 1, args.prototypes),
+                   "concurrent": concurrent(url, args.threads, args.single // args.threads)}
+    if args.json:
+        print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

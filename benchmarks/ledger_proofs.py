@@ -1,0 +1,188 @@
+"""Proofs and tiles at 1,000,000 leaves: in process and over HTTP, against same-run baselines.
+
+Builds a log of --leaves leaf hashes straight into ledger_hashes (the proofs read nothing
+else), then times:
+  * in process: `service.inclusion` / `service.consistency` (head read + one batched hash
+    read + folding), median and p99 over random queries; target median <= 1 ms;
+  * over HTTP: the real app (`crossfin.api.asgi`) in a uvicorn subprocess, one keep-alive
+    client, `GET /v1/log/proof/...`; target p50 <= 5 ms; baseline `GET /healthz`;
+  * tiles: random full level-0 tiles, per second, in process and over HTTP.
+
+    .venv/bin/python benchmarks/ledger_proofs.py                       # SQLite, temp dir
+    .venv/bin/python benchmarks/ledger_proofs.py \\
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_ledger_bench
+
+PostgreSQL: the database's `public` schema is DROPPED and recreated first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, update
+
+from crossfin.core import keys
+from crossfin.core.clock import utcnow
+from crossfin.core.settings import Settings
+from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.ledger import service
+from crossfin.ledger.models import LogHead, TreeHash
+from crossfin.ledger.proofs import append_to_edge
+from crossfin.ledger.rfc6962 import leaf_hash
+from crossfin.ledger.sequencer import HEAD_ID
+from crossfin.ledger.tiles import tile_path
+from crossfin.parties import credentials
+from crossfin.parties import service as parties
+from crossfin.parties.jurisdictions import seed_jurisdictions
+from crossfin.parties.models import OrgKind, PrincipalKind, Role
+from crossfin.parties.schemas import OrgIn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import print_header
+from ledger_append import fresh
+
+CHUNK = 50_000
+
+
+def build_tree(db: Database, leaves: int) -> None:
+    """Every complete subtree hash of a `leaves`-leaf tree, and the head."""
+    edge: list[bytes] = []
+    size = 0
+    with db.engine.begin() as conn:
+        while size < leaves:
+            count = min(CHUNK, leaves - size)
+            hashes = (leaf_hash(i.to_bytes(8, "big")) for i in range(size, size + count))
+            result = append_to_edge(edge, hashes, size)
+            conn.execute(insert(TreeHash), [{"level": lvl, "idx": n, "hash": h}
+                                            for (lvl, n), h in result.hashes])
+            edge, size = result.right_edge, result.size
+        conn.execute(update(LogHead).where(LogHead.id == HEAD_ID).values(
+            size=size, root=result.root, edge=b"".join(edge), updated_at=utcnow()))
+
+
+def api_key(db: Database) -> str:
+    """A bank's API key, made through the services."""
+    with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
+        seed_jurisdictions(uow.session)
+        org, _ = parties.add_org(uow, OrgIn(kind=OrgKind.BANK, name="Bench Bank",
+                                             bic="BNCHCNBJ", jurisdictions=["440000"]))
+        principal, _ = credentials.add_principal(uow, org.id, PrincipalKind.SERVICE, "bench",
+                                                 Role.OPERATOR)
+        _, key, _ = credentials.issue_key(uow, principal.id)
+        uow.commit()
+    return key
+
+
+def latencies(fn: Callable[[int], object], queries: int) -> list[float]:
+    out = []
+    for q in range(queries):
+        start = time.perf_counter()
+        fn(q)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def report(label: str, samples: list[float], target_ms: float | None = None) -> float:
+    ms = sorted(s * 1000 for s in samples)
+    p50, p99 = statistics.median(ms), ms[int(len(ms) * 0.99) - 1]
+    verdict = "" if target_ms is None else (
+        f"  target <= {target_ms:g} ms {'met' if p50 <= target_ms else 'MISSED'}")
+    print(f"  {label:<46} p50 {p50:7.3f} ms  p99 {p99:7.3f} ms{verdict}", flush=True)
+    return p50
+
+
+def in_process(db: Database, size: int, queries: int) -> None:
+    rnd = random.Random(1)
+    pairs = [(rnd.randrange(size), rnd.randrange(1, size)) for _ in range(queries)]
+    with db.session(readonly=True) as session:
+        report("inclusion proof (in process)",
+               latencies(lambda q: service.inclusion(session, pairs[q][0], size), queries), 1)
+        report("consistency proof (in process)",
+               latencies(lambda q: service.consistency(session, pairs[q][1], size), queries), 1)
+        tiles = [rnd.randrange(size // 256) for _ in range(queries)]
+        got = latencies(lambda q: service.tile(session, tile_path(0, tiles[q])), queries)
+    print(f"  {'full tiles served (in process)':<46} {len(got) / sum(got):10,.0f} tiles/s")
+
+
+def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"CROSSFIN_DATABASE_URL": url, "CROSSFIN_DATA_DIR": str(data_dir),
+                        "CROSSFIN_CHECKPOINT_INTERVAL": "0", "CROSSFIN_LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "crossfin.api.asgi:app",
+               "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+               "--log-level", "warning"]
+    server = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def over_http(base: str, key: str, size: int, queries: int) -> None:
+    rnd = random.Random(2)
+    pairs = [(rnd.randrange(size), rnd.randrange(1, size)) for _ in range(queries)]
+    tiles = [rnd.randrange(size // 256) for _ in range(queries)]
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as http:
+        def get(path: str) -> None:
+            answer = http.get(path)
+            answer.raise_for_status()
+        for _ in range(50):
+            get("/healthz")  # warm up the connection and the caches
+        report("GET /healthz (baseline, no key)", latencies(lambda q: get("/healthz"), queries))
+        report("GET /v1/log/proof/inclusion", latencies(
+            lambda q: get(f"/v1/log/proof/inclusion?index={pairs[q][0]}&size={size}"),
+            queries), 5)
+        report("GET /v1/log/proof/consistency", latencies(
+            lambda q: get(f"/v1/log/proof/consistency?first={pairs[q][1]}&second={size}"),
+            queries), 5)
+        got = latencies(lambda q: get(f"/v1/log/{tile_path(0, tiles[q])}"), queries)
+    print(f"  {'full tiles served (HTTP, one client)':<46} {len(got) / sum(got):10,.0f} tiles/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", help="default: SQLite in a temporary directory")
+    parser.add_argument("--leaves", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--port", type=int, default=18_631)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        print_header(url)
+        db = fresh(url)
+        started = time.perf_counter()
+        build_tree(db, args.leaves)
+        print(f"built a {args.leaves:,}-leaf tree in {time.perf_counter() - started:.1f} s")
+        key = api_key(db)
+        conf = Settings(database_url=url, data_dir=Path(tmp) / "data", _env_file=None)  # type: ignore[call-arg]
+        keys.ensure_data_dir(conf)
+        keys.ensure_log_key(conf)
+        keys.ensure_platform_secret(conf)
+        with db.session(readonly=True) as session:
+            size = service.tree_size(session)
+        in_process(db, size, args.queries)
+        server = start_server(url, conf.data_dir, args.port)
+        try:
+            over_http(f"http://127.0.0.1:{args.port}", key, size, args.queries)
+        finally:
+            server.terminate()
+            server.wait(10)
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()

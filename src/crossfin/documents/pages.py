@@ -1,0 +1,138 @@
+"""Portal pages of the registry: documents and versions, who verified them, consents.
+
+Thin handlers over the same services as the API (`reading`, `consent`, `versions`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy import select
+from starlette.responses import Response
+
+from crossfin.core.errors import ValidationFailed
+from crossfin.core.uow import UnitOfWork
+from crossfin.documents import consent as consents
+from crossfin.documents import reading
+from crossfin.documents.access_models import Consent
+from crossfin.documents.kinds.registry import all_kinds
+from crossfin.documents.versions import list_versions, version_view
+from crossfin.financing.balance import remaining_minor
+from crossfin.parties.models import Organization, OrgKind
+from crossfin.web.auth import PortalCallerDep
+from crossfin.web.csrf import CsrfDep
+from crossfin.web.deps import PortalReadUow, run_write
+from crossfin.web.nav import NavEntry, kinds
+from crossfin.web.render import redirect, render
+
+router = APIRouter()
+SOURCES = (OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
+READERS = kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR, *SOURCES)
+NAV = [
+    NavEntry("nav.documents", "/documents", READERS, description="nav.documents.description",
+             order=20),
+    NavEntry("nav.verifications", "/verifications",
+             kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR),
+             description="nav.verifications.description", order=30),
+    NavEntry("nav.consents", "/consents",
+             kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR),
+             description="nav.consents.description", order=40),
+    NavEntry("nav.verify", "/verify", kinds(OrgKind.BANK),
+             description="nav.verify.description", order=25),
+    NavEntry("nav.batches", "/batches", kinds(*SOURCES),
+             description="nav.batches.description", order=25),
+]
+PAGE = 50
+
+
+@router.get("/documents", summary="Documents the user's organization may read")
+def documents(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+              kind: str | None = None, cursor: str | None = None) -> Response:
+    page = reading.list_documents(uow.session, caller, kind=kind or None, cursor=cursor,
+                                  limit=PAGE)
+    return render(request, "documents/list.html", {
+        "page": page, "kind": kind or "", "kinds": [k.name for k in all_kinds()],
+        "remaining": remaining_minor(uow.session, page.items)})
+
+
+@router.get("/documents/{kind}/{key}", summary="One document: content, versions, checks")
+def document(request: Request, kind: str, key: str, caller: PortalCallerDep,
+             uow: PortalReadUow) -> Response:
+    doc, content = reading.get_document(uow.session, caller, kind, key)
+    _, rows = list_versions(uow.session, caller, kind, key)
+    versions = [version_view(v) for v in reversed(rows)]
+    checks = (reading.list_verifications(uow.session, caller, kind=kind, key=doc.key,
+                                         limit=200).items
+              if caller.org_kind is not OrgKind.BANK else [])
+    return render(request, "documents/detail.html", {
+        "doc": doc, "content": content, "versions": versions, "checks": checks,
+        "remaining": remaining_minor(uow.session, [doc]).get(doc.id)})
+
+
+@router.get("/verifications", summary="Who verified which documents, when, with what outcome")
+def verifications(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+                  cursor: str | None = None) -> Response:
+    page = reading.list_verifications(uow.session, caller, cursor=cursor, limit=PAGE)
+    return render(request, "documents/verifications.html", {"page": page})
+
+
+def _banks(uow: UnitOfWork) -> list[Organization]:
+    query = select(Organization).where(Organization.kind == OrgKind.BANK.value)
+    return list(uow.session.scalars(query.order_by(Organization.name)))
+
+
+def _consents_page(request: Request, caller: Any, uow: UnitOfWork,
+                   errors: list[Any] | None = None, status_code: int = 200,
+                   form: dict[str, Any] | None = None) -> Response:
+    rows = consents.list_consents(uow.session, caller, limit=200)
+    names = _org_names(uow, {c.bank_org_id for c in rows} | {c.enterprise_org_id for c in rows})
+    scopes = sorted(consents.scope_names())
+    return render(request, "documents/consents.html", {
+        "rows": rows, "names": names, "status_of": consents.status_of, "scopes": scopes,
+        "banks": _banks(uow) if caller.org_kind is OrgKind.ENTERPRISE else [],
+        "errors": errors or [], "form": form or {"days": 90, "scopes": []},
+        "can_grant": caller.org_kind is OrgKind.ENTERPRISE
+        and caller.role in consents.GRANTING_ROLES}, status_code=status_code)
+
+
+def _org_names(uow: UnitOfWork, ids: set[int]) -> dict[int, Organization]:
+    if not ids:
+        return {}
+    query = select(Organization).where(Organization.id.in_(sorted(ids)))
+    return {org.id: org for org in uow.session.scalars(query)}
+
+
+@router.get("/consents", summary="Consents granted (enterprise) or received (bank)")
+def consent_list(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    return _consents_page(request, caller, uow)
+
+
+@router.post("/consents", summary="Grant a bank consent")
+def consent_grant(request: Request, caller: PortalCallerDep, uow: PortalReadUow, _: CsrfDep,
+                  bank_org_id: Annotated[int, Form()],
+                  days: Annotated[int, Form(ge=1, le=consents.MAX_DAYS)],
+                  scopes: Annotated[list[str], Form()],
+                  purpose: Annotated[str, Form(max_length=200)] = "") -> Response:
+    expires = datetime.now(timezone.utc) + timedelta(days=days)
+
+    def grant(write: UnitOfWork) -> Consent:
+        bank = consents.find_bank(write.session, org_id=bank_org_id, bic=None)
+        row, _ = consents.grant(write, caller, bank=bank, scopes=scopes, expires_at=expires,
+                                purpose=purpose.strip() or None)
+        return row
+    try:
+        run_write(request, caller, grant)
+    except ValidationFailed as exc:
+        form = {"bank_org_id": bank_org_id, "days": days, "scopes": scopes,
+                "purpose": purpose}
+        return _consents_page(request, caller, uow, exc.errors, 422, form)
+    return redirect(request, "/consents", flash=("success", "consents.granted"))
+
+
+@router.post("/consents/{consent_id}/revoke", summary="Revoke a consent")
+def consent_revoke(request: Request, consent_id: int, caller: PortalCallerDep,
+                   _: CsrfDep) -> Response:
+    run_write(request, caller, lambda write: consents.revoke(write, caller, consent_id))
+    return redirect(request, "/consents", flash=("success", "consents.revoked"))
