@@ -160,3 +160,15 @@ def test_registry() -> None:
     assert kinds_of_source(OrgKind.BANK) == []
     with pytest.raises(UnknownKind):
         get_kind("passport")
+
+
+@pytest.mark.parametrize(("kind", "field"), [(s.name, f) for s in all_kinds()
+                                             for f in sorted(s.required_fields)])
+def test_every_required_field_is_named_when_missing(kind: str, field: str) -> None:
+    assert errors_of(kind, record(kind, **{field: None})) == {field: "required"}
+
+
+@pytest.mark.parametrize(("kind", "field"), [(s.name, f) for s in all_kinds() for f in s.fields])
+def test_every_field_refuses_a_wrong_json_type(kind: str, field: str) -> None:
+    found = errors_of(kind, record(kind, **{field: {"nested": "object"}}))
+    assert any(path.split("[")[0] == field for path in found), found

@@ -249,3 +249,19 @@ def test_public_log_serves_reads_without_a_key(db: Database, log_settings: Setti
         assert client.get("/v1/log/entries/0").status_code == 401  # records stay private
         bogus = client.get("/v1/log/checkpoint", headers={"Authorization": "Bearer cf_x_y"})
         assert bogus.status_code == 401
+
+
+def test_size_history_spreads_points_over_the_checkpoints(db: Database,
+                                                          log_settings: Settings) -> None:
+    from crossfin.ledger.service import size_history
+
+    sizes = []
+    for _ in range(7):
+        fast_append(db, 3)
+        sizes.append(sign(db, log_settings)[0])
+    with db.session(readonly=True) as session:
+        everything = size_history(session)
+        some = size_history(session, points=3)
+    assert [p.size for p in everything] == sizes
+    assert [p.size for p in some] == [sizes[0], sizes[3], sizes[6]]
+    assert all(a.time <= b.time for a, b in zip(everything, everything[1:]))

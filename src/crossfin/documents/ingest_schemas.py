@@ -7,12 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_VKEY = "customs-5316+1c4d7e2a+AUTrS1kPm0JDBzm6b9rR2pZsH0y2c8u5m6W1n0r3Qx6U"
-_MANIFEST = ("crossfin.batch/v1\ncustoms_declaration\n2024-06-01-a\n2\n"
-             "mFOQyXHRqu6Yx+lTqUnoxaVRsNJoYEYuWcbcQwOGPWs=\n\n"
-             "\u2014 customs-5316 HN1+KvJ3D4b3ZxkqvH0hjZ8gN3mT0o8JtYgJW2Fq0VwY5lJQm7o5v"
-             "0m3kX9F6tHkRZbN2yT6u5hRkR2y5xYk0dA5yC4A==\n")
-_RECORD = {"declaration_no": "531620240123456789", "enterprise_uscc": "91440300MA5G0H6F1U",
+# A real key pair's verifier and a manifest it signed over two records (the signing key
+# was thrown away): the examples verify. The second record is the first with
+# declaration_no 531620240123456790.
+_VKEY = 'customs-5316+9cb64f79+ARakZ4o1EouEPd2qPjva7DPToZuU+ddjGPLhKRlskRkn'
+_MANIFEST = 'crossfin.batch/v1\ncustoms_declaration\n2024-06-01-a\n2\nfh+34Vteftj6wz+qI0EWHNOgpWKLiJwSaP0c0IkhCV4=\n\n— customs-5316 nLZPeSGiAEoz/TC3z6lPPqVJVO2CCYK7qzGvJvYeqT1jtKF4cWT29y9Jw2ARa+JP1fuH9asU+18ddU1Vssh5wsaNiQk=\n'
+_RECORD = {"declaration_no": "531620240123456789", "enterprise_uscc": "91440300MA5G0H6F19",
            "buyer_name": "ACME Trading Inc.", "buyer_country": "US", "currency": "USD",
            "total_value": "11800.00", "export_date": "2024-05-01", "trade_mode": "0110"}
 

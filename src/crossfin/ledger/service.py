@@ -219,7 +219,8 @@ class SizePoint:
 
 
 def size_history(session: Session, points: int = 200) -> list[SizePoint]:
-    """At most `points` checkpoints spread evenly over the log's life, oldest first."""
+    """About `points` checkpoints spread evenly over the log's life (first and newest
+    always among them, so at most points + 1), oldest first."""
     total = session.scalar(select(func.count()).select_from(Checkpoint)) or 0
     step = max(1, -(-total // max(1, points)))
     # Every step-th checkpoint by size, and always the newest one.
@@ -227,6 +228,6 @@ def size_history(session: Session, points: int = 200) -> list[SizePoint]:
                       func.row_number().over(order_by=Checkpoint.size).label("n")).subquery()
     rows = session.execute(
         select(numbered.c.created_at, numbered.c.size)
-        .where((numbered.c.n % step == 0) | (numbered.c.n == total) | (numbered.c.n == 1))
+        .where(((numbered.c.n - 1) % step == 0) | (numbered.c.n == total))
         .order_by(numbered.c.size)).all()
     return [SizePoint(t, s) for t, s in rows]

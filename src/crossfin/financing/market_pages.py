@@ -1,0 +1,161 @@
+"""Portal pages of matchmaking (needs, offers, acceptance) and credit queries.
+
+Thin handlers over `matchmaking` and `credit`, the services the API uses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.responses import Response
+
+from crossfin.core.errors import CrossfinError, FieldError
+from crossfin.core.money import format_amount
+from crossfin.core.uow import UnitOfWork
+from crossfin.financing import credit, matchmaking
+from crossfin.financing.market_models import FinancingNeed, FinancingOffer
+from crossfin.financing.market_schemas import AcceptIn, NeedIn, OfferIn
+from crossfin.financing.pages import parse_documents
+from crossfin.financing.refusals import recording_refusals
+from crossfin.parties.access import Caller
+from crossfin.parties.models import Organization, OrgKind
+from crossfin.web.auth import PortalCallerDep
+from crossfin.web.csrf import CsrfDep
+from crossfin.web.deps import PortalReadUow, portal_db, run_write
+from crossfin.web.render import redirect, render
+
+router = APIRouter()
+
+
+def _need_view(uow: UnitOfWork, caller: Caller, need: FinancingNeed) -> dict[str, Any]:
+    offers = matchmaking.list_offers(uow.session, caller, need.id)
+    names = {o.id: o.name for o in uow.session.scalars(select(Organization).where(
+        Organization.id.in_({o.bank_org_id for o in offers} | {need.enterprise_org_id})))}
+    return {"need": need, "amount": format_amount(need.amount_minor, need.currency),
+            "documents": json.loads(need.documents), "names": names,
+            "offers": [{"offer": o, "amount": format_amount(o.amount_minor, o.currency)}
+                       for o in offers]}
+
+
+def _market(request: Request, uow: UnitOfWork, caller: Caller,
+            problem: CrossfinError | None = None, errors: list[FieldError] | None = None,
+            form: dict[str, Any] | None = None, status: int = 200) -> Response:
+    needs = matchmaking.list_needs(uow.session, caller, None, 0, 200)
+    return render(request, "financing/market.html", {
+        "needs": [_need_view(uow, caller, n) for n in reversed(needs)],
+        "is_bank": caller.org_kind is OrgKind.BANK,
+        "is_enterprise": caller.org_kind is OrgKind.ENTERPRISE,
+        "problem": problem, "errors": errors or [],
+        "form": form or {"currency": "USD", "tenor_days": 90}}, status_code=status)
+
+
+@router.get("/market", summary="Financing needs and offers (F7)")
+def market(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    return _market(request, uow, caller)
+
+
+def _after(request: Request, caller: Caller, fn: Any, flash: str,
+           form: dict[str, Any] | None = None) -> Response:
+    """Run a write; on a refusal show the market again with the reason."""
+    try:
+        with recording_refusals(portal_db(request), caller.actor):
+            run_write(request, caller, fn)
+    except CrossfinError as exc:
+        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+            return _market(request, uow, caller, exc, getattr(exc, "errors", []), form,
+                           exc.status)
+    return redirect(request, "/market", flash=("success", flash))
+
+
+@router.post("/market/needs", summary="Publish a need (enterprise)")
+def publish(request: Request, caller: PortalCallerDep, _: CsrfDep,
+            amount: Annotated[str, Form()], currency: Annotated[str, Form()],
+            tenor_days: Annotated[str, Form()], purpose: Annotated[str, Form()],
+            documents: Annotated[str, Form()]) -> Response:
+    form = {"amount": amount, "currency": currency.strip().upper(), "tenor_days": tenor_days,
+            "purpose": purpose, "documents": documents}
+    try:
+        data = NeedIn.model_validate(form | {"documents": parse_documents(documents)})
+    except ValidationError as exc:
+        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+            return _market(request, uow, caller, None, errors, form, 422)
+    return _after(request, caller, lambda uow: matchmaking.publish_need(uow, caller, data),
+                  "financing.flash.published", form)
+
+
+@router.post("/market/needs/{need_id}/withdraw", summary="Withdraw a need (enterprise)")
+def withdraw_need(request: Request, need_id: int, caller: PortalCallerDep,
+                  _: CsrfDep) -> Response:
+    return _after(request, caller,
+                  lambda uow: matchmaking.withdraw_need(uow, caller, need_id, None),
+                  "financing.flash.withdrawn")
+
+
+@router.post("/market/needs/{need_id}/offers", summary="Make an offer (bank)")
+def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfDep,
+               amount: Annotated[str, Form()], currency: Annotated[str, Form()],
+               rate: Annotated[str, Form()], tenor_days: Annotated[str, Form()]) -> Response:
+    try:
+        data = OfferIn.model_validate({"amount": amount.strip(), "rate": rate.strip(),
+                                       "currency": currency.strip().upper(),
+                                       "tenor_days": tenor_days})
+    except ValidationError as exc:
+        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+            return _market(request, uow, caller, None, errors, None, 422)
+    return _after(request, caller,
+                  lambda uow: matchmaking.make_offer(uow, caller, need_id, data),
+                  "financing.flash.offered")
+
+
+@router.post("/market/offers/{offer_id}/accept", summary="Accept an offer (enterprise)")
+def accept(request: Request, offer_id: int, caller: PortalCallerDep, _: CsrfDep) -> Response:
+    hours = request.app.state.settings.reservation_hours
+    return _after(request, caller, lambda uow: matchmaking.accept_offer(
+        uow, caller, offer_id, AcceptIn(), hours), "financing.flash.accepted")
+
+
+@router.post("/market/offers/{offer_id}/withdraw", summary="Withdraw an offer (bank)")
+def withdraw_offer(request: Request, offer_id: int, caller: PortalCallerDep,
+                   _: CsrfDep) -> Response:
+    return _after(request, caller,
+                  lambda uow: matchmaking.withdraw_offer(uow, caller, offer_id, None),
+                  "financing.flash.withdrawn")
+
+
+@router.get("/credit-queries", summary="Credit queries: the log, and the bank's query form")
+def credit_queries(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    return _credit(request, uow, caller)
+
+
+def _credit(request: Request, uow: UnitOfWork, caller: Caller,
+            profile: dict[str, Any] | None = None, problem: CrossfinError | None = None,
+            status: int = 200) -> Response:
+    rows = credit.list_queries(uow.session, caller, 0, 500)
+    return render(request, "financing/credit.html", {
+        "rows": list(reversed(rows)), "profile": profile, "problem": problem,
+        "is_bank": caller.org_kind is OrgKind.BANK}, status_code=status)
+
+
+@router.post("/credit-queries", summary="Query a credit profile (bank, with consent)")
+def query_credit(request: Request, caller: PortalCallerDep, _: CsrfDep,
+                 enterprise_uscc: Annotated[str, Form()],
+                 purpose: Annotated[str, Form()] = "") -> Response:
+    try:
+        profile, _row, _receipt = run_write(request, caller, lambda uow: credit.query_profile(
+            uow, caller, enterprise_uscc.strip(), purpose.strip() or None))
+    except CrossfinError as exc:
+        profile, problem = None, exc
+    else:
+        problem = None
+    with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        return _credit(request, uow, caller, profile, problem,
+                       problem.status if problem else 200)
+
+
+__all__ = ["router", "FinancingOffer"]

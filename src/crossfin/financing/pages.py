@@ -1,0 +1,206 @@
+"""Portal pages of financings: the bank's work queue (register, approve, disburse, repay),
+the financings other parties see, one financing with its documents' balances.
+
+Thin handlers over the same services as the API (service, transitions, queries).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.responses import Response
+
+from crossfin.core.errors import CrossfinError, FieldError, NotFound
+from crossfin.core.uow import UnitOfWork
+from crossfin.documents.models import Document
+from crossfin.financing import queries, service, transitions
+from crossfin.financing.balance import remaining_minor
+from crossfin.financing.models import Financing
+from crossfin.financing.refusals import recording_refusals
+from crossfin.financing.scenarios.registry import all_scenarios
+from crossfin.financing.schemas import FinancingIn
+from crossfin.parties.access import Caller
+from crossfin.parties.models import Organization, OrgKind, Role
+from crossfin.web.auth import PortalCallerDep
+from crossfin.web.csrf import CsrfDep
+from crossfin.web.deps import PortalReadUow, portal_db, run_write
+from crossfin.web.nav import NavEntry, kinds
+from crossfin.web.render import redirect, render
+
+router = APIRouter()
+NAV = [
+    NavEntry("financing.nav.queue", "/financing",
+             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.INSURER, OrgKind.REGULATOR),
+             description="financing.nav.queue.description", order=50),
+    NavEntry("financing.nav.market", "/market",
+             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR),
+             description="financing.nav.market.description", order=55),
+    NavEntry("financing.nav.credit", "/credit-queries",
+             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR),
+             description="financing.nav.credit.description", order=60),
+]
+ACTIONS = ("approve", "reject", "cancel", "disburse", "repay", "close")
+STAGES = {"todo": ("registered",), "approved": ("approved",),
+          "live": ("disbursed", "partly_repaid"), "done": ("repaid", "closed"),
+          "ended": ("rejected", "cancelled", "expired")}
+
+
+def _rows(uow: UnitOfWork, caller: Caller, stage: str | None) -> list[Any]:
+    query = select(Financing).where(queries.visible(caller))
+    if stage in STAGES:
+        query = query.where(Financing.state.in_(STAGES[stage]))
+    found = list(uow.session.scalars(query.order_by(Financing.id.desc()).limit(200)))
+    return queries.to_out(uow.session, found)
+
+
+def _names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
+    rows = uow.session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_(ids))) if ids else []
+    return {r.id: r.name for r in rows}
+
+
+@router.get("/financing", summary="Financings: the bank's work queue, or what others see")
+def queue(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+          stage: str | None = None, kind: str | None = None,
+          key: str | None = None) -> Response:
+    rows = _rows(uow, caller, stage)
+    everyone = _rows(uow, caller, None) if stage else rows
+    counts = {name: sum(1 for r in everyone if r.state in states)
+              for name, states in STAGES.items()}
+    counts["overdue"] = sum(1 for r in everyone if r.overdue)
+    lookup = _lookup(uow, caller, kind, key) if kind and key else None
+    names = _names(uow, {r.bank_org_id for r in rows} | {r.enterprise_org_id for r in rows})
+    return render(request, "financing/queue.html", {
+        "rows": rows, "counts": counts, "stage": stage or "", "names": names,
+        "is_bank": caller.org_kind is OrgKind.BANK, "lookup": lookup,
+        "lookup_kind": kind or "customs_declaration", "lookup_key": key or "",
+        "can_make": caller.org_kind is OrgKind.BANK and caller.role in (Role.OPERATOR,
+                                                                         Role.ADMIN)})
+
+
+def _lookup(uow: UnitOfWork, caller: Caller, kind: str, key: str) -> dict[str, Any]:
+    try:
+        return {"found": True, "balance": queries.document_balance(uow.session, caller,
+                                                                   kind, key.strip())}
+    except NotFound:
+        return {"found": False}
+
+
+@router.get("/financing/new", summary="The registration form (bank makers)")
+def new_form(request: Request, caller: PortalCallerDep) -> Response:
+    service.check_maker(caller)
+    return _form(request, {"scenario": "F1", "currency": "USD", "documents": ""}, [])
+
+
+def _form(request: Request, form: dict[str, Any], errors: list[FieldError],
+          problem: CrossfinError | None = None, status: int = 200) -> Response:
+    return render(request, "financing/new.html", {
+        "form": form, "errors": errors, "problem": problem,
+        "scenarios": all_scenarios()}, status_code=status)
+
+
+def parse_documents(text: str) -> list[dict[str, str]]:
+    """Lines of `kind key [amount]` to document shares."""
+    shares = []
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        share = {"kind": parts[0], "key": parts[1] if len(parts) > 1 else ""}
+        if len(parts) > 2:
+            share["amount"] = parts[2]
+        shares.append(share)
+    return shares
+
+
+def parse_rates(text: str) -> dict[str, str]:
+    """Lines of `BASE/QUOTE=rate`."""
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return {pair.strip(): rate.strip() for pair, rate in pairs}
+
+
+@router.post("/financing/new", summary="Register an application from the form")
+def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
+             scenario: Annotated[str, Form()], external_ref: Annotated[str, Form()],
+             enterprise_uscc: Annotated[str, Form()], amount: Annotated[str, Form()],
+             currency: Annotated[str, Form()], documents: Annotated[str, Form()],
+             rate: Annotated[str, Form()] = "", due_date: Annotated[str, Form()] = "",
+             fx_rates: Annotated[str, Form()] = "") -> Response:
+    service.check_maker(caller)
+    form = {"scenario": scenario, "external_ref": external_ref.strip(),
+            "enterprise_uscc": enterprise_uscc.strip(), "amount": amount.strip(),
+            "currency": currency.strip().upper(), "documents": documents,
+            "rate": rate.strip(), "due_date": due_date.strip(), "fx_rates": fx_rates}
+    try:
+        data = FinancingIn.model_validate({
+            **{k: form[k] for k in ("scenario", "external_ref", "enterprise_uscc", "amount",
+                                    "currency")},
+            "documents": parse_documents(documents), "fx_rates": parse_rates(fx_rates),
+            "rate": form["rate"] or None, "due_date": form["due_date"] or None})
+    except ValidationError as exc:
+        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        return _form(request, form, errors, status=422)
+    hours = request.app.state.settings.reservation_hours
+    try:
+        with recording_refusals(portal_db(request), caller.actor):
+            financing, _ = run_write(request, caller, lambda uow: service.register(
+                uow, caller, data, hours))
+    except CrossfinError as exc:
+        return _form(request, form, getattr(exc, "errors", []), exc, status=exc.status)
+    return redirect(request, f"/financing/{financing.id}",
+                    flash=("success", "financing.flash.registered"))
+
+
+@router.get("/financing/{financing_id}", summary="One financing with its documents")
+def detail(request: Request, financing_id: int, caller: PortalCallerDep,
+           uow: PortalReadUow) -> Response:
+    return _detail(request, uow, caller, financing_id)
+
+
+def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: int,
+            problem: CrossfinError | None = None, status: int = 200) -> Response:
+    financing = queries.get_financing(uow.session, caller, financing_id)
+    out = queries.to_out(uow.session, [financing])[0]
+    docs = list(uow.session.scalars(select(Document).where(
+        Document.kind.in_({d.kind for d in out.documents}),
+        Document.key.in_({d.key for d in out.documents}))))
+    left = remaining_minor(uow.session, docs)
+    balances = {(d.kind, d.key): (d, left[d.id]) for d in docs}
+    return render(request, "financing/detail.html", {
+        "f": out, "balances": balances, "problem": problem,
+        "names": _names(uow, {out.bank_org_id, out.enterprise_org_id}),
+        "own_bank": caller.org_id == out.bank_org_id, "role": caller.role.value,
+        "today": date.today().isoformat()}, status_code=status)
+
+
+@router.post("/financing/{financing_id}/{action}", summary="Act on a financing (its bank)")
+def act(request: Request, financing_id: int, action: str, caller: PortalCallerDep,
+        _: CsrfDep, reason: Annotated[str, Form()] = "",
+        due_date: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "") -> Response:
+    if action not in ACTIONS:
+        raise NotFound(f"no action {action}")
+
+    def run(uow: UnitOfWork) -> Any:
+        if action == "approve":
+            return transitions.approve(uow, caller, financing_id, reason or None)
+        if action in ("reject", "cancel"):
+            text = reason.strip() or "-"
+            return getattr(transitions, action)(uow, caller, financing_id, text)
+        if action == "disburse":
+            due = date.fromisoformat(due_date) if due_date else None
+            return transitions.disburse(uow, caller, financing_id, due)
+        if action == "repay":
+            return transitions.repay(uow, caller, financing_id, amount.strip())
+        return transitions.close(uow, caller, financing_id, reason or None)
+    try:
+        run_write(request, caller, run)
+    except (CrossfinError, ValueError) as exc:
+        problem = exc if isinstance(exc, CrossfinError) else CrossfinError(str(exc))
+        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+            return _detail(request, uow, caller, financing_id, problem, problem.status)
+    return redirect(request, f"/financing/{financing_id}",
+                    flash=("success", f"financing.flash.{action}"))
