@@ -20,6 +20,10 @@ def routers() -> list[APIRouter]:
     from crossfin.documents import work_pages as documents_work_pages
 
     found += [documents_work_pages.router, documents_pages.router]
+    from crossfin.financing import market_pages as financing_market_pages
+    from crossfin.financing import pages as financing_pages
+
+    found += [financing_pages.router, financing_market_pages.router]
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -32,5 +36,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.documents.pages import NAV as documents_nav
 
     found += documents_nav
+    from crossfin.financing.pages import NAV as financing_nav
+
+    found += financing_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found
