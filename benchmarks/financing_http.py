@@ -44,6 +44,8 @@ class Phase:
     wall: float = 0.0
     client_cpu: float = 0.0
     machine_busy: float = 0.0
+    server_cpu: float = 0.0   # uvicorn workers
+    db_cpu: float = 0.0       # PostgreSQL backends connected to the benchmark database
 
     @property
     def rate(self) -> float:
@@ -58,7 +60,18 @@ class Phase:
         return (f"{self.name:<22} {len(self.latencies):>6} req in {self.wall:6.2f} s = "
                 f"{self.rate:7.1f}/s  p50 {self.pct(50):6.1f} ms  p95 {self.pct(95):6.1f} ms"
                 f"  p99 {self.pct(99):6.1f} ms  client CPU {self.client_cpu / self.wall:4.0%}"
-                f"  machine busy {self.machine_busy:4.0%}  [{codes}]")
+                f"  machine busy {self.machine_busy:4.0%}  [{codes}]\n{'':<23}CPU per request: "
+                f"server {self.per_request(self.server_cpu):.2f} ms + PostgreSQL "
+                f"{self.per_request(self.db_cpu):.2f} ms + client "
+                f"{self.per_request(self.client_cpu):.2f} ms = {self.cpu_ms:.2f} ms -> "
+                f"{2000 / self.cpu_ms:.0f}/s if these alone had the 2 cores")
+
+    def per_request(self, seconds: float) -> float:
+        return seconds * 1000 / max(len(self.latencies), 1)
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.per_request(self.server_cpu + self.db_cpu + self.client_cpu)
 
 
 def request_bytes(method: str, path: str, key: str, body: bytes = b"") -> bytes:
@@ -107,12 +120,60 @@ def _cpu_times() -> tuple[float, float]:
     return sum(fields) - idle, sum(fields)
 
 
-def run_phase(name: str, port: int, requests: list[bytes], concurrency: int) -> Phase:
+def _proc_cpu(pids: list[int]) -> dict[int, float]:
+    """utime + stime (seconds) of each live pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                continue
+            if parent == pid:
+                kids.append(int(entry.name))
+    return [pid, *kids]
+
+
+def _backends(url: str) -> list[int]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        pids = list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d "
+                                      "AND pid <> pg_backend_pid()"),
+                                 {"d": make_url(url).database}))
+    engine.dispose()
+    return pids
+
+
+def _delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(after[p] - before.get(p, 0.0) for p in after)
+
+
+def run_phase(name: str, port: int, requests: list[bytes], concurrency: int,
+              server_pid: int, url: str) -> Phase:
     phase = Phase(name)
+    servers = _children(server_pid)
     usage, cpu = resource.getrusage(resource.RUSAGE_SELF), _cpu_times()
+    server_before, db_before = _proc_cpu(servers), _proc_cpu(_backends(url))
     start = time.perf_counter()
     asyncio.run(_drive(port, requests, concurrency, phase))
     phase.wall = time.perf_counter() - start
+    phase.server_cpu = _delta(server_before, _proc_cpu(servers))
+    phase.db_cpu = _delta(db_before, _proc_cpu(_backends(url)))
     after, cpu_after = resource.getrusage(resource.RUSAGE_SELF), _cpu_times()
     phase.client_cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
     phase.machine_busy = (cpu_after[0] - cpu[0]) / max(cpu_after[1] - cpu[1], 1)
@@ -164,13 +225,13 @@ def main() -> int:
     try:
         me = [request_bytes("GET", "/v1/me", fx.bank_keys[i % len(fx.bank_keys)])
               for i in range(n)]
-        run_phase("warm-up", args.port, me[:1000] + registrations(fx, 1000, 0.0, 1),
-                  args.concurrency)
-        phases = [run_phase("GET /v1/me (no-op)", args.port, me, args.concurrency),
+        common = (args.concurrency, server.pid, fx.url)
+        run_phase("warm-up", args.port, me[:1000] + registrations(fx, 1000, 0.0, 1), *common)
+        phases = [run_phase("GET /v1/me (no-op)", args.port, me, *common),
                   run_phase("register (uniform)", args.port, registrations(fx, n, 0.0, 2),
-                            args.concurrency),
+                            *common),
                   run_phase("register (10% hot)", args.port, registrations(fx, n, 0.10, 3),
-                            args.concurrency)]
+                            *common)]
     finally:
         server.terminate()
         server.wait(30)
@@ -187,8 +248,9 @@ def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
         print(phase.line())
     for phase in (uniform, hot):
         ok = phase.rate >= 500 and phase.pct(99) <= 150
-        print(f"{phase.name}: {phase.rate / noop.rate:.2f} of the no-op rate; target "
-              f">= 500/s and p99 <= 150 ms: {'met' if ok else 'NOT met'}")
+        print(f"{phase.name}: {phase.rate / noop.rate:.2f} of the no-op rate, "
+              f"{noop.cpu_ms / phase.cpu_ms:.2f} of its CPU efficiency; target >= 500/s and "
+              f"p99 <= 150 ms: {'met' if ok else 'NOT met'}")
     print(fx.check())
 
 

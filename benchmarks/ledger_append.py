@@ -162,14 +162,15 @@ def run_mode(url: str, mode: str, count: int, per_tx: int,
     found["end_to_end"] = on_fresh(url, "end to end (UnitOfWork.record + commit)", count,
                                    lambda db: end_to_end(db, count, per_tx))
     if with_prototypes:
-        with prototypes(sequence=True, canonical_json=False):
-            again = build(count)
-            found["proto_sequencer_only"] = on_fresh(
-                url, "what-if: Core sequencer, records prebuilt", count,
-                lambda db: sequencer_only(db, again, per_tx))
-        with prototypes(sequence=True, canonical_json=True):
-            found["proto_end_to_end"] = on_fresh(
-                url, "what-if: Core sequencer + json canonical", count,
+        for kind in ("core", "driver"):
+            with prototypes(sequence=kind, canonical_json=False):
+                again = build(count)
+                found[f"{kind}_sequencer_only"] = on_fresh(
+                    url, f"what-if: {kind} sequencer, records prebuilt", count,
+                    lambda db, events=again: sequencer_only(db, events, per_tx))
+        with prototypes(sequence="driver", canonical_json=True):
+            found["driver_json_end_to_end"] = on_fresh(
+                url, "what-if: driver sequencer + json canonical", count,
                 lambda db: end_to_end(db, count, per_tx))
     target = TARGETS[mode]
     for name in [k for k in found if k not in ("record_building", "ceiling")]:

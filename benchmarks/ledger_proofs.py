@@ -160,6 +160,7 @@ def over_http(base: str, key: str, size: int, queries: int) -> None:
             lambda q: get(f"/v1/log/proof/consistency?first={pairs[q][1]}&second={size}"),
             queries), 5)
         got = latencies(lambda q: get(f"/v1/log/{tile_path(0, tiles[q])}"), queries)
+    report("GET /v1/log/tile/0/<N> (8 KiB)", got)
     print(f"  {'full tiles served (HTTP, one client)':<40} {len(got) / sum(got):10,.0f} tiles/s")
 
 

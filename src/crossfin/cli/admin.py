@@ -45,17 +45,20 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
     conf = settings()
     with database() as db, UnitOfWork(db, CLI_ACTOR) as uow:
-        result = load_demo(uow)
+        result = load_demo(uow, conf.data_dir)
         uow.commit()
     keys_file = _save_demo_keys(conf.data_dir, result.keys)
     logins = [{"username": u.username, "password": u.password, "role": u.role}
               for u in demo_users()]
     if as_json:
         emit({"orgs_added": result.orgs_added, "users_added": result.users_added,
+              "documents_added": result.documents_added,
+              "consents_added": result.consents_added,
               "keys_file": str(keys_file), "logins": logins}, True, "")
         return
-    typer.echo(f"demo data: {result.orgs_added} organizations and {result.users_added} "
-               f"users added; API keys of service accounts in {keys_file}")
+    typer.echo(f"demo data: {result.orgs_added} organizations, {result.users_added} users, "
+               f"{result.documents_added} documents and {result.consents_added} consents "
+               f"added; API keys of service accounts in {keys_file}")
     _print_logins(logins)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 
 from crossfin.core.uow import UnitOfWork
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
+from crossfin.demo.documents import load_documents
 from crossfin.parties import credentials, service
 from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
@@ -21,6 +23,8 @@ class DemoResult:
 
     orgs_added: int = 0
     users_added: int = 0
+    documents_added: int = 0
+    consents_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -66,9 +70,17 @@ def _load_principals(uow: UnitOfWork, result: DemoResult) -> None:
             result.keys[f"{svc.org_key}/{svc.name}"] = key
 
 
-def load_demo(uow: UnitOfWork) -> DemoResult:
-    """Add whatever part of the demo set is missing; the caller commits."""
+def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
+    """Add whatever part of the demo set is missing; the caller commits.
+
+    Documents need `data_dir` (the demo sources' signing keys live there); without it,
+    only parties, users and service accounts are loaded.
+    """
     result = DemoResult()
     _load_orgs(uow, result)
     _load_principals(uow, result)
+    if data_dir is not None:
+        loaded = load_documents(uow, result.org_ids, data_dir)
+        result.documents_added, result.consents_added = (loaded.documents_added,
+                                                         loaded.consents_added)
     return result

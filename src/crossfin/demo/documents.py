@@ -1,0 +1,178 @@
+"""Publish the demo's trade documents the way real sources do, then grant demo consents.
+
+Each demo source signs with its own Ed25519 key, kept in `<data dir>/demo-sources/<org>.key`
+(0600) and registered through the sources service. Each (source, kind) becomes one signed
+batch, registered, staged and published by the same service functions as the HTTP batch
+API, acting as the source's feed account, so the ledger shows the source doing it.
+Batches already published are skipped: a second load adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from crossfin.core.clock import utcnow
+from crossfin.core.uow import UnitOfWork
+from crossfin.demo.dataset import demo_orgs
+from crossfin.demo.trade import DemoBatch, demo_batches
+from crossfin.documents import batches, consent, publish, records, sources
+from crossfin.documents.ingest_models import Batch, SourceKey
+from crossfin.documents.kinds.registry import get_kind
+from crossfin.ledger.journal import Receipt
+from crossfin.ledger.note import (
+    Signer,
+    generate_signer,
+    read_key_file,
+    sign_note,
+    write_key_file,
+)
+from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.parties.access import Caller
+from crossfin.parties.credentials import caller_for
+from crossfin.parties.models import Organization, Principal, PrincipalKind
+
+KEY_DIR = "demo-sources"
+# (enterprise, bank): Shenzhen firms letting their Shenzhen bank read their declarations
+# and credit profile, as F1 and F2 need.
+CONSENTS = (("lotus", "bank1"), ("kapok", "bank1"))
+CONSENT_SCOPES = ("customs_declaration", "credit_profile")
+CONSENT_DAYS = 180
+
+
+@dataclass
+class DocumentsResult:
+    """What loading the documents did."""
+
+    documents_added: int = 0
+    batches_published: int = 0
+    keys_registered: int = 0
+    consents_added: int = 0
+
+
+@contextmanager
+def _acting_as(uow: UnitOfWork, caller: Caller) -> Iterator[Caller]:
+    """Attribute the events recorded meanwhile to `caller`, as its own request would."""
+    previous = uow.actor
+    uow.actor = caller.actor
+    try:
+        yield caller
+    finally:
+        uow.actor = previous
+
+
+def _caller(uow: UnitOfWork, org_id: int, name: str, kind: PrincipalKind) -> Caller:
+    principal = uow.session.scalars(select(Principal).where(
+        Principal.org_id == org_id, Principal.kind == kind.value,
+        Principal.name == name)).one()
+    return caller_for(uow.session, principal)
+
+
+def source_signer(data_dir: Path, org_key: str) -> Signer:
+    """The demo source's signing key, created (0600) on first use."""
+    folder = data_dir / KEY_DIR
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / f"{org_key}.key"
+    if not path.exists():
+        skey, _ = generate_signer(f"crossfin-demo/{org_key}")
+        write_key_file(path, skey)
+    return Signer.from_skey(read_key_file(path))
+
+
+def _ensure_key(uow: UnitOfWork, caller: Caller, signer: Signer) -> bool:
+    """Register the signer's verifier key for the caller's source if missing; True if so."""
+    vkey = signer.verifier().vkey
+    found = uow.session.scalar(select(SourceKey.id).where(
+        SourceKey.org_id == caller.org_id, SourceKey.vkey == vkey,
+        SourceKey.retired_at.is_(None)))
+    if found is not None:
+        return False
+    sources.register_key(uow, caller, vkey)
+    return True
+
+
+def manifest_of(batch: DemoBatch, signer: Signer) -> str:
+    """The signed manifest over the digests of the batch's records, in order."""
+    root = root_hash([leaf_hash(records.record_digest(r)) for r in batch.records])
+    text = records.Manifest(batch.kind, batch.ref, len(batch.records), root).text()
+    return sign_note(text, [signer])
+
+
+def _publish(uow: UnitOfWork, caller: Caller, signer: Signer,
+             batch: DemoBatch) -> tuple[Batch, Receipt] | None:
+    """Register, stage and publish one batch (all or nothing); None if already done."""
+    existing = batches.find_batch(uow.session, caller.org_id, batch.ref)
+    if existing is not None and existing.status in batches.TERMINAL:
+        return None
+    row, _ = batches.register_batch(uow, caller, manifest_of(batch, signer), mode="atomic")
+    if row.status == "receiving":
+        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch.records)
+        chunk = batches.prepare_chunk(get_kind(batch.kind), 0, body, csv_format=False)
+        row = batches.stage_chunk(uow, caller, batch.ref, chunk)
+    refused = batches.refusal(row)
+    if refused is not None:
+        raise refused
+    row, receipt = publish.publish_batch(uow, row.id)
+    if receipt is None:
+        raise RuntimeError(f"demo batch {batch.ref} was not published ({row.status}): "
+                           f"{row.reason}")
+    return row, receipt
+
+
+def _load_sources(uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path,
+                  result: DocumentsResult) -> None:
+    wanted = demo_batches()
+    callers, signers = {}, {}
+    for org in demo_orgs():
+        if org.key not in {b.source for b in wanted}:
+            continue
+        caller = _caller(uow, org_ids[org.key], f"{org.kind}-feed", PrincipalKind.SERVICE)
+        callers[org.key], signers[org.key] = caller, source_signer(data_dir, org.key)
+        with _acting_as(uow, caller):
+            result.keys_registered += _ensure_key(uow, caller, signers[org.key])
+    published: list[tuple[Batch, Receipt]] = []
+    for batch in wanted:
+        with _acting_as(uow, callers[batch.source]) as caller:
+            done = _publish(uow, caller, signers[batch.source], batch)
+        if done is not None:
+            published.append(done)
+            result.documents_added += done[0].accepted
+    result.batches_published = len(published)
+    if published:
+        # As the HTTP path does: the batch row names the leaf of its publication event.
+        uow.sequence()
+        for row, receipt in published:
+            row.leaf_index = receipt.leaf_index
+
+
+def _load_consents(uow: UnitOfWork, org_ids: dict[str, int], result: DocumentsResult) -> None:
+    for firm, bank_key in CONSENTS:
+        firm_id, bank_id = org_ids[firm], org_ids[bank_key]
+        if consent.active_consent(uow.session, firm_id, bank_id, CONSENT_SCOPES[0]):
+            continue
+        caller = _caller(uow, firm_id, f"{firm}.admin", PrincipalKind.USER)
+        bank = uow.session.get_one(Organization, bank_id)
+        with _acting_as(uow, caller):
+            consent.grant(uow, caller, bank=bank, scopes=list(CONSENT_SCOPES),
+                          expires_at=utcnow() + timedelta(days=CONSENT_DAYS),
+                          purpose="export receivables financing (demo)")
+        result.consents_added += 1
+
+
+def load_documents(uow: UnitOfWork, org_ids: dict[str, int],
+                   data_dir: Path) -> DocumentsResult:
+    """Publish whatever demo batch is missing and grant missing demo consents.
+
+    Preconditions: the demo organizations and principals exist (`org_ids` maps their keys
+    to ids); `data_dir` is private to its owner. The caller commits.
+    """
+    result = DocumentsResult()
+    _load_consents(uow, org_ids, result)
+    _load_sources(uow, org_ids, data_dir, result)
+    return result
