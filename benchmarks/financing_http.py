@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from financing_setup import Fixture, build_fixture, machine  # noqa: E402
+from financing_setup import Fixture, build_fixture, machine
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench"
 
@@ -180,9 +180,11 @@ def run_phase(name: str, port: int, requests: list[bytes], concurrency: int,
     return phase
 
 
-def start_server(fx: Fixture, workers: int, port: int) -> subprocess.Popen[bytes]:
+def start_server(fx: Fixture, workers: int, port: int,
+                 group_commit: bool) -> subprocess.Popen[bytes]:
     env = os.environ | {"CROSSFIN_DATABASE_URL": fx.url, "CROSSFIN_DATA_DIR": str(fx.data),
-                        "CROSSFIN_LOG_LEVEL": "WARNING", "CROSSFIN_FINANCING_SWEEP_SECONDS": "0"}
+                        "CROSSFIN_LOG_LEVEL": "WARNING", "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
+                        "CROSSFIN_FINANCING_GROUP_COMMIT": str(group_commit).lower()}
     exe = Path(sys.executable).parent / "crossfin"
     server = subprocess.Popen([str(exe), "serve", "--workers", str(workers), "--port",
                                str(port)], env=env, stdout=subprocess.DEVNULL)
@@ -216,12 +218,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-group-commit", action="store_true",
+                        help="commit each registration alone (to measure what group commit buys)")
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("this benchmark is for PostgreSQL with several workers")
     n = args.requests
     fx = build_fixture(args.database_url, cold=2 * n + 2_000)
-    server = start_server(fx, args.workers, args.port)
+    server = start_server(fx, args.workers, args.port, not args.no_group_commit)
     try:
         me = [request_bytes("GET", "/v1/me", fx.bank_keys[i % len(fx.bank_keys)])
               for i in range(n)]
@@ -241,9 +245,11 @@ def main() -> int:
 
 def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
     noop, uniform, hot = phases
-    print(f"machine: {machine(fx.url)}")
+    print(f"machine: {machine(fx.url)}; load average now "
+          f"{Path('/proc/loadavg').read_text().split()[:3]} (other work shares these cores)")
     print(f"command: {' '.join(sys.argv)}  (workers {args.workers}, concurrency "
-          f"{args.concurrency}; client = this process)")
+          f"{args.concurrency}, group commit {'off' if args.no_group_commit else 'on'}; "
+          f"client = this process)")
     for phase in phases:
         print(phase.line())
     for phase in (uniform, hot):

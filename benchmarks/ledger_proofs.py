@@ -179,7 +179,8 @@ def main() -> None:
         build_tree(db, args.leaves)
         print(f"built a {args.leaves:,}-leaf tree in {time.perf_counter() - started:.1f} s")
         key = api_key(db)
-        conf = Settings(database_url=url, data_dir=Path(tmp) / "data", _env_file=None)  # type: ignore[call-arg]
+        conf = Settings(database_url=url, data_dir=Path(tmp) / "data",
+                        _env_file=None)  # type: ignore[call-arg]
         keys.ensure_data_dir(conf)
         keys.ensure_log_key(conf)
         keys.ensure_platform_secret(conf)

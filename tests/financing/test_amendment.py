@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
+from support.financing import application, balance_row, declaration, make_firms
 
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents.models import DocumentVersion
@@ -12,7 +13,6 @@ from crossfin.documents.versions import amend
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from crossfin.supervision.models import Alert
-from support.financing import application, balance_row, declaration, make_firms
 
 
 def test_amendment_below_uses_raises_alert_and_blocks_new_financing(client, db):

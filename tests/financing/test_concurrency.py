@@ -19,14 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
+from support.financing import application, declaration, make_firms
+from support.financing_storm import free_port, http_storm, live_server, service_worker
 
 from crossfin.core import keys
 from crossfin.core.money import parse_amount
 from crossfin.core.settings import Settings
 from crossfin.financing.models import DocumentBalance, Financing, FinancingUse
 from crossfin.ledger.models import LedgerEvent
-from support.financing import application, declaration, make_firms
-from support.financing_storm import free_port, http_storm, live_server, service_worker
 
 VALUE = "1000.00"
 

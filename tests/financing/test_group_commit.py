@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import func, select
+from support.financing import application, balance_row, declaration, make_firms
+from support.financing_storm import http_storm, live_server
 
 from crossfin.core.errors import AlreadyExists, IdempotencyConflict, ValidationFailed
 from crossfin.core.uow import UnitOfWork
@@ -16,8 +18,6 @@ from crossfin.financing.service import Entry, Registered, register_many
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
-from support.financing import application, balance_row, declaration, make_firms
-from support.financing_storm import http_storm, live_server
 
 
 def caller_of(party) -> Caller:

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from support.financing import application, balance_row, declaration, make_firms, today
+from support.parties import another_principal
 
 from crossfin.core.clock import utcnow
 from crossfin.financing.sweeps import sweep
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import Role
 from crossfin.supervision.models import Alert
-from support.financing import application, balance_row, declaration, make_firms, today
-from support.parties import another_principal
 
 
 def register(client, firms, docs, amount, bank=0, **extra):
@@ -158,3 +158,25 @@ def test_overdue_flag_alert_and_history(client, db):
     out = act(client, firms.banks[0], fin["id"], "repay", {"amount": "10.00"})
     assert out["state"] == "repaid" and out["overdue"] is False
     assert out["overdue_since"] is not None
+
+
+ALLOWED = {
+    "approve": {"registered"}, "reject": {"registered"}, "cancel": {"registered", "approved"},
+    "expire": {"registered"}, "disburse": {"approved"},
+    "repay": {"disbursed", "partly_repaid"}, "close": {"repaid"},
+    "mark_overdue": {"disbursed", "partly_repaid"},
+}
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+def test_state_machine_table(action):
+    from crossfin.core.errors import IllegalTransition
+    from crossfin.financing.lifecycle import Action, State, rule_for
+
+    for state in State:
+        if state.value in ALLOWED[action]:
+            rule_for(Action(action), state.value)
+        else:
+            with pytest.raises(IllegalTransition) as caught:
+                rule_for(Action(action), state.value)
+            assert caught.value.extra["state"] == state.value

@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from support.financing import (
+    application,
+    balance_row,
+    declaration,
+    make_firms,
+    policy,
+    today,
+)
+from support.parties import another_principal, make_party
 
 from crossfin.core.clock import utcnow
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import OrgKind, Role
-from support.financing import (
-    application, balance_row, declaration, make_firms, policy, today,
-)
-from support.parties import another_principal, make_party
 
 
 def publish(client, firms, docs, amount="100000.00"):

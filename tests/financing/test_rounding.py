@@ -7,7 +7,10 @@ from hypothesis import strategies as st
 
 from crossfin.core.clock import utcnow
 from crossfin.financing.balance import (
-    release, release_all, repayment_plan, split_pro_rata,
+    release,
+    release_all,
+    repayment_plan,
+    split_pro_rata,
 )
 from crossfin.financing.models import DocumentBalance, FinancingUse
 

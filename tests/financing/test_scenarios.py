@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from support.financing import (
+    application,
+    balance_row,
+    bill_of_lading,
+    declaration,
+    make_firms,
+    policy,
+    today,
+    warehouse_receipt,
+)
 
 from crossfin.financing.balance import split_pro_rata
 from crossfin.ledger.models import LedgerEventParty
-from support.financing import (
-    application, balance_row, bill_of_lading, declaration, make_firms, policy, today,
-    warehouse_receipt,
-)
 
 
 def post(client, party, body):
@@ -154,8 +160,9 @@ def test_currency_conversion_rounds_up_and_is_recorded(client, db):
 
 
 def test_daily_table_conversion(client, db):
-    from crossfin.parties.models import OrgKind
     from support.parties import make_party
+
+    from crossfin.parties.models import OrgKind
 
     firms = make_firms(db)
     operator = make_party(db, OrgKind.OPERATOR)

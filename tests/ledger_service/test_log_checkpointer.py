@@ -19,14 +19,12 @@ from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.checkpointer import (
     BackgroundCheckpointer,
     Checkpointer,
-    Election,
     checkpoint_now,
     configured_witnesses,
-    election_for,
-    lock_file_path,
     start_background,
 )
 from crossfin.ledger.cosignature import generate_cosigner
+from crossfin.ledger.election import Election, election_for, lock_file_path
 from crossfin.ledger.models import Checkpoint
 from crossfin.ledger.note import open_note
 from crossfin.ledger.store import read_head

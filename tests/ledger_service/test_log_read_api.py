@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -264,4 +265,4 @@ def test_size_history_spreads_points_over_the_checkpoints(db: Database,
         some = size_history(session, points=3)
     assert [p.size for p in everything] == sizes
     assert [p.size for p in some] == [sizes[0], sizes[3], sizes[6]]
-    assert all(a.time <= b.time for a, b in zip(everything, everything[1:]))
+    assert all(a.time <= b.time for a, b in itertools.pairwise(everything))

@@ -94,7 +94,7 @@ def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[st
                 queue.put((body["external_ref"], "ok"))
             except FinancingRefused as exc:
                 queue.put((body["external_ref"], exc.slug))
-            except Exception as exc:  # surfaced to the test, never swallowed
+            except Exception as exc:  # noqa: BLE001  (surfaced to the test, never swallowed)
                 queue.put((body["external_ref"], f"error: {exc!r}"))
     finally:
         db.dispose()

@@ -163,8 +163,10 @@ class Combiner:
     @staticmethod
     def _usccs(uow: UnitOfWork, outcomes: list[Registered | CrossfinError]) -> dict[int, str]:
         ids = {o.financing.enterprise_org_id for o in outcomes if isinstance(o, Registered)}
+        if not ids:
+            return {}
         rows = uow.session.execute(select(Organization.id, Organization.uscc).where(
-            Organization.id.in_(ids))) if ids else []
+            Organization.id.in_(ids)))
         return {r.id: r.uscc for r in rows}
 
     @staticmethod
@@ -185,7 +187,7 @@ class Combiner:
             return self._commit([job])[0]
         except IntegrityError as exc:
             return self._after_conflict(job, exc)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (handed to the waiting request: a 500)
             return exc
 
     def _after_conflict(self, job: Job, exc: IntegrityError) -> Answer | BaseException:

@@ -9,11 +9,17 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import httpx
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from crossfin.cli.common import database, domain_errors, emit, fail, unit_of_work
 
@@ -22,7 +28,7 @@ financing_app = typer.Typer(help="Financing: bulk applications, sweeps, FX rates
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 ServerOpt = Annotated[str, typer.Option("--server", envvar="CROSSFIN_SERVER",
                                         help="Server URL (env CROSSFIN_SERVER).")]
-KeyOpt = Annotated[Optional[str], typer.Option("--api-key", envvar="CROSSFIN_API_KEY",
+KeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="CROSSFIN_API_KEY",
                                                help="A bank's API key (env CROSSFIN_API_KEY).")]
 
 
@@ -69,7 +75,7 @@ def apply(
     file: Annotated[Path, typer.Argument(help="JSON Lines: one application per line "
                                               "(the body of POST /v1/financings); - for stdin.")],
     server: ServerOpt = DEFAULT_SERVER, api_key: KeyOpt = None,
-    out: Annotated[Optional[Path], typer.Option(help="Write per-line results here "
+    out: Annotated[Path | None, typer.Option(help="Write per-line results here "
                                                      "(JSON Lines) instead of stdout.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=32,
                                              help="Requests in flight.")] = 4,

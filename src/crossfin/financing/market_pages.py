@@ -146,16 +146,16 @@ def _credit(request: Request, uow: UnitOfWork, caller: Caller,
 def query_credit(request: Request, caller: PortalCallerDep, _: CsrfDep,
                  enterprise_uscc: Annotated[str, Form()],
                  purpose: Annotated[str, Form()] = "") -> Response:
+    profile: dict[str, Any] | None = None
+    problem: CrossfinError | None = None
     try:
         profile, _row, _receipt = run_write(request, caller, lambda uow: credit.query_profile(
             uow, caller, enterprise_uscc.strip(), purpose.strip() or None))
     except CrossfinError as exc:
-        profile, problem = None, exc
-    else:
-        problem = None
+        problem = exc
     with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
         return _credit(request, uow, caller, profile, problem,
                        problem.status if problem else 200)
 
 
-__all__ = ["router", "FinancingOffer"]
+__all__ = ["FinancingOffer", "router"]

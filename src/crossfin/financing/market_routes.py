@@ -17,7 +17,14 @@ from crossfin.core.uow import UnitOfWork
 from crossfin.financing import credit, fx, matchmaking
 from crossfin.financing.market_models import FinancingNeed, FinancingOffer
 from crossfin.financing.market_schemas import (
-    AcceptIn, CreditQueryIn, CreditQueryOut, FxRateOut, NeedIn, NeedOut, OfferIn, OfferOut,
+    AcceptIn,
+    CreditQueryIn,
+    CreditQueryOut,
+    FxRateOut,
+    NeedIn,
+    NeedOut,
+    OfferIn,
+    OfferOut,
     WithdrawIn,
 )
 from crossfin.financing.models import FxRate
@@ -155,7 +162,7 @@ def load_fx_rates(data: FxRatesIn, write: WriterDep) -> Response:
     require_role(write.caller, Role.ADMIN)
 
     def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
-        rows = [fx.RateRow(r.date, *r.pair.split("/"), r.rate) for r in data.rates]
+        rows = [fx.RateRow(r.date, r.pair[:3], r.pair[4:], r.rate) for r in data.rates]
         count, receipt = fx.load_rates(uow, rows)
         return {"loaded": count}, receipt
     return write(run, status=200)

@@ -16,8 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import AlreadyExists, FieldError, Forbidden, IllegalTransition
-from crossfin.core.errors import NotFound, ValidationFailed
+from crossfin.core.errors import (
+    AlreadyExists,
+    FieldError,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    ValidationFailed,
+)
 from crossfin.core.money import format_amount
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents.models import Document
@@ -29,8 +35,20 @@ from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 from crossfin.financing.service import currency_in, money_in, open_financing
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
-from crossfin.parties.access import ROOT_PATH, Caller, require_kind, require_role, supervises
-from crossfin.parties.models import BankJurisdiction, Jurisdiction, Organization, OrgKind, Role
+from crossfin.parties.access import (
+    ROOT_PATH,
+    Caller,
+    require_kind,
+    require_role,
+    supervises,
+)
+from crossfin.parties.models import (
+    BankJurisdiction,
+    Jurisdiction,
+    Organization,
+    OrgKind,
+    Role,
+)
 
 
 class NeedStatus(StrEnum):

@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -116,4 +124,4 @@ class FinancingClock(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-from crossfin.financing import market_models  # noqa: E402,F401  (registers those tables)
+from crossfin.financing import market_models  # noqa: F401  (registers those tables)

@@ -58,8 +58,10 @@ def _rows(uow: UnitOfWork, caller: Caller, stage: str | None) -> list[Any]:
 
 
 def _names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
     rows = uow.session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_(ids))) if ids else []
+        Organization.id.in_(ids)))
     return {r.id: r.name for r in rows}
 
 
@@ -147,7 +149,7 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
     hours = request.app.state.settings.reservation_hours
     try:
         with recording_refusals(portal_db(request), caller.actor):
-            financing, _ = run_write(request, caller, lambda uow: service.register(
+            financing, _receipt = run_write(request, caller, lambda uow: service.register(
                 uow, caller, data, hours))
     except CrossfinError as exc:
         return _form(request, form, getattr(exc, "errors", []), exc, status=exc.status)

@@ -24,13 +24,20 @@ from crossfin.financing.models import Financing
 from crossfin.financing.refusals import recording_refusals
 from crossfin.financing.scenarios.registry import all_scenarios
 from crossfin.financing.schemas import (
-    ApproveIn, BalanceOut, CloseIn, DisburseIn, FinancingIn, FinancingOut, FinancingPage,
-    ReasonIn, RepayIn,
+    ApproveIn,
+    BalanceOut,
+    CloseIn,
+    DisburseIn,
+    FinancingIn,
+    FinancingOut,
+    FinancingPage,
+    ReasonIn,
+    RepayIn,
 )
 
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-_REFUSALS = {409: {"description": "`/duplicate-financing` (nothing left on a document) or "
+_REFUSALS: dict[int | str, dict[str, Any]] = {409: {"description": "`/duplicate-financing` (nothing left on a document) or "
                                   "`/over-financing` (less left than asked), naming the "
                                   "document and its remaining balance; or `/already-exists`"}}
 

@@ -19,8 +19,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import AlreadyExists, CrossfinError, FieldError, ValidationFailed
-from crossfin.core.errors import invalid
+from crossfin.core.errors import (
+    AlreadyExists,
+    CrossfinError,
+    FieldError,
+    ValidationFailed,
+    invalid,
+)
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
 from crossfin.core.uow import Actor, UnitOfWork
 from crossfin.documents.models import Document, DocumentVersion

@@ -13,7 +13,10 @@ from crossfin.core.money import format_amount
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents.models import Document
 from crossfin.financing.balance import (
-    lock_balances, release, release_all, repayment_plan,
+    lock_balances,
+    release,
+    release_all,
+    repayment_plan,
 )
 from crossfin.financing.clock import stamp
 from crossfin.financing.errors import MakerChecker

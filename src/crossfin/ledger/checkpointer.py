@@ -8,22 +8,16 @@ transaction, so the sequencer never waits on them.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import logging
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import httpx
-from sqlalchemy import Connection, Engine, func, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from crossfin.core.clock import utcnow
 from crossfin.core.keys import log_signer
@@ -32,6 +26,7 @@ from crossfin.core.uow import Database
 from crossfin.ledger import models
 from crossfin.ledger.checkpoint import Checkpoint as CheckpointBody
 from crossfin.ledger.cosignature import CosignatureVerifier
+from crossfin.ledger.election import Election, election_for
 from crossfin.ledger.note import NoteError, Signer, parse_signature_line, sign_note
 from crossfin.ledger.proofs import consistency_proof
 from crossfin.ledger.store import DbHashReader, read_head
@@ -43,100 +38,7 @@ from crossfin.ledger.witness_client import (
 
 log = logging.getLogger("crossfin.ledger.checkpointer")
 
-# A fixed 64-bit key: advisory locks are per database, so one key names "the" checkpointer.
-ADVISORY_KEY = int.from_bytes(
-    hashlib.sha256(b"crossfin:ledger:checkpointer").digest()[:8], "big", signed=True)
 MAX_BACKOFF = 60.0
-
-
-class Election(Protocol):
-    """Non-blocking leadership: `acquire` is True while this holder leads."""
-
-    def acquire(self) -> bool: ...
-
-    def release(self) -> None: ...
-
-
-class FileElection:
-    """Leadership by an exclusive flock on a file (SQLite, one machine)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        """Take the lock if free; a held lock stays held until release or process exit."""
-        if self._fd is not None:
-            return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            # flock locks belong to the open file, so two holders in one process exclude too.
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing drops the lock
-            self._fd = None
-
-
-class PgElection:
-    """Leadership by a session advisory lock on a connection kept for that purpose."""
-
-    def __init__(self, engine: Engine, key: int = ADVISORY_KEY) -> None:
-        self.engine, self.key = engine, key
-        self._conn: Connection | None = None
-
-    def acquire(self) -> bool:
-        """Check the held connection is alive (the lock dies with it), else try to lock."""
-        if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT 1"))
-                return True
-            except DBAPIError:
-                log.warning("checkpointer lost its database connection, and the lead with it")
-                self._conn.invalidate()
-                self._conn = None
-        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            got = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}))
-        except BaseException:
-            conn.close()
-            raise
-        if not got:
-            conn.close()
-            return False
-        self._conn = conn
-        return True
-
-    def release(self) -> None:
-        if self._conn is None:
-            return
-        conn, self._conn = self._conn, None
-        try:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-            conn.close()
-        except DBAPIError:
-            conn.invalidate()  # a closed session holds no lock
-
-
-def lock_file_path(url: str, data_dir: Path) -> Path:
-    """Next to a SQLite database file; in data_dir for an in-memory one."""
-    database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        return Path(database + ".checkpointer.lock")
-    return data_dir / "checkpointer.lock"
-
-
-def election_for(db: Database, settings: Settings) -> Election:
-    """The election that fits the database engine."""
-    if db.dialect == "postgresql":
-        return PgElection(db.engine)
-    return FileElection(lock_file_path(db.url, settings.data_dir))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crossfin.core.errors import CrossfinError, NotFound
+
 
 class VerificationError(Exception):
     """A proof, root or hash did not check out; carries expected and computed values."""
@@ -47,7 +49,6 @@ class EntryBundleNotServed(LookupError):
 
 
 # Problem types of the log's read API (mapped to RFC 9457 by crossfin.api.problems).
-from crossfin.core.errors import CrossfinError, NotFound  # noqa: E402
 
 
 class NotYetCheckpointed(NotFound):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
 from crossfin.api.deps import CallerDep, get_caller, get_db, get_settings
@@ -51,7 +51,7 @@ def _b64(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
 
-_EXAMPLE_PROOF = ["bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
+_EXAMPLE_PROOF: list[JsonValue] = ["bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
                   "S/USLzRFVMU73i67jNK349FgCtYxw4Wl18ziPHeFRZo=",
                   "28G0yQD/5I1XW12lxjgEASX2XbD+PiRJS3bqmGRX2YY="]
 

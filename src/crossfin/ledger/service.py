@@ -96,7 +96,8 @@ class FastHashReader:
         pair = f"(level = {self._mark} AND idx = {self._mark})"
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start:start + _CHUNK]
-            sql = f"SELECT level, idx, hash FROM ledger_hashes WHERE {' OR '.join([pair] * len(chunk))}"
+            where = " OR ".join([pair] * len(chunk))
+            sql = f"SELECT level, idx, hash FROM ledger_hashes WHERE {where}"
             args = tuple(v for node in chunk for v in node)
             found.update(((lvl, n), bytes(h)) for lvl, n, h in
                          self.session.connection().exec_driver_sql(sql, args))

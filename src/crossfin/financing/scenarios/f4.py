@@ -15,10 +15,14 @@ from decimal import Decimal
 
 from crossfin.core.errors import FieldError
 from crossfin.financing.balance import Claim
-from crossfin.financing.scenarios.base import (
-    Loaded, Request, Scenario, raise_if, ratio_of,
-)
 from crossfin.financing.errors import ScenarioLimitExceeded
+from crossfin.financing.scenarios.base import (
+    Loaded,
+    Request,
+    Scenario,
+    raise_if,
+    ratio_of,
+)
 
 POLICY, DECLARATION = "insurance_policy", "customs_declaration"
 

@@ -13,7 +13,13 @@ from decimal import Decimal
 
 from crossfin.core.errors import FieldError
 from crossfin.financing.balance import Claim
-from crossfin.financing.scenarios.base import Loaded, Request, Scenario, raise_if, ratio_of
+from crossfin.financing.scenarios.base import (
+    Loaded,
+    Request,
+    Scenario,
+    raise_if,
+    ratio_of,
+)
 
 
 class LogisticsFinancing(Scenario):
