@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-$(HASH)
 TEST_STAMP := $(VENV)/.installed-test-$(HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WITNESS_PORT ?= 8001
 
 .PHONY: run test test-postgres install chromium clean
 
@@ -23,9 +24,13 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 
 install: $(STAMP)
 
+# One local witness runs beside the platform so the tour shows cosigned checkpoints.
 run: $(STAMP)
 	$(BIN)/crossfin init
 	$(BIN)/crossfin demo
+	eval "$$($(BIN)/crossfin witness dev --print-env --port $(WITNESS_PORT))"; \
+	$(BIN)/crossfin witness dev --port $(WITNESS_PORT) & witness=$$!; \
+	trap 'kill $$witness 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/crossfin serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium; install it when we can (root) and it is missing.

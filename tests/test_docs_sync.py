@@ -47,3 +47,12 @@ def test_every_cli_command_is_in_the_cli_docs() -> None:
     assert _commands(group), "no commands found"
     missing = [c for c in _commands(group) if f"crossfin {c}" not in text]
     assert not missing, f"document these commands in docs/cli.md: {missing}"
+
+
+def test_every_setting_is_in_the_deployment_docs() -> None:
+    from crossfin.core.settings import Settings
+
+    text = (DOCS / "deployment.md").read_text()
+    missing = [f"CROSSFIN_{name.upper()}" for name in Settings.model_fields
+               if f"`CROSSFIN_{name.upper()}`" not in text]
+    assert not missing, f"document these settings in docs/deployment.md: {missing}"
