@@ -1,9 +1,11 @@
 """Group commit for registrations: one writer thread per process batches concurrent requests.
 
 Why: every write ends by locking the ledger head and committing, and the head lock is held
-through the commit's disk flush, so a platform that commits each registration alone is
-capped at one registration per flush (about 4 ms on the benchmark machine, i.e. ~230/s for
-all workers together). Here each API process queues its registrations; a writer thread
+through the commit's disk flush (about 4.4 ms on the benchmark machine), so commits queue
+behind each other, and each registration alone also pays ~15 statements of per-transaction
+work. Committed one by one, registrations reached ~70/s over HTTP on the benchmark machine;
+grouped, ~270/s in the same conditions (benchmarks/README.md). Each API process queues its
+registrations; a writer thread
 takes every request waiting, decides them one after another against the same locked
 balances (`service.register_many`, exactly the single-request rules), writes the accepted
 ones with their ledger events and Idempotency-Key answers, and commits once. Refused
