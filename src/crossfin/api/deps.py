@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from crossfin.core import idempotency
 from crossfin.core.errors import Unauthenticated
@@ -20,11 +21,12 @@ from crossfin.parties.access import Caller
 from crossfin.parties.credentials import authenticate, touch_key
 
 
-def get_db(request: Request) -> Database:
+# Trivial dependencies are async so FastAPI does not hop to a worker thread for them.
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
@@ -38,15 +40,28 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def get_caller(request: Request, db: Annotated[Database, Depends(get_db)]) -> Caller:
+def request_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    """One read-only session per request, shared by authentication and the route's reads."""
+    session = db.session(readonly=True)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+ReadSession = Annotated[Session, Depends(request_session)]
+
+
+def get_caller(
+    request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
+) -> Caller:
     """Authenticate the bearer key; 401 without one, with a bogus or a revoked one."""
     token = _bearer(request)
-    with db.session(readonly=True) as session:
-        try:
-            caller, stale = authenticate(session, token)
-        except Unauthenticated as exc:
-            exc.headers["WWW-Authenticate"] = 'Bearer realm="crossfin", error="invalid_token"'
-            raise
+    try:
+        caller, stale = authenticate(session, token)
+    except Unauthenticated as exc:
+        exc.headers["WWW-Authenticate"] = 'Bearer realm="crossfin", error="invalid_token"'
+        raise
     if stale and caller.key_id:
         with db.session() as session, session.begin():
             touch_key(session, caller.key_id)
@@ -57,9 +72,11 @@ def get_caller(request: Request, db: Annotated[Database, Depends(get_db)]) -> Ca
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def read_uow(db: Annotated[Database, Depends(get_db)], caller: CallerDep) -> Iterator[UnitOfWork]:
-    """A read-only unit of work for GET routes."""
-    with UnitOfWork(db, caller.actor, readonly=True) as uow:
+def read_uow(
+    db: Annotated[Database, Depends(get_db)], caller: CallerDep, session: ReadSession
+) -> Iterator[UnitOfWork]:
+    """A read-only unit of work for GET routes, on the session that authenticated."""
+    with UnitOfWork(db, caller.actor, readonly=True, session=session) as uow:
         yield uow
 
 
@@ -132,8 +149,10 @@ def _encode(payload: Payload, receipt: Receipt | None) -> bytes:
 
 def get_writer(
     request: Request, db: Annotated[Database, Depends(get_db)], caller: CallerDep,
-    body: Annotated[bytes, Depends(raw_body)],
+    body: Annotated[bytes, Depends(raw_body)], session: ReadSession,
 ) -> Writer:
+    # End the authentication read: the write runs on its own connection and transaction.
+    session.rollback()
     return Writer(request, db, caller, body)
 
 

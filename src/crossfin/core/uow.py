@@ -54,11 +54,14 @@ class Actor:
 class UnitOfWork:
     """Owns one session and one transaction; services use it and never commit."""
 
-    def __init__(self, db: Database, actor: Actor, *, readonly: bool = False) -> None:
+    def __init__(
+        self, db: Database, actor: Actor, *, readonly: bool = False,
+        session: Session | None = None,
+    ) -> None:
         self.db = db
         self.actor = actor
         self.readonly = readonly
-        self.session: Session = db.session(readonly=readonly)
+        self.session: Session = session or db.session(readonly=readonly)
         self.pending: list[PendingEvent] = []
         self._committed = False
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
-from crossfin.api.deps import CallerDep, get_caller, get_db, get_settings
+from crossfin.api.deps import CallerDep, ReadSession, get_caller, get_db, get_settings
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from crossfin.ledger import service
@@ -30,12 +29,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def log_session(
     request: Request, db: Annotated[Database, Depends(get_db)], settings: SettingsDep,
-) -> Iterator[Session]:
-    """A read-only session for any valid key; no key needed when the log is public."""
+    session: ReadSession,
+) -> Session:
+    """The request's read-only session for any valid key; no key needed when the log is public."""
     if not (settings.log_public and "authorization" not in request.headers):
-        get_caller(request, db)  # 401 without a valid key; a bad key is refused even if public
-    with db.session(readonly=True) as session:
-        yield session
+        get_caller(request, db, session)  # 401 without a valid key; a bad key even if public
+    return session
 
 
 LogSession = Annotated[Session, Depends(log_session)]

@@ -144,17 +144,21 @@ def parse_key(token: str) -> tuple[str, str]:
 def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     """Resolve a bearer key to a caller; the flag says whether last_used needs a touch."""
     key_id, secret = parse_key(token)
-    row = session.get(ApiKey, key_id)
-    if row is None or not hmac.compare_digest(row.secret_hash, _secret_hash(secret)):
+    # One round trip for key, principal and organization: this runs on every request.
+    row = session.execute(
+        select(ApiKey, Principal, Organization)
+        .join(Principal, Principal.id == ApiKey.principal_id)
+        .join(Organization, Organization.id == Principal.org_id)
+        .where(ApiKey.id == key_id)).one_or_none()
+    if row is None or not hmac.compare_digest(row[0].secret_hash, _secret_hash(secret)):
         raise Unauthenticated("unknown API key")
-    if row.revoked_at is not None:
+    key, principal, org = row
+    if key.revoked_at is not None:
         raise Unauthenticated("this API key was revoked")
-    principal = session.get_one(Principal, row.principal_id)
     if not principal.active:
         raise Unauthenticated("this principal is disabled")
-    now = utcnow()
-    stale = row.last_used_at is None or now - row.last_used_at >= _LAST_USED_GRANULARITY
-    return caller_for(session, principal, key_id), stale
+    stale = key.last_used_at is None or utcnow() - key.last_used_at >= _LAST_USED_GRANULARITY
+    return _caller(principal, org, key_id), stale
 
 
 def touch_key(session: Session, key_id: str) -> None:
@@ -164,7 +168,10 @@ def touch_key(session: Session, key_id: str) -> None:
 
 def caller_for(session: Session, principal: Principal, key_id: str | None = None) -> Caller:
     """Build the Caller of a principal (used by API keys and portal sessions alike)."""
-    org = session.get_one(Organization, principal.org_id)
+    return _caller(principal, session.get_one(Organization, principal.org_id), key_id)
+
+
+def _caller(principal: Principal, org: Organization, key_id: str | None) -> Caller:
     return Caller(principal_id=principal.id, principal_name=principal.name,
                   role=Role(principal.role), org_id=org.id, org_kind=OrgKind(org.kind),
                   jurisdiction_path=org.jurisdiction_path, key_id=key_id)
