@@ -133,3 +133,20 @@ def test_unexpected_error_is_a_problem_with_a_logged_correlation_id(
     assert problem["type"].endswith("/internal") and "fire" not in response.text
     assert any(getattr(r, "correlation_id", None) == problem["correlation_id"]
                for r in caplog.records)
+
+
+def test_expired_idempotency_records_are_purged(client: TestClient, db: Database) -> None:
+    from datetime import timedelta
+
+    from crossfin.core import idempotency
+
+    op = _operator(db)
+    body = {"kind": "enterprise", "name": "Lotus", "uscc": GOOD_USCC, "jurisdictions": ["440305"]}
+    headers = op.headers | {"Idempotency-Key": "old-key"}
+    assert client.post("/v1/orgs", json=body, headers=headers).status_code == 201
+    with db.session() as session, session.begin():
+        assert idempotency.purge(session, 24) == 0  # still within the promised window
+        row = session.get_one(idempotency.IdempotencyRecord, (op.org_id, "old-key"))
+        row.created_at = row.created_at - timedelta(hours=25)
+    with db.session() as session, session.begin():
+        assert idempotency.purge(session, 24) == 1

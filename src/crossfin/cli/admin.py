@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from crossfin.cli.common import CLI_ACTOR, database, emit, settings
-from crossfin.core import keys
+from crossfin.core import idempotency, keys
 from crossfin.core.settings import mask_url
 from crossfin.core.uow import UnitOfWork
 
@@ -30,9 +30,13 @@ def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         with UnitOfWork(db, CLI_ACTOR) as uow:
             seeded = seed_jurisdictions(uow.session)
             ensure_head(uow.session)
+            # Idempotency answers are promised for 24 h (configurable); older ones go here,
+            # since every deployment runs `crossfin init` before it starts.
+            purged = idempotency.purge(uow.session, conf.idempotency_hours)
             uow.commit()
     emit({"database": mask_url(conf.database_url), "jurisdictions_added": seeded,
           "log_key_created": log_key, "secret_created": secret,
+          "idempotency_records_purged": purged,
           "data_dir": str(conf.data_dir)}, as_json,
          f"database ready ({mask_url(conf.database_url)}); {seeded} jurisdictions added; "
          f"log key {'created' if log_key else 'kept'}")

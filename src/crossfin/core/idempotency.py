@@ -74,4 +74,4 @@ def purge(session: Session, keep_hours: int) -> int:
 
 
 __all__ = ["IdempotencyRecord", "StoredResponse", "check_key", "find", "purge",
-           "remember", "request_fingerprint", "select"]
+           "remember", "request_fingerprint"]

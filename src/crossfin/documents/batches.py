@@ -40,6 +40,7 @@ from crossfin.documents.sources import active_verifiers, require_source
 from crossfin.ledger.note import (
     InvalidSignatureError,
     NoteError,
+    ParsedNote,
     Verifier,
     open_note,
     parse_note,
