@@ -8,6 +8,8 @@ A scenario never keeps a balance of its own.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -54,16 +56,16 @@ def ratio_of(value_minor: int, ratio: Decimal) -> int:
     return int((Decimal(value_minor) * ratio).to_integral_value(ROUND_FLOOR))
 
 
-class Scenario:
+class Scenario(ABC):
     """Base of every scenario; subclasses set the class attributes and `plan`."""
 
     name: ClassVar[str]
     title: ClassVar[str]
     kinds: ClassVar[frozenset[str]]
 
+    @abstractmethod
     def plan(self, request: Request, docs: Sequence[Loaded]) -> list[Claim]:
         """Check the documents and say what the financing asks of each (loan currency)."""
-        raise NotImplementedError
 
     def usable_minor(self, claim: Claim) -> int | None:
         """The most this financing may take of the document (its currency); None: no cap."""
