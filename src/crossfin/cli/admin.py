@@ -58,11 +58,14 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         emit({"orgs_added": result.orgs_added, "users_added": result.users_added,
               "documents_added": result.documents_added,
               "consents_added": result.consents_added,
+              "financings_added": result.financings_added, "needs_added": result.needs_added,
+              "credit_queries_added": result.credit_queries_added,
               "keys_file": str(keys_file), "logins": logins}, True, "")
         return
-    typer.echo(f"demo data: {result.orgs_added} organizations, {result.users_added} users, "
-               f"{result.documents_added} documents and {result.consents_added} consents "
-               f"added; API keys of service accounts in {keys_file}")
+    typer.echo(f"demo data added: {result.orgs_added} organizations, {result.users_added} "
+               f"users, {result.documents_added} documents, {result.consents_added} consents, "
+               f"{result.financings_added} financings, {result.needs_added} financing needs; "
+               f"API keys of service accounts in {keys_file}")
     _print_logins(logins)
 
 

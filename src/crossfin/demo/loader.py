@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crossfin.core.uow import UnitOfWork
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
+from crossfin.demo.financings import load_financings
 from crossfin.parties import credentials, service
 from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
@@ -25,6 +26,9 @@ class DemoResult:
     users_added: int = 0
     documents_added: int = 0
     consents_added: int = 0
+    financings_added: int = 0
+    needs_added: int = 0
+    credit_queries_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -74,7 +78,8 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
     """Add whatever part of the demo set is missing; the caller commits.
 
     Documents need `data_dir` (the demo sources' signing keys live there); without it,
-    only parties, users and service accounts are loaded.
+    only parties, users and service accounts are loaded. Financings, the F7 need and the
+    credit query rest on the documents, so they come with them.
     """
     result = DemoResult()
     _load_orgs(uow, result)
@@ -83,4 +88,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         loaded = load_documents(uow, result.org_ids, data_dir)
         result.documents_added, result.consents_added = (loaded.documents_added,
                                                          loaded.consents_added)
+        financed = load_financings(uow, result.org_ids)
+        result.financings_added, result.needs_added, result.credit_queries_added = (
+            financed.financings_added, financed.needs_added, financed.credit_queries_added)
     return result
