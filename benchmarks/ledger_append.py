@@ -7,10 +7,11 @@ Three ways in, each timed on its own fresh database:
     figure comparable to a log's integration rate, e.g. Tessera's);
   * ceiling: a raw DBAPI `executemany` of exactly the rows the sequencer writes (events,
     their parties, every new subtree hash, the head update), same transaction sizes.
-Each rate is also given as a ratio to the ceiling, so the figures travel between machines.
+Each rate is also given as a ratio to the ceiling of the same run, so the figures travel
+between machines; `--runs N` repeats the three N times (the machine may be shared).
 
-    .venv/bin/python benchmarks/ledger_append.py                       # SQLite, temp dir
-    .venv/bin/python benchmarks/ledger_append.py \\
+    .venv/bin/python benchmarks/ledger_append.py --runs 3             # SQLite, temp dir
+    .venv/bin/python benchmarks/ledger_append.py --runs 3 \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_ledger_bench
 
 PostgreSQL: the database's `public` schema is DROPPED and recreated (several times).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -40,7 +42,6 @@ from crossfin.ledger.sequencer import ensure_head
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import machine_info, print_header
-from ledger_prototypes import prototypes
 
 ACTOR = Actor(1, 1, "benchmark")
 TARGETS = {"batched": 30_000, "single": 2_000}
@@ -130,8 +131,8 @@ def ceiling(db: Database, batches: list[dict[str, Any]]) -> None:
         raw.close()
 
 
-def timed(label: str, count: int, fn: Callable[[], None]) -> float:
-    """Run fn; print the wall-clock rate and the rate per CPU-second of this process.
+def timed(label: str, count: int, fn: Callable[[], None]) -> dict[str, float]:
+    """Run fn; print and return the wall-clock rate and the rate per CPU-second of this process.
 
     On a shared machine the second is the steadier figure for SQLite, whose work all
     happens in this process; PostgreSQL's server work is not in it.
@@ -141,46 +142,46 @@ def timed(label: str, count: int, fn: Callable[[], None]) -> float:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"  {label:<48} {count / wall:>10,.0f} events/s  ({count / cpu:>9,.0f} per CPU-s)",
           flush=True)
-    return count / wall
+    return {"wall": count / wall, "cpu": count / cpu}
 
 
-def run_mode(url: str, mode: str, count: int, per_tx: int,
-             with_prototypes: bool) -> dict[str, float]:
-    """One mode (batched or single): ceiling, sequencer only, end to end."""
-    print(f"{mode}: {count:,} events, {per_tx} per transaction", flush=True)
-    prebuilt = build(count)
+def run_mode(url: str, mode: str, count: int, per_tx: int, runs: int) -> dict[str, Any]:
+    """One mode (batched or single): `runs` times ceiling, sequencer only, end to end."""
+    print(f"{mode}: {count:,} events, {per_tx} per transaction, {runs} run(s)", flush=True)
     started = time.perf_counter()
-    build(count)
+    prebuilt = build(count)
     build_rate = count / (time.perf_counter() - started)
     print(f"  {'record building alone (no database)':<48} {build_rate:>10,.0f} events/s")
     batches = ceiling_rows(prebuilt, per_tx)  # exactly the rows the sequencer will write
-    found = {"record_building": build_rate}
-    found["ceiling"] = on_fresh(url, "ceiling: raw executemany of the same rows", count,
-                                lambda db: ceiling(db, batches))
-    found["sequencer_only"] = on_fresh(url, "sequencer only (records prebuilt)", count,
-                                       lambda db: sequencer_only(db, prebuilt, per_tx))
-    found["end_to_end"] = on_fresh(url, "end to end (UnitOfWork.record + commit)", count,
-                                   lambda db: end_to_end(db, count, per_tx))
-    if with_prototypes:
-        for kind in ("core", "driver"):
-            with prototypes(sequence=kind, canonical_json=False):
-                again = build(count)
-                found[f"{kind}_sequencer_only"] = on_fresh(
-                    url, f"what-if: {kind} sequencer, records prebuilt", count,
-                    lambda db, events=again: sequencer_only(db, events, per_tx))
-        with prototypes(sequence="driver", canonical_json=True):
-            found["driver_json_end_to_end"] = on_fresh(
-                url, "what-if: driver sequencer + json canonical", count,
-                lambda db: end_to_end(db, count, per_tx))
+    found: list[dict[str, dict[str, float]]] = []
+    for run in range(runs):
+        if runs > 1:
+            print(f" run {run + 1}", flush=True)
+        events = prebuilt if run == 0 else build(count)  # fresh event ids for each run
+        found.append({
+            "ceiling": on_fresh(url, "ceiling: raw executemany of the same rows", count,
+                                lambda db: ceiling(db, batches)),
+            "sequencer_only": on_fresh(url, "sequencer only (records prebuilt)", count,
+                                       lambda db, e=events: sequencer_only(db, e, per_tx)),
+            "end_to_end": on_fresh(url, "end to end (UnitOfWork.record + commit)", count,
+                                   lambda db: end_to_end(db, count, per_tx))})
     target = TARGETS[mode]
-    for name in [k for k in found if k not in ("record_building", "ceiling")]:
-        verdict = "met" if found[name] >= target else "MISSED"
-        print(f"  {name}: {found[name] / found['ceiling']:.2f} x ceiling; "
-              f"target {target:,}/s {verdict}")
-    return found | {"target": target}
+    for name in ("sequencer_only", "end_to_end"):
+        ratios = [r[name]["wall"] / r["ceiling"]["wall"] for r in found]
+        walls = [r[name]["wall"] for r in found]
+        verdict = "met" if statistics.median(walls) >= target else "MISSED"
+        print(f"  {name}: {_span(ratios, '.2f')} x ceiling; {_span(walls, ',.0f')} /s; "
+              f"SQLite target {target:,}/s {verdict} (median)")
+    return {"record_building": build_rate, "runs": found, "target": target}
 
 
-def on_fresh(url: str, label: str, count: int, fn: Callable[[Database], None]) -> float:
+def _span(values: list[float], spec: str) -> str:
+    low, high = min(values), max(values)
+    return f"{low:{spec}}" if low == high else f"{low:{spec}}-{high:{spec}}"
+
+
+def on_fresh(url: str, label: str, count: int,
+             fn: Callable[[Database], None]) -> dict[str, float]:
     """Time fn on a fresh database."""
     db = fresh(url)
     try:
@@ -189,7 +190,7 @@ def on_fresh(url: str, label: str, count: int, fn: Callable[[Database], None]) -
         db.dispose()
 
 
-def concurrent(url: str, threads: int, each: int) -> float:
+def concurrent(url: str, threads: int, each: int) -> dict[str, float]:
     """Threads committing one event per transaction at once: the head lock's price."""
     print(f"concurrent: {threads} threads x {each:,} events, one per transaction", flush=True)
     pool = ThreadPoolExecutor(threads)
@@ -210,17 +211,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1_000, help="events per transaction")
     parser.add_argument("--single", type=int, default=3_000, help="events, one per tx")
     parser.add_argument("--threads", type=int, default=8, help="writers, concurrent mode")
-    parser.add_argument("--prototypes", action="store_true",
-                        help="also time the what-if prototypes of ledger_prototypes.py")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="repeat ceiling, sequencer only and end to end this many times")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         print_header(url)
         results = {"machine": machine_info(url),
-                   "batched": run_mode(url, "batched", args.batched, args.batch,
-                                       args.prototypes),
-                   "single": run_mode(url, "single", args.single, 1, args.prototypes),
+                   "batched": run_mode(url, "batched", args.batched, args.batch, args.runs),
+                   "single": run_mode(url, "single", args.single, 1, args.runs),
                    "concurrent": concurrent(url, args.threads, args.single // args.threads)}
     if args.json:
         print(json.dumps(results, indent=1))

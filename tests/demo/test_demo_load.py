@@ -208,4 +208,4 @@ def test_demo_command_reports_documents_added(cli_env: Path) -> None:
     assert (summary["documents_added"], summary["consents_added"]) == (TOTAL, len(CONSENTS))
     again = runner.invoke(cli_app, ["demo"])
     assert again.exit_code == 0, again.output
-    assert "0 documents and 0 consents added" in again.stdout
+    assert "0 documents, 0 consents, 0 financings" in again.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,14 +65,26 @@ def build_record(
     return canonical_json(record)
 
 
+def uuid4_text(random16: bytes) -> str:
+    """The RFC 9562 version-4 UUID made of 16 random bytes, as `str(uuid.UUID(...))` writes it.
+
+    Twice as fast as `str(uuid.uuid4())`, which builds a 128-bit integer and a UUID object.
+    """
+    h = random16.hex()
+    variant = "89ab"[int(h[16], 16) & 3]  # the two top bits of byte 8 become 10
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:32]}"
+
+
 def new_event(
     event_type: EventType, actor: Actor, subjects: dict[str, Any], content: Any,
     parties: set[int] | frozenset[int],
 ) -> PendingEvent:
     """Make a pending event; `parties` are the organizations entitled to read the record."""
-    event_id = str(uuid.uuid4())
-    # 16 random bytes make the leaf hash unguessable even when the content is guessable.
-    record = build_record(event_id, event_type, actor, subjects, content, os.urandom(16))
-    named = frozenset(parties) | ({actor.org_id} if actor.org_id is not None else set())
+    # One call to the OS for both: 16 random bytes for the event id, and 16 more for the
+    # salt, which makes the leaf hash unguessable even when the content is guessable.
+    random = os.urandom(32)
+    event_id = uuid4_text(random[:16])
+    record = build_record(event_id, event_type, actor, subjects, content, random[16:])
+    named = frozenset(parties) if actor.org_id is None else frozenset((*parties, actor.org_id))
     return PendingEvent(event_id, event_type, record, leaf_hash(record),
-                        actor.org_id, frozenset(named))
+                        actor.org_id, named)

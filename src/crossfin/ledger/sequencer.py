@@ -4,22 +4,36 @@ Design (a) of docs/ledger.md: the head row is locked as the last step before COM
 (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the transaction already holds the
 database write lock from BEGIN IMMEDIATE), so indexes are assigned in commit order and
 a rolled-back transaction leaves no gap.
+
+The appends are plain SQL on the DBAPI cursor of the session's connection, one
+`executemany` per table (on psycopg all four writes share one pipeline, i.e. one round
+trip): the ORM's bulk inserts and SQLAlchemy's per-statement machinery cost several times
+the rows themselves (benchmarks/README.md). The transaction stays the session's, and
+errors still arrive as SQLAlchemy's (`IntegrityError` ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from crossfin.core.clock import utcnow
 from crossfin.ledger.journal import PendingEvent
-from crossfin.ledger.models import LedgerEvent, LedgerEventParty, LogHead, TreeHash
+from crossfin.ledger.models import LedgerEvent, LogHead
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import EMPTY_ROOT, HASH_SIZE
 
 HEAD_ID = 1
+_HEAD_KEY = identity_key(LogHead, HEAD_ID)
 
 
 def ensure_head(session: Session) -> None:
@@ -30,39 +44,112 @@ def ensure_head(session: Session) -> None:
         session.flush()
 
 
-def lock_head(session: Session) -> LogHead:
-    """Read the head row under a write lock; every appender queues here."""
-    query = select(LogHead).where(LogHead.id == HEAD_ID).with_for_update()
-    head = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
-    if head is None:
-        raise RuntimeError("the ledger has no head row: run `crossfin init`")
-    return head
-
-
 def split_edge(edge: bytes) -> list[bytes]:
     return [edge[i:i + HASH_SIZE] for i in range(0, len(edge), HASH_SIZE)]
 
 
+@dataclass(frozen=True)
+class _Sql:
+    """The sequencer's statements in one dialect's parameter style."""
+
+    lock: str
+    events: str
+    parties: str
+    hashes: str
+    head: str
+    time: Callable[[datetime], Any]  # what the ORM would bind for a UTCDateTime column
+    batch: Callable[[Connection], AbstractContextManager[Any]]  # sends the writes at once
+
+
+@lru_cache(maxsize=16)
+def _sql(dialect: Dialect) -> _Sql:
+    if dialect.paramstyle == "qmark":
+        m = "?"
+    elif dialect.paramstyle in ("format", "pyformat"):
+        m = "%s"
+    else:
+        raise NotImplementedError(f"no ledger sequencer for {dialect.name}")
+    # SQLite has no FOR UPDATE: the writer's BEGIN IMMEDIATE already holds the write lock.
+    lock = "" if dialect.name == "sqlite" else " FOR UPDATE"
+    time_type = LedgerEvent.__table__.c.created_at.type
+    to_db = time_type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+    return _Sql(
+        lock=f"SELECT size, edge FROM ledger_head WHERE id = {HEAD_ID}{lock}",
+        events="INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
+               f"actor_org_id, created_at) VALUES ({m}, {m}, {m}, {m}, {m}, {m}, {m})",
+        parties=f"INSERT INTO ledger_event_parties (leaf_index, org_id) VALUES ({m}, {m})",
+        hashes=f"INSERT INTO ledger_hashes (level, idx, hash) VALUES ({m}, {m}, {m})",
+        head=f"UPDATE ledger_head SET size = {m}, root = {m}, edge = {m}, updated_at = {m} "
+             f"WHERE id = {HEAD_ID}",
+        time=to_db,
+        batch=_pipeline if _has_pipeline(dialect) else lambda conn: nullcontext())
+
+
+def _has_pipeline(dialect: Dialect) -> bool:
+    pipeline = getattr(dialect.loaded_dbapi, "Pipeline", None)  # psycopg 3.1 and later
+    return dialect.driver == "psycopg" and pipeline is not None and pipeline.is_supported()
+
+
+def _pipeline(conn: Connection) -> AbstractContextManager[Any]:
+    """psycopg's pipeline mode: the writes go in one round trip instead of one each."""
+    return conn.connection.driver_connection.pipeline()  # type: ignore[union-attr]
+
+
+@contextmanager
+def _driver_cursor(conn: Connection) -> Iterator[Any]:
+    """A DBAPI cursor inside the session's transaction; its errors come out as SQLAlchemy's.
+
+    As `Connection.execute` would: an `IntegrityError` stays an `IntegrityError`, and a
+    dropped connection is invalidated so that the pool never hands it out again.
+    """
+    dialect = conn.dialect
+    cursor = conn.connection.cursor()
+    try:
+        yield cursor
+    except dialect.loaded_dbapi.Error as exc:
+        lost = dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor)
+        if lost:
+            conn.invalidate(exc)
+        # No statement or parameters in the message: the record bytes are private.
+        raise DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost, dialect=dialect) from exc
+    finally:
+        cursor.close()
+
+
 def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
-    """Assign the next leaf indexes to `events`, store leaves and new subtree hashes."""
-    head = lock_head(session)
-    start = head.size
-    result = append_to_edge(split_edge(head.edge), (e.leaf for e in events), start)
-    now = utcnow()
-    leaf_rows, party_rows = [], []
-    for offset, event in enumerate(events):
-        index = start + offset
-        event.receipt.leaf_index = index
-        leaf_rows.append({"leaf_index": index, "event_id": event.event_id,
-                          "type": event.event_type.value, "record": event.record,
-                          "leaf_hash": event.leaf, "actor_org_id": event.actor_org_id,
-                          "created_at": now})
-        party_rows.extend({"leaf_index": index, "org_id": org} for org in event.parties)
-    session.execute(insert(LedgerEvent), leaf_rows)
-    if party_rows:
-        session.execute(insert(LedgerEventParty), party_rows)
-    session.execute(insert(TreeHash), [{"level": lvl, "idx": n, "hash": h}
-                                       for (lvl, n), h in result.hashes])
-    head.size, head.root = result.size, result.root
-    head.edge, head.updated_at = b"".join(result.right_edge), now
-    session.flush()
+    """Assign the next leaf indexes to `events`, store leaves and new subtree hashes.
+
+    Requires a writing transaction; call it last before COMMIT, since from the head lock
+    on every other appender waits for this transaction to end.
+    """
+    if not events:
+        return
+    conn = session.connection()
+    sql = _sql(conn.dialect)
+    with _driver_cursor(conn) as cursor:
+        cursor.execute(sql.lock)
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the ledger has no head row: run `crossfin init`")
+        start, edge = row
+        result = append_to_edge(split_edge(bytes(edge)), [e.leaf for e in events], start)
+        now = sql.time(utcnow())
+        leaf_rows, party_rows = [], []
+        for index, event in enumerate(events, start):
+            event.receipt.leaf_index = index
+            leaf_rows.append((index, event.event_id, event.event_type.value, event.record,
+                              event.leaf, event.actor_org_id, now))
+            for org in event.parties:
+                party_rows.append((index, org))
+        with sql.batch(conn):
+            cursor.executemany(sql.events, leaf_rows)
+            if party_rows:
+                cursor.executemany(sql.parties, party_rows)
+            cursor.executemany(sql.hashes, [(lvl, n, h) for (lvl, n), h in result.hashes])
+            cursor.execute(sql.head, (result.size, result.root, b"".join(result.right_edge),
+                                      now))
+    # A head loaded through the ORM earlier in this session would now be stale.
+    loaded = session.identity_map.get(_HEAD_KEY)
+    if loaded is not None:
+        session.expire(loaded)
