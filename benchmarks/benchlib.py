@@ -1,4 +1,4 @@
-"""Shared by the ledger benchmarks: what machine and software the figures come from."""
+"""Shared by the benchmarks: fresh databases, and what machine and software the figures come from."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import os
 import platform
 import sqlite3
 import sys
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from crossfin.core.migrate import upgrade
 from crossfin.core.settings import mask_url
+from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.ledger.sequencer import ensure_head
+from crossfin.parties.jurisdictions import seed_jurisdictions
 
 
 def _cpu_model() -> str:
@@ -49,3 +54,25 @@ def print_header(url: str) -> None:
           f"{', '.join(f'{x:.2f}' for x in info['load'])}")  # type: ignore[attr-defined]
     print(f"software: Python {info['python']} on {info['system']}; database "
           f"{mask_url(url)} ({info['database']})", flush=True)
+
+
+def fresh_database(url: str, *, jurisdictions: bool = True) -> Database:
+    """An empty, migrated database with a ledger head (PostgreSQL: its schema is DROPPED)."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    db = Database(url)
+    upgrade(db)
+    with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
+        if jurisdictions:
+            seed_jurisdictions(uow.session)
+        ensure_head(uow.session)
+        uow.commit()
+    return db

@@ -26,9 +26,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
-from crossfin.core.migrate import upgrade
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.documents import batches, publish
 from crossfin.documents.kinds.registry import get_kind
@@ -36,13 +35,13 @@ from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.records import Manifest, parse_json_record, record_digest
 from crossfin.ledger.note import Signer, generate_signer, sign_note
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
-from crossfin.ledger.sequencer import ensure_head
 from crossfin.parties import credentials, service
 from crossfin.parties.access import Caller
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
-from crossfin.parties.jurisdictions import seed_jurisdictions
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
+
+from benchlib import fresh_database
 
 KIND = "customs_declaration"
 SETUP = Actor(None, None, "benchmark")
@@ -65,19 +64,7 @@ def lines(start: int, stop: int, usccs: list[str], salt: int) -> Iterator[str]:
 
 
 def prepare_database(url: str) -> Database:
-    if url.startswith("postgresql"):
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    db = Database(url)
-    upgrade(db)
-    with UnitOfWork(db, SETUP) as uow:
-        seed_jurisdictions(uow.session)
-        ensure_head(uow.session)
-        uow.commit()
-    return db
+    return fresh_database(url)
 
 
 def make_source(db: Database) -> tuple[Caller, Signer]:

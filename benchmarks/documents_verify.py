@@ -26,23 +26,20 @@ from typing import Any
 
 import httpx
 import uvicorn
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
-from benchlib import print_header
+from benchlib import fresh_database, print_header
 
 from crossfin.api.app import create_app
 from crossfin.core import keys
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
-from crossfin.core.migrate import upgrade
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
-from crossfin.ledger.sequencer import ensure_head
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
-from crossfin.parties.jurisdictions import seed_jurisdictions
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
@@ -51,19 +48,7 @@ TARGETS = {1_000: 1.0, 10_000: 3.0}
 
 
 def prepare(url: str) -> Database:
-    if url.startswith("postgresql"):
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    db = Database(url)
-    upgrade(db)
-    with UnitOfWork(db, ACTOR) as uow:
-        seed_jurisdictions(uow.session)
-        ensure_head(uow.session)
-        uow.commit()
-    return db
+    return fresh_database(url)
 
 
 def parties(db: Database) -> tuple[int, int, str]:

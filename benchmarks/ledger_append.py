@@ -30,18 +30,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
 
 from crossfin.core.clock import utcnow
-from crossfin.core.migrate import upgrade
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import PendingEvent, new_event
 from crossfin.ledger.proofs import append_to_edge
-from crossfin.ledger.sequencer import ensure_head
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import machine_info, print_header
+from benchlib import fresh_database, machine_info, print_header
 
 ACTOR = Actor(1, 1, "benchmark")
 TARGETS = {"batched": 30_000, "single": 2_000}
@@ -49,22 +46,7 @@ TARGETS = {"batched": 30_000, "single": 2_000}
 
 def fresh(url: str) -> Database:
     """An empty, migrated database with a ledger head."""
-    if url.startswith("postgresql"):
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    db = Database(url)
-    upgrade(db)
-    with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
-        ensure_head(uow.session)
-        uow.commit()
-    return db
+    return fresh_database(url, jurisdictions=False)
 
 
 def build(count: int) -> list[PendingEvent]:

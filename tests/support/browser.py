@@ -13,16 +13,14 @@ Set CROSSFIN_SCREENSHOT_DIR to keep screenshots taken with `screenshot(page, nam
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
+
+from support.server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -35,27 +33,11 @@ BROWSER_MARKS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(app: FastAPI) -> Iterator[str]:
     """The test app served by a real uvicorn on a free loopback port, in a thread."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                            lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{config.port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture

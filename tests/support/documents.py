@@ -22,6 +22,7 @@ from crossfin.documents.models import Document, DocumentVersion
 from crossfin.financing.models import DocumentBalance
 from crossfin.parties.models import Organization
 from support.parties import TEST_ACTOR
+from support.server import serve
 
 _seq = itertools.count(1)
 
@@ -141,29 +142,10 @@ def make_declarations(db: Database, n: int, *, source_org_id: int,
 @contextmanager
 def live_server(settings: Any, db: Database) -> Iterator[str]:
     """The app under a real uvicorn on a free loopback port, in a thread; yields its URL."""
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
     from crossfin.api.app import create_app
     from crossfin.core import keys
 
     keys.ensure_log_key(settings)
     keys.ensure_platform_secret(settings)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve(create_app(settings, db)) as url:
+        yield url

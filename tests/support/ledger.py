@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
-import uvicorn
 from sqlalchemy import select
 
 from crossfin.core import keys
@@ -24,6 +18,7 @@ from crossfin.ledger.proofs import MemoryTree
 from crossfin.ledger.rfc6962 import leaf_hash
 from crossfin.ledger.sequencer import sequence
 from crossfin.ledger.store import read_head
+from support.server import free_port, serve  # noqa: F401 - shared by the ledger tests
 
 ACTOR = Actor(None, None, "ledger-test")
 
@@ -77,33 +72,6 @@ def assert_tree_intact(db: Database) -> MemoryTree:
     expected = sum(tree.size >> level for level in range(tree.size.bit_length()))
     assert len(rows) == expected, "stored subtree hashes missing or extra"
     return tree
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run an ASGI app under a real uvicorn on a free loopback port; yield its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                            access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def _process_worker(url: str, worker: int, threads: int, events: int) -> list[tuple[str, int]]:
