@@ -23,7 +23,6 @@ class AlertKind(StrEnum):
     OVER_FINANCING = "over-financing"
     VALUE_BELOW_USES = "value-below-uses"
     VERIFICATION_MISMATCHES = "verification-mismatches"
-    FINANCING_ABOVE_TRADE = "financing-above-trade"
     MANY_BANKS = "document-tried-at-many-banks"
     OVERDUE = "overdue"
 
@@ -47,11 +46,14 @@ def raise_alert(
     return alert, receipt
 
 
-def list_alerts(session: Session, caller: Caller, *, after: int = 0,
-                limit: int = 100) -> list[Alert]:
-    """Alerts in the regulator's subtree (head office sees all), oldest first."""
+def list_alerts(session: Session, caller: Caller, *, after: int = 0, limit: int = 100,
+                kind: AlertKind | None = None, newest_first: bool = False) -> list[Alert]:
+    """Alerts in the regulator's subtree (head office sees all), oldest first by default."""
     require_kind(caller, OrgKind.REGULATOR)
     query = select(Alert).where(Alert.id > after)
+    if kind is not None:
+        query = query.where(Alert.kind == kind.value)
     if caller.jurisdiction_path != ROOT_PATH:
         query = query.where(Alert.jurisdiction_path.startswith(caller.jurisdiction_path or "-"))
-    return list(session.scalars(query.order_by(Alert.id).limit(limit)))
+    order = Alert.id.desc() if newest_first else Alert.id
+    return list(session.scalars(query.order_by(order).limit(limit)))

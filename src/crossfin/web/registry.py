@@ -24,6 +24,9 @@ def routers() -> list[APIRouter]:
     from crossfin.financing import pages as financing_pages
 
     found += [financing_pages.router, financing_market_pages.router]
+    from crossfin.supervision import pages as supervision_pages
+
+    found.append(supervision_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -39,5 +42,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.financing.pages import NAV as financing_nav
 
     found += financing_nav
+    from crossfin.supervision.pages import NAV as supervision_nav
+
+    found += supervision_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

@@ -22,4 +22,7 @@ def routers() -> list[APIRouter]:
     from crossfin.financing.routes import router as financing_router
 
     found.extend([financing_router, financing_market_router])
+    from crossfin.supervision.routes import router as supervision_router
+
+    found.append(supervision_router)
     return found

@@ -1,0 +1,33 @@
+"""Portal page of supervision: the alerts of a regulator's subtree."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.responses import Response
+
+from crossfin.parties.models import Organization, OrgKind
+from crossfin.supervision.alerts import AlertKind, list_alerts
+from crossfin.supervision.schemas import AlertOut
+from crossfin.web.auth import PortalCallerDep
+from crossfin.web.deps import PortalReadUow
+from crossfin.web.nav import NavEntry, kinds
+from crossfin.web.render import render
+
+router = APIRouter()
+NAV = [NavEntry("supervision.nav.alerts", "/alerts", kinds(OrgKind.REGULATOR),
+                description="supervision.nav.alerts.description", order=40)]
+PAGE = 200
+
+
+@router.get("/alerts", summary="Alerts of the regulator's subtree")
+def alerts(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+           kind: AlertKind | None = None) -> Response:
+    rows = [AlertOut.model_validate(a) for a in
+            list_alerts(uow.session, caller, limit=PAGE, kind=kind, newest_first=True)]
+    ids = {i for a in rows for i in (a.subject_org_id, a.actor_org_id) if i is not None}
+    names = dict(uow.session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))).tuples().all())
+    return render(request, "supervision/alerts.html", {
+        "rows": rows, "names": names, "kinds": list(AlertKind),
+        "kind": kind.value if kind else "", "page": PAGE})
