@@ -70,7 +70,7 @@ def purge(session: Session, keep_hours: int) -> int:
     """Delete records older than the retention window; returns how many went."""
     cutoff = utcnow() - timedelta(hours=keep_hours)
     result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for DML
 
 
 __all__ = ["IdempotencyRecord", "StoredResponse", "check_key", "find", "purge",

@@ -14,7 +14,9 @@ from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings
 from crossfin.parties import credentials, service
-from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.models import (
+    Organization, OrgKind, Principal, PrincipalKind, Role, TradeClass,
+)
 from crossfin.parties.schemas import OrgIn
 
 
@@ -46,7 +48,7 @@ def _load_orgs(uow: UnitOfWork, result: DemoResult) -> None:
             data = OrgIn(kind=OrgKind(demo.kind), name=demo.name, name_zh=demo.name_zh,
                          uscc=demo.uscc, bic=demo.bic, customs_code=demo.customs_code,
                          jurisdictions=list(demo.jurisdictions),
-                         trade_class=demo.trade_class)
+                         trade_class=TradeClass(demo.trade_class) if demo.trade_class else None)
             found, _ = service.add_org(uow, data)
             result.orgs_added += 1
         result.org_ids[demo.key] = found.id
