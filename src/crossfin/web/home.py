@@ -18,11 +18,11 @@ router = APIRouter()
 # the pages behind them come from the nav registry as the domains add them.
 CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
     OrgKind.ENTERPRISE: ("cap.enterprise.documents", "cap.enterprise.consent",
-                         "cap.enterprise.financing", "cap.enterprise.payments"),
-    OrgKind.BANK: ("cap.bank.verify", "cap.bank.financing", "cap.bank.payments",
-                   "cap.bank.matchmaking", "cap.bank.reports"),
-    OrgKind.REGULATOR: ("cap.regulator.statistics", "cap.regulator.classes",
-                        "cap.regulator.alerts", "cap.regulator.reports"),
+                         "cap.enterprise.financing", "cap.enterprise.transparency"),
+    OrgKind.BANK: ("cap.bank.verify", "cap.bank.financing", "cap.bank.matchmaking",
+                   "cap.bank.credit"),
+    OrgKind.REGULATOR: ("cap.regulator.documents", "cap.regulator.classes",
+                        "cap.regulator.alerts"),
     OrgKind.CUSTOMS: ("cap.customs.declarations", "cap.source.amend"),
     OrgKind.TAX: ("cap.tax.invoices", "cap.tax.filings", "cap.source.amend"),
     OrgKind.INSURER: ("cap.insurer.policies", "cap.insurer.financings"),
