@@ -57,7 +57,12 @@ def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip on every checkout, i.e. on every request. Connections
+    # are recycled after 30 minutes instead, and a connection found dead mid-request makes
+    # SQLAlchemy invalidate the pool, so one request fails (with a problem answer) and the next
+    # gets a fresh connection.
+    kwargs.setdefault("pool_recycle", 1800)
+    return create_engine(url, **kwargs)
 
 
 def _configure_sqlite(engine: Engine, begin: str) -> None:

@@ -141,24 +141,33 @@ def parse_key(token: str) -> tuple[str, str]:
     return key_id, secret
 
 
+# Columns only, no ORM entities: this runs on every request and needs no identity map.
+_KEY_LOOKUP = (
+    select(ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.last_used_at, Principal.id,
+           Principal.name, Principal.role, Principal.active, Organization.id,
+           Organization.kind, Organization.jurisdiction_path)
+    .join(Principal, Principal.id == ApiKey.principal_id)
+    .join(Organization, Organization.id == Principal.org_id)
+)
+
+
 def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     """Resolve a bearer key to a caller; the flag says whether last_used needs a touch."""
     key_id, secret = parse_key(token)
-    # One round trip for key, principal and organization: this runs on every request.
-    row = session.execute(
-        select(ApiKey, Principal, Organization)
-        .join(Principal, Principal.id == ApiKey.principal_id)
-        .join(Organization, Organization.id == Principal.org_id)
-        .where(ApiKey.id == key_id)).one_or_none()
-    if row is None or not hmac.compare_digest(row[0].secret_hash, _secret_hash(secret)):
+    row = session.execute(_KEY_LOOKUP.where(ApiKey.id == key_id)).one_or_none()
+    if row is None or not hmac.compare_digest(row[0], _secret_hash(secret)):
         raise Unauthenticated("unknown API key")
-    key, principal, org = row
-    if key.revoked_at is not None:
+    (_, revoked_at, last_used_at, principal_id, name, role, active, org_id, kind,
+     path) = row
+    if revoked_at is not None:
         raise Unauthenticated("this API key was revoked")
-    if not principal.active:
+    if not active:
         raise Unauthenticated("this principal is disabled")
-    stale = key.last_used_at is None or utcnow() - key.last_used_at >= _LAST_USED_GRANULARITY
-    return _caller(principal, org, key_id), stale
+    stale = last_used_at is None or utcnow() - last_used_at >= _LAST_USED_GRANULARITY
+    caller = Caller(principal_id=principal_id, principal_name=name, role=Role(role),
+                    org_id=org_id, org_kind=OrgKind(kind), jurisdiction_path=path,
+                    key_id=key_id)
+    return caller, stale
 
 
 def touch_key(session: Session, key_id: str) -> None:
