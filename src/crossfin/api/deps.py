@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from crossfin.core import idempotency
 from crossfin.core.errors import Unauthenticated
@@ -40,13 +41,25 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def request_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+async def request_session(
+    db: Annotated[Database, Depends(get_db)],
+) -> AsyncIterator[Session]:
     """One read-only session per request, shared by authentication and the route's reads."""
+    # Async: making a session does no I/O, and closing one whose transaction has already
+    # ended (writes end it in get_writer) does none either, so neither needs a thread hop.
     session = db.session(readonly=True)
     try:
         yield session
     finally:
-        session.close()
+        await _end(session, session.close)
+
+
+async def _end(session: Session, close: Callable[..., object], *args: object) -> None:
+    """Run `close` in a worker thread only if it has a transaction to roll back (I/O)."""
+    if session.in_transaction():
+        await run_in_threadpool(close, *args)
+    else:
+        close(*args)
 
 
 ReadSession = Annotated[Session, Depends(request_session)]
@@ -72,12 +85,15 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def read_uow(
+async def read_uow(
     db: Annotated[Database, Depends(get_db)], caller: CallerDep, session: ReadSession
-) -> Iterator[UnitOfWork]:
+) -> AsyncIterator[UnitOfWork]:
     """A read-only unit of work for GET routes, on the session that authenticated."""
-    with UnitOfWork(db, caller.actor, readonly=True, session=session) as uow:
+    uow = UnitOfWork(db, caller.actor, readonly=True, session=session)
+    try:
         yield uow
+    finally:
+        await _end(session, uow.__exit__, None, None, None)
 
 
 ReadUow = Annotated[UnitOfWork, Depends(read_uow)]

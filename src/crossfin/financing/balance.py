@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -57,7 +58,10 @@ def lock_balances(session: Session, document_ids: Iterable[int]) -> dict[int, Do
             for i in ids]
     dialect = session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make(DocumentBalance).values(rows).on_conflict_do_nothing())
+    # One executemany of a fixed statement (cached once), not a VALUES list whose length
+    # changes with every batch (compiled and parsed anew each time).
+    table = cast(Table, DocumentBalance.__table__)
+    session.execute(make(table).on_conflict_do_nothing(), rows)
     query = (select(DocumentBalance).where(DocumentBalance.document_id.in_(ids))
              .order_by(DocumentBalance.document_id).with_for_update())
     found = session.scalars(query.execution_options(populate_existing=True)).all()

@@ -39,7 +39,6 @@ from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
 from crossfin.financing.service import Entry, Registered, register_many
 from crossfin.parties.access import Caller
-from crossfin.parties.models import Organization
 
 log = logging.getLogger("crossfin.financing")
 MAX_BATCH = 64
@@ -98,7 +97,12 @@ class Combiner:
                     self._queue.put(None)
                     break
                 batch.append(more)
-            self._run(batch)
+            # A job cancelled while queued (its request task was cancelled: the client went
+            # away) is dropped unregistered; the rest can no longer be cancelled, so setting
+            # their results below cannot fail and kill this thread.
+            batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
+            if batch:
+                self._run(batch)
 
     def _run(self, batch: list[Job]) -> None:
         try:
@@ -125,11 +129,22 @@ class Combiner:
                        for i in todo]
             outcomes = register_many(uow, entries, self.hours)
             uow.sequence()
-            names = self._usccs(uow, outcomes)
+            # From here the ledger head is locked until COMMIT: build only the bodies that
+            # must be stored with an Idempotency-Key now, the others after the commit.
+            later = []
             for i, outcome in zip(todo, outcomes):
-                results[i] = outcome if isinstance(outcome, CrossfinError) else \
-                    self._answer(uow, batch[i], outcome, names)
+                if isinstance(outcome, CrossfinError):
+                    results[i] = outcome
+                elif batch[i].key is not None:
+                    results[i] = self._answer(uow, batch[i], outcome)
+                else:
+                    later.append((i, outcome))
             uow.commit()
+        for i, done in later:  # committed: a failure here must not re-run the batch
+            try:
+                results[i] = self._answer(None, batch[i], done)
+            except Exception as exc:  # noqa: BLE001  (that request answers 500)
+                results[i] = exc
         deferred = [i for i, r in enumerate(results) if r is None]
         for i in deferred:  # a second request with the same Idempotency-Key: now replays
             results[i] = self._alone(batch[i])
@@ -163,22 +178,14 @@ class Combiner:
         return todo
 
     @staticmethod
-    def _usccs(uow: UnitOfWork, outcomes: list[Registered | CrossfinError]) -> dict[int, str]:
-        ids = {o.financing.enterprise_org_id for o in outcomes if isinstance(o, Registered)}
-        if not ids:
-            return {}
-        rows = uow.session.execute(select(Organization.id, Organization.uscc).where(
-            Organization.id.in_(ids)))
-        return {r.id: r.uscc for r in rows}
-
-    @staticmethod
-    def _answer(uow: UnitOfWork, job: Job, done: Registered, names: dict[int, str]) -> Answer:
+    def _answer(uow: UnitOfWork | None, job: Job, done: Registered) -> Answer:
+        """The 201 body; stored with the job's Idempotency-Key in `uow` (then required)."""
         docs = {i: (d.kind, d.key) for i, d in done.documents.items()}
-        out = build_out(done.financing, done.uses, docs,
-                        names.get(done.financing.enterprise_org_id))
+        out = build_out(done.financing, done.uses, docs, done.enterprise_uscc)
         data = out.model_dump(mode="json") | {"receipt": done.receipt.as_dict()}
         body = json.dumps(data, ensure_ascii=False, default=str).encode()
         if job.key is not None:
+            assert uow is not None
             idempotency.remember(uow.session, job.caller.org_id, job.key, job.fingerprint,
                                  201, body)
         return Answer(201, body)

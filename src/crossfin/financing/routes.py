@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from crossfin.api.deps import CallerDep, ReadUow, Writer, WriterDep, get_settings
 from crossfin.core.errors import AlreadyExists
@@ -69,17 +71,18 @@ def _ref_taken(write: Writer, ref: str) -> bool:
 
 @router.post("/financings", status_code=201, responses=_REFUSALS,
              summary="Register a financing application (bank maker); reserves its documents")
-def register(data: FinancingIn, write: WriterDep, settings: SettingsDep,
-             request: Request) -> Response:
+async def register(data: FinancingIn, write: WriterDep, settings: SettingsDep,
+                   request: Request) -> Response:
+    # Async so a grouped registration waits for its batch without holding a worker thread.
     service.check_maker(write.caller)
     if settings.financing_group_commit:
-        return _combined(request, write, data, settings)
+        return await _combined(request, write, data, settings)
 
     def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
         financing, receipt = service.register(uow, write.caller, data,
                                               settings.reservation_hours)
         return out(uow, financing), receipt
-    return write_guarded(write, run, data.external_ref)
+    return await run_in_threadpool(write_guarded, write, run, data.external_ref)
 
 
 _COMBINER_LOCK = threading.Lock()
@@ -98,10 +101,10 @@ def write_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def _combined(request: Request, write: Writer, data: FinancingIn,
-              settings: Settings) -> Response:
+async def _combined(request: Request, write: Writer, data: FinancingIn,
+                    settings: Settings) -> Response:
     job = Job(write.caller, data, write.key, write.fingerprint)
-    answer: Answer = combiner_of(request, settings).submit(job).result()
+    answer: Answer = await asyncio.wrap_future(combiner_of(request, settings).submit(job))
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(answer.body, status_code=answer.status, media_type="application/json",
                     headers=headers)

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
@@ -103,6 +104,7 @@ class Registered:
     uses: list[FinancingUse]
     receipt: Receipt
     documents: dict[int, Document] = field(default_factory=dict)
+    enterprise_uscc: str | None = None
 
 
 class Lookups:
@@ -273,17 +275,21 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
     financings = [_financing(p, now, reservation_hours) for p in accepted]
     session.add_all(financings)
     session.flush()
-    out = []
+    out, rows = [], []
     for prepared, financing in zip(accepted, financings):
         uses = [_use(financing.id, claim) for claim in prepared.claims]
-        session.add_all(uses)
+        rows += [_use_row(use) for use in uses]
         with _acting(uow, prepared.entry.actor):
             receipt = uow.record(
                 EventType.FINANCING_REGISTERED, subjects={"financing": financing.id},
                 content=_registered_content(financing, prepared.applicant, prepared.claims),
                 parties=parties_of(financing) | prepared.scenario.watchers(prepared.loaded))
         docs = {c.document.id: c.document for c in prepared.claims}
-        out.append(Registered(financing, uses, receipt, docs))
+        out.append(Registered(financing, uses, receipt, docs, prepared.applicant.uscc))
+    # The uses go in as one plain executemany: nothing reads their ids here, and an ORM
+    # flush would ask for them back (RETURNING), building one large statement per batch.
+    if rows:
+        session.execute(insert(_USES), rows)
     stamp(session, *financings)
     return out
 
@@ -322,6 +328,14 @@ def _use(financing_id: int, claim: Claim) -> FinancingUse:
         released_minor=0, released_alloc_minor=0, currency=doc.currency,
         counts_use=doc.single_use, active=True, fx_rate=claim.fx_rate,
         fx_source=claim.fx_source, note=claim.note)
+
+
+_USES = cast(Table, FinancingUse.__table__)
+_USE_COLUMNS = [c.key for c in _USES.columns if c.key != "id"]
+
+
+def _use_row(use: FinancingUse) -> dict[str, object]:
+    return {name: getattr(use, name) for name in _USE_COLUMNS}
 
 
 def parties_of(financing: Financing) -> set[int]:
