@@ -27,7 +27,7 @@ def alerts(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
             list_alerts(uow.session, caller, limit=PAGE, kind=kind, newest_first=True)]
     ids = {i for a in rows for i in (a.subject_org_id, a.actor_org_id) if i is not None}
     names = dict(uow.session.execute(
-        select(Organization.id, Organization.name).where(Organization.id.in_(ids))).tuples().all())
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
     return render(request, "supervision/alerts.html", {
         "rows": rows, "names": names, "kinds": list(AlertKind),
         "kind": kind.value if kind else "", "page": PAGE})
