@@ -15,9 +15,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from crossfin.ledger.checkpoint import Checkpoint, parse_checkpoint, parse_decimal
-from crossfin.ledger.cosignature import CosignatureVerifier, load_cosigners, verified_cosigners
+from crossfin.ledger.cosignature import (
+    CosignatureVerifier,
+    load_cosigners,
+    verified_cosigners,
+)
 from crossfin.ledger.errors import VerificationError
-from crossfin.ledger.note import NoteError, Verifier, decode_base64, open_note, parse_note
+from crossfin.ledger.note import (
+    NoteError,
+    Verifier,
+    decode_base64,
+    open_note,
+    parse_note,
+)
 from crossfin.ledger.rfc6962 import leaf_hash as rfc6962_leaf_hash
 from crossfin.ledger.verify import verify_inclusion
 

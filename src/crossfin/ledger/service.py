@@ -7,7 +7,6 @@ record bytes behind a leaf are private to the parties entitled to them (`entry`)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,8 +26,9 @@ from crossfin.ledger.models import (
     LedgerEvent,
     LedgerEventParty,
 )
-from crossfin.ledger.proofs import NodeId, consistency_proof, inclusion_proof
+from crossfin.ledger.proofs import consistency_proof, inclusion_proof
 from crossfin.ledger.sequencer import HEAD_ID
+from crossfin.ledger.store import DbHashReader
 from crossfin.ledger.tiles import (
     FULL_WIDTH,
     TILE_HEIGHT,
@@ -39,8 +39,6 @@ from crossfin.ledger.tiles import (
 from crossfin.parties.access import Caller, supervises
 from crossfin.parties.models import Organization
 
-# Node ids per statement: well under SQLite's bound-parameter limit.
-_CHUNK = 400
 
 
 @dataclass(frozen=True)
@@ -77,46 +75,6 @@ def checkpoint_note(session: Session, quorum: int, retry_after: int) -> str:
     return found.note
 
 
-class FastHashReader:
-    """A HashReader issuing one plain SQL statement per call, skipping ORM overhead.
-
-    Proofs and tiles are the hot read path (one query each); building the statement as
-    driver SQL is ten times cheaper than a Core or ORM query of varying shape.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        dialect = session.get_bind().dialect.name
-        self._mark = "?" if dialect == "sqlite" else "%s"
-
-    def read_hashes(self, ids: Sequence[NodeId]) -> list[bytes]:
-        """Hashes of `ids` in order; KeyError for any not stored."""
-        found: dict[NodeId, bytes] = {}
-        wanted = list(dict.fromkeys(ids))
-        pair = f"(level = {self._mark} AND idx = {self._mark})"
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start:start + _CHUNK]
-            where = " OR ".join([pair] * len(chunk))
-            sql = f"SELECT level, idx, hash FROM ledger_hashes WHERE {where}"
-            args = tuple(v for node in chunk for v in node)
-            found.update(((lvl, n), bytes(h)) for lvl, n, h in
-                         self.session.connection().exec_driver_sql(sql, args))
-        missing = [i for i in ids if i not in found]
-        if missing:
-            raise KeyError(missing[0])
-        return [found[i] for i in ids]
-
-    def read_range(self, level: int, first: int, count: int) -> list[bytes]:
-        """`count` consecutive hashes of one level, in order; KeyError if short."""
-        m = self._mark
-        rows = self.session.connection().exec_driver_sql(
-            f"SELECT hash FROM ledger_hashes WHERE level = {m} AND idx >= {m} AND idx < {m} "
-            "ORDER BY idx", (level, first, first + count)).all()
-        if len(rows) != count:
-            raise KeyError((level, first + len(rows)))
-        return [bytes(h) for (h,) in rows]
-
-
 def tree_size(session: Session) -> int:
     """The number of sequenced leaves (the head, which may be ahead of checkpoints)."""
     size = session.connection().exec_driver_sql(
@@ -138,7 +96,7 @@ def inclusion(session: Session, index: int, size: int) -> list[bytes]:
     if not 0 <= index < size:
         raise invalid("index", f"must be below size ({size})")
     _require_size(session, size, "size")
-    return inclusion_proof(FastHashReader(session), index, size)
+    return inclusion_proof(DbHashReader(session), index, size)
 
 
 def consistency(session: Session, first: int, second: int) -> list[bytes]:
@@ -148,7 +106,7 @@ def consistency(session: Session, first: int, second: int) -> list[bytes]:
     if first > second:
         raise invalid("first", f"must not exceed second ({second})")
     _require_size(session, second, "second")
-    return consistency_proof(FastHashReader(session), first, second)
+    return consistency_proof(DbHashReader(session), first, second)
 
 
 @dataclass(frozen=True)
@@ -173,7 +131,7 @@ def tile(session: Session, path: str) -> Tile:
         raise NotFound(f"{tile_path(level, index, width)} is not available: the tree of "
                        f"{size} leaves has {available} of its hashes")
     # One range scan, cheaper than an IN-list of 256 ids.
-    hashes = FastHashReader(session).read_range(TILE_HEIGHT * level, index * FULL_WIDTH, width)
+    hashes = DbHashReader(session).read_range(TILE_HEIGHT * level, index * FULL_WIDTH, width)
     return Tile(b"".join(hashes), width == FULL_WIDTH)
 
 
@@ -207,7 +165,7 @@ def receipt_bundle(session: Session, index: int, quorum: int, retry_after: int) 
         raise NotYetCheckpointed(
             f"leaf {index} is not in a checkpoint with {quorum} cosignature(s) yet",
             retry_after)
-    proof = inclusion_proof(FastHashReader(session), index, found.size)
+    proof = inclusion_proof(DbHashReader(session), index, found.size)
     return format_proof_bundle(index, proof, found.note)
 
 
