@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -61,9 +60,3 @@ class Settings(BaseSettings):
     @property
     def secret_path(self) -> Path:
         return self.data_dir / "platform.secret"
-
-
-@lru_cache
-def get_settings() -> Settings:
-    """The process-wide settings; tests build their own Settings instead."""
-    return Settings()

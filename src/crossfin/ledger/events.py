@@ -22,7 +22,6 @@ class EventType(StrEnum):
     DOCUMENT_AMENDED = "documents:document:amend"
     CONSENT_GRANTED = "documents:consent:grant"
     CONSENT_REVOKED = "documents:consent:revoke"
-    VERIFICATION_ALERT = "documents:verification:alert"
     VERIFICATION_RUN = "documents:verification:run"
     FINGERPRINT_REGISTERED = "documents:fingerprint:register"
     FINANCING_REGISTERED = "financing:financing:register"

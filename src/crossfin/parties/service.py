@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
@@ -11,7 +11,9 @@ from crossfin.core.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.parties import identifiers
-from crossfin.parties.access import Caller, can_read_org, require_kind, require_role, supervises
+from crossfin.parties.access import (
+    ROOT_PATH, Caller, can_read_org, require_kind, require_role, supervises,
+)
 from crossfin.parties.jurisdictions import get_jurisdiction
 from crossfin.parties.models import (
     BankJurisdiction, Jurisdiction, Organization, OrgKind, Role, TradeClass,
@@ -131,13 +133,14 @@ def list_orgs(
     return list(session.scalars(query.order_by(Organization.id).limit(limit)))
 
 
-def _visible_clause(caller: Caller):  # type: ignore[no-untyped-def]
+def _visible_clause(caller: Caller) -> ColumnElement[bool]:
+    """The SQL form of `can_read_org` for a non-operator caller."""
     own = Organization.id == caller.org_id
-    if caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path:
-        if supervises(caller, None):
-            return Organization.id.is_not(None)
-        return own | Organization.jurisdiction_path.startswith(caller.jurisdiction_path)
-    return own
+    if caller.org_kind is not OrgKind.REGULATOR or caller.jurisdiction_path is None:
+        return own
+    if caller.jurisdiction_path == ROOT_PATH:
+        return true()  # head office sees every party, those without a seat included
+    return own | Organization.jurisdiction_path.startswith(caller.jurisdiction_path)
 
 
 def set_trade_class(
