@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from crossfin.cli.common import domain_errors, emit, fail, unit_of_work
 from crossfin.core.errors import FieldError, NotFound, ValidationFailed
+from crossfin.core.uow import UnitOfWork
 from crossfin.parties import credentials, service
-from crossfin.parties.models import OrgKind, PrincipalKind, Role
+from crossfin.parties.models import OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
@@ -101,7 +102,8 @@ def key_issue(
           "receipt": receipt.as_dict()}, as_json, f"key {row.id}: {key}")
 
 
-def _service_account(uow, org: int, name: str, role: Role):  # type: ignore[no-untyped-def]
+def _service_account(uow: UnitOfWork, org: int, name: str, role: Role) -> Principal:
+    """The org's service account `name`, created with `role` when missing."""
     try:
         return credentials.find_principal(uow.session, org, PrincipalKind.SERVICE, name)
     except NotFound:

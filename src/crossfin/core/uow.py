@@ -10,9 +10,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crossfin.core.db import make_engine
+from crossfin.ledger.journal import PendingEvent, Receipt, new_event
+from crossfin.ledger.sequencer import sequence
 
 if TYPE_CHECKING:
-    from crossfin.ledger.journal import EventType, PendingEvent, Receipt
+    from crossfin.ledger.events import EventType
 
 
 class Database:
@@ -87,8 +89,6 @@ class UnitOfWork:
         parties: set[int] | frozenset[int] = frozenset(),
     ) -> Receipt:
         """Queue one ledger event for this transaction; the receipt fills in at commit."""
-        from crossfin.ledger.journal import new_event
-
         if self.readonly:
             raise RuntimeError("a read-only unit of work cannot record events")
         event = new_event(event_type, self.actor, subjects, content, parties)
@@ -101,8 +101,6 @@ class UnitOfWork:
         Call it only when nothing but the commit (or small bookkeeping) follows: from here
         until COMMIT every other writer waits on the head.
         """
-        from crossfin.ledger.sequencer import sequence
-
         if self.pending:
             self.session.flush()
             sequence(self.session, self.pending)
