@@ -119,8 +119,17 @@ def build_fixture(url: str, cold: int) -> Fixture:
             bank_keys.append(credentials.issue_key(uow, principal.id)[1])
         uow.commit()
     hot, cold_keys = _declarations(db, firm.id, customs.id, uscc, cold)
+    _analyze(db)
     db.dispose()
     return Fixture(url, data, uscc, bank_keys, hot, cold_keys)
+
+
+def _analyze(db: Database) -> None:
+    """Fresh statistics, as a database in service has: without them PostgreSQL plans the
+    first minutes of lookups for empty tables, until autovacuum catches up mid-run."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
 
 
 def _declarations(db: Database, firm_id: int, customs_id: int, uscc: str,

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from crossfin.cli.common import CLI_ACTOR, database, emit, settings
+from crossfin.cli.common import CLI_ACTOR, database, emit, fail, settings
 from crossfin.core import idempotency, keys
 from crossfin.core.settings import mask_url
 from crossfin.core.uow import UnitOfWork
@@ -106,6 +106,27 @@ def serve(
     import uvicorn
 
     conf = settings()
-    uvicorn.run("crossfin.api.asgi:app", factory=True, host=host or conf.host,
-                port=port or conf.port, workers=workers, log_config=None,
-                access_log=False)
+    host = host if host is not None else conf.host
+    port = port if port is not None else conf.port
+    if workers < 1:
+        fail("--workers must be at least 1")
+    if workers == 1:
+        uvicorn.run("crossfin.api.asgi:app", factory=True, host=host, port=port,
+                    log_config=None, access_log=False)
+        return
+    _serve_workers(host, port, workers, conf.log_level)
+
+
+def _serve_workers(host: str, port: int, workers: int, log_level: str) -> None:
+    """Several worker processes, each with its own socket (see crossfin/api/workers.py)."""
+    from crossfin.api.workers import Supervisor
+    from crossfin.core.logging import configure_logging
+
+    if port == 0:
+        fail("several workers need a fixed --port, not 0")
+    configure_logging(log_level)
+    try:
+        status = Supervisor(host, port, workers).run()
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    raise typer.Exit(status)
