@@ -164,3 +164,22 @@ def test_bad_worker_options_are_refused(server_env, args, message):
                             text=True, timeout=60)
     assert result.returncode == 1
     assert message in result.stderr
+
+
+def test_the_worker_factory_tunes_the_garbage_collector(settings, db, monkeypatch):
+    import gc
+
+    from crossfin.api import asgi
+
+    keys.ensure_log_key(settings)
+    keys.ensure_platform_secret(settings)
+    monkeypatch.setenv("CROSSFIN_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("CROSSFIN_DATA_DIR", str(settings.data_dir))
+    before = gc.get_threshold()
+    try:
+        asgi.app()
+        assert gc.get_threshold() == asgi.GC_THRESHOLDS
+        assert gc.get_freeze_count() > 10_000  # the modules, routes and mappers loaded
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
