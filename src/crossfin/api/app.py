@@ -16,6 +16,7 @@ from crossfin.api.routes import ops, parties
 from crossfin.core.logging import configure_logging
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
+from crossfin.parties.keycache import VerifiedKeys
 
 DESCRIPTION = """Cross-border financial service platform.
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
                   lifespan=_lifespan)
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
+    app.state.verified_keys = VerifiedKeys()
     app.state.metrics = Metrics()
     problems.install(app)
     app.include_router(ops.router)

@@ -14,12 +14,19 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from crossfin.core import idempotency
-from crossfin.core.errors import Unauthenticated
+from crossfin.core.errors import CrossfinError, Unauthenticated
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database, UnitOfWork
 from crossfin.ledger.journal import Receipt
 from crossfin.parties.access import Caller
-from crossfin.parties.credentials import authenticate, touch_key
+from crossfin.parties.credentials import (
+    Presented,
+    authenticate,
+    authenticate_key,
+    present,
+    touch_key,
+)
+from crossfin.parties.keycache import VerifiedKeys
 
 
 # Trivial dependencies are async so FastAPI does not hop to a worker thread for them.
@@ -65,6 +72,9 @@ async def _end(session: Session, close: Callable[..., object], *args: object) ->
 ReadSession = Annotated[Session, Depends(request_session)]
 
 
+INVALID_TOKEN = 'Bearer realm="crossfin", error="invalid_token"'
+
+
 def get_caller(
     request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
 ) -> Caller:
@@ -73,7 +83,7 @@ def get_caller(
     try:
         caller, stale = authenticate(session, token)
     except Unauthenticated as exc:
-        exc.headers["WWW-Authenticate"] = 'Bearer realm="crossfin", error="invalid_token"'
+        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
         raise
     if stale and caller.key_id:
         with db.session() as session, session.begin():
@@ -83,6 +93,52 @@ def get_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def verified_keys(request: Request) -> VerifiedKeys:
+    return request.app.state.verified_keys  # type: ignore[no-any-return]
+
+
+async def precheck(request: Request, db: Database, check: Callable[[Caller], None],
+                   trust_recent: bool) -> tuple[Caller, Presented]:
+    """The caller of a write that authenticates again in its own transaction.
+
+    With `trust_recent`, a key this process verified within a minute skips the query
+    (parties/keycache.py says why that is safe); otherwise, or if `check` refuses the
+    remembered caller (its role may have changed since), the key is authenticated here
+    exactly as `get_caller` does. A malformed key is refused either way.
+    """
+    try:
+        presented = present(_bearer(request))
+    except Unauthenticated as exc:
+        exc.headers.setdefault("WWW-Authenticate", INVALID_TOKEN)
+        raise
+    cache = verified_keys(request)
+    caller = cache.get(presented) if trust_recent else None
+    if caller is not None:
+        try:
+            check(caller)
+        except CrossfinError:
+            caller = None
+    if caller is None:
+        caller = await run_in_threadpool(_authenticate_fresh, db, presented)
+        cache.put(presented, caller)
+        check(caller)
+    request.state.caller = caller
+    return caller, presented
+
+
+def _authenticate_fresh(db: Database, presented: Presented) -> Caller:
+    with db.session(readonly=True) as session:
+        try:
+            caller, stale = authenticate_key(session, presented)
+        except Unauthenticated as exc:
+            exc.headers["WWW-Authenticate"] = INVALID_TOKEN
+            raise
+    if stale and caller.key_id:
+        with db.session() as session, session.begin():
+            touch_key(session, caller.key_id)
+    return caller
 
 
 async def read_uow(

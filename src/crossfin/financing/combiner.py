@@ -29,7 +29,12 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core import idempotency
-from crossfin.core.errors import AlreadyExists, CrossfinError, IdempotencyConflict
+from crossfin.core.errors import (
+    AlreadyExists,
+    CrossfinError,
+    IdempotencyConflict,
+    Unauthenticated,
+)
 from crossfin.core.idempotency import IdempotencyRecord
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.financing.errors import FinancingRefused
@@ -37,8 +42,10 @@ from crossfin.financing.models import Financing
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
-from crossfin.financing.service import Entry, Registered, register_many
+from crossfin.financing.service import Entry, Registered, check_maker, register_many
 from crossfin.parties.access import Caller
+from crossfin.parties.credentials import Presented, authenticate_many
+from crossfin.parties.keycache import VerifiedKeys
 
 log = logging.getLogger("crossfin.financing")
 MAX_BATCH = 64
@@ -52,6 +59,7 @@ class Job:
     data: FinancingIn
     key: str | None
     fingerprint: str
+    presented: Presented | None = None  # authenticated again in the batch when set
     future: Future[Any] = field(default_factory=Future)
 
 
@@ -67,8 +75,10 @@ class Answer:
 class Combiner:
     """Per-process queue and writer thread; `submit` returns a future of an Answer."""
 
-    def __init__(self, db: Database, reservation_hours: int, max_batch: int = MAX_BATCH):
+    def __init__(self, db: Database, reservation_hours: int,
+                 keys: VerifiedKeys | None = None, max_batch: int = MAX_BATCH):
         self.db, self.hours, self.max_batch = db, reservation_hours, max_batch
+        self.keys = keys if keys is not None else VerifiedKeys()
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="financing-combiner",
                                         daemon=True)
@@ -123,6 +133,7 @@ class Combiner:
         """Decide and write the whole batch in one transaction."""
         results: list[Answer | BaseException | None] = [None] * len(batch)
         with UnitOfWork(self.db, Actor(None, None, "financing-combiner")) as uow:
+            self._authorize(uow, batch, results)
             todo = self._replays(uow, batch, results)
             entries = [Entry(batch[i].data, batch[i].caller.org_id,
                              batch[i].caller.principal_id, actor=batch[i].caller.actor)
@@ -150,16 +161,41 @@ class Combiner:
             results[i] = self._alone(batch[i])
         return [r for r in results if r is not None]
 
+    def _authorize(self, uow: UnitOfWork, batch: list[Job],
+                   results: list[Answer | BaseException | None]) -> None:
+        """Authenticate the batch's keys again (one query, in this transaction: the request
+        only pre-checked them) and check that each caller may register; the jobs refused
+        get their 401 or 403, the others the caller as the database has it now."""
+        checked = authenticate_many(uow.session, {j.presented for j in batch if j.presented})
+        for i, job in enumerate(batch):
+            if job.presented is None:
+                continue
+            outcome = checked[job.presented]
+            if isinstance(outcome, Unauthenticated):
+                self.keys.discard(job.presented.key_id)
+                results[i] = Unauthenticated(outcome.detail)  # one exception per request
+                continue
+            caller = outcome[0]
+            try:
+                check_maker(caller)
+            except CrossfinError as exc:
+                results[i] = exc
+                continue
+            job.caller = caller
+
     def _replays(self, uow: UnitOfWork, batch: list[Job],
                  results: list[Answer | BaseException | None]) -> list[int]:
         """Answer stored Idempotency-Keys (one query); return the indexes to register."""
-        idents = {(j.caller.org_id, j.key) for j in batch if j.key is not None}
+        live = [i for i, result in enumerate(results) if result is None]  # not refused
+        idents = {(batch[i].caller.org_id, batch[i].key) for i in live
+                  if batch[i].key is not None}
         stored = {(r.org_id, r.key): r for r in uow.session.scalars(
             select(IdempotencyRecord).where(tuple_(
                 IdempotencyRecord.org_id, IdempotencyRecord.key).in_(idents)))} \
             if idents else {}
         todo, seen = [], set()
-        for i, job in enumerate(batch):
+        for i in live:
+            job = batch[i]
             if job.key is None:
                 todo.append(i)
                 continue

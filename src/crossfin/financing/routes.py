@@ -14,8 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from crossfin.api.deps import CallerDep, ReadUow, Writer, WriterDep, get_settings
-from crossfin.core.errors import AlreadyExists
+from crossfin.api.deps import (
+    INVALID_TOKEN,
+    CallerDep,
+    ReadUow,
+    Writer,
+    WriterDep,
+    get_db,
+    get_settings,
+    precheck,
+    raw_body,
+    verified_keys,
+)
+from crossfin.core.errors import AlreadyExists, Unauthenticated
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database, UnitOfWork
 from crossfin.financing import queries, service, transitions
@@ -36,6 +47,8 @@ from crossfin.financing.schemas import (
     ReasonIn,
     RepayIn,
 )
+from crossfin.parties.access import Caller
+from crossfin.parties.credentials import Presented
 
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -69,14 +82,24 @@ def _ref_taken(write: Writer, ref: str) -> bool:
             is not None
 
 
+async def registering_bank(request: Request, db: Annotated[Database, Depends(get_db)],
+                           settings: SettingsDep) -> tuple[Caller, Presented]:
+    # Grouped registrations authenticate again, batch by batch, in the transaction that
+    # writes them: the request only pre-checks the key (see parties/keycache.py).
+    return await precheck(request, db, service.check_maker, settings.financing_group_commit)
+
+
 @router.post("/financings", status_code=201, responses=_REFUSALS,
              summary="Register a financing application (bank maker); reserves its documents")
-async def register(data: FinancingIn, write: WriterDep, settings: SettingsDep,
+async def register(data: FinancingIn,
+                   bank: Annotated[tuple[Caller, Presented], Depends(registering_bank)],
+                   body: Annotated[bytes, Depends(raw_body)], settings: SettingsDep,
                    request: Request) -> Response:
     # Async so a grouped registration waits for its batch without holding a worker thread.
-    service.check_maker(write.caller)
+    caller, presented = bank
+    write = Writer(request, write_db(request), caller, body)
     if settings.financing_group_commit:
-        return await _combined(request, write, data, settings)
+        return await _combined(request, write, data, settings, presented)
 
     def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
         financing, receipt = service.register(uow, write.caller, data,
@@ -93,7 +116,8 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
     state = request.app.state
     with _COMBINER_LOCK:
         if getattr(state, "financing_combiner", None) is None:
-            state.financing_combiner = Combiner(write_db(request), settings.reservation_hours)
+            state.financing_combiner = Combiner(write_db(request), settings.reservation_hours,
+                                                verified_keys(request))
     return state.financing_combiner  # type: ignore[no-any-return]
 
 
@@ -102,9 +126,13 @@ def write_db(request: Request) -> Database:
 
 
 async def _combined(request: Request, write: Writer, data: FinancingIn,
-                    settings: Settings) -> Response:
-    job = Job(write.caller, data, write.key, write.fingerprint)
-    answer: Answer = await asyncio.wrap_future(combiner_of(request, settings).submit(job))
+                    settings: Settings, presented: Presented) -> Response:
+    job = Job(write.caller, data, write.key, write.fingerprint, presented)
+    try:
+        answer: Answer = await asyncio.wrap_future(combiner_of(request, settings).submit(job))
+    except Unauthenticated as exc:  # the key was revoked since this process last saw it
+        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
+        raise
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(answer.body, status_code=answer.status, media_type="application/json",
                     headers=headers)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -151,11 +154,50 @@ _KEY_LOOKUP = (
 )
 
 
+@dataclass(frozen=True)
+class Presented:
+    """A bearer key as presented: its id and the SHA-256 of its secret, never the secret."""
+
+    key_id: str
+    secret_hash: str
+
+
+def present(token: str) -> Presented:
+    """Parse `cf_<id>_<secret>` (401 if malformed) and hash its secret."""
+    key_id, secret = parse_key(token)
+    return Presented(key_id, _secret_hash(secret))
+
+
 def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     """Resolve a bearer key to a caller; the flag says whether last_used needs a touch."""
-    key_id, secret = parse_key(token)
-    row = session.execute(_KEY_LOOKUP.where(ApiKey.id == key_id)).one_or_none()
-    if row is None or not hmac.compare_digest(row[0], _secret_hash(secret)):
+    return authenticate_key(session, present(token))
+
+
+def authenticate_key(session: Session, presented: Presented) -> tuple[Caller, bool]:
+    row = session.execute(_KEY_LOOKUP.where(ApiKey.id == presented.key_id)).one_or_none()
+    return _check(row, presented)
+
+
+def authenticate_many(session: Session, keys: Iterable[Presented]
+                      ) -> dict[Presented, tuple[Caller, bool] | Unauthenticated]:
+    """`authenticate` for several keys in one query: each one's caller or why not."""
+    wanted = set(keys)
+    rows = {row[-1]: row[:-1] for row in session.execute(
+        _KEY_LOOKUP.add_columns(ApiKey.id).where(
+            ApiKey.id.in_({k.key_id for k in wanted})))} if wanted else {}
+    out: dict[Presented, tuple[Caller, bool] | Unauthenticated] = {}
+    for key in wanted:
+        try:
+            out[key] = _check(rows.get(key.key_id), key)
+        except Unauthenticated as exc:
+            out[key] = exc
+    return out
+
+
+def _check(row: Any, presented: Presented) -> tuple[Caller, bool]:
+    """The caller of a looked-up key row, if the presented secret, the key and its
+    principal are all good; the same 401s whichever way the key was looked up."""
+    if row is None or not hmac.compare_digest(row[0], presented.secret_hash):
         raise Unauthenticated("unknown API key")
     (_, revoked_at, last_used_at, principal_id, name, role, active, org_id, kind,
      path) = row
@@ -166,8 +208,15 @@ def authenticate(session: Session, token: str) -> tuple[Caller, bool]:
     stale = last_used_at is None or utcnow() - last_used_at >= _LAST_USED_GRANULARITY
     caller = Caller(principal_id=principal_id, principal_name=name, role=Role(role),
                     org_id=org_id, org_kind=OrgKind(kind), jurisdiction_path=path,
-                    key_id=key_id)
+                    key_id=presented.key_id)
     return caller, stale
+
+
+def touch_keys(session: Session, key_ids: Collection[str]) -> None:
+    """Record use of several keys at once (the batched registrations' stale keys)."""
+    if key_ids:
+        session.execute(update(ApiKey).where(ApiKey.id.in_(key_ids))
+                        .values(last_used_at=utcnow()))
 
 
 def touch_key(session: Session, key_id: str) -> None:
