@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from support.web import PASSWORD, csrf_from, login, party_user
 
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
-from crossfin.parties.models import OrgKind, Principal
+from crossfin.parties.models import LoginFailure, OrgKind, Principal
 from crossfin.web.session import SESSION_COOKIE
 from crossfin.web.throttle import PER_USER_AND_IP, LoginThrottle
 
@@ -88,18 +90,48 @@ def test_repeated_failures_are_throttled(client: TestClient, db: Database) -> No
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
-def test_throttle_window_slides_and_success_clears() -> None:
-    now = [1000.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+def test_throttle_window_slides_and_success_clears(db: Database) -> None:
+    now = [datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)]
+    throttle = LoginThrottle(db, clock=lambda: now[0])
     for _ in range(PER_USER_AND_IP):
         throttle.failed("Alice", "10.0.0.1")
-    assert throttle.retry_after("alice", "10.0.0.1") == 900
+        now[0] += timedelta(seconds=10)
+    # The first of the five failures leaves the window 900 s after it happened.
+    assert throttle.retry_after("alice", "10.0.0.1") == 900 - 50
     assert throttle.retry_after("alice", "10.0.0.2") == 0  # another address is not blocked
-    now[0] += 901
+    now[0] += timedelta(seconds=851)
     assert throttle.retry_after("alice", "10.0.0.1") == 0
     throttle.failed("bob", "10.0.0.1")
     throttle.succeeded("bob", "10.0.0.1")
     assert throttle.retry_after("bob", "10.0.0.1") == 0
+
+
+def test_throttle_counts_are_shared_by_every_worker(db: Database) -> None:
+    # Two workers are two throttles over one database: failures seen by either count.
+    first, second = LoginThrottle(db), LoginThrottle(db)
+    for n in range(PER_USER_AND_IP):
+        (first if n % 2 else second).failed("carol", "10.0.0.9")
+    assert first.retry_after("carol", "10.0.0.9") > 0
+    assert second.retry_after("Carol ", "10.0.0.9") > 0
+
+
+def test_throttle_keeps_no_names_or_addresses_in_clear(db: Database) -> None:
+    LoginThrottle(db).failed("dave.secret-name", "192.0.2.77")
+    with db.session(readonly=True) as session:
+        keys = list(session.scalars(select(LoginFailure.key)))
+    assert keys and not any("dave" in k or "192.0.2" in k for k in keys)
+
+
+def test_old_failures_are_dropped(db: Database) -> None:
+    now = [datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)]
+    throttle = LoginThrottle(db, clock=lambda: now[0])
+    throttle.failed("erin", "10.0.0.3")
+    now[0] += timedelta(minutes=16)
+    throttle.failed("frank", "10.0.0.4")
+    with db.session(readonly=True) as session:
+        left = session.scalar(select(func.count()).select_from(LoginFailure)
+                              .where(LoginFailure.at < now[0]))
+    assert left == 0
 
 
 def test_logout_ends_the_session(client: TestClient, db: Database) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint,
+    Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -122,3 +122,20 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginFailure(Base):
+    """One failed portal login, counted against a throttle key for 15 minutes.
+
+    In the database rather than in memory so that every API worker counts the same
+    failures: with N workers and connections spread over them, per-process counters gave a
+    guesser N times the attempts. The key is a SHA-256 of the counter's scope and subject
+    (a username and/or an address), so the table keeps no names or addresses in clear.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -24,7 +24,7 @@ class PortalState:
 
     settings: Settings
     codec: SessionCodec
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    throttle: LoginThrottle
     nav: list[NavEntry] = field(default_factory=list)
     # ids of the route objects that serve pages: their errors answer HTML, not
     # problem+json (routes compare by value and are unhashable, so we keep ids).
@@ -37,7 +37,7 @@ class PortalState:
 def install(app: FastAPI, settings: Settings) -> None:
     """Attach the portal's routes, static files and error pages to `app`."""
     state = PortalState(settings=settings, codec=SessionCodec(settings),
-                        nav=registry.nav_entries())
+                        throttle=LoginThrottle(app.state.db), nav=registry.nav_entries())
     app.state.portal = state
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     before = {id(route) for route in app.router.routes}

@@ -1,73 +1,72 @@
-"""Slowing password guessing: failed logins counted in memory per username+IP, and per IP."""
+"""Slowing password guessing: failed logins per username+IP, per IP and per username.
+
+The failures live in the database (`login_failures`), so every API worker counts the same
+ones: with connections spread over N workers, per-process counters gave a guesser N times
+the attempts. Each counter is a sliding window of 15 minutes.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
-WINDOW_SECONDS = 15 * 60
+from sqlalchemy import delete, insert, select
+
+from crossfin.core.clock import utcnow
+from crossfin.core.uow import Database
+from crossfin.parties.models import LoginFailure
+
+WINDOW = timedelta(minutes=15)
 PER_USER_AND_IP = 5
 PER_IP = 50
 PER_USER = 30
-# Bound the memory an attacker can make us spend by trying many names.
-MAX_KEYS = 50_000
+
+
+def _key(scope: str, subject: str) -> str:
+    return hashlib.sha256(f"{scope}\x00{subject}".encode()).hexdigest()
+
+
+def _keys(username: str, ip: str) -> list[tuple[str, int]]:
+    """The three counters an attempt counts against, each with its limit."""
+    name = username.strip().casefold()
+    return [(_key("user+ip", f"{name}\x00{ip}"), PER_USER_AND_IP), (_key("ip", ip), PER_IP),
+            (_key("user", name), PER_USER)]
 
 
 class LoginThrottle:
-    """Sliding-window failure counters; one process's view (each worker counts alone)."""
+    """Sliding-window failure counters shared by every process through the database."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _keys(username: str, ip: str) -> list[tuple[tuple[str, str], int]]:
-        name = username.strip().casefold()
-        return [(("user+ip", f"{name}\x00{ip}"), PER_USER_AND_IP), (("ip", ip), PER_IP),
-                (("user", name), PER_USER)]
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - WINDOW_SECONDS:
-            times.popleft()
-        return times
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db, self.clock = db, clock
 
     def retry_after(self, username: str, ip: str) -> int:
         """Seconds to wait before this attempt may be checked; 0 when allowed now."""
         now = self.clock()
-        wait = 0.0
-        with self._lock:
-            for key, limit in self._keys(username, ip):
-                times = self._recent(key, now)
-                if len(times) >= limit:
-                    wait = max(wait, times[len(times) - limit] + WINDOW_SECONDS - now)
-        return math.ceil(wait)
+        wait = timedelta(0)
+        with self.db.session(readonly=True) as session:
+            for key, limit in _keys(username, ip):
+                # The limit-th most recent failure in the window: once it leaves the
+                # window, the counter is under its limit again.
+                oldest_counted = session.scalar(
+                    select(LoginFailure.at)
+                    .where(LoginFailure.key == key, LoginFailure.at > now - WINDOW)
+                    .order_by(LoginFailure.at.desc()).offset(limit - 1).limit(1))
+                if oldest_counted is not None:
+                    wait = max(wait, oldest_counted + WINDOW - now)
+        return math.ceil(wait.total_seconds())
 
     def failed(self, username: str, ip: str) -> None:
         now = self.clock()
-        with self._lock:
-            if len(self._failures) >= MAX_KEYS:
-                self._prune(now)
-            for key, _ in self._keys(username, ip):
-                times = self._recent(key, now)
-                times.append(now)
-                self._failures[key] = times
+        with self.db.session() as session, session.begin():
+            # Failures older than the window count for nothing: drop them as we go.
+            session.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
+            session.execute(insert(LoginFailure),
+                            [{"key": key, "at": now} for key, _ in _keys(username, ip)])
 
     def succeeded(self, username: str, ip: str) -> None:
         """A good password clears that user's counter from that address."""
-        with self._lock:
-            self._failures.pop(self._keys(username, ip)[0][0], None)
-
-    def _prune(self, now: float) -> None:
-        for key in list(self._failures):
-            if not self._recent(key, now):
-                del self._failures[key]
-        if len(self._failures) >= MAX_KEYS:
-            # Still full: forget the oldest half rather than grow without bound.
-            ordered = sorted(self._failures, key=lambda k: self._failures[k][-1])
-            for key in ordered[: len(ordered) // 2]:
-                del self._failures[key]
+        with self.db.session() as session, session.begin():
+            session.execute(delete(LoginFailure).where(
+                LoginFailure.key == _keys(username, ip)[0][0]))
