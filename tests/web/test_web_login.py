@@ -11,7 +11,7 @@ from support.web import PASSWORD, csrf_from, login, party_user
 
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
-from crossfin.parties.models import LoginFailure, OrgKind, Principal
+from crossfin.parties.models import LoginFailure, OrgKind, PortalLogin, Principal
 from crossfin.web.session import SESSION_COOKIE
 from crossfin.web.throttle import PER_USER_AND_IP, LoginThrottle
 
@@ -143,6 +143,29 @@ def test_logout_ends_the_session(client: TestClient, db: Database) -> None:
     assert response.headers["location"] == "/login"
     assert client.get("/", follow_redirects=False).status_code == 303
     assert "You have logged out." in client.get("/login").text
+
+
+def test_a_copy_of_the_cookie_dies_with_the_logout(client: TestClient, db: Database) -> None:
+    _, name = party_user(db, OrgKind.BANK)
+    login(client, name)
+    copied = client.cookies.get(SESSION_COOKIE)
+    token = csrf_from(client.get("/").text)
+    client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    client.cookies.set(SESSION_COOKIE, copied)  # e.g. taken from the browser before
+    assert client.get("/", follow_redirects=False).status_code == 303
+    with db.session(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(PortalLogin)) == 0
+
+
+def test_each_login_is_its_own(client: TestClient, db: Database, app) -> None:
+    # Logging out in one browser leaves the same user's other login alone.
+    _, name = party_user(db, OrgKind.BANK)
+    with TestClient(app) as other:
+        login(other, name)
+        login(client, name)
+        token = csrf_from(client.get("/").text)
+        client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+        assert other.get("/", follow_redirects=False).status_code == 200
 
 
 def test_post_without_csrf_token_is_refused(client: TestClient, db: Database) -> None:

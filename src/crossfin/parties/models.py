@@ -139,3 +139,15 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PortalLogin(Base):
+    """A portal login that is still open: the session cookie names it by the SHA-256 of a
+    random token, and logging out deletes it, so a copy of the cookie taken before the
+    logout no longer works. Rows older than a session's lifetime are deleted at logins."""
+
+    __tablename__ = "portal_logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principals.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from crossfin.core.clock import utcnow
 from crossfin.core.uow import Database
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for, check_password
-from crossfin.parties.models import Organization, Principal, PrincipalKind
+from crossfin.parties.models import Organization, PortalLogin, Principal, PrincipalKind
 from crossfin.web.errors import LoginRequired
-from crossfin.web.session import codec, current_session, replace_session
+from crossfin.web.session import SESSION_SECONDS, codec, current_session, replace_session
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,13 @@ def _load_user(request: Request, session: Session, principal_id: int) -> PortalU
     principal = session.get(Principal, principal_id)
     if principal is None or not principal.active or principal.kind != PrincipalKind.USER:
         return None
+    cookie = current_session(request)
     expected = codec(request).password_tag(principal.password_hash)
-    if expected != current_session(request).password_tag:
+    if expected != cookie.password_tag:
         return None
+    login = session.get(PortalLogin, login_id(cookie.login_token))
+    if login is None or login.principal_id != principal_id:
+        return None  # logged out (this cookie may be a copy), or never a server-side login
     org = session.get_one(Organization, principal.org_id)
     return PortalUser(caller_for(session, principal), principal.username or principal.name,
                       org.name, org.name_zh)
@@ -81,13 +90,37 @@ def log_in(request: Request, username: str, password: str) -> PortalUser | None:
         if principal is None:
             return None
         tag = codec(request).password_tag(principal.password_hash)
-        replace_session(request, principal.id, tag)
-        user = _load_user(request, session, principal.id)
+        principal_id = principal.id
+    token = _open_login(_database(request), principal_id)
+    replace_session(request, principal_id, tag, token)
+    with _database(request).session(readonly=True) as session:
+        user = _load_user(request, session, principal_id)
     request.state.portal_user = user
     return user
 
 
 def log_out(request: Request) -> None:
-    """Forget the login and rotate the CSRF token."""
+    """End the login on the server (copies of the cookie die with it); new CSRF token."""
+    token = current_session(request).login_token
+    if token:
+        with _database(request).session() as session, session.begin():
+            session.execute(delete(PortalLogin).where(PortalLogin.id == login_id(token)))
     replace_session(request)
     request.state.portal_user = None
+
+
+def login_id(token: str) -> str:
+    """The row id of a login: the SHA-256 of the cookie's random token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _open_login(db: Database, principal_id: int) -> str:
+    """Record a new login; logins older than a session's lifetime are deleted on the way."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with db.session() as session, session.begin():
+        session.execute(delete(PortalLogin).where(
+            PortalLogin.created_at < now - timedelta(seconds=SESSION_SECONDS)))
+        session.add(PortalLogin(id=login_id(token), principal_id=principal_id,
+                                created_at=now))
+    return token

@@ -36,12 +36,14 @@ class PortalSession:
     principal_id: int | None = None
     login_at: int = 0
     password_tag: str = ""
+    login_token: str = ""  # names the server-side login (PortalLogin) this cookie belongs to
     flashes: list[tuple[str, str]] = field(default_factory=list)
     dirty: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"c": self.csrf, "p": self.principal_id, "t": self.login_at,
-                "w": self.password_tag, "f": [list(item) for item in self.flashes]}
+                "w": self.password_tag, "l": self.login_token,
+                "f": [list(item) for item in self.flashes]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PortalSession:
@@ -49,7 +51,7 @@ class PortalSession:
         principal = data.get("p")
         return cls(csrf=str(data["c"]), principal_id=int(principal) if principal else None,
                    login_at=int(data.get("t", 0)), password_tag=str(data.get("w", "")),
-                   flashes=flashes)
+                   login_token=str(data.get("l", "")), flashes=flashes)
 
     @property
     def expired(self) -> bool:
@@ -106,10 +108,11 @@ def current_session(request: Request) -> PortalSession:
 
 
 def replace_session(request: Request, principal_id: int | None = None,
-                    password_tag: str = "") -> PortalSession:
+                    password_tag: str = "", login_token: str = "") -> PortalSession:
     """Start over with a new CSRF token (at login and logout, against session fixation)."""
     session = PortalSession(principal_id=principal_id, password_tag=password_tag,
-                            login_at=int(time.time()) if principal_id else 0, dirty=True)
+                            login_at=int(time.time()) if principal_id else 0,
+                            login_token=login_token, dirty=True)
     request.state.portal_session = session
     return session
 
