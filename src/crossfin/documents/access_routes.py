@@ -15,7 +15,7 @@ from crossfin.core.money import format_amount
 from crossfin.core.settings import Settings
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents import consent as consents
-from crossfin.documents import fingerprints, reading, verification
+from crossfin.documents import fingerprints, item_proofs, reading, verification
 from crossfin.documents.access_models import Consent, Verification
 from crossfin.documents.access_schemas import (
     ConsentIn,
@@ -164,6 +164,14 @@ def verification_request_csv(request_id: int, caller: CallerDep, uow: ReadUow) -
     _, rows = reading.request_results(uow.session, caller, request_id)
     return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})
+
+
+@router.get("/verification-requests/{request_id}/items/{index}/proof",
+            summary="Proof of one verified item: its leaf, its path to the request's "
+                    "items_root, and the ledger event committing to that root")
+def verification_item_proof(request_id: int, index: int, caller: CallerDep,
+                            uow: ReadUow) -> dict[str, Any]:
+    return item_proofs.item_proof(uow.session, caller, request_id, index).as_dict()
 
 
 def results_csv(rows: list[Verification]) -> str:

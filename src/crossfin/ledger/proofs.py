@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from crossfin.ledger.rfc6962 import EMPTY_ROOT, HASH_SIZE, fold_subtrees, node_hash
+from crossfin.ledger.rfc6962 import EMPTY_ROOT, HASH_SIZE, fold_subtrees, node_hash, root_hash
 
 NodeId = tuple[int, int]
 Range = tuple[int, int]
@@ -68,6 +68,15 @@ def _inclusion_ranges(index: int, size: int) -> list[Range]:
             lo += k
     ranges.reverse()  # walked top down, but proofs list the leaf's sibling first
     return ranges
+
+
+def inclusion_path(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """PATH(index, D) of RFC 9162 over a small tree held in memory (e.g. one request's
+    items), leaf's sibling first; requires 0 <= index < len(leaf_hashes)."""
+    if not 0 <= index < len(leaf_hashes):
+        raise ValueError(f"leaf {index} is outside a tree of {len(leaf_hashes)}")
+    return [root_hash(leaf_hashes[lo:hi]) for lo, hi in
+            _inclusion_ranges(index, len(leaf_hashes))]
 
 
 def _consistency_ranges(size1: int, size2: int) -> list[Range]:
