@@ -183,3 +183,31 @@ def test_the_worker_factory_tunes_the_garbage_collector(settings, db, monkeypatc
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def requests_counted(port: int) -> float:
+    """`/healthz` 200s in one scrape of /metrics (a new connection: any worker answers)."""
+    with httpx.Client(headers={"Connection": "close"}) as client:
+        text = client.get(f"http://127.0.0.1:{port}/metrics").text
+    for line in text.splitlines():
+        if line.startswith("crossfin_http_requests_total{") and 'route="/healthz"' in line \
+                and 'status="200"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_every_workers_requests(served):
+    server, port = served
+    before = requests_counted(port)
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+    try:
+        for conn in conns:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        for conn in conns:
+            assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+        assert min(established_on(port, pid) for pid in workers_of(server.pid)) > 0
+    finally:
+        for conn in conns:
+            conn.close()
+    # Scrapes land on either worker; each must count the 40 requests of both.
+    assert {requests_counted(port) - before for _ in range(8)} == {40.0}

@@ -7,8 +7,10 @@ connections on one of two workers, which then set the pace and the tail latency 
 Here each worker binds its own socket with SO_REUSEPORT and the kernel spreads incoming
 connections over the sockets by a hash of their addresses, whatever the workers are doing.
 
-The parent only supervises: it checks the port is free, starts the workers, replaces one
-that dies, and on SIGINT or SIGTERM asks them all to finish their requests and stop.
+The parent only supervises: it checks the port is free, gives the workers a shared
+directory for their Prometheus metrics (so that `/metrics`, whichever worker answers it,
+counts for all), starts them, replaces one that dies, and on SIGINT or SIGTERM asks them all
+to finish their requests and stop.
 """
 
 from __future__ import annotations
@@ -16,18 +18,26 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 log = logging.getLogger("crossfin.serve")
 STARTUP_FAILURE = 3      # uvicorn's exit code when a worker cannot start
 GRACE_SECONDS = 30       # how long a stopping worker may take to finish its requests
 BACKLOG = 2048
+# prometheus_client's multiprocess mode: each worker writes its metric values to files in
+# this directory (read when the worker imports prometheus_client, hence set before spawning).
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 MAX_RESTARTS, RESTART_WINDOW = 5, 60  # more deaths than this in that many seconds: give up
 
 
@@ -80,6 +90,27 @@ def _stop_when_orphaned(parent: int) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
+@contextmanager
+def metrics_directory() -> Iterator[None]:
+    """A metrics directory for this run's workers, empty at start (stale files of an
+    earlier run would be added in): the operator's PROMETHEUS_MULTIPROC_DIR if set, else a
+    private temporary one, removed afterwards."""
+    given = os.environ.get(MULTIPROCESS_ENV)
+    if given:
+        Path(given).mkdir(mode=0o700, parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="crossfin-metrics-")
+    os.environ[MULTIPROCESS_ENV] = made
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_ENV]
+        shutil.rmtree(made, ignore_errors=True)
+
+
 class Supervisor:
     """Starts `count` workers on host:port and keeps that many running until told to stop."""
 
@@ -104,14 +135,15 @@ class Supervisor:
         ensure_port_free(self.host, self.port)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self.request_stop)
-        self.workers = [self._start_one() for _ in range(self.count)]
-        log.info("serving on %s:%d with %d workers", self.host, self.port, self.count)
-        status = 0
-        while not self._stop.wait(0.5):
-            if not self._replace_dead():
-                status = 1
-                break
-        self._stop_all()
+        with metrics_directory():
+            self.workers = [self._start_one() for _ in range(self.count)]
+            log.info("serving on %s:%d with %d workers", self.host, self.port, self.count)
+            status = 0
+            while not self._stop.wait(0.5):
+                if not self._replace_dead():
+                    status = 1
+                    break
+            self._stop_all()
         return status
 
     def _replace_dead(self) -> bool:

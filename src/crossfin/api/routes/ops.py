@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import text
 
 from crossfin.api.deps import get_db
+from crossfin.api.workers import MULTIPROCESS_ENV
 from crossfin.core.uow import Database
 
 router = APIRouter(tags=["operations"])
@@ -25,4 +27,9 @@ def healthz(db: Annotated[Database, Depends(get_db)]) -> JSONResponse:
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
 def metrics(request: Request) -> Response:
     registry = request.app.state.metrics.registry
+    if os.environ.get(MULTIPROCESS_ENV):
+        # Several workers (api/workers.py): each scrape reaches one of them, so it must
+        # answer for all, from the files every worker writes its values to.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
