@@ -21,7 +21,6 @@ from crossfin.ledger.journal import Receipt
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import (
     Presented,
-    authenticate,
     authenticate_key,
     present,
     touch_key,
@@ -79,20 +78,34 @@ def get_caller(
     request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
 ) -> Caller:
     """Authenticate the bearer key; 401 without one, with a bogus or a revoked one."""
-    token = _bearer(request)
-    try:
-        caller, stale = authenticate(session, token)
-    except Unauthenticated as exc:
-        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
-        raise
-    if stale and caller.key_id:
-        with db.session() as session, session.begin():
-            touch_key(session, caller.key_id)
+    caller = _authenticated(db, session, _presented(request))
     request.state.caller = caller
     return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def _presented(request: Request) -> Presented:
+    """The request's bearer key, parsed; 401 when missing or malformed."""
+    try:
+        return present(_bearer(request))
+    except Unauthenticated as exc:
+        exc.headers.setdefault("WWW-Authenticate", INVALID_TOKEN)
+        raise
+
+
+def _authenticated(db: Database, session: Session, presented: Presented) -> Caller:
+    """Look the key up on `session`; record its use (at most once a minute) apart."""
+    try:
+        caller, stale = authenticate_key(session, presented)
+    except Unauthenticated as exc:
+        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
+        raise
+    if stale and caller.key_id:
+        with db.session() as writing, writing.begin():
+            touch_key(writing, caller.key_id)
+    return caller
 
 
 def verified_keys(request: Request) -> VerifiedKeys:
@@ -108,11 +121,7 @@ async def precheck(request: Request, db: Database, check: Callable[[Caller], Non
     remembered caller (its role may have changed since), the key is authenticated here
     exactly as `get_caller` does. A malformed key is refused either way.
     """
-    try:
-        presented = present(_bearer(request))
-    except Unauthenticated as exc:
-        exc.headers.setdefault("WWW-Authenticate", INVALID_TOKEN)
-        raise
+    presented = _presented(request)
     cache = verified_keys(request)
     caller = cache.get(presented) if trust_recent else None
     if caller is not None:
@@ -130,15 +139,7 @@ async def precheck(request: Request, db: Database, check: Callable[[Caller], Non
 
 def _authenticate_fresh(db: Database, presented: Presented) -> Caller:
     with db.session(readonly=True) as session:
-        try:
-            caller, stale = authenticate_key(session, presented)
-        except Unauthenticated as exc:
-            exc.headers["WWW-Authenticate"] = INVALID_TOKEN
-            raise
-    if stale and caller.key_id:
-        with db.session() as session, session.begin():
-            touch_key(session, caller.key_id)
-    return caller
+        return _authenticated(db, session, presented)
 
 
 async def read_uow(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -210,13 +210,6 @@ def _check(row: Any, presented: Presented) -> tuple[Caller, bool]:
                     org_id=org_id, org_kind=OrgKind(kind), jurisdiction_path=path,
                     key_id=presented.key_id)
     return caller, stale
-
-
-def touch_keys(session: Session, key_ids: Collection[str]) -> None:
-    """Record use of several keys at once (the batched registrations' stale keys)."""
-    if key_ids:
-        session.execute(update(ApiKey).where(ApiKey.id.in_(key_ids))
-                        .values(last_used_at=utcnow()))
 
 
 def touch_key(session: Session, key_id: str) -> None:
