@@ -50,6 +50,10 @@ def _load_user(request: Request, session: Session, principal_id: int) -> PortalU
     login = session.get(PortalLogin, login_id(cookie.login_token))
     if login is None or login.principal_id != principal_id:
         return None  # logged out (this cookie may be a copy), or never a server-side login
+    return _user_of(session, principal)
+
+
+def _user_of(session: Session, principal: Principal) -> PortalUser:
     org = session.get_one(Organization, principal.org_id)
     return PortalUser(caller_for(session, principal), principal.username or principal.name,
                       org.name, org.name_zh)
@@ -87,14 +91,12 @@ def log_in(request: Request, username: str, password: str) -> PortalUser | None:
     """Check the password and start a fresh session; None (same answer) on any failure."""
     with _database(request).session(readonly=True) as session:
         principal = check_password(session, username, password)
-        if principal is None:
+        if principal is None or principal.kind != PrincipalKind.USER:
             return None
         tag = codec(request).password_tag(principal.password_hash)
-        principal_id = principal.id
-    token = _open_login(_database(request), principal_id)
-    replace_session(request, principal_id, tag, token)
-    with _database(request).session(readonly=True) as session:
-        user = _load_user(request, session, principal_id)
+        user = _user_of(session, principal)
+    token = _open_login(_database(request), user.caller.principal_id)
+    replace_session(request, user.caller.principal_id, tag, token)
     request.state.portal_user = user
     return user
 
