@@ -100,21 +100,26 @@ def established_on(port: int, pid: int) -> int:
     return count
 
 
-def test_a_burst_of_connections_is_spread_over_the_workers(served):
-    server, port = served
-    workers = workers_of(server.pid)
-    # A client pool opening 40 keep-alive connections at once: with one shared listening
-    # socket the first worker to wake used to accept nearly all of them.
-    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+def burst(server: subprocess.Popen[bytes], port: int, path: str, status: int,
+          count: int = 40) -> dict[int, int]:
+    """Open `count` keep-alive connections at once (a client pool starting), send one GET
+    on each, check each answer's status; return how many connections each worker held."""
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
     try:
         for conn in conns:
-            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            conn.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
         for conn in conns:
-            assert conn.recv(4096).startswith(b"HTTP/1.1 200")
-        held = {pid: established_on(port, pid) for pid in workers}
+            assert conn.recv(4096).startswith(f"HTTP/1.1 {status}".encode())
+        return {pid: established_on(port, pid) for pid in workers_of(server.pid)}
     finally:
         for conn in conns:
             conn.close()
+
+
+def test_a_burst_of_connections_is_spread_over_the_workers(served):
+    server, port = served
+    # With one shared listening socket the first worker to wake used to accept nearly all.
+    held = burst(server, port, "/healthz", 200)
     assert sum(held.values()) == 40, held
     # The kernel hashes each connection to a socket: 5 or fewer of 40 on one of two
     # workers happens with a probability below one in a million.
@@ -199,16 +204,7 @@ def requests_counted(port: int) -> float:
 
 def test_metrics_count_every_workers_requests(served):
     server, port = served
-    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
-    try:
-        for conn in conns:
-            conn.sendall(b"GET /v1/me HTTP/1.1\r\nHost: t\r\n\r\n")
-        for conn in conns:
-            assert conn.recv(4096).startswith(b"HTTP/1.1 401")
-        assert min(established_on(port, pid) for pid in workers_of(server.pid)) > 0
-    finally:
-        for conn in conns:
-            conn.close()
+    assert min(burst(server, port, "/v1/me", 401).values()) > 0
     # A request is counted just after its answer is sent: give the last ones a moment.
     deadline = time.monotonic() + 10
     while requests_counted(port) < 40 and time.monotonic() < deadline:
