@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from support.financing import application, balance_row, declaration, make_firms
 from support.financing_storm import http_storm, live_server
 
@@ -87,3 +88,32 @@ def test_concurrent_retries_with_one_key_create_one_financing(app, db):
     assert len({json.dumps(o.body, sort_keys=True) for o in outcomes}) == 1
     assert count(db, Financing) == 1 and balance_row(db, doc) == (1000, 0)
     assert count(db, "financing:financing:register") == 1
+
+
+def test_a_failing_conflict_check_answers_its_request_and_the_writer_lives_on(db,
+                                                                             monkeypatch):
+    firms = make_firms(db)
+    doc = declaration(db, firms, "100.00")
+    caller = caller_of(firms.banks[0])
+    combiner = Combiner(db, 72)
+    real_commit = combiner._commit
+
+    def conflicting(batch):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    def broken_check(job, exc):
+        raise RuntimeError("database went away while checking the conflict")
+
+    try:
+        monkeypatch.setattr(combiner, "_commit", conflicting)
+        monkeypatch.setattr(combiner, "_after_conflict", broken_check)
+        data = FinancingIn.model_validate(application(firms, [doc], "10.00", ref="X1"))
+        failed = combiner.submit(Job(caller, data, None, "fp-x1"))
+        assert isinstance(failed.exception(timeout=10), RuntimeError)
+        monkeypatch.setattr(combiner, "_commit", real_commit)
+        data = FinancingIn.model_validate(application(firms, [doc], "10.00", ref="X2"))
+        later = combiner.submit(Job(caller, data, None, "fp-x2")).result(timeout=10)
+        assert later.status == 201
+    finally:
+        combiner.stop()
+    assert count(db, Financing) == 1

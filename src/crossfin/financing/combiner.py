@@ -227,12 +227,17 @@ class Combiner:
         return Answer(201, body)
 
     def _alone(self, job: Job) -> Answer | BaseException:
-        """One request in its own transaction, with the Writer's conflict handling."""
+        """One request in its own transaction, with the Writer's conflict handling.
+
+        Never raises: an error becomes the request's answer, since one escaping here would
+        end the writer thread and leave every later registration of the process waiting.
+        """
         try:
-            return self._commit([job])[0]
-        except IntegrityError as exc:
-            return self._after_conflict(job, exc)
-        except Exception as exc:  # noqa: BLE001  (handed to the waiting request: a 500)
+            try:
+                return self._commit([job])[0]
+            except IntegrityError as exc:
+                return self._after_conflict(job, exc)
+        except Exception as exc:  # noqa: BLE001  (handed to the waiting request)
             return exc
 
     def _after_conflict(self, job: Job, exc: IntegrityError) -> Answer | BaseException:
