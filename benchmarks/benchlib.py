@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 
 from crossfin.core.migrate import upgrade
@@ -54,6 +57,21 @@ def print_header(url: str) -> None:
           f"{', '.join(f'{x:.2f}' for x in info['load'])}")  # type: ignore[attr-defined]
     print(f"software: Python {info['python']} on {info['system']}; database "
           f"{mask_url(url)} ({info['database']})", flush=True)
+
+
+def wait_healthy(server: subprocess.Popen[bytes], port: int, *, timeout: float) -> None:
+    """Poll `GET /healthz` on 127.0.0.1:`port` until it answers 200; after `timeout`
+    seconds, terminate `server` and exit."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.terminate()
+    raise SystemExit("the server did not start")
 
 
 def fresh_database(url: str, *, jurisdictions: bool = True) -> Database:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -41,7 +39,7 @@ from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
-from benchlib import fresh_database
+from benchlib import fresh_database, print_header
 
 KIND = "customs_declaration"
 SETUP = Actor(None, None, "benchmark")
@@ -154,17 +152,6 @@ def ceiling(db: Database, count: int, chunk: int) -> float:
         raw.close()
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(l.split(":", 1)[1].strip() for l in info if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), "
-            f"Python {platform.python_version()}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite")
@@ -180,8 +167,7 @@ def main() -> None:
         seconds, cpu = ingest(db, caller, signer, args.records, args.chunk, salt=1)
         rate = args.records / seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"command: {' '.join([sys.executable, *sys.argv])}")
-        print(f"machine: {machine()}")
+        print_header(url)
         print(f"database: {db.dialect} ({'temporary file' if not args.database_url else 'given URL'})")
         print(f"service ingestion: {args.records} documents in {seconds:.2f} s = "
               f"{rate:,.0f} documents/s (chunks of {args.chunk}); peak RSS {peak_mb:,.0f} MB")

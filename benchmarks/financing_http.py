@@ -28,10 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from financing_setup import Fixture, build_fixture, machine
+from benchlib import print_header, wait_healthy
+from financing_setup import Fixture, build_fixture
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench"
 
@@ -188,15 +187,8 @@ def start_server(fx: Fixture, workers: int, port: int,
     exe = Path(sys.executable).parent / "crossfin"
     server = subprocess.Popen([str(exe), "serve", "--workers", str(workers), "--port",
                                str(port)], env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("the server did not start")
+    wait_healthy(server, port, timeout=60)
+    return server
 
 
 def registrations(fx: Fixture, count: int, hot_share: float, seed: int) -> list[bytes]:
@@ -245,11 +237,10 @@ def main() -> int:
 
 def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
     noop, uniform, hot = phases
-    print(f"machine: {machine(fx.url)}; load average now "
-          f"{Path('/proc/loadavg').read_text().split()[:3]} (other work shares these cores)")
-    print(f"command: {' '.join(sys.argv)}  (workers {args.workers}, concurrency "
-          f"{args.concurrency}, group commit {'off' if args.no_group_commit else 'on'}; "
-          f"client = this process)")
+    print_header(fx.url)  # load average as of now, the end of the run
+    print(f"settings: workers {args.workers}, concurrency {args.concurrency}, group commit "
+          f"{'off' if args.no_group_commit else 'on'}; client = this process "
+          f"(other work shares these cores)")
     for phase in phases:
         print(phase.line())
     for phase in (uniform, hot):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import platform
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,18 +14,17 @@ from sqlalchemy.engine import make_url
 from crossfin.core import keys
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
-from crossfin.core.migrate import upgrade
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.financing.models import DocumentBalance, Financing
-from crossfin.ledger.sequencer import ensure_head
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
-from crossfin.parties.jurisdictions import seed_jurisdictions
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
+
+from benchlib import fresh_database
 
 ACTOR = Actor(None, None, "benchmark")
 AMOUNT = "100.00"           # every registration asks this much (USD)
@@ -75,7 +72,8 @@ class Fixture:
                 f"uses of {AMOUNT} USD; over their value: {len(over)}")
 
 
-def _reset(url: str) -> None:
+def _create_database(url: str) -> None:
+    """Create the PostgreSQL database if it is missing (fresh_database empties it)."""
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -84,26 +82,18 @@ def _reset(url: str) -> None:
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def build_fixture(url: str, cold: int) -> Fixture:
     """Fresh schema, keys, one exporter, five banks and `cold` + HOT declarations."""
-    _reset(url)
+    _create_database(url)
     data = Path(tempfile.mkdtemp(prefix="crossfin-bench-")) / "data"
     data.mkdir(mode=0o700)
     settings = Settings(database_url=url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(settings)
     keys.ensure_platform_secret(settings)
-    db = Database(url)
-    upgrade(db)
+    db = fresh_database(url)  # schema dropped and recreated, migrated, jurisdictions, head
     with UnitOfWork(db, ACTOR) as uow:
-        seed_jurisdictions(uow.session)
-        ensure_head(uow.session)
         uscc = make_uscc("9", "1", "440305", org_code_with_check("66000001"))
         firm, _ = service.add_org(uow, OrgIn(kind=OrgKind.ENTERPRISE, name="Bench Exporter",
                                              uscc=uscc, jurisdictions=["440305"]))
@@ -162,14 +152,3 @@ def _declarations(db: Database, firm_id: int, customs_id: int, uscc: str,
             conn.execute(insert(DocumentVersion), versions[start:start + 5000])
     return hot, cold_keys
 
-
-def machine(url: str) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        version = conn.scalar(text("SHOW server_version"))
-    engine.dispose()
-    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} CPUs; Python "
-            f"{platform.python_version()}; PostgreSQL {version}")

@@ -48,7 +48,7 @@ from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import print_header
+from benchlib import print_header, wait_healthy
 from ledger_append import fresh
 
 CHUNK = 50_000
@@ -131,15 +131,8 @@ def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                "--log-level", "warning"]
     server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("the server did not start")
+    wait_healthy(server, port, timeout=30)
+    return server
 
 
 def over_http(base: str, key: str, size: int, queries: int) -> None:
