@@ -20,7 +20,7 @@ from crossfin.core.canonical import content_digest
 from crossfin.core.errors import NotFound
 from crossfin.documents.access_models import Verification, VerificationRequest
 from crossfin.documents.models import Document
-from crossfin.documents.verification import stored_answer
+from crossfin.documents.verification import request_event_content, stored_answer
 from crossfin.ledger.models import LedgerEvent
 from crossfin.ledger.proofs import inclusion_path
 from crossfin.ledger.rfc6962 import root_hash
@@ -34,13 +34,8 @@ class ItemProof:
     path: list[bytes]
     leaf_index: int
 
-    def event_content(self) -> dict[str, Any]:
-        """The content of the request's ledger event, exactly as it was recorded."""
-        return {"request": self.request.id, "bank": self.request.bank_org_id,
-                "items": self.request.items, "items_root": self.request.items_root.hex()}
-
     def as_dict(self) -> dict[str, Any]:
-        content = self.event_content()
+        content = request_event_content(self.request)
         return {"request_id": self.request.id, "index": self.row.position,
                 "items": self.request.items, "item": stored_answer(self.row),
                 "leaf_hash": self.row.leaf_hash.hex(),

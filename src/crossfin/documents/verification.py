@@ -297,13 +297,18 @@ def _record(uow: UnitOfWork, caller: Caller,
               if it.document is not None and it.document.owner_org_id is not None}
     receipt = uow.record(
         EventType.VERIFICATION_RUN, subjects={"verification_request": request.id},
-        content={"request": request.id, "bank": caller.org_id, "items": len(items),
-                 "items_root": root.hex()},
+        content=request_event_content(request),
         parties=owners)
     request.event_id = receipt.event_id
     if items:
         insert_rows(uow.session, list(_rows(request, caller, items, now)))
     return result, receipt
+
+
+def request_event_content(request: VerificationRequest) -> dict[str, Any]:
+    """The content of a request's ledger event; item proofs show it again, so one place."""
+    return {"request": request.id, "bank": request.bank_org_id, "items": request.items,
+            "items_root": request.items_root.hex()}
 
 
 def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
