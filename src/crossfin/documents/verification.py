@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import rfc8785
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
@@ -23,6 +23,7 @@ from crossfin.core.errors import FieldError, ValidationFailed
 from crossfin.core.money import format_amount
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents.access_models import Verification, VerificationRequest
+from crossfin.documents.bulk import insert_rows, table_of
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import all_kinds
 from crossfin.documents.models import Document, DocumentVersion
@@ -301,7 +302,10 @@ def _record(uow: UnitOfWork, caller: Caller,
         parties=owners)
     request.event_id = receipt.event_id
     if items:
-        insert_rows(uow.session, list(_rows(request, caller, items, now)))
+        # COPY on PostgreSQL (several times faster than executemany for 10,000 rows),
+        # on the unit of work's own connection, so inside its transaction.
+        insert_rows(uow.session.connection(), table_of(Verification),
+                    list(_rows(request, caller, items)), now)
     return result, receipt
 
 
@@ -311,34 +315,15 @@ def request_event_content(request: VerificationRequest) -> dict[str, Any]:
             "items_root": request.items_root.hex()}
 
 
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk-insert verification rows: COPY on PostgreSQL, executemany on SQLite.
-
-    COPY is several times faster than psycopg's executemany for 10,000 rows, and runs
-    on the session's own connection, so it stays inside the unit of work's transaction.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(Verification), rows)
-        return
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(
-            f"COPY verifications ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
-
-
-def _rows(request: VerificationRequest, caller: Caller, items: Iterable[ItemResult],
-          now: Any) -> Iterable[dict[str, Any]]:
+def _rows(request: VerificationRequest, caller: Caller,
+          items: Iterable[ItemResult]) -> Iterable[dict[str, Any]]:
     for it in items:
         yield {"request_id": request.id, "position": it.index, "bank_org_id": caller.org_id,
                "document_id": it.document.id if it.document is not None else None,
                "kind": it.kind, "key": it.key[:64], "outcome": it.outcome,
                "fields": " ".join(it.fields) or None, "withheld": it.withheld,
                "remaining_minor": it.remaining_minor, "currency": it.currency,
-               "available": it.available, "leaf_hash": it.leaf, "created_at": now}
+               "available": it.available, "leaf_hash": it.leaf}
 
 
 def stored_answer(row: Verification) -> dict[str, Any]:
