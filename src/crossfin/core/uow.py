@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -79,6 +81,21 @@ class UnitOfWork:
         if not self._committed:
             self.session.rollback()
         self.session.close()
+
+    @contextmanager
+    def acting_as(self, actor: Actor | None) -> Iterator[None]:
+        """Record events as `actor` meanwhile (keep this unit of work's own actor if None).
+
+        The previous actor comes back afterwards, also when the block raises.
+        """
+        if actor is None:
+            yield
+            return
+        saved, self.actor = self.actor, actor
+        try:
+            yield
+        finally:
+            self.actor = saved
 
     def record(
         self,

@@ -10,8 +10,6 @@ Batches already published are skipped: a second load adds nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,8 +33,8 @@ from crossfin.ledger.note import (
 )
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
 from crossfin.parties.access import Caller
-from crossfin.parties.credentials import caller_for
-from crossfin.parties.models import Organization, Principal, PrincipalKind
+from crossfin.parties.credentials import caller_for, find_principal
+from crossfin.parties.models import Organization, PrincipalKind
 
 KEY_DIR = "demo-sources"
 # (enterprise, bank): Shenzhen firms letting their Shenzhen bank read their declarations
@@ -56,22 +54,8 @@ class DocumentsResult:
     consents_added: int = 0
 
 
-@contextmanager
-def _acting_as(uow: UnitOfWork, caller: Caller) -> Iterator[Caller]:
-    """Attribute the events recorded meanwhile to `caller`, as its own request would."""
-    previous = uow.actor
-    uow.actor = caller.actor
-    try:
-        yield caller
-    finally:
-        uow.actor = previous
-
-
 def _caller(uow: UnitOfWork, org_id: int, name: str, kind: PrincipalKind) -> Caller:
-    principal = uow.session.scalars(select(Principal).where(
-        Principal.org_id == org_id, Principal.kind == kind.value,
-        Principal.name == name)).one()
-    return caller_for(uow.session, principal)
+    return caller_for(uow.session, find_principal(uow.session, org_id, kind, name))
 
 
 def source_signer(data_dir: Path, org_key: str) -> Signer:
@@ -134,11 +118,12 @@ def _load_sources(uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path,
             continue
         caller = _caller(uow, org_ids[org.key], f"{org.kind}-feed", PrincipalKind.SERVICE)
         callers[org.key], signers[org.key] = caller, source_signer(data_dir, org.key)
-        with _acting_as(uow, caller):
+        with uow.acting_as(caller.actor):
             result.keys_registered += _ensure_key(uow, caller, signers[org.key])
     published: list[tuple[Batch, Receipt]] = []
     for batch in wanted:
-        with _acting_as(uow, callers[batch.source]) as caller:
+        caller = callers[batch.source]
+        with uow.acting_as(caller.actor):
             done = _publish(uow, caller, signers[batch.source], batch)
         if done is not None:
             published.append(done)
@@ -158,7 +143,7 @@ def _load_consents(uow: UnitOfWork, org_ids: dict[str, int], result: DocumentsRe
             continue
         caller = _caller(uow, firm_id, f"{firm}.admin", PrincipalKind.USER)
         bank = uow.session.get_one(Organization, bank_id)
-        with _acting_as(uow, caller):
+        with uow.acting_as(caller.actor):
             consent.grant(uow, caller, bank=bank, scopes=list(CONSENT_SCOPES),
                           expires_at=utcnow() + timedelta(days=CONSENT_DAYS),
                           purpose="export receivables financing (demo)")

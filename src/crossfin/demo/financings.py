@@ -11,8 +11,7 @@ the credit query by its bank, firm and purpose: a second load adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -274,16 +273,6 @@ def demo_plan() -> tuple[list[DemoLoan], DemoNeed]:
 # --- loading ----------------------------------------------------------------------------
 
 
-@contextmanager
-def _acting(uow: UnitOfWork, caller: Caller) -> Iterator[Caller]:
-    """Attribute the events recorded meanwhile to `caller`, as its own request would."""
-    previous, uow.actor = uow.actor, caller.actor
-    try:
-        yield caller
-    finally:
-        uow.actor = previous
-
-
 class _People:
     """The demo users as callers, each looked up once."""
 
@@ -329,7 +318,7 @@ def _load_loans(uow: UnitOfWork, people: _People, org_ids: dict[str, int],
             continue
         maker = people(f"{loan.bank}.operator")
         try:
-            with _acting(uow, maker):
+            with uow.acting_as(maker.actor):
                 financing, _ = register(uow, maker, loan.application)
         except FinancingRefused:
             # Someone financed these documents first (e.g. in an older demo database).
@@ -360,7 +349,7 @@ def _advance(uow: UnitOfWork, people: _People, loan: DemoLoan, financing_id: int
     }
     for step in PATHS[loan.state]:
         who, act = steps[step]
-        with _acting(uow, who):
+        with uow.acting_as(who.actor):
             act(who)
 
 
@@ -372,11 +361,13 @@ def _load_need(uow: UnitOfWork, people: _People, org_ids: dict[str, int], need: 
         FinancingNeed.purpose == need.need.purpose))
     if found is not None:
         return
-    with _acting(uow, people(f"{need.firm}.clerk")) as clerk:
+    clerk = people(f"{need.firm}.clerk")
+    with uow.acting_as(clerk.actor):
         row, _ = matchmaking.publish_need(uow, clerk, need.need)
     result.needs_added += 1
     for bank, offer in need.offers:
-        with _acting(uow, people(f"{bank}.operator")) as operator:
+        operator = people(f"{bank}.operator")
+        with uow.acting_as(operator.actor):
             matchmaking.make_offer(uow, operator, row.id, offer)
         result.offers_added += 1
 
@@ -390,7 +381,8 @@ def _load_credit_query(uow: UnitOfWork, people: _People, org_ids: dict[str, int]
         CreditQuery.purpose == CREDIT_PURPOSE))
     if found is not None:
         return
-    with _acting(uow, people(f"{CREDIT_BANK}.operator")) as operator:
+    operator = people(f"{CREDIT_BANK}.operator")
+    with uow.acting_as(operator.actor):
         try:
             credit.query_profile(uow, operator, _usccs()[CREDIT_FIRM], CREDIT_PURPOSE)
         except NotFound:  # the firm has revoked its consent meanwhile

@@ -19,6 +19,7 @@ from typing import Any
 
 from stdnum import iso6346
 
+from crossfin.core.money import format_amount
 from crossfin.demo.dataset import DemoOrg, demo_orgs
 from crossfin.demo.trade_parties import (
     BUYERS,
@@ -72,11 +73,6 @@ class _Shipment:
     trade_mode: str
     bill_no: str | None = None
     number: str = ""
-
-
-def money(minor: int) -> str:
-    """Minor units (2 decimals) as a decimal string, e.g. 1234550 -> "12345.50"."""
-    return f"{minor // 100}.{minor % 100:02d}"
 
 
 def _day(rng: random.Random, start: date = FIRST_DAY, end: date = LAST_DAY) -> date:
@@ -137,7 +133,8 @@ def _declaration(item: _Shipment) -> Record:
     record: Record = {
         "declaration_no": item.number, "enterprise_uscc": item.firm.uscc,
         "buyer_name": item.party.name, "buyer_country": item.party.country,
-        "currency": item.party.currency, "total_value": money(item.value_minor),
+        "currency": item.party.currency,
+        "total_value": format_amount(item.value_minor, item.party.currency),
         "export_date": item.day.isoformat(), "trade_mode": item.trade_mode}
     if item.bill_no:
         record["bill_no"] = item.bill_no
@@ -168,7 +165,8 @@ def _bill_of_lading(item: _Shipment, rng: random.Random, n: int) -> Record:
     if negotiable:
         record["notify_party"] = item.party.name
     if rng.random() < 0.5:
-        record |= {"cargo_value": money(item.value_minor), "currency": item.party.currency}
+        record |= {"cargo_value": format_amount(item.value_minor, item.party.currency),
+                   "currency": item.party.currency}
     return record
 
 
@@ -196,7 +194,7 @@ def _policies(shipments: list[_Shipment], rng: random.Random) -> list[Record]:
             "policy_no": f"SREC-{YEAR}-{_city(first.firm)}-{n * 113 + 20_417:05d}",
             "insured_uscc": first.firm.uscc, "buyer_name": party.name,
             "buyer_country": party.country, "currency": party.currency,
-            "credit_limit": money(limit * 100),
+            "credit_limit": format_amount(limit * 100, party.currency),
             "coverage_ratio": rng.choice(("0.90", "0.90", "0.85", "0.80")),
             "valid_from": start.isoformat(),
             "valid_to": (start.replace(year=YEAR + 1) - timedelta(days=1)).isoformat(),
@@ -234,7 +232,8 @@ def _invoices(rng: random.Random, city: str, count: int) -> list[Record]:
             "invoice_no": _invoice_no(rng, city, n),
             "seller_uscc": seller_uscc(city, category, rng.randint(0, 3)),
             "buyer_uscc": rng.choice(buyers).uscc, "currency": "CNY",
-            "amount": money(amount), "tax_amount": money(round(amount * rate / 100)),
+            "amount": format_amount(amount, "CNY"),
+            "tax_amount": format_amount(round(amount * rate / 100), "CNY"),
             "issue_date": _day(rng).isoformat(), "category": category})
     return sorted(records, key=lambda r: (r["issue_date"], r["invoice_no"]))
 
@@ -250,7 +249,8 @@ def _filings(rng: random.Random, city: str, count: int) -> list[Record]:
             "filing_no": f"{region}{YEAR % 100}{n * 211 + 1_043:08d}", "verification_code": code,
             "payer_uscc": rng.choice(payers).uscc, "payee_name": name,
             "payee_country": country, "currency": currency,
-            "contract_amount": money(_amount(rng, 60_000, 900_000)), "item_type": item_type,
+            "contract_amount": format_amount(_amount(rng, 60_000, 900_000), currency),
+            "item_type": item_type,
             "filing_date": _day(rng).isoformat()})
     return records
 
@@ -276,7 +276,7 @@ def _receipts(rng: random.Random) -> list[Record]:
             "location": f"Warehouse {rng.randint(1, 8)}, zone {rng.choice('ABCD')}, "
                         f"bay {rng.randint(1, 40)}",
             "goods": goods, "quantity": str(quantity), "unit": unit,
-            "valuation": money(quantity * price * 100), "currency": "CNY",
+            "valuation": format_amount(quantity * price * 100, "CNY"), "currency": "CNY",
             "issue_date": _day(rng).isoformat()})
     return records
 

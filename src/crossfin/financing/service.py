@@ -10,8 +10,7 @@ writes the accepted ones with their ledger events. The caller commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -279,7 +278,7 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
     for prepared, financing in zip(accepted, financings):
         uses = [_use(financing.id, claim) for claim in prepared.claims]
         rows += [_use_row(use) for use in uses]
-        with _acting(uow, prepared.entry.actor):
+        with uow.acting_as(prepared.entry.actor):
             receipt = uow.record(
                 EventType.FINANCING_REGISTERED, subjects={"financing": financing.id},
                 content=_registered_content(financing, prepared.applicant, prepared.claims),
@@ -292,19 +291,6 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
         session.execute(insert(_USES), rows)
     stamp(session, *financings)
     return out
-
-
-@contextmanager
-def _acting(uow: UnitOfWork, actor: Actor | None) -> Iterator[None]:
-    """Record events as `actor` (the unit of work's own actor when None)."""
-    if actor is None:
-        yield
-        return
-    saved, uow.actor = uow.actor, actor
-    try:
-        yield
-    finally:
-        uow.actor = saved
 
 
 def _financing(p: Prepared, now: datetime, reservation_hours: int) -> Financing:
