@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, NotFound
@@ -57,6 +57,19 @@ def _rows(uow: UnitOfWork, caller: Caller, stage: str | None) -> list[Any]:
     return queries.to_out(uow.session, found)
 
 
+def _counts(uow: UnitOfWork, caller: Caller) -> dict[str, int]:
+    """How many visible financings each stage holds, and how many are overdue (all of
+    them, not only the rows a page shows)."""
+    by_state = {state: n for state, n in uow.session.execute(
+        select(Financing.state, func.count()).where(queries.visible(caller))
+        .group_by(Financing.state))}
+    counts = {name: sum(by_state.get(state, 0) for state in states)
+              for name, states in STAGES.items()}
+    counts["overdue"] = uow.session.scalar(select(func.count()).where(
+        queries.visible(caller), Financing.overdue.is_(True))) or 0
+    return counts
+
+
 def _names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -70,10 +83,7 @@ def queue(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
           stage: str | None = None, kind: str | None = None,
           key: str | None = None) -> Response:
     rows = _rows(uow, caller, stage)
-    everyone = _rows(uow, caller, None) if stage else rows
-    counts = {name: sum(1 for r in everyone if r.state in states)
-              for name, states in STAGES.items()}
-    counts["overdue"] = sum(1 for r in everyone if r.overdue)
+    counts = _counts(uow, caller)
     lookup = _lookup(uow, caller, kind, key) if kind and key else None
     names = _names(uow, {r.bank_org_id for r in rows} | {r.enterprise_org_id for r in rows})
     return render(request, "financing/queue.html", {
@@ -167,9 +177,9 @@ def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: int
             problem: CrossfinError | None = None, status: int = 200) -> Response:
     financing = queries.get_financing(uow.session, caller, financing_id)
     out = queries.to_out(uow.session, [financing])[0]
+    named = {(d.kind, d.key) for d in out.documents}
     docs = list(uow.session.scalars(select(Document).where(
-        Document.kind.in_({d.kind for d in out.documents}),
-        Document.key.in_({d.key for d in out.documents}))))
+        tuple_(Document.kind, Document.key).in_(named))))
     left = remaining_minor(uow.session, docs)
     balances = {(d.kind, d.key): (d, left[d.id]) for d in docs}
     return render(request, "financing/detail.html", {
