@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from crossfin.cli.common import domain_errors, emit, fail, unit_of_work
-from crossfin.core.errors import FieldError, NotFound, ValidationFailed
+from crossfin.core.errors import NotFound, ValidationFailed, field_errors
 from crossfin.core.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import OrgKind, Principal, PrincipalKind, Role
@@ -22,8 +22,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def _pydantic_errors(exc: ValidationError) -> ValidationFailed:
-    return ValidationFailed([FieldError(".".join(map(str, e["loc"])), e["msg"])
-                             for e in exc.errors()])
+    return ValidationFailed(field_errors(exc))
 
 
 @org_app.command("add")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
 
 PROBLEM_BASE = "https://crossfin.dev/problems/"
 
@@ -50,6 +53,22 @@ class ValidationFailed(CrossfinError):
         text = detail or "; ".join(f"{e.field}: {e.reason}" for e in errors)
         super().__init__(text, errors=[{"field": e.field, "reason": e.reason} for e in errors])
         self.errors = errors
+
+
+def field_path(loc: Sequence[Any]) -> str:
+    """`documents[0].amount` from a pydantic error location, as the services name fields."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def field_errors(exc: PydanticValidationError, default: str = "body",
+                 reason: Callable[[Mapping[str, Any]], str] = lambda e: str(e["msg"]),
+                 ) -> list[FieldError]:
+    """A pydantic ValidationError as FieldErrors (`default` names a whole-input error)."""
+    return [FieldError(field_path(e["loc"]) or default, reason(e))
+            for e in exc.errors(include_url=False)]
 
 
 def invalid(field: str, reason: str) -> ValidationFailed:

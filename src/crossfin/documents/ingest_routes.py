@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from crossfin.api.deps import CallerDep, ReadUow, WriterDep, get_db, raw_body
-from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed
+from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
 from crossfin.core.uow import Database, UnitOfWork
 from crossfin.documents import batches, publish, reports, sources, versions
 from crossfin.documents.errors import RecordUnreadable
@@ -70,8 +70,7 @@ def _batch_input(request: Request, body: bytes) -> BatchIn:
             return BatchIn.model_validate_json(body)
         return BatchIn(manifest=body.decode("utf-8"))
     except ValidationError as exc:
-        raise ValidationFailed([FieldError(".".join(map(str, e["loc"])) or "body", e["msg"])
-                                for e in exc.errors()]) from None
+        raise ValidationFailed(field_errors(exc)) from None
     except UnicodeDecodeError:
         raise ValidationFailed([FieldError("body", "the manifest is not UTF-8")]) from None
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.responses import Response
 
-from crossfin.core.errors import CrossfinError, FieldError
+from crossfin.core.errors import CrossfinError, FieldError, field_errors
 from crossfin.core.money import format_amount
 from crossfin.core.uow import UnitOfWork
 from crossfin.financing import credit, matchmaking
@@ -81,7 +81,7 @@ def publish(request: Request, caller: PortalCallerDep, _: CsrfDep,
     try:
         data = NeedIn.model_validate(form | {"documents": parse_documents(documents)})
     except ValidationError as exc:
-        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        errors = field_errors(exc)
         with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, form, 422)
     return _after(request, caller, lambda uow: matchmaking.publish_need(uow, caller, data),
@@ -105,7 +105,7 @@ def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfD
                                        "currency": currency.strip().upper(),
                                        "tenor_days": tenor_days})
     except ValidationError as exc:
-        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        errors = field_errors(exc)
         with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, None, 422)
     return _after(request, caller,

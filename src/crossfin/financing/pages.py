@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
-from crossfin.core.errors import CrossfinError, FieldError, NotFound
+from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents.models import Document
 from crossfin.financing import queries, service, transitions
@@ -154,7 +154,7 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
             "documents": parse_documents(documents), "fx_rates": parse_rates(fx_rates),
             "rate": form["rate"] or None, "due_date": form["due_date"] or None})
     except ValidationError as exc:
-        errors = [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        errors = field_errors(exc)
         return _form(request, form, errors, status=422)
     hours = request.app.state.settings.reservation_hours
     try:

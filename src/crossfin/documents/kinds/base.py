@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic import ValidationError as PydanticError
 
-from crossfin.core.errors import FieldError, ValidationFailed
+from crossfin.core.errors import FieldError, ValidationFailed, field_path
+from crossfin.core.errors import field_errors as core_field_errors
 from crossfin.documents.kinds.fields import exponent_of
 from crossfin.parties.models import OrgKind
 
@@ -46,18 +47,9 @@ def _reason(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    """`containers[2]` style paths from a pydantic location."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def field_errors(exc: PydanticError) -> list[FieldError]:
     """Convert a pydantic ValidationError into FieldErrors (dotted path, reason)."""
-    return [FieldError(_field_path(tuple(e["loc"])) or "record", _reason(e))
-            for e in exc.errors(include_url=False)]
+    return core_field_errors(exc, default="record", reason=_reason)
 
 
 @dataclass(frozen=True)
@@ -125,7 +117,7 @@ class KindSpec:
             try:
                 content[name] = adapter.dump_python(adapter.validate_python(value), mode="json")
             except PydanticError as exc:
-                errors += [FieldError(_field_path((name, *e["loc"])), _reason(e))
+                errors += [FieldError(field_path((name, *e["loc"])), _reason(e))
                            for e in exc.errors(include_url=False)]
         lookup = {**(context or {}), **content}
         errors += self._scale_amounts(content, lookup)
