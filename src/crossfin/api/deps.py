@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ from crossfin.core import idempotency
 from crossfin.core.errors import CrossfinError, Unauthenticated
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database, UnitOfWork
-from crossfin.ledger.journal import Receipt
+from crossfin.ledger.journal import Receipt, answer_body
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import (
     Presented,
@@ -193,7 +192,7 @@ class Writer:
                     return _replayed(stored)
             payload, receipt = fn(uow)
             uow.sequence()
-            body = _encode(payload, receipt)
+            body = answer_body(payload, receipt)
             if self.key is not None:
                 idempotency.remember(uow.session, self.caller.org_id, self.key,
                                      self.fingerprint, status, body)
@@ -211,13 +210,6 @@ class Writer:
 def _replayed(stored: idempotency.StoredResponse) -> Response:
     return Response(stored.body, status_code=stored.status, media_type="application/json",
                     headers={"Idempotent-Replayed": "true"})
-
-
-def _encode(payload: Payload, receipt: Receipt | None) -> bytes:
-    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
-    if receipt is not None:
-        data["receipt"] = receipt.as_dict()
-    return json.dumps(data, ensure_ascii=False, default=str).encode()
 
 
 def get_writer(

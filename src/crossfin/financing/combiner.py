@@ -17,7 +17,6 @@ each request is re-run in a transaction of its own, so one request never fails a
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -42,6 +41,7 @@ from crossfin.financing.models import Financing
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
+from crossfin.ledger.journal import answer_body
 from crossfin.financing.service import Entry, Registered, check_maker, register_many
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented, authenticate_many
@@ -217,9 +217,8 @@ class Combiner:
     def _answer(uow: UnitOfWork | None, job: Job, done: Registered) -> Answer:
         """The 201 body; stored with the job's Idempotency-Key in `uow` (then required)."""
         docs = {i: (d.kind, d.key) for i, d in done.documents.items()}
-        out = build_out(done.financing, done.uses, docs, done.enterprise_uscc)
-        data = out.model_dump(mode="json") | {"receipt": done.receipt.as_dict()}
-        body = json.dumps(data, ensure_ascii=False, default=str).encode()
+        body = answer_body(build_out(done.financing, done.uses, docs, done.enterprise_uscc),
+                           done.receipt)
         if job.key is not None:
             assert uow is not None
             idempotency.remember(uow.session, job.caller.org_id, job.key, job.fingerprint,
