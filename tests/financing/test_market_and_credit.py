@@ -168,3 +168,25 @@ def test_credit_query_needs_consent_and_is_listed_to_the_enterprise(client, db):
             LedgerEvent.type == "financing:credit:query")).all()
     assert len(logged) == 2
 
+
+
+def test_the_market_lists_the_newest_needs_with_each_callers_offers(client, db):
+    from crossfin.financing import matchmaking
+    from crossfin.parties.access import Caller
+
+    firms = make_firms(db, banks=2)
+    decl = declaration(db, firms, "100000.00")
+    needs = [publish(client, firms, [decl])["id"] for _ in range(3)]
+    mine = offer(client, firms.banks[0], needs[0])
+    theirs = offer(client, firms.banks[1], needs[0])
+    bank = Caller(firms.banks[0].principal_id, "svc", Role.OPERATOR, firms.banks[0].org_id,
+                  OrgKind.BANK, None)
+    with db.session(readonly=True) as session:
+        newest = matchmaking.list_needs(session, bank, None, 0, 2, newest_first=True)
+        assert [n.id for n in newest] == [needs[2], needs[1]]  # the newest, not the oldest
+        found = matchmaking.offers_on(session, bank, matchmaking.list_needs(
+            session, bank, None, 0, 10))
+    assert {k: [o.id for o in v] for k, v in found.items()} == {
+        needs[0]: [mine["id"]], needs[1]: [], needs[2]: []}  # a bank sees only its own
+    seen = client.get(f"/v1/needs/{needs[0]}/offers", headers=firms.enterprise.headers)
+    assert [o["id"] for o in seen.json()] == [mine["id"], theirs["id"]]

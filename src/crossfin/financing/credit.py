@@ -142,10 +142,12 @@ def overdue_history(session: Session, org_id: int) -> dict[str, Any]:
                                        for c, n, o in sorted(now)]}
 
 
-def list_queries(session: Session, caller: Caller, after: int,
-                 limit: int) -> list[tuple[CreditQuery, str | None, str | None]]:
-    """Queries about the enterprise (every one), by the bank, or in a regulator's subtree;
-    each with the bank's name and the enterprise's USCC."""
+def list_queries(session: Session, caller: Caller, after: int, limit: int,
+                 newest_first: bool = False
+                 ) -> list[tuple[CreditQuery, str | None, str | None]]:
+    """Queries about the enterprise (every one), by the bank, or in a regulator's subtree,
+    after id `after`, oldest first (or the newest `limit`); each with the bank's name and
+    the enterprise's USCC."""
     bank = select(Organization.name).where(Organization.id == CreditQuery.bank_org_id) \
         .scalar_subquery()
     firm = select(Organization.uscc).where(Organization.id == CreditQuery.enterprise_org_id) \
@@ -162,5 +164,6 @@ def list_queries(session: Session, caller: Caller, after: int,
             query = query.where(CreditQuery.enterprise_org_id.in_(inside))
     else:
         return []
-    rows = session.execute(query.order_by(CreditQuery.id).limit(limit)).all()
+    order = CreditQuery.id.desc() if newest_first else CreditQuery.id
+    rows = session.execute(query.order_by(order).limit(limit)).all()
     return [(q, b, f) for q, b, f in rows]

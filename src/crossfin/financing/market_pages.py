@@ -31,22 +31,27 @@ from crossfin.web.render import redirect, render
 router = APIRouter()
 
 
-def _need_view(uow: UnitOfWork, caller: Caller, need: FinancingNeed) -> dict[str, Any]:
-    offers = matchmaking.list_offers(uow.session, caller, need.id)
-    names = {o.id: o.name for o in uow.session.scalars(select(Organization).where(
-        Organization.id.in_({o.bank_org_id for o in offers} | {need.enterprise_org_id})))}
-    return {"need": need, "amount": format_amount(need.amount_minor, need.currency),
-            "documents": json.loads(need.documents), "names": names,
-            "offers": [{"offer": o, "amount": format_amount(o.amount_minor, o.currency)}
-                       for o in offers]}
+def _need_views(uow: UnitOfWork, caller: Caller,
+                needs: list[FinancingNeed]) -> list[dict[str, Any]]:
+    """What the market page shows of each need: its offers and the parties' names, loaded
+    for all the needs at once."""
+    offers = matchmaking.offers_on(uow.session, caller, needs)
+    parties = {n.enterprise_org_id for n in needs} | {
+        o.bank_org_id for found in offers.values() for o in found}
+    names = {o.id: o.name for o in uow.session.scalars(
+        select(Organization).where(Organization.id.in_(parties)))} if parties else {}
+    return [{"need": need, "amount": format_amount(need.amount_minor, need.currency),
+             "documents": json.loads(need.documents), "names": names,
+             "offers": [{"offer": o, "amount": format_amount(o.amount_minor, o.currency)}
+                        for o in offers[need.id]]} for need in needs]
 
 
 def _market(request: Request, uow: UnitOfWork, caller: Caller,
             problem: CrossfinError | None = None, errors: list[FieldError] | None = None,
             form: dict[str, Any] | None = None, status: int = 200) -> Response:
-    needs = matchmaking.list_needs(uow.session, caller, None, 0, 200)
+    needs = matchmaking.list_needs(uow.session, caller, None, 0, 200, newest_first=True)
     return render(request, "financing/market.html", {
-        "needs": [_need_view(uow, caller, n) for n in reversed(needs)],
+        "needs": _need_views(uow, caller, needs),
         "is_bank": caller.org_kind is OrgKind.BANK,
         "is_enterprise": caller.org_kind is OrgKind.ENTERPRISE,
         "problem": problem, "errors": errors or [],
@@ -136,9 +141,9 @@ def credit_queries(request: Request, caller: PortalCallerDep, uow: PortalReadUow
 def _credit(request: Request, uow: UnitOfWork, caller: Caller,
             profile: dict[str, Any] | None = None, problem: CrossfinError | None = None,
             status: int = 200) -> Response:
-    rows = credit.list_queries(uow.session, caller, 0, 500)
+    rows = credit.list_queries(uow.session, caller, 0, 500, newest_first=True)
     return render(request, "financing/credit.html", {
-        "rows": list(reversed(rows)), "profile": profile, "problem": problem,
+        "rows": rows, "profile": profile, "problem": problem,
         "is_bank": caller.org_kind is OrgKind.BANK}, status_code=status)
 
 

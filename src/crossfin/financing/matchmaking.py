@@ -9,6 +9,7 @@ reserving the documents like any registration, and declines the other offers.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -130,8 +131,8 @@ def get_need(session: Session, caller: Caller, need_id: int, *,
 
 
 def list_needs(session: Session, caller: Caller, status: str | None, after: int,
-               limit: int) -> list[FinancingNeed]:
-    """Needs the caller sees, oldest first after id `after`."""
+               limit: int, newest_first: bool = False) -> list[FinancingNeed]:
+    """Needs the caller sees after id `after`, oldest first (or the newest `limit`)."""
     query = select(FinancingNeed).where(FinancingNeed.id > after)
     if status:
         query = query.where(FinancingNeed.status == status)
@@ -149,7 +150,8 @@ def list_needs(session: Session, caller: Caller, status: str | None, after: int,
                 FinancingNeed.jurisdiction_path.startswith(caller.jurisdiction_path))
     else:
         return []
-    return list(session.scalars(query.order_by(FinancingNeed.id).limit(limit)))
+    order = FinancingNeed.id.desc() if newest_first else FinancingNeed.id
+    return list(session.scalars(query.order_by(order).limit(limit)))
 
 
 def make_offer(uow: UnitOfWork, caller: Caller, need_id: int,
@@ -184,10 +186,21 @@ def make_offer(uow: UnitOfWork, caller: Caller, need_id: int,
 def list_offers(session: Session, caller: Caller, need_id: int) -> list[FinancingOffer]:
     """The enterprise sees every offer on its need; a bank only its own."""
     need = get_need(session, caller, need_id)
-    query = select(FinancingOffer).where(FinancingOffer.need_id == need.id)
-    if caller.org_id != need.enterprise_org_id and caller.org_kind is OrgKind.BANK:
+    return offers_on(session, caller, [need])[need.id]
+
+
+def offers_on(session: Session, caller: Caller, needs: Sequence[FinancingNeed]
+              ) -> dict[int, list[FinancingOffer]]:
+    """The offers the caller sees on each of `needs` (needs it may see), in one query."""
+    found: dict[int, list[FinancingOffer]] = {need.id: [] for need in needs}
+    if not found:
+        return found
+    query = select(FinancingOffer).where(FinancingOffer.need_id.in_(found))
+    if caller.org_kind is OrgKind.BANK:  # a bank never publishes needs: only its own offers
         query = query.where(FinancingOffer.bank_org_id == caller.org_id)
-    return list(session.scalars(query.order_by(FinancingOffer.id)))
+    for offer in session.scalars(query.order_by(FinancingOffer.id)):
+        found[offer.need_id].append(offer)
+    return found
 
 
 def _offer(session: Session, offer_id: int) -> FinancingOffer:
