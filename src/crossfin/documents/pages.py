@@ -21,6 +21,7 @@ from crossfin.documents.kinds.registry import all_kinds
 from crossfin.documents.versions import list_versions, version_view
 from crossfin.financing.balance import remaining_minor
 from crossfin.parties.models import Organization, OrgKind
+from crossfin.parties.service import org_names
 from crossfin.web.auth import PortalCallerDep
 from crossfin.web.csrf import CsrfDep
 from crossfin.web.deps import PortalReadUow, run_write
@@ -87,7 +88,8 @@ def _consents_page(request: Request, caller: Any, uow: UnitOfWork,
                    errors: list[Any] | None = None, status_code: int = 200,
                    form: dict[str, Any] | None = None) -> Response:
     rows = consents.list_consents(uow.session, caller, limit=200)
-    names = _org_names(uow, {c.bank_org_id for c in rows} | {c.enterprise_org_id for c in rows})
+    names = org_names(uow.session,
+                      {c.bank_org_id for c in rows} | {c.enterprise_org_id for c in rows})
     scopes = sorted(consents.scope_names())
     return render(request, "documents/consents.html", {
         "rows": rows, "names": names, "status_of": consents.status_of, "scopes": scopes,
@@ -95,13 +97,6 @@ def _consents_page(request: Request, caller: Any, uow: UnitOfWork,
         "errors": errors or [], "form": form or {"days": 90, "scopes": []},
         "can_grant": caller.org_kind is OrgKind.ENTERPRISE
         and caller.role in consents.GRANTING_ROLES}, status_code=status_code)
-
-
-def _org_names(uow: UnitOfWork, ids: set[int]) -> dict[int, Organization]:
-    if not ids:
-        return {}
-    query = select(Organization).where(Organization.id.in_(sorted(ids)))
-    return {org.id: org for org in uow.session.scalars(query)}
 
 
 @router.get("/consents", summary="Consents granted (enterprise) or received (bank)")

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, field_errors
@@ -22,7 +21,8 @@ from crossfin.financing.market_schemas import AcceptIn, NeedIn, OfferIn
 from crossfin.financing.pages import parse_documents
 from crossfin.financing.refusals import recording_refusals
 from crossfin.parties.access import Caller
-from crossfin.parties.models import Organization, OrgKind
+from crossfin.parties.models import OrgKind
+from crossfin.parties.service import org_names
 from crossfin.web.auth import PortalCallerDep
 from crossfin.web.csrf import CsrfDep
 from crossfin.web.deps import PortalReadUow, portal_db, run_write
@@ -38,8 +38,7 @@ def _need_views(uow: UnitOfWork, caller: Caller,
     offers = matchmaking.offers_on(uow.session, caller, needs)
     parties = {n.enterprise_org_id for n in needs} | {
         o.bank_org_id for found in offers.values() for o in found}
-    names = {o.id: o.name for o in uow.session.scalars(
-        select(Organization).where(Organization.id.in_(parties)))} if parties else {}
+    names = org_names(uow.session, parties)
     return [{"need": need, "amount": format_amount(need.amount_minor, need.currency),
              "documents": json.loads(need.documents), "names": names,
              "offers": [{"offer": o, "amount": format_amount(o.amount_minor, o.currency)}

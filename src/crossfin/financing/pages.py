@@ -24,7 +24,8 @@ from crossfin.financing.refusals import recording_refusals
 from crossfin.financing.scenarios.registry import all_scenarios
 from crossfin.financing.schemas import FinancingIn
 from crossfin.parties.access import Caller
-from crossfin.parties.models import Organization, OrgKind, Role
+from crossfin.parties.models import OrgKind, Role
+from crossfin.parties.service import org_names
 from crossfin.web.auth import PortalCallerDep
 from crossfin.web.csrf import CsrfDep
 from crossfin.web.deps import PortalReadUow, portal_db, run_write
@@ -70,14 +71,6 @@ def _counts(uow: UnitOfWork, caller: Caller) -> dict[str, int]:
     return counts
 
 
-def _names(uow: UnitOfWork, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = uow.session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_(ids)))
-    return {r.id: r.name for r in rows}
-
-
 @router.get("/financing", summary="Financings: the bank's work queue, or what others see")
 def queue(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
           stage: str | None = None, kind: str | None = None,
@@ -85,7 +78,8 @@ def queue(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
     rows = _rows(uow, caller, stage)
     counts = _counts(uow, caller)
     lookup = _lookup(uow, caller, kind, key) if kind and key else None
-    names = _names(uow, {r.bank_org_id for r in rows} | {r.enterprise_org_id for r in rows})
+    names = org_names(uow.session,
+                      {r.bank_org_id for r in rows} | {r.enterprise_org_id for r in rows})
     return render(request, "financing/queue.html", {
         "rows": rows, "counts": counts, "stage": stage or "", "names": names,
         "is_bank": caller.org_kind is OrgKind.BANK, "lookup": lookup,
@@ -184,7 +178,7 @@ def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: int
     balances = {(d.kind, d.key): (d, left[d.id]) for d in docs}
     return render(request, "financing/detail.html", {
         "f": out, "balances": balances, "problem": problem,
-        "names": _names(uow, {out.bank_org_id, out.enterprise_org_id}),
+        "names": org_names(uow.session, {out.bank_org_id, out.enterprise_org_id}),
         "own_bank": caller.org_id == out.bank_org_id, "role": caller.role.value,
         "today": date.today().isoformat()}, status_code=status)
 

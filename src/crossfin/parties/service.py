@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
@@ -111,6 +113,16 @@ def served_codes(session: Session, org_id: int) -> list[str]:
     """The jurisdiction codes a bank serves."""
     query = select(BankJurisdiction.code).where(BankJurisdiction.org_id == org_id)
     return sorted(session.scalars(query))
+
+
+def org_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Organization names by id, for pages that show who is who (no query for none)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Organization.id, Organization.name)
+                           .where(Organization.id.in_(wanted)))
+    return {org_id: name for org_id, name in rows}
 
 
 def get_org(session: Session, caller: Caller, org_id: int) -> Organization:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
-from crossfin.parties.models import Organization, OrgKind
+from crossfin.parties.models import OrgKind
+from crossfin.parties.service import org_names
 from crossfin.supervision.alerts import AlertKind, list_alerts
 from crossfin.supervision.schemas import AlertOut
 from crossfin.web.auth import PortalCallerDep
@@ -26,8 +26,7 @@ def alerts(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
     rows = [AlertOut.model_validate(a) for a in
             list_alerts(uow.session, caller, limit=PAGE, kind=kind, newest_first=True)]
     ids = {i for a in rows for i in (a.subject_org_id, a.actor_org_id) if i is not None}
-    names = dict(uow.session.execute(
-        select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+    names = org_names(uow.session, ids)
     return render(request, "supervision/alerts.html", {
         "rows": rows, "names": names, "kinds": list(AlertKind),
         "kind": kind.value if kind else "", "page": PAGE})
