@@ -24,6 +24,11 @@ class LogHead(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# Leaf indexes are BIGINT: a larger number cannot name a leaf, and routes refuse it before
+# it reaches the database.
+MAX_LEAF_INDEX = 2**63 - 1
+
+
 class LedgerEvent(Base):
     """One sequenced leaf: the private record bytes and their public leaf hash."""
 

@@ -15,15 +15,15 @@ from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from crossfin.ledger import service
 from crossfin.ledger.checkpointer import retry_after
+from crossfin.ledger.models import MAX_LEAF_INDEX
 
 router = APIRouter(prefix="/v1/log", tags=["ledger"])
 
 TEXT = "text/plain; charset=utf-8"
 IMMUTABLE = "max-age=31536000, immutable"
 SHORT = "max-age=1"
-_MAX_INDEX = 2**63 - 1  # BIGINT: larger values cannot name a leaf
 
-Index = Annotated[int, Query(ge=0, le=_MAX_INDEX)]
+Index = Annotated[int, Query(ge=0, le=MAX_LEAF_INDEX)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
@@ -115,7 +115,7 @@ def consistency(first: Index, second: Index, session: LogSession) -> Consistency
 @router.get("/entries/{index}", response_class=Response,
             summary="The record bytes of a leaf (entitled parties only)",
             responses={200: {"content": {"application/json": {}}}})
-def entry(index: Annotated[int, Path(ge=0, le=_MAX_INDEX)], caller: CallerDep,
+def entry(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], caller: CallerDep,
           db: Annotated[Database, Depends(get_db)]) -> Response:
     """The actor, the parties the event names and regulators over them; others get 404."""
     with db.session(readonly=True) as session:
@@ -127,7 +127,7 @@ def entry(index: Annotated[int, Path(ge=0, le=_MAX_INDEX)], caller: CallerDep,
 @router.get("/receipts/{index}", response_class=Response,
             summary="A tlog-proof@v1 receipt of a leaf, verifiable offline",
             responses={200: {"content": {"text/plain": {}}}})
-def receipt(index: Annotated[int, Path(ge=0, le=_MAX_INDEX)], session: LogSession,
+def receipt(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], session: LogSession,
             settings: SettingsDep) -> Response:
     """Before the leaf is in a cosigned checkpoint: 404 `/not-yet-checkpointed`, Retry-After."""
     bundle = service.receipt_bundle(session, index, settings.witness_quorum,

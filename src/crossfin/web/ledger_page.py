@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import Response
 
 from crossfin.ledger import service
+from crossfin.ledger.models import MAX_LEAF_INDEX
 from crossfin.web.auth import PortalCallerDep
 from crossfin.web.csrf import CsrfDep
 from crossfin.web.deps import PortalReadUow
@@ -24,9 +25,7 @@ from crossfin.web.render import is_htmx, render
 
 router = APIRouter()
 TEXT = "text/plain; charset=utf-8"
-# Leaf indexes are BIGINT: anything larger is refused before it reaches the database.
-MAX_INDEX = 2**63 - 1
-Index = Annotated[int, Path(ge=0, le=MAX_INDEX)]
+Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 
 
 def _settings(request: Request):  # type: ignore[no-untyped-def]
@@ -35,7 +34,7 @@ def _settings(request: Request):  # type: ignore[no-untyped-def]
 
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")
 def ledger(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
-           index: Annotated[int | None, Query(ge=0, le=MAX_INDEX)] = None) -> Response:
+           index: Annotated[int | None, Query(ge=0, le=MAX_LEAF_INDEX)] = None) -> Response:
     settings = _settings(request)
     form = prefill(uow.session, settings, index) if index is not None else Prefill()
     return render(request, "ledger/ledger.html", {
