@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -24,7 +23,7 @@ from crossfin.documents.access_schemas import (
     FingerprintIn,
     VerifyIn,
 )
-from crossfin.documents.claims_io import ResultWriter
+from crossfin.documents.claims_io import results_download
 from crossfin.documents.models import Document
 from crossfin.financing.balance import remaining_minor
 from crossfin.parties.access import Caller, require_kind
@@ -161,9 +160,7 @@ def verification_request(request_id: int, caller: CallerDep, uow: ReadUow) -> di
 @router.get("/verification-requests/{request_id}/results.csv",
             summary="A bank's earlier verification request as a CSV file")
 def verification_request_csv(request_id: int, caller: CallerDep, uow: ReadUow) -> Response:
-    _, rows = reading.request_results(uow.session, caller, request_id)
-    return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})
+    return results_download(uow.session, caller, request_id)
 
 
 @router.get("/verification-requests/{request_id}/items/{index}/proof",
@@ -172,15 +169,6 @@ def verification_request_csv(request_id: int, caller: CallerDep, uow: ReadUow) -
 def verification_item_proof(request_id: int, index: int, caller: CallerDep,
                             uow: ReadUow) -> dict[str, Any]:
     return item_proofs.item_proof(uow.session, caller, request_id, index).as_dict()
-
-
-def results_csv(rows: list[Verification]) -> str:
-    """The CSV a bank downloads: one line per item, numbered from 1 in request order."""
-    out = io.StringIO()
-    writer = ResultWriter(out, "csv")
-    for row in rows:
-        writer.write(row.position + 1, verification.stored_answer(row))
-    return out.getvalue()
 
 
 @router.post("/fingerprints/check",

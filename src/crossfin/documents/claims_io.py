@@ -8,12 +8,20 @@ Output: one row per claim, numbered by its position in the input (1-based).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from crossfin.documents.access_models import Verification
 from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.registry import get_kind
+from crossfin.documents.reading import request_results
+from crossfin.documents.verification import stored_answer
+from crossfin.parties.access import Caller
 
 RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency",
                   "available")
@@ -88,3 +96,19 @@ class ResultWriter:
             return
         flat = result_row(line, item)
         self.csv.writerow(["" if flat[c] is None else flat[c] for c in RESULT_COLUMNS])
+
+
+def results_csv(rows: Iterable[Verification]) -> str:
+    """The CSV a bank downloads: one line per item, numbered from 1 in request order."""
+    out = io.StringIO()
+    writer = ResultWriter(out, "csv")
+    for row in rows:
+        writer.write(row.position + 1, stored_answer(row))
+    return out.getvalue()
+
+
+def results_download(session: Session, caller: Caller, request_id: int) -> Response:
+    """A bank's earlier verification request as a CSV attachment (API and portal alike)."""
+    _, rows = request_results(session, caller, request_id)
+    return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})

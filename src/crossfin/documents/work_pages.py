@@ -18,7 +18,7 @@ from starlette.responses import Response, StreamingResponse
 from crossfin.core.errors import CrossfinError, ValidationFailed, invalid
 from crossfin.core.uow import UnitOfWork
 from crossfin.documents import batches, publish, reading, reports, verification
-from crossfin.documents.access_routes import results_csv
+from crossfin.documents.claims_io import results_download
 from crossfin.documents.claims_io import read_claims
 from crossfin.documents.ingest_models import Batch, BatchLine
 from crossfin.documents.kinds.registry import all_kinds, get_kind
@@ -92,9 +92,7 @@ async def verify_upload(request: Request, caller: PortalCallerDep, uow: PortalRe
 @router.get("/verify/{request_id}.csv", summary="Download a verification's results (CSV)")
 def verify_download(request_id: int, caller: PortalCallerDep,
                     uow: PortalReadUow) -> Response:
-    _, rows = reading.request_results(uow.session, caller, request_id)
-    return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})
+    return results_download(uow.session, caller, request_id)
 
 
 def _sources_only(caller: Caller) -> None:
