@@ -29,7 +29,6 @@ from sqlalchemy.exc import IntegrityError
 
 from crossfin.core import idempotency
 from crossfin.core.errors import (
-    AlreadyExists,
     CrossfinError,
     IdempotencyConflict,
     Unauthenticated,
@@ -37,12 +36,18 @@ from crossfin.core.errors import (
 from crossfin.core.idempotency import IdempotencyRecord
 from crossfin.core.uow import Actor, Database, UnitOfWork
 from crossfin.financing.errors import FinancingRefused
-from crossfin.financing.models import Financing
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
 from crossfin.ledger.journal import answer_body
-from crossfin.financing.service import Entry, Registered, check_maker, register_many
+from crossfin.financing.service import (
+    Entry,
+    Registered,
+    check_maker,
+    has_ref,
+    ref_taken,
+    register_many,
+)
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented, authenticate_many
 from crossfin.parties.keycache import VerifiedKeys
@@ -245,12 +250,8 @@ class Combiner:
                 stored = idempotency.find(session, job.caller.org_id, job.key, job.fingerprint)
                 if stored is not None:
                     return Answer(stored.status, stored.body, replayed=True)
-            taken = session.scalar(select(Financing.id).where(
-                Financing.bank_org_id == job.caller.org_id,
-                Financing.external_ref == job.data.external_ref))
-        if taken is not None:
-            return AlreadyExists("this bank already has a financing with this external_ref",
-                                 field="external_ref")
+            if has_ref(session, job.caller.org_id, job.data.external_ref):
+                return ref_taken()
         return exc
 
     def _record_refusals(self, refusals: list[tuple[Actor, FinancingRefused]]) -> None:

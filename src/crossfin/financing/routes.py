@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +25,7 @@ from crossfin.api.deps import (
     raw_body,
     verified_keys,
 )
-from crossfin.core.errors import AlreadyExists, Unauthenticated
+from crossfin.core.errors import Unauthenticated
 from crossfin.core.settings import Settings
 from crossfin.core.uow import Database, UnitOfWork
 from crossfin.financing import queries, service, transitions
@@ -69,17 +68,11 @@ def write_guarded(write: Writer, run: Callable[[UnitOfWork], Any], ref: str | No
         try:
             return write(run, status=status)
         except IntegrityError:
-            if ref is not None and _ref_taken(write, ref):
-                raise AlreadyExists("this bank already has a financing with this "
-                                    "external_ref", field="external_ref") from None
+            if ref is not None:
+                with write.db.session(readonly=True) as session:
+                    if service.has_ref(session, write.caller.org_id, ref):
+                        raise service.ref_taken() from None
             raise
-
-
-def _ref_taken(write: Writer, ref: str) -> bool:
-    with write.db.session(readonly=True) as session:
-        return session.scalar(select(Financing.id).where(
-            Financing.bank_org_id == write.caller.org_id, Financing.external_ref == ref)) \
-            is not None
 
 
 async def registering_bank(request: Request, db: Annotated[Database, Depends(get_db)],

@@ -190,7 +190,7 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     if applicant is None or applicant.kind != OrgKind.ENTERPRISE.value:
         raise invalid("enterprise_uscc", "no enterprise with this USCC is on the platform")
     if (entry.bank_org_id, data.external_ref) in lookups.taken:
-        raise _ref_taken()
+        raise ref_taken()
     loaded = _loaded(lookups, data, currency)
     claims = scenario.plan(Request(applicant, amount, currency, today), loaded)
     convert_claims(lookups.session, scenario, claims, currency, fx.parse_given(data.fx_rates),
@@ -198,9 +198,18 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     return Prepared(entry, scenario, applicant, amount, currency, loaded, claims)
 
 
-def _ref_taken() -> AlreadyExists:
+def ref_taken() -> AlreadyExists:
+    """The answer when a bank reuses one of its external_refs."""
     return AlreadyExists("this bank already has a financing with this external_ref",
                          field="external_ref")
+
+
+def has_ref(session: Session, bank_org_id: int, external_ref: str) -> bool:
+    """Whether the bank already has a financing with this external_ref (after a unique
+    violation: was it this, or something else?)."""
+    return session.scalar(select(Financing.id).where(
+        Financing.bank_org_id == bank_org_id, Financing.external_ref == external_ref)) \
+        is not None
 
 
 def _loaded(lookups: Lookups, data: FinancingIn, currency: str) -> list[Loaded]:
@@ -249,7 +258,7 @@ def reserve(prepared: Prepared, balances: dict[int, DocumentBalance],
     entry = prepared.entry
     ref = (entry.bank_org_id, entry.data.external_ref)
     if ref in taken:  # an earlier application of the same batch took it
-        return _ref_taken()
+        return ref_taken()
     short = shortfalls(balances, prepared.claims)
     if short:
         return FinancingRefused.of(Attempt(
