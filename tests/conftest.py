@@ -14,8 +14,6 @@ from crossfin.core.settings import Settings
 from crossfin.core.uow import Database
 from support.db import clean, prepare, test_database_url
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:

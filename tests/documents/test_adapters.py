@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from support.ingest import SELLER_USCC, owner_uscc
+from support.data import DATA
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.documents.adapters import AdapterError
@@ -15,7 +15,7 @@ from crossfin.documents.adapters.dcsa import dcsa_to_bill_of_lading
 from crossfin.documents.adapters.ubl import ubl_to_vat_invoice
 from crossfin.documents.kinds.registry import get_kind
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = DATA
 UBL = (SAMPLES / "ubl" / "UBL-Invoice-2.1-Example.xml").read_text(encoding="utf-8")
 DCSA = json.loads((SAMPLES / "dcsa" / "ebl-3.0.4_transport-document_regularSTD.json")
                   .read_text(encoding="utf-8"))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
 from support.parties import Party, make_party
+from support.data import DATA
 
 from crossfin.core.uow import Database
 from crossfin.documents.access_models import Fingerprint, FingerprintVariant
 from crossfin.documents.fingerprints import fingerprint_fields_from_ubl
 from crossfin.parties.models import OrgKind
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = DATA
 PAPER = {"document_type": "commercial_invoice", "number": "INV-2026/000417",
          "seller": "Shenzhen Lotus Electronics Co., Ltd.", "buyer": "Hanseatic Import GmbH",
          "amount": "48257.35", "currency": "USD", "issue_date": "2026-03-02"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support.data import DATA
 
 from crossfin.ledger import (
     VerificationError,
@@ -20,11 +20,11 @@ from crossfin.ledger.proofs import MemoryTree, consistency_proof, inclusion_proo
 from crossfin.ledger.rfc6962 import EMPTY_ROOT, node_hash
 from crossfin.ledger.verify import root_from_inclusion, roots_from_consistency
 
-VECTOR_DIR = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "rfc6962"
+VECTOR_DIR = DATA / "rfc6962"
 
 
 def _load(name: str) -> dict[str, Any]:
-    """Read one JSON vector file from the shared vector directory."""
+    """Read one JSON vector file from the repository's vector directory."""
     data: dict[str, Any] = json.loads((VECTOR_DIR / name).read_text(encoding="utf-8"))
     return data
 
