@@ -26,8 +26,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crossfin.core.uow import Actor, Database, UnitOfWork
-from crossfin.documents import batches, publish
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents.ingest import batches, publish
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.records import Manifest, parse_json_record, record_digest
@@ -67,7 +68,7 @@ def prepare_database(url: str) -> Database:
 
 def make_source(db: Database) -> tuple[Caller, Signer]:
     """A customs organization, an admin service principal and a registered key."""
-    from crossfin.documents import sources
+    from crossfin.documents.ingest import sources
 
     with UnitOfWork(db, SETUP) as uow:
         org, _ = service.add_org(uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench customs",

@@ -31,11 +31,13 @@ from sqlalchemy import insert, select
 from benchlib import fresh_database, print_header
 
 from crossfin.api.app import create_app
-from crossfin.core import keys
+from crossfin.ledger import keys
+from crossfin.core import secrets
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.parties import credentials, service
@@ -158,7 +160,7 @@ def main() -> int:
     settings = Settings(database_url=url, data_dir=data, log_level="WARNING",
                         _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(settings)
-    keys.ensure_platform_secret(settings)
+    secrets.ensure_platform_secret(settings)
     db = prepare(url)
     firm_id, customs_id, api_key = parties(db)
     claims = publish(db, args.documents, firm_id, customs_id)

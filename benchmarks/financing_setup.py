@@ -11,14 +11,18 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from crossfin.core import keys
+from crossfin.ledger import keys
+
+from crossfin.core import secrets
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
-from crossfin.financing.models import DocumentBalance, Financing
+from crossfin.documents.models import DocumentBalance
+from crossfin.financing.models import Financing
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
@@ -91,7 +95,7 @@ def build_fixture(url: str, cold: int) -> Fixture:
     data.mkdir(mode=0o700)
     settings = Settings(database_url=url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(settings)
-    keys.ensure_platform_secret(settings)
+    secrets.ensure_platform_secret(settings)
     db = fresh_database(url)  # schema dropped and recreated, migrated, jurisdictions, head
     with UnitOfWork(db, ACTOR) as uow:
         uscc = make_uscc("9", "1", "440305", org_code_with_check("66000001"))

@@ -32,7 +32,8 @@ from typing import Any
 
 
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import PendingEvent, new_event
 from crossfin.ledger.proofs import append_to_edge

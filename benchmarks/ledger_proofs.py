@@ -31,10 +31,13 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, update
 
-from crossfin.core import keys
+from crossfin.ledger import keys
+
+from crossfin.core import secrets
 from crossfin.core.clock import utcnow
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger import service
 from crossfin.ledger.models import LogHead, TreeHash
 from crossfin.ledger.proofs import append_to_edge
@@ -174,9 +177,9 @@ def main() -> None:
         key = api_key(db)
         conf = Settings(database_url=url, data_dir=Path(tmp) / "data",
                         _env_file=None)  # type: ignore[call-arg]
-        keys.ensure_data_dir(conf)
+        secrets.ensure_data_dir(conf)
         keys.ensure_log_key(conf)
-        keys.ensure_platform_secret(conf)
+        secrets.ensure_platform_secret(conf)
         with db.session(readonly=True) as session:
             size = service.tree_size(session)
         in_process(db, size, args.queries)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from crossfin.api.app import create_app
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from support.db import clean, prepare, test_database_url
 
 
@@ -43,10 +43,11 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    from crossfin.core import keys
+    from crossfin.ledger import keys
+    from crossfin.core import secrets
 
     keys.ensure_log_key(settings)
-    keys.ensure_platform_secret(settings)
+    secrets.ensure_platform_secret(settings)
     return create_app(settings, db)
 
 

@@ -16,7 +16,9 @@ import httpx
 import pytest
 from support.server import free_port
 
-from crossfin.core import keys
+from crossfin.ledger import keys
+
+from crossfin.core import secrets
 from crossfin.core.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -29,7 +31,7 @@ def server_env(db, db_url: str, tmp_path: Path) -> dict[str, str]:
     data.mkdir(mode=0o700)
     conf = Settings(database_url=db_url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(conf)
-    keys.ensure_platform_secret(conf)
+    secrets.ensure_platform_secret(conf)
     return os.environ | {"CROSSFIN_DATABASE_URL": db_url, "CROSSFIN_DATA_DIR": str(data),
                          "CROSSFIN_LOG_LEVEL": "WARNING",
                          "CROSSFIN_FINANCING_SWEEP_SECONDS": "0"}
@@ -177,7 +179,7 @@ def test_the_worker_factory_tunes_the_garbage_collector(settings, db, monkeypatc
     from crossfin.api import asgi
 
     keys.ensure_log_key(settings)
-    keys.ensure_platform_secret(settings)
+    secrets.ensure_platform_secret(settings)
     monkeypatch.setenv("CROSSFIN_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("CROSSFIN_DATA_DIR", str(settings.data_dir))
     before = gc.get_threshold()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 
 runner = CliRunner()
 

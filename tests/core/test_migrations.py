@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from crossfin.core.migrate import alembic_config
-from crossfin.core.schema import metadata
-from crossfin.core.uow import Database
+from crossfin.migrations.upgrade import alembic_config
+from crossfin.migrations.metadata import metadata
+from crossfin.core.db import Database
 
 
 def test_one_head() -> None:

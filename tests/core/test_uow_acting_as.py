@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 
 OWN = Actor(None, None, "cli")

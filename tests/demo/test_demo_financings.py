@@ -15,15 +15,17 @@ from support.web import csrf_from, login
 
 from crossfin.core.money import format_amount, parse_amount
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database, UnitOfWork
+from crossfin.core.db import Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import demo_orgs, demo_password
 from crossfin.demo.financings import TOUR_DECLARATION, demo_plan
 from crossfin.demo.loader import DemoResult, load_demo
 from crossfin.demo.trade import demo_batches
 from crossfin.documents.models import Document
-from crossfin.financing.market_models import CreditQuery, FinancingNeed, FinancingOffer
-from crossfin.financing.matchmaking import served_paths
-from crossfin.financing.models import DocumentBalance, Financing, FinancingUse
+from crossfin.financing.market.models import CreditQuery, FinancingNeed, FinancingOffer
+from crossfin.financing.market.matchmaking import served_paths
+from crossfin.documents.models import DocumentBalance
+from crossfin.financing.models import Financing, FinancingUse
 from crossfin.ledger.models import LogHead
 from crossfin.parties.models import Organization, Principal
 

@@ -17,13 +17,14 @@ from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli_app
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database, UnitOfWork
+from crossfin.core.db import Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.documents import CONSENTS, KEY_DIR
 from crossfin.demo.loader import DemoResult, load_demo
 from crossfin.demo.trade import DemoBatch, demo_batches
-from crossfin.documents.access_models import Consent
-from crossfin.documents.ingest_models import Batch, SourceKey
+from crossfin.documents.access.models import Consent
+from crossfin.documents.ingest.models import Batch, SourceKey
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document
 from crossfin.ledger.models import LogHead

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
 from crossfin.cli.main import app as cli
-from crossfin.documents import client as submit_client
+from crossfin.documents.ingest import client as submit_client
 from crossfin.parties.models import OrgKind
 
 KIND = "customs_declaration"
@@ -26,10 +26,11 @@ KIND = "customs_declaration"
 
 @pytest.fixture
 def server(settings, db) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    from crossfin.core import keys
+    from crossfin.ledger import keys
+    from crossfin.core import secrets
 
     keys.ensure_log_key(settings)
-    keys.ensure_platform_secret(settings)
+    secrets.ensure_platform_secret(settings)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

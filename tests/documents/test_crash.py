@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from support.ingest import jsonl, manifest_for, record, register_source_key
 from support.parties import make_party
 
-from crossfin.documents.ingest_models import Batch
+from crossfin.documents.ingest.models import Batch
 from crossfin.documents.models import Document
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import OrgKind
@@ -21,8 +21,9 @@ KIND = "customs_declaration"
 # before COMMIT: the worst moment to die.
 _PUBLISHER = """
 import sys, time
-from crossfin.core.uow import Actor, Database, UnitOfWork
-from crossfin.documents.publish import publish_batch
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents.ingest.publish import publish_batch
 db = Database(sys.argv[1])
 with UnitOfWork(db, Actor(None, None, "crash-test")) as uow:
     batch, receipt = publish_batch(uow, int(sys.argv[2]))
@@ -50,8 +51,8 @@ def test_killed_publication_leaves_nothing_and_resumes(client, db, db_url) -> No
     # request publishes: the subprocess does, and dies.
     client.post("/v1/batches/crash-1/lines?from=0", content=jsonl(rows[:299]),
                 headers=customs.headers | {"Content-Type": "application/x-ndjson"})
-    from crossfin.core.uow import UnitOfWork
-    from crossfin.documents import batches
+    from crossfin.ledger.uow import UnitOfWork
+    from crossfin.documents.ingest import batches
     from crossfin.documents.kinds.registry import get_kind
     from crossfin.parties.access import Caller
     from crossfin.parties.models import Role

@@ -10,11 +10,11 @@ from support.ingest import owner_uscc, record, register_source_key, submit
 from support.parties import TEST_ACTOR, another_principal, make_party
 
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import Document
-from crossfin.financing.models import DocumentBalance
+from crossfin.documents.models import DocumentBalance
 from crossfin.parties.models import OrgKind, Role
-from crossfin.supervision.models import Alert
+from crossfin.parties.alerts import Alert
 
 KIND = "customs_declaration"
 

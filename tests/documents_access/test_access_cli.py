@@ -13,7 +13,7 @@ from support.parties import make_party
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind
 
 

@@ -10,7 +10,7 @@ from support.documents import make_document
 from support.parties import make_party
 from support.web import add_user, browser_login
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import Organization, OrgKind
 
 pytestmark = BROWSER_MARKS

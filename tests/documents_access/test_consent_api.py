@@ -10,9 +10,9 @@ from sqlalchemy import select
 from support.documents import make_document
 from support.parties import Party, another_principal, make_party
 
-from crossfin.core.uow import Database
-from crossfin.documents.access_models import Consent
-from crossfin.documents.consent import CREDIT_PROFILE, active_consent
+from crossfin.core.db import Database
+from crossfin.documents.access.models import Consent
+from crossfin.documents.access.consent import CREDIT_PROFILE, active_consent
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.parties.models import OrgKind, Role
 

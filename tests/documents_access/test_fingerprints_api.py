@@ -9,9 +9,9 @@ from sqlalchemy import inspect, select, text
 from support.parties import Party, make_party
 from support.data import DATA
 
-from crossfin.core.uow import Database
-from crossfin.documents.access_models import Fingerprint, FingerprintVariant
-from crossfin.documents.fingerprints import fingerprint_fields_from_ubl
+from crossfin.core.db import Database
+from crossfin.documents.access.models import Fingerprint, FingerprintVariant
+from crossfin.documents.access.fingerprints import fingerprint_fields_from_ubl
 from crossfin.parties.models import OrgKind
 
 SAMPLES = DATA

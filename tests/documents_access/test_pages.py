@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.note import generate_signer
 from crossfin.parties.models import OrgKind
 from support.documents import make_document

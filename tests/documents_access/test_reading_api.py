@@ -10,10 +10,10 @@ from sqlalchemy import select
 from support.documents import make_document
 from support.parties import Party, make_party
 
-from crossfin.core.uow import Database
-from crossfin.documents.access import can_read_document
+from crossfin.core.db import Database
+from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.models import Document
-from crossfin.documents.reading import readable_documents
+from crossfin.documents.access.reading import readable_documents
 from crossfin.parties.credentials import authenticate
 from crossfin.parties.models import OrgKind
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.verification import jcs, mismatched_fields
+from crossfin.documents.access.verification import jcs, mismatched_fields
 
 values = st.one_of(st.text(), st.booleans(), st.none(),
                    st.integers(min_value=-2**60, max_value=2**60),

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from support.documents import Doc, make_document, use_balance
 from support.parties import Party, make_party
 
-from crossfin.core.uow import Database
-from crossfin.documents.access_models import Verification, VerificationRequest
+from crossfin.core.db import Database
+from crossfin.documents.access.models import Verification, VerificationRequest
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.ledger.rfc6962 import root_hash
 from crossfin.parties.models import OrgKind
-from crossfin.supervision.models import Alert
+from crossfin.parties.alerts import Alert
 
 
 @pytest.fixture
@@ -205,9 +205,9 @@ def test_concurrent_mismatches_raise_one_alert(db: Database, world: dict[str, Pa
                                                declaration: Doc) -> None:
     import threading
 
-    from crossfin.core.uow import UnitOfWork
-    from crossfin.documents.verification import Claim
-    from crossfin.documents.verification import verify as run_verify
+    from crossfin.ledger.uow import UnitOfWork
+    from crossfin.documents.access.verification import Claim
+    from crossfin.documents.access.verification import verify as run_verify
     from crossfin.parties.credentials import authenticate
 
     with db.session(readonly=True) as session:

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from support.documents import make_declarations
 from support.parties import make_party
 
-from crossfin.core.uow import Database
-from crossfin.documents.access_models import Verification
+from crossfin.core.db import Database
+from crossfin.documents.access.models import Verification
 from crossfin.parties.models import OrgKind
 
 

@@ -7,12 +7,12 @@ import json
 from sqlalchemy import select
 from support.financing import application, balance_row, declaration, make_firms
 
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import DocumentVersion
 from crossfin.documents.versions import amend
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
-from crossfin.supervision.models import Alert
+from crossfin.parties.alerts import Alert
 
 
 def test_amendment_below_uses_raises_alert_and_blocks_new_financing(client, db):

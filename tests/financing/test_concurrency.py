@@ -22,10 +22,13 @@ from sqlalchemy import func, select
 from support.financing import application, declaration, make_firms
 from support.financing_storm import free_port, http_storm, live_server, service_worker
 
-from crossfin.core import keys
+from crossfin.ledger import keys
+
+from crossfin.core import secrets
 from crossfin.core.money import parse_amount
 from crossfin.core.settings import Settings
-from crossfin.financing.models import DocumentBalance, Financing, FinancingUse
+from crossfin.documents.models import DocumentBalance
+from crossfin.financing.models import Financing, FinancingUse
 from crossfin.ledger.models import LedgerEvent
 
 VALUE = "1000.00"
@@ -120,7 +123,7 @@ def test_several_uvicorn_workers(db, db_url, tmp_path: Path):
     data.mkdir(mode=0o700)
     conf = Settings(database_url=db_url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(conf)
-    keys.ensure_platform_secret(conf)
+    secrets.ensure_platform_secret(conf)
     port = free_port()
     env = os.environ | {"CROSSFIN_DATABASE_URL": db_url, "CROSSFIN_DATA_DIR": str(data),
                         "CROSSFIN_LOG_LEVEL": "WARNING"}

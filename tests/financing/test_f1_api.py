@@ -8,7 +8,7 @@ from support.parties import make_party
 
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import OrgKind, Role
-from crossfin.supervision.models import Alert
+from crossfin.parties.alerts import Alert
 
 
 def test_register_reserves_and_answers_with_receipt(client, db):

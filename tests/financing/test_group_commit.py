@@ -10,7 +10,7 @@ from support.financing import application, balance_row, declaration, make_firms
 from support.financing_storm import http_storm, live_server
 
 from crossfin.core.errors import AlreadyExists, IdempotencyConflict, ValidationFailed
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.combiner import Answer, Combiner, Job
 from crossfin.financing.errors import DuplicateFinancing, OverFinancing
 from crossfin.financing.models import Financing

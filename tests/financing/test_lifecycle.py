@@ -13,7 +13,7 @@ from crossfin.core.clock import utcnow
 from crossfin.financing.sweeps import sweep
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import Role
-from crossfin.supervision.models import Alert
+from crossfin.parties.alerts import Alert
 
 
 def register(client, firms, docs, amount, bank=0, **extra):

@@ -171,7 +171,7 @@ def test_credit_query_needs_consent_and_is_listed_to_the_enterprise(client, db):
 
 
 def test_the_market_lists_the_newest_needs_with_each_callers_offers(client, db):
-    from crossfin.financing import matchmaking
+    from crossfin.financing.market import matchmaking
     from crossfin.parties.access import Caller
 
     firms = make_firms(db, banks=2)

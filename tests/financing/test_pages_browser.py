@@ -11,7 +11,7 @@ from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot
 from support.financing import declaration, make_firms, today
 from support.web import add_user, browser_login
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import Role
 
 pytestmark = BROWSER_MARKS

@@ -6,13 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossfin.core.clock import utcnow
-from crossfin.financing.balance import (
-    release,
-    release_all,
-    repayment_plan,
-    split_pro_rata,
-)
-from crossfin.financing.models import DocumentBalance, FinancingUse
+from crossfin.financing.uses import release, release_all, repayment_plan
+from crossfin.documents.balance import split_pro_rata
+from crossfin.documents.models import DocumentBalance
+from crossfin.financing.models import FinancingUse
 
 
 def uses_for(loan: int, weights: list[int], rates: list[int], single: bool = False):

@@ -16,7 +16,7 @@ from support.financing import (
     warehouse_receipt,
 )
 
-from crossfin.financing.balance import split_pro_rata
+from crossfin.documents.balance import split_pro_rata
 from crossfin.ledger.models import LedgerEventParty
 
 

@@ -12,7 +12,7 @@ from support.parties import make_party
 
 from crossfin.api.app import create_app
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind
 
 

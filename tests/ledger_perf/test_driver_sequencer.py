@@ -11,7 +11,8 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from support.ledger import assert_tree_intact, record_events
 
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty, LogHead
 from crossfin.ledger.sequencer import sequence

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossfin.core.canonical import content_digest
-from crossfin.core.uow import Actor
+from crossfin.core.db import Actor
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import new_event, uuid4_text
 from crossfin.ledger.rfc6962 import leaf_hash

@@ -8,9 +8,9 @@ from support.ledger import fast_append, quiet_settings, record_events, sign
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
-from crossfin.core import keys
+from crossfin.ledger import keys
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.audit import AuditReport, audit, audit_database
 from crossfin.ledger.models import (
     Checkpoint,

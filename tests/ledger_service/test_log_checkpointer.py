@@ -12,9 +12,9 @@ from sqlalchemy import select
 from support.ledger import fast_append, quiet_settings, record_events
 
 from crossfin.api.app import create_app
-from crossfin.core import keys
+from crossfin.ledger import keys
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.checkpointer import (
     BackgroundCheckpointer,

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.checkpoint import Checkpoint
 from crossfin.ledger.cosignature import CosignatureVerifier
 from crossfin.ledger.note import Signer, sign_note

@@ -22,9 +22,10 @@ from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
 from crossfin.cli.main import app as cli
-from crossfin.core import keys
+from crossfin.ledger import keys
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger import leaf_hash, verify_consistency, verify_inclusion
 from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.events import EventType

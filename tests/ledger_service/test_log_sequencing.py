@@ -14,7 +14,8 @@ from support.ledger import (
     stored_leaves,
 )
 
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 

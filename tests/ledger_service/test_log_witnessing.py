@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from crossfin.api.app import create_app
 from crossfin.cli.main import app as cli
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.checkpointer import checkpoint_now
 from crossfin.ledger.cosignature import generate_cosigner, verified_cosigners
 from crossfin.ledger.models import Cosignature

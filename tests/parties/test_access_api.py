@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind, Role
 from support.parties import another_principal, make_party
 

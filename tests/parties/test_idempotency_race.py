@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import ApiKey, OrgKind
 from support.parties import make_party
 

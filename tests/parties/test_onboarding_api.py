@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import Organization, OrgKind
 from support.parties import make_party

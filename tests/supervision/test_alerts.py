@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind
-from crossfin.supervision.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, raise_alert
 from support.parties import make_party
 from support.web import login, party_user
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from crossfin.core.migrate import upgrade
-from crossfin.core.schema import metadata
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.migrations.upgrade import upgrade
+from crossfin.migrations.metadata import metadata
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.sequencer import ensure_head
 from crossfin.parties.jurisdictions import seed_jurisdictions
 

@@ -16,10 +16,11 @@ from typing import Any
 
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import Database, UnitOfWork
+from crossfin.core.db import Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
-from crossfin.financing.models import DocumentBalance
+from crossfin.documents.models import DocumentBalance
 from crossfin.parties.models import Organization
 from support.parties import TEST_ACTOR
 from support.server import serve
@@ -143,9 +144,10 @@ def make_declarations(db: Database, n: int, *, source_org_id: int,
 def live_server(settings: Any, db: Database) -> Iterator[str]:
     """The app under a real uvicorn on a free loopback port, in a thread; yields its URL."""
     from crossfin.api.app import create_app
-    from crossfin.core import keys
+    from crossfin.ledger import keys
+    from crossfin.core import secrets
 
     keys.ensure_log_key(settings)
-    keys.ensure_platform_secret(settings)
+    secrets.ensure_platform_secret(settings)
     with serve(create_app(settings, db)) as url:
         yield url

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import Database, UnitOfWork
+from crossfin.core.db import Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.parties.models import Organization, OrgKind, Role
@@ -154,7 +155,7 @@ def application(firms: Firms, docs: list[Document], amount: str, *, scenario: st
 
 def balance_row(db: Database, doc: Document) -> tuple[int, int]:
     """(used_minor, active_uses) of a document, (0, 0) without a row."""
-    from crossfin.financing.models import DocumentBalance
+    from crossfin.documents.models import DocumentBalance
 
     with db.session(readonly=True) as session:
         row = session.scalar(select(DocumentBalance).where(

@@ -43,7 +43,8 @@ def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[st
                    barrier: Any, queue: Any) -> None:
     """A separate process registering `bodies` through the service layer, each in its own
     unit of work, recording refusals like the API does; puts (ref, outcome) on `queue`."""
-    from crossfin.core.uow import Database, UnitOfWork
+    from crossfin.core.db import Database
+    from crossfin.ledger.uow import UnitOfWork
     from crossfin.financing.errors import FinancingRefused
     from crossfin.financing.refusals import recording_refusals
     from crossfin.financing.schemas import FinancingIn

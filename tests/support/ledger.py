@@ -7,9 +7,12 @@ import uuid
 
 from sqlalchemy import select
 
-from crossfin.core import keys
+from crossfin.ledger import keys
+
+from crossfin.core import secrets
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.checkpointer import checkpoint_now
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import PendingEvent, Receipt
@@ -105,7 +108,7 @@ def quiet_settings(settings: Settings) -> Settings:
     """Settings with keys on disk and no background cadence (tests sign when they mean to)."""
     conf = settings.model_copy(update={"checkpoint_interval": 0.0})
     keys.ensure_log_key(conf)
-    keys.ensure_platform_secret(conf)
+    secrets.ensure_platform_secret(conf)
     return conf
 
 

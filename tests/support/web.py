@@ -7,7 +7,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from support.parties import make_party

@@ -11,7 +11,7 @@ from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot
 from support.web import PASSWORD, browser_login, party_user
 
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import Organization, OrgKind
 
 pytestmark = BROWSER_MARKS

@@ -9,9 +9,9 @@ from support.parties import make_party
 from support.web import add_user, login, party_user
 
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import Organization, OrgKind, Role
-from crossfin.web.nav import NavEntry, entries_for, kinds, roles
+from crossfin.core.web.nav import NavEntry, entries_for, kinds, roles
 
 SEATS = {OrgKind.ENTERPRISE: "440305", OrgKind.BANK: "440300", OrgKind.REGULATOR: "440000"}
 

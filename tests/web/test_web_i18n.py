@@ -10,18 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from support.web import csrf_from, login, party_user
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind, Role
 from crossfin.web import home
-from crossfin.web.i18n import (
-    CATALOG_DIR,
-    LANGUAGES,
-    CatalogError,
-    Translator,
-    load_catalog,
-    negotiate,
-)
-from crossfin.web.render import TEMPLATE_DIR
+from crossfin.core.web.i18n import LANGUAGES, CatalogError, Translator, load_catalog, negotiate
+from crossfin.web.pages import CATALOG_DIR, TEMPLATE_DIR
+
+CATALOG = load_catalog(CATALOG_DIR)
 
 # Literal keys in templates and page code: t("key") and t('key', param=...).
 _LITERAL = re.compile(r"""\bt\(\s*["']([a-z][\w.\-]*)["']\s*[,)]""")
@@ -33,7 +28,7 @@ def test_every_catalog_key_has_every_language() -> None:
             for lang in LANGUAGES:
                 assert isinstance(texts, dict) and texts.get(lang), \
                     f"{path.name}: {key!r} has no {lang!r} text"
-    load_catalog()  # the merge refuses duplicates across files too
+    load_catalog(CATALOG_DIR)  # the merge refuses duplicates across files too
 
 
 def test_loader_refuses_a_missing_language_and_a_duplicate(tmp_path: Path) -> None:
@@ -47,10 +42,10 @@ def test_loader_refuses_a_missing_language_and_a_duplicate(tmp_path: Path) -> No
 
 
 def test_every_literal_key_used_in_templates_exists() -> None:
-    t = Translator("en")
+    t = Translator("en", CATALOG)
     package = TEMPLATE_DIR.parents[1]  # src/crossfin: every domain's templates and pages
     sources = [*TEMPLATE_DIR.rglob("*.html"), *TEMPLATE_DIR.parent.glob("*.py"),
-               *package.rglob("pages.py")]
+               *package.rglob("pages.py"), *package.rglob("view.py")]
     used = {key for path in sources for key in _LITERAL.findall(path.read_text())}
     assert used, "the scan found no keys"
     missing = sorted(key for key in used if not t.has(key))
@@ -58,7 +53,7 @@ def test_every_literal_key_used_in_templates_exists() -> None:
 
 
 def test_dynamic_keys_exist() -> None:
-    t = Translator("zh")
+    t = Translator("zh", CATALOG)
     keys = [f"kind.{k.value}" for k in OrgKind] + [f"role.{r.value}" for r in Role]
     keys += [key for keys_of_kind in home.CAPABILITIES.values() for key in keys_of_kind]
     keys += ["class.A", "class.B", "class.C"]

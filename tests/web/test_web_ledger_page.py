@@ -12,10 +12,10 @@ from sqlalchemy import select, update
 from support.parties import make_party
 from support.web import csrf_from, login, party_user
 
-from crossfin.core import keys
+from crossfin.ledger import keys
 from crossfin.core.clock import utcnow
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger import checkpointer
 from crossfin.ledger.cosignature import CosignatureSigner, cosign, generate_cosigner
 from crossfin.ledger.models import (

@@ -10,10 +10,10 @@ from sqlalchemy import func, select, update
 from support.web import PASSWORD, csrf_from, login, party_user
 
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.parties.models import LoginFailure, OrgKind, PortalLogin, Principal
-from crossfin.web.session import SESSION_COOKIE
-from crossfin.web.throttle import PER_USER_AND_IP, LoginThrottle
+from crossfin.core.web.session import SESSION_COOKIE
+from crossfin.parties.throttle import PER_USER_AND_IP, LoginThrottle
 
 
 @pytest.fixture

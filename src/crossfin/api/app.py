@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from crossfin import __version__
-from crossfin.api import problems
+from crossfin.core.http import problems
 from crossfin.api.middleware import Metrics, RequestContext
-from crossfin.api.routes import ops, parties
+from crossfin.api.routes import ops
+from crossfin.parties import routes as parties
 from crossfin.core.logging import configure_logging
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
+from crossfin.parties.http import get_caller
 from crossfin.parties.keycache import VerifiedKeys
 
 DESCRIPTION = """Cross-border financial service platform.
@@ -33,6 +35,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     app.state.verified_keys = VerifiedKeys()
+    # The hook the ledger's routes authenticate through (core/http/participant.py).
+    app.state.authenticate = get_caller
     app.state.metrics = Metrics()
     problems.install(app)
     app.include_router(ops.router)

@@ -9,22 +9,24 @@ from typing import Annotated, Optional
 
 import typer
 
-from crossfin.cli.common import CLI_ACTOR, database, emit, fail, settings
-from crossfin.core import idempotency, keys
+from crossfin.ledger.cli import CLI_ACTOR, database, emit, fail, settings
+from crossfin.core import idempotency
+from crossfin.ledger import keys
+from crossfin.core import secrets
 from crossfin.core.settings import mask_url
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 
 
 def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Create or migrate the database and create missing keys (idempotent)."""
-    from crossfin.core.migrate import upgrade
+    from crossfin.migrations.upgrade import upgrade
     from crossfin.ledger.sequencer import ensure_head
     from crossfin.parties.jurisdictions import seed_jurisdictions
 
     conf = settings()
-    keys.ensure_data_dir(conf)
+    secrets.ensure_data_dir(conf)
     log_key = keys.ensure_log_key(conf)
-    secret = keys.ensure_platform_secret(conf)
+    secret = secrets.ensure_platform_secret(conf)
     with database() as db:
         upgrade(db)
         with UnitOfWork(db, CLI_ACTOR) as uow:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from crossfin.cli import admin, parties
-from crossfin.documents import access_commands
-from crossfin.documents import commands as documents_commands
+from crossfin.cli import admin
+from crossfin.parties import commands as parties
+from crossfin.documents.access import commands as access_commands
+from crossfin.documents.ingest import commands as documents_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Named constraints keep Alembic migrations identical on both engines.
 NAMING = {
@@ -83,3 +84,39 @@ def _configure_sqlite(engine: Engine, begin: str) -> None:
         # then never fail half-way with SQLITE_BUSY, and writers are strictly serialised.
         # Read-only engines keep a deferred BEGIN so readers never wait on writers (WAL).
         conn.exec_driver_sql(begin)
+
+
+class Database:
+    """A writer engine and a reader engine on one database URL (SQLite needs both)."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url, **engine_kwargs)
+        self.read_engine: Engine = (
+            make_engine(url, readonly=True, **engine_kwargs)
+            if url.startswith("sqlite")
+            else self.engine
+        )
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, *, readonly: bool = False) -> Session:
+        return (self._reader if readonly else self._writer)()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who causes a change: an organization and one of its principals (None for the CLI)."""
+
+    org_id: int | None
+    principal_id: int | None
+    label: str = ""

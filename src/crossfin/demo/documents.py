@@ -17,11 +17,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.trade import DemoBatch, demo_batches
-from crossfin.documents import batches, consent, publish, records, sources
-from crossfin.documents.ingest_models import Batch, SourceKey
+from crossfin.documents.ingest import batches, publish, sources
+from crossfin.documents.access import consent
+from crossfin.documents import records
+from crossfin.documents.ingest.models import Batch, SourceKey
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.note import (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from crossfin.core.errors import Conflict, CrossfinError, Forbidden, NotFound
 
 
@@ -63,3 +66,29 @@ class BatchClosed(Conflict):
 class NoChange(Conflict):
     slug = "amendment-no-change"
     title = "The amendment is identical to the current version"
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One document that cannot carry what was asked: how much is left, never who holds it."""
+
+    document_id: int
+    kind: str
+    key: str
+    currency: str
+    remaining_minor: int
+    requested_minor: int
+    single_use: bool
+
+    @property
+    def exhausted(self) -> bool:
+        return self.remaining_minor == 0
+
+    def public(self) -> dict[str, Any]:
+        from crossfin.core.money import format_amount
+
+        def amount(minor: int) -> str:
+            return format_amount(minor, self.currency) if self.currency else str(minor)
+        return {"kind": self.kind, "key": self.key, "currency": self.currency,
+                "remaining": amount(self.remaining_minor),
+                "requested": amount(self.requested_minor), "single_use": self.single_use}

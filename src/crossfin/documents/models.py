@@ -2,7 +2,7 @@
 
 A document is keyed by (kind, key) and never edited in place: each amendment adds a
 DocumentVersion, and `Document` points at the newest one. Its value (in integer minor
-units of its currency) is the basis of the one cross-bank balance (financing domain).
+units of its currency) is the basis of the one cross-bank balance (balance.py).
 """
 
 from __future__ import annotations
@@ -62,3 +62,18 @@ class DocumentVersion(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "version", name="uq_document_versions_doc_version"),
     )
+
+
+class DocumentBalance(Base):
+    """Active uses of one document key, shared by every bank and scenario.
+
+    Reservations lock this row (SELECT ... FOR UPDATE on PostgreSQL; the write lock on
+    SQLite) and check `used_minor + amount <= value` before adding a use.
+    """
+
+    __tablename__ = "document_balances"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    used_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    active_uses: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

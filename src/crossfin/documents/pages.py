@@ -13,20 +13,20 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from crossfin.core.errors import ValidationFailed
-from crossfin.core.uow import UnitOfWork
-from crossfin.documents import consent as consents
-from crossfin.documents import reading
-from crossfin.documents.access_models import Consent
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents.access import consent as consents
+from crossfin.documents.access import reading
+from crossfin.documents.access.models import Consent
 from crossfin.documents.kinds.registry import all_kinds
 from crossfin.documents.versions import list_versions, version_view
-from crossfin.financing.balance import remaining_minor
+from crossfin.documents.balance import remaining_minor
 from crossfin.parties.models import Organization, OrgKind
 from crossfin.parties.service import org_names
-from crossfin.web.auth import PortalCallerDep
-from crossfin.web.csrf import CsrfDep
-from crossfin.web.deps import PortalReadUow, run_write
-from crossfin.web.nav import NavEntry, kinds
-from crossfin.web.render import redirect, render
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.parties.portal_work import PortalReadUow, run_write
+from crossfin.core.web.nav import NavEntry, kinds
+from crossfin.core.web.render import redirect, render
 
 router = APIRouter()
 SOURCES = (OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.financing.sweeps import sweep
 
 log = logging.getLogger("crossfin.financing")

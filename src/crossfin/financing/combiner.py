@@ -34,7 +34,8 @@ from crossfin.core.errors import (
     Unauthenticated,
 )
 from crossfin.core.idempotency import IdempotencyRecord
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal

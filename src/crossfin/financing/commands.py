@@ -21,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from crossfin.cli.common import database, domain_errors, emit, fail, unit_of_work
+from crossfin.ledger.cli import database, domain_errors, emit, fail, unit_of_work
 
 financing_app = typer.Typer(help="Financing: bulk applications, sweeps, FX rates.",
                             no_args_is_help=True)

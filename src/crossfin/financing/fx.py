@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import convert_up, currency_exponent
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.models import FxRate
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt

@@ -1,4 +1,4 @@
-"""Financing tables: the one balance per document, financings and their uses, FX rates.
+"""Financing tables: financings and their uses of documents, FX rates.
 
 Matchmaking (needs, offers) and credit queries live in `market_models.py`.
 """
@@ -21,21 +21,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossfin.core.db import Base, UTCDateTime
-
-
-class DocumentBalance(Base):
-    """Active uses of one document key, shared by every bank and scenario.
-
-    Reservations lock this row (SELECT ... FOR UPDATE on PostgreSQL; the write lock on
-    SQLite) and check `used_minor + amount <= value` before adding a use.
-    """
-
-    __tablename__ = "document_balances"
-
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
-    used_minor: Mapped[int] = mapped_column(BigInteger, default=0)
-    active_uses: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Financing(Base):
@@ -124,4 +109,4 @@ class FinancingClock(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-from crossfin.financing import market_models  # noqa: F401  (registers those tables)
+from crossfin.financing.market import models as market_models  # noqa: F401  (registers those tables)

@@ -15,10 +15,10 @@ from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import Document
 from crossfin.financing import queries, service, transitions
-from crossfin.financing.balance import remaining_minor
+from crossfin.documents.balance import remaining_minor
 from crossfin.financing.models import Financing
 from crossfin.financing.refusals import recording_refusals
 from crossfin.financing.scenarios.registry import all_scenarios
@@ -26,11 +26,11 @@ from crossfin.financing.schemas import FinancingIn
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.service import org_names
-from crossfin.web.auth import PortalCallerDep
-from crossfin.web.csrf import CsrfDep
-from crossfin.web.deps import PortalReadUow, portal_db, run_write
-from crossfin.web.nav import NavEntry, kinds
-from crossfin.web.render import redirect, render
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.core.web.nav import NavEntry, kinds
+from crossfin.core.web.render import redirect, render
 
 router = APIRouter()
 NAV = [

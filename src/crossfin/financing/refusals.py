@@ -17,12 +17,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.errors import DuplicateFinancing, FinancingRefused
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
-from crossfin.supervision.alerts import AlertKind, raise_alert
-from crossfin.supervision.models import Alert
+from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import Alert
 
 log = logging.getLogger("crossfin.financing")
 MANY_BANKS = 3

@@ -13,21 +13,12 @@ from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from crossfin.api.deps import (
-    INVALID_TOKEN,
-    CallerDep,
-    ReadUow,
-    Writer,
-    WriterDep,
-    get_db,
-    get_settings,
-    precheck,
-    raw_body,
-    verified_keys,
-)
+from crossfin.parties.http import INVALID_TOKEN, CallerDep, ReadUow, Writer, WriterDep, precheck, verified_keys
+from crossfin.core.http.deps import get_db, get_settings, raw_body
 from crossfin.core.errors import Unauthenticated
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database, UnitOfWork
+from crossfin.core.db import Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing import queries, service, transitions
 from crossfin.financing.background import sweeper_lifespan
 from crossfin.financing.combiner import Answer, Combiner, Job

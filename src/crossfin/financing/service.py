@@ -27,14 +27,16 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
-from crossfin.core.uow import Actor, UnitOfWork
+from crossfin.core.db import Actor
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.financing import fx
-from crossfin.financing.balance import Claim, apply_claims, lock_balances, shortfalls
-from crossfin.financing.clock import stamp
+from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
+from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.lifecycle import State
-from crossfin.financing.models import DocumentBalance, Financing, FinancingUse
+from crossfin.documents.models import DocumentBalance
+from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.schemas import FinancingIn

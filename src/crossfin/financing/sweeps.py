@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from crossfin.core.clock import utcnow
-from crossfin.core.uow import Actor, Database, UnitOfWork
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.financing.service import business_date

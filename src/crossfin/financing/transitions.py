@@ -10,15 +10,11 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.errors import Forbidden, NotFound, invalid
 from crossfin.core.money import format_amount
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import Document
-from crossfin.financing.balance import (
-    lock_balances,
-    release,
-    release_all,
-    repayment_plan,
-)
-from crossfin.financing.clock import stamp
+from crossfin.documents.balance import lock_balances
+from crossfin.financing.uses import release, release_all, repayment_plan
+from crossfin.financing.changes import stamp
 from crossfin.financing.errors import MakerChecker
 from crossfin.financing.lifecycle import Action, Release, State, rule_for
 from crossfin.financing.models import Financing, FinancingUse
@@ -27,7 +23,7 @@ from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.service import business_date, money_in, parties_of
 from crossfin.ledger.journal import Receipt
 from crossfin.parties.access import Caller
-from crossfin.supervision.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, raise_alert
 
 
 def locked(session: Session, financing_id: int) -> Financing | None:

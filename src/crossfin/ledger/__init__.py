@@ -4,11 +4,11 @@ Keep this module import-light (no database, no web framework): one import line p
 public name, so other ledger modules can append their own exports.
 """
 
-from crossfin.ledger.errors import VerificationError as VerificationError
-from crossfin.ledger.rfc6962 import leaf_hash as leaf_hash
-from crossfin.ledger.rfc6962 import root_hash as root_hash
-from crossfin.ledger.verify import verify_consistency as verify_consistency
-from crossfin.ledger.verify import verify_inclusion as verify_inclusion
+from crossfin.ledger.errors import VerificationError
+from crossfin.ledger.rfc6962 import leaf_hash
+from crossfin.ledger.rfc6962 import root_hash
+from crossfin.ledger.verify import verify_consistency
+from crossfin.ledger.verify import verify_inclusion
 
 __all__ = [
     "VerificationError",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.models import Checkpoint, LedgerEvent, TreeHash
 from crossfin.ledger.note import NoteError, Verifier, open_note

@@ -20,9 +20,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core.clock import utcnow
-from crossfin.core.keys import log_signer
+from crossfin.ledger.keys import log_signer
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger import models
 from crossfin.ledger.checkpoint import Checkpoint as CheckpointBody
 from crossfin.ledger.cosignature import CosignatureVerifier

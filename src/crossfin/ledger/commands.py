@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from crossfin.cli.common import database, emit, fail, settings
+from crossfin.ledger.cli import database, emit, fail, settings
 
 log_app = typer.Typer(help="The verifiable log: public key, checkpoints, audit.",
                       no_args_is_help=True)
@@ -33,7 +33,7 @@ def _text_or_file(value: str) -> str:
 @log_app.command("public-key")
 def public_key() -> None:
     """Print the log's verifier key (`<name>+<hex id>+<base64>`)."""
-    from crossfin.core.keys import log_signer
+    from crossfin.ledger.keys import log_signer
     from crossfin.ledger.note import NoteError
 
     try:
@@ -78,7 +78,7 @@ def audit(
         help="The log's verifier key (or a file); default: derived from the log key.")] = None,
 ) -> None:
     """Re-hash every record, rebuild the tree, compare hashes, head and checkpoints."""
-    from crossfin.core.keys import log_signer
+    from crossfin.ledger.keys import log_signer
     from crossfin.ledger.audit import audit_database
     from crossfin.ledger.note import NoteError, Verifier
 
@@ -227,7 +227,7 @@ def dev(
         "--print-env", help="Only print the platform's witness settings (shell exports).")] = False,
 ) -> None:
     """One local witness for the tour: key and state under data_dir/witness."""
-    from crossfin.core.keys import log_signer
+    from crossfin.ledger.keys import log_signer
     from crossfin.ledger.note import NoteError, read_key_file
 
     conf = settings()

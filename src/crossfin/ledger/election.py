@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 
 log = logging.getLogger("crossfin.ledger.checkpointer")
 

@@ -16,7 +16,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.rfc6962 import leaf_hash
 
 if TYPE_CHECKING:
-    from crossfin.core.uow import Actor
+    from crossfin.core.db import Actor
 
 RECORD_VERSION = 1
 

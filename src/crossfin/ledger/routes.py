@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
-from crossfin.api.deps import CallerDep, ReadSession, get_caller, get_db, get_settings
+from crossfin.core.http.deps import ReadSession, get_db, get_settings
+from crossfin.core.http.participant import ParticipantDep, authenticate
 from crossfin.core.settings import Settings
-from crossfin.core.uow import Database
+from crossfin.core.db import Database
 from crossfin.ledger import service
 from crossfin.ledger.checkpointer import retry_after
 from crossfin.ledger.models import MAX_LEAF_INDEX
@@ -33,7 +34,7 @@ def log_session(
 ) -> Session:
     """The request's read-only session for any valid key; no key needed when the log is public."""
     if not (settings.log_public and "authorization" not in request.headers):
-        get_caller(request, db, session)  # 401 without a valid key; a bad key even if public
+        authenticate(request, db, session)  # 401 without a valid key; a bad key even if public
     return session
 
 
@@ -115,7 +116,7 @@ def consistency(first: Index, second: Index, session: LogSession) -> Consistency
 @router.get("/entries/{index}", response_class=Response,
             summary="The record bytes of a leaf (entitled parties only)",
             responses={200: {"content": {"application/json": {}}}})
-def entry(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], caller: CallerDep,
+def entry(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], caller: ParticipantDep,
           db: Annotated[Database, Depends(get_db)]) -> Response:
     """The actor, the parties the event names and regulators over them; others get 404."""
     with db.session(readonly=True) as session:

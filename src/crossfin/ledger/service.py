@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound, invalid
+from crossfin.core.http.participant import Participant
 from crossfin.ledger.bundle import format_proof_bundle
 from crossfin.ledger.errors import (
     BadTilePath,
@@ -36,8 +37,6 @@ from crossfin.ledger.tiles import (
     tile_path,
     tile_width_at,
 )
-from crossfin.parties.access import Caller, supervises
-from crossfin.parties.models import Organization
 
 
 
@@ -135,16 +134,14 @@ def tile(session: Session, path: str) -> Tile:
     return Tile(b"".join(hashes), width == FULL_WIDTH)
 
 
-def _entitled(session: Session, caller: Caller, index: int) -> bool:
+def _entitled(session: Session, caller: Participant, index: int) -> bool:
     """The actor, the parties the event names, or a regulator over any of them."""
-    rows = session.execute(
-        select(LedgerEventParty.org_id, Organization.jurisdiction_path)
-        .join(Organization, Organization.id == LedgerEventParty.org_id, isouter=True)
-        .where(LedgerEventParty.leaf_index == index)).all()
-    return any(org == caller.org_id or supervises(caller, path) for org, path in rows)
+    orgs = session.scalars(select(LedgerEventParty.org_id)
+                           .where(LedgerEventParty.leaf_index == index)).all()
+    return caller.reads_records_of(session, orgs)
 
 
-def entry(session: Session, caller: Caller, index: int) -> bytes:
+def entry(session: Session, caller: Participant, index: int) -> bytes:
     """The record bytes of leaf `index`, only for entitled callers; NotFound otherwise.
 
     The operator gets no blanket access: it runs the log, not the parties' business,

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from crossfin.core.db import make_engine
-from crossfin.core.schema import metadata
+from crossfin.migrations.metadata import metadata
 
 config = context.config
 

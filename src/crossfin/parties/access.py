@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from crossfin.core.errors import Forbidden
-from crossfin.core.uow import Actor
+from crossfin.core.db import Actor
 from crossfin.parties.models import OrgKind, Organization, Role
 
 ROOT_PATH = "/000000/"
@@ -31,6 +35,20 @@ class Caller:
     @property
     def is_operator(self) -> bool:
         return self.org_kind is OrgKind.OPERATOR
+
+    def reads_records_of(self, session: Session, org_ids: Collection[int]) -> bool:
+        """Own records, or a regulator over any party named (the log's `Participant`)."""
+        if not org_ids:
+            return False
+        if self.org_id in org_ids:
+            return True
+        if self.org_kind is not OrgKind.REGULATOR:
+            return False
+        paths = session.scalars(select(Organization.jurisdiction_path)
+                                .where(Organization.id.in_(set(org_ids)))).all()
+        # A party the event names but no table knows (never expected) has no seat.
+        seats = list(paths) + [None] * (len(set(org_ids)) - len(paths))
+        return any(supervises(self, path) for path in seats)
 
 
 def require_kind(caller: Caller, *kinds: OrgKind) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, FieldError, Forbidden, NotFound, ValidationFailed
-from crossfin.core.uow import UnitOfWork
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.parties import identifiers
@@ -17,6 +17,7 @@ from crossfin.parties.access import (
     ROOT_PATH, Caller, can_read_org, require_kind, require_role, supervises,
 )
 from crossfin.parties.jurisdictions import get_jurisdiction
+from crossfin.parties.hooks import organization_added
 from crossfin.parties.models import (
     BankJurisdiction, Jurisdiction, Organization, OrgKind, Role, TradeClass,
 )
@@ -93,20 +94,13 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     )
     session.add(org)
     session.flush()
-    _link_documents(session, org)
+    organization_added(session, org)
     if data.kind is OrgKind.BANK:
         session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
     content = data.model_dump(mode="json") | clean
     receipt = uow.record(EventType.ORG_ADDED, subjects={"org": org.id}, content=content,
                          parties={org.id})
     return org, receipt
-
-
-def _link_documents(session: Session, org: Organization) -> None:
-    """Documents may arrive before their owner onboards: link them to the new enterprise."""
-    from crossfin.documents.versions import link_owner_documents  # documents build on parties
-
-    link_owner_documents(session, org)
 
 
 def served_codes(session: Session, org_id: int) -> list[str]:

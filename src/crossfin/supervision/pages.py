@@ -7,12 +7,13 @@ from starlette.responses import Response
 
 from crossfin.parties.models import OrgKind
 from crossfin.parties.service import org_names
-from crossfin.supervision.alerts import AlertKind, list_alerts
+from crossfin.parties.alerts import AlertKind
+from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut
-from crossfin.web.auth import PortalCallerDep
-from crossfin.web.deps import PortalReadUow
-from crossfin.web.nav import NavEntry, kinds
-from crossfin.web.render import render
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.parties.portal_work import PortalReadUow
+from crossfin.core.web.nav import NavEntry, kinds
+from crossfin.core.web.render import render
 
 router = APIRouter()
 NAV = [NavEntry("supervision.nav.alerts", "/alerts", kinds(OrgKind.REGULATOR),

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from crossfin.api.deps import CallerDep, ReadUow
-from crossfin.supervision.alerts import AlertKind, list_alerts
+from crossfin.parties.http import CallerDep, ReadUow
+from crossfin.parties.alerts import AlertKind
+from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut, AlertPage
 
 router = APIRouter(prefix="/v1", tags=["supervision"])

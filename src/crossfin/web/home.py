@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossfin.parties.models import OrgKind
-from crossfin.web.auth import PortalCallerDep
-from crossfin.web.deps import PortalReadUow
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.parties.portal_work import PortalReadUow
 from crossfin.web.home_data import home_data
-from crossfin.web.nav import entries_for
-from crossfin.web.render import render
+from crossfin.core.web.nav import entries_for
+from crossfin.core.web.render import render
 
 router = APIRouter()
 

@@ -6,16 +6,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment
 
 from crossfin.core.settings import Settings
-from crossfin.web import errors, registry
-from crossfin.web.nav import NavEntry
-from crossfin.web.session import SessionCodec
-from crossfin.web.throttle import LoginThrottle
+from crossfin.core.web import errors
+from crossfin.core.web.i18n import load_catalog
+from crossfin.core.web.nav import NavEntry, entries_for
+from crossfin.core.web.render import environment
+from crossfin.core.web.session import SessionCodec
+from crossfin.parties.access import Caller
+from crossfin.parties.portal import get_portal_caller, portal_user
+from crossfin.parties.throttle import LoginThrottle
+from crossfin.web import registry
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+CATALOG_DIR = Path(__file__).parent / "i18n"
 
 
 @dataclass
@@ -25,6 +33,8 @@ class PortalState:
     settings: Settings
     codec: SessionCodec
     throttle: LoginThrottle
+    templates: Environment
+    catalog: dict[str, dict[str, str]]
     nav: list[NavEntry] = field(default_factory=list)
     # ids of the route objects that serve pages: their errors answer HTML, not
     # problem+json (routes compare by value and are unhashable, so we keep ids).
@@ -33,11 +43,23 @@ class PortalState:
     def is_page_route(self, route: Any) -> bool:
         return id(route) in self.page_routes
 
+    def authenticate(self, request: Request) -> Caller:
+        """The logged-in caller, for the ledger's page (core/http/participant.py)."""
+        return get_portal_caller(request)
+
+    def page_context(self, request: Request) -> dict[str, Any]:
+        """Who is logged in and the menu they see (core.web.render's `Portal`)."""
+        user = portal_user(request)
+        caller = user.caller if user else None
+        return {"user": user, "caller": caller, "nav": entries_for(self.nav, caller)}
+
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Attach the portal's routes, static files and error pages to `app`."""
     state = PortalState(settings=settings, codec=SessionCodec(settings),
-                        throttle=LoginThrottle(app.state.db), nav=registry.nav_entries())
+                        throttle=LoginThrottle(app.state.db),
+                        templates=environment(TEMPLATE_DIR),
+                        catalog=load_catalog(CATALOG_DIR), nav=registry.nav_entries())
     app.state.portal = state
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     before = {id(route) for route in app.router.routes}

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from crossfin.web.nav import NavEntry
+from crossfin.core.web.nav import NavEntry
+
+HOME = NavEntry("nav.home", "/", order=0)
 
 
 def routers() -> list[APIRouter]:
     """Every page router, imported lazily to keep start-up cheap."""
-    from crossfin.web import account, home, ledger_page
+    from crossfin.ledger import pages as ledger_page
+    from crossfin.web import account, home
 
     found = [account.router, home.router, ledger_page.router]
     from crossfin.documents import pages as documents_pages
-    from crossfin.documents import work_pages as documents_work_pages
+    from crossfin.documents.ingest import pages as documents_work_pages
 
     found += [documents_work_pages.router, documents_pages.router]
-    from crossfin.financing import market_pages as financing_market_pages
+    from crossfin.financing.market import pages as financing_market_pages
     from crossfin.financing import pages as financing_pages
 
     found += [financing_pages.router, financing_market_pages.router]
@@ -33,9 +36,9 @@ def routers() -> list[APIRouter]:
 
 def nav_entries() -> list[NavEntry]:
     """Every menu entry; each domain appends its own `NAV` list."""
-    from crossfin.web.nav import CORE_ENTRIES
+    from crossfin.ledger.pages import NAV as ledger_nav
 
-    found = list(CORE_ENTRIES)
+    found = [HOME, *ledger_nav]
     from crossfin.documents.pages import NAV as documents_nav
 
     found += documents_nav

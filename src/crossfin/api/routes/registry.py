@@ -12,13 +12,13 @@ def routers() -> list[APIRouter]:
     from crossfin.ledger.routes import router as ledger_router
 
     found.append(ledger_router)
-    from crossfin.documents.access_routes import router as documents_access_router
+    from crossfin.documents.access.routes import router as documents_access_router
 
     found.append(documents_access_router)
-    from crossfin.documents.ingest_routes import router as documents_ingest_router
+    from crossfin.documents.ingest.routes import router as documents_ingest_router
 
     found.append(documents_ingest_router)
-    from crossfin.financing.market_routes import router as financing_market_router
+    from crossfin.financing.market.routes import router as financing_market_router
     from crossfin.financing.routes import router as financing_router
 
     found.extend([financing_router, financing_market_router])

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from crossfin.core.errors import FieldError, ValidationFailed
 from crossfin.documents.models import Document
-from crossfin.financing.balance import Claim, split_pro_rata
+from crossfin.documents.balance import Claim, split_pro_rata
 from crossfin.financing.lifecycle import Action, Release
 from crossfin.parties.models import Organization
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crossfin.core.errors import FieldError
-from crossfin.financing.balance import Claim
+from crossfin.documents.balance import Claim
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario, raise_if
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from crossfin.core.errors import FieldError
-from crossfin.financing.balance import Claim
+from crossfin.documents.balance import Claim
 from crossfin.financing.errors import ScenarioLimitExceeded
 from crossfin.financing.scenarios.base import (
     Loaded,

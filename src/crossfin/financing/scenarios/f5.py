@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from crossfin.core.errors import FieldError
-from crossfin.financing.balance import Claim
+from crossfin.documents.balance import Claim
 from crossfin.financing.scenarios.base import (
     Loaded,
     Request,

@@ -1,0 +1,249 @@
+"""Signed batches: register the manifest, then stage lines (validated, not yet visible).
+
+Staging never touches the ledger: lines are parsed, digested and validated before the
+transaction starts, and the transaction only appends rows and the digest tree's right
+edge. When the last line is in, the root is compared with the signed one; a mismatch
+refuses the batch whole and discards what was staged. Publication is `publish`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crossfin.core.clock import utcnow
+from crossfin.core.errors import AlreadyExists, NotFound, ValidationFailed, invalid
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents import records
+from crossfin.documents.ingest.bulk import insert_rows, table_of
+from crossfin.documents.errors import (
+    BadSignature,
+    BatchClosed,
+    KindNotAllowed,
+    LineConflict,
+    LineGap,
+    ManifestInvalid,
+    RecordUnreadable,
+    RootMismatch,
+    UnknownSourceKey,
+)
+from crossfin.documents.ingest.models import Batch, BatchLine
+from crossfin.documents.kinds.base import KindSpec
+from crossfin.documents.kinds.registry import get_kind
+from crossfin.documents.ingest.sources import active_verifiers, require_source
+from crossfin.ledger.note import (
+    InvalidSignatureError,
+    NoteError,
+    ParsedNote,
+    Verifier,
+    open_note,
+    parse_note,
+)
+from crossfin.ledger.proofs import append_to_edge
+from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
+from crossfin.ledger.sequencer import split_edge
+from crossfin.parties.access import Caller, require_role
+from crossfin.parties.models import Role
+
+MODES = ("partial", "atomic")
+SUBMITTING_ROLES = (Role.ADMIN, Role.OPERATOR)
+TERMINAL = ("published", "rejected", "refused")
+
+
+def register_batch(uow: UnitOfWork, caller: Caller, manifest: str,
+                   mode: str = "partial") -> tuple[Batch, bool]:
+    """Verify a signed manifest and open its batch; (batch, created). Same manifest: no-op."""
+    require_source(caller)
+    require_role(caller, *SUBMITTING_ROLES)
+    if mode not in MODES:
+        raise invalid("mode", "must be partial or atomic")
+    existing = find_batch(uow.session, caller.org_id, _read_manifest(manifest)[1].ref)
+    if existing is not None:
+        # Checked when it was registered: a resumed upload must not fail on a key
+        # retired since.
+        if existing.manifest == manifest and existing.mode == mode:
+            return existing, False
+        raise AlreadyExists(f"batch {existing.ref} exists with another manifest or mode")
+    body, key_row_id = _verify_manifest(uow.session, caller, manifest)
+    spec = get_kind(body.kind)
+    if spec.source is not caller.org_kind:
+        raise KindNotAllowed(f"{caller.org_kind.value} organizations do not submit {spec.name}")
+    now = utcnow()
+    batch = Batch(source_org_id=caller.org_id, ref=body.ref, kind=spec.name, count=body.count,
+                  root=body.root, manifest=manifest, source_key_id=key_row_id, mode=mode,
+                  status="receiving", next_line=0, edge=b"", accepted=0, duplicates=0,
+                  rejected=0, created_at=now, updated_at=now)
+    uow.session.add(batch)
+    uow.session.flush()
+    return batch, True
+
+
+def _verify_manifest(session: Session, caller: Caller,
+                     manifest: str) -> tuple[records.Manifest, int]:
+    """The manifest body, and the id of the registered key whose signature verified."""
+    parsed, body = _read_manifest(manifest)
+    keys = active_verifiers(session, caller.org_id)
+    verifiers = [Verifier(k.name, k.key_id, k.public_key) for k in keys.values()]
+    try:
+        _, names = open_note(manifest, verifiers)
+    except InvalidSignatureError as exc:
+        raise BadSignature(str(exc)) from None
+    except NoteError as exc:
+        raise UnknownSourceKey(str(exc)) from None
+    signer = next(s for s in parsed.signatures if s.name == names[0])
+    return body, keys[(signer.name, signer.key_id)].id
+
+
+def _read_manifest(manifest: str) -> tuple[ParsedNote, records.Manifest]:
+    """Parse the signed note and its five-line text, without verifying anything."""
+    try:
+        parsed = parse_note(manifest)
+        return parsed, records.parse_manifest_text(parsed.text)
+    except (NoteError, ValueError) as exc:
+        raise ManifestInvalid(str(exc)) from None
+
+
+def find_batch(session: Session, org_id: int, ref: str, *, lock: bool = False) -> Batch | None:
+    query = select(Batch).where(Batch.source_org_id == org_id, Batch.ref == ref)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).one_or_none()
+
+
+def get_batch(session: Session, caller: Caller, ref: str, *, lock: bool = False) -> Batch:
+    """The caller's organization's batch `ref`; 404 for anyone else's."""
+    batch = find_batch(session, caller.org_id, ref, lock=lock)
+    if batch is None:
+        raise NotFound(f"no batch {ref}")
+    return batch
+
+
+@dataclass
+class PreparedChunk:
+    """Lines parsed, digested and validated outside any transaction."""
+
+    start: int
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows)
+
+
+def prepare_chunk(spec: KindSpec, start: int, body: str, csv_format: bool) -> PreparedChunk:
+    """Parse a chunk of JSON Lines or CSV, digest each record as sent, and validate it."""
+    chunk = PreparedChunk(start)
+    try:
+        for offset, sent in enumerate(_records(body, csv_format)):
+            typed = spec.from_csv_row(sent) if csv_format else sent  # type: ignore[arg-type]
+            chunk.rows.append(_line_row(spec, start + offset, sent, typed))
+    except records.RecordError as exc:
+        line = start + exc.line if exc.line >= 0 else start + len(chunk.rows)
+        raise RecordUnreadable(f"line {line}: {exc.reason}", line=line) from None
+    return chunk
+
+
+def _records(body: str, csv_format: bool) -> Iterator[dict[str, object]]:
+    return records.iter_csv(body) if csv_format else records.iter_jsonl(body)  # type: ignore[return-value]
+
+
+def _line_row(spec: KindSpec, line: int, sent: dict[str, object],
+              typed: dict[str, object]) -> dict[str, object]:
+    try:
+        raw = records.jcs(sent)
+    except ValueError as exc:
+        raise records.RecordError(-1, str(exc)) from None
+    row: dict[str, object] = {"line": line, "digest": hashlib.sha256(raw).digest(),
+                              "record": raw.decode("utf-8"), "errors": None, "key": None,
+                              "content": None, "owner_uscc": None, "value_minor": None,
+                              "currency": None}
+    try:
+        content = spec.validate(typed)
+    except ValidationFailed as exc:
+        row["outcome"] = "rejected"
+        row["errors"] = json.dumps([{"field": e.field, "reason": e.reason}
+                                    for e in exc.errors], ensure_ascii=False)
+        return row
+    minor, currency = spec.value_of(content)
+    row.update(outcome="valid", key=spec.key_of(content), owner_uscc=spec.owner_uscc_of(content),
+               content=records.jcs(content).decode("utf-8"), value_minor=minor,
+               currency=currency)
+    return row
+
+
+def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk) -> Batch:
+    """Append a prepared chunk; resent lines must equal what was received (idempotent)."""
+    batch = get_batch(uow.session, caller, ref, lock=True)
+    if chunk.start > batch.next_line:
+        raise LineGap(f"the next line is {batch.next_line}, got from={chunk.start}",
+                      next_line=batch.next_line)
+    if chunk.end > batch.count:
+        raise invalid("from", f"the batch has {batch.count} lines; this chunk ends at "
+                              f"{chunk.end}")
+    _check_resent(uow.session, batch, chunk)
+    fresh = [r for r in chunk.rows if int(r["line"]) >= batch.next_line]  # type: ignore[call-overload]
+    if not fresh:
+        return batch
+    if batch.status != "receiving":
+        raise BatchClosed(f"batch {ref} is {batch.status}")
+    insert_rows(uow.session.connection(), table_of(BatchLine),
+                [{"batch_id": batch.id, **r} for r in fresh])
+    grown = append_to_edge(split_edge(batch.edge), (leaf_hash(r["digest"])  # type: ignore[arg-type]
+                                                    for r in fresh), batch.next_line)
+    batch.edge, batch.next_line = b"".join(grown.right_edge), grown.size
+    batch.updated_at = utcnow()
+    if batch.next_line == batch.count:
+        _close(uow.session, batch)
+    return batch
+
+
+def _check_resent(session: Session, batch: Batch, chunk: PreparedChunk) -> None:
+    overlap_end = min(chunk.end, batch.next_line)
+    if chunk.start >= overlap_end:
+        return
+    query = select(BatchLine.line, BatchLine.digest).where(
+        BatchLine.batch_id == batch.id, BatchLine.line >= chunk.start,
+        BatchLine.line < overlap_end)
+    stored = dict(session.execute(query).all())
+    for row in chunk.rows[: overlap_end - chunk.start]:
+        line = int(row["line"])  # type: ignore[call-overload]
+        if stored.get(line, row["digest"]) != row["digest"]:
+            raise LineConflict(f"line {line} differs from the line received before", line=line)
+
+
+def _close(session: Session, batch: Batch) -> None:
+    """All lines are in: compare roots; a mismatch refuses the batch and discards lines."""
+    computed = fold_subtrees(split_edge(batch.edge))
+    if computed == batch.root:
+        batch.status = "complete"
+        return
+    batch.status = "refused"
+    batch.reason = (f"root mismatch: the manifest signs {batch.root.hex()}, the lines "
+                    f"rebuild {computed.hex()}")
+    session.execute(delete(BatchLine).where(BatchLine.batch_id == batch.id))
+
+
+def refusal(batch: Batch) -> RootMismatch | None:
+    """The error to answer for a batch refused on its root, if it was."""
+    if batch.status == "refused":
+        return RootMismatch(batch.reason)
+    return None
+
+
+def batch_view(batch: Batch) -> dict[str, object]:
+    """What `GET /v1/batches/{id}` answers."""
+    return {"id": batch.ref, "kind": batch.kind, "count": batch.count, "mode": batch.mode,
+            "status": batch.status, "next_line": batch.next_line,
+            "root": base64.b64encode(batch.root).decode(), "accepted": batch.accepted,
+            "duplicates": batch.duplicates, "rejected": batch.rejected,
+            "reason": batch.reason, "created_at": batch.created_at,
+            "published_at": batch.published_at,
+            "event": ({"event_id": batch.event_id, "leaf_index": batch.leaf_index}
+                      if batch.event_id else None)}
+

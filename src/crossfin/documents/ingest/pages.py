@@ -1,0 +1,179 @@
+"""Portal pages that do work: a bank's bulk verification, a source's batch upload.
+
+Both run the same services as the API in the same transactions: `verification.verify`
+for banks; for sources `batches.register_batch`, `stage_chunk` and `run_publication`,
+in the order `crossfin.documents.ingest_routes` uses them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from sqlalchemy import select
+from starlette.responses import Response, StreamingResponse
+
+from crossfin.core.errors import CrossfinError, ValidationFailed, invalid
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents.ingest import batches, publish, reports
+from crossfin.documents.access import reading, verification
+from crossfin.documents.access.claims_io import results_download
+from crossfin.documents.access.claims_io import read_claims
+from crossfin.documents.ingest.models import Batch, BatchLine
+from crossfin.documents.kinds.registry import all_kinds, get_kind
+from crossfin.parties.access import Caller, require_kind
+from crossfin.parties.models import OrgKind
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.core.web.render import redirect, render
+
+router = APIRouter()
+MAX_UPLOAD = 20 * 1024 * 1024
+SHOWN = 500
+
+
+async def _text(upload: UploadFile, field: str) -> str:
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise invalid(field, f"at most {MAX_UPLOAD // (1024 * 1024)} MiB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise invalid(field, "not UTF-8 text") from None
+
+
+def _format(filename: str | None, chosen: str) -> str:
+    if chosen in ("jsonl", "csv"):
+        return chosen
+    return "csv" if (filename or "").lower().endswith(".csv") else "jsonl"
+
+
+def _verify_page(request: Request, caller: Caller, uow: UnitOfWork, **extra: Any) -> Response:
+    context = {"recent": reading.recent_requests(uow.session, caller),
+               "kinds": [k.name for k in all_kinds()], "errors": [], "result": None,
+               "rows": [], "shown": SHOWN} | extra
+    return render(request, "documents/verify.html", context,
+                  status_code=422 if context["errors"] else 200)
+
+
+@router.get("/verify", summary="Bulk verification: upload a file of claims (banks)")
+def verify_form(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    require_kind(caller, OrgKind.BANK)
+    return _verify_page(request, caller, uow)
+
+
+@router.post("/verify", summary="Run a bulk verification from an uploaded file (banks)")
+async def verify_upload(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+                        _: CsrfDep, file: Annotated[UploadFile, File()],
+                        fmt: Annotated[str, Form()] = "auto",
+                        kind: Annotated[str, Form()] = "") -> Response:
+    require_kind(caller, OrgKind.BANK)
+    try:
+        text = await _text(file, "file")
+        claims = [verification.Claim(c["kind"], c["key"], c["fields"]) for c in
+                  read_claims(io.StringIO(text, newline=""), _format(file.filename, fmt),
+                              kind or None)]
+        if not claims:
+            raise invalid("file", "no claims in the file")
+        limit = request.app.state.settings.verify_mismatch_limit
+        result = run_write(request, caller,
+                           lambda write: verification.verify(write, caller, claims, limit)[0])
+    except ValueError as exc:
+        return _verify_page(request, caller, uow, errors=[("file", str(exc))])
+    except ValidationFailed as exc:
+        return _verify_page(request, caller, uow,
+                            errors=[(e.field, e.reason) for e in exc.errors])
+    return _verify_page(request, caller, uow, result=result,
+                        rows=[it.as_dict() for it in result.items[:SHOWN]])
+
+
+@router.get("/verify/{request_id}.csv", summary="Download a verification's results (CSV)")
+def verify_download(request_id: int, caller: PortalCallerDep,
+                    uow: PortalReadUow) -> Response:
+    return results_download(uow.session, caller, request_id)
+
+
+def _sources_only(caller: Caller) -> None:
+    require_kind(caller, OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
+
+
+def _batch_page(request: Request, caller: Caller, uow: UnitOfWork,
+                errors: list[tuple[str, str]] | None = None) -> Response:
+    query = (select(Batch).where(Batch.source_org_id == caller.org_id)
+             .order_by(Batch.id.desc()).limit(20))
+    mine = [k.name for k in all_kinds() if k.source is caller.org_kind]
+    return render(request, "documents/batches.html", {
+        "batches": list(uow.session.scalars(query)), "kinds": mine, "errors": errors or []},
+        status_code=422 if errors else 200)
+
+
+@router.get("/batches", summary="Signed batches: upload and outcomes (sources)")
+def batch_list(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    _sources_only(caller)
+    return _batch_page(request, caller, uow)
+
+
+@router.post("/batches", summary="Upload a signed batch: its manifest and its records")
+async def batch_upload(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
+                       _: CsrfDep, manifest: Annotated[UploadFile, File()],
+                       records: Annotated[UploadFile, File()],
+                       atomic: Annotated[bool, Form()] = False) -> Response:
+    _sources_only(caller)
+    try:
+        note = await _text(manifest, "manifest")
+        body = await _text(records, "records")
+        ref = _submit(request, caller, note, body, records.filename, atomic)
+    except ValidationFailed as exc:
+        return _batch_page(request, caller, uow, [(e.field, e.reason) for e in exc.errors])
+    except CrossfinError as exc:
+        return _batch_page(request, caller, uow, [("batch", exc.detail)])
+    return redirect(request, f"/batches/{ref}")
+
+
+def _submit(request: Request, caller: Caller, note: str, body: str, filename: str | None,
+            atomic: bool) -> str:
+    """Register, stage every line, and publish; a refused batch raises its problem."""
+    mode = "atomic" if atomic else "partial"
+    batch = run_write(request, caller,
+                      lambda uow: batches.register_batch(uow, caller, note, mode)[0])
+    ref, kind, csv_format = batch.ref, batch.kind, _format(filename, "auto") == "csv"
+    if batch.status == "receiving":
+        chunk = batches.prepare_chunk(get_kind(kind), batch.next_line, body, csv_format)
+        batch = run_write(request, caller,
+                          lambda uow: batches.stage_chunk(uow, caller, ref, chunk))
+    refused = batches.refusal(batch)
+    if refused is not None:
+        raise refused
+    if batch.status == "complete":
+        publish.run_publication(portal_db(request), caller.actor, batch.id)
+    return ref
+
+
+@router.get("/batches/{ref}", summary="A batch's outcome (sources)")
+def batch_outcome(request: Request, ref: str, caller: PortalCallerDep,
+                  uow: PortalReadUow) -> Response:
+    batch = batches.get_batch(uow.session, caller, ref)
+    query = (select(BatchLine.line, BatchLine.outcome, BatchLine.key, BatchLine.errors)
+             .where(BatchLine.batch_id == batch.id,
+                    BatchLine.outcome.in_(("rejected", "duplicate")))
+             .order_by(BatchLine.line).limit(SHOWN))
+    lines = [{"line": line, "outcome": outcome, "key": key,
+              "errors": json.loads(errors) if errors else []}
+             for line, outcome, key, errors in uow.session.execute(query)]
+    return render(request, "documents/batch.html", {"batch": batch,
+                                                    "view": batches.batch_view(batch),
+                                                    "lines": lines, "shown": SHOWN})
+
+
+@router.get("/batches/{ref}/report.csv", summary="A batch's outcome report (CSV)")
+def batch_report(request: Request, ref: str, caller: PortalCallerDep,
+                 all_lines: bool = False) -> StreamingResponse:
+    db = portal_db(request)
+    batch_id = reports.batch_id_for(db, caller, ref)
+    return StreamingResponse(reports.csv_report(db, batch_id, all_lines),
+                             media_type="text/csv; charset=utf-8", headers={
+                                 "Content-Disposition":
+                                     f'attachment; filename="{ref}-report.csv"'})

@@ -1,0 +1,188 @@
+"""Route helpers of every domain: the authenticated caller, units of work, idempotent writes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from crossfin.core import idempotency
+from crossfin.core.errors import CrossfinError, Unauthenticated
+from crossfin.core.http.deps import ReadSession, end_session, get_db, raw_body
+from crossfin.core.db import Database
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.journal import Receipt, answer_body
+from crossfin.parties.access import Caller
+from crossfin.parties.credentials import (
+    Presented,
+    authenticate_key,
+    present,
+    touch_key,
+)
+from crossfin.parties.keycache import VerifiedKeys
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        error = Unauthenticated("send Authorization: Bearer <API key>")
+        error.headers["WWW-Authenticate"] = 'Bearer realm="crossfin"'
+        raise error
+    return token.strip()
+
+
+INVALID_TOKEN = 'Bearer realm="crossfin", error="invalid_token"'
+
+
+def get_caller(
+    request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
+) -> Caller:
+    """Authenticate the bearer key; 401 without one, with a bogus or a revoked one."""
+    caller = _authenticated(db, session, _presented(request))
+    request.state.caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def _presented(request: Request) -> Presented:
+    """The request's bearer key, parsed; 401 when missing or malformed."""
+    try:
+        return present(_bearer(request))
+    except Unauthenticated as exc:
+        exc.headers.setdefault("WWW-Authenticate", INVALID_TOKEN)
+        raise
+
+
+def _authenticated(db: Database, session: Session, presented: Presented) -> Caller:
+    """Look the key up on `session`; record its use (at most once a minute) apart."""
+    try:
+        caller, stale = authenticate_key(session, presented)
+    except Unauthenticated as exc:
+        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
+        raise
+    if stale and caller.key_id:
+        with db.session() as writing, writing.begin():
+            touch_key(writing, caller.key_id)
+    return caller
+
+
+def verified_keys(request: Request) -> VerifiedKeys:
+    return request.app.state.verified_keys  # type: ignore[no-any-return]
+
+
+async def precheck(request: Request, db: Database, check: Callable[[Caller], None],
+                   trust_recent: bool) -> tuple[Caller, Presented]:
+    """The caller of a write that authenticates again in its own transaction.
+
+    With `trust_recent`, a key this process verified within a minute skips the query
+    (parties/keycache.py says why that is safe); otherwise, or if `check` refuses the
+    remembered caller (its role may have changed since), the key is authenticated here
+    exactly as `get_caller` does. A malformed key is refused either way.
+    """
+    presented = _presented(request)
+    cache = verified_keys(request)
+    caller = cache.get(presented) if trust_recent else None
+    if caller is not None:
+        try:
+            check(caller)
+        except CrossfinError:
+            caller = None
+    if caller is None:
+        caller = await run_in_threadpool(_authenticate_fresh, db, presented)
+        cache.put(presented, caller)
+        check(caller)
+    request.state.caller = caller
+    return caller, presented
+
+
+def _authenticate_fresh(db: Database, presented: Presented) -> Caller:
+    with db.session(readonly=True) as session:
+        return _authenticated(db, session, presented)
+
+
+async def read_uow(
+    db: Annotated[Database, Depends(get_db)], caller: CallerDep, session: ReadSession
+) -> AsyncIterator[UnitOfWork]:
+    """A read-only unit of work for GET routes, on the session that authenticated."""
+    uow = UnitOfWork(db, caller.actor, readonly=True, session=session)
+    try:
+        yield uow
+    finally:
+        await end_session(session, uow.__exit__, None, None, None)
+
+
+ReadUow = Annotated[UnitOfWork, Depends(read_uow)]
+
+
+Payload = dict[str, Any] | BaseModel
+WriteFn = Callable[[UnitOfWork], tuple[Payload, Receipt | None]]
+
+
+class Writer:
+    """Runs one state change in one transaction, honouring Idempotency-Key."""
+
+    def __init__(self, request: Request, db: Database, caller: Caller, body: bytes) -> None:
+        self.request, self.db, self.caller, self.body = request, db, caller, body
+        key = request.headers.get("idempotency-key")
+        self.key = idempotency.check_key(key) if key is not None else None
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        self.fingerprint = idempotency.request_fingerprint(request.method, target, body)
+
+    def __call__(self, fn: WriteFn, status: int = 201) -> Response:
+        try:
+            return self._run(fn, status)
+        except IntegrityError:
+            # A concurrent twin with the same key won the race: answer what it answered.
+            replay = self._replay()
+            if replay is None:
+                raise
+            return replay
+
+    def _run(self, fn: WriteFn, status: int) -> Response:
+        with UnitOfWork(self.db, self.caller.actor) as uow:
+            if self.key is not None:
+                stored = idempotency.find(uow.session, self.caller.org_id, self.key,
+                                          self.fingerprint)
+                if stored is not None:
+                    return _replayed(stored)
+            payload, receipt = fn(uow)
+            uow.sequence()
+            body = answer_body(payload, receipt)
+            if self.key is not None:
+                idempotency.remember(uow.session, self.caller.org_id, self.key,
+                                     self.fingerprint, status, body)
+            uow.commit()
+        return Response(body, status_code=status, media_type="application/json")
+
+    def _replay(self) -> Response | None:
+        if self.key is None:
+            return None
+        with self.db.session(readonly=True) as session:
+            stored = idempotency.find(session, self.caller.org_id, self.key, self.fingerprint)
+        return _replayed(stored) if stored else None
+
+
+def _replayed(stored: idempotency.StoredResponse) -> Response:
+    return Response(stored.body, status_code=stored.status, media_type="application/json",
+                    headers={"Idempotent-Replayed": "true"})
+
+
+def get_writer(
+    request: Request, db: Annotated[Database, Depends(get_db)], caller: CallerDep,
+    body: Annotated[bytes, Depends(raw_body)], session: ReadSession,
+) -> Writer:
+    # End the authentication read: the write runs on its own connection and transaction.
+    session.rollback()
+    return Writer(request, db, caller, body)
+
+
+WriterDep = Annotated[Writer, Depends(get_writer)]

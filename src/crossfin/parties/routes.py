@@ -1,0 +1,140 @@
+"""HTTP routes of the parties domain: thin wrappers over parties.service and credentials."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep
+from crossfin.core.errors import Forbidden
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties import credentials, service
+from crossfin.parties.access import can_administer, require_kind, require_role
+from crossfin.parties.jurisdictions import subtree
+from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.schemas import (
+    IssuedKey, JurisdictionOut, KeyIn, KeyOut, OrgIn, OrgOut, PrincipalOut, ServiceIn,
+    TradeClassIn, UserIn,
+)
+
+router = APIRouter(prefix="/v1", tags=["parties"])
+
+
+def org_out(uow: UnitOfWork, org: Organization) -> OrgOut:
+    out = OrgOut.model_validate(org)
+    if org.kind == OrgKind.BANK.value:
+        out.serves = service.served_codes(uow.session, org.id)
+    return out
+
+
+@router.get("/me", summary="Who am I: the caller's principal and organization")
+def me(caller: CallerDep, uow: ReadUow) -> dict[str, object]:
+    org = service.get_org(uow.session, caller, caller.org_id)
+    return {"principal": {"id": caller.principal_id, "name": caller.principal_name,
+                          "role": caller.role.value},
+            "organization": org_out(uow, org).model_dump(mode="json")}
+
+
+@router.get("/jurisdictions", response_model=list[JurisdictionOut],
+            summary="The jurisdiction tree, or the subtree under one node")
+def jurisdictions(caller: CallerDep, uow: ReadUow,
+                  under: Annotated[str, Query(pattern=r"^\d{6}$")] = "000000") -> list[object]:
+    return list(subtree(uow.session, under))
+
+
+@router.post("/orgs", status_code=201, summary="Onboard an organization (operator admins)")
+def add_org(data: OrgIn, caller: CallerDep, write: WriterDep) -> Response:
+    require_kind(caller, OrgKind.OPERATOR)
+    require_role(caller, Role.ADMIN)
+
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        org, receipt = service.add_org(uow, data)
+        return org_out(uow, org), receipt
+    return write(run)
+
+
+@router.get("/orgs", response_model=list[OrgOut],
+            summary="Organizations visible to the caller (own, subtree, or all for operators)")
+def list_orgs(caller: CallerDep, uow: ReadUow, kind: OrgKind | None = None,
+              after: int = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OrgOut]:
+    orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit)
+    return [org_out(uow, o) for o in orgs]
+
+
+@router.get("/orgs/{org_id}", response_model=OrgOut, summary="One organization")
+def get_org(org_id: int, caller: CallerDep, uow: ReadUow) -> OrgOut:
+    return org_out(uow, service.get_org(uow.session, caller, org_id))
+
+
+@router.put("/orgs/{org_id}/trade-class", summary="Change an enterprise's class (regulators)")
+def set_class(org_id: int, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class,
+                                               data.reason)
+        return org_out(uow, org), receipt
+    return write(run, status=200)
+
+
+def _admin_of(uow: UnitOfWork, caller: CallerDep, org_id: int) -> None:
+    service.get_org(uow.session, caller, org_id)  # 404 before 403: existence never leaks
+    if not can_administer(caller, org_id):
+        raise Forbidden("only an admin of this organization (or the operator) may do this")
+
+
+@router.post("/orgs/{org_id}/users", status_code=201, summary="Add a portal user")
+def add_user(org_id: int, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        _admin_of(uow, caller, org_id)
+        user, receipt = credentials.add_principal(uow, org_id, PrincipalKind.USER,
+                                                  data.username, data.role, data.password)
+        return PrincipalOut.model_validate(user), receipt
+    return write(run)
+
+
+@router.post("/orgs/{org_id}/services", status_code=201, summary="Add a service account")
+def add_service(org_id: int, data: ServiceIn, caller: CallerDep, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        _admin_of(uow, caller, org_id)
+        svc, receipt = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
+                                                 data.name, data.role)
+        return PrincipalOut.model_validate(svc), receipt
+    return write(run)
+
+
+@router.get("/orgs/{org_id}/principals", response_model=list[PrincipalOut],
+            summary="Users and service accounts of an organization (its admins, operator)")
+def principals(org_id: int, caller: CallerDep, uow: ReadUow) -> list[object]:
+    _admin_of(uow, caller, org_id)
+    query = select(Principal).where(Principal.org_id == org_id).order_by(Principal.id)
+    return list(uow.session.scalars(query))
+
+
+@router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
+def issue_key(data: KeyIn, caller: CallerDep, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        credentials.check_manage_principal(uow.session, caller, data.principal_id)
+        row, key, receipt = credentials.issue_key(uow, data.principal_id)
+        return IssuedKey(id=row.id, principal_id=row.principal_id,
+                         created_at=row.created_at, key=key), receipt
+    return write(run)
+
+
+@router.get("/keys", response_model=list[KeyOut], summary="The caller's own API keys")
+def list_keys(caller: CallerDep, uow: ReadUow) -> list[KeyOut]:
+    query = select(ApiKey).where(ApiKey.principal_id == caller.principal_id)
+    return [KeyOut(id=k.id, principal_id=k.principal_id, created_at=k.created_at,
+                   revoked_at=k.revoked_at, last_used_at=k.last_used_at)
+            for k in uow.session.scalars(query.order_by(ApiKey.created_at))]
+
+
+@router.post("/keys/{key_id}/revoke", summary="Revoke an API key at once")
+def revoke_key(key_id: str, caller: CallerDep, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+        credentials.check_manage_key(uow.session, caller, key_id)
+        row, receipt = credentials.revoke_key(uow, key_id)
+        return KeyOut(id=row.id, principal_id=row.principal_id, created_at=row.created_at,
+                      revoked_at=row.revoked_at, last_used_at=row.last_used_at), receipt
+    return write(run, status=200)
