@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 HASH := $(shell sha256sum pyproject.toml | cut -c1-12)
 STAMP := $(VENV)/.installed-$(HASH)
 TEST_STAMP := $(VENV)/.installed-test-$(HASH)
+LINT_STAMP := $(VENV)/.installed-lint-$(HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WITNESS_PORT ?= 8001
 
-.PHONY: run test test-postgres install chromium clean
+.PHONY: run test test-postgres lint install chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(LINT_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[lint]'
 	touch $@
 
 install: $(STAMP)
@@ -46,6 +51,13 @@ test: $(TEST_STAMP) chromium
 test-postgres: $(TEST_STAMP) chromium
 	CROSSFIN_TEST_DATABASE_URL=$${CROSSFIN_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The floors (import-linter contracts in pyproject.toml), lint and format, strict types.
+lint: $(LINT_STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data crossfin.db crossfin.db-wal crossfin.db-shm

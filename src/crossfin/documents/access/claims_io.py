@@ -13,15 +13,11 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from sqlalchemy.orm import Session
-from starlette.responses import Response
 
 from crossfin.documents.access.models import Verification
 from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.access.reading import request_results
 from crossfin.documents.access.verification import stored_answer
-from crossfin.parties.access import Caller
 
 RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency",
                   "available")
@@ -105,10 +101,3 @@ def results_csv(rows: Iterable[Verification]) -> str:
     for row in rows:
         writer.write(row.position + 1, stored_answer(row))
     return out.getvalue()
-
-
-def results_download(session: Session, caller: Caller, request_id: int) -> Response:
-    """A bank's earlier verification request as a CSV attachment (API and portal alike)."""
-    _, rows = request_results(session, caller, request_id)
-    return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})

@@ -18,7 +18,7 @@ from crossfin.documents.access import consent as consents
 from crossfin.documents.access import fingerprints, item_proofs, reading, verification
 from crossfin.documents.access.models import Consent, Verification
 from crossfin.documents.access.schemas import ConsentIn, ConsentOut, DocumentOut, FingerprintIn, VerifyIn
-from crossfin.documents.access.claims_io import results_download
+from crossfin.documents.access.downloads import results_download
 from crossfin.documents.models import Document
 from crossfin.documents.balance import remaining_minor
 from crossfin.parties.access import Caller, require_kind

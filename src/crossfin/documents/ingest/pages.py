@@ -19,7 +19,7 @@ from crossfin.core.errors import CrossfinError, ValidationFailed, invalid
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.ingest import batches, publish, reports
 from crossfin.documents.access import reading, verification
-from crossfin.documents.access.claims_io import results_download
+from crossfin.documents.access.downloads import results_download
 from crossfin.documents.access.claims_io import read_claims
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.registry import all_kinds, get_kind
