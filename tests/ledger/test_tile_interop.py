@@ -1,4 +1,4 @@
-"""An independent tile client (tile_reader.py, no crossfin code) reads the served log."""
+"""An independent tile client (support/tile_reader.py, no crossfin code) reads the served log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import base64
 import json
 import urllib.request
 
-from interop.tile_reader import TileClient, root_from_inclusion, tile_index_path
+from support.tile_reader import TileClient, root_from_inclusion, tile_index_path
 from support.ledger import fast_append, log_vkey, quiet_settings, serve, sign
 from support.parties import make_party
 
