@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from crossfin import __version__
 from crossfin.core.http import problems
+from crossfin.api.limits import BodyLimit
 from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.routes import ops
 from crossfin.parties import routes as parties
@@ -45,6 +46,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         app.include_router(extra)
     _mount_portal(app, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # Bodies are bounded before routing, authentication and parsing (api/limits.py).
+    app.add_middleware(BodyLimit)
     # Outermost: request ids and the last-resort problem answer wrap everything.
     app.add_middleware(RequestContext, metrics=app.state.metrics)
     return app

@@ -22,6 +22,8 @@ from typing import Any
 
 import rfc8785
 
+from crossfin.core.jsonsafe import MAX_DEPTH, depth
+
 MANIFEST_HEADER = "crossfin.batch/v1"
 MAX_BATCH_LINES = 1_000_000
 _BATCH_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
@@ -48,7 +50,9 @@ def _no_constants(name: str) -> Any:
 
 
 def parse_json_record(text: str) -> dict[str, Any]:
-    """One JSON object, refusing repeated member names, NaN and Infinity."""
+    """One JSON object, refusing repeated member names, NaN, Infinity and deep nesting."""
+    if depth(text) > MAX_DEPTH:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
     obj = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constants)
     if not isinstance(obj, dict):
         raise ValueError("a record must be a JSON object")

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from crossfin.core.jsonsafe import MAX_DEPTH, depth
 from crossfin.ledger.cli import database, domain_errors, emit, fail, unit_of_work
 
 financing_app = typer.Typer(help="Financing: bulk applications, sweeps, FX rates.",
@@ -47,6 +48,9 @@ def _idempotency_key(line: str) -> str:
 
 
 def _send(client: httpx.Client, number: int, line: str) -> dict[str, Any]:
+    if depth(line) > MAX_DEPTH:
+        return {"line": number, "status": 0,
+                "error": f"JSON nested more than {MAX_DEPTH} levels deep"}
     try:
         body = json.loads(line)
     except json.JSONDecodeError as exc:

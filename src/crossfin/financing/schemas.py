@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossfin.core.fields import IsoDate
+
 _DECL = "530120260000012345"
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 _RATE = r"^\d{1,3}(\.\d{1,6})?$"
@@ -46,7 +48,7 @@ class FinancingIn(BaseModel):
     fx_rates: dict[str, str] = Field(default_factory=dict, max_length=20)
     rate: str | None = Field(default=None, pattern=_RATE,
                              description="annual interest rate in percent")
-    due_date: date | None = None
+    due_date: IsoDate | None = None
 
 
 class ApproveIn(BaseModel):
@@ -67,8 +69,8 @@ class DisburseIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"due_date": "2027-03-31", "value_date": "2026-12-01"}]})
 
-    due_date: date | None = None
-    value_date: date | None = None
+    due_date: IsoDate | None = None
+    value_date: IsoDate | None = None
 
 
 class RepayIn(BaseModel):
@@ -76,7 +78,7 @@ class RepayIn(BaseModel):
         {"amount": "25000.00", "value_date": "2027-01-15"}]})
 
     amount: str = Field(pattern=_AMOUNT)
-    value_date: date | None = None
+    value_date: IsoDate | None = None
 
 
 class CloseIn(BaseModel):
@@ -146,7 +148,7 @@ class BalanceOut(BaseModel):
 class FxRateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: date
+    date: IsoDate
     pair: str = Field(pattern=r"^[A-Z]{3}/[A-Z]{3}$")
     rate: str = Field(min_length=1, max_length=40)
 

@@ -94,3 +94,16 @@ def test_consent_grant_list_revoke(server: str, db: Database) -> None:
     bad = run(["consent", "grant", "--bank-id", str(bank.org_id), "--scope", "nope",
                "--days", "3"], server, firm.key)
     assert bad.exit_code == 1 and "scopes[0]" in bad.output
+
+
+def test_verify_refuses_deep_nesting_with_a_message_not_a_traceback(
+        server: str, db: Database, tmp_path: Path) -> None:
+    bank = make_party(db, OrgKind.BANK)
+    source = tmp_path / "claims.jsonl"
+    source.write_text('{"kind": "customs_declaration", "key": "1", "fields": '
+                      + "[" * 10_000 + "]" * 10_000 + "}\n")
+    result = CliRunner().invoke(cli, ["documents", "verify", str(source)],
+                                env={"CROSSFIN_SERVER": server, "CROSSFIN_API_KEY": bank.key})
+    assert result.exit_code == 1, result.output
+    assert "nested more than" in result.output
+    assert not isinstance(result.exception, RecursionError)

@@ -90,6 +90,10 @@ def test_bank_runs_a_verification_and_downloads_the_csv(client: TestClient,
     bad = client.post("/verify", data={"csrf_token": token},
                       files={"file": ("claims.jsonl", "not json\n", "text/plain")})
     assert bad.status_code == 422 and "line 1" in bad.text
+    deep = '{"kind": "customs_declaration", "key": "1", "fields": ' + "[" * 10_000 + "]" * 10_000
+    nested = client.post("/verify", data={"csrf_token": token},
+                         files={"file": ("claims.jsonl", deep + "}\n", "text/plain")})
+    assert nested.status_code == 422 and "nested more than" in nested.text
 
 
 def test_pages_refuse_the_wrong_kind(client: TestClient, db: Database) -> None:

@@ -34,6 +34,15 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    malformed = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+    if malformed:
+        # Not JSON at all is a malformed request (400), not a value that fails a rule.
+        reason = str((malformed[0].get("ctx") or {}).get("error") or "not valid JSON")
+        return problem_response({"type": PROBLEM_BASE + "bad-request", "status": 400,
+                                 "title": "Bad request",
+                                 "detail": f"the body is not valid JSON: {reason}",
+                                 "errors": [{"field": "body", "reason": reason}],
+                                 "instance": request.url.path})
     errors = [{"field": _field_path(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
     return problem_response({"type": PROBLEM_BASE + "validation", "status": 422,

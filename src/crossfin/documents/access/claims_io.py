@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 
+from crossfin.core.jsonsafe import MAX_DEPTH, depth
 from crossfin.documents.access.models import Verification
 from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.registry import get_kind
@@ -38,6 +39,8 @@ def read_claims(lines: Iterable[str], fmt: str,
 
 
 def _json_claim(line: str, number: int, default_kind: str | None) -> dict[str, Any]:
+    if depth(line) > MAX_DEPTH:
+        raise ValueError(f"line {number}: JSON nested more than {MAX_DEPTH} levels deep")
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:

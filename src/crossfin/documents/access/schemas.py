@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossfin.core.fields import IsoDateTime
 from crossfin.documents.access.fingerprint_norm import PaperFields
 
 _CONSENT_EXAMPLE: dict[str, Any] = {"bank_bic": "BKCHCNBJ", "scopes": ["customs_declaration",
@@ -25,7 +26,7 @@ class ConsentIn(BaseModel):
     bank_org_id: int | None = None
     bank_bic: str | None = Field(default=None, min_length=8, max_length=11)
     scopes: list[str] = Field(min_length=1, max_length=20)
-    expires_at: datetime
+    expires_at: IsoDateTime
     purpose: str | None = Field(default=None, max_length=200)
 
 

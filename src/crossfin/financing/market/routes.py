@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from crossfin.core.fields import IsoDate
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.core.http.deps import get_settings
 from crossfin.core.money import format_amount
@@ -162,7 +163,7 @@ def load_fx_rates(data: FxRatesIn, write: WriterDep) -> Response:
 
 @router.get("/fx-rates", response_model=list[FxRateOut],
             summary="The daily FX table for one date (default: all loaded dates, newest first)")
-def list_fx_rates(caller: CallerDep, uow: ReadUow, on: date | None = None,
+def list_fx_rates(caller: CallerDep, uow: ReadUow, on: IsoDate | None = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[FxRateOut]:
     query = select(FxRate)
     if on is not None:
