@@ -26,21 +26,20 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from benchlib import fresh_database, print_header
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.ingest import batches, publish
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.records import Manifest, parse_json_record, record_digest
 from crossfin.ledger.note import Signer, generate_signer, sign_note
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import Caller
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
-
-from benchlib import fresh_database, print_header
 
 KIND = "customs_declaration"
 SETUP = Actor(None, None, "benchmark")

@@ -7,6 +7,10 @@ import csv
 import io
 
 import pytest
+
+from crossfin.documents.records import Manifest
+from crossfin.ledger.note import sign_note
+from crossfin.parties.models import OrgKind
 from support.ingest import (
     csv_records,
     csv_text,
@@ -18,10 +22,6 @@ from support.ingest import (
     submit,
 )
 from support.parties import make_party
-
-from crossfin.documents.records import Manifest
-from crossfin.ledger.note import sign_note
-from crossfin.parties.models import OrgKind
 
 JSONL = {"Content-Type": "application/x-ndjson"}
 

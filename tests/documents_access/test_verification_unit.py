@@ -6,8 +6,8 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.access.verification import jcs, mismatched_fields
+from crossfin.documents.kinds.registry import get_kind
 
 values = st.one_of(st.text(), st.booleans(), st.none(),
                    st.integers(min_value=-2**60, max_value=2**60),

@@ -19,17 +19,16 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from support.financing import application, declaration, make_firms
-from support.financing_storm import free_port, http_storm, live_server, service_worker
-
-from crossfin.ledger import keys
 
 from crossfin.core import secrets
 from crossfin.core.money import parse_amount
 from crossfin.core.settings import Settings
 from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import Financing, FinancingUse
+from crossfin.ledger import keys
 from crossfin.ledger.models import LedgerEvent
+from support.financing import application, declaration, make_firms
+from support.financing_storm import free_port, http_storm, live_server, service_worker
 
 VALUE = "1000.00"
 

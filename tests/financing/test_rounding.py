@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossfin.core.clock import utcnow
-from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.documents.balance import split_pro_rata
 from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import FinancingUse
+from crossfin.financing.uses import release, release_all, repayment_plan
 
 
 def uses_for(loan: int, weights: list[int], rates: list[int], single: bool = False):

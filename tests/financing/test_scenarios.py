@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+
+from crossfin.documents.balance import split_pro_rata
+from crossfin.ledger.models import LedgerEventParty
 from support.financing import (
     application,
     balance_row,
@@ -15,9 +18,6 @@ from support.financing import (
     today,
     warehouse_receipt,
 )
-
-from crossfin.documents.balance import split_pro_rata
-from crossfin.ledger.models import LedgerEventParty
 
 
 def post(client, party, body):
@@ -160,9 +160,8 @@ def test_currency_conversion_rounds_up_and_is_recorded(client, db):
 
 
 def test_daily_table_conversion(client, db):
-    from support.parties import make_party
-
     from crossfin.parties.models import OrgKind
+    from support.parties import make_party
 
     firms = make_firms(db)
     operator = make_party(db, OrgKind.OPERATOR)

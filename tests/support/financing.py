@@ -17,9 +17,9 @@ from sqlalchemy import select
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind, Role
 from support.parties import TEST_ACTOR, Party, another_principal, make_party
 

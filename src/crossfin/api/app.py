@@ -10,13 +10,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from crossfin import __version__
-from crossfin.core.http import problems
 from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.routes import ops
-from crossfin.parties import routes as parties
+from crossfin.core.db import Database
+from crossfin.core.http import problems
 from crossfin.core.logging import configure_logging
 from crossfin.core.settings import Settings
-from crossfin.core.db import Database
+from crossfin.parties import routes as parties
 from crossfin.parties.http import get_caller
 from crossfin.parties.keycache import VerifiedKeys
 

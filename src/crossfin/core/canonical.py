@@ -151,7 +151,7 @@ def _is_plain(obj: Any) -> bool:
     kind = type(obj)
     if kind is dict:
         for key, value in obj.items():
-            if type(key) is not str or not key.isascii() and _UNORDERED.search(key):
+            if type(key) is not str or (not key.isascii() and _UNORDERED.search(key)):
                 return False
             if type(value) is not str and not _is_plain(value):
                 return False

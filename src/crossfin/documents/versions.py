@@ -25,21 +25,20 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents import records
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.errors import NoChange, RecordUnreadable
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.documents.models import DocumentBalance
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_role
-from crossfin.parties.models import Organization, OrgKind, Role
 from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.models import Organization, OrgKind, Role
 
 
 def _normal_key(spec: KindSpec, key: str) -> str | None:

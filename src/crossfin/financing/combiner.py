@@ -28,19 +28,17 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core import idempotency
+from crossfin.core.db import Actor, Database
 from crossfin.core.errors import (
     CrossfinError,
     IdempotencyConflict,
     Unauthenticated,
 )
 from crossfin.core.idempotency import IdempotencyRecord
-from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
-from crossfin.ledger.journal import answer_body
 from crossfin.financing.service import (
     Entry,
     Registered,
@@ -49,6 +47,8 @@ from crossfin.financing.service import (
     ref_taken,
     register_many,
 )
+from crossfin.ledger.journal import answer_body
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented, authenticate_many
 from crossfin.parties.keycache import VerifiedKeys

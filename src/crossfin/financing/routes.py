@@ -13,12 +13,10 @@ from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from crossfin.parties.http import INVALID_TOKEN, CallerDep, ReadUow, Writer, WriterDep, precheck, verified_keys
-from crossfin.core.http.deps import get_db, get_settings, raw_body
-from crossfin.core.errors import Unauthenticated
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.errors import Unauthenticated
+from crossfin.core.http.deps import get_db, get_settings, raw_body
+from crossfin.core.settings import Settings
 from crossfin.financing import queries, service, transitions
 from crossfin.financing.background import sweeper_lifespan
 from crossfin.financing.combiner import Answer, Combiner, Job
@@ -37,8 +35,18 @@ from crossfin.financing.schemas import (
     ReasonIn,
     RepayIn,
 )
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented
+from crossfin.parties.http import (
+    INVALID_TOKEN,
+    CallerDep,
+    ReadUow,
+    Writer,
+    WriterDep,
+    precheck,
+    verified_keys,
+)
 
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
 SettingsDep = Annotated[Settings, Depends(get_settings)]

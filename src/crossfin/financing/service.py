@@ -19,6 +19,7 @@ from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import Actor
 from crossfin.core.errors import (
     AlreadyExists,
     CrossfinError,
@@ -27,21 +28,19 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
-from crossfin.core.db import Actor
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.financing import fx
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.financing import fx
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.lifecycle import State
-from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.schemas import FinancingIn
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
 

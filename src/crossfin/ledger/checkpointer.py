@@ -20,13 +20,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core.clock import utcnow
-from crossfin.ledger.keys import log_signer
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
 from crossfin.ledger import models
 from crossfin.ledger.checkpoint import Checkpoint as CheckpointBody
 from crossfin.ledger.cosignature import CosignatureVerifier
 from crossfin.ledger.election import Election, election_for
+from crossfin.ledger.keys import log_signer
 from crossfin.ledger.note import NoteError, Signer, parse_signature_line, sign_note
 from crossfin.ledger.proofs import consistency_proof
 from crossfin.ledger.store import DbHashReader, read_head

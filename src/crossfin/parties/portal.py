@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
+from crossfin.core.web.errors import LoginRequired
+from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, replace_session
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for, check_password
 from crossfin.parties.models import Organization, PortalLogin, Principal, PrincipalKind
-from crossfin.core.web.errors import LoginRequired
-from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, replace_session
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,24 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.core.errors import Forbidden
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.parties.jurisdictions import subtree
 from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import (
-    IssuedKey, JurisdictionOut, KeyIn, KeyOut, OrgIn, OrgOut, PrincipalOut, ServiceIn,
-    TradeClassIn, UserIn,
+    IssuedKey,
+    JurisdictionOut,
+    KeyIn,
+    KeyOut,
+    OrgIn,
+    OrgOut,
+    PrincipalOut,
+    ServiceIn,
+    TradeClassIn,
+    UserIn,
 )
 
 router = APIRouter(prefix="/v1", tags=["parties"])

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from crossfin.parties.http import CallerDep, ReadUow
 from crossfin.parties.alerts import AlertKind
+from crossfin.parties.http import CallerDep, ReadUow
 from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut, AlertPage
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from crossfin.documents.access.models import Verification
-from crossfin.documents.errors import UnknownKind
-from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.access.reading import request_results
 from crossfin.documents.access.verification import stored_answer
+from crossfin.documents.errors import UnknownKind
+from crossfin.documents.kinds.registry import get_kind
 from crossfin.parties.access import Caller
 
 RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency",

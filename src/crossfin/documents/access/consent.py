@@ -19,10 +19,10 @@ from crossfin.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access.models import Consent
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
 

@@ -22,11 +22,11 @@ from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import currency_exponent
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.access.models import Fingerprint, FingerprintVariant
 from crossfin.documents.access.fingerprint_norm import PaperFields, exact_form, near_forms
+from crossfin.documents.access.models import Fingerprint, FingerprintVariant
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
 from crossfin.parties.models import OrgKind
 

@@ -7,21 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
-from crossfin.core.http.deps import get_settings
 from crossfin.core.errors import invalid
-from crossfin.core.secrets import platform_secret
+from crossfin.core.http.deps import get_settings
 from crossfin.core.money import format_amount
+from crossfin.core.secrets import platform_secret
 from crossfin.core.settings import Settings
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access import consent as consents
 from crossfin.documents.access import fingerprints, item_proofs, reading, verification
-from crossfin.documents.access.models import Consent, Verification
-from crossfin.documents.access.schemas import ConsentIn, ConsentOut, DocumentOut, FingerprintIn, VerifyIn
 from crossfin.documents.access.claims_io import results_download
-from crossfin.documents.models import Document
+from crossfin.documents.access.models import Consent, Verification
+from crossfin.documents.access.schemas import (
+    ConsentIn,
+    ConsentOut,
+    DocumentOut,
+    FingerprintIn,
+    VerifyIn,
+)
 from crossfin.documents.balance import remaining_minor
+from crossfin.documents.models import Document
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.parties.models import OrgKind
 
 router = APIRouter(prefix="/v1", tags=["documents: access"])

@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, NotFound, ValidationFailed, invalid
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents import records
-from crossfin.documents.ingest.bulk import insert_rows, table_of
 from crossfin.documents.errors import (
     BadSignature,
     BatchClosed,
@@ -33,10 +31,11 @@ from crossfin.documents.errors import (
     RootMismatch,
     UnknownSourceKey,
 )
+from crossfin.documents.ingest.bulk import insert_rows, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
+from crossfin.documents.ingest.sources import active_verifiers, require_source
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.ingest.sources import active_verifiers, require_source
 from crossfin.ledger.note import (
     InvalidSignatureError,
     NoteError,
@@ -48,6 +47,7 @@ from crossfin.ledger.note import (
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
 from crossfin.ledger.sequencer import split_edge
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_role
 from crossfin.parties.models import Role
 

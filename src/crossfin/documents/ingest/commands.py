@@ -11,8 +11,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from crossfin.documents.ingest.client import (
+    DEFAULT_SERVER,
+    Api,
+    ApiError,
+    load_or_save_plan,
+    plan_batch,
+    upload,
+)
 from crossfin.ledger.cli import fail
-from crossfin.documents.ingest.client import DEFAULT_SERVER, Api, ApiError, load_or_save_plan, plan_batch, upload
 from crossfin.ledger.note import (
     NoteError,
     Signer,

@@ -9,16 +9,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
-from crossfin.core.http.deps import get_db, raw_body
-from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.ingest import batches, publish, reports, sources
+from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
+from crossfin.core.http.deps import get_db, raw_body
 from crossfin.documents import versions
 from crossfin.documents.errors import RecordUnreadable
+from crossfin.documents.ingest import batches, publish, reports, sources
 from crossfin.documents.ingest.schemas import AmendmentIn, BatchIn, SourceKeyOut, VkeyIn
 from crossfin.documents.kinds.registry import all_kinds, get_kind
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 
 router = APIRouter(prefix="/v1", tags=["documents: ingestion"])
 DbDep = Annotated[Database, Depends(get_db)]

@@ -10,20 +10,30 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.core.http.deps import get_settings
 from crossfin.core.money import format_amount
 from crossfin.core.settings import Settings
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.financing.market import credit, matchmaking
 from crossfin.financing import fx
+from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
-from crossfin.financing.market.schemas import AcceptIn, CreditQueryIn, CreditQueryOut, FxRateOut, NeedIn, NeedOut, OfferIn, OfferOut, WithdrawIn
+from crossfin.financing.market.schemas import (
+    AcceptIn,
+    CreditQueryIn,
+    CreditQueryOut,
+    FxRateOut,
+    NeedIn,
+    NeedOut,
+    OfferIn,
+    OfferOut,
+    WithdrawIn,
+)
 from crossfin.financing.models import FxRate
 from crossfin.financing.queries import to_out
 from crossfin.financing.routes import write_guarded
 from crossfin.financing.schemas import FxRatesIn
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import require_kind, require_role
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.parties.models import Organization, OrgKind, Role
 
 router = APIRouter(prefix="/v1", tags=["financing: matchmaking, credit, FX"])
