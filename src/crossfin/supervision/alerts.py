@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.parties.access import ROOT_PATH, Caller, require_kind
-from crossfin.parties.alerts import Alert
+from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import OrgKind
 
 
