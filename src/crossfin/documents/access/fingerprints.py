@@ -154,7 +154,7 @@ def fingerprint_fields_from_ubl(xml: str | bytes) -> PaperFields:
     """A UBL 2.x Invoice's number, parties, payable amount and issue date (parsed safely)."""
     try:
         root = ElementTree.fromstring(xml)
-    except Exception as exc:  # defusedxml raises several unrelated types
+    except Exception as exc:  # noqa: BLE001  (defusedxml raises several unrelated types)
         raise invalid("ubl", f"not well-formed or unsafe XML: {exc}") from None
     amount = root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", _UBL)
     values = {
