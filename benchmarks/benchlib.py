@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: fresh databases, and what machine and software the figures come from."""
+"""Shared by the benchmarks: fresh databases, and the machine and software behind the figures."""
 
 from __future__ import annotations
 

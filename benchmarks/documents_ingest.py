@@ -168,7 +168,8 @@ def main() -> None:
         rate = args.records / seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print_header(url)
-        print(f"database: {db.dialect} ({'temporary file' if not args.database_url else 'given URL'})")
+        where = "given URL" if args.database_url else "temporary file"
+        print(f"database: {db.dialect} ({where})")
         print(f"service ingestion: {args.records} documents in {seconds:.2f} s = "
               f"{rate:,.0f} documents/s (chunks of {args.chunk}); peak RSS {peak_mb:,.0f} MB")
         print(f"  this process's CPU: {cpu:.2f} s = {args.records / cpu:,.0f} documents per "

@@ -102,7 +102,7 @@ def publish(db: Database, n: int, firm_id: int, customs_id: int) -> list[dict[st
         uow.session.execute(insert(DocumentVersion), [
             {"document_id": ids[d["key"]], "version": 1, "content": body.decode(),
              "record_digest": hashlib.sha256(body).digest(), "value_minor": d["value_minor"],
-             "currency": "USD", "created_at": now} for d, body in zip(docs, bodies)])
+             "currency": "USD", "created_at": now} for d, body in zip(docs, bodies, strict=True)])
         uow.commit()
     return claims
 

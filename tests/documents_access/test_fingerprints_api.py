@@ -60,7 +60,8 @@ ALTERED = [
 ]
 
 
-@pytest.mark.parametrize("change", ALTERED, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
+@pytest.mark.parametrize("change", ALTERED,
+                         ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
 def test_altered_copies_are_near_duplicates(client: TestClient, banks: list[Party],
                                             change: dict) -> None:
     check(client, banks[0], PAPER, register=True)

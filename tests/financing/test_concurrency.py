@@ -68,7 +68,7 @@ def test_http_storm_five_banks_one_declaration(app, db):
     with live_server(app) as base:
         outcomes = http_storm(base, [(bank.headers, body) for bank, body in plan])
     accepted, refused = [], 0
-    for (_, body), out in zip(plan, outcomes):
+    for (_, body), out in zip(plan, outcomes, strict=True):
         if out.status == 201:
             accepted.append(body["external_ref"])
         else:
@@ -136,7 +136,8 @@ def test_several_uvicorn_workers(db, db_url, tmp_path: Path):
     finally:
         server.terminate()
         server.wait(30)
-    accepted = [b["external_ref"] for (_, b), o in zip(plan, outcomes) if o.status == 201]
+    accepted = [b["external_ref"] for (_, b), o in zip(plan, outcomes, strict=True)
+                if o.status == 201]
     refused = [o for o in outcomes if o.status == 409]
     assert len(accepted) + len(refused) == len(plan), [o.body for o in outcomes]
     assert all(o.body["type"].endswith(("/over-financing", "/duplicate-financing"))

@@ -183,5 +183,5 @@ def test_split_pro_rata_is_exact():
     for total, weights in [(100, [1, 1, 1]), (7, [5, 3]), (1, [1, 1]), (10001, [3, 1])]:
         parts = split_pro_rata(total, weights)
         assert sum(parts) == total
-        assert all(p <= w * total // sum(weights) + 1 for p, w in zip(parts, weights))
+        assert all(p <= w * total // sum(weights) + 1 for p, w in zip(parts, weights, strict=True))
     assert split_pro_rata(100, [1, 1, 1]) == [34, 33, 33]

@@ -134,7 +134,7 @@ def make_declarations(db: Database, n: int, *, source_org_id: int,
             {"document_id": ids[key], "version": 1, "content": body.decode(),
              "record_digest": hashlib.sha256(body).digest(), "value_minor": value,
              "currency": currency, "created_at": now}
-            for key, (body, value, currency) in zip(keys, bodies)])
+            for key, (body, value, currency) in zip(keys, bodies, strict=True)])
         uow.commit()
     return keys
 

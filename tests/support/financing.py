@@ -145,7 +145,7 @@ def application(firms: Firms, docs: list[Document], amount: str, *, scenario: st
                 amounts: list[str | None] | None = None, **extra: Any) -> dict[str, Any]:
     """A FinancingIn body (JSON-able)."""
     shares = [{"kind": d.kind, "key": d.key} for d in docs]
-    for share, value in zip(shares, amounts or []):
+    for share, value in zip(shares, amounts or [], strict=False):
         if value is not None:
             share["amount"] = value
     return {"scenario": scenario, "external_ref": ref or f"LN-{next(_seq):08d}",

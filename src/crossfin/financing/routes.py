@@ -50,9 +50,10 @@ from crossfin.parties.http import (
 
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-_REFUSALS: dict[int | str, dict[str, Any]] = {409: {"description": "`/duplicate-financing` (nothing left on a document) or "
-                                  "`/over-financing` (less left than asked), naming the "
-                                  "document and its remaining balance; or `/already-exists`"}}
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "`/duplicate-financing` (nothing left on a document) or "
+                         "`/over-financing` (less left than asked), naming the "
+                         "document and its remaining balance; or `/already-exists`"}}
 
 
 def out(uow: UnitOfWork, financing: Financing) -> FinancingOut:

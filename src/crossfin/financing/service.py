@@ -285,7 +285,7 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
     session.add_all(financings)
     session.flush()
     out, rows = [], []
-    for prepared, financing in zip(accepted, financings):
+    for prepared, financing in zip(accepted, financings, strict=True):
         uses = [_use(financing.id, claim) for claim in prepared.claims]
         rows += [_use_row(use) for use in uses]
         with uow.acting_as(prepared.entry.actor):

@@ -59,7 +59,8 @@ def configured_witnesses(settings: Settings) -> list[Witness]:
     if len(urls) != len(keys):
         raise ValueError(f"{len(urls)} witness URL(s) but {len(keys)} witness key(s): "
                          "CROSSFIN_WITNESS_URLS and CROSSFIN_WITNESS_KEYS pair by position")
-    witnesses = [Witness(u, CosignatureVerifier.from_vkey(k)) for u, k in zip(urls, keys)]
+    witnesses = [Witness(u, CosignatureVerifier.from_vkey(k))
+                 for u, k in zip(urls, keys, strict=True)]
     if len({w.name for w in witnesses}) != len(witnesses):
         raise ValueError("two configured witnesses share a name")
     if settings.witness_quorum > len(witnesses):

@@ -15,7 +15,8 @@ router = APIRouter(prefix="/v1", tags=["supervision"])
 
 
 @router.get("/alerts", response_model=AlertPage,
-            summary="Alerts in the regulator's jurisdiction subtree (head office: all), oldest first")
+            summary="Alerts in the regulator's jurisdiction subtree (head office: all), "
+                    "oldest first")
 def alerts(
     caller: CallerDep, uow: ReadUow, kind: AlertKind | None = None, after: int = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -270,13 +270,13 @@ def verify(uow: UnitOfWork, caller: Caller, claims: Sequence[Claim],
     specs = _specs(claims)
     keys = [_normal_key(specs[c.kind], c.key) for c in claims]
     wanted: dict[str, set[str]] = {}
-    for claim, key in zip(claims, keys):
+    for claim, key in zip(claims, keys, strict=True):
         if key is not None:
             wanted.setdefault(claim.kind, set()).add(key)
     items = _judge(claims, specs, _load(uow.session, wanted), keys)
     count_mismatches(uow, caller.org_id, items, mismatch_limit)
     _balances(uow.session, items)
-    for item, claim in zip(items, claims):
+    for item, claim in zip(items, claims, strict=True):
         item.leaf = item_leaf(item, claim)
     return _record(uow, caller, items)
 
