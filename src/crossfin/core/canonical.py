@@ -159,7 +159,7 @@ def _is_plain(obj: Any) -> bool:
     if kind is int:
         return -_SAFE_INT < obj < _SAFE_INT
     if kind is list:
-        for value in obj:
+        for value in obj:  # noqa: SIM110  (a plain loop: this is the hot path)
             if type(value) is not str and not _is_plain(value):
                 return False
         return True

@@ -34,10 +34,7 @@ KeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="CROSSFIN_API_KE
 
 def _lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text) of every non-blank line."""
-    if str(path) == "-":
-        text = sys.stdin.read()
-    else:
-        text = path.read_text(encoding="utf-8")
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
