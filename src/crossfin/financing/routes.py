@@ -44,6 +44,7 @@ from crossfin.parties.http import (
     ReadUow,
     Writer,
     WriterDep,
+    WriteResult,
     precheck,
     verified_keys,
 )
@@ -94,7 +95,7 @@ async def register(data: FinancingIn,
     if settings.financing_group_commit:
         return await _combined(request, write, data, settings, presented)
 
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = service.register(uow, write.caller, data,
                                               settings.reservation_hours)
         return out(uow, financing), receipt
@@ -157,7 +158,7 @@ def get_financing(financing_id: int, caller: CallerDep, uow: ReadUow) -> Financi
 @router.post("/financings/{financing_id}/approve",
              summary="Approve (checker: another principal of the bank with the approver role)")
 def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.approve(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
     return write(run, status=200)
@@ -166,7 +167,7 @@ def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/reject",
              summary="Reject (checker); releases the reservation")
 def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.reject(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
     return write(run, status=200)
@@ -175,7 +176,7 @@ def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/cancel",
              summary="Cancel before disbursement; releases the reservation")
 def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.cancel(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
     return write(run, status=200)
@@ -184,7 +185,7 @@ def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/disburse",
              summary="Record the disbursement of an approved financing")
 def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.disburse(uow, write.caller, financing_id,
                                                   data.due_date, data.value_date)
         return out(uow, financing), receipt
@@ -194,7 +195,7 @@ def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/repay",
              summary="Record a repayment of principal; releases the documents pro rata")
 def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.repay(uow, write.caller, financing_id, data.amount,
                                                data.value_date)
         return out(uow, financing), receipt
@@ -203,7 +204,7 @@ def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
 
 @router.post("/financings/{financing_id}/close", summary="Close a fully repaid financing")
 def close(financing_id: int, data: CloseIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.close(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
     return write(run, status=200)

@@ -124,7 +124,9 @@ ReadUow = Annotated[UnitOfWork, Depends(read_uow)]
 
 
 Payload = dict[str, Any] | BaseModel
-WriteFn = Callable[[UnitOfWork], tuple[Payload, Receipt | None]]
+WriteResult = tuple[Payload, Receipt | None]
+"""What a write function returns: the answer's payload and the ledger receipt, if any."""
+WriteFn = Callable[[UnitOfWork], WriteResult]
 
 
 class Writer:
