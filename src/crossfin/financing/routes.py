@@ -112,11 +112,13 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
         if getattr(state, "financing_combiner", None) is None:
             state.financing_combiner = Combiner(write_db(request), settings.reservation_hours,
                                                 verified_keys(request))
-    return state.financing_combiner  # type: ignore[no-any-return]
+    combiner: Combiner = state.financing_combiner
+    return combiner
 
 
 def write_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 async def _combined(request: Request, write: Writer, data: FinancingIn,

@@ -10,9 +10,10 @@ writes the accepted ones with their ledger events. The caller commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import Table, insert, select, tuple_
@@ -234,7 +235,8 @@ def _loaded(lookups: Lookups, data: FinancingIn, currency: str) -> list[Loaded]:
 
 
 def convert_claims(session: Session, scenario: Scenario, claims: Sequence[Claim],
-                   currency: str, given: dict, today: date) -> None:  # type: ignore[type-arg]
+                   currency: str, given: Mapping[tuple[str, str], Decimal],
+                   today: date) -> None:
     """Put each claim in its document's currency (rounded up) and apply the scenario's cap."""
     for claim in claims:
         doc = claim.document

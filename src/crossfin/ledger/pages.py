@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from crossfin.core.http.deps import ReadSession
 from crossfin.core.http.participant import PortalParticipantDep
+from crossfin.core.settings import Settings
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.nav import NavEntry
 from crossfin.core.web.render import is_htmx, render
@@ -30,8 +31,9 @@ TEXT = "text/plain; charset=utf-8"
 Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 
 
-def _settings(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.settings
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")

@@ -76,7 +76,8 @@ def _authenticated(db: Database, session: Session, presented: Presented) -> Call
 
 
 def verified_keys(request: Request) -> VerifiedKeys:
-    return request.app.state.verified_keys  # type: ignore[no-any-return]
+    keys: VerifiedKeys = request.app.state.verified_keys
+    return keys
 
 
 async def precheck(request: Request, db: Database, check: Callable[[Caller], None],

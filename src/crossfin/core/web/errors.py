@@ -43,7 +43,8 @@ def is_page_request(request: Request) -> bool:
     """True for portal routes, and for unrouted paths a browser asks for as HTML."""
     route = request.scope.get("route")
     if route is not None:
-        return request.app.state.portal.is_page_route(route)  # type: ignore[no-any-return]
+        page: bool = request.app.state.portal.is_page_route(route)
+        return page
     if request.url.path.startswith("/v1"):
         return False
     return "text/html" in request.headers.get("accept", "")

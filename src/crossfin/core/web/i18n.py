@@ -86,5 +86,5 @@ def _quality(params: str) -> float:
 def request_language(cookie: str | None, accept_language: str | None) -> str:
     """The language cookie when valid, else the Accept-Language choice."""
     if cookie in LANGUAGES:
-        return cookie  # type: ignore[return-value]
+        return cookie
     return negotiate(accept_language)

@@ -13,8 +13,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree  # type: ignore[import-untyped]
+from defusedxml import ElementTree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -141,7 +142,7 @@ _UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponen
         "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
 
 
-def _party_name(root, path: str) -> str | None:  # type: ignore[no-untyped-def]
+def _party_name(root: Element, path: str) -> str | None:
     for tail in ("cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
                  "cac:Party/cac:PartyName/cbc:Name"):
         found = root.findtext(f"{path}/{tail}", namespaces=_UBL)
