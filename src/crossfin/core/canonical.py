@@ -157,7 +157,8 @@ def _is_plain(obj: Any) -> bool:
                 return False
         return True
     if kind is int:
-        return -_SAFE_INT < obj < _SAFE_INT
+        number: int = obj
+        return -_SAFE_INT < number < _SAFE_INT
     if kind is list:
         for value in obj:  # noqa: SIM110  (a plain loop: this is the hot path)
             if type(value) is not str and not _is_plain(value):

@@ -9,7 +9,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
@@ -22,6 +22,9 @@ from rich.progress import (
 )
 
 from crossfin.ledger.cli import database, domain_errors, emit, fail, unit_of_work
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 financing_app = typer.Typer(help="Financing: bulk applications, sweeps, FX rates.",
                             no_args_is_help=True)
@@ -118,7 +121,7 @@ def _run(server: str, api_key: str, lines: list[tuple[int, str]],
     return results
 
 
-def _stderr():  # type: ignore[no-untyped-def]
+def _stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

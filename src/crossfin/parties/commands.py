@@ -53,7 +53,8 @@ def org_add(
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
     return sys.stdin.readline().rstrip("\r\n")
 
 

@@ -58,12 +58,14 @@ def _post(api: Api, batch: list[dict[str, Any]]) -> dict[str, Any]:
     """One request; a transport failure is retried once under the same Idempotency-Key,
     so the server records the batch once."""
     headers = {"Idempotency-Key": f"verify-{uuid.uuid4()}"}
+    answer: dict[str, Any]
     try:
-        return api.call("POST", "/v1/documents/verify", json={"items": batch},
-                        headers=headers)
+        answer = api.call("POST", "/v1/documents/verify", json={"items": batch},
+                          headers=headers)
     except httpx.TransportError:
-        return api.call("POST", "/v1/documents/verify", json={"items": batch},
-                        headers=headers)
+        answer = api.call("POST", "/v1/documents/verify", json={"items": batch},
+                          headers=headers)
+    return answer
 
 
 def verify(

@@ -146,8 +146,8 @@ Progress = Callable[[int], None]
 
 def upload(api: Api, plan: Plan, chunk: int, progress: Progress) -> dict[str, Any]:
     """Register the manifest, send the lines from the server's next_line, publish."""
-    status = api.call("POST", "/v1/batches", json={"manifest": plan.manifest,
-                                                   "mode": plan.mode})
+    status: dict[str, Any] = api.call("POST", "/v1/batches", json={"manifest": plan.manifest,
+                                                                   "mode": plan.mode})
     progress(status["next_line"])
     if status["status"] in TERMINAL:
         return status
