@@ -44,6 +44,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     for extra in _optional_routers():
         app.include_router(extra)
     _mount_portal(app, settings)
+    # FastAPI's documented way to customise the schema is to replace this method.
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # Outermost: request ids and the last-resort problem answer wrap everything.
     app.add_middleware(RequestContext, metrics=app.state.metrics)

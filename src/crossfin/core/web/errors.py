@@ -91,6 +91,8 @@ def install(app: FastAPI) -> None:
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
         return login_redirect(request)
 
+    # Starlette types every handler as taking any Exception (arg-type below); each one is
+    # only called with an instance of the class it is registered for.
     app.add_exception_handler(CrossfinError, on_domain)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
