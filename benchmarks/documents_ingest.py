@@ -87,7 +87,7 @@ def ingest(db: Database, caller: Caller, signer: Signer, count: int, chunk: int,
            salt: int) -> tuple[float, float]:
     """(wall, CPU) seconds of this process for a whole batch through the services."""
     usccs = owners(200)
-    root = root_hash(leaf_hash(record_digest(parse_json_record(line)))  # type: ignore[arg-type]
+    root = root_hash(leaf_hash(record_digest(parse_json_record(line)))
                       for line in lines(0, count, usccs, salt))
     ref = f"bench-{salt}"
     manifest = sign_note(Manifest(KIND, ref, count, root).text(), [signer])
