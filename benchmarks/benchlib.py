@@ -1,4 +1,4 @@
-"""Shared by the benchmarks: fresh databases, and what machine and software the figures come from."""
+"""Shared by the benchmarks: fresh databases, and the machine and software behind the figures."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from crossfin.migrations.upgrade import upgrade
-from crossfin.core.settings import mask_url
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.settings import mask_url
 from crossfin.ledger.sequencer import ensure_head
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.migrations.upgrade import upgrade
 from crossfin.parties.jurisdictions import seed_jurisdictions
 
 

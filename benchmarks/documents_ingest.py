@@ -26,21 +26,20 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from benchlib import fresh_database, print_header
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.ingest import batches, publish
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.records import Manifest, parse_json_record, record_digest
 from crossfin.ledger.note import Signer, generate_signer, sign_note
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import Caller
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
-
-from benchlib import fresh_database, print_header
 
 KIND = "customs_declaration"
 SETUP = Actor(None, None, "benchmark")
@@ -88,7 +87,7 @@ def ingest(db: Database, caller: Caller, signer: Signer, count: int, chunk: int,
            salt: int) -> tuple[float, float]:
     """(wall, CPU) seconds of this process for a whole batch through the services."""
     usccs = owners(200)
-    root = root_hash(leaf_hash(record_digest(parse_json_record(line)))  # type: ignore[arg-type]
+    root = root_hash(leaf_hash(record_digest(parse_json_record(line)))
                       for line in lines(0, count, usccs, salt))
     ref = f"bench-{salt}"
     manifest = sign_note(Manifest(KIND, ref, count, root).text(), [signer])
@@ -169,7 +168,8 @@ def main() -> None:
         rate = args.records / seconds
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print_header(url)
-        print(f"database: {db.dialect} ({'temporary file' if not args.database_url else 'given URL'})")
+        where = "given URL" if args.database_url else "temporary file"
+        print(f"database: {db.dialect} ({where})")
         print(f"service ingestion: {args.records} documents in {seconds:.2f} s = "
               f"{rate:,.0f} documents/s (chunks of {args.chunk}); peak RSS {peak_mb:,.0f} MB")
         print(f"  this process's CPU: {cpu:.2f} s = {args.records / cpu:,.0f} documents per "

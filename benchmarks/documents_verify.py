@@ -29,17 +29,16 @@ import uvicorn
 from sqlalchemy import insert, select
 
 from benchlib import fresh_database, print_header
-
 from crossfin.api.app import create_app
-from crossfin.ledger import keys
 from crossfin.core import secrets
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
-from crossfin.core.settings import Settings
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.settings import Settings
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
+from crossfin.ledger import keys
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
@@ -103,7 +102,7 @@ def publish(db: Database, n: int, firm_id: int, customs_id: int) -> list[dict[st
         uow.session.execute(insert(DocumentVersion), [
             {"document_id": ids[d["key"]], "version": 1, "content": body.decode(),
              "record_digest": hashlib.sha256(body).digest(), "value_minor": d["value_minor"],
-             "currency": "USD", "created_at": now} for d, body in zip(docs, bodies)])
+             "currency": "USD", "created_at": now} for d, body in zip(docs, bodies, strict=True)])
         uow.commit()
     return claims
 

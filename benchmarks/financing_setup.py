@@ -11,24 +11,21 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from crossfin.ledger import keys
-
+from benchlib import fresh_database
 from crossfin.core import secrets
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
-from crossfin.core.settings import Settings
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.settings import Settings
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.documents.models import DocumentBalance
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.models import Financing
+from crossfin.ledger import keys
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
 from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
-
-from benchlib import fresh_database
 
 ACTOR = Actor(None, None, "benchmark")
 AMOUNT = "100.00"           # every registration asks this much (USD)

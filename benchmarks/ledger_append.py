@@ -30,13 +30,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import PendingEvent, new_event
 from crossfin.ledger.proofs import append_to_edge
+from crossfin.ledger.uow import UnitOfWork
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import fresh_database, machine_info, print_header

@@ -31,19 +31,17 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert, update
 
-from crossfin.ledger import keys
-
 from crossfin.core import secrets
 from crossfin.core.clock import utcnow
-from crossfin.core.settings import Settings
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.ledger import service
+from crossfin.core.settings import Settings
+from crossfin.ledger import keys, service
 from crossfin.ledger.models import LogHead, TreeHash
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import leaf_hash
 from crossfin.ledger.sequencer import HEAD_ID
 from crossfin.ledger.tiles import tile_path
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials
 from crossfin.parties import service as parties
 from crossfin.parties.jurisdictions import seed_jurisdictions

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crossfin.api.app import create_app
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
 from support.db import clean, prepare, test_database_url
 
 
@@ -43,8 +43,8 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    from crossfin.ledger import keys
     from crossfin.core import secrets
+    from crossfin.ledger import keys
 
     keys.ensure_log_key(settings)
     secrets.ensure_platform_secret(settings)

@@ -7,12 +7,11 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from support.parties import make_party
-
 from crossfin.api.limits import DEFAULT_LIMIT, limit_for
 from crossfin.core.db import Database
 from crossfin.core.jsonsafe import MAX_DEPTH, TooDeep, check_depth, depth, loads
 from crossfin.parties.models import OrgKind, Role
+from support.parties import make_party
 
 
 @pytest.fixture

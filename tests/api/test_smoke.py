@@ -23,4 +23,5 @@ def test_metrics_are_prometheus_text(client: TestClient) -> None:
     client.get("/healthz")
     response = client.get("/metrics")
     assert response.status_code == 200
-    assert 'crossfin_http_requests_total{method="GET",route="/healthz",status="200"}' in response.text
+    sample = 'crossfin_http_requests_total{method="GET",route="/healthz",status="200"}'
+    assert sample in response.text

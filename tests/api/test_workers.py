@@ -14,12 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.server import free_port
-
-from crossfin.ledger import keys
 
 from crossfin.core import secrets
 from crossfin.core.settings import Settings
+from crossfin.ledger import keys
+from support.server import free_port
 
 pytestmark = pytest.mark.slow
 CROSSFIN = str(Path(sys.executable).parent / "crossfin")

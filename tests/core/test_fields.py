@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from support.parties import make_party
 
 from crossfin.core.db import Database
 from crossfin.documents.access.schemas import ConsentIn
 from crossfin.financing.schemas import DisburseIn, FxRateIn, RepayIn
 from crossfin.parties.models import OrgKind
+from support.parties import make_party
 
 
 @pytest.mark.parametrize("value", ["0", '"0"', "1700000000", '"2026-12-01T00:00:00+08:00"',

@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from crossfin.migrations.upgrade import alembic_config
-from crossfin.migrations.metadata import metadata
 from crossfin.core.db import Database
+from crossfin.migrations.metadata import metadata
+from crossfin.migrations.upgrade import alembic_config
 
 
 def test_one_head() -> None:

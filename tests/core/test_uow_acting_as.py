@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
+from crossfin.ledger.uow import UnitOfWork
 
 OWN = Actor(None, None, "cli")
 OTHER = Actor(7, 70, "someone")

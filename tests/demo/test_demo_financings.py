@@ -10,24 +10,23 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from support.parties import TEST_ACTOR
-from support.web import csrf_from, login
 
+from crossfin.core.db import Database
 from crossfin.core.money import format_amount, parse_amount
 from crossfin.core.settings import Settings
-from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import demo_orgs, demo_password
 from crossfin.demo.financings import TOUR_DECLARATION, demo_plan
 from crossfin.demo.loader import DemoResult, load_demo
 from crossfin.demo.trade import demo_batches
-from crossfin.documents.models import Document
-from crossfin.financing.market.models import CreditQuery, FinancingNeed, FinancingOffer
+from crossfin.documents.models import Document, DocumentBalance
 from crossfin.financing.market.matchmaking import served_paths
-from crossfin.documents.models import DocumentBalance
+from crossfin.financing.market.models import CreditQuery, FinancingNeed, FinancingOffer
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.ledger.models import LogHead
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, Principal
+from support.parties import TEST_ACTOR
+from support.web import csrf_from, login
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 EXPECTED = Counter({

@@ -12,13 +12,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from support.parties import TEST_ACTOR
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli_app
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.settings import Settings
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.documents import CONSENTS, KEY_DIR
 from crossfin.demo.loader import DemoResult, load_demo
@@ -28,7 +26,9 @@ from crossfin.documents.ingest.models import Batch, SourceKey
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document
 from crossfin.ledger.models import LogHead
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization
+from support.parties import TEST_ACTOR
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BATCHES = demo_batches()

@@ -6,14 +6,14 @@ import copy
 import json
 
 import pytest
-from support.ingest import SELLER_USCC, owner_uscc
-from support.data import DATA
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.documents.adapters import AdapterError
 from crossfin.documents.adapters.dcsa import dcsa_to_bill_of_lading
 from crossfin.documents.adapters.ubl import ubl_to_vat_invoice
 from crossfin.documents.kinds.registry import get_kind
+from support.data import DATA
+from support.ingest import SELLER_USCC, owner_uscc
 
 SAMPLES = DATA
 UBL = (SAMPLES / "ubl" / "UBL-Invoice-2.1-Example.xml").read_text(encoding="utf-8")

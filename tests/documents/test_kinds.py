@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.ingest import SELLER_USCC, declaration_no, owner_uscc, record
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.registry import all_kinds, get_kind, kinds_of_source
 from crossfin.parties.models import OrgKind
+from support.ingest import SELLER_USCC, declaration_no, owner_uscc, record
 
 KINDS = [spec.name for spec in all_kinds()]
 

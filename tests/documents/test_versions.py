@@ -6,15 +6,14 @@ import json
 
 import pytest
 from sqlalchemy import select
-from support.ingest import owner_uscc, record, register_source_key, submit
-from support.parties import TEST_ACTOR, another_principal, make_party
 
 from crossfin.core.clock import utcnow
+from crossfin.documents.models import Document, DocumentBalance
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.models import Document
-from crossfin.documents.models import DocumentBalance
-from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.alerts import Alert
+from crossfin.parties.models import OrgKind, Role
+from support.ingest import owner_uscc, record, register_source_key, submit
+from support.parties import TEST_ACTOR, another_principal, make_party
 
 KIND = "customs_declaration"
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from support.financing import application, balance_row, declaration, make_firms
 
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import DocumentVersion
 from crossfin.documents.versions import amend
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
-from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.alerts import Alert
+from crossfin.parties.models import OrgKind, Role
+from support.financing import application, balance_row, declaration, make_firms
 
 
 def test_amendment_below_uses_raises_alert_and_blocks_new_financing(client, db):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from support.financing import application, balance_row, declaration, make_firms
-from support.financing_storm import live_server
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
+from support.financing import application, balance_row, declaration, make_firms
+from support.financing_storm import live_server
 
 runner = CliRunner()
 

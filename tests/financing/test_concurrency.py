@@ -19,17 +19,16 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from support.financing import application, declaration, make_firms
-from support.financing_storm import free_port, http_storm, live_server, service_worker
-
-from crossfin.ledger import keys
 
 from crossfin.core import secrets
 from crossfin.core.money import parse_amount
 from crossfin.core.settings import Settings
 from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import Financing, FinancingUse
+from crossfin.ledger import keys
 from crossfin.ledger.models import LedgerEvent
+from support.financing import application, declaration, make_firms
+from support.financing_storm import free_port, http_storm, live_server, service_worker
 
 VALUE = "1000.00"
 
@@ -69,7 +68,7 @@ def test_http_storm_five_banks_one_declaration(app, db):
     with live_server(app) as base:
         outcomes = http_storm(base, [(bank.headers, body) for bank, body in plan])
     accepted, refused = [], 0
-    for (_, body), out in zip(plan, outcomes):
+    for (_, body), out in zip(plan, outcomes, strict=True):
         if out.status == 201:
             accepted.append(body["external_ref"])
         else:
@@ -137,7 +136,8 @@ def test_several_uvicorn_workers(db, db_url, tmp_path: Path):
     finally:
         server.terminate()
         server.wait(30)
-    accepted = [b["external_ref"] for (_, b), o in zip(plan, outcomes) if o.status == 201]
+    accepted = [b["external_ref"] for (_, b), o in zip(plan, outcomes, strict=True)
+                if o.status == 201]
     refused = [o for o in outcomes if o.status == 409]
     assert len(accepted) + len(refused) == len(plan), [o.body for o in outcomes]
     assert all(o.body["type"].endswith(("/over-financing", "/duplicate-financing"))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from support.financing import application, balance_row, declaration, make_firms
-from support.parties import make_party
 
 from crossfin.ledger.models import LedgerEvent
-from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.alerts import Alert
+from crossfin.parties.models import OrgKind, Role
+from support.financing import application, balance_row, declaration, make_firms
+from support.parties import make_party
 
 
 def test_register_reserves_and_answers_with_receipt(client, db):

@@ -6,19 +6,19 @@ import json
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from support.financing import application, balance_row, declaration, make_firms
-from support.financing_storm import http_storm, live_server
 
 from crossfin.core.errors import AlreadyExists, IdempotencyConflict, ValidationFailed
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.combiner import Answer, Combiner, Job
 from crossfin.financing.errors import DuplicateFinancing, OverFinancing
 from crossfin.financing.models import Financing
 from crossfin.financing.schemas import FinancingIn
 from crossfin.financing.service import Entry, Registered, register_many
 from crossfin.ledger.models import LedgerEvent
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
+from support.financing import application, balance_row, declaration, make_firms
+from support.financing_storm import http_storm, live_server
 
 
 def caller_of(party) -> Caller:

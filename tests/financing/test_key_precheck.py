@@ -8,7 +8,6 @@ import time
 
 import pytest
 from sqlalchemy import func, select, update
-from support.financing import application, balance_row, declaration, make_firms
 
 from crossfin.core.clock import utcnow
 from crossfin.financing.models import Financing
@@ -16,6 +15,7 @@ from crossfin.parties.access import Caller
 from crossfin.parties.credentials import present
 from crossfin.parties.keycache import VerifiedKeys
 from crossfin.parties.models import ApiKey, OrgKind, Principal, Role
+from support.financing import application, balance_row, declaration, make_firms
 
 
 def financings(db) -> int:

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from support.financing import application, balance_row, declaration, make_firms, today
-from support.parties import another_principal
 
 from crossfin.core.clock import utcnow
 from crossfin.financing.sweeps import sweep
 from crossfin.ledger.models import LedgerEvent
-from crossfin.parties.models import Role
 from crossfin.parties.alerts import Alert
+from crossfin.parties.models import Role
+from support.financing import application, balance_row, declaration, make_firms, today
+from support.parties import another_principal
 
 
 def register(client, firms, docs, amount, bank=0, **extra):

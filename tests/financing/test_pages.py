@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from crossfin.parties.models import Role
 from support.financing import application, declaration, make_firms
 from support.web import add_user, csrf_from, login
-
-from crossfin.parties.models import Role
 
 
 def as_user(client, db, org_id, role):

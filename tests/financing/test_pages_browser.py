@@ -7,12 +7,11 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from crossfin.core.db import Database
+from crossfin.parties.models import Role
 from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot  # noqa: F401
 from support.financing import declaration, make_firms, today
 from support.web import add_user, browser_login
-
-from crossfin.core.db import Database
-from crossfin.parties.models import Role
 
 pytestmark = BROWSER_MARKS
 

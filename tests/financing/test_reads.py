@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from crossfin.parties.models import OrgKind, Role
 from support.financing import application, declaration, make_firms
 from support.parties import make_party
-
-from crossfin.parties.models import OrgKind, Role
 
 
 def register(client, firms, bank=0, amount="10.00"):

@@ -6,16 +6,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossfin.core.clock import utcnow
-from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.documents.balance import split_pro_rata
 from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import FinancingUse
+from crossfin.financing.uses import release, release_all, repayment_plan
 
 
 def uses_for(loan: int, weights: list[int], rates: list[int], single: bool = False):
     shares = split_pro_rata(loan, weights)
     uses, balances = [], {}
-    for i, (share, rate) in enumerate(zip(shares, rates)):
+    for i, (share, rate) in enumerate(zip(shares, rates, strict=True)):
         # rate: document minor units per 100 loan minor units, rounded up like convert_up
         reserved = -(-share * rate // 100)
         uses.append(FinancingUse(id=i + 1, document_id=i + 1, role="declaration",

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+
+from crossfin.documents.balance import split_pro_rata
+from crossfin.ledger.models import LedgerEventParty
 from support.financing import (
     application,
     balance_row,
@@ -15,9 +18,6 @@ from support.financing import (
     today,
     warehouse_receipt,
 )
-
-from crossfin.documents.balance import split_pro_rata
-from crossfin.ledger.models import LedgerEventParty
 
 
 def post(client, party, body):
@@ -160,9 +160,8 @@ def test_currency_conversion_rounds_up_and_is_recorded(client, db):
 
 
 def test_daily_table_conversion(client, db):
-    from support.parties import make_party
-
     from crossfin.parties.models import OrgKind
+    from support.parties import make_party
 
     firms = make_firms(db)
     operator = make_party(db, OrgKind.OPERATOR)
@@ -184,5 +183,5 @@ def test_split_pro_rata_is_exact():
     for total, weights in [(100, [1, 1, 1]), (7, [5, 3]), (1, [1, 1]), (10001, [3, 1])]:
         parts = split_pro_rata(total, weights)
         assert sum(parts) == total
-        assert all(p <= w * total // sum(weights) + 1 for p, w in zip(parts, weights))
+        assert all(p <= w * total // sum(weights) + 1 for p, w in zip(parts, weights, strict=True))
     assert split_pro_rata(100, [1, 1, 1]) == [34, 33, 33]

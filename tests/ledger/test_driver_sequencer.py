@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
-from support.ledger import assert_tree_intact, record_events
 
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty, LogHead
 from crossfin.ledger.sequencer import sequence
 from crossfin.ledger.store import read_head
+from crossfin.ledger.uow import UnitOfWork
+from support.ledger import assert_tree_intact, record_events
 
 ACTOR = Actor(5, 6, "perf")
 

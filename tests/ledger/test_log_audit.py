@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete, update
-from support.ledger import fast_append, quiet_settings, record_events, sign
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
-from crossfin.ledger import keys
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
+from crossfin.ledger import keys
 from crossfin.ledger.audit import AuditReport, audit, audit_database
 from crossfin.ledger.models import (
     Checkpoint,
@@ -20,6 +19,7 @@ from crossfin.ledger.models import (
     TreeHash,
 )
 from crossfin.ledger.note import Signer, generate_signer, sign_note
+from support.ledger import fast_append, quiet_settings, record_events, sign
 
 SIZE = 700
 

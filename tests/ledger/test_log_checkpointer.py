@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from support.ledger import fast_append, quiet_settings, record_events
 
 from crossfin.api.app import create_app
-from crossfin.ledger import keys
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
+from crossfin.ledger import keys
 from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.checkpointer import (
     BackgroundCheckpointer,
@@ -28,6 +27,7 @@ from crossfin.ledger.election import Election, election_for, lock_file_path
 from crossfin.ledger.models import Checkpoint
 from crossfin.ledger.note import open_note
 from crossfin.ledger.store import read_head
+from support.ledger import fast_append, quiet_settings, record_events
 
 
 @pytest.fixture

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.ledger import free_port, log_vkey, quiet_settings, record_events
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
 from crossfin.ledger.checkpoint import Checkpoint
 from crossfin.ledger.cosignature import CosignatureVerifier
 from crossfin.ledger.note import Signer, sign_note
 from crossfin.ledger.rfc6962 import EMPTY_ROOT
 from crossfin.ledger.witness_client import submit_checkpoint
+from support.ledger import free_port, log_vkey, quiet_settings, record_events
 
 runner = CliRunner()
 

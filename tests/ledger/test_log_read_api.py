@@ -9,6 +9,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from crossfin.api.app import create_app
+from crossfin.cli.main import app as cli
+from crossfin.core.db import Actor, Database
+from crossfin.core.settings import Settings
+from crossfin.ledger import keys, leaf_hash, verify_consistency, verify_inclusion
+from crossfin.ledger.checkpoint import parse_checkpoint
+from crossfin.ledger.events import EventType
+from crossfin.ledger.note import open_note
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.models import OrgKind
 from support.ledger import (
     assert_tree_intact,
     fast_append,
@@ -18,19 +30,6 @@ from support.ledger import (
     sign,
 )
 from support.parties import Party, make_party
-from typer.testing import CliRunner
-
-from crossfin.api.app import create_app
-from crossfin.cli.main import app as cli
-from crossfin.ledger import keys
-from crossfin.core.settings import Settings
-from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.ledger import leaf_hash, verify_consistency, verify_inclusion
-from crossfin.ledger.checkpoint import parse_checkpoint
-from crossfin.ledger.events import EventType
-from crossfin.ledger.note import open_note
-from crossfin.parties.models import OrgKind
 
 PROBLEMS = "https://crossfin.dev/problems/"
 

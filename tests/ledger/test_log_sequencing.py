@@ -7,17 +7,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.events import EventType
+from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from support.ledger import (
     assert_tree_intact,
     process_worker,
     record_events,
     stored_leaves,
 )
-
-from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.ledger.events import EventType
-from crossfin.ledger.journal import Receipt
 
 
 def test_many_threads_get_distinct_gap_free_indexes(db: Database) -> None:

@@ -9,15 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
-from support.db import clean
-from support.ledger import fast_append, free_port, log_vkey, quiet_settings, serve, sign
-from support.parties import make_party
 from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
 from crossfin.cli.main import app as cli
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
 from crossfin.ledger.checkpointer import checkpoint_now
 from crossfin.ledger.cosignature import generate_cosigner, verified_cosigners
 from crossfin.ledger.models import Cosignature
@@ -31,6 +28,9 @@ from crossfin.ledger.witness_client import (
     submit_checkpoint,
 )
 from crossfin.parties.models import OrgKind
+from support.db import clean
+from support.ledger import fast_append, free_port, log_vkey, quiet_settings, serve, sign
+from support.parties import make_party
 
 PROBLEMS = "https://crossfin.dev/problems/"
 

@@ -9,14 +9,11 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from support.parties import make_party
-from support.web import csrf_from, login, party_user
 
-from crossfin.ledger import keys
 from crossfin.core.clock import utcnow
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
-from crossfin.ledger import checkpointer
+from crossfin.core.settings import Settings
+from crossfin.ledger import checkpointer, keys
 from crossfin.ledger.cosignature import CosignatureSigner, cosign, generate_cosigner
 from crossfin.ledger.models import (
     Checkpoint,
@@ -26,6 +23,8 @@ from crossfin.ledger.models import (
 )
 from crossfin.ledger.note import parse_note
 from crossfin.parties.models import OrgKind
+from support.parties import make_party
+from support.web import csrf_from, login, party_user
 
 
 @pytest.fixture

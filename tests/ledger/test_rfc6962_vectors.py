@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from support.data import DATA
 
 from crossfin.ledger import (
     VerificationError,
@@ -19,6 +18,7 @@ from crossfin.ledger import (
 from crossfin.ledger.proofs import MemoryTree, consistency_proof, inclusion_proof
 from crossfin.ledger.rfc6962 import EMPTY_ROOT, node_hash
 from crossfin.ledger.verify import root_from_inclusion, roots_from_consistency
+from support.data import DATA
 
 VECTOR_DIR = DATA / "rfc6962"
 

@@ -6,14 +6,13 @@ import base64
 import json
 import urllib.request
 
-from support.tile_reader import TileClient, root_from_inclusion, tile_index_path
+from crossfin.api.app import create_app
+from crossfin.core.db import Database
+from crossfin.core.settings import Settings
+from crossfin.parties.models import OrgKind
 from support.ledger import fast_append, log_vkey, quiet_settings, serve, sign
 from support.parties import make_party
-
-from crossfin.api.app import create_app
-from crossfin.core.settings import Settings
-from crossfin.core.db import Database
-from crossfin.parties.models import OrgKind
+from support.tile_reader import TileClient, root_from_inclusion, tile_index_path
 
 
 def test_index_paths_follow_the_spec_example() -> None:

@@ -7,8 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crossfin.parties.identifiers import (
-    USCC_ALPHABET, division_level, division_parent, make_uscc, org_code_with_check,
-    uscc_with_check, validate_bic, validate_customs_code, validate_division_code,
+    USCC_ALPHABET,
+    division_level,
+    division_parent,
+    make_uscc,
+    org_code_with_check,
+    uscc_with_check,
+    validate_bic,
+    validate_customs_code,
+    validate_division_code,
     validate_uscc,
 )
 

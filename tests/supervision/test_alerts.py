@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties.models import Organization, OrgKind
 from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.models import Organization, OrgKind
 from support.parties import make_party
 from support.web import login, party_user
 

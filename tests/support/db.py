@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from crossfin.migrations.upgrade import upgrade
-from crossfin.migrations.metadata import metadata
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.sequencer import ensure_head
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.migrations.metadata import metadata
+from crossfin.migrations.upgrade import upgrade
 from crossfin.parties.jurisdictions import seed_jurisdictions
 
 # Static reference data survives between tests; everything else is emptied.

@@ -17,10 +17,9 @@ from typing import Any
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.documents.models import DocumentBalance
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization
 from support.parties import TEST_ACTOR
 from support.server import serve
@@ -135,7 +134,7 @@ def make_declarations(db: Database, n: int, *, source_org_id: int,
             {"document_id": ids[key], "version": 1, "content": body.decode(),
              "record_digest": hashlib.sha256(body).digest(), "value_minor": value,
              "currency": currency, "created_at": now}
-            for key, (body, value, currency) in zip(keys, bodies)])
+            for key, (body, value, currency) in zip(keys, bodies, strict=True)])
         uow.commit()
     return keys
 
@@ -144,8 +143,8 @@ def make_declarations(db: Database, n: int, *, source_org_id: int,
 def live_server(settings: Any, db: Database) -> Iterator[str]:
     """The app under a real uvicorn on a free loopback port, in a thread; yields its URL."""
     from crossfin.api.app import create_app
-    from crossfin.ledger import keys
     from crossfin.core import secrets
+    from crossfin.ledger import keys
 
     keys.ensure_log_key(settings)
     secrets.ensure_platform_secret(settings)

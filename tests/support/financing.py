@@ -17,9 +17,9 @@ from sqlalchemy import select
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind, Role
 from support.parties import TEST_ACTOR, Party, another_principal, make_party
 
@@ -145,7 +145,7 @@ def application(firms: Firms, docs: list[Document], amount: str, *, scenario: st
                 amounts: list[str | None] | None = None, **extra: Any) -> dict[str, Any]:
     """A FinancingIn body (JSON-able)."""
     shares = [{"kind": d.kind, "key": d.key} for d in docs]
-    for share, value in zip(shares, amounts or []):
+    for share, value in zip(shares, amounts or [], strict=False):
         if value is not None:
             share["amount"] = value
     return {"scenario": scenario, "external_ref": ref or f"LN-{next(_seq):08d}",

@@ -44,11 +44,11 @@ def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[st
     """A separate process registering `bodies` through the service layer, each in its own
     unit of work, recording refusals like the API does; puts (ref, outcome) on `queue`."""
     from crossfin.core.db import Database
-    from crossfin.ledger.uow import UnitOfWork
     from crossfin.financing.errors import FinancingRefused
     from crossfin.financing.refusals import recording_refusals
     from crossfin.financing.schemas import FinancingIn
     from crossfin.financing.service import register
+    from crossfin.ledger.uow import UnitOfWork
     from crossfin.parties.access import Caller
     from crossfin.parties.models import OrgKind, Role
 

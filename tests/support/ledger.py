@@ -7,12 +7,10 @@ import uuid
 
 from sqlalchemy import select
 
-from crossfin.ledger import keys
-
 from crossfin.core import secrets
-from crossfin.core.settings import Settings
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.settings import Settings
+from crossfin.ledger import keys
 from crossfin.ledger.checkpointer import checkpoint_now
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import PendingEvent, Receipt
@@ -21,6 +19,7 @@ from crossfin.ledger.proofs import MemoryTree
 from crossfin.ledger.rfc6962 import leaf_hash
 from crossfin.ledger.sequencer import sequence
 from crossfin.ledger.store import read_head
+from crossfin.ledger.uow import UnitOfWork
 from support.server import free_port, serve  # noqa: F401 - shared by the ledger tests
 
 ACTOR = Actor(None, None, "ledger-test")

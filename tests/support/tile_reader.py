@@ -172,8 +172,8 @@ class TileClient:
                 return []
             k = split_point(n)
             if m < k:
-                return path(m, lo, lo + k) + [self.mth(lo + k, hi, tree_size)]
-            return path(m - k, lo + k, hi) + [self.mth(lo, lo + k, tree_size)]
+                return [*path(m, lo, lo + k), self.mth(lo + k, hi, tree_size)]
+            return [*path(m - k, lo + k, hi), self.mth(lo, lo + k, tree_size)]
         return path(index, 0, tree_size)
 
     def leaf_hash(self, index: int, tree_size: int) -> bytes:

@@ -7,12 +7,12 @@ import time
 from typing import Any
 
 import pytest
+
+from crossfin.core.db import Database
+from crossfin.core.settings import Settings
+from crossfin.parties.models import Organization, OrgKind
 from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot  # noqa: F401
 from support.web import PASSWORD, browser_login, party_user
-
-from crossfin.core.settings import Settings
-from crossfin.core.db import Database
-from crossfin.parties.models import Organization, OrgKind
 
 pytestmark = BROWSER_MARKS
 

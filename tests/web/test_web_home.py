@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+
+from crossfin.core.db import Database
+from crossfin.core.settings import Settings
+from crossfin.core.web.nav import NavEntry, entries_for, kinds, roles
+from crossfin.parties.models import Organization, OrgKind, Role
 from support.parties import make_party
 from support.web import add_user, login, party_user
-
-from crossfin.core.settings import Settings
-from crossfin.core.db import Database
-from crossfin.parties.models import Organization, OrgKind, Role
-from crossfin.core.web.nav import NavEntry, entries_for, kinds, roles
 
 SEATS = {OrgKind.ENTERPRISE: "440305", OrgKind.BANK: "440300", OrgKind.REGULATOR: "440000"}
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from support.web import PASSWORD, csrf_from, login, party_user
 
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
-from crossfin.parties.models import LoginFailure, OrgKind, PortalLogin, Principal
+from crossfin.core.settings import Settings
 from crossfin.core.web.session import SESSION_COOKIE
+from crossfin.parties.models import LoginFailure, OrgKind, PortalLogin, Principal
 from crossfin.parties.throttle import PER_USER_AND_IP, LoginThrottle
+from support.web import PASSWORD, csrf_from, login, party_user
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_repeated_failures_are_throttled(client: TestClient, db: Database) -> No
 
 
 def test_throttle_window_slides_and_success_clears(db: Database) -> None:
-    now = [datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)]
+    now = [datetime(2026, 11, 27, 9, 0, tzinfo=UTC)]
     throttle = LoginThrottle(db, clock=lambda: now[0])
     for _ in range(PER_USER_AND_IP):
         throttle.failed("Alice", "10.0.0.1")
@@ -123,7 +123,7 @@ def test_throttle_keeps_no_names_or_addresses_in_clear(db: Database) -> None:
 
 
 def test_old_failures_are_dropped(db: Database) -> None:
-    now = [datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)]
+    now = [datetime(2026, 11, 27, 9, 0, tzinfo=UTC)]
     throttle = LoginThrottle(db, clock=lambda: now[0])
     throttle.failed("erin", "10.0.0.3")
     now[0] += timedelta(minutes=16)

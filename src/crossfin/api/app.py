@@ -10,14 +10,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from crossfin import __version__
-from crossfin.core.http import problems
 from crossfin.api.limits import BodyLimit
 from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.routes import ops
-from crossfin.parties import routes as parties
+from crossfin.core.db import Database
+from crossfin.core.http import problems
 from crossfin.core.logging import configure_logging
 from crossfin.core.settings import Settings
-from crossfin.core.db import Database
+from crossfin.parties import routes as parties
 from crossfin.parties.http import get_caller
 from crossfin.parties.keycache import VerifiedKeys
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     for extra in _optional_routers():
         app.include_router(extra)
     _mount_portal(app, settings)
+    # FastAPI's documented way to customise the schema is to replace this method.
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # Bodies are bounded before routing, authentication and parsing (api/limits.py).
     app.add_middleware(BodyLimit)

@@ -56,8 +56,8 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (b"x-request-id", rid.encode("latin-1"))]
+                message["headers"] = [
+                    *message["headers"], (b"x-request-id", rid.encode("latin-1"))]
             await send(message)
 
         try:

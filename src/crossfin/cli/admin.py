@@ -5,22 +5,21 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from crossfin.ledger.cli import CLI_ACTOR, database, emit, fail, settings
-from crossfin.core import idempotency
-from crossfin.ledger import keys
-from crossfin.core import secrets
+from crossfin.core import idempotency, secrets
 from crossfin.core.settings import mask_url
+from crossfin.ledger import keys
+from crossfin.ledger.cli import CLI_ACTOR, database, emit, fail, settings
 from crossfin.ledger.uow import UnitOfWork
 
 
 def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Create or migrate the database and create missing keys (idempotent)."""
-    from crossfin.migrations.upgrade import upgrade
     from crossfin.ledger.sequencer import ensure_head
+    from crossfin.migrations.upgrade import upgrade
     from crossfin.parties.jurisdictions import seed_jurisdictions
 
     conf = settings()
@@ -100,8 +99,8 @@ def _print_logins(logins: list[dict[str, str]]) -> None:
 
 
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Bind address.")] = None,
-    port: Annotated[Optional[int], typer.Option(help="TCP port.")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL).")] = 1,
 ) -> None:
     """Serve the API and the portal."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 
 from crossfin.cli import admin
-from crossfin.parties import commands as parties
 from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
+from crossfin.parties import commands as parties
 
 app = typer.Typer(help="crossfin: cross-border financial service platform.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

@@ -151,15 +151,16 @@ def _is_plain(obj: Any) -> bool:
     kind = type(obj)
     if kind is dict:
         for key, value in obj.items():
-            if type(key) is not str or not key.isascii() and _UNORDERED.search(key):
+            if type(key) is not str or (not key.isascii() and _UNORDERED.search(key)):
                 return False
             if type(value) is not str and not _is_plain(value):
                 return False
         return True
     if kind is int:
-        return -_SAFE_INT < obj < _SAFE_INT
+        number: int = obj
+        return -_SAFE_INT < number < _SAFE_INT
     if kind is list:
-        for value in obj:
+        for value in obj:  # noqa: SIM110  (a plain loop: this is the hot path)
             if type(value) is not str and not _is_plain(value):
                 return False
         return True

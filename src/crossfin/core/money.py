@@ -23,7 +23,7 @@ def currency_exponent(code: str) -> int:
 
 def parse_amount(text: str | Decimal | int, currency: str) -> int:
     """Exact decimal text to integer minor units; refuses floats, signs, excess decimals."""
-    if isinstance(text, float) or isinstance(text, bool):
+    if isinstance(text, (float, bool)):
         raise ValueError("amounts are decimal strings, never floats")
     exponent = currency_exponent(currency)
     try:

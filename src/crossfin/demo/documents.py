@@ -17,12 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from crossfin.core.clock import utcnow
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.trade import DemoBatch, demo_batches
-from crossfin.documents.ingest import batches, publish, sources
-from crossfin.documents.access import consent
 from crossfin.documents import records
+from crossfin.documents.access import consent
+from crossfin.documents.ingest import batches, publish, sources
 from crossfin.documents.ingest.models import Batch, SourceKey
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.ledger.journal import Receipt
@@ -34,6 +33,7 @@ from crossfin.ledger.note import (
     write_key_file,
 )
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for, find_principal
 from crossfin.parties.models import Organization, PrincipalKind

@@ -22,18 +22,18 @@ from sqlalchemy import select
 
 from crossfin.core.errors import NotFound
 from crossfin.core.money import format_amount, parse_amount
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.trade import demo_batches
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.financing.market import credit, matchmaking
 from crossfin.financing import transitions
 from crossfin.financing.errors import FinancingRefused
+from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import CreditQuery, FinancingNeed
 from crossfin.financing.market.schemas import DocumentRefIn, NeedIn, OfferIn
 from crossfin.financing.models import Financing
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 from crossfin.financing.service import business_date, register
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for
 from crossfin.parties.models import Principal, PrincipalKind

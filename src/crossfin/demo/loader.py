@@ -9,13 +9,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import (
-    Organization, OrgKind, Principal, PrincipalKind, Role, TradeClass,
+    Organization,
+    OrgKind,
+    Principal,
+    PrincipalKind,
+    Role,
+    TradeClass,
 )
 from crossfin.parties.schemas import OrgIn
 

@@ -5,7 +5,7 @@ Thin handlers over the same services as the API (`reading`, `consent`, `versions
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -13,20 +13,20 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from crossfin.core.errors import ValidationFailed
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.nav import NavEntry, kinds
+from crossfin.core.web.render import redirect, render
 from crossfin.documents.access import consent as consents
 from crossfin.documents.access import reading
 from crossfin.documents.access.models import Consent
+from crossfin.documents.balance import remaining_minor
 from crossfin.documents.kinds.registry import all_kinds
 from crossfin.documents.versions import list_versions, version_view
-from crossfin.documents.balance import remaining_minor
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind
-from crossfin.parties.service import org_names
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.core.web.csrf import CsrfDep
 from crossfin.parties.portal_work import PortalReadUow, run_write
-from crossfin.core.web.nav import NavEntry, kinds
-from crossfin.core.web.render import redirect, render
+from crossfin.parties.service import org_names
 
 router = APIRouter()
 SOURCES = (OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
@@ -110,7 +110,7 @@ def consent_grant(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
                   days: Annotated[int, Form(ge=1, le=consents.MAX_DAYS)],
                   scopes: Annotated[list[str], Form()],
                   purpose: Annotated[str, Form(max_length=200)] = "") -> Response:
-    expires = datetime.now(timezone.utc) + timedelta(days=days)
+    expires = datetime.now(UTC) + timedelta(days=days)
 
     def grant(write: UnitOfWork) -> Consent:
         bank = consents.find_bank(write.session, org_id=bank_org_id, bic=None)

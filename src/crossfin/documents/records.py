@@ -90,7 +90,7 @@ def _plain(obj: Any) -> bool:
         values = obj
     else:
         return _plain_scalar(obj)
-    for value in values:
+    for value in values:  # noqa: SIM110  (a plain loop: this is the hot path)
         if type(value) is not str and not _plain(value):
             return False
     return True

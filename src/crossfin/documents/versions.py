@@ -11,9 +11,9 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
@@ -25,21 +25,20 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents import records
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.errors import NoChange, RecordUnreadable
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.documents.models import DocumentBalance
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_role
-from crossfin.parties.models import Organization, OrgKind, Role
 from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.models import Organization, OrgKind, Role
 
 
 def _normal_key(spec: KindSpec, key: str) -> str | None:
@@ -165,7 +164,8 @@ def link_owner_documents(session: Session, org: Organization) -> int:
                  .where(Document.owner_uscc == org.uscc, Document.owner_org_id.is_(None))
                  .values(owner_org_id=org.id, jurisdiction_path=org.jurisdiction_path)
                  .execution_options(synchronize_session=False))
-    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+    result = cast("CursorResult[Any]", session.execute(statement))  # an UPDATE: a CursorResult
+    return int(result.rowcount or 0)
 
 
 def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dict[str, Any]:
@@ -183,7 +183,7 @@ def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dic
     if line is None:
         raise NotFound("no accepted line for this document in its batch")
     # root_hash only iterates, so each range streams in O(log n) memory.
-    path = [root_hash(_leaves(session, batch.id, lo, hi))  # type: ignore[arg-type]
+    path = [root_hash(_leaves(session, batch.id, lo, hi))
             for lo, hi in path_ranges(line, batch.count)]
     return {"batch": batch.ref, "kind": batch.kind, "line": line, "tree_size": batch.count,
             "record_digest": first.record_digest.hex(),

@@ -28,19 +28,17 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core import idempotency
+from crossfin.core.db import Actor, Database
 from crossfin.core.errors import (
     CrossfinError,
     IdempotencyConflict,
     Unauthenticated,
 )
 from crossfin.core.idempotency import IdempotencyRecord
-from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
-from crossfin.ledger.journal import answer_body
 from crossfin.financing.service import (
     Entry,
     Registered,
@@ -49,6 +47,8 @@ from crossfin.financing.service import (
     ref_taken,
     register_many,
 )
+from crossfin.ledger.journal import answer_body
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented, authenticate_many
 from crossfin.parties.keycache import VerifiedKeys
@@ -127,9 +127,9 @@ class Combiner:
             log.warning("a registration batch failed; re-running its %d requests alone",
                         len(batch), exc_info=True)
             results = [self._alone(job) for job in batch]
-        self._record_refusals([(job.caller.actor, r) for job, r in zip(batch, results)
+        self._record_refusals([(job.caller.actor, r) for job, r in zip(batch, results, strict=True)
                                if isinstance(r, FinancingRefused)])
-        for job, result in zip(batch, results):
+        for job, result in zip(batch, results, strict=True):
             if isinstance(result, BaseException):
                 job.future.set_exception(result)
             else:
@@ -149,7 +149,7 @@ class Combiner:
             # From here the ledger head is locked until COMMIT: build only the bodies that
             # must be stored with an Idempotency-Key now, the others after the commit.
             later = []
-            for i, outcome in zip(todo, outcomes):
+            for i, outcome in zip(todo, outcomes, strict=True):
                 if isinstance(outcome, CrossfinError):
                     results[i] = outcome
                 elif batch[i].key is not None:

@@ -9,7 +9,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import typer
@@ -24,6 +24,9 @@ from rich.progress import (
 from crossfin.core.jsonsafe import MAX_DEPTH, depth
 from crossfin.ledger.cli import database, domain_errors, emit, fail, unit_of_work
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 financing_app = typer.Typer(help="Financing: bulk applications, sweeps, FX rates.",
                             no_args_is_help=True)
 DEFAULT_SERVER = "http://127.0.0.1:8000"
@@ -35,10 +38,7 @@ KeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="CROSSFIN_API_KE
 
 def _lines(path: Path) -> list[tuple[int, str]]:
     """(line number, text) of every non-blank line."""
-    if str(path) == "-":
-        text = sys.stdin.read()
-    else:
-        text = path.read_text(encoding="utf-8")
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
 
 
@@ -125,7 +125,7 @@ def _run(server: str, api_key: str, lines: list[tuple[int, str]],
     return results
 
 
-def _stderr():  # type: ignore[no-untyped-def]
+def _stderr() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

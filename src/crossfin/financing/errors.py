@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from crossfin.core.errors import Conflict, CrossfinError, Forbidden
 from crossfin.documents.errors import Shortfall

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import convert_up, currency_exponent
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.models import FxRate
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 
 # A daily table may miss weekends and holidays: the newest rate this recent still counts.
 TABLE_LOOKBACK_DAYS = 7

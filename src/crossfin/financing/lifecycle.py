@@ -1,9 +1,9 @@
-"""The financing state machine, in one place: states, actions, who may act, ledger events.
+r"""The financing state machine, in one place: states, actions, who may act, ledger events.
 
-    registered --approve--> approved --disburse--> disbursed --repay--> partly_repaid
-        |  \\--reject--> rejected        |                  \\--repay (all)--> repaid --close--> closed
-        |  \\--cancel--> cancelled <-----/ (before disbursement)
-        \\--expire--> expired (reservation lapsed)
+  registered --approve--> approved --disburse--> disbursed --repay--> partly_repaid
+      |  \--reject--> rejected        |                  \--repay (all)--> repaid --close--> closed
+      |  \--cancel--> cancelled <-----/ (before disbursement)
+      \--expire--> expired (reservation lapsed)
 
 Overdue is a flag on disbursed / partly repaid financings, set by `mark_overdue` when the due
 date passes unpaid; it stays in the history (`overdue_since`) after repayment.

@@ -109,4 +109,5 @@ class FinancingClock(Base):
     value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-from crossfin.financing.market import models as market_models  # noqa: F401  (registers those tables)
+# Registers the market's tables whenever these are loaded, after them (as when they lived here).
+from crossfin.financing.market import models as market_models  # noqa: E402, F401

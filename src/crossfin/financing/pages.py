@@ -15,22 +15,22 @@ from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.nav import NavEntry, kinds
+from crossfin.core.web.render import redirect, render
+from crossfin.documents.balance import remaining_minor
 from crossfin.documents.models import Document
 from crossfin.financing import queries, service, transitions
-from crossfin.documents.balance import remaining_minor
 from crossfin.financing.models import Financing
 from crossfin.financing.refusals import recording_refusals
 from crossfin.financing.scenarios.registry import all_scenarios
 from crossfin.financing.schemas import FinancingIn
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
-from crossfin.parties.service import org_names
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.core.web.csrf import CsrfDep
 from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
-from crossfin.core.web.nav import NavEntry, kinds
-from crossfin.core.web.render import redirect, render
+from crossfin.parties.service import org_names
 
 router = APIRouter()
 NAV = [

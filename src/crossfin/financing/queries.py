@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound, invalid
 from crossfin.core.money import format_amount
-from crossfin.documents.models import Document
 from crossfin.documents.balance import remaining_minor
+from crossfin.documents.models import Document, DocumentBalance
 from crossfin.financing.lifecycle import allowed_actions
-from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.schemas import BalanceOut, FinancingOut, UseOut
 from crossfin.parties.access import ROOT_PATH, Caller, supervises

@@ -18,12 +18,11 @@ from sqlalchemy import func, select
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.errors import DuplicateFinancing, FinancingRefused
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
-from crossfin.parties.alerts import AlertKind, raise_alert
-from crossfin.parties.alerts import Alert
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.alerts import Alert, AlertKind, raise_alert
 
 log = logging.getLogger("crossfin.financing")
 MANY_BANKS = 3

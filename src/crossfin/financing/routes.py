@@ -13,12 +13,10 @@ from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from crossfin.parties.http import INVALID_TOKEN, CallerDep, ReadUow, Writer, WriterDep, precheck, verified_keys
-from crossfin.core.http.deps import get_db, get_settings, raw_body
-from crossfin.core.errors import Unauthenticated
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.errors import Unauthenticated
+from crossfin.core.http.deps import get_db, get_settings, raw_body
+from crossfin.core.settings import Settings
 from crossfin.financing import queries, service, transitions
 from crossfin.financing.background import sweeper_lifespan
 from crossfin.financing.combiner import Answer, Combiner, Job
@@ -37,14 +35,26 @@ from crossfin.financing.schemas import (
     ReasonIn,
     RepayIn,
 )
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented
+from crossfin.parties.http import (
+    INVALID_TOKEN,
+    CallerDep,
+    ReadUow,
+    Writer,
+    WriterDep,
+    WriteResult,
+    precheck,
+    verified_keys,
+)
 
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-_REFUSALS: dict[int | str, dict[str, Any]] = {409: {"description": "`/duplicate-financing` (nothing left on a document) or "
-                                  "`/over-financing` (less left than asked), naming the "
-                                  "document and its remaining balance; or `/already-exists`"}}
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "`/duplicate-financing` (nothing left on a document) or "
+                         "`/over-financing` (less left than asked), naming the "
+                         "document and its remaining balance; or `/already-exists`"}}
 
 
 def out(uow: UnitOfWork, financing: Financing) -> FinancingOut:
@@ -85,7 +95,7 @@ async def register(data: FinancingIn,
     if settings.financing_group_commit:
         return await _combined(request, write, data, settings, presented)
 
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = service.register(uow, write.caller, data,
                                               settings.reservation_hours)
         return out(uow, financing), receipt
@@ -102,11 +112,13 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
         if getattr(state, "financing_combiner", None) is None:
             state.financing_combiner = Combiner(write_db(request), settings.reservation_hours,
                                                 verified_keys(request))
-    return state.financing_combiner  # type: ignore[no-any-return]
+    combiner: Combiner = state.financing_combiner
+    return combiner
 
 
 def write_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 async def _combined(request: Request, write: Writer, data: FinancingIn,
@@ -148,7 +160,7 @@ def get_financing(financing_id: int, caller: CallerDep, uow: ReadUow) -> Financi
 @router.post("/financings/{financing_id}/approve",
              summary="Approve (checker: another principal of the bank with the approver role)")
 def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.approve(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
     return write(run, status=200)
@@ -157,7 +169,7 @@ def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/reject",
              summary="Reject (checker); releases the reservation")
 def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.reject(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
     return write(run, status=200)
@@ -166,7 +178,7 @@ def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/cancel",
              summary="Cancel before disbursement; releases the reservation")
 def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.cancel(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
     return write(run, status=200)
@@ -175,7 +187,7 @@ def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/disburse",
              summary="Record the disbursement of an approved financing")
 def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.disburse(uow, write.caller, financing_id,
                                                   data.due_date, data.value_date)
         return out(uow, financing), receipt
@@ -185,7 +197,7 @@ def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
 @router.post("/financings/{financing_id}/repay",
              summary="Record a repayment of principal; releases the documents pro rata")
 def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.repay(uow, write.caller, financing_id, data.amount,
                                                data.value_date)
         return out(uow, financing), receipt
@@ -194,7 +206,7 @@ def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
 
 @router.post("/financings/{financing_id}/close", summary="Close a fully repaid financing")
 def close(financing_id: int, data: CloseIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.close(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
     return write(run, status=200)

@@ -10,15 +10,17 @@ writes the accepted ones with their ledger events. The caller commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import Actor
 from crossfin.core.errors import (
     AlreadyExists,
     CrossfinError,
@@ -27,21 +29,19 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
-from crossfin.core.db import Actor
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.financing import fx
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.financing import fx
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.lifecycle import State
-from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.schemas import FinancingIn
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
 
@@ -235,7 +235,8 @@ def _loaded(lookups: Lookups, data: FinancingIn, currency: str) -> list[Loaded]:
 
 
 def convert_claims(session: Session, scenario: Scenario, claims: Sequence[Claim],
-                   currency: str, given: dict, today: date) -> None:  # type: ignore[type-arg]
+                   currency: str, given: Mapping[tuple[str, str], Decimal],
+                   today: date) -> None:
     """Put each claim in its document's currency (rounded up) and apply the scenario's cap."""
     for claim in claims:
         doc = claim.document
@@ -286,7 +287,7 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
     session.add_all(financings)
     session.flush()
     out, rows = [], []
-    for prepared, financing in zip(accepted, financings):
+    for prepared, financing in zip(accepted, financings, strict=True):
         uses = [_use(financing.id, claim) for claim in prepared.claims]
         rows += [_use_row(use) for use in uses]
         with uow.acting_as(prepared.entry.actor):

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.financing.service import business_date
 from crossfin.financing.transitions import expire, locked, mark_overdue
+from crossfin.ledger.uow import UnitOfWork
 
 SWEEPER = Actor(None, None, "financing-sweeper")
 _LIVE = (State.DISBURSED.value, State.PARTLY_REPAID.value)

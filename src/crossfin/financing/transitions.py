@@ -10,10 +10,8 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.errors import Forbidden, NotFound, invalid
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.models import Document
 from crossfin.documents.balance import lock_balances
-from crossfin.financing.uses import release, release_all, repayment_plan
+from crossfin.documents.models import Document
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import MakerChecker
 from crossfin.financing.lifecycle import Action, Release, State, rule_for
@@ -21,7 +19,9 @@ from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.queries import can_see
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.service import business_date, money_in, parties_of
+from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.alerts import AlertKind, raise_alert
 

@@ -64,5 +64,5 @@ def repayment_plan(uses: Sequence[FinancingUse], repaid_minor: int
         outstanding = [u.allocated_minor - u.released_alloc_minor for u in members]
         total = min(repaid_minor, sum(outstanding))
         if total > 0:
-            plan.extend(zip(members, split_pro_rata(total, outstanding)))
+            plan.extend(zip(members, split_pro_rata(total, outstanding), strict=True))
     return plan

@@ -5,10 +5,8 @@ public name, so other ledger modules can append their own exports.
 """
 
 from crossfin.ledger.errors import VerificationError
-from crossfin.ledger.rfc6962 import leaf_hash
-from crossfin.ledger.rfc6962 import root_hash
-from crossfin.ledger.verify import verify_consistency
-from crossfin.ledger.verify import verify_inclusion
+from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.verify import verify_consistency, verify_inclusion
 
 __all__ = [
     "VerificationError",

@@ -20,13 +20,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core.clock import utcnow
-from crossfin.ledger.keys import log_signer
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
 from crossfin.ledger import models
 from crossfin.ledger.checkpoint import Checkpoint as CheckpointBody
 from crossfin.ledger.cosignature import CosignatureVerifier
 from crossfin.ledger.election import Election, election_for
+from crossfin.ledger.keys import log_signer
 from crossfin.ledger.note import NoteError, Signer, parse_signature_line, sign_note
 from crossfin.ledger.proofs import consistency_proof
 from crossfin.ledger.store import DbHashReader, read_head
@@ -59,7 +59,8 @@ def configured_witnesses(settings: Settings) -> list[Witness]:
     if len(urls) != len(keys):
         raise ValueError(f"{len(urls)} witness URL(s) but {len(keys)} witness key(s): "
                          "CROSSFIN_WITNESS_URLS and CROSSFIN_WITNESS_KEYS pair by position")
-    witnesses = [Witness(u, CosignatureVerifier.from_vkey(k)) for u, k in zip(urls, keys)]
+    witnesses = [Witness(u, CosignatureVerifier.from_vkey(k))
+                 for u, k in zip(urls, keys, strict=True)]
     if len({w.name for w in witnesses}) != len(witnesses):
         raise ValueError("two configured witnesses share a name")
     if settings.witness_quorum > len(witnesses):

@@ -11,9 +11,9 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 
+from crossfin.core.db import Actor, Database
 from crossfin.core.errors import CrossfinError
 from crossfin.core.settings import Settings
-from crossfin.core.db import Actor, Database
 from crossfin.ledger.uow import UnitOfWork
 
 P = ParamSpec("P")

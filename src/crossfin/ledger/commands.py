@@ -78,8 +78,8 @@ def audit(
         help="The log's verifier key (or a file); default: derived from the log key.")] = None,
 ) -> None:
     """Re-hash every record, rebuild the tree, compare hashes, head and checkpoints."""
-    from crossfin.ledger.keys import log_signer
     from crossfin.ledger.audit import audit_database
+    from crossfin.ledger.keys import log_signer
     from crossfin.ledger.note import NoteError, Verifier
 
     try:

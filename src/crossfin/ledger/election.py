@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from crossfin.core.settings import Settings
 from crossfin.core.db import Database
+from crossfin.core.settings import Settings
 
 log = logging.getLogger("crossfin.ledger.checkpointer")
 

@@ -7,14 +7,23 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import Response
 
-from crossfin.ledger import service
-from crossfin.ledger.models import MAX_LEAF_INDEX
-from crossfin.core.http.participant import PortalParticipantDep
 from crossfin.core.http.deps import ReadSession
+from crossfin.core.http.participant import PortalParticipantDep
+from crossfin.core.settings import Settings
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.nav import NavEntry
-from crossfin.ledger.view import MAX_BUNDLE, MAX_RECORD, Prefill, overview, prefill, retry_seconds, verify
 from crossfin.core.web.render import is_htmx, render
+from crossfin.ledger import service
+from crossfin.ledger.models import MAX_LEAF_INDEX
+from crossfin.ledger.view import (
+    MAX_BUNDLE,
+    MAX_RECORD,
+    Prefill,
+    overview,
+    prefill,
+    retry_seconds,
+    verify,
+)
 
 router = APIRouter()
 NAV = [NavEntry("nav.ledger", "/ledger", description="nav.ledger.description", order=900)]
@@ -22,8 +31,9 @@ TEXT = "text/plain; charset=utf-8"
 Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 
 
-def _settings(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.settings
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")

@@ -7,7 +7,7 @@ with an interior node, which is what makes second-preimage attacks fail.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -41,7 +41,7 @@ def fold_subtrees(hashes: Sequence[bytes]) -> bytes:
     return acc
 
 
-def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
+def root_hash(leaf_hashes: Iterable[bytes]) -> bytes:
     """Return MTH(D[0:n]) of RFC 9162 2.1.1 from the n leaf hashes (not the entries)."""
     # A stack of (level, hash) holding the right edge: merging equal levels as
     # leaves arrive builds every complete subtree once, so the work is O(n) and

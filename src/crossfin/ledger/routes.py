@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
+from crossfin.core.db import Database
 from crossfin.core.http.deps import ReadSession, get_db, get_settings
 from crossfin.core.http.participant import ParticipantDep, authenticate
 from crossfin.core.settings import Settings
-from crossfin.core.db import Database
 from crossfin.ledger import service
 from crossfin.ledger.checkpointer import retry_after
 from crossfin.ledger.models import MAX_LEAF_INDEX

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -31,6 +31,9 @@ from crossfin.ledger.journal import PendingEvent
 from crossfin.ledger.models import LedgerEvent, LogHead
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import EMPTY_ROOT, HASH_SIZE
+
+if TYPE_CHECKING:
+    import psycopg
 
 HEAD_ID = 1
 _HEAD_KEY = identity_key(LogHead, HEAD_ID)
@@ -92,7 +95,9 @@ def _has_pipeline(dialect: Dialect) -> bool:
 
 def _pipeline(conn: Connection) -> AbstractContextManager[Any]:
     """psycopg's pipeline mode: the writes go in one round trip instead of one each."""
-    return conn.connection.driver_connection.pipeline()  # type: ignore[union-attr]
+    # Only called when _has_pipeline saw the psycopg driver.
+    driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)
+    return driver.pipeline()
 
 
 @contextmanager

@@ -39,7 +39,6 @@ from crossfin.ledger.tiles import (
 )
 
 
-
 @dataclass(frozen=True)
 class SignedCheckpoint:
     """A stored checkpoint with the cosignature lines of its witnesses appended."""

@@ -9,16 +9,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crossfin.ledger import keys
 from crossfin.core.errors import CrossfinError
 from crossfin.core.settings import Settings
-from crossfin.ledger import service
+from crossfin.core.web.chart import StepChart, step_chart
+from crossfin.ledger import keys, service
 from crossfin.ledger.bundle import ReceiptError, VerifiedReceipt, verify_receipt
 from crossfin.ledger.errors import VerificationError
 from crossfin.ledger.models import LedgerEvent
 from crossfin.ledger.note import NoteError, open_note
 from crossfin.ledger.verify import verify_consistency
-from crossfin.core.web.chart import StepChart, step_chart
 
 # Pasted inputs are small text; refuse anything bigger before parsing it.
 MAX_BUNDLE = 64 * 1024

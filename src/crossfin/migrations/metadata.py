@@ -9,12 +9,12 @@ def metadata() -> MetaData:
     """The complete metadata; a new domain adds its models import here."""
     from crossfin.core import idempotency  # noqa: F401
     from crossfin.core.db import Base
+    from crossfin.documents import models as documents_models  # noqa: F401
     from crossfin.documents.access import models as access_models  # noqa: F401
     from crossfin.documents.ingest import models as ingest_models  # noqa: F401
-    from crossfin.documents import models as documents_models  # noqa: F401
     from crossfin.financing import models as financing_models  # noqa: F401
     from crossfin.ledger import models as ledger_models  # noqa: F401
-    from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties import alerts as supervision_models  # noqa: F401
+    from crossfin.parties import models as parties_models  # noqa: F401
 
     return Base.metadata

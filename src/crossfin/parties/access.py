@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crossfin.core.errors import Forbidden
 from crossfin.core.db import Actor
-from crossfin.parties.models import OrgKind, Organization, Role
+from crossfin.core.errors import Forbidden
+from crossfin.parties.models import Organization, OrgKind, Role
 
 ROOT_PATH = "/000000/"
 

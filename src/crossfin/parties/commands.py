@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
-from crossfin.ledger.cli import domain_errors, emit, fail, unit_of_work
 from crossfin.core.errors import NotFound, ValidationFailed, field_errors
+from crossfin.ledger.cli import domain_errors, emit, fail, unit_of_work
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import OrgKind, Principal, PrincipalKind, Role
@@ -30,11 +30,11 @@ def _pydantic_errors(exc: ValidationError) -> ValidationFailed:
 def org_add(
     kind: Annotated[OrgKind, typer.Option(help="Kind of party.")],
     name: Annotated[str, typer.Option(help="Legal name (English).")],
-    name_zh: Annotated[Optional[str], typer.Option(help="Chinese name.")] = None,
-    uscc: Annotated[Optional[str], typer.Option(help="Unified social credit code.")] = None,
-    bic: Annotated[Optional[str], typer.Option(help="SWIFT BIC (banks).")] = None,
-    customs_code: Annotated[Optional[str], typer.Option(help="4-digit district.")] = None,
-    jurisdiction: Annotated[Optional[list[str]], typer.Option(
+    name_zh: Annotated[str | None, typer.Option(help="Chinese name.")] = None,
+    uscc: Annotated[str | None, typer.Option(help="Unified social credit code.")] = None,
+    bic: Annotated[str | None, typer.Option(help="SWIFT BIC (banks).")] = None,
+    customs_code: Annotated[str | None, typer.Option(help="4-digit district.")] = None,
+    jurisdiction: Annotated[list[str] | None, typer.Option(
         help="GB/T 2260 code; repeat for banks serving several nodes.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -53,7 +53,8 @@ def org_add(
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
     return sys.stdin.readline().rstrip("\r\n")
 
 
@@ -81,8 +82,8 @@ def user_add(
 @domain_errors
 def key_issue(
     org: Annotated[int, typer.Option(help="Organization id.")],
-    user: Annotated[Optional[str], typer.Option(help="Username of an existing user.")] = None,
-    service_name: Annotated[Optional[str], typer.Option(
+    user: Annotated[str | None, typer.Option(help="Username of an existing user.")] = None,
+    service_name: Annotated[str | None, typer.Option(
         "--service", help="Service account name (created if missing).")] = None,
     role: Annotated[Role, typer.Option(help="Role of a new service account.")] = Role.OPERATOR,
     as_json: JsonOpt = False,

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, can_administer
 from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from crossfin.core import idempotency
+from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError, Unauthenticated
 from crossfin.core.http.deps import ReadSession, end_session, get_db, raw_body
-from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.journal import Receipt, answer_body
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import (
     Presented,
@@ -76,7 +76,8 @@ def _authenticated(db: Database, session: Session, presented: Presented) -> Call
 
 
 def verified_keys(request: Request) -> VerifiedKeys:
-    return request.app.state.verified_keys  # type: ignore[no-any-return]
+    keys: VerifiedKeys = request.app.state.verified_keys
+    return keys
 
 
 async def precheck(request: Request, db: Database, check: Callable[[Caller], None],
@@ -124,7 +125,9 @@ ReadUow = Annotated[UnitOfWork, Depends(read_uow)]
 
 
 Payload = dict[str, Any] | BaseModel
-WriteFn = Callable[[UnitOfWork], tuple[Payload, Receipt | None]]
+WriteResult = tuple[Payload, Receipt | None]
+"""What a write function returns: the answer's payload and the ledger receipt, if any."""
+WriteFn = Callable[[UnitOfWork], WriteResult]
 
 
 class Writer:

@@ -6,7 +6,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

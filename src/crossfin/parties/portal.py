@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
+from crossfin.core.web.errors import LoginRequired
+from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, replace_session
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for, check_password
 from crossfin.parties.models import Organization, PortalLogin, Principal, PrincipalKind
-from crossfin.core.web.errors import LoginRequired
-from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, replace_session
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class PortalUser:
 
 
 def _database(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 def _load_user(request: Request, session: Session, principal_id: int) -> PortalUser | None:
@@ -62,7 +63,8 @@ def _user_of(session: Session, principal: Principal) -> PortalUser:
 def portal_user(request: Request) -> PortalUser | None:
     """The logged-in user, or None; ends a session whose principal may no longer log in."""
     if hasattr(request.state, "portal_user"):
-        return request.state.portal_user  # type: ignore[no-any-return]
+        user: PortalUser | None = request.state.portal_user
+        return user
     user = None
     principal_id = current_session(request).principal_id
     if principal_id is not None:

@@ -16,7 +16,8 @@ T = TypeVar("T")
 
 
 def portal_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 def portal_read_uow(request: Request, caller: PortalCallerDep) -> Iterator[UnitOfWork]:

@@ -8,16 +8,24 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.core.errors import Forbidden
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 from crossfin.parties.jurisdictions import subtree
 from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import (
-    IssuedKey, JurisdictionOut, KeyIn, KeyOut, OrgIn, OrgOut, PrincipalOut, ServiceIn,
-    TradeClassIn, UserIn,
+    IssuedKey,
+    JurisdictionOut,
+    KeyIn,
+    KeyOut,
+    OrgIn,
+    OrgOut,
+    PrincipalOut,
+    ServiceIn,
+    TradeClassIn,
+    UserIn,
 )
 
 router = APIRouter(prefix="/v1", tags=["parties"])
@@ -50,7 +58,7 @@ def add_org(data: OrgIn, caller: CallerDep, write: WriterDep) -> Response:
     require_kind(caller, OrgKind.OPERATOR)
     require_role(caller, Role.ADMIN)
 
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         org, receipt = service.add_org(uow, data)
         return org_out(uow, org), receipt
     return write(run)
@@ -71,7 +79,7 @@ def get_org(org_id: int, caller: CallerDep, uow: ReadUow) -> OrgOut:
 
 @router.put("/orgs/{org_id}/trade-class", summary="Change an enterprise's class (regulators)")
 def set_class(org_id: int, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class,
                                                data.reason)
         return org_out(uow, org), receipt
@@ -86,7 +94,7 @@ def _admin_of(uow: UnitOfWork, caller: CallerDep, org_id: int) -> None:
 
 @router.post("/orgs/{org_id}/users", status_code=201, summary="Add a portal user")
 def add_user(org_id: int, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         _admin_of(uow, caller, org_id)
         user, receipt = credentials.add_principal(uow, org_id, PrincipalKind.USER,
                                                   data.username, data.role, data.password)
@@ -96,7 +104,7 @@ def add_user(org_id: int, data: UserIn, caller: CallerDep, write: WriterDep) -> 
 
 @router.post("/orgs/{org_id}/services", status_code=201, summary="Add a service account")
 def add_service(org_id: int, data: ServiceIn, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         _admin_of(uow, caller, org_id)
         svc, receipt = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
                                                  data.name, data.role)
@@ -114,7 +122,7 @@ def principals(org_id: int, caller: CallerDep, uow: ReadUow) -> list[object]:
 
 @router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
 def issue_key(data: KeyIn, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         credentials.check_manage_principal(uow.session, caller, data.principal_id)
         row, key, receipt = credentials.issue_key(uow, data.principal_id)
         return IssuedKey(id=row.id, principal_id=row.principal_id,
@@ -132,7 +140,7 @@ def list_keys(caller: CallerDep, uow: ReadUow) -> list[KeyOut]:
 
 @router.post("/keys/{key_id}/revoke", summary="Revoke an API key at once")
 def revoke_key(key_id: str, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         credentials.check_manage_key(uow.session, caller, key_id)
         row, receipt = credentials.revoke_key(uow, key_id)
         return KeyOut(id=row.id, principal_id=row.principal_id, created_at=row.created_at,

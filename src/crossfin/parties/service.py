@@ -9,17 +9,27 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, FieldError, Forbidden, NotFound, ValidationFailed
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import identifiers
 from crossfin.parties.access import (
-    ROOT_PATH, Caller, can_read_org, require_kind, require_role, supervises,
+    ROOT_PATH,
+    Caller,
+    can_read_org,
+    require_kind,
+    require_role,
+    supervises,
 )
-from crossfin.parties.jurisdictions import get_jurisdiction
 from crossfin.parties.hooks import organization_added
+from crossfin.parties.jurisdictions import get_jurisdiction
 from crossfin.parties.models import (
-    BankJurisdiction, Jurisdiction, Organization, OrgKind, Role, TradeClass,
+    BankJurisdiction,
+    Jurisdiction,
+    Organization,
+    OrgKind,
+    Role,
+    TradeClass,
 )
 from crossfin.parties.schemas import OrgIn
 

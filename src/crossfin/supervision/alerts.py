@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from enum import StrEnum
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crossfin.core.clock import utcnow
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.ledger.events import EventType
-from crossfin.ledger.journal import Receipt
-from crossfin.parties.access import Caller, ROOT_PATH, require_kind
+from crossfin.parties.access import ROOT_PATH, Caller, require_kind
+from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import OrgKind
-from crossfin.parties.alerts import Alert
 
 
 def list_alerts(session: Session, caller: Caller, *, after: int = 0, limit: int = 100,

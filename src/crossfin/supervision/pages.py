@@ -5,15 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from crossfin.parties.models import OrgKind
-from crossfin.parties.service import org_names
-from crossfin.parties.alerts import AlertKind
-from crossfin.supervision.alerts import list_alerts
-from crossfin.supervision.schemas import AlertOut
-from crossfin.parties.portal import PortalCallerDep
-from crossfin.parties.portal_work import PortalReadUow
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import render
+from crossfin.parties.alerts import AlertKind
+from crossfin.parties.models import OrgKind
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.parties.portal_work import PortalReadUow
+from crossfin.parties.service import org_names
+from crossfin.supervision.alerts import list_alerts
+from crossfin.supervision.schemas import AlertOut
 
 router = APIRouter()
 NAV = [NavEntry("supervision.nav.alerts", "/alerts", kinds(OrgKind.REGULATOR),

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from crossfin.parties.http import CallerDep, ReadUow
 from crossfin.parties.alerts import AlertKind
+from crossfin.parties.http import CallerDep, ReadUow
 from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut, AlertPage
 
@@ -15,7 +15,8 @@ router = APIRouter(prefix="/v1", tags=["supervision"])
 
 
 @router.get("/alerts", response_model=AlertPage,
-            summary="Alerts in the regulator's jurisdiction subtree (head office: all), oldest first")
+            summary="Alerts in the regulator's jurisdiction subtree (head office: all), "
+                    "oldest first")
 def alerts(
     caller: CallerDep, uow: ReadUow, kind: AlertKind | None = None, after: int = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from crossfin.parties.portal import log_in, log_out, portal_user
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from crossfin.core.web.render import redirect, render, safe_next
+from crossfin.parties.portal import log_in, log_out, portal_user
 
 router = APIRouter()
 # A year: the choice is a preference, not a credential.

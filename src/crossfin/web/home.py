@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from crossfin.core.web.nav import entries_for
+from crossfin.core.web.render import render
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow
 from crossfin.web.home_data import home_data
-from crossfin.core.web.nav import entries_for
-from crossfin.core.web.render import render
 
 router = APIRouter()
 

@@ -23,8 +23,8 @@ def routers() -> list[APIRouter]:
     from crossfin.documents.ingest import pages as documents_work_pages
 
     found += [documents_work_pages.router, documents_pages.router]
-    from crossfin.financing.market import pages as financing_market_pages
     from crossfin.financing import pages as financing_pages
+    from crossfin.financing.market import pages as financing_market_pages
 
     found += [financing_pages.router, financing_market_pages.router]
     from crossfin.supervision import pages as supervision_pages

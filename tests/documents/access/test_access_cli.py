@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.documents import live_server, make_declarations, make_document
-from support.parties import make_party
 from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
 from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind
+from support.documents import live_server, make_declarations, make_document
+from support.parties import make_party
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from crossfin.core.db import Database
+from crossfin.parties.models import Organization, OrgKind
 from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot  # noqa: F401
 from support.documents import make_document
 from support.parties import make_party
 from support.web import add_user, browser_login
-
-from crossfin.core.db import Database
-from crossfin.parties.models import Organization, OrgKind
 
 pytestmark = BROWSER_MARKS
 

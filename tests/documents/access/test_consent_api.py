@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+
+from crossfin.core.db import Database
+from crossfin.documents.access.consent import CREDIT_PROFILE, active_consent
+from crossfin.documents.access.models import Consent
+from crossfin.ledger.models import LedgerEvent, LedgerEventParty
+from crossfin.parties.models import OrgKind, Role
 from support.documents import make_document
 from support.parties import Party, another_principal, make_party
 
-from crossfin.core.db import Database
-from crossfin.documents.access.models import Consent
-from crossfin.documents.access.consent import CREDIT_PROFILE, active_consent
-from crossfin.ledger.models import LedgerEvent, LedgerEventParty
-from crossfin.parties.models import OrgKind, Role
-
 
 def soon(days: float = 30) -> str:
-    return (datetime.now(timezone.utc) + timedelta(days=days)).isoformat()
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def grant(client: TestClient, firm: Party, bank: Party, scopes: list[str],
@@ -138,7 +138,7 @@ def test_expired_consent_gives_no_access(client: TestClient, db: Database,
     with db.session() as session, session.begin():
         row = session.get(Consent, consent["id"])
         assert row is not None
-        row.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     assert client.get(url, headers=bank.headers).status_code == 404
     listed = client.get("/v1/consents", headers=firm.headers).json()
     assert listed[0]["status"] == "expired"
@@ -155,7 +155,7 @@ def test_active_consent_for_the_credit_query(client: TestClient, db: Database,
     with db.session(readonly=True) as session:
         found = active_consent(session, firm.org_id, bank.org_id, CREDIT_PROFILE)
         assert found is not None and found.id == made["id"]
-        later = datetime.now(timezone.utc) + timedelta(days=11)
+        later = datetime.now(UTC) + timedelta(days=11)
         assert active_consent(session, firm.org_id, bank.org_id, CREDIT_PROFILE,
                               at=later) is None
         assert active_consent(session, firm.org_id, world["other_bank"].org_id,

@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossfin.documents.access.fingerprint_norm import PaperFields, amount_cells, coarse_name, coarse_number, date_cells, exact_form, near_forms
+from crossfin.documents.access.fingerprint_norm import (
+    PaperFields,
+    amount_cells,
+    coarse_name,
+    coarse_number,
+    date_cells,
+    exact_form,
+    near_forms,
+)
 
 ORIGINAL = PaperFields(document_type="commercial_invoice", number="INV-2026/000417",
                        seller="Shenzhen Lotus Electronics Co., Ltd.",

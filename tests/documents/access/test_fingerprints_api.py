@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select, text
-from support.parties import Party, make_party
-from support.data import DATA
 
 from crossfin.core.db import Database
-from crossfin.documents.access.models import Fingerprint, FingerprintVariant
 from crossfin.documents.access.fingerprints import fingerprint_fields_from_ubl
+from crossfin.documents.access.models import Fingerprint, FingerprintVariant
 from crossfin.parties.models import OrgKind
+from support.data import DATA
+from support.parties import Party, make_party
 
 SAMPLES = DATA
 PAPER = {"document_type": "commercial_invoice", "number": "INV-2026/000417",
@@ -61,7 +60,8 @@ ALTERED = [
 ]
 
 
-@pytest.mark.parametrize("change", ALTERED, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
+@pytest.mark.parametrize("change", ALTERED,
+                         ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
 def test_altered_copies_are_near_duplicates(client: TestClient, banks: list[Party],
                                             change: dict) -> None:
     check(client, banks[0], PAPER, register=True)

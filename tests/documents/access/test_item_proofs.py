@@ -8,13 +8,13 @@ import json
 import pytest
 import rfc8785
 from fastapi.testclient import TestClient
-from support.documents import Doc, make_document
-from support.parties import Party, make_party
 
 from crossfin.core.db import Database
 from crossfin.ledger.rfc6962 import leaf_hash
 from crossfin.ledger.verify import verify_inclusion
 from crossfin.parties.models import OrgKind
+from support.documents import Doc, make_document
+from support.parties import Party, make_party
 
 
 @pytest.fixture

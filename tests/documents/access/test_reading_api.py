@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from support.documents import make_document
-from support.parties import Party, make_party
 
 from crossfin.core.db import Database
+from crossfin.documents.access.reading import readable_documents
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.models import Document
-from crossfin.documents.access.reading import readable_documents
 from crossfin.parties.credentials import authenticate
 from crossfin.parties.models import OrgKind
+from support.documents import make_document
+from support.parties import Party, make_party
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_owner_and_regulator_see_every_verification(client: TestClient, db: Data
 def test_listing_filter_agrees_with_can_read_document(client: TestClient, db: Database,
                                                       world: dict[str, Party]) -> None:
     docs_for(db, world)
-    expires = (datetime.now(timezone.utc) + timedelta(days=5)).isoformat()
+    expires = (datetime.now(UTC) + timedelta(days=5)).isoformat()
     body = {"bank_org_id": world["bank"].org_id, "scopes": ["vat_invoice"],
             "expires_at": expires}
     assert client.post("/v1/consents", json=body,

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from support.documents import Doc, make_document, use_balance
-from support.parties import Party, make_party
 
 from crossfin.core.db import Database
 from crossfin.documents.access.models import Verification, VerificationRequest
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.ledger.rfc6962 import root_hash
-from crossfin.parties.models import OrgKind
 from crossfin.parties.alerts import Alert
+from crossfin.parties.models import OrgKind
+from support.documents import Doc, make_document, use_balance
+from support.parties import Party, make_party
 
 
 @pytest.fixture
@@ -205,9 +205,9 @@ def test_concurrent_mismatches_raise_one_alert(db: Database, world: dict[str, Pa
                                                declaration: Doc) -> None:
     import threading
 
-    from crossfin.ledger.uow import UnitOfWork
     from crossfin.documents.access.verification import Claim
     from crossfin.documents.access.verification import verify as run_verify
+    from crossfin.ledger.uow import UnitOfWork
     from crossfin.parties.credentials import authenticate
 
     with db.session(readonly=True) as session:
@@ -237,7 +237,7 @@ def test_consented_bank_reads_versions_too(client: TestClient, world: dict[str, 
     url = f"/v1/documents/{declaration.kind}/{declaration.key}/versions"
     assert client.get(url, headers=world["firm"].headers).status_code == 200
     assert client.get(url, headers=world["bank"].headers).status_code == 404
-    expires = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+    expires = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     body = {"bank_org_id": world["bank"].org_id, "scopes": [declaration.kind],
             "expires_at": expires}
     assert client.post("/v1/consents", json=body,

@@ -6,12 +6,12 @@ import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from support.documents import make_declarations
-from support.parties import make_party
 
 from crossfin.core.db import Database
 from crossfin.documents.access.models import Verification
 from crossfin.parties.models import OrgKind
+from support.documents import make_declarations
+from support.parties import make_party
 
 
 def test_ten_thousand_items_in_one_request(client: TestClient, db: Database) -> None:

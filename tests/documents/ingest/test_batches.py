@@ -5,8 +5,14 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from typing import Any
 
+import httpx
 import pytest
+
+from crossfin.documents.records import Manifest
+from crossfin.ledger.note import sign_note
+from crossfin.parties.models import OrgKind
 from support.ingest import (
     csv_records,
     csv_text,
@@ -18,10 +24,6 @@ from support.ingest import (
     submit,
 )
 from support.parties import make_party
-
-from crossfin.documents.records import Manifest
-from crossfin.ledger.note import sign_note
-from crossfin.parties.models import OrgKind
 
 JSONL = {"Content-Type": "application/x-ndjson"}
 
@@ -155,7 +157,7 @@ def test_resubmitted_records_are_duplicates(client, customs) -> None:  # type: i
     rows = [record("customs_declaration") for _ in range(3)]
     submit(client, customs.headers, "customs_declaration", "b-9", rows, signer)
     again = submit(client, customs.headers, "customs_declaration", "b-10",
-                   rows + [record("customs_declaration")], signer)
+                   [*rows, record("customs_declaration")], signer)
     assert (again["accepted"], again["duplicates"], again["rejected"]) == (1, 3, 0)
     changed = [dict(rows[0], buyer_name="Someone Else")]
     third = submit(client, customs.headers, "customs_declaration", "b-11", changed, signer)
@@ -185,9 +187,11 @@ def test_resent_lines_are_idempotent_and_gaps_refused(client, customs) -> None: 
     rows = [record("customs_declaration") for _ in range(6)]
     manifest = manifest_for("customs_declaration", "b-14", rows, signer)
     client.post("/v1/batches", content=manifest, headers=customs.headers)
-    post = lambda start, part: client.post(
-        f"/v1/batches/b-14/lines?from={start}", content=jsonl(part),
-        headers=customs.headers | JSONL)
+
+    def post(start: int, part: list[dict[str, Any]]) -> httpx.Response:
+        return client.post(f"/v1/batches/b-14/lines?from={start}", content=jsonl(part),
+                           headers=customs.headers | JSONL)
+
     assert post(0, rows[:3]).json()["next_line"] == 3
     assert post(0, rows[:3]).json()["next_line"] == 3  # resent: a no-op
     gap = post(4, rows[4:])

@@ -12,22 +12,22 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from support.ingest import csv_text, record
-from support.parties import make_party
 from typer.testing import CliRunner
 
 from crossfin.api.app import create_app
 from crossfin.cli.main import app as cli
 from crossfin.documents.ingest import client as submit_client
 from crossfin.parties.models import OrgKind
+from support.ingest import csv_text, record
+from support.parties import make_party
 
 KIND = "customs_declaration"
 
 
 @pytest.fixture
 def server(settings, db) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    from crossfin.ledger import keys
     from crossfin.core import secrets
+    from crossfin.ledger import keys
 
     keys.ensure_log_key(settings)
     secrets.ensure_platform_secret(settings)

@@ -8,13 +8,13 @@ import subprocess
 import sys
 
 from sqlalchemy import func, select
-from support.ingest import jsonl, manifest_for, record, register_source_key
-from support.parties import make_party
 
 from crossfin.documents.ingest.models import Batch
 from crossfin.documents.models import Document
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.models import OrgKind
+from support.ingest import jsonl, manifest_for, record, register_source_key
+from support.parties import make_party
 
 KIND = "customs_declaration"
 # Publishes everything (bulk inserts, ledger event sequenced) and then waits to be killed
@@ -51,9 +51,9 @@ def test_killed_publication_leaves_nothing_and_resumes(client, db, db_url) -> No
     # request publishes: the subprocess does, and dies.
     client.post("/v1/batches/crash-1/lines?from=0", content=jsonl(rows[:299]),
                 headers=customs.headers | {"Content-Type": "application/x-ndjson"})
-    from crossfin.ledger.uow import UnitOfWork
     from crossfin.documents.ingest import batches
     from crossfin.documents.kinds.registry import get_kind
+    from crossfin.ledger.uow import UnitOfWork
     from crossfin.parties.access import Caller
     from crossfin.parties.models import Role
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+
+from crossfin.core.clock import utcnow
+from crossfin.ledger.models import LedgerEvent
+from crossfin.parties.models import OrgKind, Role
 from support.financing import (
     application,
     balance_row,
@@ -14,10 +18,6 @@ from support.financing import (
     today,
 )
 from support.parties import another_principal, make_party
-
-from crossfin.core.clock import utcnow
-from crossfin.ledger.models import LedgerEvent
-from crossfin.parties.models import OrgKind, Role
 
 
 def publish(client, firms, docs, amount="100000.00"):

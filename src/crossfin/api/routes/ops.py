@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy import text
 
-from crossfin.core.http.deps import get_db
 from crossfin.api.workers import MULTIPROCESS_ENV
 from crossfin.core.db import Database
+from crossfin.core.http.deps import get_db
 
 router = APIRouter(tags=["operations"])
 

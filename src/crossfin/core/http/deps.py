@@ -18,11 +18,13 @@ from crossfin.core.settings import Settings
 
 # Trivial dependencies are async so FastAPI does not hop to a worker thread for them.
 async def get_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def request_session(

@@ -74,6 +74,8 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
+    # Starlette types every handler as taking any Exception (arg-type below); each one is
+    # only called with an instance of the class it is registered for.
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
     app.add_exception_handler(CrossfinError, _on_domain)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ def tick_step(value: int) -> int:
     """The smallest round step (1, 2, 2.5 or 5 times a power of ten) >= value, at least 1."""
     if value <= 1:
         return 1
-    power = 10 ** math.floor(math.log10(value))
+    power: int = 10 ** math.floor(math.log10(value))  # value > 1: a whole power
     for step in (power, 2 * power, 5 * power // 2, 5 * power, 10 * power):
         if step >= value:
             return step

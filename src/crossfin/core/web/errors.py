@@ -43,7 +43,8 @@ def is_page_request(request: Request) -> bool:
     """True for portal routes, and for unrouted paths a browser asks for as HTML."""
     route = request.scope.get("route")
     if route is not None:
-        return request.app.state.portal.is_page_route(route)  # type: ignore[no-any-return]
+        page: bool = request.app.state.portal.is_page_route(route)
+        return page
     if request.url.path.startswith("/v1"):
         return False
     return "text/html" in request.headers.get("accept", "")
@@ -90,6 +91,8 @@ def install(app: FastAPI) -> None:
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
         return login_redirect(request)
 
+    # Starlette types every handler as taking any Exception (arg-type below); each one is
+    # only called with an instance of the class it is registered for.
     app.add_exception_handler(CrossfinError, on_domain)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,5 +86,5 @@ def _quality(params: str) -> float:
 def request_language(cookie: str | None, accept_language: str | None) -> str:
     """The language cookie when valid, else the Accept-Language choice."""
     if cookie in LANGUAGES:
-        return cookie  # type: ignore[return-value]
+        return cookie
     return negotiate(accept_language)

@@ -66,7 +66,8 @@ def environment(template_dir: Path) -> Environment:
 
 
 def _portal(request: Request) -> Portal:
-    return request.app.state.portal  # type: ignore[no-any-return]
+    portal: Portal = request.app.state.portal
+    return portal
 
 
 def language(request: Request) -> str:

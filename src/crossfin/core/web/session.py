@@ -91,7 +91,8 @@ class SessionCodec:
 
 
 def codec(request: Request) -> SessionCodec:
-    return request.app.state.portal.codec  # type: ignore[no-any-return]
+    found: SessionCodec = request.app.state.portal.codec
+    return found
 
 
 def current_session(request: Request) -> PortalSession:

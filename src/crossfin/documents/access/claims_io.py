@@ -13,12 +13,11 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-
 from crossfin.core.jsonsafe import MAX_DEPTH, depth
 from crossfin.documents.access.models import Verification
+from crossfin.documents.access.verification import stored_answer
 from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.access.verification import stored_answer
 
 RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency",
                   "available")

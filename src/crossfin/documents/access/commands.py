@@ -11,27 +11,27 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from crossfin.ledger.cli import fail
 from crossfin.documents.access.claims_io import ResultWriter, read_claims
 from crossfin.documents.ingest.client import DEFAULT_SERVER, Api, ApiError, plan_batch
+from crossfin.ledger.cli import fail
 from crossfin.ledger.note import NoteError, Signer, read_key_file
 
 consent_app = typer.Typer(help="Consents an enterprise grants to banks.", no_args_is_help=True)
 console = Console(stderr=True)
 MAX_BATCH = 10_000
 
-ServerOpt = Annotated[Optional[str], typer.Option(
+ServerOpt = Annotated[str | None, typer.Option(
     "--server", help="Server URL (env CROSSFIN_SERVER; default http://127.0.0.1:8000).")]
-ApiKeyOpt = Annotated[Optional[str], typer.Option(
+ApiKeyOpt = Annotated[str | None, typer.Option(
     "--api-key", help="API key cf_<id>_<secret> (env CROSSFIN_API_KEY).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -58,22 +58,24 @@ def _post(api: Api, batch: list[dict[str, Any]]) -> dict[str, Any]:
     """One request; a transport failure is retried once under the same Idempotency-Key,
     so the server records the batch once."""
     headers = {"Idempotency-Key": f"verify-{uuid.uuid4()}"}
+    answer: dict[str, Any]
     try:
-        return api.call("POST", "/v1/documents/verify", json={"items": batch},
-                        headers=headers)
+        answer = api.call("POST", "/v1/documents/verify", json={"items": batch},
+                          headers=headers)
     except httpx.TransportError:
-        return api.call("POST", "/v1/documents/verify", json={"items": batch},
-                        headers=headers)
+        answer = api.call("POST", "/v1/documents/verify", json={"items": batch},
+                          headers=headers)
+    return answer
 
 
 def verify(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                                          help="JSON Lines or CSV of claims.")],
-    out: Annotated[Optional[Path], typer.Option(
+    out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Results file (.csv or .jsonl); default stdout.")] = None,
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", help="Input: jsonl or csv (default: from the file name).")] = None,
-    kind: Annotated[Optional[str], typer.Option(
+    kind: Annotated[str | None, typer.Option(
         "--kind", help="Kind for lines that name none.")] = None,
     batch: Annotated[int, typer.Option("--batch", min=1, max=MAX_BATCH,
                                        help="Items per request.")] = MAX_BATCH,
@@ -125,21 +127,21 @@ def _run(api: Api, claims: list[dict[str, Any]], size: int, writer: ResultWriter
 def consent_grant(
     scope: Annotated[list[str], typer.Option(
         "--scope", help="A document kind or credit_profile; repeat for several.")],
-    bank_bic: Annotated[Optional[str], typer.Option("--bank-bic", help="The bank's BIC.")]
+    bank_bic: Annotated[str | None, typer.Option("--bank-bic", help="The bank's BIC.")]
     = None,
-    bank_id: Annotated[Optional[int], typer.Option("--bank-id", help="The bank's org id.")]
+    bank_id: Annotated[int | None, typer.Option("--bank-id", help="The bank's org id.")]
     = None,
-    days: Annotated[Optional[int], typer.Option("--days", min=1, max=366,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=366,
                                                 help="Valid for this many days.")] = None,
-    expires: Annotated[Optional[str], typer.Option(
+    expires: Annotated[str | None, typer.Option(
         "--expires", help="Expiry, RFC 3339 (e.g. 2027-06-30T00:00:00Z).")] = None,
-    purpose: Annotated[Optional[str], typer.Option("--purpose")] = None,
+    purpose: Annotated[str | None, typer.Option("--purpose")] = None,
     server: ServerOpt = None, api_key: ApiKeyOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Grant a bank consent to read the given kinds and/or the credit profile."""
     if (days is None) == (expires is None):
         fail("give exactly one of --days or --expires")
-    until = expires or (datetime.now(timezone.utc) + timedelta(days=days or 0)).isoformat()
+    until = expires or (datetime.now(UTC) + timedelta(days=days or 0)).isoformat()
     body = {"bank_org_id": bank_id, "bank_bic": bank_bic, "scopes": scope,
             "expires_at": until, "purpose": purpose}
     _show(_call(server, api_key, "POST", "/v1/consents", json=body), as_json)
@@ -187,9 +189,9 @@ def manifest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL or CSV.")],
     kind: Annotated[str, typer.Option("--kind", help="Document kind, e.g. vat_invoice.")],
     signing_key: Annotated[Path, typer.Option("--signing-key", help="Signing key file.")],
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", help="jsonl or csv (default: from the file name).")] = None,
-    batch_id: Annotated[Optional[str], typer.Option(
+    batch_id: Annotated[str | None, typer.Option(
         "--batch-id", help="Batch id (default: file name and root).")] = None,
 ) -> None:
     """Print the signed manifest of a batch file, for uploading it in the portal."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
@@ -19,10 +19,10 @@ from crossfin.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access.models import Consent
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
 
@@ -126,7 +126,7 @@ def revoke(uow: UnitOfWork, caller: Caller, consent_id: int) -> tuple[Consent, R
     return consent, receipt
 
 
-def _visible(caller: Caller):  # type: ignore[no-untyped-def]
+def _visible(caller: Caller) -> Select[Consent]:
     """The consents `caller` may read: granted, received, or in a regulator's subtree."""
     query = select(Consent)
     if caller.org_kind is OrgKind.ENTERPRISE:

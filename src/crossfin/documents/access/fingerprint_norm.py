@@ -105,6 +105,6 @@ def near_forms(paper: PaperFields) -> list[list[str]]:
     minor = parse_amount(clean_amount(paper.amount), currency)
     stem = ["near/v1", _squash(paper.document_type).lower(), coarse_number(paper.number),
             coarse_name(paper.seller), coarse_name(paper.buyer), currency]
-    forms = [stem + [amount, day] for amount in amount_cells(minor, currency)
+    forms = [[*stem, amount, day] for amount in amount_cells(minor, currency)
              for day in date_cells(paper.issue_date)]
     return sorted(forms)

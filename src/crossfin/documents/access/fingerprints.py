@@ -13,8 +13,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree  # type: ignore[import-untyped]
+from defusedxml import ElementTree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,11 +23,11 @@ from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import currency_exponent
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.access.models import Fingerprint, FingerprintVariant
 from crossfin.documents.access.fingerprint_norm import PaperFields, exact_form, near_forms
+from crossfin.documents.access.models import Fingerprint, FingerprintVariant
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
 from crossfin.parties.models import OrgKind
 
@@ -141,7 +142,7 @@ _UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponen
         "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
 
 
-def _party_name(root, path: str) -> str | None:  # type: ignore[no-untyped-def]
+def _party_name(root: Element, path: str) -> str | None:
     for tail in ("cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
                  "cac:Party/cac:PartyName/cbc:Name"):
         found = root.findtext(f"{path}/{tail}", namespaces=_UBL)
@@ -154,7 +155,7 @@ def fingerprint_fields_from_ubl(xml: str | bytes) -> PaperFields:
     """A UBL 2.x Invoice's number, parties, payable amount and issue date (parsed safely)."""
     try:
         root = ElementTree.fromstring(xml)
-    except Exception as exc:  # defusedxml raises several unrelated types
+    except Exception as exc:  # noqa: BLE001  (defusedxml raises several unrelated types)
         raise invalid("ubl", f"not well-formed or unsafe XML: {exc}") from None
     amount = root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", _UBL)
     values = {

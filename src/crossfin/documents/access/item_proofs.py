@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from crossfin.core.canonical import content_digest
 from crossfin.core.errors import NotFound
 from crossfin.documents.access.models import Verification, VerificationRequest
-from crossfin.documents.models import Document
 from crossfin.documents.access.verification import request_event_content, stored_answer
+from crossfin.documents.models import Document
 from crossfin.ledger.models import LedgerEvent
 from crossfin.ledger.proofs import inclusion_path
 from crossfin.ledger.rfc6962 import root_hash

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound, ValidationFailed, invalid
-from crossfin.documents.access.models import Verification, VerificationRequest
 from crossfin.documents.access.consent import consented_kinds
+from crossfin.documents.access.models import Verification, VerificationRequest
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.parties.access import ROOT_PATH, Caller

@@ -7,21 +7,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
-from crossfin.core.http.deps import get_settings
 from crossfin.core.errors import invalid
-from crossfin.core.secrets import platform_secret
+from crossfin.core.http.deps import get_settings
 from crossfin.core.money import format_amount
+from crossfin.core.secrets import platform_secret
 from crossfin.core.settings import Settings
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access import consent as consents
 from crossfin.documents.access import fingerprints, item_proofs, reading, verification
-from crossfin.documents.access.models import Consent, Verification
-from crossfin.documents.access.schemas import ConsentIn, ConsentOut, DocumentOut, FingerprintIn, VerifyIn
 from crossfin.documents.access.downloads import results_download
-from crossfin.documents.models import Document
+from crossfin.documents.access.models import Consent, Verification
+from crossfin.documents.access.schemas import (
+    ConsentIn,
+    ConsentOut,
+    DocumentOut,
+    FingerprintIn,
+    VerifyIn,
+)
 from crossfin.documents.balance import remaining_minor
+from crossfin.documents.models import Document
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 from crossfin.parties.models import OrgKind
 
 router = APIRouter(prefix="/v1", tags=["documents: access"])
@@ -39,7 +45,7 @@ def consent_out(consent: Consent) -> ConsentOut:
 
 @router.post("/consents", status_code=201, summary="Grant a bank consent (enterprises)")
 def grant_consent(data: ConsentIn, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         bank = consents.find_bank(uow.session, org_id=data.bank_org_id, bic=data.bank_bic)
         row, receipt = consents.grant(uow, caller, bank=bank, scopes=data.scopes,
                                       expires_at=data.expires_at, purpose=data.purpose)
@@ -63,7 +69,7 @@ def get_consent(consent_id: int, caller: CallerDep, uow: ReadUow) -> ConsentOut:
 
 @router.post("/consents/{consent_id}/revoke", summary="Revoke a consent at once")
 def revoke_consent(consent_id: int, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         row, receipt = consents.revoke(uow, caller, consent_id)
         return consent_out(row), receipt
     return write(run, status=200)
@@ -134,7 +140,7 @@ def verify(data: VerifyIn, caller: CallerDep, write: WriterDep,
            settings: SettingsDep) -> Response:
     claims = [verification.Claim(i.kind, i.key, i.fields) for i in data.items]
 
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         result, receipt = verification.verify(uow, caller, claims,
                                               settings.verify_mismatch_limit)
         return {"request_id": result.request_id, "counts": result.counts(),
@@ -178,7 +184,7 @@ def check_fingerprint(data: FingerprintIn, caller: CallerDep, write: WriterDep,
              else fingerprints.fingerprint_fields_from_ubl(data.ubl or ""))
     keys = fingerprints.FingerprintKeys.derive(platform_secret(settings))
 
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         if data.store:
             result, receipt = fingerprints.register(uow, keys, caller, paper)
         else:

@@ -16,8 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crossfin.core.clock import utcnow
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access.models import MismatchTally
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.alerts import AlertKind, raise_alert
 
 if TYPE_CHECKING:

@@ -21,18 +21,17 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access.models import Verification, VerificationRequest
+from crossfin.documents.access.tallies import count_mismatches
+from crossfin.documents.balance import remaining_minor
 from crossfin.documents.ingest.bulk import insert_rows, table_of
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import all_kinds
-from crossfin.documents.models import Document, DocumentVersion
-from crossfin.documents.access.tallies import count_mismatches
-from crossfin.documents.balance import remaining_minor
-from crossfin.documents.models import DocumentBalance
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
 from crossfin.parties.models import OrgKind
 
@@ -271,13 +270,13 @@ def verify(uow: UnitOfWork, caller: Caller, claims: Sequence[Claim],
     specs = _specs(claims)
     keys = [_normal_key(specs[c.kind], c.key) for c in claims]
     wanted: dict[str, set[str]] = {}
-    for claim, key in zip(claims, keys):
+    for claim, key in zip(claims, keys, strict=True):
         if key is not None:
             wanted.setdefault(claim.kind, set()).add(key)
     items = _judge(claims, specs, _load(uow.session, wanted), keys)
     count_mismatches(uow, caller.org_id, items, mismatch_limit)
     _balances(uow.session, items)
-    for item, claim in zip(items, claims):
+    for item, claim in zip(items, claims, strict=True):
         item.leaf = item_leaf(item, claim)
     return _record(uow, caller, items)
 

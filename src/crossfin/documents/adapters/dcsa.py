@@ -41,7 +41,8 @@ def _shipper_uscc(shipper: Any) -> str | None:
     return None
 
 
-def dcsa_to_bill_of_lading(document: dict[str, Any], *, allow_draft: bool = False) -> dict[str, Any]:
+def dcsa_to_bill_of_lading(document: dict[str, Any], *,
+                           allow_draft: bool = False) -> dict[str, Any]:
     """The bill_of_lading record of a DCSA eBL 3.0 transport document."""
     if not isinstance(document, dict):
         raise AdapterError("document", "a transport document is a JSON object")

@@ -11,17 +11,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, NotFound, ValidationFailed, invalid
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents import records
-from crossfin.documents.ingest.bulk import insert_rows, table_of
 from crossfin.documents.errors import (
     BadSignature,
     BatchClosed,
@@ -33,10 +32,11 @@ from crossfin.documents.errors import (
     RootMismatch,
     UnknownSourceKey,
 )
+from crossfin.documents.ingest.bulk import insert_rows, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
+from crossfin.documents.ingest.sources import active_verifiers, require_source
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.ingest.sources import active_verifiers, require_source
 from crossfin.ledger.note import (
     InvalidSignatureError,
     NoteError,
@@ -48,6 +48,7 @@ from crossfin.ledger.note import (
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
 from crossfin.ledger.sequencer import split_edge
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_role
 from crossfin.parties.models import Role
 
@@ -129,7 +130,7 @@ class PreparedChunk:
     """Lines parsed, digested and validated outside any transaction."""
 
     start: int
-    rows: list[dict[str, object]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def end(self) -> int:
@@ -141,7 +142,7 @@ def prepare_chunk(spec: KindSpec, start: int, body: str, csv_format: bool) -> Pr
     chunk = PreparedChunk(start)
     try:
         for offset, sent in enumerate(_records(body, csv_format)):
-            typed = spec.from_csv_row(sent) if csv_format else sent  # type: ignore[arg-type]
+            typed = spec.from_csv_row(sent) if csv_format else sent
             chunk.rows.append(_line_row(spec, start + offset, sent, typed))
     except records.RecordError as exc:
         line = start + exc.line if exc.line >= 0 else start + len(chunk.rows)
@@ -149,20 +150,21 @@ def prepare_chunk(spec: KindSpec, start: int, body: str, csv_format: bool) -> Pr
     return chunk
 
 
-def _records(body: str, csv_format: bool) -> Iterator[dict[str, object]]:
-    return records.iter_csv(body) if csv_format else records.iter_jsonl(body)  # type: ignore[return-value]
+def _records(body: str, csv_format: bool) -> Iterator[Mapping[str, Any]]:
+    """CSV rows (cell text) or JSON records, as sent."""
+    return records.iter_csv(body) if csv_format else records.iter_jsonl(body)
 
 
-def _line_row(spec: KindSpec, line: int, sent: dict[str, object],
-              typed: dict[str, object]) -> dict[str, object]:
+def _line_row(spec: KindSpec, line: int, sent: Mapping[str, Any],
+              typed: Mapping[str, Any]) -> dict[str, Any]:
     try:
         raw = records.jcs(sent)
     except ValueError as exc:
         raise records.RecordError(-1, str(exc)) from None
-    row: dict[str, object] = {"line": line, "digest": hashlib.sha256(raw).digest(),
-                              "record": raw.decode("utf-8"), "errors": None, "key": None,
-                              "content": None, "owner_uscc": None, "value_minor": None,
-                              "currency": None}
+    row: dict[str, Any] = {"line": line, "digest": hashlib.sha256(raw).digest(),
+                           "record": raw.decode("utf-8"), "errors": None, "key": None,
+                           "content": None, "owner_uscc": None, "value_minor": None,
+                           "currency": None}
     try:
         content = spec.validate(typed)
     except ValidationFailed as exc:
@@ -187,14 +189,14 @@ def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk)
         raise invalid("from", f"the batch has {batch.count} lines; this chunk ends at "
                               f"{chunk.end}")
     _check_resent(uow.session, batch, chunk)
-    fresh = [r for r in chunk.rows if int(r["line"]) >= batch.next_line]  # type: ignore[call-overload]
+    fresh = [r for r in chunk.rows if int(r["line"]) >= batch.next_line]
     if not fresh:
         return batch
     if batch.status != "receiving":
         raise BatchClosed(f"batch {ref} is {batch.status}")
     insert_rows(uow.session.connection(), table_of(BatchLine),
                 [{"batch_id": batch.id, **r} for r in fresh])
-    grown = append_to_edge(split_edge(batch.edge), (leaf_hash(r["digest"])  # type: ignore[arg-type]
+    grown = append_to_edge(split_edge(batch.edge), (leaf_hash(r["digest"])
                                                     for r in fresh), batch.next_line)
     batch.edge, batch.next_line = b"".join(grown.right_edge), grown.size
     batch.updated_at = utcnow()
@@ -212,7 +214,7 @@ def _check_resent(session: Session, batch: Batch, chunk: PreparedChunk) -> None:
         BatchLine.line < overlap_end)
     stored = dict(session.execute(query).all())
     for row in chunk.rows[: overlap_end - chunk.start]:
-        line = int(row["line"])  # type: ignore[call-overload]
+        line = int(row["line"])
         if stored.get(line, row["digest"]) != row["digest"]:
             raise LineConflict(f"line {line} differs from the line received before", line=line)
 

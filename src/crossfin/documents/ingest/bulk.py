@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, DateTime, Table
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def table_of(model: Any) -> Table:
@@ -51,11 +54,12 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
 def _copy(connection: Connection, table: Table, names: list[str],
           rows: Sequence[dict[str, Any]], stamps: dict[str, Any]) -> None:
     """PostgreSQL: COPY FROM STDIN, several times faster than INSERT for many rows."""
-    raw = connection.connection.driver_connection
+    # On PostgreSQL the driver is psycopg 3, the one the project installs.
+    raw = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
     extra = tuple(stamps.values())
     columns = list(rows[0])
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(tuple(row[c] for c in columns) + extra)
 

@@ -112,7 +112,7 @@ def plan_batch(path: Path, kind: str, fmt: str, signer: Signer, mode: str,
         for sent, _ in read_records(path, fmt):
             count += 1
             yield leaf_hash(records.record_digest(sent))
-    root = root_hash(leaves())  # type: ignore[arg-type]  # it only iterates
+    root = root_hash(leaves())
     ref = batch_id or f"{_stem(path)}-{root.hex()[:16]}"
     manifest = sign_note(records.Manifest(kind, ref, count, root).text(), [signer])
     return Plan(ref, kind, str(path), fmt, count, root.hex(), manifest, mode)
@@ -146,8 +146,8 @@ Progress = Callable[[int], None]
 
 def upload(api: Api, plan: Plan, chunk: int, progress: Progress) -> dict[str, Any]:
     """Register the manifest, send the lines from the server's next_line, publish."""
-    status = api.call("POST", "/v1/batches", json={"manifest": plan.manifest,
-                                                   "mode": plan.mode})
+    status: dict[str, Any] = api.call("POST", "/v1/batches", json={"manifest": plan.manifest,
+                                                                   "mode": plan.mode})
     progress(status["next_line"])
     if status["status"] in TERMINAL:
         return status

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from crossfin.documents.ingest.client import (
+    DEFAULT_SERVER,
+    Api,
+    ApiError,
+    Plan,
+    load_or_save_plan,
+    plan_batch,
+    upload,
+)
 from crossfin.ledger.cli import fail
-from crossfin.documents.ingest.client import DEFAULT_SERVER, Api, ApiError, load_or_save_plan, plan_batch, upload
 from crossfin.ledger.note import (
     NoteError,
     Signer,
@@ -73,7 +81,8 @@ def keys_register(
     """Register the verifier key your manifests will be checked with."""
     if (signing_key is None) == (vkey is None):
         fail("give exactly one of --signing-key and --vkey")
-    text = vkey or _signer(signing_key).verifier().vkey  # type: ignore[arg-type]
+    # Without --vkey, --signing-key was given (exactly one of them is).
+    text = vkey or _signer(cast(Path, signing_key)).verifier().vkey
     try:
         row = _api(server, api_key).call("POST", "/v1/sources/keys", json={"vkey": text})
     except ApiError as exc:
@@ -145,13 +154,13 @@ def submit(
         raise typer.Exit(1)
 
 
-def _upload_with_progress(api: Api, plan: object, chunk: int) -> dict[str, object]:
+def _upload_with_progress(api: Api, plan: Plan, chunk: int) -> dict[str, Any]:
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("uploading", total=plan.count)  # type: ignore[attr-defined]
+        task = bar.add_task("uploading", total=plan.count)
         try:
-            return upload(api, plan, chunk,  # type: ignore[arg-type]
+            return upload(api, plan, chunk,
                           lambda done: bar.update(task, completed=done))
         except ApiError as exc:
             if exc.status == 422 and "root" in exc.problem.get("type", ""):

@@ -16,19 +16,19 @@ from sqlalchemy import select
 from starlette.responses import Response, StreamingResponse
 
 from crossfin.core.errors import CrossfinError, ValidationFailed, invalid
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.ingest import batches, publish, reports
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.render import redirect, render
 from crossfin.documents.access import reading, verification
-from crossfin.documents.access.downloads import results_download
 from crossfin.documents.access.claims_io import read_claims
+from crossfin.documents.access.downloads import results_download
+from crossfin.documents.ingest import batches, publish, reports
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.registry import all_kinds, get_kind
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.core.web.csrf import CsrfDep
 from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
-from crossfin.core.web.render import redirect, render
 
 router = APIRouter()
 MAX_UPLOAD = 20 * 1024 * 1024

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
@@ -33,6 +32,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind
 
 PAGE = 5000

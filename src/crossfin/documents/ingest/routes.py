@@ -9,16 +9,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
-from crossfin.core.http.deps import get_db, raw_body
-from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.ingest import batches, publish, reports, sources
+from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
+from crossfin.core.http.deps import get_db, raw_body
 from crossfin.documents import versions
 from crossfin.documents.errors import RecordUnreadable
+from crossfin.documents.ingest import batches, publish, reports, sources
 from crossfin.documents.ingest.schemas import AmendmentIn, BatchIn, SourceKeyOut, VkeyIn
 from crossfin.documents.kinds.registry import all_kinds, get_kind
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 
 router = APIRouter(prefix="/v1", tags=["documents: ingestion"])
 DbDep = Annotated[Database, Depends(get_db)]
@@ -45,7 +45,7 @@ def kinds(caller: CallerDep) -> list[dict[str, Any]]:
 @router.post("/sources/keys", status_code=201,
              summary="Register the source's Ed25519 manifest verifier key (C2SP vkey)")
 def register_key(data: VkeyIn, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         row, receipt = sources.register_key(uow, caller, data.vkey)
         return SourceKeyOut.model_validate(row), receipt
     return write(run)
@@ -59,7 +59,7 @@ def list_keys(caller: CallerDep, uow: ReadUow) -> list[SourceKeyOut]:
 
 @router.post("/sources/keys/{key_id}/retire", summary="Retire a verifier key at once")
 def retire_key(key_id: int, caller: CallerDep, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         row, receipt = sources.retire_key(uow, caller, key_id)
         return SourceKeyOut.model_validate(row), receipt
     return write(run, status=200)
@@ -169,7 +169,7 @@ def list_versions(kind: str, key: str, caller: CallerDep, uow: ReadUow) -> dict[
              summary="Amend a document: a new version linked to the previous (source only)")
 def amend(kind: str, key: str, data: AmendmentIn, caller: CallerDep,
           write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         doc, version, receipt = versions.amend(uow, caller, kind, key, data.record,
                                                data.reason)
         return {"kind": doc.kind, "key": doc.key, **versions.version_view(version)}, receipt

@@ -11,7 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # was thrown away): the examples verify. The second record is the first with
 # declaration_no 531620240123456790.
 _VKEY = 'customs-5316+9cb64f79+ARakZ4o1EouEPd2qPjva7DPToZuU+ddjGPLhKRlskRkn'
-_MANIFEST = 'crossfin.batch/v1\ncustoms_declaration\n2024-06-01-a\n2\nfh+34Vteftj6wz+qI0EWHNOgpWKLiJwSaP0c0IkhCV4=\n\n— customs-5316 nLZPeSGiAEoz/TC3z6lPPqVJVO2CCYK7qzGvJvYeqT1jtKF4cWT29y9Jw2ARa+JP1fuH9asU+18ddU1Vssh5wsaNiQk=\n'
+_MANIFEST = ('crossfin.batch/v1\ncustoms_declaration\n2024-06-01-a\n2\n'
+             'fh+34Vteftj6wz+qI0EWHNOgpWKLiJwSaP0c0IkhCV4=\n\n'
+             '— customs-5316 nLZPeSGiAEoz/TC3z6lPPqVJVO2CCYK7qzGvJvYeqT1jtKF4cWT29y9Jw2ARa'
+             '+JP1fuH9asU+18ddU1Vssh5wsaNiQk=\n')
 _RECORD = {"declaration_no": "531620240123456789", "enterprise_uscc": "91440300MA5G0H6F19",
            "buyer_name": "ACME Trading Inc.", "buyer_country": "US", "currency": "USD",
            "total_value": "11800.00", "export_date": "2024-05-01", "trade_mode": "0110"}

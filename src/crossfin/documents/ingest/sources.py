@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, IllegalTransition, NotFound, invalid
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.ingest.models import SourceKey
 from crossfin.documents.kinds.registry import SOURCE_KINDS
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.note import NoteError, Verifier
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import OrgKind, Role
 

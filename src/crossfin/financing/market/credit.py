@@ -19,7 +19,6 @@ from crossfin.core.canonical import content_digest
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import NotFound
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.access.consent import active_consent
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.financing.lifecycle import HOLDING, State
@@ -28,6 +27,7 @@ from crossfin.financing.models import Financing
 from crossfin.financing.service import business_date
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import ROOT_PATH, Caller, require_kind
 from crossfin.parties.models import Organization, OrgKind
 

@@ -26,7 +26,6 @@ from crossfin.core.errors import (
     ValidationFailed,
 )
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import Document
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
 from crossfin.financing.market.schemas import AcceptIn, NeedIn, OfferIn
@@ -36,6 +35,7 @@ from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 from crossfin.financing.service import currency_in, money_in, open_financing
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import (
     ROOT_PATH,
     Caller,

@@ -14,19 +14,19 @@ from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, field_errors
 from crossfin.core.money import format_amount
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.render import redirect, render
 from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
 from crossfin.financing.market.schemas import AcceptIn, NeedIn, OfferIn
 from crossfin.financing.pages import parse_documents
 from crossfin.financing.refusals import recording_refusals
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind
-from crossfin.parties.service import org_names
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.core.web.csrf import CsrfDep
 from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
-from crossfin.core.web.render import redirect, render
+from crossfin.parties.service import org_names
 
 router = APIRouter()
 

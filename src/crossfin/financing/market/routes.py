@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -11,20 +10,30 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from crossfin.core.fields import IsoDate
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.core.http.deps import get_settings
 from crossfin.core.money import format_amount
 from crossfin.core.settings import Settings
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.financing.market import credit, matchmaking
 from crossfin.financing import fx
+from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
-from crossfin.financing.market.schemas import AcceptIn, CreditQueryIn, CreditQueryOut, FxRateOut, NeedIn, NeedOut, OfferIn, OfferOut, WithdrawIn
+from crossfin.financing.market.schemas import (
+    AcceptIn,
+    CreditQueryIn,
+    CreditQueryOut,
+    FxRateOut,
+    NeedIn,
+    NeedOut,
+    OfferIn,
+    OfferOut,
+    WithdrawIn,
+)
 from crossfin.financing.models import FxRate
 from crossfin.financing.queries import to_out
 from crossfin.financing.routes import write_guarded
 from crossfin.financing.schemas import FxRatesIn
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import require_kind, require_role
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 from crossfin.parties.models import Organization, OrgKind, Role
 
 router = APIRouter(prefix="/v1", tags=["financing: matchmaking, credit, FX"])
@@ -59,7 +68,7 @@ def offer_out(uow: UnitOfWork, offer: FinancingOffer) -> OfferOut:
 @router.post("/needs", status_code=201,
              summary="Publish a financing need (enterprise) to the banks serving it")
 def publish_need(data: NeedIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         need, receipt = matchmaking.publish_need(uow, write.caller, data)
         return need_out(uow, need), receipt
     return write(run)
@@ -82,7 +91,7 @@ def get_need(need_id: int, caller: CallerDep, uow: ReadUow) -> NeedOut:
 @router.post("/needs/{need_id}/withdraw",
              summary="Withdraw an open need (enterprise); its open offers are declined")
 def withdraw_need(need_id: int, data: WithdrawIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         need, receipt = matchmaking.withdraw_need(uow, write.caller, need_id, data.reason)
         return need_out(uow, need), receipt
     return write(run, status=200)
@@ -91,7 +100,7 @@ def withdraw_need(need_id: int, data: WithdrawIn, write: WriterDep) -> Response:
 @router.post("/needs/{need_id}/offers", status_code=201,
              summary="Make an offer on a need (a bank serving the enterprise's jurisdiction)")
 def make_offer(need_id: int, data: OfferIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         offer, receipt = matchmaking.make_offer(uow, write.caller, need_id, data)
         return offer_out(uow, offer), receipt
     return write(run)
@@ -107,7 +116,7 @@ def list_offers(need_id: int, caller: CallerDep, uow: ReadUow) -> list[OfferOut]
              summary="Accept an offer (enterprise): opens a registered financing application")
 def accept_offer(offer_id: int, data: AcceptIn, write: WriterDep,
                  settings: SettingsDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         offer, financing, receipt = matchmaking.accept_offer(
             uow, write.caller, offer_id, data, settings.reservation_hours)
         payload = {"offer": offer_out(uow, offer).model_dump(mode="json"),
@@ -118,7 +127,7 @@ def accept_offer(offer_id: int, data: AcceptIn, write: WriterDep,
 
 @router.post("/offers/{offer_id}/withdraw", summary="Withdraw an open offer (its bank)")
 def withdraw_offer(offer_id: int, data: WithdrawIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         offer, receipt = matchmaking.withdraw_offer(uow, write.caller, offer_id, data.reason)
         return offer_out(uow, offer), receipt
     return write(run, status=200)
@@ -127,7 +136,7 @@ def withdraw_offer(offer_id: int, data: WithdrawIn, write: WriterDep) -> Respons
 @router.post("/credit-queries", status_code=201,
              summary="Query an enterprise's credit profile under its consent (banks); logged")
 def query_credit(data: CreditQueryIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         profile, row, receipt = credit.query_profile(uow, write.caller, data.enterprise_uscc,
                                                      data.purpose)
         return {"query_id": row.id, "profile": profile,
@@ -154,7 +163,7 @@ def load_fx_rates(data: FxRatesIn, write: WriterDep) -> Response:
     require_kind(write.caller, OrgKind.OPERATOR)
     require_role(write.caller, Role.ADMIN)
 
-    def run(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    def run(uow: UnitOfWork) -> WriteResult:
         rows = [fx.RateRow(r.date, r.pair[:3], r.pair[4:], r.rate) for r in data.rates]
         count, receipt = fx.load_rates(uow, rows)
         return {"loaded": count}, receipt

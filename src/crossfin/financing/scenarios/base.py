@@ -9,7 +9,6 @@ A scenario never keeps a balance of its own.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,8 +16,8 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any, ClassVar
 
 from crossfin.core.errors import FieldError, ValidationFailed
-from crossfin.documents.models import Document
 from crossfin.documents.balance import Claim, split_pro_rata
+from crossfin.documents.models import Document
 from crossfin.financing.lifecycle import Action, Release
 from crossfin.parties.models import Organization
 

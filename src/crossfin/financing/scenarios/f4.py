@@ -49,7 +49,8 @@ class PolicyFinancing(Scenario):
                                                "amounts on the declarations only")])
         shares = self.allocate(request, declarations)
         claims = [Claim(policy.document, "policy", request.amount_minor)]
-        claims += [Claim(d.document, "declaration", s) for d, s in zip(declarations, shares)]
+        claims += [Claim(d.document, "declaration", s)
+                   for d, s in zip(declarations, shares, strict=True)]
         return claims
 
     def usable_minor(self, claim: Claim) -> int | None:
