@@ -12,12 +12,14 @@ from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import render
 
 router = APIRouter()
-NAV = [NavEntry("supervision.nav.alerts", "/alerts", kinds(OrgKind.REGULATOR),
-                description="supervision.nav.alerts.description", order=40)]
+NAV = [NavEntry(N_("Alerts"), "/alerts", kinds(OrgKind.REGULATOR), order=40,
+                description=N_("Duplicate and over-financing attempts, verification "
+                               "mismatches, overdue loans in your jurisdiction."))]
 PAGE = 200
 
 
