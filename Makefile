@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WITNESS_PORT ?= 8001
 
-.PHONY: run test test-postgres lint install chromium clean
+.PHONY: run test test-postgres lint install chromium clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,16 @@ lint: $(LINT_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+
+# Translations (docs/portal.md, "Translations"): extract the portal's texts from templates
+# and Python into messages.pot, and merge it into every language's messages.po (new texts
+# come out empty, changed ones fuzzy: translate them, then `make test`).
+LOCALE := src/crossfin/web/locale
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k NC_:1c,2 --add-comments=TRANSLATORS: \
+		--add-location=file --project=crossfin --copyright-holder="the crossfin authors" \
+		-o $(LOCALE)/messages.pot src/crossfin
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) data crossfin.db crossfin.db-wal crossfin.db-shm

@@ -1,63 +1,199 @@
-"""Translations: complete catalogs, the language toggle, Accept-Language."""
+"""Translations: gettext catalogs up to date and complete, labels, languages per request."""
 
 from __future__ import annotations
 
-import json
+import gettext
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from babel.messages import frontend
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from crossfin.core.db import Database
-from crossfin.core.web.i18n import LANGUAGES, CatalogError, Translator, load_catalog, negotiate
-from crossfin.parties.models import OrgKind, Role
-from crossfin.web import home
-from crossfin.web.pages import CATALOG_DIR, TEMPLATE_DIR
+from crossfin.core.errors import CrossfinError
+from crossfin.core.web.i18n import (
+    KEYWORDS,
+    LANGUAGES,
+    N_,
+    NC_,
+    CatalogError,
+    catalog_path,
+    load_translations,
+    negotiate,
+    translate,
+)
+from crossfin.core.web.render import GENERIC_ERROR_TITLE
+from crossfin.documents.access.consent import scope_names
+from crossfin.financing.lifecycle import State
+from crossfin.financing.market.matchmaking import NeedStatus, OfferStatus
+from crossfin.financing.pages import ACTIONS, STAGES
+from crossfin.financing.scenarios.registry import all_scenarios
+from crossfin.parties.alerts import AlertKind
+from crossfin.parties.models import OrgKind, Role, TradeClass
+from crossfin.web import home, labels
+from crossfin.web.pages import LOCALE_DIR, environments
 from support.web import csrf_from, login, party_user
 
-CATALOG = load_catalog(CATALOG_DIR)
-
-# Literal keys in templates and page code: t("key") and t('key', param=...).
-_LITERAL = re.compile(r"""\bt\(\s*["']([a-z][\w.\-]*)["']\s*[,)]""")
-
-
-def test_every_catalog_key_has_every_language() -> None:
-    for path in sorted(CATALOG_DIR.glob("*.json")):
-        for key, texts in json.loads(path.read_text(encoding="utf-8")).items():
-            for lang in LANGUAGES:
-                assert isinstance(texts, dict) and texts.get(lang), \
-                    f"{path.name}: {key!r} has no {lang!r} text"
-    load_catalog(CATALOG_DIR)  # the merge refuses duplicates across files too
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = "src/crossfin"  # what `make i18n` extracts from, relative to the repository
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # English is the msgids
 
 
-def test_loader_refuses_a_missing_language_and_a_duplicate(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_text('{"x": {"en": "X"}}')
-    with pytest.raises(CatalogError, match="lacks zh"):
-        load_catalog(tmp_path)
-    (tmp_path / "a.json").write_text('{"x": {"en": "X", "zh": "叉"}}')
-    (tmp_path / "b.json").write_text('{"x": {"en": "X", "zh": "叉"}}')
-    with pytest.raises(CatalogError, match=r"already in a\.json"):
-        load_catalog(tmp_path)
+def _mapping() -> tuple[list, dict]:  # type: ignore[type-arg]
+    # parse_mapping_cfg is Babel >= 2.15's name for parse_mapping.
+    parse = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
+    with (ROOT / "babel.cfg").open() as cfg:
+        return parse(cfg)  # type: ignore[no-any-return]
 
 
-def test_every_literal_key_used_in_templates_exists() -> None:
-    t = Translator("en", CATALOG)
-    package = TEMPLATE_DIR.parents[1]  # src/crossfin: every domain's templates and pages
-    sources = [*TEMPLATE_DIR.rglob("*.html"), *TEMPLATE_DIR.parent.glob("*.py"),
-               *package.rglob("pages.py"), *package.rglob("view.py")]
-    used = {key for path in sources for key in _LITERAL.findall(path.read_text())}
-    assert used, "the scan found no keys"
-    missing = sorted(key for key in used if not t.has(key))
-    assert not missing, f"add these keys to src/crossfin/web/i18n/*.json: {missing}"
+def _key(message) -> tuple[str | None, object]:  # type: ignore[no-untyped-def]
+    return message.context, message.id
 
 
-def test_dynamic_keys_exist() -> None:
-    t = Translator("zh", CATALOG)
-    keys = [f"kind.{k.value}" for k in OrgKind] + [f"role.{r.value}" for r in Role]
-    keys += [key for keys_of_kind in home.CAPABILITIES.values() for key in keys_of_kind]
-    keys += ["class.A", "class.B", "class.C"]
-    assert [k for k in keys if not t.has(k)] == []
+def _messages(catalog: Catalog) -> dict[tuple[str | None, object], object]:
+    return {_key(m): m for m in catalog if m.id}
+
+
+@pytest.fixture(scope="module")
+def extracted() -> Catalog:
+    """What `pybabel extract -F babel.cfg -k NC_:1c,2 src/crossfin` finds today."""
+    method_map, options_map = _mapping()
+    catalog = Catalog()
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(ROOT / SOURCES), method_map, options_map,
+            keywords={**DEFAULT_KEYWORDS, **KEYWORDS}, comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True):
+        catalog.add(message, None, [(f"{SOURCES}/{filename}", lineno)], auto_comments=comments,
+                    context=context)
+    return catalog
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as po:
+        return read_po(po, locale=locale)
+
+
+def test_the_sources_have_messages(extracted: Catalog) -> None:
+    found = _messages(extracted)
+    # One of each way of marking: a template, a plural, a context, Python's N_ and NC_.
+    assert (None, "Username") in found
+    assert (None, ("%(count)s day", "%(count)s days")) in found
+    assert ("alerts", "Kind") in found
+    assert (None, "You have logged out.") in found
+    assert ("offer state", "Open") in found
+
+
+def test_messages_pot_is_up_to_date(extracted: Catalog) -> None:
+    """A text added, changed or removed in a template or in Python code needs `make i18n`."""
+    pot = _messages(_read(LOCALE_DIR / "messages.pot"))
+    now = _messages(extracted)
+    assert sorted(map(repr, now.keys() - pot.keys())) == [], "new texts: run `make i18n`"
+    assert sorted(map(repr, pot.keys() - now.keys())) == [], "texts gone: run `make i18n`"
+    moved = [key for key, message in now.items()
+             if {f for f, _ in message.locations} != {f for f, _ in pot[key].locations}]
+    assert moved == [], "texts moved between files: run `make i18n`"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_message_has_a_translation(lang: str, extracted: Catalog) -> None:
+    """Every text of the sources is translated: not empty, not fuzzy, every plural form."""
+    catalog = _read(catalog_path(LOCALE_DIR, lang), lang)
+    translated = _messages(catalog)
+    missing = sorted(repr(key) for key in _messages(extracted) if key not in translated)
+    assert missing == [], f"run `make i18n`, then translate these in {lang}: {missing}"
+    untranslated = []
+    for key, message in translated.items():
+        strings = message.string if message.pluralizable else (message.string,)
+        if (message.fuzzy or not all(strings)
+                or (message.pluralizable and len(strings) != catalog.num_plurals)):
+            untranslated.append(repr(key))
+    assert untranslated == [], f"translate (and un-fuzzy) these in {lang}: {untranslated}"
+    # Placeholders of the translation match the msgid's (Babel's python-format checker,
+    # which allows a translation to leave some out: we do not).
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    for message in catalog:
+        ids = message.id if message.pluralizable else (message.id,)
+        strings = message.string if message.pluralizable else (message.string,)
+        wanted = {name for text in ids for name in _PLACEHOLDER.findall(text)}
+        if message.id and any(set(_PLACEHOLDER.findall(s)) != wanted for s in strings):
+            problems.append((message.id, ["placeholders differ"]))
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_no_obsolete_or_stray_entries(lang: str) -> None:
+    catalog = _read(catalog_path(LOCALE_DIR, lang), lang)
+    pot = _messages(_read(LOCALE_DIR / "messages.pot"))
+    assert list(catalog.obsolete) == [], "obsolete entries: `make i18n` drops them"
+    assert sorted(map(repr, _messages(catalog).keys() - pot.keys())) == []
+
+
+def test_texts_are_html_safe() -> None:
+    """Jinja's `_()` marks translations safe, so they must hold no markup."""
+    catalog = _read(catalog_path(LOCALE_DIR, "zh"), "zh")
+    risky = []
+    for message in catalog:
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        risky += [text for text in (*ids, *strings) if message.id and set(text) & set("<>&")]
+    assert risky == []
+
+
+def test_label_tables_cover_every_value() -> None:
+    assert set(labels.ORG_KINDS) == {k.value for k in OrgKind}
+    assert set(labels.ROLES) == {r.value for r in Role}
+    assert set(labels.TRADE_CLASSES) == {c.value for c in TradeClass}
+    assert set(labels.ALERT_KINDS) == {k.value for k in AlertKind}
+    # Consents' scopes are the document kinds and the credit profile.
+    assert set(labels.DOCUMENT_KINDS) == scope_names()
+    assert set(labels.FINANCING_DOCUMENT_KINDS) <= set(labels.DOCUMENT_KINDS)
+    assert set(labels.FINANCING_STATES) == {s.value for s in State}
+    assert set(labels.FINANCING_STAGES) == set(STAGES)
+    assert set(labels.FINANCING_ACTIONS) == set(ACTIONS)
+    assert set(labels.SCENARIOS) == {s.name for s in all_scenarios()}
+    assert set(labels.NEED_STATES) == {s.value for s in NeedStatus}
+    assert set(labels.OFFER_STATES) == {s.value for s in OfferStatus}
+    assert set(home.CAPABILITIES) == set(OrgKind)
+
+
+def test_contexts_tell_the_same_word_apart() -> None:
+    zh = load_translations(LOCALE_DIR, "zh")
+    assert translate(zh, labels.OFFER_STATES["open"]) == "有效"
+    assert translate(zh, labels.NEED_STATES["open"]) == "进行中"
+    assert translate(zh, N_("Consents")) == "授权"  # the menu
+    assert zh.pgettext("page title", "Consents") == "查询授权"
+    assert zh.ngettext("%(count)s day", "%(count)s days", 1) == "%(count)s 天"
+    en = load_translations(LOCALE_DIR, "en")
+    assert translate(en, NC_("offer state", "Open")) == "Open"
+
+
+def test_plural_forms_render() -> None:
+    template = ("{% trans count=n %}{{ count }} day{% pluralize %}{{ count }} days"
+                "{% endtrans %}")
+    assert environments()["en"].from_string(template).render(n=1) == "1 day"
+    assert environments()["en"].from_string(template).render(n=90) == "90 days"
+    assert environments()["zh"].from_string(template).render(n=1) == "1 天"
+
+
+def test_a_missing_or_fuzzy_translation_shows_in_english(tmp_path: Path) -> None:
+    folder = tmp_path / "xx" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Home"\nmsgstr "Accueil"\n\n#, fuzzy\nmsgid "Log in"\nmsgstr "Connexion"\n\n'
+        'msgid "Log out"\nmsgstr ""\n', encoding="utf-8")
+    found = load_translations(tmp_path, "xx")
+    assert [found.gettext(m) for m in ("Home", "Log in", "Log out", "Ledger")] == [
+        "Accueil", "Log in", "Log out", "Ledger"]
+    with pytest.raises(CatalogError):
+        load_translations(tmp_path, "yy")
 
 
 @pytest.mark.parametrize(("header", "expected"), [
@@ -74,6 +210,40 @@ def test_login_page_follows_accept_language(client: TestClient) -> None:
     assert '<html lang="zh-CN">' in zh.text and "用户名" in zh.text
     en = client.get("/login", headers={"Accept-Language": "en-GB"})
     assert '<html lang="en">' in en.text and "Username" in en.text
+
+
+def test_languages_of_concurrent_requests_do_not_mix(client: TestClient) -> None:
+    """Requests run at the same time in worker threads; each renders in its own language."""
+    def page(lang: str) -> tuple[str, str]:
+        return lang, client.get("/login", headers={"Accept-Language": lang}).text
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        pages = list(pool.map(page, ["en", "zh"] * 16))
+    for lang, html in pages:
+        assert ("用户名" in html) == (lang == "zh") and ("Username" in html) == (lang == "en")
+
+
+def test_error_titles_are_translated(app: FastAPI, client: TestClient) -> None:
+    def refuse() -> None:
+        raise CrossfinError("no reason")  # a slug without a title of its own
+
+    app.add_api_route("/refused", refuse, include_in_schema=False)
+    app.state.portal.page_routes.add(id(app.router.routes[-1]))
+    client.cookies.set("crossfin_lang", "zh")
+    missing = client.get("/nowhere", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and "<h1>未找到</h1>" in missing.text
+    refused = client.get("/refused")
+    assert refused.status_code == 400 and "<h1>出现错误</h1>" in refused.text
+    client.cookies.set("crossfin_lang", "en")
+    assert f"<h1>{GENERIC_ERROR_TITLE}</h1>" in client.get("/refused").text
+
+
+def test_flash_messages_are_translated(client: TestClient, db: Database) -> None:
+    _, name = party_user(db, OrgKind.BANK)
+    login(client, name)
+    client.cookies.set("crossfin_lang", "zh")
+    token = csrf_from(client.get("/").text)
+    assert "您已安全退出。" in client.post("/logout", data={"csrf_token": token}).text
 
 
 def test_language_toggle_persists_in_a_cookie(client: TestClient, db: Database) -> None:
@@ -102,3 +272,10 @@ def test_language_toggle_ignores_unknown_languages(client: TestClient) -> None:
 def test_language_toggle_needs_csrf(client: TestClient) -> None:
     client.get("/login")
     assert client.post("/language", data={"lang": "zh"}).status_code == 403
+
+
+def test_the_floor_imports_no_domain() -> None:
+    source = (ROOT / SOURCES / "core/web/i18n.py").read_text()
+    imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert [line for line in imports if "crossfin" in line] == []
+    assert isinstance(load_translations(LOCALE_DIR, "en"), gettext.NullTranslations)

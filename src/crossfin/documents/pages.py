@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import redirect, render
 from crossfin.documents.access import consent as consents
@@ -32,18 +33,20 @@ router = APIRouter()
 SOURCES = (OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
 READERS = kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR, *SOURCES)
 NAV = [
-    NavEntry("nav.documents", "/documents", READERS, description="nav.documents.description",
-             order=20),
-    NavEntry("nav.verifications", "/verifications",
-             kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR),
-             description="nav.verifications.description", order=30),
-    NavEntry("nav.consents", "/consents",
-             kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR),
-             description="nav.consents.description", order=40),
-    NavEntry("nav.verify", "/verify", kinds(OrgKind.BANK),
-             description="nav.verify.description", order=25),
-    NavEntry("nav.batches", "/batches", kinds(*SOURCES),
-             description="nav.batches.description", order=25),
+    NavEntry(N_("Documents"), "/documents", READERS, order=20, description=N_(
+        "Browse the authoritative documents you may read, with their versions and balances.")),
+    NavEntry(N_("Verifications"), "/verifications",
+             kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR), order=30,
+             description=N_(
+                 "See which bank verified which document, when, and with what outcome.")),
+    NavEntry(N_("Consents"), "/consents",
+             kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR), order=40,
+             description=N_("Time-limited consents enterprises grant banks to read their "
+                            "records: who, what, until when.")),
+    NavEntry(N_("Verify"), "/verify", kinds(OrgKind.BANK), order=25, description=N_(
+        "Upload the documents a client showed you and check them all at once.")),
+    NavEntry(N_("Batches"), "/batches", kinds(*SOURCES), order=25, description=N_(
+        "Upload a signed batch of documents and read its outcome line by line.")),
 ]
 PAGE = 50
 
@@ -123,11 +126,12 @@ def consent_grant(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
         form = {"bank_org_id": bank_org_id, "days": days, "scopes": scopes,
                 "purpose": purpose}
         return _consents_page(request, caller, uow, exc.errors, 422, form)
-    return redirect(request, "/consents", flash=("success", "consents.granted"))
+    return redirect(request, "/consents", flash=("success", N_("Consent granted.")))
 
 
 @router.post("/consents/{consent_id}/revoke", summary="Revoke a consent")
 def consent_revoke(request: Request, consent_id: int, caller: PortalCallerDep,
                    _: CsrfDep) -> Response:
     run_write(request, caller, lambda write: consents.revoke(write, caller, consent_id))
-    return redirect(request, "/consents", flash=("success", "consents.revoked"))
+    return redirect(request, "/consents", flash=(
+        "success", N_("Consent revoked: the bank can no longer read these records.")))

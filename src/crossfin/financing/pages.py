@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
 from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import redirect, render
 from crossfin.documents.balance import remaining_minor
@@ -34,17 +35,28 @@ from crossfin.parties.service import org_names
 
 router = APIRouter()
 NAV = [
-    NavEntry("financing.nav.queue", "/financing",
+    NavEntry(N_("Financing"), "/financing",
              kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.INSURER, OrgKind.REGULATOR),
-             description="financing.nav.queue.description", order=50),
-    NavEntry("financing.nav.market", "/market",
-             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR),
-             description="financing.nav.market.description", order=55),
-    NavEntry("financing.nav.credit", "/credit-queries",
-             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR),
-             description="financing.nav.credit.description", order=60),
+             order=50, description=N_("Register, approve, disburse and repay financings "
+                                      "against verified documents.")),
+    NavEntry(N_("Matchmaking"), "/market",
+             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR), order=55,
+             description=N_("Publish financing needs, make offers and accept the best one.")),
+    NavEntry(N_("Credit queries"), "/credit-queries",
+             kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR), order=60,
+             description=N_("Authorized credit-profile queries, each one logged and shown "
+                            "to the enterprise.")),
 ]
 ACTIONS = ("approve", "reject", "cancel", "disburse", "repay", "close")
+# What the next page says once an action went through.
+DONE = {
+    "approve": N_("Approved."),
+    "reject": N_("Rejected; the documents are released."),
+    "cancel": N_("Cancelled; the documents are released."),
+    "disburse": N_("Disbursement recorded."),
+    "repay": N_("Repayment recorded."),
+    "close": N_("Closed."),
+}
 STAGES = {"todo": ("registered",), "approved": ("approved",),
           "live": ("disbursed", "partly_repaid"), "done": ("repaid", "closed"),
           "ended": ("rejected", "cancelled", "expired")}
@@ -158,7 +170,8 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
     except CrossfinError as exc:
         return _form(request, form, getattr(exc, "errors", []), exc, status=exc.status)
     return redirect(request, f"/financing/{financing.id}",
-                    flash=("success", "financing.flash.registered"))
+                    flash=("success",
+                           N_("Application registered; its documents are reserved.")))
 
 
 @router.get("/financing/{financing_id}", summary="One financing with its documents")
@@ -209,4 +222,4 @@ def act(request: Request, financing_id: int, action: str, caller: PortalCallerDe
         with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
             return _detail(request, uow, caller, financing_id, problem, problem.status)
     return redirect(request, f"/financing/{financing_id}",
-                    flash=("success", f"financing.flash.{action}"))
+                    flash=("success", DONE[action]))

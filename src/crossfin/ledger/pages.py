@@ -11,6 +11,7 @@ from crossfin.core.http.deps import ReadSession
 from crossfin.core.http.participant import PortalParticipantDep
 from crossfin.core.settings import Settings
 from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry
 from crossfin.core.web.render import is_htmx, render
 from crossfin.ledger import service
@@ -26,7 +27,8 @@ from crossfin.ledger.view import (
 )
 
 router = APIRouter()
-NAV = [NavEntry("nav.ledger", "/ledger", description="nav.ledger.description", order=900)]
+NAV = [NavEntry(N_("Ledger"), "/ledger", order=900, description=N_(
+    "The log's latest signed checkpoint, its growth, and a receipt checker."))]
 TEXT = "text/plain; charset=utf-8"
 Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.errors import CrossfinError
 from crossfin.core.settings import Settings
 from crossfin.core.web.chart import StepChart, step_chart
+from crossfin.core.web.i18n import N_
 from crossfin.ledger import keys, service
 from crossfin.ledger.bundle import ReceiptError, VerifiedReceipt, verify_receipt
 from crossfin.ledger.errors import VerificationError
@@ -82,19 +83,22 @@ class Prefill:
 
     bundle: str = ""
     leaf_hash: str = ""
-    note: str | None = None  # an i18n key explaining why the bundle is missing
+    # why the bundle is missing: a message (marked N_) with an %(index)s placeholder
+    note: str | None = None
 
 
 def prefill(session: Session, settings: Settings, index: int) -> Prefill:
     """Leaf hashes and proofs are public, so any logged-in user may fetch them."""
     leaf = session.scalar(select(LedgerEvent.leaf_hash).where(LedgerEvent.leaf_index == index))
     if leaf is None:
-        return Prefill(note="ledger.verify.no_leaf")
+        return Prefill(note=N_("The log has no entry %(index)s."))
     try:
         bundle = service.receipt_bundle(session, index, settings.witness_quorum,
                                         retry_seconds(settings))
     except CrossfinError:
-        return Prefill(leaf_hash=leaf.hex(), note="ledger.verify.not_checkpointed")
+        return Prefill(leaf_hash=leaf.hex(), note=N_(
+            "Entry %(index)s is not in a signed checkpoint yet: its leaf hash is filled in; "
+            "reload in a moment for the bundle."))
     return Prefill(bundle=bundle, leaf_hash=leaf.hex())
 
 
@@ -105,7 +109,7 @@ class Outcome:
     ok: bool
     reason: str = ""
     receipt: VerifiedReceipt | None = None
-    facts: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)  # (label marked N_, value)
 
 
 def normalise(text: str) -> str:
@@ -160,13 +164,13 @@ def verify(session: Session, settings: Settings, bundle: str, record: str,
             leaf_hash=leaf, witness_vkeys=settings.witness_keys,
             quorum=settings.witness_quorum)
         latest = service.latest_checkpoint(session, 0)
-        facts = [("ledger.fact.log", receipt.log_name), ("ledger.fact.index", str(receipt.index)),
-                 ("ledger.fact.leaf", receipt.leaf_hash.hex()),
-                 ("ledger.fact.size", f"{receipt.checkpoint.size:,}"),
-                 ("ledger.fact.root", base64.b64encode(receipt.checkpoint.root).decode()),
-                 ("ledger.fact.witnesses", ", ".join(receipt.witnesses) or "—")]
+        facts = [(N_("Log"), receipt.log_name), (N_("Entry"), str(receipt.index)),
+                 (N_("Leaf hash"), receipt.leaf_hash.hex()),
+                 (N_("Checkpoint size"), f"{receipt.checkpoint.size:,}"),
+                 (N_("Checkpoint root"), base64.b64encode(receipt.checkpoint.root).decode()),
+                 (N_("Valid witness cosignatures"), ", ".join(receipt.witnesses) or "—")]
         if latest is not None:
-            facts.append(("ledger.fact.consistent",
+            facts.append((N_("Consistent with the latest checkpoint"),
                           _still_in_log(session, receipt, latest.size, latest.root)))
     except (ValueError, CrossfinError) as exc:  # ReceiptError and NoteError included
         return Outcome(False, str(exc))

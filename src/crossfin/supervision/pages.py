@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import render
 from crossfin.parties.alerts import AlertKind
@@ -16,8 +17,9 @@ from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut
 
 router = APIRouter()
-NAV = [NavEntry("supervision.nav.alerts", "/alerts", kinds(OrgKind.REGULATOR),
-                description="supervision.nav.alerts.description", order=40)]
+NAV = [NavEntry(N_("Alerts"), "/alerts", kinds(OrgKind.REGULATOR), order=40,
+                description=N_("Duplicate and over-financing attempts, verification "
+                               "mismatches, overdue loans in your jurisdiction."))]
 PAGE = 200
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from crossfin.core.web.csrf import CsrfDep
-from crossfin.core.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from crossfin.core.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from crossfin.core.web.render import redirect, render, safe_next
 from crossfin.parties.portal import log_in, log_out, portal_user
 
@@ -44,14 +44,14 @@ def login(
     if wait:
         # Checked before the password, so a blocked guesser learns nothing more.
         return render(request, "portal/login.html",
-                      context | {"error": "login.throttled", "wait": wait},
+                      context | {"wait": wait},
                       status_code=429, headers={"Retry-After": str(wait)})
     user = log_in(request, username.strip(), password) if username and password else None
     if user is None:
         throttle.failed(username, ip)
         # One message for an unknown user and a wrong password: names cannot be probed.
-        return render(request, "portal/login.html", context | {"error": "login.failed"},
-                      status_code=401)
+        return render(request, "portal/login.html",
+                      context | {"error": N_("Wrong username or password.")}, status_code=401)
     throttle.succeeded(username, ip)
     return redirect(request, safe_next(next))
 
@@ -59,7 +59,7 @@ def login(
 @router.post("/logout", summary="Log out")
 def logout(request: Request, _: CsrfDep) -> Response:
     log_out(request)
-    return redirect(request, "/login", flash=("info", "login.logged_out"))
+    return redirect(request, "/login", flash=("info", N_("You have logged out.")))
 
 
 @router.post("/language", summary="Choose the portal language")

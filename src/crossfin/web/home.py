@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import entries_for
 from crossfin.core.web.render import render
 from crossfin.parties.models import OrgKind
@@ -14,20 +15,37 @@ from crossfin.web.home_data import home_data
 
 router = APIRouter()
 
-# What each kind of party does on the platform (DOMAIN.md section 2 and 5), as i18n keys;
-# the pages behind them come from the nav registry as the domains add them.
+# What each kind of party does on the platform (DOMAIN.md section 2 and 5), translated on
+# the page; the pages behind them come from the nav registry as the domains add them.
+_AMEND = N_("Correct a document with a new version; both stay on record")
 CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
-    OrgKind.ENTERPRISE: ("cap.enterprise.documents", "cap.enterprise.consent",
-                         "cap.enterprise.financing", "cap.enterprise.transparency"),
-    OrgKind.BANK: ("cap.bank.verify", "cap.bank.financing", "cap.bank.matchmaking",
-                   "cap.bank.credit"),
-    OrgKind.REGULATOR: ("cap.regulator.documents", "cap.regulator.classes",
-                        "cap.regulator.alerts"),
-    OrgKind.CUSTOMS: ("cap.customs.declarations", "cap.source.amend"),
-    OrgKind.TAX: ("cap.tax.invoices", "cap.tax.filings", "cap.source.amend"),
-    OrgKind.INSURER: ("cap.insurer.policies", "cap.insurer.financings"),
-    OrgKind.LOGISTICS: ("cap.logistics.bills", "cap.logistics.receipts"),
-    OrgKind.OPERATOR: ("cap.operator.onboard", "cap.operator.keys", "cap.operator.log"),
+    OrgKind.ENTERPRISE: (
+        N_("See the documents the sources hold about you: declarations, invoices, policies, "
+           "bills of lading"),
+        N_("Grant and revoke banks' time-limited access to your credit profile"),
+        N_("Publish financing needs, compare banks' offers and follow your loans"),
+        N_("See every verification and credit query about you")),
+    OrgKind.BANK: (
+        N_("Verify documents online, in bulk, and see each one's remaining financeable "
+           "balance"),
+        N_("Register, approve, disburse and close receivables, policy and logistics "
+           "financings"),
+        N_("See needs from enterprises in your area and make offers"),
+        N_("Query a firm's credit profile with its consent")),
+    OrgKind.REGULATOR: (
+        N_("Read the documents, verifications and financings of your jurisdiction"),
+        N_("Classify enterprises A, B or C"),
+        N_("Follow alerts: duplicate or excessive financing, overdue loans")),
+    OrgKind.CUSTOMS: (N_("Publish signed export and import declarations"), _AMEND),
+    OrgKind.TAX: (N_("Publish VAT invoices, including freight invoices"),
+                  N_("Publish service-trade payment tax filings"), _AMEND),
+    OrgKind.INSURER: (N_("Publish credit-insurance policies and buyer credit limits"),
+                      N_("See the financings made against your policies")),
+    OrgKind.LOGISTICS: (N_("Publish bills of lading and their endorsements"),
+                        N_("Publish warehouse receipts and release pledges")),
+    OrgKind.OPERATOR: (N_("Onboard organizations and their users"),
+                       N_("Manage API keys and service accounts"),
+                       N_("Run the verifiable log and its witnesses")),
 }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,7 @@ from jinja2 import Environment
 
 from crossfin.core.settings import Settings
 from crossfin.core.web import errors
-from crossfin.core.web.i18n import load_catalog
+from crossfin.core.web.i18n import LANGUAGES, load_translations
 from crossfin.core.web.nav import NavEntry, entries_for
 from crossfin.core.web.render import environment
 from crossfin.core.web.session import SessionCodec
@@ -20,10 +23,25 @@ from crossfin.parties.access import Caller
 from crossfin.parties.portal import get_portal_caller, portal_user
 from crossfin.parties.throttle import LoginThrottle
 from crossfin.web import registry
+from crossfin.web.labels import ERROR_TITLES, LABELS
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-CATALOG_DIR = Path(__file__).parent / "i18n"
+# gettext catalogs: locale/messages.pot and locale/<lang>/LC_MESSAGES/messages.po
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+def translations() -> dict[str, gettext.NullTranslations]:
+    """Every language's translations (each compiled once per process)."""
+    return {lang: load_translations(LOCALE_DIR, lang) for lang in LANGUAGES}
+
+
+@lru_cache(maxsize=1)
+def environments() -> Mapping[str, Environment]:
+    """One Jinja environment per language, shared by the apps of this process: they
+    hold nothing that changes after they are made."""
+    return {lang: environment(TEMPLATE_DIR, found, LABELS)
+            for lang, found in translations().items()}
 
 
 @dataclass
@@ -33,8 +51,9 @@ class PortalState:
     settings: Settings
     codec: SessionCodec
     throttle: LoginThrottle
-    templates: Environment
-    catalog: dict[str, dict[str, str]]
+    environments: Mapping[str, Environment]
+    translations: Mapping[str, gettext.NullTranslations]
+    error_titles: Mapping[str, str] = field(default_factory=lambda: ERROR_TITLES)
     nav: list[NavEntry] = field(default_factory=list)
     # ids of the route objects that serve pages: their errors answer HTML, not
     # problem+json (routes compare by value and are unhashable, so we keep ids).
@@ -58,8 +77,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Attach the portal's routes, static files and error pages to `app`."""
     state = PortalState(settings=settings, codec=SessionCodec(settings),
                         throttle=LoginThrottle(app.state.db),
-                        templates=environment(TEMPLATE_DIR),
-                        catalog=load_catalog(CATALOG_DIR), nav=registry.nav_entries())
+                        environments=environments(), translations=translations(),
+                        nav=registry.nav_entries())
     app.state.portal = state
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     before = {id(route) for route in app.router.routes}

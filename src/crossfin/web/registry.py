@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry
 
-HOME = NavEntry("nav.home", "/", order=0)
+HOME = NavEntry(N_("Home"), "/", order=0)
 
 
 def routers() -> list[APIRouter]:

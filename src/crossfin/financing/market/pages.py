@@ -15,6 +15,7 @@ from starlette.responses import Response
 from crossfin.core.errors import CrossfinError, FieldError, field_errors
 from crossfin.core.money import format_amount
 from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.i18n import N_
 from crossfin.core.web.render import redirect, render
 from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
@@ -89,7 +90,7 @@ def publish(request: Request, caller: PortalCallerDep, _: CsrfDep,
         with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, form, 422)
     return _after(request, caller, lambda uow: matchmaking.publish_need(uow, caller, data),
-                  "financing.flash.published", form)
+                  N_("Need published."), form)
 
 
 @router.post("/market/needs/{need_id}/withdraw", summary="Withdraw a need (enterprise)")
@@ -97,7 +98,7 @@ def withdraw_need(request: Request, need_id: int, caller: PortalCallerDep,
                   _: CsrfDep) -> Response:
     return _after(request, caller,
                   lambda uow: matchmaking.withdraw_need(uow, caller, need_id, None),
-                  "financing.flash.withdrawn")
+                  N_("Withdrawn."))
 
 
 @router.post("/market/needs/{need_id}/offers", summary="Make an offer (bank)")
@@ -114,14 +115,15 @@ def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfD
             return _market(request, uow, caller, None, errors, None, 422)
     return _after(request, caller,
                   lambda uow: matchmaking.make_offer(uow, caller, need_id, data),
-                  "financing.flash.offered")
+                  N_("Offer made."))
 
 
 @router.post("/market/offers/{offer_id}/accept", summary="Accept an offer (enterprise)")
 def accept(request: Request, offer_id: int, caller: PortalCallerDep, _: CsrfDep) -> Response:
     hours = request.app.state.settings.reservation_hours
     return _after(request, caller, lambda uow: matchmaking.accept_offer(
-        uow, caller, offer_id, AcceptIn(), hours), "financing.flash.accepted")
+        uow, caller, offer_id, AcceptIn(), hours),
+        N_("Offer accepted: the bank has your application."))
 
 
 @router.post("/market/offers/{offer_id}/withdraw", summary="Withdraw an offer (bank)")
@@ -129,7 +131,7 @@ def withdraw_offer(request: Request, offer_id: int, caller: PortalCallerDep,
                    _: CsrfDep) -> Response:
     return _after(request, caller,
                   lambda uow: matchmaking.withdraw_offer(uow, caller, offer_id, None),
-                  "financing.flash.withdrawn")
+                  N_("Withdrawn."))
 
 
 @router.get("/credit-queries", summary="Credit queries: the log, and the bank's query form")

@@ -1,0 +1,149 @@
+"""What the portal shows for stored values (a kind, a role, a state), and error titles.
+
+Templates call `label("table", value)` (see core.web.render.environment): the English
+text below, translated into the page's language. Short status words carry a gettext
+context (`NC_`) because they translate differently per table: a need that is "Open"
+(进行中) is not an offer that is "Open" (有效). A value a table lacks shows as itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from crossfin.core.web.i18n import N_, NC_, Message
+
+ORG_KINDS = {
+    "enterprise": N_("Enterprise"),
+    "bank": N_("Bank"),
+    "regulator": N_("Regulator"),
+    "customs": N_("Customs"),
+    "tax": N_("Tax authority"),
+    "insurer": N_("Export-credit insurer"),
+    "logistics": N_("Logistics source"),
+    "operator": N_("Platform operator"),
+}
+ROLES = {
+    "admin": N_("Administrator"),
+    "operator": N_("Operator"),
+    "approver": N_("Approver"),
+    "auditor": N_("Auditor"),
+}
+# Goods-trade classes (SAFE's A/B/C classification of enterprises).
+TRADE_CLASSES = {
+    "A": N_("Class A: facilitated"),
+    "B": N_("Class B: stricter checks"),
+    "C": N_("Class C: prior registration"),
+}
+DOCUMENT_KINDS = {
+    "customs_declaration": N_("Customs declaration"),
+    "vat_invoice": N_("VAT invoice"),
+    "insurance_policy": N_("Credit-insurance policy"),
+    "bill_of_lading": N_("Bill of lading"),
+    "warehouse_receipt": N_("Warehouse receipt"),
+    "tax_filing": N_("Tax filing"),
+    "credit_profile": N_("Credit profile"),
+}
+# The financing pages name the documents a loan rests on a little differently.
+FINANCING_DOCUMENT_KINDS = {
+    "customs_declaration": N_("Customs declaration"),
+    "vat_invoice": N_("VAT invoice"),
+    "insurance_policy": N_("Insurance policy"),
+    "bill_of_lading": N_("Bill of lading"),
+    "warehouse_receipt": N_("Warehouse receipt"),
+    "tax_filing": N_("Tax filing"),
+}
+VERIFICATION_OUTCOMES = {
+    "authentic": N_("Authentic"),
+    "mismatch": N_("Mismatch"),
+    "unknown": N_("Unknown"),
+}
+CONSENT_STATES = {
+    "active": NC_("consent state", "Active"),
+    "revoked": NC_("consent state", "Revoked"),
+    "expired": NC_("consent state", "Expired"),
+}
+FINANCING_STATES = {
+    "registered": NC_("financing state", "Registered"),
+    "approved": NC_("financing state", "Approved"),
+    "disbursed": NC_("financing state", "Disbursed"),
+    "partly_repaid": NC_("financing state", "Partly repaid"),
+    "repaid": NC_("financing state", "Repaid"),
+    "closed": NC_("financing state", "Closed"),
+    "rejected": NC_("financing state", "Rejected"),
+    "cancelled": NC_("financing state", "Cancelled"),
+    "expired": NC_("financing state", "Expired"),
+}
+# The work queue's tabs (financing/pages.py STAGES groups the states).
+FINANCING_STAGES = {
+    "todo": NC_("financing stage", "Awaiting approval"),
+    "approved": NC_("financing stage", "Approved"),
+    "live": NC_("financing stage", "Outstanding"),
+    "done": NC_("financing stage", "Repaid"),
+    "ended": NC_("financing stage", "Ended"),
+}
+FINANCING_ACTIONS = {
+    "approve": N_("Approve"),
+    "reject": N_("Reject"),
+    "cancel": N_("Cancel"),
+    "disburse": N_("Disburse"),
+    "repay": N_("Record repayment"),
+    "close": N_("Close"),
+}
+SCENARIOS = {
+    "F1": NC_("financing scenario", "Export receivables"),
+    "F4": NC_("financing scenario", "Credit-insurance policy"),
+    "F5": NC_("financing scenario", "Logistics and port shipping"),
+}
+NEED_STATES = {
+    "open": NC_("need state", "Open"),
+    "accepted": NC_("need state", "Accepted"),
+    "withdrawn": NC_("need state", "Withdrawn"),
+}
+OFFER_STATES = {
+    "open": NC_("offer state", "Open"),
+    "accepted": NC_("offer state", "Accepted"),
+    "declined": NC_("offer state", "Declined"),
+    "withdrawn": NC_("offer state", "Withdrawn"),
+}
+ALERT_KINDS = {
+    "duplicate-financing": N_("Duplicate financing"),
+    "over-financing": N_("Over-financing"),
+    "value-below-uses": N_("Value below uses"),
+    "verification-mismatches": N_("Verification mismatches"),
+    "document-tried-at-many-banks": N_("Document tried at many banks"),
+    "overdue": N_("Overdue"),
+}
+
+LABELS: Mapping[str, Mapping[str, Message]] = {
+    "org_kind": ORG_KINDS,
+    "role": ROLES,
+    "trade_class": TRADE_CLASSES,
+    "document_kind": DOCUMENT_KINDS,
+    "financing_document_kind": FINANCING_DOCUMENT_KINDS,
+    "outcome": VERIFICATION_OUTCOMES,
+    "consent_state": CONSENT_STATES,
+    "financing_state": FINANCING_STATES,
+    "financing_stage": FINANCING_STAGES,
+    "financing_action": FINANCING_ACTIONS,
+    "scenario": SCENARIOS,
+    "need_state": NEED_STATES,
+    "offer_state": OFFER_STATES,
+    "alert_kind": ALERT_KINDS,
+}
+
+# Error pages' titles by problem slug (core.web.render.render_error); other slugs get a
+# generic title. The page shows the problem's own detail below it, untranslated.
+ERROR_TITLES: Mapping[str, str] = {
+    "not-found": N_("Not found"),
+    "forbidden": N_("Not allowed"),
+    "csrf-refused": N_("This form has expired or did not come from this site"),
+    "validation": N_("Some fields are not valid"),
+    "method-not-allowed": N_("This action is not available here"),
+    "too-many-attempts": N_("Too many attempts; please wait"),
+    "not-yet-checkpointed": N_("Not in a signed checkpoint yet; try again shortly"),
+    "unauthenticated": N_("Please log in"),
+    "conflict": N_("This conflicts with the current state"),
+    "already-exists": N_("This already exists"),
+    "illegal-transition": N_("This change is not allowed in the current state"),
+    "internal": N_("Internal error; quote the reference below when you report it"),
+}
