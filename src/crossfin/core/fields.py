@@ -1,4 +1,4 @@
-"""Field types every input schema shares: dates and times as ISO 8601 text, nothing looser.
+"""Field types every input schema shares: ISO 8601 dates and times, ids within their columns.
 
 pydantic, even in strict mode, reads `0` or `"0"` as 1970-01-01 (a Unix timestamp); an
 integration that sends a number where a date belongs has a bug we should name, not a
@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A date, "T", a time, and an explicit offset: a moment without one is ambiguous.
@@ -34,5 +34,10 @@ def _iso_moment(value: Any) -> Any:
     raise ValueError("must be a moment written YYYY-MM-DDTHH:MM[:SS]+HH:MM (or Z)")
 
 
+# PostgreSQL `integer` columns (every table's id) hold at most this.
+INT32_MAX = 2**31 - 1
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+# A row id in a request body (`bank_org_id`, `offer_id`, ...).
+RowId = Annotated[int, Field(ge=1, le=INT32_MAX)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_moment)]

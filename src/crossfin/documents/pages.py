@@ -13,6 +13,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from crossfin.core.errors import ValidationFailed
+from crossfin.core.http.params import FormId, PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
@@ -109,7 +110,7 @@ def consent_list(request: Request, caller: PortalCallerDep, uow: PortalReadUow) 
 
 @router.post("/consents", summary="Grant a bank consent")
 def consent_grant(request: Request, caller: PortalCallerDep, uow: PortalReadUow, _: CsrfDep,
-                  bank_org_id: Annotated[int, Form()],
+                  bank_org_id: FormId,
                   days: Annotated[int, Form(ge=1, le=consents.MAX_DAYS)],
                   scopes: Annotated[list[str], Form()],
                   purpose: Annotated[str, Form(max_length=200)] = "") -> Response:
@@ -130,7 +131,7 @@ def consent_grant(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
 
 
 @router.post("/consents/{consent_id}/revoke", summary="Revoke a consent")
-def consent_revoke(request: Request, consent_id: int, caller: PortalCallerDep,
+def consent_revoke(request: Request, consent_id: PathId, caller: PortalCallerDep,
                    _: CsrfDep) -> Response:
     run_write(request, caller, lambda write: consents.revoke(write, caller, consent_id))
     return redirect(request, "/consents", flash=(

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
+from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
@@ -175,12 +176,12 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
 
 
 @router.get("/financing/{financing_id}", summary="One financing with its documents")
-def detail(request: Request, financing_id: int, caller: PortalCallerDep,
+def detail(request: Request, financing_id: PathId, caller: PortalCallerDep,
            uow: PortalReadUow) -> Response:
     return _detail(request, uow, caller, financing_id)
 
 
-def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: int,
+def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: PathId,
             problem: CrossfinError | None = None, status: int = 200) -> Response:
     financing = queries.get_financing(uow.session, caller, financing_id)
     out = queries.to_out(uow.session, [financing])[0]
@@ -197,7 +198,7 @@ def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: int
 
 
 @router.post("/financing/{financing_id}/{action}", summary="Act on a financing (its bank)")
-def act(request: Request, financing_id: int, action: str, caller: PortalCallerDep,
+def act(request: Request, financing_id: PathId, action: str, caller: PortalCallerDep,
         _: CsrfDep, reason: Annotated[str, Form()] = "",
         due_date: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "") -> Response:
     if action not in ACTIONS:

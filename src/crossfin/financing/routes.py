@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from crossfin.core.db import Database
 from crossfin.core.errors import Unauthenticated
 from crossfin.core.http.deps import get_db, get_settings, raw_body
+from crossfin.core.http.params import PathId
 from crossfin.core.settings import Settings
 from crossfin.financing import queries, service, transitions
 from crossfin.financing.background import sweeper_lifespan
@@ -153,13 +154,13 @@ def list_financings(
 
 @router.get("/financings/{financing_id}", response_model=FinancingOut,
             summary="One financing with the documents it rests on")
-def get_financing(financing_id: int, caller: CallerDep, uow: ReadUow) -> FinancingOut:
+def get_financing(financing_id: PathId, caller: CallerDep, uow: ReadUow) -> FinancingOut:
     return out(uow, queries.get_financing(uow.session, caller, financing_id))
 
 
 @router.post("/financings/{financing_id}/approve",
              summary="Approve (checker: another principal of the bank with the approver role)")
-def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
+def approve(financing_id: PathId, data: ApproveIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.approve(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
@@ -168,7 +169,7 @@ def approve(financing_id: int, data: ApproveIn, write: WriterDep) -> Response:
 
 @router.post("/financings/{financing_id}/reject",
              summary="Reject (checker); releases the reservation")
-def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
+def reject(financing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.reject(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
@@ -177,7 +178,7 @@ def reject(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
 
 @router.post("/financings/{financing_id}/cancel",
              summary="Cancel before disbursement; releases the reservation")
-def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
+def cancel(financing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.cancel(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
@@ -186,7 +187,7 @@ def cancel(financing_id: int, data: ReasonIn, write: WriterDep) -> Response:
 
 @router.post("/financings/{financing_id}/disburse",
              summary="Record the disbursement of an approved financing")
-def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
+def disburse(financing_id: PathId, data: DisburseIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.disburse(uow, write.caller, financing_id,
                                                   data.due_date, data.value_date)
@@ -196,7 +197,7 @@ def disburse(financing_id: int, data: DisburseIn, write: WriterDep) -> Response:
 
 @router.post("/financings/{financing_id}/repay",
              summary="Record a repayment of principal; releases the documents pro rata")
-def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
+def repay(financing_id: PathId, data: RepayIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.repay(uow, write.caller, financing_id, data.amount,
                                                data.value_date)
@@ -205,7 +206,7 @@ def repay(financing_id: int, data: RepayIn, write: WriterDep) -> Response:
 
 
 @router.post("/financings/{financing_id}/close", summary="Close a fully repaid financing")
-def close(financing_id: int, data: CloseIn, write: WriterDep) -> Response:
+def close(financing_id: PathId, data: CloseIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.close(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt

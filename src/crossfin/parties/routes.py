@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from crossfin.core.errors import Forbidden
+from crossfin.core.http.params import After, PathId
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
@@ -67,18 +68,18 @@ def add_org(data: OrgIn, caller: CallerDep, write: WriterDep) -> Response:
 @router.get("/orgs", response_model=list[OrgOut],
             summary="Organizations visible to the caller (own, subtree, or all for operators)")
 def list_orgs(caller: CallerDep, uow: ReadUow, kind: OrgKind | None = None,
-              after: int = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OrgOut]:
+              after: After = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OrgOut]:
     orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit)
     return [org_out(uow, o) for o in orgs]
 
 
 @router.get("/orgs/{org_id}", response_model=OrgOut, summary="One organization")
-def get_org(org_id: int, caller: CallerDep, uow: ReadUow) -> OrgOut:
+def get_org(org_id: PathId, caller: CallerDep, uow: ReadUow) -> OrgOut:
     return org_out(uow, service.get_org(uow.session, caller, org_id))
 
 
 @router.put("/orgs/{org_id}/trade-class", summary="Change an enterprise's class (regulators)")
-def set_class(org_id: int, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
+def set_class(org_id: PathId, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class,
                                                data.reason)
@@ -93,7 +94,7 @@ def _admin_of(uow: UnitOfWork, caller: CallerDep, org_id: int) -> None:
 
 
 @router.post("/orgs/{org_id}/users", status_code=201, summary="Add a portal user")
-def add_user(org_id: int, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
+def add_user(org_id: PathId, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         _admin_of(uow, caller, org_id)
         user, receipt = credentials.add_principal(uow, org_id, PrincipalKind.USER,
@@ -103,7 +104,7 @@ def add_user(org_id: int, data: UserIn, caller: CallerDep, write: WriterDep) -> 
 
 
 @router.post("/orgs/{org_id}/services", status_code=201, summary="Add a service account")
-def add_service(org_id: int, data: ServiceIn, caller: CallerDep, write: WriterDep) -> Response:
+def add_service(org_id: PathId, data: ServiceIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         _admin_of(uow, caller, org_id)
         svc, receipt = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
@@ -114,7 +115,7 @@ def add_service(org_id: int, data: ServiceIn, caller: CallerDep, write: WriterDe
 
 @router.get("/orgs/{org_id}/principals", response_model=list[PrincipalOut],
             summary="Users and service accounts of an organization (its admins, operator)")
-def principals(org_id: int, caller: CallerDep, uow: ReadUow) -> list[object]:
+def principals(org_id: PathId, caller: CallerDep, uow: ReadUow) -> list[object]:
     _admin_of(uow, caller, org_id)
     query = select(Principal).where(Principal.org_id == org_id).order_by(Principal.id)
     return list(uow.session.scalars(query))

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossfin.core.fields import RowId
 from crossfin.parties.models import OrgKind, PrincipalKind, Role, TradeClass
 
 
@@ -85,7 +86,7 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"principal_id": 7}]})
 
-    principal_id: int
+    principal_id: RowId
 
 
 class KeyOut(BaseModel):

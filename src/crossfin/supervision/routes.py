@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from crossfin.core.http.params import After
 from crossfin.parties.alerts import AlertKind
 from crossfin.parties.http import CallerDep, ReadUow
 from crossfin.supervision.alerts import list_alerts
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["supervision"])
             summary="Alerts in the regulator's jurisdiction subtree (head office: all), "
                     "oldest first")
 def alerts(
-    caller: CallerDep, uow: ReadUow, kind: AlertKind | None = None, after: int = 0,
+    caller: CallerDep, uow: ReadUow, kind: AlertKind | None = None, after: After = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertPage:
     rows = list_alerts(uow.session, caller, after=after, limit=limit, kind=kind)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from crossfin.core.errors import invalid
 from crossfin.core.http.deps import get_settings
+from crossfin.core.http.params import After, PathId, QueryId
 from crossfin.core.money import format_amount
 from crossfin.core.secrets import platform_secret
 from crossfin.core.settings import Settings
@@ -33,6 +34,8 @@ from crossfin.parties.models import OrgKind
 router = APIRouter(prefix="/v1", tags=["documents: access"])
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Limit = Annotated[int, Query(ge=1, le=reading.MAX_PAGE)]
+# An item of a bulk verification: 0 to 9,999.
+ItemIndex = Annotated[int, Path(ge=0, lt=verification.MAX_ITEMS)]
 
 
 def consent_out(consent: Consent) -> ConsentOut:
@@ -55,7 +58,7 @@ def grant_consent(data: ConsentIn, caller: CallerDep, write: WriterDep) -> Respo
 
 @router.get("/consents", response_model=list[ConsentOut],
             summary="Consents granted (enterprise), received (bank) or in a subtree")
-def list_consents(caller: CallerDep, uow: ReadUow, active: bool = False, after: int = 0,
+def list_consents(caller: CallerDep, uow: ReadUow, active: bool = False, after: After = 0,
                   limit: Limit = 100) -> list[ConsentOut]:
     rows = consents.list_consents(uow.session, caller, active_only=active, after=after,
                                   limit=limit)
@@ -63,12 +66,12 @@ def list_consents(caller: CallerDep, uow: ReadUow, active: bool = False, after: 
 
 
 @router.get("/consents/{consent_id}", response_model=ConsentOut, summary="One consent")
-def get_consent(consent_id: int, caller: CallerDep, uow: ReadUow) -> ConsentOut:
+def get_consent(consent_id: PathId, caller: CallerDep, uow: ReadUow) -> ConsentOut:
     return consent_out(consents.get_consent(uow.session, caller, consent_id))
 
 
 @router.post("/consents/{consent_id}/revoke", summary="Revoke a consent at once")
-def revoke_consent(consent_id: int, caller: CallerDep, write: WriterDep) -> Response:
+def revoke_consent(consent_id: PathId, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         row, receipt = consents.revoke(uow, caller, consent_id)
         return consent_out(row), receipt
@@ -89,7 +92,7 @@ def document_out(doc: Document, remaining: dict[int, int],
 
 @router.get("/documents", summary="Documents the caller may read, by kind, page by page")
 def list_documents(caller: CallerDep, uow: ReadUow, kind: str | None = None,
-                   owner: int | None = None, cursor: str | None = None,
+                   owner: QueryId | None = None, cursor: str | None = None,
                    limit: Limit = 100) -> dict[str, Any]:
     page = reading.list_documents(uow.session, caller, kind=kind, owner_org_id=owner,
                                   cursor=cursor, limit=limit)
@@ -118,7 +121,7 @@ def verification_out(caller: Caller, row: Verification, doc: Document | None,
 @router.get("/documents/verifications",
             summary="Verifications: of the owner's documents, the bank's own, or a subtree's")
 def list_verifications(caller: CallerDep, uow: ReadUow, kind: str | None = None,
-                       key: str | None = None, request_id: int | None = None,
+                       key: str | None = None, request_id: QueryId | None = None,
                        cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
     page = reading.list_verifications(uow.session, caller, kind=kind, key=key,
                                       request_id=request_id, cursor=cursor, limit=limit)
@@ -150,7 +153,7 @@ def verify(data: VerifyIn, caller: CallerDep, write: WriterDep,
 
 @router.get("/verification-requests/{request_id}",
             summary="A bank's earlier verification request, every item as answered")
-def verification_request(request_id: int, caller: CallerDep, uow: ReadUow) -> dict[str, Any]:
+def verification_request(request_id: PathId, caller: CallerDep, uow: ReadUow) -> dict[str, Any]:
     request, rows = reading.request_results(uow.session, caller, request_id)
     return {"request_id": request.id, "at": request.created_at.isoformat(),
             "counts": {"authentic": request.authentic, "mismatch": request.mismatch,
@@ -160,14 +163,14 @@ def verification_request(request_id: int, caller: CallerDep, uow: ReadUow) -> di
 
 @router.get("/verification-requests/{request_id}/results.csv",
             summary="A bank's earlier verification request as a CSV file")
-def verification_request_csv(request_id: int, caller: CallerDep, uow: ReadUow) -> Response:
+def verification_request_csv(request_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
     return results_download(uow.session, caller, request_id)
 
 
 @router.get("/verification-requests/{request_id}/items/{index}/proof",
             summary="Proof of one verified item: its leaf, its path to the request's "
                     "items_root, and the ledger event committing to that root")
-def verification_item_proof(request_id: int, index: int, caller: CallerDep,
+def verification_item_proof(request_id: PathId, index: ItemIndex, caller: CallerDep,
                             uow: ReadUow) -> dict[str, Any]:
     return item_proofs.item_proof(uow.session, caller, request_id, index).as_dict()
 

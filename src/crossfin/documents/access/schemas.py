@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crossfin.core.fields import IsoDateTime
+from crossfin.core.fields import IsoDateTime, RowId
 from crossfin.documents.access.fingerprint_norm import PaperFields
 
 _CONSENT_EXAMPLE: dict[str, Any] = {"bank_bic": "BKCHCNBJ", "scopes": ["customs_declaration",
@@ -23,7 +23,7 @@ class ConsentIn(BaseModel):
         _CONSENT_EXAMPLE, {"bank_org_id": 7, "scopes": ["vat_invoice"],
                            "expires_at": "2026-12-31T23:59:59+08:00"}]})
 
-    bank_org_id: int | None = None
+    bank_org_id: RowId | None = None
     bank_bic: str | None = Field(default=None, min_length=8, max_length=11)
     scopes: list[str] = Field(min_length=1, max_length=20)
     expires_at: IsoDateTime

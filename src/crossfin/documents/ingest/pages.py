@@ -16,6 +16,7 @@ from sqlalchemy import select
 from starlette.responses import Response, StreamingResponse
 
 from crossfin.core.errors import CrossfinError, ValidationFailed, invalid
+from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.render import redirect, render
 from crossfin.documents.access import reading, verification
@@ -91,7 +92,7 @@ async def verify_upload(request: Request, caller: PortalCallerDep, uow: PortalRe
 
 
 @router.get("/verify/{request_id}.csv", summary="Download a verification's results (CSV)")
-def verify_download(request_id: int, caller: PortalCallerDep,
+def verify_download(request_id: PathId, caller: PortalCallerDep,
                     uow: PortalReadUow) -> Response:
     return results_download(uow.session, caller, request_id)
 

@@ -11,7 +11,9 @@ from pydantic import ValidationError
 
 from crossfin.core.db import Database
 from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
+from crossfin.core.fields import INT32_MAX
 from crossfin.core.http.deps import get_db, raw_body
+from crossfin.core.http.params import PathId
 from crossfin.documents import versions
 from crossfin.documents.errors import RecordUnreadable
 from crossfin.documents.ingest import batches, publish, reports, sources
@@ -58,7 +60,7 @@ def list_keys(caller: CallerDep, uow: ReadUow) -> list[SourceKeyOut]:
 
 
 @router.post("/sources/keys/{key_id}/retire", summary="Retire a verifier key at once")
-def retire_key(key_id: int, caller: CallerDep, write: WriterDep) -> Response:
+def retire_key(key_id: PathId, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         row, receipt = sources.retire_key(uow, caller, key_id)
         return SourceKeyOut.model_validate(row), receipt
@@ -97,7 +99,7 @@ def get_batch(ref: str, caller: CallerDep, uow: ReadUow) -> dict[str, Any]:
 @router.post("/batches/{ref}/lines", openapi_extra=_LINES_BODY,
              summary="Upload lines from `from` on (JSON Lines, or CSV with its header row)")
 def upload_lines(ref: str, request: Request, body: BodyDep, caller: CallerDep, db: DbDep,
-                 start: Annotated[int, Query(alias="from", ge=0)] = 0) -> Response:
+                 start: Annotated[int, Query(alias="from", ge=0, le=INT32_MAX)] = 0) -> Response:
     if len(body) > MAX_CHUNK_BYTES:
         raise PayloadTooLarge(f"send at most {MAX_CHUNK_BYTES} bytes per chunk")
     try:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, field_errors
+from crossfin.core.http.params import PathId
 from crossfin.core.money import format_amount
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
@@ -94,7 +95,7 @@ def publish(request: Request, caller: PortalCallerDep, _: CsrfDep,
 
 
 @router.post("/market/needs/{need_id}/withdraw", summary="Withdraw a need (enterprise)")
-def withdraw_need(request: Request, need_id: int, caller: PortalCallerDep,
+def withdraw_need(request: Request, need_id: PathId, caller: PortalCallerDep,
                   _: CsrfDep) -> Response:
     return _after(request, caller,
                   lambda uow: matchmaking.withdraw_need(uow, caller, need_id, None),
@@ -102,7 +103,7 @@ def withdraw_need(request: Request, need_id: int, caller: PortalCallerDep,
 
 
 @router.post("/market/needs/{need_id}/offers", summary="Make an offer (bank)")
-def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfDep,
+def make_offer(request: Request, need_id: PathId, caller: PortalCallerDep, _: CsrfDep,
                amount: Annotated[str, Form()], currency: Annotated[str, Form()],
                rate: Annotated[str, Form()], tenor_days: Annotated[str, Form()]) -> Response:
     try:
@@ -119,7 +120,7 @@ def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfD
 
 
 @router.post("/market/offers/{offer_id}/accept", summary="Accept an offer (enterprise)")
-def accept(request: Request, offer_id: int, caller: PortalCallerDep, _: CsrfDep) -> Response:
+def accept(request: Request, offer_id: PathId, caller: PortalCallerDep, _: CsrfDep) -> Response:
     hours = request.app.state.settings.reservation_hours
     return _after(request, caller, lambda uow: matchmaking.accept_offer(
         uow, caller, offer_id, AcceptIn(), hours),
@@ -127,7 +128,7 @@ def accept(request: Request, offer_id: int, caller: PortalCallerDep, _: CsrfDep)
 
 
 @router.post("/market/offers/{offer_id}/withdraw", summary="Withdraw an offer (bank)")
-def withdraw_offer(request: Request, offer_id: int, caller: PortalCallerDep,
+def withdraw_offer(request: Request, offer_id: PathId, caller: PortalCallerDep,
                    _: CsrfDep) -> Response:
     return _after(request, caller,
                   lambda uow: matchmaking.withdraw_offer(uow, caller, offer_id, None),

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from crossfin.core.fields import IsoDate
 from crossfin.core.http.deps import get_settings
+from crossfin.core.http.params import After, PathId
 from crossfin.core.money import format_amount
 from crossfin.core.settings import Settings
 from crossfin.financing import fx
@@ -77,20 +78,20 @@ def publish_need(data: NeedIn, write: WriterDep) -> Response:
 @router.get("/needs", response_model=list[NeedOut],
             summary="Needs: the enterprise's own, those a bank serves, a regulator's subtree")
 def list_needs(caller: CallerDep, uow: ReadUow, status: str | None = "open",
-               after: int = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100
+               after: After = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100
                ) -> list[NeedOut]:
     needs = matchmaking.list_needs(uow.session, caller, status, after, limit)
     return [need_out(uow, n) for n in needs]
 
 
 @router.get("/needs/{need_id}", response_model=NeedOut, summary="One financing need")
-def get_need(need_id: int, caller: CallerDep, uow: ReadUow) -> NeedOut:
+def get_need(need_id: PathId, caller: CallerDep, uow: ReadUow) -> NeedOut:
     return need_out(uow, matchmaking.get_need(uow.session, caller, need_id))
 
 
 @router.post("/needs/{need_id}/withdraw",
              summary="Withdraw an open need (enterprise); its open offers are declined")
-def withdraw_need(need_id: int, data: WithdrawIn, write: WriterDep) -> Response:
+def withdraw_need(need_id: PathId, data: WithdrawIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         need, receipt = matchmaking.withdraw_need(uow, write.caller, need_id, data.reason)
         return need_out(uow, need), receipt
@@ -99,7 +100,7 @@ def withdraw_need(need_id: int, data: WithdrawIn, write: WriterDep) -> Response:
 
 @router.post("/needs/{need_id}/offers", status_code=201,
              summary="Make an offer on a need (a bank serving the enterprise's jurisdiction)")
-def make_offer(need_id: int, data: OfferIn, write: WriterDep) -> Response:
+def make_offer(need_id: PathId, data: OfferIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         offer, receipt = matchmaking.make_offer(uow, write.caller, need_id, data)
         return offer_out(uow, offer), receipt
@@ -108,13 +109,13 @@ def make_offer(need_id: int, data: OfferIn, write: WriterDep) -> Response:
 
 @router.get("/needs/{need_id}/offers", response_model=list[OfferOut],
             summary="Offers on a need: all for its enterprise, its own for a bank")
-def list_offers(need_id: int, caller: CallerDep, uow: ReadUow) -> list[OfferOut]:
+def list_offers(need_id: PathId, caller: CallerDep, uow: ReadUow) -> list[OfferOut]:
     return [offer_out(uow, o) for o in matchmaking.list_offers(uow.session, caller, need_id)]
 
 
 @router.post("/offers/{offer_id}/accept",
              summary="Accept an offer (enterprise): opens a registered financing application")
-def accept_offer(offer_id: int, data: AcceptIn, write: WriterDep,
+def accept_offer(offer_id: PathId, data: AcceptIn, write: WriterDep,
                  settings: SettingsDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         offer, financing, receipt = matchmaking.accept_offer(
@@ -126,7 +127,7 @@ def accept_offer(offer_id: int, data: AcceptIn, write: WriterDep,
 
 
 @router.post("/offers/{offer_id}/withdraw", summary="Withdraw an open offer (its bank)")
-def withdraw_offer(offer_id: int, data: WithdrawIn, write: WriterDep) -> Response:
+def withdraw_offer(offer_id: PathId, data: WithdrawIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         offer, receipt = matchmaking.withdraw_offer(uow, write.caller, offer_id, data.reason)
         return offer_out(uow, offer), receipt
@@ -147,7 +148,7 @@ def query_credit(data: CreditQueryIn, write: WriterDep) -> Response:
 @router.get("/credit-queries", response_model=list[CreditQueryOut],
             summary="Credit queries: every one about the enterprise, the bank's own, a "
                     "regulator's subtree")
-def list_credit_queries(caller: CallerDep, uow: ReadUow, after: int = 0,
+def list_credit_queries(caller: CallerDep, uow: ReadUow, after: After = 0,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100
                         ) -> list[CreditQueryOut]:
     rows = credit.list_queries(uow.session, caller, after, limit)
