@@ -93,7 +93,8 @@ def test_the_owner_reads_proofs_of_its_documents_only(client: TestClient, partie
         response = client.get(f"{base}/0/proof", headers=outsider.headers)
         assert response.status_code == 404
         assert response.json()["type"].endswith("/not-found")
-    for index in (4, -1):
-        assert client.get(f"{base}/{index}/proof",
-                          headers=parties["bank"].headers).status_code == 404
+    assert client.get(f"{base}/4/proof", headers=parties["bank"].headers).status_code == 404
+    negative = client.get(f"{base}/-1/proof", headers=parties["bank"].headers)
+    assert negative.status_code == 422  # out of any request's range: a bad parameter
+    assert negative.json()["errors"][0]["field"].endswith("index")
     assert client.get(f"{base}/0/proof").status_code == 401
