@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from crossfin.core.canonical import jcs
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import (
     FieldError,
@@ -26,7 +27,6 @@ from crossfin.core.errors import (
 )
 from crossfin.core.money import format_amount
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents import records
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.errors import NoChange, RecordUnreadable
 from crossfin.documents.ingest.models import Batch, BatchLine
@@ -126,7 +126,7 @@ def _checked_record(spec: KindSpec, doc: Document,
                     record: Mapping[str, Any]) -> tuple[bytes, str]:
     """(digest of the record as sent, canonical normalised content); same key and owner."""
     try:
-        raw = records.jcs(dict(record))
+        raw = jcs(dict(record))
     except ValueError as exc:
         raise RecordUnreadable(f"the record {exc}") from None
     try:
@@ -138,7 +138,7 @@ def _checked_record(spec: KindSpec, doc: Document,
         raise invalid(f"record.{spec.key_field}", f"must be the document's key {doc.key}")
     if spec.owner_uscc_of(content) != doc.owner_uscc:
         raise invalid(f"record.{spec.owner_field}", "the owner cannot change by amendment")
-    return hashlib.sha256(raw).digest(), records.jcs(content).decode()
+    return hashlib.sha256(raw).digest(), jcs(content).decode()
 
 
 def _locked_balance(session: Session, document_id: int) -> DocumentBalance | None:

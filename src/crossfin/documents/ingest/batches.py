@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crossfin.core.canonical import jcs
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, NotFound, ValidationFailed, invalid
 from crossfin.ledger.uow import UnitOfWork
@@ -156,7 +157,7 @@ def _records(body: str, csv_format: bool) -> Iterator[dict[str, object]]:
 def _line_row(spec: KindSpec, line: int, sent: dict[str, object],
               typed: dict[str, object]) -> dict[str, object]:
     try:
-        raw = records.jcs(sent)
+        raw = jcs(sent)
     except ValueError as exc:
         raise records.RecordError(-1, str(exc)) from None
     row: dict[str, object] = {"line": line, "digest": hashlib.sha256(raw).digest(),
@@ -172,7 +173,7 @@ def _line_row(spec: KindSpec, line: int, sent: dict[str, object],
         return row
     minor, currency = spec.value_of(content)
     row.update(outcome="valid", key=spec.key_of(content), owner_uscc=spec.owner_uscc_of(content),
-               content=records.jcs(content).decode("utf-8"), value_minor=minor,
+               content=jcs(content).decode("utf-8"), value_minor=minor,
                currency=currency)
     return row
 
