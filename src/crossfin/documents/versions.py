@@ -36,6 +36,7 @@ from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.models import DocumentBalance
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.proofs import inclusion_ranges
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
 from crossfin.parties.access import Caller, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
@@ -184,7 +185,7 @@ def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dic
         raise NotFound("no accepted line for this document in its batch")
     # root_hash only iterates, so each range streams in O(log n) memory.
     path = [root_hash(_leaves(session, batch.id, lo, hi))  # type: ignore[arg-type]
-            for lo, hi in path_ranges(line, batch.count)]
+            for lo, hi in inclusion_ranges(line, batch.count)]
     return {"batch": batch.ref, "kind": batch.kind, "line": line, "tree_size": batch.count,
             "record_digest": first.record_digest.hex(),
             "leaf_hash": leaf_hash(first.record_digest).hex(),
@@ -192,21 +193,6 @@ def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dic
             "path": [base64.b64encode(h).decode() for h in path],
             "manifest": batch.manifest,
             "event": {"event_id": batch.event_id, "leaf_index": batch.leaf_index}}
-
-
-def path_ranges(index: int, size: int) -> list[tuple[int, int]]:
-    """Leaf ranges whose subtree hashes make the RFC 9162 inclusion path, leaf side first."""
-    ranges: list[tuple[int, int]] = []
-    lo, hi = 0, size
-    while hi - lo > 1:
-        split = 1 << ((hi - lo - 1).bit_length() - 1)  # largest power of 2 below the width
-        if index < lo + split:
-            ranges.append((lo + split, hi))
-            hi = lo + split
-        else:
-            ranges.append((lo, lo + split))
-            lo += split
-    return ranges[::-1]
 
 
 def _leaves(session: Session, batch_id: int, lo: int, hi: int) -> Iterator[bytes]:
