@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from crossfin import __version__
 from crossfin.core.http import problems
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.routes import ops
 from crossfin.parties import routes as parties
@@ -55,7 +56,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the ledger's checkpointer while the app serves (docs/ledger.md, election)."""
     from crossfin.ledger.checkpointer import start_background
 
-    background = start_background(app.state.db, app.state.settings)
+    background = start_background(database_of(app), settings_of(app))
     try:
         yield
     finally:

@@ -27,8 +27,9 @@ from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.service import org_names
 from crossfin.parties.portal import PortalCallerDep
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.web.csrf import CsrfDep
-from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import redirect, render
 
@@ -150,9 +151,9 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
     except ValidationError as exc:
         errors = field_errors(exc)
         return _form(request, form, errors, status=422)
-    hours = request.app.state.settings.reservation_hours
+    hours = settings_of(request).reservation_hours
     try:
-        with recording_refusals(portal_db(request), caller.actor):
+        with recording_refusals(database_of(request), caller.actor):
             financing, _receipt = run_write(request, caller, lambda uow: service.register(
                 uow, caller, data, hours))
     except CrossfinError as exc:
@@ -206,7 +207,7 @@ def act(request: Request, financing_id: int, action: str, caller: PortalCallerDe
         run_write(request, caller, run)
     except (CrossfinError, ValueError) as exc:
         problem = exc if isinstance(exc, CrossfinError) else CrossfinError(str(exc))
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _detail(request, uow, caller, financing_id, problem, problem.status)
     return redirect(request, f"/financing/{financing_id}",
                     flash=("success", f"financing.flash.{action}"))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from crossfin.parties.http import INVALID_TOKEN, CallerDep, ReadUow, Writer, WriterDep, precheck, verified_keys
-from crossfin.core.http.deps import get_db, get_settings, raw_body
+from crossfin.core.http.deps import database_of, get_db, get_settings, raw_body
 from crossfin.core.errors import Unauthenticated
 from crossfin.core.settings import Settings
 from crossfin.core.db import Database
@@ -81,7 +81,7 @@ async def register(data: FinancingIn,
                    request: Request) -> Response:
     # Async so a grouped registration waits for its batch without holding a worker thread.
     caller, presented = bank
-    write = Writer(request, write_db(request), caller, body)
+    write = Writer(request, database_of(request), caller, body)
     if settings.financing_group_commit:
         return await _combined(request, write, data, settings, presented)
 
@@ -100,13 +100,9 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
     state = request.app.state
     with _COMBINER_LOCK:
         if getattr(state, "financing_combiner", None) is None:
-            state.financing_combiner = Combiner(write_db(request), settings.reservation_hours,
+            state.financing_combiner = Combiner(database_of(request), settings.reservation_hours,
                                                 verified_keys(request))
     return state.financing_combiner  # type: ignore[no-any-return]
-
-
-def write_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
 
 
 async def _combined(request: Request, write: Writer, data: FinancingIn,

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from crossfin.ledger import service
 from crossfin.ledger.models import MAX_LEAF_INDEX
 from crossfin.core.http.participant import PortalParticipantDep
-from crossfin.core.http.deps import ReadSession
+from crossfin.core.http.deps import ReadSession, settings_of
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.nav import NavEntry
 from crossfin.ledger.view import MAX_BUNDLE, MAX_RECORD, Prefill, overview, prefill, retry_seconds, verify
@@ -22,14 +22,10 @@ TEXT = "text/plain; charset=utf-8"
 Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 
 
-def _settings(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.settings
-
-
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")
 def ledger(request: Request, caller: PortalParticipantDep, session: ReadSession,
            index: Annotated[int | None, Query(ge=0, le=MAX_LEAF_INDEX)] = None) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     form = prefill(session, settings, index) if index is not None else Prefill()
     return render(request, "ledger/ledger.html", {
         "view": overview(session, settings), "form": form, "index": index,
@@ -43,7 +39,7 @@ def verify_form(
     record: Annotated[str, Form(max_length=MAX_RECORD)] = "",
     leaf_hash: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     outcome = verify(session, settings, bundle, record, leaf_hash)
     if is_htmx(request):
         return render(request, "ledger/_outcome.html", {"outcome": outcome})
@@ -55,7 +51,7 @@ def verify_form(
 @router.get("/ledger/receipts/{index}", summary="Download a receipt bundle (tlog-proof)")
 def receipt(request: Request, index: Index, caller: PortalParticipantDep,
             session: ReadSession) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     text = service.receipt_bundle(session, index, settings.witness_quorum,
                                   retry_seconds(settings))
     return Response(text, media_type=TEXT, headers={

@@ -24,8 +24,9 @@ from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind
 from crossfin.parties.service import org_names
 from crossfin.parties.portal import PortalCallerDep
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.web.csrf import CsrfDep
-from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.core.web.render import redirect, render
 
 router = APIRouter()
@@ -66,10 +67,10 @@ def _after(request: Request, caller: Caller, fn: Any, flash: str,
            form: dict[str, Any] | None = None) -> Response:
     """Run a write; on a refusal show the market again with the reason."""
     try:
-        with recording_refusals(portal_db(request), caller.actor):
+        with recording_refusals(database_of(request), caller.actor):
             run_write(request, caller, fn)
     except CrossfinError as exc:
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, exc, getattr(exc, "errors", []), form,
                            exc.status)
     return redirect(request, "/market", flash=("success", flash))
@@ -86,7 +87,7 @@ def publish(request: Request, caller: PortalCallerDep, _: CsrfDep,
         data = NeedIn.model_validate(form | {"documents": parse_documents(documents)})
     except ValidationError as exc:
         errors = field_errors(exc)
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, form, 422)
     return _after(request, caller, lambda uow: matchmaking.publish_need(uow, caller, data),
                   "financing.flash.published", form)
@@ -110,7 +111,7 @@ def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfD
                                        "tenor_days": tenor_days})
     except ValidationError as exc:
         errors = field_errors(exc)
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, None, 422)
     return _after(request, caller,
                   lambda uow: matchmaking.make_offer(uow, caller, need_id, data),
@@ -119,7 +120,7 @@ def make_offer(request: Request, need_id: int, caller: PortalCallerDep, _: CsrfD
 
 @router.post("/market/offers/{offer_id}/accept", summary="Accept an offer (enterprise)")
 def accept(request: Request, offer_id: int, caller: PortalCallerDep, _: CsrfDep) -> Response:
-    hours = request.app.state.settings.reservation_hours
+    hours = settings_of(request).reservation_hours
     return _after(request, caller, lambda uow: matchmaking.accept_offer(
         uow, caller, offer_id, AcceptIn(), hours), "financing.flash.accepted")
 
@@ -157,7 +158,7 @@ def query_credit(request: Request, caller: PortalCallerDep, _: CsrfDep,
             uow, caller, enterprise_uscc.strip(), purpose.strip() or None))
     except CrossfinError as exc:
         problem = exc
-    with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+    with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
         return _credit(request, uow, caller, profile, problem,
                        problem.status if problem else 200)
 
