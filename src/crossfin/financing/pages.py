@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.documents.models import Document
@@ -181,7 +182,7 @@ def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: int
         "f": out, "balances": balances, "problem": problem,
         "names": org_names(uow.session, {out.bank_org_id, out.enterprise_org_id}),
         "own_bank": caller.org_id == out.bank_org_id, "role": caller.role.value,
-        "today": date.today().isoformat()}, status_code=status)
+        "today": business_date().isoformat()}, status_code=status)
 
 
 @router.post("/financing/{financing_id}/{action}", summary="Act on a financing (its bank)")

@@ -12,12 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
-from crossfin.financing.service import business_date
 from crossfin.financing.transitions import expire, locked, mark_overdue
 
 SWEEPER = Actor(None, None, "financing-sweeper")
