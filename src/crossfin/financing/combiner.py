@@ -35,12 +35,12 @@ from crossfin.core.errors import (
 )
 from crossfin.core.idempotency import IdempotencyRecord
 from crossfin.core.db import Actor, Database
+from crossfin.core.http.answers import answer_body
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.queries import build_out
 from crossfin.financing.refusals import record_refusal
 from crossfin.financing.schemas import FinancingIn
-from crossfin.ledger.journal import answer_body
 from crossfin.financing.service import (
     Entry,
     Registered,
