@@ -84,7 +84,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                          routes=app.routes)
     schema.setdefault("components", {})["securitySchemes"] = {
         "apiKey": {"type": "http", "scheme": "bearer",
-                   "description": "An API key issued by `crossfin key issue`."}}
+                   "description": "An API key issued by `crossfin api-key issue`."}}
     for path, operations in schema.get("paths", {}).items():
         if path.startswith("/v1"):
             for operation in operations.values():
