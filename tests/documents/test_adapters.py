@@ -55,6 +55,10 @@ def test_ubl_refuses_entities_other_documents_and_mixed_currencies() -> None:
                         'currencyID="USD">292.20')
     with pytest.raises(AdapterError, match="in USD"):
         ubl_to_vat_invoice(mixed)
+    for unreadable in ("<Invoice", "<Invoice>\ud800</Invoice>",
+                       b'<?xml version="1.0" encoding="bogus"?><Invoice/>'):
+        with pytest.raises(AdapterError, match="not acceptable XML"):
+            ubl_to_vat_invoice(unreadable)
 
 
 def test_dcsa_sample_maps_to_a_bill_of_lading() -> None:

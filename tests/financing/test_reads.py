@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from crossfin.core.http.deps import database_of
 from crossfin.parties.models import OrgKind, Role
 from support.financing import application, declaration, make_firms
 from support.parties import make_party
 
 
 def register(client, firms, bank=0, amount="10.00"):
-    res = client.post("/v1/financings", json=application(firms, [declaration(db_of(client),
-                      firms)], amount), headers=firms.banks[bank].headers)
+    doc = declaration(database_of(client.app), firms)
+    res = client.post("/v1/financings", json=application(firms, [doc], amount),
+                      headers=firms.banks[bank].headers)
     assert res.status_code == 201, res.text
     return res.json()
-
-
-def db_of(client):
-    return client.app.state.db
 
 
 def test_visibility_per_party(client, db):

@@ -1,4 +1,4 @@
-"""The json fast path of canonical_json writes exactly what the rfc8785 package writes."""
+"""The json fast paths of canonical_json and jcs write exactly what the rfc8785 package writes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crossfin.core import canonical
-from crossfin.core.canonical import canonical_json, jcs_value, utc_text
+from crossfin.core.canonical import canonical_json, jcs, jcs_value, utc_text
 
 SAFE = 2**53 - 1
 MANY = settings(max_examples=2000, deadline=None,
@@ -215,6 +215,58 @@ def test_utc_text_equals_strftime(moment: datetime) -> None:
 def test_utc_text_refuses_naive_times() -> None:
     with pytest.raises(ValueError, match="naive"):
         utc_text(datetime(2026, 1, 1))
+
+
+# jcs: JSON values as parsed (records as sources send them, verification claims): floats and
+# integers beyond 2**53 stay as they are, for rfc8785 to write or refuse.
+parsed_json = st.recursive(
+    st.none() | st.booleans() | st.text() | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                   max_size=4),
+    max_leaves=20)
+
+
+@given(st.one_of(parsed_json, json_values(any_char)))
+@settings(max_examples=500, deadline=None)
+def test_jcs_equals_rfc8785_or_refuses_as_it_does(value: Any) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(ValueError, match="cannot be put in RFC 8785 form"):
+            jcs(value)
+        return
+    except UnicodeEncodeError:  # a lone surrogate in a member name
+        with pytest.raises(UnicodeEncodeError):
+            jcs(value)
+        return
+    assert jcs(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    {"\U0001f600": 1, "\uff61": 2, "a": "é"},
+    {"é": "a\"b\\c\n\t\u0001\u2028", "a": ["x", "y"], "\U0001f600": 1, "\uffff": True},
+    {"amount": 1.5, "tiny": 5e-324, "n": 2**53 - 1, "e": 1e21},
+])
+def test_jcs_targeted_values(value: Any) -> None:
+    assert jcs(value) == rfc8785.dumps(value)
+
+
+def test_jcs_takes_the_fast_path_on_plain_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(_: Any) -> bytes:
+        raise AssertionError("rfc8785 used")
+
+    record = {"declaration_no": "531620260000000001", "containers": ["CSQU3054383"],
+              "total": 125000, "名": "广州 \u2028 \x00", "paid": False, "note": None}
+    expected = rfc8785.dumps(record)
+    monkeypatch.setattr(canonical.rfc8785, "dumps", refuse)
+    assert jcs(record) == expected
+
+
+def test_jcs_converts_nothing() -> None:
+    with pytest.raises(ValueError, match="cannot be put in RFC 8785 form"):
+        jcs({"n": 2**60})
+    assert jcs([2**53 - 1, 0.5]) == b"[9007199254740991,0.5]"
 
 
 def test_record_bytes_parse_back_to_the_same_canonical_form() -> None:

@@ -15,6 +15,7 @@ from crossfin.ledger.proofs import (
     append_to_edge,
     consistency_proof,
     inclusion_proof,
+    inclusion_ranges,
     new_subtree_hashes,
     right_edge_ids,
     subtree_ids,
@@ -111,6 +112,14 @@ def test_all_small_proofs_match_the_reference(size: int) -> None:
         _check_inclusion(index, size)
     for size1 in range(1, size + 1):
         _check_consistency(size1, size)
+
+
+@pytest.mark.parametrize("size", range(1, 34))
+def test_inclusion_ranges_hash_to_the_reference_path(size: int) -> None:
+    # What documents.versions streams from a batch's lines, range by range.
+    for index in range(size):
+        path = [root_hash(LEAVES[lo:hi]) for lo, hi in inclusion_ranges(index, size)]
+        assert path == ref_path(index, LEAVES[:size])
 
 
 @settings(max_examples=200, deadline=None)

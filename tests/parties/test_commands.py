@@ -38,14 +38,14 @@ def test_onboard_a_bank_with_a_user_and_keys(cli_env: Path, client: TestClient) 
     user = run("user", "add", "--org", org_id, "--username", "pearl.admin", "--role", "admin",
                "--json", input="a long enough password\n")
     assert user["username"] == "pearl.admin"
-    key = run("key", "issue", "--org", org_id, "--service", "loan-system", "--json")
+    key = run("api-key", "issue", "--org", org_id, "--service", "loan-system", "--json")
     assert str(key["key"]).startswith(f"cf_{key['id']}_")
     me = client.get("/v1/me", headers={"Authorization": f"Bearer {key['key']}"})
     assert me.status_code == 200
     assert sorted(me.json()["organization"]["serves"]) == ["330000", "440000"]
-    user_key = run("key", "issue", "--org", org_id, "--user", "pearl.admin", "--json")
+    user_key = run("api-key", "issue", "--org", org_id, "--user", "pearl.admin", "--json")
     assert user_key["principal_id"] == user["id"]
-    revoked = run("key", "revoke", str(key["id"]), "--json")
+    revoked = run("api-key", "revoke", str(key["id"]), "--json")
     assert revoked["id"] == key["id"]
     again = client.get("/v1/me", headers={"Authorization": f"Bearer {key['key']}"})
     assert again.status_code == 401
@@ -78,3 +78,11 @@ def test_init_is_idempotent_and_keys_are_private(tmp_path: Path,
     for name in ("log.key", "platform.secret"):
         mode = stat.S_IMODE(os.stat(tmp_path / "data" / name).st_mode)
         assert mode == 0o600, name
+
+
+def test_key_groups_have_names_that_cannot_be_confused() -> None:
+    # API keys are `api-key`, sources' signing keys `source-key`; the old names are gone.
+    for group in ("api-key", "source-key"):
+        assert runner.invoke(app, [group, "--help"]).exit_code == 0
+    for gone in ("key", "keys"):
+        assert runner.invoke(app, [gone, "--help"]).exit_code != 0

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from crossfin.core.canonical import canonical_json
+from crossfin.core.clock import business_date as today  # re-exported for the tests
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.documents.kinds.registry import get_kind
@@ -25,10 +26,6 @@ from support.parties import TEST_ACTOR, Party, another_principal, make_party
 
 _seq = itertools.count(1)
 CONTAINER = "CSQU3054383"  # ISO 6346's own worked example: valid check digit
-
-
-def today() -> date:
-    return (utcnow() + timedelta(hours=8)).date()
 
 
 def uscc_of(db: Database, org_id: int) -> str:

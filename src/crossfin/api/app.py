@@ -15,6 +15,7 @@ from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.routes import ops
 from crossfin.core.db import Database
 from crossfin.core.http import problems
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.logging import configure_logging
 from crossfin.core.settings import Settings
 from crossfin.parties import routes as parties
@@ -59,7 +60,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the ledger's checkpointer while the app serves (docs/ledger.md, election)."""
     from crossfin.ledger.checkpointer import start_background
 
-    background = start_background(app.state.db, app.state.settings)
+    background = start_background(database_of(app), settings_of(app))
     try:
         yield
     finally:
@@ -87,7 +88,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                          routes=app.routes)
     schema.setdefault("components", {})["securitySchemes"] = {
         "apiKey": {"type": "http", "scheme": "bearer",
-                   "description": "An API key issued by `crossfin key issue`."}}
+                   "description": "An API key issued by `crossfin api-key issue`."}}
     for path, operations in schema.get("paths", {}).items():
         if path.startswith("/v1"):
             for operation in operations.values():

@@ -1,6 +1,9 @@
-"""Canonical JSON (RFC 8785) for ledger records and digests.
+"""Canonical JSON (RFC 8785): the one implementation, for ledger records, digests, records
+as sources send them and verification leaves.
 
-`canonical_json` has two paths giving the same bytes. The fast one is the C encoder of the
+`canonical_json` takes Python values and converts them first (`jcs_value`: Decimal, dates,
+large integers become strings); `jcs` takes a JSON value as parsed, floats included, and
+converts nothing. Both have two paths giving the same bytes. The fast one is the C encoder of the
 standard `json` module (sorted keys, compact separators, UTF-8), used only on values where
 its output is provably RFC 8785's, i.e. after `jcs_value` has turned everything into
 strings, booleans, null, lists, objects and integers within +/-(2**53 - 1):
@@ -15,8 +18,9 @@ strings, booleans, null, lists, objects and integers within +/-(2**53 - 1):
   unit each, equal to the code point); a name holding a surrogate or a character beyond
   U+FFFF sends the whole value to `rfc8785`.
 
-tests/ledger_perf/test_canonical_fast_path.py checks the equality with `rfc8785.dumps` on
-generated values.
+Everything else (floats, integers beyond +/-(2**53 - 1) in `jcs`, such member names) goes to
+`rfc8785`. tests/ledger_perf/test_canonical_fast_path.py checks the equality with
+`rfc8785.dumps` on generated values.
 """
 
 from __future__ import annotations
@@ -174,6 +178,22 @@ def canonical_json(obj: Any) -> bytes:
     except (_Unordered, UnicodeEncodeError):
         # rfc8785 orders these names correctly, and refuses lone surrogates.
         return rfc8785.dumps(jcs_value(obj))
+
+
+def jcs(obj: Any) -> bytes:
+    """RFC 8785 bytes of a JSON value as parsed (no conversion; floats go to `rfc8785`).
+
+    ValueError for what JCS cannot carry: integers beyond 2**53, NaN, lone surrogates.
+    """
+    try:
+        if _is_plain(obj):
+            return _encode(obj).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it
+        pass
+    try:
+        return rfc8785.dumps(obj)
+    except rfc8785.CanonicalizationError as exc:
+        raise ValueError(f"cannot be put in RFC 8785 form: {exc}") from None
 
 
 def content_digest(obj: Any) -> str:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Named constraints keep Alembic migrations identical on both engines.
@@ -46,6 +58,33 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def insert_for(bind: Session | Connection | Engine | Dialect | str) -> Callable[..., Any]:
+    """`insert` with ON CONFLICT (`on_conflict_do_nothing`...) for the bind's dialect.
+
+    PostgreSQL's on PostgreSQL, SQLite's otherwise; `bind` is a session, a connection, an
+    engine, a dialect or a dialect name.
+    """
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    if isinstance(bind, (Connection, Engine)):
+        bind = bind.dialect
+    name = bind if isinstance(bind, str) else bind.name
+    return pg_insert if name == "postgresql" else sqlite_insert
+
+
+def driver_mark(dialect: Dialect, name: str | None = None) -> str:
+    """The DBAPI placeholder for raw SQL (`exec_driver_sql`, a cursor), positional or `name`d.
+
+    `?` and `:name` for sqlite3 (qmark), `%s` and `%(name)s` for psycopg (pyformat).
+    """
+    style = dialect.paramstyle
+    if style in ("format", "pyformat"):
+        return "%s" if name is None else f"%({name})s"
+    if style == "qmark" or (style == "named" and name is not None):
+        return "?" if name is None else f":{name}"
+    raise NotImplementedError(f"no raw SQL placeholders for {dialect.name} ({style})")
 
 
 def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:

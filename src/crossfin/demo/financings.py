@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import NotFound
 from crossfin.core.money import format_amount, parse_amount
 from crossfin.demo.dataset import demo_orgs
@@ -32,7 +33,7 @@ from crossfin.financing.market.models import CreditQuery, FinancingNeed
 from crossfin.financing.market.schemas import DocumentRefIn, NeedIn, OfferIn
 from crossfin.financing.models import Financing
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
-from crossfin.financing.service import business_date, register
+from crossfin.financing.service import register
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for

@@ -20,11 +20,10 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import insert_for
 from crossfin.documents.errors import Shortfall
 from crossfin.documents.models import Document, DocumentBalance
 
@@ -59,12 +58,10 @@ def lock_balances(session: Session, document_ids: Iterable[int]) -> dict[int, Do
     now = utcnow()
     rows = [{"document_id": i, "used_minor": 0, "active_uses": 0, "updated_at": now}
             for i in ids]
-    dialect = session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
     # One executemany of a fixed statement (cached once), not a VALUES list whose length
     # changes with every batch (compiled and parsed anew each time).
     table = cast(Table, DocumentBalance.__table__)
-    session.execute(make(table).on_conflict_do_nothing(), rows)
+    session.execute(insert_for(session)(table).on_conflict_do_nothing(), rows)
     query = (select(DocumentBalance).where(DocumentBalance.document_id.in_(ids))
              .order_by(DocumentBalance.document_id).with_for_update())
     found = session.scalars(query.execution_options(populate_existing=True)).all()

@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
-
+from crossfin.core.canonical import jcs
 from crossfin.core.jsonsafe import MAX_DEPTH, depth
 
 MANIFEST_HEADER = "crossfin.batch/v1"
@@ -57,50 +56,6 @@ def parse_json_record(text: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise ValueError("a record must be a JSON object")
     return obj
-
-
-def jcs(obj: Any) -> bytes:
-    """RFC 8785 bytes of parsed JSON; ValueError for what JCS cannot carry (huge integers).
-
-    For the common case (no floats, ASCII member names, integers within 2**53, valid
-    Unicode) json.dumps with sorted keys writes exactly the JCS bytes, several times
-    faster than the rfc8785 package, which handles everything else (and refuses what
-    JCS cannot represent). A test checks both agree on generated data.
-    """
-    if _plain(obj):
-        try:
-            return json.dumps(obj, sort_keys=True, separators=(",", ":"),
-                              ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it
-            pass
-    try:
-        return rfc8785.dumps(obj)
-    except rfc8785.CanonicalizationError as exc:
-        raise ValueError(f"cannot be put in RFC 8785 form: {exc}") from None
-
-
-def _plain(obj: Any) -> bool:
-    """True when json.dumps writes JCS bytes for obj (see `jcs`); hot, so kept low-level."""
-    kind = type(obj)
-    if kind is dict:
-        if not "".join(obj).isascii():  # member names of parsed JSON are always strings
-            return False
-        values = obj.values()
-    elif kind is list:
-        values = obj
-    else:
-        return _plain_scalar(obj)
-    for value in values:  # noqa: SIM110  (a plain loop: this is the hot path)
-        if type(value) is not str and not _plain(value):
-            return False
-    return True
-
-
-def _plain_scalar(obj: Any) -> bool:
-    kind = type(obj)
-    if kind is str or kind is bool or obj is None:
-        return True
-    return kind is int and -(2**53) < obj < 2**53
 
 
 def record_digest(obj: Any) -> bytes:

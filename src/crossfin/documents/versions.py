@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from crossfin.core.canonical import jcs
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import (
     FieldError,
@@ -25,7 +26,6 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import format_amount
-from crossfin.documents import records
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.errors import NoChange, RecordUnreadable
 from crossfin.documents.ingest.models import Batch, BatchLine
@@ -34,6 +34,7 @@ from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.proofs import inclusion_ranges
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_role
@@ -125,7 +126,7 @@ def _checked_record(spec: KindSpec, doc: Document,
                     record: Mapping[str, Any]) -> tuple[bytes, str]:
     """(digest of the record as sent, canonical normalised content); same key and owner."""
     try:
-        raw = records.jcs(dict(record))
+        raw = jcs(dict(record))
     except ValueError as exc:
         raise RecordUnreadable(f"the record {exc}") from None
     try:
@@ -137,7 +138,7 @@ def _checked_record(spec: KindSpec, doc: Document,
         raise invalid(f"record.{spec.key_field}", f"must be the document's key {doc.key}")
     if spec.owner_uscc_of(content) != doc.owner_uscc:
         raise invalid(f"record.{spec.owner_field}", "the owner cannot change by amendment")
-    return hashlib.sha256(raw).digest(), records.jcs(content).decode()
+    return hashlib.sha256(raw).digest(), jcs(content).decode()
 
 
 def _locked_balance(session: Session, document_id: int) -> DocumentBalance | None:
@@ -184,7 +185,7 @@ def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dic
         raise NotFound("no accepted line for this document in its batch")
     # root_hash only iterates, so each range streams in O(log n) memory.
     path = [root_hash(_leaves(session, batch.id, lo, hi))
-            for lo, hi in path_ranges(line, batch.count)]
+            for lo, hi in inclusion_ranges(line, batch.count)]
     return {"batch": batch.ref, "kind": batch.kind, "line": line, "tree_size": batch.count,
             "record_digest": first.record_digest.hex(),
             "leaf_hash": leaf_hash(first.record_digest).hex(),
@@ -192,21 +193,6 @@ def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dic
             "path": [base64.b64encode(h).decode() for h in path],
             "manifest": batch.manifest,
             "event": {"event_id": batch.event_id, "leaf_index": batch.leaf_index}}
-
-
-def path_ranges(index: int, size: int) -> list[tuple[int, int]]:
-    """Leaf ranges whose subtree hashes make the RFC 9162 inclusion path, leaf side first."""
-    ranges: list[tuple[int, int]] = []
-    lo, hi = 0, size
-    while hi - lo > 1:
-        split = 1 << ((hi - lo - 1).bit_length() - 1)  # largest power of 2 below the width
-        if index < lo + split:
-            ranges.append((lo + split, hi))
-            hi = lo + split
-        else:
-            ranges.append((lo, lo + split))
-            lo += split
-    return ranges[::-1]
 
 
 def _leaves(session: Session, batch_id: int, lo: int, hi: int) -> Iterator[bytes]:

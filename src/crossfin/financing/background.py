@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from crossfin.core.db import Database
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.financing.sweeps import sweep
 
 log = logging.getLogger("crossfin.financing")
@@ -46,8 +47,8 @@ class Sweeper:
 async def sweeper_lifespan(app: Any) -> AsyncIterator[None]:
     """Run a Sweeper for the app's lifetime when `financing_sweep_seconds` > 0; stop the
     registration combiner (started on first use) at shutdown."""
-    interval = float(getattr(app.state.settings, "financing_sweep_seconds", 0) or 0)
-    sweeper = Sweeper(app.state.db, interval) if interval > 0 else None
+    interval = float(getattr(settings_of(app), "financing_sweep_seconds", 0) or 0)
+    sweeper = Sweeper(database_of(app), interval) if interval > 0 else None
     if sweeper:
         sweeper.start()
     try:

@@ -13,11 +13,10 @@ from __future__ import annotations
 from typing import cast
 
 from sqlalchemy import Table, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import insert_for
 from crossfin.financing.models import Financing, FinancingClock
 
 CLOCK_ID = 1
@@ -31,8 +30,7 @@ def tick(session: Session) -> int:
             .values(value=clock.c.value + 1).returning(clock.c.value))
     value = session.execute(bump).scalar_one_or_none()
     if value is None:  # first change on an empty database
-        make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(make(FinancingClock).values(id=CLOCK_ID, value=0)
+        session.execute(insert_for(session)(FinancingClock).values(id=CLOCK_ID, value=0)
                         .on_conflict_do_nothing())
         value = session.execute(bump).scalar_one()
     return int(value)

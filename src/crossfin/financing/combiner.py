@@ -34,6 +34,7 @@ from crossfin.core.errors import (
     IdempotencyConflict,
     Unauthenticated,
 )
+from crossfin.core.http.answers import answer_body
 from crossfin.core.idempotency import IdempotencyRecord
 from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.queries import build_out
@@ -47,7 +48,6 @@ from crossfin.financing.service import (
     ref_taken,
     register_many,
 )
-from crossfin.ledger.journal import answer_body
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented, authenticate_many

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
@@ -31,7 +33,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.parties.service import org_names
 
 router = APIRouter()
@@ -163,9 +165,9 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
     except ValidationError as exc:
         errors = field_errors(exc)
         return _form(request, form, errors, status=422)
-    hours = request.app.state.settings.reservation_hours
+    hours = settings_of(request).reservation_hours
     try:
-        with recording_refusals(portal_db(request), caller.actor):
+        with recording_refusals(database_of(request), caller.actor):
             financing, _receipt = run_write(request, caller, lambda uow: service.register(
                 uow, caller, data, hours))
     except CrossfinError as exc:
@@ -194,7 +196,7 @@ def _detail(request: Request, uow: UnitOfWork, caller: Caller, financing_id: Pat
         "f": out, "balances": balances, "problem": problem,
         "names": org_names(uow.session, {out.bank_org_id, out.enterprise_org_id}),
         "own_bank": caller.org_id == out.bank_org_id, "role": caller.role.value,
-        "today": date.today().isoformat()}, status_code=status)
+        "today": business_date().isoformat()}, status_code=status)
 
 
 @router.post("/financing/{financing_id}/{action}", summary="Act on a financing (its bank)")
@@ -220,7 +222,7 @@ def act(request: Request, financing_id: PathId, action: str, caller: PortalCalle
         run_write(request, caller, run)
     except (CrossfinError, ValueError) as exc:
         problem = exc if isinstance(exc, CrossfinError) else CrossfinError(str(exc))
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _detail(request, uow, caller, financing_id, problem, problem.status)
     return redirect(request, f"/financing/{financing_id}",
                     flash=("success", DONE[action]))

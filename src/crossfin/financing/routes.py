@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from crossfin.core.db import Database
 from crossfin.core.errors import Unauthenticated
-from crossfin.core.http.deps import get_db, get_settings, raw_body
+from crossfin.core.http.deps import database_of, get_db, get_settings, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.core.settings import Settings
 from crossfin.financing import queries, service, transitions
@@ -92,7 +92,7 @@ async def register(data: FinancingIn,
                    request: Request) -> Response:
     # Async so a grouped registration waits for its batch without holding a worker thread.
     caller, presented = bank
-    write = Writer(request, write_db(request), caller, body)
+    write = Writer(request, database_of(request), caller, body)
     if settings.financing_group_commit:
         return await _combined(request, write, data, settings, presented)
 
@@ -111,15 +111,10 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
     state = request.app.state
     with _COMBINER_LOCK:
         if getattr(state, "financing_combiner", None) is None:
-            state.financing_combiner = Combiner(write_db(request), settings.reservation_hours,
+            state.financing_combiner = Combiner(database_of(request), settings.reservation_hours,
                                                 verified_keys(request))
     combiner: Combiner = state.financing_combiner
     return combiner
-
-
-def write_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 async def _combined(request: Request, write: Writer, data: FinancingIn,

@@ -19,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.db import Actor
 from crossfin.core.errors import (
     AlreadyExists,
@@ -45,14 +45,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.models import Organization, OrgKind, Role
 
-# Business dates (due dates, policy validity) are Chinese calendar dates.
-_CHINA = timedelta(hours=8)
 DEFAULT_RESERVATION_HOURS = 72
-
-
-def business_date(now: datetime | None = None) -> date:
-    """Today's date in China Standard Time."""
-    return ((now or utcnow()) + _CHINA).date()
 
 
 def money_in(text: str, currency: str, field: str, *, positive: bool = True) -> int:

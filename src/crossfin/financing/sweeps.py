@@ -12,11 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.db import Actor, Database
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
-from crossfin.financing.service import business_date
 from crossfin.financing.transitions import expire, locked, mark_overdue
 from crossfin.ledger.uow import UnitOfWork
 

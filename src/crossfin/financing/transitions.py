@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import Forbidden, NotFound, invalid
 from crossfin.core.money import format_amount
 from crossfin.documents.balance import lock_balances
@@ -18,7 +19,7 @@ from crossfin.financing.lifecycle import Action, Release, State, rule_for
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.queries import can_see
 from crossfin.financing.scenarios.registry import get_scenario
-from crossfin.financing.service import business_date, money_in, parties_of
+from crossfin.financing.service import money_in, parties_of
 from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
 
 from crossfin.core.canonical import canonical_json, content_digest, utc_text
 from crossfin.core.clock import utcnow
@@ -32,14 +28,6 @@ class Receipt:
     def as_dict(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "leaf_hash": self.leaf_hash,
                 "leaf_index": self.leaf_index}
-
-
-def answer_body(payload: Mapping[str, Any] | BaseModel, receipt: Receipt | None) -> bytes:
-    """The JSON body of a state-changing answer: the payload, and its `receipt` if any."""
-    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
-    if receipt is not None:
-        data["receipt"] = receipt.as_dict()
-    return json.dumps(data, ensure_ascii=False, default=str).encode()
 
 
 @dataclass

@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from starlette.responses import Response
 
-from crossfin.core.http.deps import ReadSession
+from crossfin.core.http.deps import ReadSession, settings_of
 from crossfin.core.http.participant import PortalParticipantDep
-from crossfin.core.settings import Settings
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry
@@ -33,15 +32,10 @@ TEXT = "text/plain; charset=utf-8"
 Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")
 def ledger(request: Request, caller: PortalParticipantDep, session: ReadSession,
            index: Annotated[int | None, Query(ge=0, le=MAX_LEAF_INDEX)] = None) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     form = prefill(session, settings, index) if index is not None else Prefill()
     return render(request, "ledger/ledger.html", {
         "view": overview(session, settings), "form": form, "index": index,
@@ -55,7 +49,7 @@ def verify_form(
     record: Annotated[str, Form(max_length=MAX_RECORD)] = "",
     leaf_hash: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     outcome = verify(session, settings, bundle, record, leaf_hash)
     if is_htmx(request):
         return render(request, "ledger/_outcome.html", {"outcome": outcome})
@@ -67,7 +61,7 @@ def verify_form(
 @router.get("/ledger/receipts/{index}", summary="Download a receipt bundle (tlog-proof)")
 def receipt(request: Request, index: Index, caller: PortalParticipantDep,
             session: ReadSession) -> Response:
-    settings = _settings(request)
+    settings = settings_of(request)
     text = service.receipt_bundle(session, index, settings.witness_quorum,
                                   retry_seconds(settings))
     return Response(text, media_type=TEXT, headers={

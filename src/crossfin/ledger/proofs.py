@@ -54,8 +54,12 @@ def right_edge_ids(size: int) -> list[NodeId]:
     return subtree_ids(0, size)
 
 
-def _inclusion_ranges(index: int, size: int) -> list[Range]:
-    """Return the leaf ranges whose hashes form PATH(index, D[0:size]), bottom up."""
+def inclusion_ranges(index: int, size: int) -> list[Range]:
+    """Return the leaf ranges whose hashes form PATH(index, D[0:size]), bottom up.
+
+    Each range is a node of the RFC 9162 tree; its MTH is one hash of the proof, the
+    leaf's sibling first.
+    """
     ranges: list[Range] = []
     lo, hi = 0, size
     while hi - lo > 1:
@@ -76,7 +80,7 @@ def inclusion_path(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
     if not 0 <= index < len(leaf_hashes):
         raise ValueError(f"leaf {index} is outside a tree of {len(leaf_hashes)}")
     return [root_hash(leaf_hashes[lo:hi]) for lo, hi in
-            _inclusion_ranges(index, len(leaf_hashes))]
+            inclusion_ranges(index, len(leaf_hashes))]
 
 
 def _consistency_ranges(size1: int, size2: int) -> list[Range]:
@@ -126,7 +130,7 @@ def inclusion_proof(reader: HashReader, index: int, size: int) -> list[bytes]:
     """Return the RFC 9162 inclusion proof of leaf `index`; 0 <= index < size."""
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of size {size}")
-    return _hash_ranges(reader, _inclusion_ranges(index, size))
+    return _hash_ranges(reader, inclusion_ranges(index, size))
 
 
 def consistency_proof(reader: HashReader, size1: int, size2: int) -> list[bytes]:

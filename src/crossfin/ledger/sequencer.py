@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import driver_mark
 from crossfin.ledger.journal import PendingEvent
 from crossfin.ledger.models import LedgerEvent, LogHead
 from crossfin.ledger.proofs import append_to_edge
@@ -66,12 +67,7 @@ class _Sql:
 
 @lru_cache(maxsize=16)
 def _sql(dialect: Dialect) -> _Sql:
-    if dialect.paramstyle == "qmark":
-        m = "?"
-    elif dialect.paramstyle in ("format", "pyformat"):
-        m = "%s"
-    else:
-        raise NotImplementedError(f"no ledger sequencer for {dialect.name}")
+    m = driver_mark(dialect)
     # SQLite has no FOR UPDATE: the writer's BEGIN IMMEDIATE already holds the write lock.
     lock = "" if dialect.name == "sqlite" else " FOR UPDATE"
     time_type = LedgerEvent.__table__.c.created_at.type

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from crossfin.core.db import driver_mark
 from crossfin.ledger.models import LogHead
 from crossfin.ledger.proofs import NodeId
 from crossfin.ledger.sequencer import HEAD_ID
@@ -23,8 +24,7 @@ class DbHashReader:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        dialect = session.get_bind().dialect.name
-        self._mark = "?" if dialect == "sqlite" else "%s"
+        self._mark = driver_mark(session.get_bind().dialect)
 
     def read_hashes(self, ids: Sequence[NodeId]) -> list[bytes]:
         """Hashes of `ids` in order; KeyError for any not stored."""

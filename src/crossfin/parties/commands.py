@@ -1,4 +1,4 @@
-"""`crossfin org|user|key ...`: scriptable onboarding on CROSSFIN_DATABASE_URL."""
+"""`crossfin org|user|api-key ...`: scriptable onboarding on CROSSFIN_DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from crossfin.parties.schemas import OrgIn
 
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 user_app = typer.Typer(help="Portal users.", no_args_is_help=True)
-key_app = typer.Typer(help="API keys.", no_args_is_help=True)
+api_key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
@@ -78,7 +78,7 @@ def user_add(
           "receipt": receipt.as_dict()}, as_json, f"added user {username} ({user.id})")
 
 
-@key_app.command("issue")
+@api_key_app.command("issue")
 @domain_errors
 def key_issue(
     org: Annotated[int, typer.Option(help="Organization id.")],
@@ -111,7 +111,7 @@ def _service_account(uow: UnitOfWork, org: int, name: str, role: Role) -> Princi
         return principal
 
 
-@key_app.command("revoke")
+@api_key_app.command("revoke")
 @domain_errors
 def key_revoke(key_id: Annotated[str, typer.Argument(help="The key id (cf_<id>_...).")],
                as_json: JsonOpt = False) -> None:

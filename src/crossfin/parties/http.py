@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from crossfin.core import idempotency
 from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError, Unauthenticated
+from crossfin.core.http.answers import answer_body
 from crossfin.core.http.deps import ReadSession, end_session, get_db, raw_body
-from crossfin.ledger.journal import Receipt, answer_body
+from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import (

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
+from crossfin.core.http.deps import database_of
 from crossfin.core.web.errors import LoginRequired
 from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, replace_session
 from crossfin.parties.access import Caller
@@ -32,11 +33,6 @@ class PortalUser:
 
     def org_label(self, lang: str) -> str:
         return (self.org_name_zh or self.org_name) if lang == "zh" else self.org_name
-
-
-def _database(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def _load_user(request: Request, session: Session, principal_id: int) -> PortalUser | None:
@@ -68,7 +64,7 @@ def portal_user(request: Request) -> PortalUser | None:
     user = None
     principal_id = current_session(request).principal_id
     if principal_id is not None:
-        with _database(request).session(readonly=True) as session:
+        with database_of(request).session(readonly=True) as session:
             user = _load_user(request, session, principal_id)
         if user is None:
             replace_session(request)  # revoked server-side: forget the login at once
@@ -91,13 +87,13 @@ PortalCallerDep = Annotated[Caller, Depends(get_portal_caller)]
 
 def log_in(request: Request, username: str, password: str) -> PortalUser | None:
     """Check the password and start a fresh session; None (same answer) on any failure."""
-    with _database(request).session(readonly=True) as session:
+    with database_of(request).session(readonly=True) as session:
         principal = check_password(session, username, password)
         if principal is None or principal.kind != PrincipalKind.USER:
             return None
         tag = codec(request).password_tag(principal.password_hash)
         user = _user_of(session, principal)
-    token = _open_login(_database(request), user.caller.principal_id)
+    token = _open_login(database_of(request), user.caller.principal_id)
     replace_session(request, user.caller.principal_id, tag, token)
     request.state.portal_user = user
     return user
@@ -107,7 +103,7 @@ def log_out(request: Request) -> None:
     """End the login on the server (copies of the cookie die with it); new CSRF token."""
     token = current_session(request).login_token
     if token:
-        with _database(request).session() as session, session.begin():
+        with database_of(request).session() as session, session.begin():
             session.execute(delete(PortalLogin).where(PortalLogin.id == login_id(token)))
     replace_session(request)
     request.state.portal_user = None

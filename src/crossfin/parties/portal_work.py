@@ -7,7 +7,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
-from crossfin.core.db import Database
+from crossfin.core.http.deps import database_of
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.portal import PortalCallerDep
@@ -15,14 +15,9 @@ from crossfin.parties.portal import PortalCallerDep
 T = TypeVar("T")
 
 
-def portal_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
 def portal_read_uow(request: Request, caller: PortalCallerDep) -> Iterator[UnitOfWork]:
     """A read-only unit of work acting for the logged-in caller."""
-    with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+    with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
         yield uow
 
 
@@ -31,7 +26,7 @@ PortalReadUow = Annotated[UnitOfWork, Depends(portal_read_uow)]
 
 def run_write(request: Request, caller: Caller, fn: Callable[[UnitOfWork], T]) -> T:
     """Run one state change in one transaction (events included) and commit it."""
-    with UnitOfWork(portal_db(request), caller.actor) as uow:
+    with UnitOfWork(database_of(request), caller.actor) as uow:
         result = fn(uow)
         uow.commit()
     return result

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
 
+from crossfin.core.http.deps import database_of
 from crossfin.core.settings import Settings
 from crossfin.core.web import errors
 from crossfin.core.web.i18n import LANGUAGES, load_translations
@@ -76,7 +77,7 @@ class PortalState:
 def install(app: FastAPI, settings: Settings) -> None:
     """Attach the portal's routes, static files and error pages to `app`."""
     state = PortalState(settings=settings, codec=SessionCodec(settings),
-                        throttle=LoginThrottle(app.state.db),
+                        throttle=LoginThrottle(database_of(app)),
                         environments=environments(), translations=translations(),
                         nav=registry.nav_entries())
     app.state.portal = state

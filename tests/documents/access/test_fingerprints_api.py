@@ -143,3 +143,9 @@ def test_ubl_refuses_entities(client: TestClient, banks: list[Party]) -> None:
     response = client.post("/v1/fingerprints/check", json={"ubl": bomb},
                            headers=banks[0].headers)
     assert response.status_code == 422
+    waybill = (SAMPLES / "ubl" / "UBL-Waybill-2.0-Example-International.xml").read_text()
+    response = client.post("/v1/fingerprints/check", json={"ubl": waybill},
+                           headers=banks[0].headers)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["ubl"]
+    assert "not a UBL Invoice" in response.json()["errors"][0]["reason"]

@@ -135,6 +135,12 @@ def test_unknown_kind_and_oversized_requests_are_refused(
     response = client.post("/v1/documents/verify", json=bad, headers=world["bank"].headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "items[1].kind"
+    # Request validation names fields in the same style as the services.
+    shapeless = {"items": [{"kind": "customs_declaration", "key": "1"}, {"kind": 5}]}
+    response = client.post("/v1/documents/verify", json=shapeless,
+                           headers=world["bank"].headers)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"items[1].kind", "items[1].key"}
     many = {"items": [{"kind": "vat_invoice", "key": "1"}] * 10_001}
     response = client.post("/v1/documents/verify", json=many, headers=world["bank"].headers)
     assert response.status_code == 422

@@ -1,4 +1,4 @@
-"""`crossfin keys` and `crossfin documents submit` end to end against a live server."""
+"""`crossfin source-key` and `crossfin documents submit` end to end against a live server."""
 
 from __future__ import annotations
 
@@ -58,10 +58,10 @@ def test_generate_register_and_submit_with_resume(server, db, tmp_path: Path,  #
     customs = make_party(db, OrgKind.CUSTOMS)
     env = {"CROSSFIN_SERVER": server, "CROSSFIN_API_KEY": customs.key}
     key = tmp_path / "customs.key"
-    generated = _run(["keys", "generate", "customs-5316", "--out", str(key)], env)
+    generated = _run(["source-key", "generate", "customs-5316", "--out", str(key)], env)
     assert generated.exit_code == 0 and generated.output.startswith("customs-5316+")
     assert key.stat().st_mode & 0o777 == 0o600
-    registered = _run(["keys", "register", "--signing-key", str(key)], env)
+    registered = _run(["source-key", "register", "--signing-key", str(key)], env)
     assert registered.exit_code == 0, registered.output
     rows = [record(KIND) for _ in range(25)]
     rows[7]["buyer_country"] = "ZZ"
@@ -106,8 +106,8 @@ def test_submit_csv_and_atomic(server, db, tmp_path: Path) -> None:  # type: ign
     tax = make_party(db, OrgKind.TAX)
     env = {"CROSSFIN_SERVER": server, "CROSSFIN_API_KEY": tax.key}
     key = tmp_path / "tax.key"
-    assert _run(["keys", "generate", "tax-4403", "--out", str(key)], env).exit_code == 0
-    assert _run(["keys", "register", "--signing-key", str(key)], env).exit_code == 0
+    assert _run(["source-key", "generate", "tax-4403", "--out", str(key)], env).exit_code == 0
+    assert _run(["source-key", "register", "--signing-key", str(key)], env).exit_code == 0
     rows = [record("vat_invoice") for _ in range(4)]
     header = ["invoice_no", "seller_uscc", "buyer_uscc", "currency", "amount", "tax_amount",
               "issue_date", "category"]
@@ -118,5 +118,5 @@ def test_submit_csv_and_atomic(server, db, tmp_path: Path) -> None:  # type: ign
                  "--report", str(tmp_path / "r.csv")], env)
     assert done.exit_code == 0, done.output
     assert "accepted 4" in done.output and (tmp_path / "r.csv").exists()
-    listed = _run(["keys", "list"], env)
+    listed = _run(["source-key", "list"], env)
     assert "active" in listed.output

@@ -6,25 +6,38 @@ They know nothing of callers; parties/http.py authenticates on top of them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 
 
+def _app(holder: HTTPConnection | Any) -> Any:
+    return holder.app if isinstance(holder, HTTPConnection) else holder
+
+
+def database_of(holder: HTTPConnection | Any) -> Database:
+    """The app's Database (api/app.py puts it on `app.state`), from a request or the app."""
+    return _app(holder).state.db  # type: ignore[no-any-return]
+
+
+def settings_of(holder: HTTPConnection | Any) -> Settings:
+    """The app's Settings (api/app.py puts them on `app.state`), from a request or the app."""
+    return _app(holder).state.settings  # type: ignore[no-any-return]
+
+
 # Trivial dependencies are async so FastAPI does not hop to a worker thread for them.
 async def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
+    return database_of(request)
 
 
 async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return settings_of(request)
 
 
 async def request_session(

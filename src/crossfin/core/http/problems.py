@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from crossfin.core.errors import PROBLEM_BASE, CrossfinError
+from crossfin.core.errors import PROBLEM_BASE, CrossfinError, field_path
 from crossfin.core.logging import request_id_var
 
 log = logging.getLogger("crossfin.api")
@@ -26,11 +26,10 @@ def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None
 
 def _field_path(loc: tuple[Any, ...]) -> str:
     # FastAPI prefixes the location ("body", "query"...); keep it out of the field name
-    # for bodies, so "uscc" reads as the client wrote it.
-    parts = [str(p) for p in loc]
-    if parts and parts[0] == "body":
-        parts = parts[1:]
-    return ".".join(parts) or "body"
+    # for bodies, so "documents[0].amount" reads as the client wrote it.
+    if loc and loc[0] == "body":
+        loc = loc[1:]
+    return field_path(loc) or "body"
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:

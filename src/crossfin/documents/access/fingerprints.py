@@ -13,9 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
-from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +23,8 @@ from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import currency_exponent
 from crossfin.documents.access.fingerprint_norm import PaperFields, exact_form, near_forms
 from crossfin.documents.access.models import Fingerprint, FingerprintVariant
+from crossfin.documents.adapters import AdapterError
+from crossfin.documents.adapters.ubl import UblInvoice, parse_invoice
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -138,34 +138,27 @@ def register(uow: UnitOfWork, keys: FingerprintKeys, caller: Caller,
     return registered, receipt
 
 
-_UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
-
-
-def _party_name(root: Element, path: str) -> str | None:
-    for tail in ("cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
-                 "cac:Party/cac:PartyName/cbc:Name"):
-        found = root.findtext(f"{path}/{tail}", namespaces=_UBL)
-        if found and found.strip():
-            return found.strip()
-    return None
+def _party_name(invoice: UblInvoice, party: str) -> str | None:
+    return next((name for tail in ("cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
+                                   "cac:Party/cac:PartyName/cbc:Name")
+                 if (name := invoice.text(f"{party}/{tail}"))), None)
 
 
 def fingerprint_fields_from_ubl(xml: str | bytes) -> PaperFields:
     """A UBL 2.x Invoice's number, parties, payable amount and issue date (parsed safely)."""
     try:
-        root = ElementTree.fromstring(xml)
-    except Exception as exc:  # noqa: BLE001  (defusedxml raises several unrelated types)
-        raise invalid("ubl", f"not well-formed or unsafe XML: {exc}") from None
-    amount = root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", _UBL)
+        invoice = parse_invoice(xml)
+    except AdapterError as exc:
+        raise invalid("ubl", exc.reason) from None
+    amount = invoice.find("cac:LegalMonetaryTotal/cbc:PayableAmount")
     values = {
-        "number": root.findtext("cbc:ID", namespaces=_UBL),
-        "issue_date": root.findtext("cbc:IssueDate", namespaces=_UBL),
-        "seller": _party_name(root, "cac:AccountingSupplierParty"),
-        "buyer": _party_name(root, "cac:AccountingCustomerParty"),
-        "amount": amount.text if amount is not None else None,
+        "number": invoice.text("cbc:ID"),
+        "issue_date": invoice.text("cbc:IssueDate"),
+        "seller": _party_name(invoice, "cac:AccountingSupplierParty"),
+        "buyer": _party_name(invoice, "cac:AccountingCustomerParty"),
+        "amount": invoice.text("cac:LegalMonetaryTotal/cbc:PayableAmount"),
         "currency": (amount.get("currencyID") if amount is not None else None)
-        or root.findtext("cbc:DocumentCurrencyCode", namespaces=_UBL),
+        or invoice.text("cbc:DocumentCurrencyCode"),
     }
     missing = [FieldError(f"ubl.{k}", "not found in the invoice")
                for k, v in values.items() if not (v and v.strip())]

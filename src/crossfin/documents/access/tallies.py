@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import insert_for
 from crossfin.documents.access.models import MismatchTally
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.alerts import AlertKind, raise_alert
@@ -29,7 +28,7 @@ CHUNK = 1_000
 def _lock_tallies(uow: UnitOfWork, bank_org_id: int,
                   doc_ids: list[int]) -> dict[int, MismatchTally]:
     session, day = uow.session, utcnow().date()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = insert_for(session)
     tallies: dict[int, MismatchTally] = {}
     for start in range(0, len(doc_ids), CHUNK):
         chunk = doc_ids[start:start + CHUNK]

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import rfc8785
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from crossfin.core.canonical import jcs
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed
 from crossfin.core.money import format_amount
@@ -221,35 +221,6 @@ def _balances(session: Session, items: list[ItemResult]) -> None:
             item.remaining = format_amount(item.remaining_minor, doc.currency)
             item.currency = doc.currency
         item.available = not taken and (left > 0 or (doc.single_use and not doc.currency))
-
-
-_SAFE_INT = 2**53
-
-
-def _plain(value: Any) -> bool:
-    if isinstance(value, (str, bool)) or value is None:
-        return True
-    if isinstance(value, int):
-        return -_SAFE_INT < value < _SAFE_INT
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def jcs(obj: dict[str, Any]) -> bytes:
-    """RFC 8785 bytes of `obj`, fast for the flat objects verification hashes.
-
-    For an object whose keys are BMP strings and whose values are strings, safe integers,
-    booleans, null or lists of strings, `json.dumps` with sorted keys and no spaces emits
-    exactly the JCS form (the same escapes; BMP code points sort like UTF-16 code units);
-    a lone surrogate fails the UTF-8 encoding. Anything else goes through rfc8785.
-    """
-    if all(_plain(v) for v in obj.values()) and all(
-            max(map(ord, k), default=0) < 0x10000 for k in obj):
-        try:
-            return json.dumps(obj, sort_keys=True, separators=(",", ":"),
-                              ensure_ascii=False).encode()
-        except UnicodeEncodeError:
-            pass
-    return rfc8785.dumps(obj)
 
 
 def item_leaf(item: ItemResult, claim: Claim) -> bytes:

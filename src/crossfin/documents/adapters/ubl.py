@@ -10,10 +10,10 @@ invoice (a non-CNY currency, a number or tax id of the wrong shape).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from crossfin.documents.adapters import AdapterError
@@ -29,50 +29,63 @@ _TAX_IDS = ("cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
             "cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
 
 
-def parse_invoice(xml: bytes | str) -> Element:
+@dataclass(frozen=True)
+class UblInvoice:
+    """A UBL 2.x Invoice parsed once: the vat_invoice mapping and fingerprints read it."""
+
+    root: Element
+
+    def find(self, path: str, node: Element | None = None) -> Element | None:
+        """The first element at `path` (prefixes cbc, cac) below `node`, or the root."""
+        return (self.root if node is None else node).find(path, NS)
+
+    def text(self, path: str, node: Element | None = None) -> str | None:
+        """That element's text, stripped; None when it is absent or blank."""
+        found = self.find(path, node)
+        if found is None or found.text is None or not found.text.strip():
+            return None
+        return found.text.strip()
+
+
+def parse_invoice(xml: bytes | str) -> UblInvoice:
     """Parse safely (no DTDs, entities or external references) and check the root."""
     try:
         root = fromstring(xml, forbid_dtd=True)
-    except (ParseError, DefusedXmlException) as exc:
+    except (ParseError, ValueError, LookupError) as exc:
+        # defusedxml's refusals are ValueErrors; so is text the parser cannot encode, and
+        # an unknown encoding in the XML declaration is a LookupError.
         raise AdapterError("document", f"not acceptable XML: {exc}") from None
     if root.tag != INVOICE_TAG:
         raise AdapterError("document", f"the root element is {root.tag}, not a UBL Invoice")
-    return root
-
-
-def _text(node: Element, path: str) -> str | None:
-    found = node.find(path, NS)
-    if found is None or found.text is None or not found.text.strip():
-        return None
-    return found.text.strip()
+    return UblInvoice(root)
 
 
 def ubl_to_vat_invoice(xml: bytes | str, category: str = DEFAULT_CATEGORY) -> dict[str, Any]:
     """The vat_invoice record of a UBL 2.1 invoice; absent elements are left out."""
-    root = parse_invoice(xml)
-    version = _text(root, "cbc:UBLVersionID")
+    invoice = parse_invoice(xml)
+    version = invoice.text("cbc:UBLVersionID")
     if version is not None and not version.startswith("2."):
         raise AdapterError("cbc:UBLVersionID", f"UBL {version} is not UBL 2.x")
     record: dict[str, Any] = {
-        "invoice_no": _text(root, "cbc:ID"),
-        "currency": _text(root, "cbc:DocumentCurrencyCode"),
-        "amount": _text(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"),
-        "tax_amount": _text(root, "cac:TaxTotal/cbc:TaxAmount"),
-        "issue_date": _text(root, "cbc:IssueDate"),
+        "invoice_no": invoice.text("cbc:ID"),
+        "currency": invoice.text("cbc:DocumentCurrencyCode"),
+        "amount": invoice.text("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"),
+        "tax_amount": invoice.text("cac:TaxTotal/cbc:TaxAmount"),
+        "issue_date": invoice.text("cbc:IssueDate"),
         "category": category,
     }
     for field, party_path in _PARTIES.items():
-        party = root.find(party_path, NS)
+        party = invoice.find(party_path)
         if party is not None:
-            record[field] = next((v for p in _TAX_IDS if (v := _text(party, p))), None)
-    _check_amount_currencies(root, record.get("currency"))
+            record[field] = next((v for p in _TAX_IDS if (v := invoice.text(p, party))), None)
+    _check_amount_currencies(invoice, record.get("currency"))
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _check_amount_currencies(root: Element, currency: str | None) -> None:
+def _check_amount_currencies(invoice: UblInvoice, currency: str | None) -> None:
     """Refuse totals stated in another currency than the document's."""
     for path in ("cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount", "cac:TaxTotal/cbc:TaxAmount"):
-        node = root.find(path, NS)
+        node = invoice.find(path)
         stated = node.get("currencyID") if node is not None else None
         if stated and currency and stated != currency:
             raise AdapterError(path, f"in {stated}, the invoice is in {currency}")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from crossfin.core.canonical import jcs
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, NotFound, ValidationFailed, invalid
 from crossfin.documents import records
@@ -158,7 +159,7 @@ def _records(body: str, csv_format: bool) -> Iterator[Mapping[str, Any]]:
 def _line_row(spec: KindSpec, line: int, sent: Mapping[str, Any],
               typed: Mapping[str, Any]) -> dict[str, Any]:
     try:
-        raw = records.jcs(sent)
+        raw = jcs(sent)
     except ValueError as exc:
         raise records.RecordError(-1, str(exc)) from None
     row: dict[str, Any] = {"line": line, "digest": hashlib.sha256(raw).digest(),
@@ -174,7 +175,7 @@ def _line_row(spec: KindSpec, line: int, sent: Mapping[str, Any],
         return row
     minor, currency = spec.value_of(content)
     row.update(outcome="valid", key=spec.key_of(content), owner_uscc=spec.owner_uscc_of(content),
-               content=records.jcs(content).decode("utf-8"), value_minor=minor,
+               content=jcs(content).decode("utf-8"), value_minor=minor,
                currency=currency)
     return row
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, DateTime, Table
 
+from crossfin.core.db import driver_mark
+
 if TYPE_CHECKING:
     import psycopg
 
@@ -43,8 +45,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if dialect.name == "postgresql":
         _copy(connection, table, names, rows, stamps)
         return
-    marks = [f":{n}" if dialect.paramstyle == "named" or dialect.name == "sqlite"
-             else f"%({n})s" for n in names]
+    marks = [driver_mark(dialect, n) for n in names]
     sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
            f"VALUES ({', '.join(marks)})")
     params = [row | stamps for row in rows] if stamps else list(rows)

@@ -1,4 +1,4 @@
-"""`crossfin documents submit` and `crossfin keys ...`: the sources' command line."""
+"""`crossfin documents submit` and `crossfin source-key ...`: the sources' command line."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ from crossfin.ledger.note import (
 
 documents_app = typer.Typer(help="Authoritative documents: submit signed batches.",
                             no_args_is_help=True)
-keys_app = typer.Typer(help="Sources' manifest signing keys (C2SP signed-note, Ed25519).",
-                       no_args_is_help=True)
+source_key_app = typer.Typer(
+    help="Sources' manifest signing keys (C2SP signed-note, Ed25519).", no_args_is_help=True)
 console = Console(stderr=True)
 
 ServerOpt = Annotated[str | None, typer.Option(
@@ -56,7 +56,7 @@ def _signer(path: Path) -> Signer:
         raise  # unreachable: fail exits
 
 
-@keys_app.command("generate")
+@source_key_app.command("generate")
 def keys_generate(
     name: Annotated[str, typer.Argument(help="Key name, e.g. customs-5316 (no spaces, no +).")],
     out: Annotated[Path, typer.Option("--out", help="Signing key file to create (0600).")],
@@ -71,7 +71,7 @@ def keys_generate(
     typer.echo(vkey)
 
 
-@keys_app.command("register")
+@source_key_app.command("register")
 def keys_register(
     signing_key: Annotated[Path | None, typer.Option(
         "--signing-key", help="Signing key file; its verifier key is registered.")] = None,
@@ -90,7 +90,7 @@ def keys_register(
     typer.echo(f"registered key {row['id']}: {row['vkey']}")
 
 
-@keys_app.command("list")
+@source_key_app.command("list")
 def keys_list(server: ServerOpt = None, api_key: ApiKeyOpt = None) -> None:
     """List your organization's verifier keys."""
     try:
@@ -102,7 +102,7 @@ def keys_list(server: ServerOpt = None, api_key: ApiKeyOpt = None) -> None:
         typer.echo(f"{row['id']}\t{state}\t{row['vkey']}")
 
 
-@keys_app.command("retire")
+@source_key_app.command("retire")
 def keys_retire(key_id: int, server: ServerOpt = None, api_key: ApiKeyOpt = None) -> None:
     """Retire a verifier key: manifests signed with it are refused from now on."""
     try:

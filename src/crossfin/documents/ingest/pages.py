@@ -16,6 +16,7 @@ from sqlalchemy import select
 from starlette.responses import Response, StreamingResponse
 
 from crossfin.core.errors import CrossfinError, ValidationFailed, invalid
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.render import redirect, render
@@ -29,7 +30,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.parties.portal_work import PortalReadUow, run_write
 
 router = APIRouter()
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -79,7 +80,7 @@ async def verify_upload(request: Request, caller: PortalCallerDep, uow: PortalRe
                               kind or None)]
         if not claims:
             raise invalid("file", "no claims in the file")
-        limit = request.app.state.settings.verify_mismatch_limit
+        limit = settings_of(request).verify_mismatch_limit
         result = run_write(request, caller,
                            lambda write: verification.verify(write, caller, claims, limit)[0])
     except ValueError as exc:
@@ -149,7 +150,7 @@ def _submit(request: Request, caller: Caller, note: str, body: str, filename: st
     if refused is not None:
         raise refused
     if batch.status == "complete":
-        publish.run_publication(portal_db(request), caller.actor, batch.id)
+        publish.run_publication(database_of(request), caller.actor, batch.id)
     return ref
 
 
@@ -172,7 +173,7 @@ def batch_outcome(request: Request, ref: str, caller: PortalCallerDep,
 @router.get("/batches/{ref}/report.csv", summary="A batch's outcome report (CSV)")
 def batch_report(request: Request, ref: str, caller: PortalCallerDep,
                  all_lines: bool = False) -> StreamingResponse:
-    db = portal_db(request)
+    db = database_of(request)
     batch_id = reports.batch_id_for(db, caller, ref)
     return StreamingResponse(reports.csv_report(db, batch_id, all_lines),
                              media_type="text/csv; charset=utf-8", headers={

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
 from crossfin.core.db import Database
 from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
 from crossfin.core.fields import INT32_MAX
+from crossfin.core.http.answers import answer_body
 from crossfin.core.http.deps import get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.documents import versions
@@ -87,8 +87,8 @@ def register_batch(request: Request, body: BodyDep, caller: CallerDep, db: DbDep
     with UnitOfWork(db, caller.actor) as uow:
         batch, created = batches.register_batch(uow, caller, data.manifest, data.mode)
         uow.commit()
-    return JSONResponse(json.loads(_dump(batches.batch_view(batch))),
-                        status_code=201 if created else 200)
+    return Response(answer_body(batches.batch_view(batch), None),
+                    status_code=201 if created else 200, media_type="application/json")
 
 
 @router.get("/batches/{ref}", summary="A batch's status and the next line it expects")
@@ -132,14 +132,8 @@ def _after_staging(db: Database, caller: CallerDep, batch: Any) -> Response:
     receipt = None
     if batch.status == "complete":
         batch, receipt = publish.run_publication(db, caller.actor, batch.id)
-    view = batches.batch_view(batch)
-    if receipt is not None:
-        view["receipt"] = receipt.as_dict()
-    return JSONResponse(json.loads(_dump(view)))
-
-
-def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, default=str, ensure_ascii=False)
+    return Response(answer_body(batches.batch_view(batch), receipt),
+                    media_type="application/json")
 
 
 @router.get("/batches/{ref}/report.json", summary="The outcome report, line by line (JSON)")

@@ -8,12 +8,11 @@ structure and plausibility. The owner is the domestic exporter (or importer for 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date
 from crossfin.core.errors import FieldError
 from crossfin.documents.kinds.base import Content, KindModel, KindSpec
 from crossfin.documents.kinds.fields import (
@@ -31,7 +30,6 @@ from crossfin.parties.models import OrgKind
 _NUMBER = re.compile(r"[0-9]{18}")
 FIRST_YEAR = 2000
 # China Standard Time: customs numbers its declarations by the local calendar year.
-_CHINA_OFFSET = timedelta(hours=8)
 
 
 def check_declaration_no(value: Any) -> str:
@@ -43,7 +41,7 @@ def check_declaration_no(value: Any) -> str:
         raise ValueError(f"must be exactly 18 digits, got {len(text)} characters")
     if text[:4] == "0000":
         raise ValueError("customs district (digits 1-4) cannot be 0000")
-    year, this_year = int(text[4:8]), (utcnow() + _CHINA_OFFSET).year
+    year, this_year = int(text[4:8]), business_date().year
     if not FIRST_YEAR <= year <= this_year:
         raise ValueError(f"year (digits 5-8) {year} is not between {FIRST_YEAR} and "
                          f"{this_year}")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.canonical import content_digest
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.errors import NotFound
 from crossfin.core.money import format_amount
 from crossfin.documents.access.consent import active_consent
@@ -24,7 +24,6 @@ from crossfin.documents.models import Document, DocumentVersion
 from crossfin.financing.lifecycle import HOLDING, State
 from crossfin.financing.market.models import CreditQuery
 from crossfin.financing.models import Financing
-from crossfin.financing.service import business_date
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork

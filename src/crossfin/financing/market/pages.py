@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, field_errors
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.http.params import PathId
 from crossfin.core.money import format_amount
 from crossfin.core.web.csrf import CsrfDep
@@ -27,7 +28,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
-from crossfin.parties.portal_work import PortalReadUow, portal_db, run_write
+from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.parties.service import org_names
 
 router = APIRouter()
@@ -68,10 +69,10 @@ def _after(request: Request, caller: Caller, fn: Any, flash: str,
            form: dict[str, Any] | None = None) -> Response:
     """Run a write; on a refusal show the market again with the reason."""
     try:
-        with recording_refusals(portal_db(request), caller.actor):
+        with recording_refusals(database_of(request), caller.actor):
             run_write(request, caller, fn)
     except CrossfinError as exc:
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, exc, getattr(exc, "errors", []), form,
                            exc.status)
     return redirect(request, "/market", flash=("success", flash))
@@ -88,7 +89,7 @@ def publish(request: Request, caller: PortalCallerDep, _: CsrfDep,
         data = NeedIn.model_validate(form | {"documents": parse_documents(documents)})
     except ValidationError as exc:
         errors = field_errors(exc)
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, form, 422)
     return _after(request, caller, lambda uow: matchmaking.publish_need(uow, caller, data),
                   N_("Need published."), form)
@@ -112,7 +113,7 @@ def make_offer(request: Request, need_id: PathId, caller: PortalCallerDep, _: Cs
                                        "tenor_days": tenor_days})
     except ValidationError as exc:
         errors = field_errors(exc)
-        with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _market(request, uow, caller, None, errors, None, 422)
     return _after(request, caller,
                   lambda uow: matchmaking.make_offer(uow, caller, need_id, data),
@@ -121,7 +122,7 @@ def make_offer(request: Request, need_id: PathId, caller: PortalCallerDep, _: Cs
 
 @router.post("/market/offers/{offer_id}/accept", summary="Accept an offer (enterprise)")
 def accept(request: Request, offer_id: PathId, caller: PortalCallerDep, _: CsrfDep) -> Response:
-    hours = request.app.state.settings.reservation_hours
+    hours = settings_of(request).reservation_hours
     return _after(request, caller, lambda uow: matchmaking.accept_offer(
         uow, caller, offer_id, AcceptIn(), hours),
         N_("Offer accepted: the bank has your application."))
@@ -160,7 +161,7 @@ def query_credit(request: Request, caller: PortalCallerDep, _: CsrfDep,
             uow, caller, enterprise_uscc.strip(), purpose.strip() or None))
     except CrossfinError as exc:
         problem = exc
-    with UnitOfWork(portal_db(request), caller.actor, readonly=True) as uow:
+    with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
         return _credit(request, uow, caller, profile, problem,
                        problem.status if problem else 200)
 
