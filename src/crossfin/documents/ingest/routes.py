@@ -13,12 +13,12 @@ from crossfin.parties.http import CallerDep, ReadUow, WriterDep
 from crossfin.core.http.deps import get_db, raw_body
 from crossfin.core.errors import FieldError, PayloadTooLarge, ValidationFailed, field_errors
 from crossfin.core.db import Database
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.documents.ingest import batches, publish, reports, sources
+from crossfin.ledger.uow import Transactions, UnitOfWork
+from crossfin.documents.ingest import batches, reports, service, sources
 from crossfin.documents import versions
 from crossfin.documents.errors import RecordUnreadable
 from crossfin.documents.ingest.schemas import AmendmentIn, BatchIn, SourceKeyOut, VkeyIn
-from crossfin.documents.kinds.registry import all_kinds, get_kind
+from crossfin.documents.kinds.registry import all_kinds
 
 router = APIRouter(prefix="/v1", tags=["documents: ingestion"])
 DbDep = Annotated[Database, Depends(get_db)]
@@ -82,11 +82,10 @@ def _batch_input(request: Request, body: bytes) -> BatchIn:
              summary="Announce a signed batch by its manifest (text, or JSON with mode)")
 def register_batch(request: Request, body: BodyDep, caller: CallerDep, db: DbDep) -> Response:
     data = _batch_input(request, body)
-    with UnitOfWork(db, caller.actor) as uow:
-        batch, created = batches.register_batch(uow, caller, data.manifest, data.mode)
-        uow.commit()
-    return JSONResponse(json.loads(_dump(batches.batch_view(batch))),
-                        status_code=201 if created else 200)
+    opened = service.open_batch(Transactions.own(db, caller.actor), caller, data.manifest,
+                                data.mode)
+    return JSONResponse(json.loads(_dump(service.outcome_view(opened))),
+                        status_code=201 if opened.created else 200)
 
 
 @router.get("/batches/{ref}", summary="A batch's status and the next line it expects")
@@ -105,35 +104,16 @@ def upload_lines(ref: str, request: Request, body: BodyDep, caller: CallerDep, d
     except UnicodeDecodeError:
         raise RecordUnreadable("the chunk is not UTF-8 text") from None
     csv_format = request.headers.get("content-type", "").lower().startswith("text/csv")
-    with UnitOfWork(db, caller.actor, readonly=True) as uow:
-        kind = batches.get_batch(uow.session, caller, ref).kind
-    chunk = batches.prepare_chunk(get_kind(kind), start, text, csv_format)
-    with UnitOfWork(db, caller.actor) as uow:
-        batch = batches.stage_chunk(uow, caller, ref, chunk)
-        uow.commit()
-    return _after_staging(db, caller, batch)
+    submitted = service.submit_chunk(Transactions.own(db, caller.actor), caller, ref, start,
+                                     text, csv_format)
+    return JSONResponse(json.loads(_dump(service.outcome_view(submitted))))
 
 
 @router.post("/batches/{ref}/publish",
              summary="Publish a complete batch again after an interrupted publication")
 def publish_batch(ref: str, caller: CallerDep, db: DbDep) -> Response:
-    with UnitOfWork(db, caller.actor, readonly=True) as uow:
-        batch = batches.get_batch(uow.session, caller, ref)
-        uow.session.expunge(batch)  # keep its loaded state past the read's rollback
-    return _after_staging(db, caller, batch)
-
-
-def _after_staging(db: Database, caller: CallerDep, batch: Any) -> Response:
-    refused = batches.refusal(batch)
-    if refused is not None:
-        raise refused
-    receipt = None
-    if batch.status == "complete":
-        batch, receipt = publish.run_publication(db, caller.actor, batch.id)
-    view = batches.batch_view(batch)
-    if receipt is not None:
-        view["receipt"] = receipt.as_dict()
-    return JSONResponse(json.loads(_dump(view)))
+    submitted = service.publish_if_complete(Transactions.own(db, caller.actor), caller, ref)
+    return JSONResponse(json.loads(_dump(service.outcome_view(submitted))))
 
 
 def _dump(data: dict[str, Any]) -> str:
