@@ -1,7 +1,7 @@
 """Portal pages of financings: the bank's work queue (register, approve, disburse, repay),
 the financings other parties see, one financing with its documents' balances.
 
-Thin handlers over the same services as the API (service, transitions, queries).
+Thin handlers over the same services as the API (registration, transitions, queries).
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from sqlalchemy import func, select, tuple_
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, FieldError, NotFound, field_errors
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.documents.models import Document
-from crossfin.financing import queries, service, transitions
+from crossfin.financing import queries, registration, service, transitions
 from crossfin.documents.balance import remaining_minor
 from crossfin.financing.models import Financing
-from crossfin.financing.refusals import recording_refusals
 from crossfin.financing.scenarios.registry import all_scenarios
 from crossfin.financing.schemas import FinancingIn
 from crossfin.parties.access import Caller
@@ -150,11 +149,14 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
     except ValidationError as exc:
         errors = field_errors(exc)
         return _form(request, form, errors, status=422)
-    hours = request.app.state.settings.reservation_hours
+    # The same function as the API: refusals recorded, a concurrent duplicate external_ref
+    # answered with the same 409 problem (shown on the form), never a bare integrity error.
+    tx = Transactions.own(portal_db(request), caller.actor)
+    [outcome] = registration.register_applications(
+        tx, [registration.Application(caller, data)],
+        request.app.state.settings.reservation_hours)
     try:
-        with recording_refusals(portal_db(request), caller.actor):
-            financing, _receipt = run_write(request, caller, lambda uow: service.register(
-                uow, caller, data, hours))
+        financing = registration.registered(outcome).financing
     except CrossfinError as exc:
         return _form(request, form, getattr(exc, "errors", []), exc, status=exc.status)
     return redirect(request, f"/financing/{financing.id}",
