@@ -5,11 +5,13 @@
         postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_bench       # PostgreSQL
     .venv/bin/python benchmarks/documents_ingest.py --records 1000000 --no-ceiling  # 1M
 
-The service path is what a source's upload costs the server: parsing each JSON line,
-its RFC 8785 digest, the digest tree, validation and normalisation, staging rows, then
-publication (duplicate checks, bulk inserts, the ledger event, commit). Records are
-generated chunk by chunk, so memory stays bounded whatever --records is. The ceiling is
-a plain DBAPI executemany INSERT of the same document and version rows in the same run.
+The service path is what a source's upload costs the server, through the functions every
+entry point calls (documents/ingest/service.py: open_batch, then submit_chunk per chunk):
+parsing each JSON line, its RFC 8785 digest, the digest tree, validation and
+normalisation, staging rows, then publication (duplicate checks, bulk inserts, the ledger
+event, commit). Records are generated chunk by chunk, so memory stays bounded whatever
+--records is. The ceiling is a plain DBAPI executemany INSERT of the same document and
+version rows in the same run.
 WARNING: with a PostgreSQL URL the benchmark DROPS that database's public schema.
 """
 
@@ -28,13 +30,13 @@ from sqlalchemy import select
 
 from benchlib import fresh_database, print_header
 from crossfin.core.db import Actor, Database
-from crossfin.documents.ingest import batches, publish
-from crossfin.documents.kinds.registry import get_kind
+from crossfin.documents.ingest import batches
+from crossfin.documents.ingest import service as ingestion
 from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.records import Manifest, parse_json_record, record_digest
 from crossfin.ledger.note import Signer, generate_signer, sign_note
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import Caller
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
@@ -91,26 +93,19 @@ def ingest(db: Database, caller: Caller, signer: Signer, count: int, chunk: int,
                       for line in lines(0, count, usccs, salt))
     ref = f"bench-{salt}"
     manifest = sign_note(Manifest(KIND, ref, count, root).text(), [signer])
-    spec = get_kind(KIND)
+    tx = Transactions.own(db, caller.actor)
     started, cpu_started = time.perf_counter(), time.process_time()
-    with UnitOfWork(db, caller.actor) as uow:
-        batches.register_batch(uow, caller, manifest)
-        uow.commit()
+    ingestion.open_batch(tx, caller, manifest)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     for start in range(0, count, chunk):
         # Making the request body is the client's work: it is not timed.
         body = "\n".join(lines(start, min(start + chunk, count), usccs, salt)) + "\n"
         started, cpu_started = time.perf_counter(), time.process_time()
-        prepared = batches.prepare_chunk(spec, start, body, False)
-        with UnitOfWork(db, caller.actor) as uow:
-            batch = batches.stage_chunk(uow, caller, ref, prepared)
-            uow.commit()
+        # The chunk that completes the batch also publishes it, as over HTTP.
+        submitted = ingestion.submit_chunk(tx, caller, ref, start, body, False)
         elapsed += time.perf_counter() - started
         cpu += time.process_time() - cpu_started
-    started, cpu_started = time.perf_counter(), time.process_time()
-    batch, receipt = publish.run_publication(db, caller.actor, batch.id)
-    elapsed += time.perf_counter() - started
-    cpu += time.process_time() - cpu_started
+    batch, receipt = submitted.batch, submitted.receipt
     assert batch.status == "published" and batch.accepted == count, batches.batch_view(batch)
     assert receipt is not None and receipt.leaf_index is not None
     return elapsed, cpu

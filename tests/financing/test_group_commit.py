@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.core.errors import AlreadyExists, IdempotencyConflict, ValidationFailed
+from crossfin.financing import registration
 from crossfin.financing.combiner import Answer, Combiner, Job
 from crossfin.financing.errors import DuplicateFinancing, OverFinancing
 from crossfin.financing.models import Financing
@@ -96,21 +97,21 @@ def test_a_failing_conflict_check_answers_its_request_and_the_writer_lives_on(db
     doc = declaration(db, firms, "100.00")
     caller = caller_of(firms.banks[0])
     combiner = Combiner(db, 72)
-    real_commit = combiner._commit
+    real_together = registration._together
 
-    def conflicting(batch):
+    def conflicting(tx, applications, hours, hooks):
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    def broken_check(job, exc):
+    def broken_check(session, job):
         raise RuntimeError("database went away while checking the conflict")
 
     try:
-        monkeypatch.setattr(combiner, "_commit", conflicting)
-        monkeypatch.setattr(combiner, "_after_conflict", broken_check)
+        monkeypatch.setattr(registration, "_together", conflicting)
+        monkeypatch.setattr(combiner.answers, "after_conflict", broken_check)
         data = FinancingIn.model_validate(application(firms, [doc], "10.00", ref="X1"))
         failed = combiner.submit(Job(caller, data, None, "fp-x1"))
         assert isinstance(failed.exception(timeout=10), RuntimeError)
-        monkeypatch.setattr(combiner, "_commit", real_commit)
+        monkeypatch.setattr(registration, "_together", real_together)
         data = FinancingIn.model_validate(application(firms, [doc], "10.00", ref="X2"))
         later = combiner.submit(Job(caller, data, None, "fp-x2")).result(timeout=10)
         assert later.status == 201

@@ -42,31 +42,31 @@ def http_storm(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]],
 def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[str, Any]],
                    barrier: Any, queue: Any) -> None:
     """A separate process registering `bodies` through the service layer, each in its own
-    unit of work, recording refusals like the API does; puts (ref, outcome) on `queue`."""
+    transaction, through the function every entry point calls (refusals recorded, conflicts
+    mapped); puts (ref, outcome) on `queue`."""
     from crossfin.core.db import Database
+    from crossfin.financing import registration
     from crossfin.financing.errors import FinancingRefused
-    from crossfin.financing.refusals import recording_refusals
     from crossfin.financing.schemas import FinancingIn
-    from crossfin.financing.service import register
-    from crossfin.ledger.uow import UnitOfWork
+    from crossfin.ledger.uow import Transactions
     from crossfin.parties.access import Caller
     from crossfin.parties.models import OrgKind, Role
 
     caller = Caller(caller_fields["principal_id"], "storm", Role(caller_fields["role"]),
                     caller_fields["org_id"], OrgKind.BANK, None)
     db = Database(url)
+    tx = Transactions.own(db, caller.actor)
     barrier.wait()
     try:
         for body in bodies:
             data = FinancingIn.model_validate(body)
-            try:
-                with recording_refusals(db, caller.actor), UnitOfWork(db, caller.actor) as uow:
-                    register(uow, caller, data)
-                    uow.commit()
+            [outcome] = registration.register_applications(
+                tx, [registration.Application(caller, data)], 72)
+            if isinstance(outcome, FinancingRefused):
+                queue.put((body["external_ref"], outcome.slug))
+            elif isinstance(outcome, BaseException):  # surfaced to the test, never swallowed
+                queue.put((body["external_ref"], f"error: {outcome!r}"))
+            else:
                 queue.put((body["external_ref"], "ok"))
-            except FinancingRefused as exc:
-                queue.put((body["external_ref"], exc.slug))
-            except Exception as exc:  # noqa: BLE001  (surfaced to the test, never swallowed)
-                queue.put((body["external_ref"], f"error: {exc!r}"))
     finally:
         db.dispose()

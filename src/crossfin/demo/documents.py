@@ -2,8 +2,9 @@
 
 Each demo source signs with its own Ed25519 key, kept in `<data dir>/demo-sources/<org>.key`
 (0600) and registered through the sources service. Each (source, kind) becomes one signed
-batch, registered, staged and published by the same service functions as the HTTP batch
-API, acting as the source's feed account, so the ledger shows the source doing it.
+batch, submitted through the same function as the portal's upload and the steps of the
+HTTP batch API (`documents.ingest.service.submit_batch`), inside the load's transaction,
+acting as the source's feed account, so the ledger shows the source doing it.
 Batches already published are skipped: a second load adds nothing.
 """
 
@@ -21,10 +22,8 @@ from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.trade import DemoBatch, demo_batches
 from crossfin.documents import records
 from crossfin.documents.access import consent
-from crossfin.documents.ingest import batches, publish, sources
+from crossfin.documents.ingest import batches, service, sources
 from crossfin.documents.ingest.models import Batch, SourceKey
-from crossfin.documents.kinds.registry import get_kind
-from crossfin.ledger.journal import Receipt
 from crossfin.ledger.note import (
     Signer,
     generate_signer,
@@ -33,7 +32,7 @@ from crossfin.ledger.note import (
     write_key_file,
 )
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for, find_principal
 from crossfin.parties.models import Organization, PrincipalKind
@@ -90,25 +89,18 @@ def manifest_of(batch: DemoBatch, signer: Signer) -> str:
     return sign_note(text, [signer])
 
 
-def _publish(uow: UnitOfWork, caller: Caller, signer: Signer,
-             batch: DemoBatch) -> tuple[Batch, Receipt] | None:
+def _publish(uow: UnitOfWork, caller: Caller, signer: Signer, batch: DemoBatch) -> Batch | None:
     """Register, stage and publish one batch (all or nothing); None if already done."""
     existing = batches.find_batch(uow.session, caller.org_id, batch.ref)
     if existing is not None and existing.status in batches.TERMINAL:
         return None
-    row, _ = batches.register_batch(uow, caller, manifest_of(batch, signer), mode="atomic")
-    if row.status == "receiving":
-        body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch.records)
-        chunk = batches.prepare_chunk(get_kind(batch.kind), 0, body, csv_format=False)
-        row = batches.stage_chunk(uow, caller, batch.ref, chunk)
-    refused = batches.refusal(row)
-    if refused is not None:
-        raise refused
-    row, receipt = publish.publish_batch(uow, row.id)
-    if receipt is None:
-        raise RuntimeError(f"demo batch {batch.ref} was not published ({row.status}): "
-                           f"{row.reason}")
-    return row, receipt
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch.records)
+    done = service.submit_batch(Transactions.within(uow), caller, manifest_of(batch, signer),
+                                body, csv_format=False, mode="atomic")
+    if done.receipt is None:
+        raise RuntimeError(f"demo batch {batch.ref} was not published ({done.batch.status}): "
+                           f"{done.batch.reason}")
+    return done.batch
 
 
 def _load_sources(uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path,
@@ -122,20 +114,13 @@ def _load_sources(uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path,
         callers[org.key], signers[org.key] = caller, source_signer(data_dir, org.key)
         with uow.acting_as(caller.actor):
             result.keys_registered += _ensure_key(uow, caller, signers[org.key])
-    published: list[tuple[Batch, Receipt]] = []
     for batch in wanted:
         caller = callers[batch.source]
         with uow.acting_as(caller.actor):
-            done = _publish(uow, caller, signers[batch.source], batch)
-        if done is not None:
-            published.append(done)
-            result.documents_added += done[0].accepted
-    result.batches_published = len(published)
-    if published:
-        # As the HTTP path does: the batch row names the leaf of its publication event.
-        uow.sequence()
-        for row, receipt in published:
-            row.leaf_index = receipt.leaf_index
+            published = _publish(uow, caller, signers[batch.source], batch)
+        if published is not None:
+            result.batches_published += 1
+            result.documents_added += published.accepted
 
 
 def _load_consents(uow: UnitOfWork, org_ids: dict[str, int], result: DocumentsResult) -> None:

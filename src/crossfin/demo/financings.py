@@ -1,8 +1,10 @@
 """Demo financings: F1, F4 and F5 loans in every state, an open F7 need, an F2 query.
 
 Everything goes through the financing services, acting as the people who would do it: a
-bank's `<bank>.operator` registers, disburses, takes repayments and closes (the maker), its
-`<bank>.approver` approves or rejects (the checker), a firm's clerk publishes its need. The
+bank's `<bank>.operator` registers (`registration.register_applications`, as every entry
+point does, here inside the load's transaction), disburses, takes repayments and closes
+(the maker), its `<bank>.approver` approves or rejects (the checker), a firm's clerk
+publishes its need. The
 plan (`demo_plan`) is plain data drawn from the demo documents only, so every load plans
 the same loans; `load_financings` then adds whatever is missing. A financing is
 known by its bank and `external_ref` (`demo-F1-001`...), the need by its firm and purpose,
@@ -26,15 +28,15 @@ from crossfin.core.money import format_amount, parse_amount
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.trade import demo_batches
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.financing import transitions
+from crossfin.financing import registration, transitions
 from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import CreditQuery, FinancingNeed
 from crossfin.financing.market.schemas import DocumentRefIn, NeedIn, OfferIn
 from crossfin.financing.models import Financing
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
-from crossfin.financing.service import register
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.financing.service import DEFAULT_RESERVATION_HOURS
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import caller_for
 from crossfin.parties.models import Principal, PrincipalKind
@@ -319,14 +321,16 @@ def _load_loans(uow: UnitOfWork, people: _People, org_ids: dict[str, int],
             result.skipped.append(ref)  # the demo policies are 2026's; they run out
             continue
         maker = people(f"{loan.bank}.operator")
-        try:
-            with uow.acting_as(maker.actor):
-                financing, _ = register(uow, maker, loan.application)
-        except FinancingRefused:
-            # Someone financed these documents first (e.g. in an older demo database).
+        with uow.acting_as(maker.actor):
+            [outcome] = registration.register_applications(
+                Transactions.within(uow), [registration.Application(maker, loan.application)],
+                DEFAULT_RESERVATION_HOURS)
+        if isinstance(outcome, FinancingRefused):
+            # Someone financed these documents first (e.g. in an older demo database); the
+            # refused attempt is recorded, as for any bank.
             result.skipped.append(ref)
             continue
-        _advance(uow, people, loan, financing.id, today)
+        _advance(uow, people, loan, registration.registered(outcome).financing.id, today)
         result.financings_added += 1
 
 

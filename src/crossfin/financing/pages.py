@@ -1,7 +1,7 @@
 """Portal pages of financings: the bank's work queue (register, approve, disburse, repay),
 the financings other parties see, one financing with its documents' balances.
 
-Thin handlers over the same services as the API (service, transitions, queries).
+Thin handlers over the same services as the API (registration, transitions, queries).
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import redirect, render
 from crossfin.documents.balance import remaining_minor
 from crossfin.documents.models import Document
-from crossfin.financing import queries, service, transitions
+from crossfin.financing import queries, registration, service, transitions
 from crossfin.financing.models import Financing
-from crossfin.financing.refusals import recording_refusals
 from crossfin.financing.scenarios.registry import all_scenarios
 from crossfin.financing.schemas import FinancingIn
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
@@ -165,11 +164,14 @@ def register(request: Request, caller: PortalCallerDep, _: CsrfDep,
     except ValidationError as exc:
         errors = field_errors(exc)
         return _form(request, form, errors, status=422)
-    hours = settings_of(request).reservation_hours
+    # The same function as the API: refusals recorded, a concurrent duplicate external_ref
+    # answered with the same 409 problem (shown on the form), never a bare integrity error.
+    tx = Transactions.own(database_of(request), caller.actor)
+    [outcome] = registration.register_applications(
+        tx, [registration.Application(caller, data)],
+        settings_of(request).reservation_hours)
     try:
-        with recording_refusals(database_of(request), caller.actor):
-            financing, _receipt = run_write(request, caller, lambda uow: service.register(
-                uow, caller, data, hours))
+        financing = registration.registered(outcome).financing
     except CrossfinError as exc:
         return _form(request, form, getattr(exc, "errors", []), exc, status=exc.status)
     return redirect(request, f"/financing/{financing.id}",

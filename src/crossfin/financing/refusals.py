@@ -2,15 +2,16 @@
 
 A refusal must not leave the financing half-written, yet the regulator must see it. So the
 request's transaction rolls back, and `record_refusal` then writes, in a transaction of its
-own, the attempt's ledger event (FINANCING_REFUSED, readable by the refused bank) and an
-alert (duplicate or over-financing; ALERT_RAISED) for the regulators over the enterprise.
-When one document is refused to several banks within a month, a second alert says so.
+own (`record_refusals`), the attempt's ledger event (FINANCING_REFUSED, readable by the
+refused bank) and an alert (duplicate or over-financing; ALERT_RAISED) for the regulators
+over the enterprise. When one document is refused to several banks within a month, a
+second alert says so.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ from crossfin.core.db import Actor, Database
 from crossfin.financing.errors import DuplicateFinancing, FinancingRefused
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.alerts import Alert, AlertKind, raise_alert
 
 log = logging.getLogger("crossfin.financing")
@@ -70,19 +71,37 @@ def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None,
                     document_id=document_id)
 
 
+def record_refusals(tx: Transactions,
+                    refusals: Sequence[tuple[Actor, FinancingRefused]]) -> None:
+    """Record refused attempts, each as its own bank's, in one transaction of `tx`.
+
+    Call it once the business transaction has ended. A failure is logged, never raised:
+    the refusal answers matter more than their record.
+    """
+    if not refusals:
+        return
+
+    def step(uow: UnitOfWork) -> None:
+        for actor, refusal in refusals:
+            with uow.acting_as(actor):
+                record_refusal(uow, refusal)
+
+    try:
+        tx.write(step)
+    except Exception:
+        log.exception("could not record %d refused financing attempt(s)", len(refusals))
+
+
 @contextmanager
 def recording_refusals(db: Database, actor: Actor) -> Iterator[None]:
     """Let a FinancingRefused through unchanged, after recording it in a new transaction.
 
-    Wrap the whole business transaction (it must have rolled back when this runs).
+    Wrap the whole business transaction (it must have rolled back when this runs). For
+    writes that reserve besides registration (F7's acceptance); registration itself
+    records its refusals (registration.py).
     """
     try:
         yield
     except FinancingRefused as refusal:
-        try:
-            with UnitOfWork(db, actor) as uow:
-                record_refusal(uow, refusal)
-                uow.commit()
-        except Exception:  # the refusal answer matters more than its record
-            log.exception("could not record a refused financing attempt")
+        record_refusals(Transactions.own(db, actor), [(actor, refusal)])
         raise

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from crossfin.core.db import Database
@@ -18,9 +17,10 @@ from crossfin.core.errors import Unauthenticated
 from crossfin.core.http.deps import database_of, get_db, get_settings, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.core.settings import Settings
-from crossfin.financing import queries, service, transitions
+from crossfin.financing import queries, registration, service, transitions
+from crossfin.financing.answers import Answer, Job, KeyedAnswers
 from crossfin.financing.background import sweeper_lifespan
-from crossfin.financing.combiner import Answer, Combiner, Job
+from crossfin.financing.combiner import Combiner
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.financing.refusals import recording_refusals
@@ -36,7 +36,7 @@ from crossfin.financing.schemas import (
     ReasonIn,
     RepayIn,
 )
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.credentials import Presented
 from crossfin.parties.http import (
@@ -46,6 +46,7 @@ from crossfin.parties.http import (
     Writer,
     WriterDep,
     WriteResult,
+    idempotency_of,
     precheck,
     verified_keys,
 )
@@ -62,19 +63,12 @@ def out(uow: UnitOfWork, financing: Financing) -> FinancingOut:
     return queries.to_out(uow.session, [financing])[0]
 
 
-def write_guarded(write: Writer, run: Callable[[UnitOfWork], Any], ref: str | None = None,
+def write_guarded(write: Writer, run: Callable[[UnitOfWork], Any],
                   status: int = 201) -> Response:
-    """Run a write that may reserve: record refusals after the rollback, and answer a
-    concurrent duplicate external_ref with 409 rather than a bare integrity error."""
+    """Run a write that may reserve besides registration (F7's acceptance): record its
+    refusals after the rollback."""
     with recording_refusals(write.db, write.caller.actor):
-        try:
-            return write(run, status=status)
-        except IntegrityError:
-            if ref is not None:
-                with write.db.session(readonly=True) as session:
-                    if service.has_ref(session, write.caller.org_id, ref):
-                        raise service.ref_taken() from None
-            raise
+        return write(run, status=status)
 
 
 async def registering_bank(request: Request, db: Annotated[Database, Depends(get_db)],
@@ -91,16 +85,34 @@ async def register(data: FinancingIn,
                    body: Annotated[bytes, Depends(raw_body)], settings: SettingsDep,
                    request: Request) -> Response:
     # Async so a grouped registration waits for its batch without holding a worker thread.
+    # Grouped or alone, the request goes through registration.register_applications with
+    # the same HTTP answers (financing/answers.py).
     caller, presented = bank
-    write = Writer(request, database_of(request), caller, body)
-    if settings.financing_group_commit:
-        return await _combined(request, write, data, settings, presented)
+    key, fingerprint = idempotency_of(request, body)
+    grouped = settings.financing_group_commit
+    job = Job(caller, data, key, fingerprint, presented if grouped else None)
+    try:
+        if grouped:
+            answer = await asyncio.wrap_future(combiner_of(request, settings).submit(job))
+        else:
+            answer = await run_in_threadpool(_register_alone, request, settings, job)
+    except Unauthenticated as exc:  # the key was revoked since this process last saw it
+        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
+        raise
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+    return Response(answer.body, status_code=answer.status, media_type="application/json",
+                    headers=headers)
 
-    def run(uow: UnitOfWork) -> WriteResult:
-        financing, receipt = service.register(uow, write.caller, data,
-                                              settings.reservation_hours)
-        return out(uow, financing), receipt
-    return await run_in_threadpool(write_guarded, write, run, data.external_ref)
+
+def _register_alone(request: Request, settings: Settings, job: Job) -> Answer:
+    """Group commit off: this request's registration in a transaction of its own."""
+    tx = Transactions.own(database_of(request), job.caller.actor)
+    [outcome] = registration.register_applications(tx, [job], settings.reservation_hours,
+                                                   KeyedAnswers(verified_keys(request)))
+    answer = KeyedAnswers.answer(outcome)
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
 
 
 _COMBINER_LOCK = threading.Lock()
@@ -115,19 +127,6 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
                                                 verified_keys(request))
     combiner: Combiner = state.financing_combiner
     return combiner
-
-
-async def _combined(request: Request, write: Writer, data: FinancingIn,
-                    settings: Settings, presented: Presented) -> Response:
-    job = Job(write.caller, data, write.key, write.fingerprint, presented)
-    try:
-        answer: Answer = await asyncio.wrap_future(combiner_of(request, settings).submit(job))
-    except Unauthenticated as exc:  # the key was revoked since this process last saw it
-        exc.headers["WWW-Authenticate"] = INVALID_TOKEN
-        raise
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-    return Response(answer.body, status_code=answer.status, media_type="application/json",
-                    headers=headers)
 
 
 @router.get("/financings", response_model=FinancingPage,

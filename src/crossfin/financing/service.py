@@ -1,5 +1,10 @@
 """Registering financings: the scenario's plan, conversion, caps, and the one balance.
 
+The business rules of registration, inside a transaction the caller owns. Entry points do
+not call them: they call `registration.register_applications`, which owns the transaction,
+conflict mapping and refusal recording around `register_many` (F7's acceptance, part of a
+larger change, calls `open_financing`).
+
 One code path serves a single application and a batch of them (the group commit in
 `combiner.py`): `Lookups` reads everything the applications need in a few set queries,
 `prepare` checks each one (422s), `reserve` locks the union of their documents' balances in
@@ -121,15 +126,6 @@ class Lookups:
         self.documents = {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
 
 
-def register(uow: UnitOfWork, caller: Caller, data: FinancingIn,
-             reservation_hours: int = DEFAULT_RESERVATION_HOURS) -> tuple[Financing, Receipt]:
-    """A bank's maker registers an application: documents reserved in this transaction."""
-    check_maker(caller)
-    return open_financing(uow, data, bank_org_id=caller.org_id,
-                          maker_principal_id=caller.principal_id,
-                          reservation_hours=reservation_hours)
-
-
 def check_maker(caller: Caller) -> None:
     """Only a bank's operators and admins register (approvers check, never make)."""
     require_kind(caller, OrgKind.BANK)
@@ -139,7 +135,8 @@ def check_maker(caller: Caller) -> None:
 def open_financing(uow: UnitOfWork, data: FinancingIn, *, bank_org_id: int,
                    maker_principal_id: int | None, reservation_hours: int,
                    offer_id: int | None = None) -> tuple[Financing, Receipt]:
-    """Check, reserve and record one financing (callers check permissions).
+    """Check, reserve and record one financing inside a larger change (F7's acceptance;
+    callers check permissions).
 
     Raises FinancingRefused (409) when a document's balance cannot carry it; the caller's
     transaction must then roll back and the attempt be recorded (refusals.py).

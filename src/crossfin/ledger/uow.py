@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -90,3 +90,65 @@ class UnitOfWork:
         self.sequence()
         self.session.commit()
         self._committed = True
+
+
+T = TypeVar("T")
+
+
+class Transactions:
+    """Where the steps of a use case run: each in a transaction of its own, or in the caller's.
+
+    `Transactions.own(db, actor)`: each `write` step is a unit of work of its own, committed
+    when the step returns and rolled back when it raises; each `read` step a read-only one.
+    For requests, pages and commands.
+
+    `Transactions.within(uow)`: every step runs in the caller's unit of work, which the caller
+    commits; a `write` step runs in a savepoint, so a step that raises (a unique violation,
+    say) undoes only itself, its queued ledger events included, and the caller's transaction
+    goes on. For loaders that do everything in one transaction (the demo).
+
+    A use case written against this runs the same steps in the same order either way.
+    """
+
+    def __init__(self, db: Database, actor: Actor, uow: UnitOfWork | None = None) -> None:
+        self.db, self.actor, self._uow = db, actor, uow
+
+    @classmethod
+    def own(cls, db: Database, actor: Actor) -> Transactions:
+        return cls(db, actor)
+
+    @classmethod
+    def within(cls, uow: UnitOfWork) -> Transactions:
+        return cls(uow.db, uow.actor, uow)
+
+    @property
+    def owned(self) -> bool:
+        """True when each write step commits on its own (a step may then sequence its
+        events itself, since only the commit follows)."""
+        return self._uow is None
+
+    def write(self, step: Callable[[UnitOfWork], T]) -> T:
+        """Run a state change: committed on return, undone (and re-raised) on an exception."""
+        uow = self._uow
+        if uow is None:
+            with UnitOfWork(self.db, self.actor) as own:
+                result = step(own)
+                own.commit()
+            return result
+        pending = list(uow.pending)
+        try:
+            with uow.session.begin_nested():
+                return step(uow)
+        except BaseException:
+            uow.pending = pending  # events of the undone step go; sequenced ones come back
+            raise
+
+    def read(self, step: Callable[[UnitOfWork], T]) -> T:
+        """Run a read; ORM rows it returns stay usable afterwards (detached when it was a
+        transaction of its own)."""
+        if self._uow is not None:
+            return step(self._uow)
+        with UnitOfWork(self.db, self.actor, readonly=True) as own:
+            result = step(own)
+            own.session.expunge_all()  # keep their loaded state past the read's rollback
+        return result

@@ -131,15 +131,20 @@ WriteResult = tuple[Payload, Receipt | None]
 WriteFn = Callable[[UnitOfWork], WriteResult]
 
 
+def idempotency_of(request: Request, body: bytes) -> tuple[str | None, str]:
+    """The request's Idempotency-Key (checked; None without one) and its fingerprint."""
+    key = request.headers.get("idempotency-key")
+    target = request.url.path + ("?" + request.url.query if request.url.query else "")
+    return (idempotency.check_key(key) if key is not None else None,
+            idempotency.request_fingerprint(request.method, target, body))
+
+
 class Writer:
     """Runs one state change in one transaction, honouring Idempotency-Key."""
 
     def __init__(self, request: Request, db: Database, caller: Caller, body: bytes) -> None:
         self.request, self.db, self.caller, self.body = request, db, caller, body
-        key = request.headers.get("idempotency-key")
-        self.key = idempotency.check_key(key) if key is not None else None
-        target = request.url.path + ("?" + request.url.query if request.url.query else "")
-        self.fingerprint = idempotency.request_fingerprint(request.method, target, body)
+        self.key, self.fingerprint = idempotency_of(request, body)
 
     def __call__(self, fn: WriteFn, status: int = 201) -> Response:
         try:

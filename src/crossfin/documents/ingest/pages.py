@@ -1,8 +1,8 @@
 """Portal pages that do work: a bank's bulk verification, a source's batch upload.
 
 Both run the same services as the API in the same transactions: `verification.verify`
-for banks; for sources `batches.register_batch`, `stage_chunk` and `run_publication`,
-in the order `crossfin.documents.ingest_routes` uses them.
+for banks; for sources `service.submit_batch` (documents/ingest/service.py), the steps of
+the batch API in one call.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from crossfin.core.web.render import redirect, render
 from crossfin.documents.access import reading, verification
 from crossfin.documents.access.claims_io import read_claims
 from crossfin.documents.access.downloads import results_download
-from crossfin.documents.ingest import batches, publish, reports
+from crossfin.documents.ingest import batches, reports, service
 from crossfin.documents.ingest.models import Batch, BatchLine
-from crossfin.documents.kinds.registry import all_kinds, get_kind
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents.kinds.registry import all_kinds
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller, require_kind
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
@@ -138,20 +138,10 @@ async def batch_upload(request: Request, caller: PortalCallerDep, uow: PortalRea
 def _submit(request: Request, caller: Caller, note: str, body: str, filename: str | None,
             atomic: bool) -> str:
     """Register, stage every line, and publish; a refused batch raises its problem."""
-    mode = "atomic" if atomic else "partial"
-    batch = run_write(request, caller,
-                      lambda uow: batches.register_batch(uow, caller, note, mode)[0])
-    ref, kind, csv_format = batch.ref, batch.kind, _format(filename, "auto") == "csv"
-    if batch.status == "receiving":
-        chunk = batches.prepare_chunk(get_kind(kind), batch.next_line, body, csv_format)
-        batch = run_write(request, caller,
-                          lambda uow: batches.stage_chunk(uow, caller, ref, chunk))
-    refused = batches.refusal(batch)
-    if refused is not None:
-        raise refused
-    if batch.status == "complete":
-        publish.run_publication(database_of(request), caller.actor, batch.id)
-    return ref
+    submitted = service.submit_batch(Transactions.own(database_of(request), caller.actor),
+                                     caller, note, body, _format(filename, "auto") == "csv",
+                                     "atomic" if atomic else "partial")
+    return submitted.batch.ref
 
 
 @router.get("/batches/{ref}", summary="A batch's outcome (sources)")

@@ -6,7 +6,8 @@ repeating a key earlier in the batch, or a key already registered, become duplic
 One BATCH_PUBLISHED ledger event commits to the signed root (hence every record digest)
 and to the root over the published records' digests. The ledger head is locked only by
 the final `uow.sequence()`, after the bulk work. A failure anywhere rolls everything
-back: the batch stays `complete` and publication can simply run again.
+back: the batch stays `complete` and publication can simply run again (which
+`documents/ingest/service.py` does when a concurrent batch took a key first).
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.db import Actor, Database
 from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
@@ -40,24 +39,6 @@ _lines = table_of(BatchLine)
 _set_outcome = _lines.update().where(
     _lines.c.batch_id == bindparam("b_batch"), _lines.c.line == bindparam("b_line"),
 ).values(outcome=bindparam("b_outcome"), errors=bindparam("b_errors"))
-
-
-def run_publication(db: Database, actor: Actor, batch_id: int,
-                    attempts: int = 3) -> tuple[Batch, Receipt | None]:
-    """Publish in its own transaction, retrying when a concurrent batch took a key first."""
-    for attempt in range(attempts):
-        try:
-            with UnitOfWork(db, actor) as uow:
-                batch, receipt = publish_batch(uow, batch_id)
-                uow.sequence()
-                if receipt is not None:
-                    batch.leaf_index = receipt.leaf_index
-                uow.commit()
-                return batch, receipt
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None]:

@@ -16,10 +16,10 @@ from crossfin.core.http.deps import get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.documents import versions
 from crossfin.documents.errors import RecordUnreadable
-from crossfin.documents.ingest import batches, publish, reports, sources
+from crossfin.documents.ingest import batches, reports, service, sources
 from crossfin.documents.ingest.schemas import AmendmentIn, BatchIn, SourceKeyOut, VkeyIn
-from crossfin.documents.kinds.registry import all_kinds, get_kind
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.documents.kinds.registry import all_kinds
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 
 router = APIRouter(prefix="/v1", tags=["documents: ingestion"])
@@ -84,11 +84,9 @@ def _batch_input(request: Request, body: bytes) -> BatchIn:
              summary="Announce a signed batch by its manifest (text, or JSON with mode)")
 def register_batch(request: Request, body: BodyDep, caller: CallerDep, db: DbDep) -> Response:
     data = _batch_input(request, body)
-    with UnitOfWork(db, caller.actor) as uow:
-        batch, created = batches.register_batch(uow, caller, data.manifest, data.mode)
-        uow.commit()
-    return Response(answer_body(batches.batch_view(batch), None),
-                    status_code=201 if created else 200, media_type="application/json")
+    opened = service.open_batch(Transactions.own(db, caller.actor), caller, data.manifest,
+                                data.mode)
+    return _answer(opened, 201 if opened.created else 200)
 
 
 @router.get("/batches/{ref}", summary="A batch's status and the next line it expects")
@@ -107,33 +105,22 @@ def upload_lines(ref: str, request: Request, body: BodyDep, caller: CallerDep, d
     except UnicodeDecodeError:
         raise RecordUnreadable("the chunk is not UTF-8 text") from None
     csv_format = request.headers.get("content-type", "").lower().startswith("text/csv")
-    with UnitOfWork(db, caller.actor, readonly=True) as uow:
-        kind = batches.get_batch(uow.session, caller, ref).kind
-    chunk = batches.prepare_chunk(get_kind(kind), start, text, csv_format)
-    with UnitOfWork(db, caller.actor) as uow:
-        batch = batches.stage_chunk(uow, caller, ref, chunk)
-        uow.commit()
-    return _after_staging(db, caller, batch)
+    submitted = service.submit_chunk(Transactions.own(db, caller.actor), caller, ref, start,
+                                     text, csv_format)
+    return _answer(submitted)
 
 
 @router.post("/batches/{ref}/publish",
              summary="Publish a complete batch again after an interrupted publication")
 def publish_batch(ref: str, caller: CallerDep, db: DbDep) -> Response:
-    with UnitOfWork(db, caller.actor, readonly=True) as uow:
-        batch = batches.get_batch(uow.session, caller, ref)
-        uow.session.expunge(batch)  # keep its loaded state past the read's rollback
-    return _after_staging(db, caller, batch)
+    submitted = service.publish_if_complete(Transactions.own(db, caller.actor), caller, ref)
+    return _answer(submitted)
 
 
-def _after_staging(db: Database, caller: CallerDep, batch: Any) -> Response:
-    refused = batches.refusal(batch)
-    if refused is not None:
-        raise refused
-    receipt = None
-    if batch.status == "complete":
-        batch, receipt = publish.run_publication(db, caller.actor, batch.id)
-    return Response(answer_body(batches.batch_view(batch), receipt),
-                    media_type="application/json")
+def _answer(submission: service.Submission, status: int = 200) -> Response:
+    """The batch's status, with the receipt of a publication made by this request."""
+    body = answer_body(batches.batch_view(submission.batch), submission.receipt)
+    return Response(body, status_code=status, media_type="application/json")
 
 
 @router.get("/batches/{ref}/report.json", summary="The outcome report, line by line (JSON)")

@@ -1,6 +1,6 @@
 """What a scenario declares: its documents, the share of each it may use, its checks.
 
-The core (service.register) loads the documents, asks the scenario to `plan` the claims,
+The core (service.register_many) loads the documents, asks the scenario to `plan` the claims,
 converts each claim into the document's currency, checks `usable_minor` (the scenario's
 cap, 422) and then the one balance (409), and records everything in one transaction.
 A scenario never keeps a balance of its own.
