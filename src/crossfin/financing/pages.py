@@ -21,7 +21,7 @@ from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
-from crossfin.core.web.render import redirect, render
+from crossfin.core.web.render import error_title, redirect, render
 from crossfin.documents.balance import remaining_minor
 from crossfin.documents.models import Document
 from crossfin.financing import queries, registration, service, transitions
@@ -120,6 +120,7 @@ def _form(request: Request, form: dict[str, Any], errors: list[FieldError],
           problem: CrossfinError | None = None, status: int = 200) -> Response:
     return render(request, "financing/new.html", {
         "form": form, "errors": errors, "problem": problem,
+        "problem_title": error_title(request, problem.slug) if problem else None,
         "scenarios": all_scenarios()}, status_code=status)
 
 

@@ -188,10 +188,15 @@ def login_redirect(request: Request) -> Response:
     return redirect(request, url)
 
 
+def error_title(request: Request, slug: str) -> str:
+    """A problem's title in the request's language (a generic one for an unknown slug)."""
+    return translations(request).gettext(
+        _portal(request).error_titles.get(slug, GENERIC_ERROR_TITLE))
+
+
 def render_error(request: Request, status: int, slug: str, detail: str,
                  headers: Mapping[str, str] | None = None) -> HTMLResponse:
     """An error page: the slug's translated title (or a generic one), detail as given."""
-    title = translations(request).gettext(
-        _portal(request).error_titles.get(slug, GENERIC_ERROR_TITLE))
+    title = error_title(request, slug)
     return render(request, "error.html", {"status": status, "title": title, "detail": detail,
                                           "slug": slug}, status_code=status, headers=headers)
