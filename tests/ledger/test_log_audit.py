@@ -355,12 +355,18 @@ def test_checkpoint_sizes_that_go_back_are_flagged(log: Database, conf: Settings
     assert report.problems[0].endswith("the signed tree size went back from 700 to 320")
 
 
-def test_checkpoint_beyond_the_tree_is_named(log: Database, conf: Settings) -> None:
-    _truncate(log, 650)
+@pytest.mark.parametrize(("size", "first"), [(650, 320), (320, 320)])
+def test_checkpoint_beyond_the_tree_is_named(log: Database, conf: Settings, size: int,
+                                             first: int) -> None:
+    """Rolled back: leaves from the newest checkpoint the records reproduce on are suspect
+    (they may have been rewritten before the log grew again); exact back to a checkpoint."""
+    _truncate(log, size)
     report = _audit(log, conf)
-    assert report.first_bad_index == 650
-    assert report.problems == [("checkpoint 700 is beyond the tree of 650 leaves: the log lost "
-                                "leaves [650, 700) (rolled back)")]
+    assert report.first_bad_index == first
+    assert report.problems == [(
+        f"checkpoint 700 is beyond the tree of {size} leaves: the log lost leaves [{size}, 700) "
+        f"(rolled back); the first lost or rewritten leaf is at or after {first}, the newest "
+        "size whose signed root the records reproduce")]
 
 
 def test_signed_size_beyond_the_tree_is_named(log: Database, conf: Settings) -> None:
@@ -369,7 +375,7 @@ def test_signed_size_beyond_the_tree_is_named(log: Database, conf: Settings) -> 
     note = sign_note(Body(conf.log_origin, 900, b"\7" * 32).format(), [signer])
     _sql(log, update(Checkpoint).where(Checkpoint.size == 320).values(note=note))
     report = _audit(log, conf)
-    assert report.first_bad_index == SIZE
+    assert report.first_bad_index == SIZE  # the records reproduce checkpoint 700
     assert report.problems[0].startswith("checkpoint 320: signed body")
     assert report.problems[1].startswith("checkpoint 320: its signed size 900 is beyond the tree")
 
@@ -401,6 +407,20 @@ def test_rewrite_resigned_with_the_log_key_is_caught_only_by_a_witness(
     assert code == 1
     assert "first bad index 0" in output
     assert "the log signed two different trees of one size" in output
+
+
+def test_rewrite_resigned_with_the_log_key_is_caught_by_a_kept_checkpoint(
+        log: Database, conf: Settings, tmp_path: Path) -> None:
+    kept = tmp_path / "checkpoint-320.txt"
+    kept.write_text(_stored_note(log, 320), encoding="utf-8")
+    _rewrite(log, 21)
+    _sql(log, delete(Checkpoint))
+    sign(log, conf)
+    assert _audit(log, conf).ok
+    code, output = _cli(log, conf, "--checkpoint", str(kept))
+    assert code == 1
+    assert f"the checkpoint of size 320 in {kept} (size 320) has no stored checkpoint" in output
+    assert "first bad index 0" in output
 
 
 def test_stored_cosignatures_are_checked(log: Database, conf: Settings) -> None:

@@ -16,7 +16,10 @@ the differences can be blamed on (docs/ledger.md, "Audit"):
 * a signed root that neither the records nor the stored tree reproduce (a consistent
   rewrite of records and hashes): the size of the newest checkpoint the records do
   reproduce, since the rewrite starts at or after it and nothing stored says where;
-* a signed size beyond the tree: the tree's size, the first leaf lost.
+* a signed size beyond the tree (a rollback): the same, since leaves below the tree's size
+  may have been rewritten before the log grew again.
+
+No rule names a leaf above the first altered one.
 """
 
 from __future__ import annotations
@@ -138,6 +141,7 @@ class _Audit:
         self.newest_row: tuple[datetime, int] | None = None  # latest created_at and its size
         self.cosigned: dict[str, tuple[int, int]] = {}  # witness -> (latest time, its size)
         self.unexplained: int | None = None  # the smallest size no tree reproduces
+        self.beyond_tree: list[tuple[str, int]] = []  # signed sizes the tree does not reach
         self.cosignatures: Iterator[Any] = iter(())
         self.pending_cosignature: Any = None
 
@@ -301,8 +305,17 @@ class _Audit:
             "the records reproduce"))
 
     def beyond(self, what: str, size: int) -> None:
-        self.report.problem(self.size, f"{what} is beyond the tree of {self.size} leaves: the "
-                                       f"log lost leaves [{self.size}, {size}) (rolled back)")
+        """A signed size the tree does not reach; reported at the end, when `verified` is."""
+        self.beyond_tree.append((what, size))
+
+    def report_beyond(self) -> None:
+        for what, size in self.beyond_tree:
+            first = self.verified
+            self.report.problem(first, f"{what} is beyond the tree of {self.size} leaves: the "
+                                       f"log lost leaves [{self.size}, {size}) (rolled back); "
+                                       f"the first lost or rewritten leaf is at or after {first}"
+                                       ", the newest size whose signed root the records "
+                                       "reproduce")
 
     def _open(self, note: str, what: str) -> tuple[str, Any] | None:
         """(text, parsed checkpoint) of a note signed by the log, or None after a problem."""
@@ -460,6 +473,7 @@ class _Audit:
             self.pending_cosignature = next(self.cosignatures, None)
             self.report.problem(None, f"cosignature of {line.witness} for size {line.size} "
                                       "has no checkpoint")
+        self.report_beyond()
         if self.unexplained is not None and self.verified > self.unexplained:
             self.report.problem(None, f"the records reproduce the signed root at size "
                                       f"{self.verified} but not at {self.unexplained}: either "

@@ -80,9 +80,16 @@ def audit(
         help="A witness's state directory (or a copy) whose cosigned checkpoint must be "
              "stored and reproduced; repeat for several. Default: data_dir/witness/state "
              "if it exists.")] = None,
+    checkpoint: Annotated[list[Path] | None, typer.Option(
+        help="A signed checkpoint kept by a client (a file); it must be stored and "
+             "reproduced too. Repeat for several.")] = None,
 ) -> None:
     """Re-hash every record, rebuild the tree, compare hashes, head, checkpoints, cosignatures."""
-    from crossfin.ledger.audit import audit_database, witness_state_checkpoints
+    from crossfin.ledger.audit import (
+        KeptCheckpoint,
+        audit_database,
+        witness_state_checkpoints,
+    )
     from crossfin.ledger.cosignature import load_cosigners
     from crossfin.ledger.keys import log_signer
     from crossfin.ledger.note import NoteError, Verifier
@@ -95,7 +102,9 @@ def audit(
         witnesses = load_cosigners(conf.witness_keys)
         states = witness_state or [p for p in [conf.data_dir / "witness" / "state"] if p.is_dir()]
         kept = [k for state in states for k in witness_state_checkpoints(state, verifier.name)]
-    except (NoteError, RuntimeError, WitnessStateError) as exc:
+        kept += [KeptCheckpoint(str(path), path.read_text(encoding="utf-8"))
+                 for path in checkpoint or []]
+    except (NoteError, RuntimeError, WitnessStateError, OSError, UnicodeDecodeError) as exc:
         fail(str(exc))
         return
     with database() as db:
