@@ -22,6 +22,8 @@ def parse_decimal(text: str, what: str, limit: int = MAX_TREE_SIZE) -> int:
     """Parse ASCII decimal without sign or leading zeros, at most limit; raise CheckpointError."""
     if not _DECIMAL.fullmatch(text):
         raise CheckpointError(f"{what} {text[:30]!r} is not a decimal without leading zeros")
+    if len(text) > len(str(limit)):  # before int(), which refuses over 4,300 digits
+        raise CheckpointError(f"{what} of {len(text)} digits exceeds {limit}")
     value = int(text)
     if value > limit:
         raise CheckpointError(f"{what} {value} exceeds {limit}")
@@ -29,11 +31,14 @@ def parse_decimal(text: str, what: str, limit: int = MAX_TREE_SIZE) -> int:
 
 
 def _check_line(line: str, what: str) -> None:
-    """A checkpoint line must be non-empty and free of newlines and other controls."""
+    """A checkpoint line must be non-empty UTF-8 text free of newlines and other controls."""
     if not line:
         raise CheckpointError(f"{what} is empty")
     if any(c < " " for c in line):
         raise CheckpointError(f"{what} contains a newline or control character")
+    if any("\ud800" <= c <= "\udfff" for c in line):
+        # A lone surrogate cannot be encoded, so it could never be signed or cosigned.
+        raise CheckpointError(f"{what} contains a lone surrogate (it is not UTF-8 text)")
 
 
 @dataclass(frozen=True)

@@ -76,29 +76,55 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     key: Annotated[str | None, typer.Option(
         help="The log's verifier key (or a file); default: derived from the log key.")] = None,
+    witness_state: Annotated[list[Path] | None, typer.Option(
+        help="A witness's state directory (or a copy) whose cosigned checkpoint must be "
+             "stored and reproduced; repeat for several. Default: data_dir/witness/state "
+             "if it exists.")] = None,
+    checkpoint: Annotated[list[Path] | None, typer.Option(
+        help="A signed checkpoint kept by a client (a file); it must be stored and "
+             "reproduced too. Repeat for several.")] = None,
 ) -> None:
-    """Re-hash every record, rebuild the tree, compare hashes, head and checkpoints."""
-    from crossfin.ledger.audit import audit_database
+    """Re-hash every record, rebuild the tree, compare hashes, head, checkpoints, cosignatures."""
+    from crossfin.ledger.audit import (
+        KeptCheckpoint,
+        audit_database,
+        witness_state_checkpoints,
+    )
+    from crossfin.ledger.cosignature import load_cosigners
     from crossfin.ledger.keys import log_signer
     from crossfin.ledger.note import NoteError, Verifier
+    from crossfin.ledger.witness_state import WitnessStateError
 
+    conf = settings()
     try:
         verifier = Verifier.from_vkey(_text_or_file(key)) if key else \
-            log_signer(settings()).verifier()
-    except (NoteError, RuntimeError) as exc:
+            log_signer(conf).verifier()
+        witnesses = load_cosigners(conf.witness_keys)
+        states = witness_state or [p for p in [conf.data_dir / "witness" / "state"] if p.is_dir()]
+        kept = [k for state in states for k in witness_state_checkpoints(state, verifier.name)]
+        kept += [KeptCheckpoint(str(path), path.read_text(encoding="utf-8"))
+                 for path in checkpoint or []]
+    except (NoteError, RuntimeError, WitnessStateError, OSError, UnicodeDecodeError) as exc:
         fail(str(exc))
         return
     with database() as db:
-        report = audit_database(db, verifier)
+        report = audit_database(db, verifier, witnesses=witnesses, kept=kept,
+                                quorum=conf.witness_quorum,
+                                checkpoint_interval=conf.checkpoint_interval)
     if as_json:
         emit(report.as_dict(), True, "")
     elif report.ok:
         typer.echo(f"ok: {report.size} leaves re-hashed, every stored hash matches, "
                    f"{report.checkpoints} checkpoint(s) verified")
     else:
-        typer.echo(f"FAILED: first bad index {report.first_bad_index}", err=True)
+        first = report.first_bad_index
+        typer.echo("FAILED: " + (f"first bad index {first}" if first is not None else
+                                 "no leaf is to blame (see the problems)"), err=True)
         for problem in report.problems:
             typer.echo(f"  {problem}", err=True)
+    if not as_json:
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     if not report.ok:
         raise typer.Exit(1)
 

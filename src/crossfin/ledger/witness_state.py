@@ -156,3 +156,19 @@ class WitnessStore:
                 os.fsync(handle.fileno())
             return path
         raise WitnessStateError("could not find a free evidence file name")
+
+
+def load_record(state_dir: Path, origin: str) -> LogRecord | None:
+    """What a witness state directory last cosigned for origin, read without locking or
+    creating anything (for an auditor holding a copy); None if it never cosigned it."""
+    path = Path(state_dir) / "logs" / f"{WitnessStore._key(origin)}.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WitnessStateError(f"cannot read {path}: {exc}") from None
+    record = LogRecord.from_json(text)
+    if record.origin != origin:
+        raise WitnessStateError(f"state file {path.name} belongs to {record.origin!r}")
+    return record
