@@ -28,3 +28,6 @@ documents_commands.documents_app.command("verify")(access_commands.verify)
 documents_commands.documents_app.command("manifest")(access_commands.manifest)
 app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
+
+if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
+    app()
