@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from crossfin.parties.http import INVALID_TOKEN, CallerDep, ReadUow, Writer, WriterDep, precheck, verified_keys
+from crossfin.parties.http import INVALID_TOKEN, CallerDep, ReadUow, ReplicaCallerDep, ReplicaUow, Writer, WriterDep, precheck, verified_keys
 from crossfin.core.http.deps import get_db, get_settings, raw_body
 from crossfin.core.errors import Unauthenticated
 from crossfin.core.settings import Settings
@@ -125,7 +125,7 @@ async def _combined(request: Request, write: Writer, data: FinancingIn,
 @router.get("/financings", response_model=FinancingPage,
             summary="Financings the caller sees, in change order (reconciliation feed)")
 def list_financings(
-    caller: CallerDep, uow: ReadUow,
+    caller: ReplicaCallerDep, uow: ReplicaUow,
     updated_since: Annotated[datetime | None, Query(
         description="only financings changed at or after this time")] = None,
     cursor: Annotated[str | None, Query(max_length=100,

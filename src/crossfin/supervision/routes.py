@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from crossfin.parties.http import CallerDep, ReadUow
+from crossfin.parties.http import ReplicaCallerDep, ReplicaUow
 from crossfin.parties.alerts import AlertKind
 from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut, AlertPage
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["supervision"])
 @router.get("/alerts", response_model=AlertPage,
             summary="Alerts in the regulator's jurisdiction subtree (head office: all), oldest first")
 def alerts(
-    caller: CallerDep, uow: ReadUow, kind: AlertKind | None = None, after: int = 0,
+    caller: ReplicaCallerDep, uow: ReplicaUow, kind: AlertKind | None = None, after: int = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertPage:
     rows = list_alerts(uow.session, caller, after=after, limit=limit, kind=kind)

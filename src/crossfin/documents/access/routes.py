@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep
+from crossfin.parties.http import CallerDep, ReadUow, WriterDep, ReplicaCallerDep, ReplicaUow
 from crossfin.core.http.deps import get_settings
 from crossfin.core.errors import invalid
 from crossfin.core.secrets import platform_secret
@@ -49,7 +49,7 @@ def grant_consent(data: ConsentIn, caller: CallerDep, write: WriterDep) -> Respo
 
 @router.get("/consents", response_model=list[ConsentOut],
             summary="Consents granted (enterprise), received (bank) or in a subtree")
-def list_consents(caller: CallerDep, uow: ReadUow, active: bool = False, after: int = 0,
+def list_consents(caller: ReplicaCallerDep, uow: ReplicaUow, active: bool = False, after: int = 0,
                   limit: Limit = 100) -> list[ConsentOut]:
     rows = consents.list_consents(uow.session, caller, active_only=active, after=after,
                                   limit=limit)
@@ -82,7 +82,7 @@ def document_out(doc: Document, remaining: dict[int, int],
 
 
 @router.get("/documents", summary="Documents the caller may read, by kind, page by page")
-def list_documents(caller: CallerDep, uow: ReadUow, kind: str | None = None,
+def list_documents(caller: ReplicaCallerDep, uow: ReplicaUow, kind: str | None = None,
                    owner: int | None = None, cursor: str | None = None,
                    limit: Limit = 100) -> dict[str, Any]:
     page = reading.list_documents(uow.session, caller, kind=kind, owner_org_id=owner,
@@ -111,7 +111,7 @@ def verification_out(caller: Caller, row: Verification, doc: Document | None,
 
 @router.get("/documents/verifications",
             summary="Verifications: of the owner's documents, the bank's own, or a subtree's")
-def list_verifications(caller: CallerDep, uow: ReadUow, kind: str | None = None,
+def list_verifications(caller: ReplicaCallerDep, uow: ReplicaUow, kind: str | None = None,
                        key: str | None = None, request_id: int | None = None,
                        cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
     page = reading.list_verifications(uow.session, caller, kind=kind, key=key,
