@@ -112,6 +112,10 @@ class ReadReplica:
         """Probe both servers now and remember the verdict."""
         now = self._clock() if now is None else now
         status = self._decide(now)
+        if not status.usable and self.status.usable:
+            # Connections to a standby that went away are dead: drop them now, so that
+            # reads do not find them when it comes back.
+            self.engine.dispose()
         if status.usable != self.status.usable:
             level = logging.INFO if status.usable else logging.WARNING
             log.log(level, "reads go to the %s: %s",

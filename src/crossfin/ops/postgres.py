@@ -53,8 +53,9 @@ class PostgresUnavailable(RuntimeError):
     """The PostgreSQL server binaries (or the user to run them as) are missing."""
 
 
-def find_bindir(explicit: Path | None = None) -> Path:
-    """The directory of initdb, pg_ctl, pg_basebackup, pg_rewind and postgres."""
+def find_bindir(explicit: Path | None = None, required: Sequence[str] = REQUIRED) -> Path:
+    """The directory holding the `required` PostgreSQL programs (default: the server's:
+    initdb, pg_ctl, pg_basebackup, pg_rewind and postgres), newest version first."""
     candidates: list[Path] = []
     if explicit is not None:
         candidates.append(explicit)
@@ -70,14 +71,14 @@ def find_bindir(explicit: Path | None = None) -> Path:
         versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
                           key=lambda p: _version_key(p.parent.name), reverse=True)
         candidates.extend(versions)
-        initdb = shutil.which("initdb")
-        if initdb:
-            candidates.append(Path(initdb).resolve().parent)
+        found = shutil.which(required[0])
+        if found:
+            candidates.append(Path(found).resolve().parent)
     for folder in candidates:
-        if all((folder / tool).is_file() for tool in REQUIRED):
+        if all((folder / tool).is_file() for tool in required):
             return folder
     where = str(explicit) if explicit else "pg_config --bindir, /usr/lib/postgresql/*/bin, PATH"
-    raise PostgresUnavailable(f"PostgreSQL server binaries ({', '.join(REQUIRED)}) not found "
+    raise PostgresUnavailable(f"PostgreSQL programs ({', '.join(required)}) not found "
                               f"in {where}")
 
 
