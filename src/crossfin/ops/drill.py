@@ -191,6 +191,8 @@ def time_bound(seconds: float) -> Iterator[None]:
 
     old_alarm = signal.signal(signal.SIGALRM, expire)
     old_term = signal.signal(signal.SIGTERM, terminate)
+    # Ctrl-C, even when started in the background (where SIGINT comes in ignored).
+    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
@@ -198,6 +200,7 @@ def time_bound(seconds: float) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old_alarm)
         signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGINT, old_int)
 
 
 class Drill:
@@ -301,7 +304,9 @@ class Drill:
         stopped = time.monotonic()
         pg_a.stop("immediate")
         self.say("pg_a stopped with `pg_ctl stop -m immediate`")
+        mark = time.monotonic()
         api.stop()
+        result.timings["api_stop"] = time.monotonic() - mark
         witnessed = self._witnessed(store, conf)
         assert witnessed is not None
         self.say(f"the witness last cosigned size {witnessed.size} before the failover")
@@ -315,7 +320,8 @@ class Drill:
                  "names cleared until a standby is back (writes on one node)")
         mark = time.monotonic()
         api = self._start_api(api_env, api_port, primary=pg_b, standby=pg_a)
-        result.timings["api_restart"] = time.monotonic() - mark
+        api_ready = time.monotonic()
+        result.timings["api_restart"] = api_ready - mark
         self.say(f"API restarted on pg_b in {result.timings['api_restart']:.1f} s")
 
         # 5. The storm goes on; the first acknowledged write after the stop is the RTO.
@@ -323,6 +329,7 @@ class Drill:
                  if self.storm else False, 30, pause=0.02)
         first = min(a.answered for a in self.storm.acked_since(stopped))
         result.rto = first - stopped
+        result.timings["first_write"] = max(0.0, first - api_ready)
         result.check("writes resume after the stop (RTO)", True,
                      f"first acknowledged write {result.rto:.1f} s after the stop")
         self.say(f"first write acknowledged {result.rto:.1f} s after the stop")
@@ -537,6 +544,20 @@ def _listening(port: int) -> bool:
 _HEAD_SIZE = text("SELECT size FROM ledger_head")
 
 
+_PHASES = {"api_stop": "old API stopped", "promote": "promotion",
+           "api_restart": "API restart", "first_write": "first write"}
+_CHECK_ORDER = ("no acknowledged registration lost (RPO 0)",
+                "writes resume after the stop (RTO)",
+                "`crossfin log audit` passes on the promoted node",
+                "witness accepts the promoted log as consistent",
+                "old primary rejoins as a synchronous standby (pg_rewind)",
+                "the rejoined standby holds every acknowledged registration",
+                "synchronous standby before the storm",
+                "reads go to the standby",
+                "reads return to the rejoined standby",
+                "no registration refused")
+
+
 def summary(result: DrillResult) -> str:
     """The closing block the drill prints."""
     lines = ["", "== failover drill =="]
@@ -544,11 +565,12 @@ def summary(result: DrillResult) -> str:
         lines.append(f"RPO: {result.lost} of {result.acknowledged} acknowledged registrations "
                      "lost" + (" (RPO 0)" if result.lost == 0 else ""))
     if result.rto is not None:
-        parts = ", ".join(f"{k.replace('_', ' ')} {v:.1f} s"
-                          for k, v in result.timings.items() if k != "rejoin")
+        parts = ", ".join(f"{_PHASES[k]} {v:.1f} s" for k, v in result.timings.items()
+                          if k in _PHASES)
         lines.append(f"RTO: {result.rto:.1f} s from the stop to the first acknowledged write "
                      f"({parts})")
-    for check in result.checks:
+    order = {name: i for i, name in enumerate(_CHECK_ORDER)}
+    for check in sorted(result.checks, key=lambda c: order.get(c.name, len(order))):
         lines.append(f"  {'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
     if result.error:
         lines.append(f"  FAIL  drill: {result.error}")

@@ -40,6 +40,7 @@ max_wal_senders = 8
 wal_keep_size = '512MB'
 hot_standby = on
 hot_standby_feedback = on
+max_standby_streaming_delay = '5s'
 synchronous_standby_names = 'ANY 1 (pg_a, pg_b)'
 synchronous_commit = remote_apply
 max_connections = 200
