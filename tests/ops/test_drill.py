@@ -31,7 +31,7 @@ def test_the_failover_drill_loses_nothing_acknowledged_and_every_check_passes() 
                                                       env.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-m", "crossfin.cli.main", "ops", "drill-failover", "--json",
-         "--before", "5", "--after", "5", "--clients", "8"],
+         "--before", "4", "--after", "4", "--clients", "6"],
         capture_output=True, text=True, env=env, timeout=300, cwd=ROOT, check=False)
     assert done.stdout.strip(), done.stderr[-4000:]
     result = json.loads(done.stdout)

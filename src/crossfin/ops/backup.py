@@ -195,10 +195,10 @@ def _pg_dump(url: URL, out: Path, pg_bin: Path | None, timeout: float) -> tuple[
 def read_manifest(source: Path) -> dict[str, Any]:
     """The backup's manifest, after checking the checksum of every file it names."""
     try:
-        manifest = json.loads((source / MANIFEST).read_text())
+        manifest: dict[str, Any] = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         raise BackupError(f"no readable {MANIFEST} in {source}: {exc}") from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{source} is not a {FORMAT} backup")
     for name, digest in manifest["files"].items():
         path = source / name

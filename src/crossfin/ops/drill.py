@@ -401,7 +401,7 @@ class Drill:
 
         def check() -> bool:
             nonlocal seen
-            seen = httpx.get(f"{base}/healthz", timeout=3).json()["standby"]["reads"]
+            seen = str(httpx.get(f"{base}/healthz", timeout=3).json()["standby"]["reads"])
             return seen == wanted
 
         try:

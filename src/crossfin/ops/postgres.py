@@ -258,7 +258,7 @@ class Node:
     def query(self, sql: str, params: Sequence[Any] = (), dbname: str = "postgres"
               ) -> list[tuple[Any, ...]]:
         with self.connect(dbname) as conn:
-            cur = conn.execute(sql, params)  # type: ignore[arg-type]
+            cur = conn.execute(sql, params)
             return cur.fetchall() if cur.description else []
 
     def in_recovery(self) -> bool:
