@@ -35,7 +35,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app = FastAPI(title="crossfin", version=__version__, description=DESCRIPTION,
                   lifespan=_lifespan)
     app.state.settings = settings
-    app.state.db = db or Database(settings.database_url)
+    app.state.db = db or Database.from_settings(settings)
     app.state.verified_keys = VerifiedKeys()
     # The hook the ledger's routes authenticate through (core/http/participant.py).
     app.state.authenticate = get_caller

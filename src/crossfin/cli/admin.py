@@ -9,38 +9,25 @@ from typing import Annotated
 
 import typer
 
-from crossfin.core import idempotency, secrets
 from crossfin.core.settings import mask_url
-from crossfin.ledger import keys
 from crossfin.ledger.cli import CLI_ACTOR, database, emit, fail, settings
 from crossfin.ledger.uow import UnitOfWork
 
 
 def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Create or migrate the database and create missing keys (idempotent)."""
-    from crossfin.ledger.sequencer import ensure_head
-    from crossfin.migrations.upgrade import upgrade
-    from crossfin.parties.jurisdictions import seed_jurisdictions
+    from crossfin.ops.setup import initialise
 
     conf = settings()
-    secrets.ensure_data_dir(conf)
-    log_key = keys.ensure_log_key(conf)
-    secret = secrets.ensure_platform_secret(conf)
     with database() as db:
-        upgrade(db)
-        with UnitOfWork(db, CLI_ACTOR) as uow:
-            seeded = seed_jurisdictions(uow.session)
-            ensure_head(uow.session)
-            # Idempotency answers are promised for 24 h (configurable); older ones go here,
-            # since every deployment runs `crossfin init` before it starts.
-            purged = idempotency.purge(uow.session, conf.idempotency_hours)
-            uow.commit()
-    emit({"database": mask_url(conf.database_url), "jurisdictions_added": seeded,
-          "log_key_created": log_key, "secret_created": secret,
-          "idempotency_records_purged": purged,
+        done = initialise(conf, db)
+    emit({"database": mask_url(conf.database_url),
+          "jurisdictions_added": done.jurisdictions_added,
+          "log_key_created": done.log_key_created, "secret_created": done.secret_created,
+          "idempotency_records_purged": done.idempotency_records_purged,
           "data_dir": str(conf.data_dir)}, as_json,
-         f"database ready ({mask_url(conf.database_url)}); {seeded} jurisdictions added; "
-         f"log key {'created' if log_key else 'kept'}")
+         f"database ready ({mask_url(conf.database_url)}); {done.jurisdictions_added} "
+         f"jurisdictions added; log key {'created' if done.log_key_created else 'kept'}")
 
 
 def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

@@ -9,6 +9,7 @@ from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
+from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
 
 app = typer.Typer(help="crossfin: cross-border financial service platform.",
@@ -28,3 +29,7 @@ documents_commands.documents_app.command("verify")(access_commands.verify)
 documents_commands.documents_app.command("manifest")(access_commands.manifest)
 app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
+app.add_typer(ops_commands.ops_app, name="ops")
+
+if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
+    app()

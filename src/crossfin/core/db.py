@@ -21,6 +21,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from crossfin.core.replica import PROBE_TIMEOUT_SECONDS, ReadReplica
+from crossfin.core.settings import Settings
+
 # Named constraints keep Alembic migrations identical on both engines.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -126,9 +129,17 @@ def _configure_sqlite(engine: Engine, begin: str) -> None:
 
 
 class Database:
-    """A writer engine and a reader engine on one database URL (SQLite needs both)."""
+    """A writer engine and a reader engine on one database URL (SQLite needs both), and
+    optionally a PostgreSQL standby for reads that may be a little stale.
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    `session()` writes on the primary; `session(readonly=True)` reads the primary (what a
+    write is about to rely on: authentication, idempotency, the checkpointer, the audit);
+    `session(replica=True)` reads the standby given as `read_url` while it is up and at most
+    `read_max_lag` seconds behind, and the primary otherwise (core/replica.py).
+    """
+
+    def __init__(self, url: str, *, read_url: str | None = None, read_max_lag: float = 2.0,
+                 **engine_kwargs: Any) -> None:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_kwargs)
         self.read_engine: Engine = (
@@ -138,18 +149,49 @@ class Database:
         )
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        self.replica: ReadReplica | None = None
+        self._replica_reader: sessionmaker[Session] | None = None
+        if read_url:
+            if is_sqlite(url) or is_sqlite(read_url):
+                raise ValueError("a read standby (CROSSFIN_READ_DATABASE_URL) needs PostgreSQL "
+                                 "for both the database and the standby")
+            engine = make_engine(read_url, **_with_connect_timeout(engine_kwargs))
+            self.replica = ReadReplica(url, read_url, read_max_lag, engine=engine)
+            self._replica_reader = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database of a serving process: the primary and, if configured, the standby."""
+        return cls(settings.database_url, read_url=settings.read_database_url,
+                   read_max_lag=settings.read_max_lag_seconds)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def session(self, *, readonly: bool = False) -> Session:
+    def session(self, *, readonly: bool = False, replica: bool = False) -> Session:
+        if replica:
+            if self._replica_reader is not None and self.replica is not None \
+                    and self.replica.usable():
+                return self._replica_reader()
+            return self._reader()
         return (self._reader if readonly else self._writer)()
 
     def dispose(self) -> None:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
+
+
+def _with_connect_timeout(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A standby that is down must fail fast, so reads fall back to the primary."""
+    merged = dict(kwargs)
+    connect_args = dict(merged.get("connect_args", {}))
+    connect_args.setdefault("connect_timeout", PROBE_TIMEOUT_SECONDS)
+    merged["connect_args"] = connect_args
+    return merged
 
 
 @dataclass(frozen=True)

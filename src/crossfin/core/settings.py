@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CROSSFIN_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./crossfin.db"
+    # A PostgreSQL standby for reads that may be slightly stale (core/replica.py), and how
+    # far behind the primary it may be before those reads go to the primary instead.
+    read_database_url: str | None = None
+    read_max_lag_seconds: float = 2.0
     data_dir: Path = Path("./data")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -47,6 +51,8 @@ class Settings(BaseSettings):
     def __repr__(self) -> str:
         fields = self.model_dump()
         fields["database_url"] = mask_url(self.database_url)
+        if self.read_database_url:
+            fields["read_database_url"] = mask_url(self.read_database_url)
         fields["session_secret"] = "***" if self.session_secret else None
         inner = ", ".join(f"{k}={v!r}" for k, v in fields.items())
         return f"Settings({inner})"

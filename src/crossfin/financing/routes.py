@@ -43,6 +43,8 @@ from crossfin.parties.http import (
     INVALID_TOKEN,
     CallerDep,
     ReadUow,
+    ReplicaCallerDep,
+    ReplicaUow,
     Writer,
     WriterDep,
     WriteResult,
@@ -132,7 +134,7 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
 @router.get("/financings", response_model=FinancingPage,
             summary="Financings the caller sees, in change order (reconciliation feed)")
 def list_financings(
-    caller: CallerDep, uow: ReadUow,
+    caller: ReplicaCallerDep, uow: ReplicaUow,
     updated_since: Annotated[datetime | None, Query(
         description="only financings changed at or after this time")] = None,
     cursor: Annotated[str | None, Query(max_length=100,

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Database
-from crossfin.core.http.deps import ReadSession, get_db, get_settings
-from crossfin.core.http.participant import ParticipantDep, authenticate
+from crossfin.core.http.deps import ReplicaSession, get_db, get_settings
+from crossfin.core.http.participant import ReplicaParticipantDep, authenticate
 from crossfin.core.settings import Settings
 from crossfin.ledger import service
 from crossfin.ledger.checkpointer import retry_after
@@ -30,9 +30,13 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def log_session(
     request: Request, db: Annotated[Database, Depends(get_db)], settings: SettingsDep,
-    session: ReadSession,
+    session: ReplicaSession,
 ) -> Session:
-    """The request's read-only session for any valid key; no key needed when the log is public."""
+    """The request's read-only session for any valid key; no key needed when the log is public.
+
+    Everything it serves is signed or proven against a signed checkpoint, so the standby
+    may answer (core/replica.py): a reader sees at worst a slightly older checkpoint.
+    """
     if not (settings.log_public and "authorization" not in request.headers):
         authenticate(request, db, session)  # 401 without a valid key; a bad key even if public
     return session
@@ -116,11 +120,10 @@ def consistency(first: Index, second: Index, session: LogSession) -> Consistency
 @router.get("/entries/{index}", response_class=Response,
             summary="The record bytes of a leaf (entitled parties only)",
             responses={200: {"content": {"application/json": {}}}})
-def entry(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], caller: ParticipantDep,
-          db: Annotated[Database, Depends(get_db)]) -> Response:
+def entry(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)],
+          caller: ReplicaParticipantDep, session: ReplicaSession) -> Response:
     """The actor, the parties the event names and regulators over them; others get 404."""
-    with db.session(readonly=True) as session:
-        record = service.entry(session, caller, index)
+    record = service.entry(session, caller, index)
     return Response(record, media_type="application/json",
                     headers={"Cache-Control": "private, no-store"})
 

@@ -16,7 +16,7 @@ from crossfin.core import idempotency
 from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError, Unauthenticated
 from crossfin.core.http.answers import answer_body
-from crossfin.core.http.deps import ReadSession, end_session, get_db, raw_body
+from crossfin.core.http.deps import ReadSession, ReplicaSession, end_session, get_db, raw_body
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
@@ -52,6 +52,18 @@ def get_caller(
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_replica_caller(
+    request: Request, db: Annotated[Database, Depends(get_db)], session: ReplicaSession
+) -> Caller:
+    """`get_caller` on the request's standby session, for listings (core/http/deps.py)."""
+    caller = _authenticated(db, session, _presented(request))
+    request.state.caller = caller
+    return caller
+
+
+ReplicaCallerDep = Annotated[Caller, Depends(get_replica_caller)]
 
 
 def _presented(request: Request) -> Presented:
@@ -123,6 +135,21 @@ async def read_uow(
 
 
 ReadUow = Annotated[UnitOfWork, Depends(read_uow)]
+
+
+async def replica_uow(
+    db: Annotated[Database, Depends(get_db)], caller: ReplicaCallerDep, session: ReplicaSession
+) -> AsyncIterator[UnitOfWork]:
+    """A read-only unit of work for listings, on the standby session that authenticated:
+    what it lists may lag the primary by at most CROSSFIN_READ_MAX_LAG_SECONDS."""
+    uow = UnitOfWork(db, caller.actor, readonly=True, session=session)
+    try:
+        yield uow
+    finally:
+        await end_session(session, uow.__exit__, None, None, None)
+
+
+ReplicaUow = Annotated[UnitOfWork, Depends(replica_uow)]
 
 
 Payload = dict[str, Any] | BaseModel

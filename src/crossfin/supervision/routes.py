@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from crossfin.core.http.params import After
 from crossfin.parties.alerts import AlertKind
-from crossfin.parties.http import CallerDep, ReadUow
+from crossfin.parties.http import ReplicaCallerDep, ReplicaUow
 from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut, AlertPage
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["supervision"])
             summary="Alerts in the regulator's jurisdiction subtree (head office: all), "
                     "oldest first")
 def alerts(
-    caller: CallerDep, uow: ReadUow, kind: AlertKind | None = None, after: After = 0,
+    caller: ReplicaCallerDep, uow: ReplicaUow, kind: AlertKind | None = None, after: After = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertPage:
     rows = list_alerts(uow.session, caller, after=after, limit=limit, kind=kind)

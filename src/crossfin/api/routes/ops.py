@@ -21,7 +21,11 @@ router = APIRouter(tags=["operations"])
 def healthz(db: Annotated[Database, Depends(get_db)]) -> JSONResponse:
     with db.session(readonly=True) as session:
         session.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ok", "database": db.dialect})
+    answer: dict[str, object] = {"status": "ok", "database": db.dialect}
+    if db.replica is not None:
+        db.replica.usable()  # re-probes if the last verdict is older than a second
+        answer["standby"] = db.replica.status.as_dict()
+    return JSONResponse(answer)
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)

@@ -64,5 +64,24 @@ async def end_session(session: Session, close: Callable[..., object], *args: obj
 ReadSession = Annotated[Session, Depends(request_session)]
 
 
+async def replica_session(
+    db: Annotated[Database, Depends(get_db)],
+) -> AsyncIterator[Session]:
+    """One read-only session per request that may be served by the standby.
+
+    For reads that a slightly stale answer cannot mislead: the log's checkpoints, tiles,
+    proofs and receipts, and listings. It is the primary's when no standby is configured,
+    or the standby is down or too far behind (core/replica.py).
+    """
+    session = db.session(replica=True)
+    try:
+        yield session
+    finally:
+        await end_session(session, session.close)
+
+
+ReplicaSession = Annotated[Session, Depends(replica_session)]
+
+
 async def raw_body(request: Request) -> bytes:
     return await request.body()

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Database
-from crossfin.core.http.deps import ReadSession, get_db
+from crossfin.core.http.deps import ReadSession, ReplicaSession, get_db
 
 
 class Participant(Protocol):
@@ -49,6 +49,12 @@ def api_participant(request: Request, db: Annotated[Database, Depends(get_db)],
     return authenticate(request, db, session)
 
 
+def replica_participant(request: Request, db: Annotated[Database, Depends(get_db)],
+                        session: ReplicaSession) -> Participant:
+    """The API caller, authenticated on the request's standby session (see deps.py)."""
+    return authenticate(request, db, session)
+
+
 def portal_participant(request: Request) -> Participant:
     """The logged-in portal user's caller (a redirect to the login page otherwise)."""
     hook: PortalAuthenticate = request.app.state.portal.authenticate
@@ -56,4 +62,5 @@ def portal_participant(request: Request) -> Participant:
 
 
 ParticipantDep = Annotated[Participant, Depends(api_participant)]
+ReplicaParticipantDep = Annotated[Participant, Depends(replica_participant)]
 PortalParticipantDep = Annotated[Participant, Depends(portal_participant)]

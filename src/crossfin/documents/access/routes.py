@@ -28,7 +28,14 @@ from crossfin.documents.balance import remaining_minor
 from crossfin.documents.models import Document
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
+from crossfin.parties.http import (
+    CallerDep,
+    ReadUow,
+    ReplicaCallerDep,
+    ReplicaUow,
+    WriterDep,
+    WriteResult,
+)
 from crossfin.parties.models import OrgKind
 
 router = APIRouter(prefix="/v1", tags=["documents: access"])
@@ -58,7 +65,7 @@ def grant_consent(data: ConsentIn, caller: CallerDep, write: WriterDep) -> Respo
 
 @router.get("/consents", response_model=list[ConsentOut],
             summary="Consents granted (enterprise), received (bank) or in a subtree")
-def list_consents(caller: CallerDep, uow: ReadUow, active: bool = False, after: After = 0,
+def list_consents(caller: ReplicaCallerDep, uow: ReplicaUow, active: bool = False, after: After = 0,
                   limit: Limit = 100) -> list[ConsentOut]:
     rows = consents.list_consents(uow.session, caller, active_only=active, after=after,
                                   limit=limit)
@@ -91,7 +98,7 @@ def document_out(doc: Document, remaining: dict[int, int],
 
 
 @router.get("/documents", summary="Documents the caller may read, by kind, page by page")
-def list_documents(caller: CallerDep, uow: ReadUow, kind: str | None = None,
+def list_documents(caller: ReplicaCallerDep, uow: ReplicaUow, kind: str | None = None,
                    owner: QueryId | None = None, cursor: str | None = None,
                    limit: Limit = 100) -> dict[str, Any]:
     page = reading.list_documents(uow.session, caller, kind=kind, owner_org_id=owner,
@@ -120,7 +127,7 @@ def verification_out(caller: Caller, row: Verification, doc: Document | None,
 
 @router.get("/documents/verifications",
             summary="Verifications: of the owner's documents, the bank's own, or a subtree's")
-def list_verifications(caller: CallerDep, uow: ReadUow, kind: str | None = None,
+def list_verifications(caller: ReplicaCallerDep, uow: ReplicaUow, kind: str | None = None,
                        key: str | None = None, request_id: QueryId | None = None,
                        cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
     page = reading.list_verifications(uow.session, caller, kind=kind, key=key,

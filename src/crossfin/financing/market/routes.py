@@ -34,7 +34,14 @@ from crossfin.financing.routes import write_guarded
 from crossfin.financing.schemas import FxRatesIn
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import require_kind, require_role
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
+from crossfin.parties.http import (
+    CallerDep,
+    ReadUow,
+    ReplicaCallerDep,
+    ReplicaUow,
+    WriterDep,
+    WriteResult,
+)
 from crossfin.parties.models import Organization, OrgKind, Role
 
 router = APIRouter(prefix="/v1", tags=["financing: matchmaking, credit, FX"])
@@ -77,7 +84,7 @@ def publish_need(data: NeedIn, write: WriterDep) -> Response:
 
 @router.get("/needs", response_model=list[NeedOut],
             summary="Needs: the enterprise's own, those a bank serves, a regulator's subtree")
-def list_needs(caller: CallerDep, uow: ReadUow, status: str | None = "open",
+def list_needs(caller: ReplicaCallerDep, uow: ReplicaUow, status: str | None = "open",
                after: After = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100
                ) -> list[NeedOut]:
     needs = matchmaking.list_needs(uow.session, caller, status, after, limit)
@@ -109,7 +116,7 @@ def make_offer(need_id: PathId, data: OfferIn, write: WriterDep) -> Response:
 
 @router.get("/needs/{need_id}/offers", response_model=list[OfferOut],
             summary="Offers on a need: all for its enterprise, its own for a bank")
-def list_offers(need_id: PathId, caller: CallerDep, uow: ReadUow) -> list[OfferOut]:
+def list_offers(need_id: PathId, caller: ReplicaCallerDep, uow: ReplicaUow) -> list[OfferOut]:
     return [offer_out(uow, o) for o in matchmaking.list_offers(uow.session, caller, need_id)]
 
 
@@ -148,7 +155,7 @@ def query_credit(data: CreditQueryIn, write: WriterDep) -> Response:
 @router.get("/credit-queries", response_model=list[CreditQueryOut],
             summary="Credit queries: every one about the enterprise, the bank's own, a "
                     "regulator's subtree")
-def list_credit_queries(caller: CallerDep, uow: ReadUow, after: After = 0,
+def list_credit_queries(caller: ReplicaCallerDep, uow: ReplicaUow, after: After = 0,
                         limit: Annotated[int, Query(ge=1, le=500)] = 100
                         ) -> list[CreditQueryOut]:
     rows = credit.list_queries(uow.session, caller, after, limit)
@@ -173,7 +180,7 @@ def load_fx_rates(data: FxRatesIn, write: WriterDep) -> Response:
 
 @router.get("/fx-rates", response_model=list[FxRateOut],
             summary="The daily FX table for one date (default: all loaded dates, newest first)")
-def list_fx_rates(caller: CallerDep, uow: ReadUow, on: IsoDate | None = None,
+def list_fx_rates(caller: ReplicaCallerDep, uow: ReplicaUow, on: IsoDate | None = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[FxRateOut]:
     query = select(FxRate)
     if on is not None:

@@ -1,0 +1,1 @@
+"""Operations: database set-up, the failover drill, backup and restore (docs/operations.md)."""
