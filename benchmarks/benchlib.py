@@ -45,19 +45,29 @@ def _database_version(url: str) -> str:
 
 def machine_info(url: str) -> dict[str, object]:
     """CPU, cores, load, Python and database versions."""
-    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "load": os.getloadavg(),
-            "python": platform.python_version(), "system": platform.platform(),
-            "database": _database_version(url)}
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "load": os.getloadavg(),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "database": _database_version(url),
+    }
 
 
 def print_header(url: str) -> None:
     """The command line and the machine, first thing in every benchmark's output."""
     info = machine_info(url)
     print("command:", " ".join([os.path.relpath(sys.executable), *sys.argv]))
-    print(f"machine: {info['cpu']}, {info['cores']} cores, load "
-          f"{', '.join(f'{x:.2f}' for x in info['load'])}")  # type: ignore[attr-defined]
-    print(f"software: Python {info['python']} on {info['system']}; database "
-          f"{mask_url(url)} ({info['database']})", flush=True)
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, load "
+        f"{', '.join(f'{x:.2f}' for x in info['load'])}"
+    )  # type: ignore[attr-defined]
+    print(
+        f"software: Python {info['python']} on {info['system']}; database "
+        f"{mask_url(url)} ({info['database']})",
+        flush=True,
+    )
 
 
 def wait_healthy(server: subprocess.Popen[bytes], port: int, *, timeout: float) -> None:

@@ -48,19 +48,28 @@ SETUP = Actor(None, None, "benchmark")
 
 
 def owners(count: int) -> list[str]:
-    return [make_uscc("9", "1", "440305", org_code_with_check(f"{n + 60000000:08d}"))
-            for n in range(count)]
+    return [
+        make_uscc("9", "1", "440305", org_code_with_check(f"{n + 60000000:08d}"))
+        for n in range(count)
+    ]
 
 
 def lines(start: int, stop: int, usccs: list[str], salt: int) -> Iterator[str]:
     """JSON Lines of distinct, valid declarations (deterministic, so reproducible)."""
     for n in range(start, stop):
-        yield json.dumps({
-            "declaration_no": f"5316{2024}0{salt * 10_000_000 + n:09d}",
-            "enterprise_uscc": usccs[n % len(usccs)], "buyer_name": f"Buyer {n % 997} Ltd.",
-            "buyer_country": "US", "currency": "USD",
-            "total_value": f"{1000 + n % 50000}.{n % 100:02d}", "export_date": "2024-05-01",
-            "bill_no": f"MAEU{n:09d}", "trade_mode": "0110"})
+        yield json.dumps(
+            {
+                "declaration_no": f"5316{2024}0{salt * 10_000_000 + n:09d}",
+                "enterprise_uscc": usccs[n % len(usccs)],
+                "buyer_name": f"Buyer {n % 997} Ltd.",
+                "buyer_country": "US",
+                "currency": "USD",
+                "total_value": f"{1000 + n % 50000}.{n % 100:02d}",
+                "export_date": "2024-05-01",
+                "bill_no": f"MAEU{n:09d}",
+                "trade_mode": "0110",
+            }
+        )
 
 
 def prepare_database(url: str) -> Database:
@@ -72,10 +81,12 @@ def make_source(db: Database) -> tuple[Caller, Signer]:
     from crossfin.documents.ingest import sources
 
     with UnitOfWork(db, SETUP) as uow:
-        org, _ = service.add_org(uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench customs",
-                                            customs_code="5316"))
-        principal, _ = credentials.add_principal(uow, org.id, PrincipalKind.SERVICE, "bench",
-                                                 Role.ADMIN)
+        org, _ = service.add_org(
+            uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench customs", customs_code="5316")
+        )
+        principal, _ = credentials.add_principal(
+            uow, org.id, PrincipalKind.SERVICE, "bench", Role.ADMIN
+        )
         uow.commit()
     caller = Caller(principal.id, "bench", Role.ADMIN, org.id, OrgKind.CUSTOMS, None)
     skey, vkey = generate_signer("bench-customs")
@@ -85,12 +96,14 @@ def make_source(db: Database) -> tuple[Caller, Signer]:
     return caller, Signer.from_skey(skey)
 
 
-def ingest(db: Database, caller: Caller, signer: Signer, count: int, chunk: int,
-           salt: int) -> tuple[float, float]:
+def ingest(
+    db: Database, caller: Caller, signer: Signer, count: int, chunk: int, salt: int
+) -> tuple[float, float]:
     """(wall, CPU) seconds of this process for a whole batch through the services."""
     usccs = owners(200)
-    root = root_hash(leaf_hash(record_digest(parse_json_record(line)))
-                      for line in lines(0, count, usccs, salt))
+    root = root_hash(
+        leaf_hash(record_digest(parse_json_record(line))) for line in lines(0, count, usccs, salt)
+    )
     ref = f"bench-{salt}"
     manifest = sign_note(Manifest(KIND, ref, count, root).text(), [signer])
     tx = Transactions.own(db, caller.actor)
@@ -115,23 +128,60 @@ def ceiling(db: Database, count: int, chunk: int) -> float:
     """Seconds to executemany-INSERT the same documents and versions (plain DBAPI)."""
     with db.session() as session:
         docs = session.execute(select(Document).limit(count)).scalars().all()
-        first = {v.document_id: v for v in session.scalars(
-            select(DocumentVersion).where(DocumentVersion.version == 1).limit(count))}
+        first = {
+            v.document_id: v
+            for v in session.scalars(
+                select(DocumentVersion).where(DocumentVersion.version == 1).limit(count)
+            )
+        }
         rows = [(d, first[d.id]) for d in docs]
     dialect = db.dialect
     mark = "?" if dialect == "sqlite" else "%s"
-    doc_sql = (f"INSERT INTO documents (id, kind, key, source_org_id, owner_uscc, owner_org_id, "
-               f"jurisdiction_path, version, value_minor, currency, single_use, digest, "
-               f"created_at, updated_at) VALUES ({', '.join([mark] * 14)})")
-    ver_sql = (f"INSERT INTO document_versions (document_id, version, content, record_digest, "
-               f"value_minor, currency, reason, batch_id, created_at) "
-               f"VALUES ({', '.join([mark] * 9)})")
+    doc_sql = (
+        f"INSERT INTO documents (id, kind, key, source_org_id, owner_uscc, owner_org_id, "
+        f"jurisdiction_path, version, value_minor, currency, single_use, digest, "
+        f"created_at, updated_at) VALUES ({', '.join([mark] * 14)})"
+    )
+    ver_sql = (
+        f"INSERT INTO document_versions (document_id, version, content, record_digest, "
+        f"value_minor, currency, reason, batch_id, created_at) "
+        f"VALUES ({', '.join([mark] * 9)})"
+    )
     offset = 10_000_000
     now = docs[0].created_at if dialect != "sqlite" else docs[0].created_at.isoformat()
-    doc_rows = [(d.id + offset, "ceiling", d.key, d.source_org_id, d.owner_uscc, None, None, 1,
-                 d.value_minor, d.currency, False, d.digest, now, now) for d, _ in rows]
-    ver_rows = [(d.id + offset, 1, v.content, v.record_digest, v.value_minor, v.currency, None,
-                 "ceiling", now) for d, v in rows]
+    doc_rows = [
+        (
+            d.id + offset,
+            "ceiling",
+            d.key,
+            d.source_org_id,
+            d.owner_uscc,
+            None,
+            None,
+            1,
+            d.value_minor,
+            d.currency,
+            False,
+            d.digest,
+            now,
+            now,
+        )
+        for d, _ in rows
+    ]
+    ver_rows = [
+        (
+            d.id + offset,
+            1,
+            v.content,
+            v.record_digest,
+            v.value_minor,
+            v.currency,
+            None,
+            "ceiling",
+            now,
+        )
+        for d, v in rows
+    ]
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -139,8 +189,8 @@ def ceiling(db: Database, count: int, chunk: int) -> float:
         if dialect == "sqlite":  # the engine leaves transactions to SQLAlchemy: open one
             cursor.execute("BEGIN IMMEDIATE")
         for start in range(0, len(doc_rows), chunk):
-            cursor.executemany(doc_sql, doc_rows[start:start + chunk])
-            cursor.executemany(ver_sql, ver_rows[start:start + chunk])
+            cursor.executemany(doc_sql, doc_rows[start : start + chunk])
+            cursor.executemany(ver_sql, ver_rows[start : start + chunk])
         raw.commit()
         return time.perf_counter() - started
     finally:
@@ -165,16 +215,22 @@ def main() -> None:
         print_header(url)
         where = "given URL" if args.database_url else "temporary file"
         print(f"database: {db.dialect} ({where})")
-        print(f"service ingestion: {args.records} documents in {seconds:.2f} s = "
-              f"{rate:,.0f} documents/s (chunks of {args.chunk}); peak RSS {peak_mb:,.0f} MB")
-        print(f"  this process's CPU: {cpu:.2f} s = {args.records / cpu:,.0f} documents per "
-              f"CPU-second (the database server's CPU is not included); load average "
-              f"{load_before:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(
+            f"service ingestion: {args.records} documents in {seconds:.2f} s = "
+            f"{rate:,.0f} documents/s (chunks of {args.chunk}); peak RSS {peak_mb:,.0f} MB"
+        )
+        print(
+            f"  this process's CPU: {cpu:.2f} s = {args.records / cpu:,.0f} documents per "
+            f"CPU-second (the database server's CPU is not included); load average "
+            f"{load_before:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
         if not args.no_ceiling:
             base = ceiling(db, args.records, args.chunk)
             ceiling_rate = args.records / base
-            print(f"ceiling (executemany INSERT of the same rows): {base:.2f} s = "
-                  f"{ceiling_rate:,.0f} documents/s")
+            print(
+                f"ceiling (executemany INSERT of the same rows): {base:.2f} s = "
+                f"{ceiling_rate:,.0f} documents/s"
+            )
             print(f"ratio service / ceiling: {rate / ceiling_rate:.3f}")
         target = 10_000 if db.dialect == "sqlite" else 5_000
         print(f"target >= {target:,} documents/s: {'met' if rate >= target else 'NOT met'}")

@@ -55,16 +55,25 @@ def prepare(url: str) -> Database:
 def parties(db: Database) -> tuple[int, int, str]:
     """An exporter, a customs district and a bank with an API key."""
     with UnitOfWork(db, ACTOR) as uow:
-        firm, _ = service.add_org(uow, OrgIn(
-            kind=OrgKind.ENTERPRISE, name="Bench Exporter",
-            uscc=make_uscc("9", "1", "440305", org_code_with_check("77000001")),
-            jurisdictions=["440305"]))
-        customs, _ = service.add_org(uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench Customs",
-                                                customs_code="5316"))
-        bank, _ = service.add_org(uow, OrgIn(kind=OrgKind.BANK, name="Bench Bank",
-                                             bic="BENCCNBJ", jurisdictions=["440000"]))
-        principal, _ = credentials.add_principal(uow, bank.id, PrincipalKind.SERVICE,
-                                                 "bench", Role.OPERATOR)
+        firm, _ = service.add_org(
+            uow,
+            OrgIn(
+                kind=OrgKind.ENTERPRISE,
+                name="Bench Exporter",
+                uscc=make_uscc("9", "1", "440305", org_code_with_check("77000001")),
+                jurisdictions=["440305"],
+            ),
+        )
+        customs, _ = service.add_org(
+            uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench Customs", customs_code="5316")
+        )
+        bank, _ = service.add_org(
+            uow,
+            OrgIn(kind=OrgKind.BANK, name="Bench Bank", bic="BENCCNBJ", jurisdictions=["440000"]),
+        )
+        principal, _ = credentials.add_principal(
+            uow, bank.id, PrincipalKind.SERVICE, "bench", Role.OPERATOR
+        )
         _, api_key, _ = credentials.issue_key(uow, principal.id)
         uow.commit()
         return firm.id, customs.id, api_key
@@ -80,29 +89,65 @@ def publish(db: Database, n: int, firm_id: int, customs_id: int) -> list[dict[st
         assert firm is not None and firm.uscc
         now, docs, bodies, claims = utcnow(), [], [], []
         for i in range(n):
-            record = {"declaration_no": f"531620260{i + 1:09d}", "enterprise_uscc": firm.uscc,
-                      "buyer_name": f"Buyer {i % 97} GmbH", "buyer_country": "DE",
-                      "currency": "USD", "total_value": f"{10_000 + i}.50",
-                      "export_date": "2026-03-02", "trade_mode": "0110"}
+            record = {
+                "declaration_no": f"531620260{i + 1:09d}",
+                "enterprise_uscc": firm.uscc,
+                "buyer_name": f"Buyer {i % 97} GmbH",
+                "buyer_country": "DE",
+                "currency": "USD",
+                "total_value": f"{10_000 + i}.50",
+                "export_date": "2026-03-02",
+                "trade_mode": "0110",
+            }
             content = spec.validate(record)
             body = canonical_json(content)
             bodies.append(body)
-            docs.append({"kind": spec.name, "key": content["declaration_no"],
-                         "source_org_id": customs_id, "owner_uscc": firm.uscc,
-                         "owner_org_id": firm.id, "jurisdiction_path": firm.jurisdiction_path,
-                         "version": 1, "value_minor": (10_000 + i) * 100 + 50,
-                         "currency": "USD", "single_use": False,
-                         "digest": hashlib.sha256(body).digest(), "created_at": now,
-                         "updated_at": now})
-            claims.append({"kind": spec.name, "key": record["declaration_no"],
-                           "fields": {"total_value": record["total_value"], "currency": "USD",
-                                      "export_date": "2026-03-02", "buyer_country": "DE"}})
+            docs.append(
+                {
+                    "kind": spec.name,
+                    "key": content["declaration_no"],
+                    "source_org_id": customs_id,
+                    "owner_uscc": firm.uscc,
+                    "owner_org_id": firm.id,
+                    "jurisdiction_path": firm.jurisdiction_path,
+                    "version": 1,
+                    "value_minor": (10_000 + i) * 100 + 50,
+                    "currency": "USD",
+                    "single_use": False,
+                    "digest": hashlib.sha256(body).digest(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            claims.append(
+                {
+                    "kind": spec.name,
+                    "key": record["declaration_no"],
+                    "fields": {
+                        "total_value": record["total_value"],
+                        "currency": "USD",
+                        "export_date": "2026-03-02",
+                        "buyer_country": "DE",
+                    },
+                }
+            )
         uow.session.execute(insert(Document), docs)
         ids = dict(uow.session.execute(select(Document.key, Document.id)).all())
-        uow.session.execute(insert(DocumentVersion), [
-            {"document_id": ids[d["key"]], "version": 1, "content": body.decode(),
-             "record_digest": hashlib.sha256(body).digest(), "value_minor": d["value_minor"],
-             "currency": "USD", "created_at": now} for d, body in zip(docs, bodies, strict=True)])
+        uow.session.execute(
+            insert(DocumentVersion),
+            [
+                {
+                    "document_id": ids[d["key"]],
+                    "version": 1,
+                    "content": body.decode(),
+                    "record_digest": hashlib.sha256(body).digest(),
+                    "value_minor": d["value_minor"],
+                    "currency": "USD",
+                    "created_at": now,
+                }
+                for d, body in zip(docs, bodies, strict=True)
+            ],
+        )
         uow.commit()
     return claims
 
@@ -129,8 +174,9 @@ def free_port() -> int:
 def serve(settings: Settings, db: Database) -> tuple[uvicorn.Server, str]:
     port = free_port()
     app = create_app(settings, db)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -156,8 +202,7 @@ def main() -> int:
     url = args.database_url or f"sqlite:///{workdir}/bench.db"
     data = workdir / "data"
     data.mkdir(mode=0o700)
-    settings = Settings(database_url=url, data_dir=data, log_level="WARNING",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, data_dir=data, log_level="WARNING", _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(settings)
     secrets.ensure_platform_secret(settings)
     db = prepare(url)
@@ -166,8 +211,9 @@ def main() -> int:
     server, base = serve(settings, db)
     print_header(url)
     ok = True
-    with httpx.Client(base_url=base, timeout=120,
-                      headers={"Authorization": f"Bearer {api_key}"}) as client:
+    with httpx.Client(
+        base_url=base, timeout=120, headers={"Authorization": f"Bearer {api_key}"}
+    ) as client:
         for _ in range(20):
             client.get("/v1/me").raise_for_status()
         noop = statistics.median(timed(lambda: client.get("/v1/me").raise_for_status(), 200))
@@ -187,10 +233,12 @@ def main() -> int:
             median = statistics.median(times)
             passed = median < target
             ok &= passed
-            print(f"POST /v1/documents/verify {size:>6} items: median {median:.3f} s "
-                  f"(min {min(times):.3f}, max {max(times):.3f}; {size / median:,.0f} items/s;"
-                  f" {median / noop:,.0f}x the no-op) target < {target:.0f} s: "
-                  f"{'PASS' if passed else 'FAIL'}")
+            print(
+                f"POST /v1/documents/verify {size:>6} items: median {median:.3f} s "
+                f"(min {min(times):.3f}, max {max(times):.3f}; {size / median:,.0f} items/s;"
+                f" {median / noop:,.0f}x the no-op) target < {target:.0f} s: "
+                f"{'PASS' if passed else 'FAIL'}"
+            )
     server.should_exit = True
     db.dispose()
     return 0 if ok else 1

@@ -43,8 +43,8 @@ class Phase:
     wall: float = 0.0
     client_cpu: float = 0.0
     machine_busy: float = 0.0
-    server_cpu: float = 0.0   # uvicorn workers
-    db_cpu: float = 0.0       # PostgreSQL backends connected to the benchmark database
+    server_cpu: float = 0.0  # uvicorn workers
+    db_cpu: float = 0.0  # PostgreSQL backends connected to the benchmark database
 
     @property
     def rate(self) -> float:
@@ -56,14 +56,16 @@ class Phase:
 
     def line(self) -> str:
         codes = ", ".join(f"{k}: {v}" for k, v in sorted(self.statuses.items()))
-        return (f"{self.name:<22} {len(self.latencies):>6} req in {self.wall:6.2f} s = "
-                f"{self.rate:7.1f}/s  p50 {self.pct(50):6.1f} ms  p95 {self.pct(95):6.1f} ms"
-                f"  p99 {self.pct(99):6.1f} ms  client CPU {self.client_cpu / self.wall:4.0%}"
-                f"  machine busy {self.machine_busy:4.0%}  [{codes}]\n{'':<23}CPU per request: "
-                f"server {self.per_request(self.server_cpu):.2f} ms + PostgreSQL "
-                f"{self.per_request(self.db_cpu):.2f} ms + client "
-                f"{self.per_request(self.client_cpu):.2f} ms = {self.cpu_ms:.2f} ms -> "
-                f"{2000 / self.cpu_ms:.0f}/s if these alone had the 2 cores")
+        return (
+            f"{self.name:<22} {len(self.latencies):>6} req in {self.wall:6.2f} s = "
+            f"{self.rate:7.1f}/s  p50 {self.pct(50):6.1f} ms  p95 {self.pct(95):6.1f} ms"
+            f"  p99 {self.pct(99):6.1f} ms  client CPU {self.client_cpu / self.wall:4.0%}"
+            f"  machine busy {self.machine_busy:4.0%}  [{codes}]\n{'':<23}CPU per request: "
+            f"server {self.per_request(self.server_cpu):.2f} ms + PostgreSQL "
+            f"{self.per_request(self.db_cpu):.2f} ms + client "
+            f"{self.per_request(self.client_cpu):.2f} ms = {self.cpu_ms:.2f} ms -> "
+            f"{2000 / self.cpu_ms:.0f}/s if these alone had the 2 cores"
+        )
 
     def per_request(self, seconds: float) -> float:
         return seconds * 1000 / max(len(self.latencies), 1)
@@ -74,8 +76,10 @@ class Phase:
 
 
 def request_bytes(method: str, path: str, key: str, body: bytes = b"") -> bytes:
-    head = (f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -151,9 +155,15 @@ def _backends(url: str) -> list[int]:
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        pids = list(conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :d "
-                                      "AND pid <> pg_backend_pid()"),
-                                 {"d": make_url(url).database}))
+        pids = list(
+            conn.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = :d "
+                    "AND pid <> pg_backend_pid()"
+                ),
+                {"d": make_url(url).database},
+            )
+        )
     engine.dispose()
     return pids
 
@@ -162,8 +172,9 @@ def _delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[p] - before.get(p, 0.0) for p in after)
 
 
-def run_phase(name: str, port: int, requests: list[bytes], concurrency: int,
-              server_pid: int, url: str) -> Phase:
+def run_phase(
+    name: str, port: int, requests: list[bytes], concurrency: int, server_pid: int, url: str
+) -> Phase:
     phase = Phase(name)
     servers = _children(server_pid)
     usage, cpu = resource.getrusage(resource.RUSAGE_SELF), _cpu_times()
@@ -179,14 +190,22 @@ def run_phase(name: str, port: int, requests: list[bytes], concurrency: int,
     return phase
 
 
-def start_server(fx: Fixture, workers: int, port: int,
-                 group_commit: bool) -> subprocess.Popen[bytes]:
-    env = os.environ | {"CROSSFIN_DATABASE_URL": fx.url, "CROSSFIN_DATA_DIR": str(fx.data),
-                        "CROSSFIN_LOG_LEVEL": "WARNING", "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
-                        "CROSSFIN_FINANCING_GROUP_COMMIT": str(group_commit).lower()}
+def start_server(
+    fx: Fixture, workers: int, port: int, group_commit: bool
+) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "CROSSFIN_DATABASE_URL": fx.url,
+        "CROSSFIN_DATA_DIR": str(fx.data),
+        "CROSSFIN_LOG_LEVEL": "WARNING",
+        "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
+        "CROSSFIN_FINANCING_GROUP_COMMIT": str(group_commit).lower(),
+    }
     exe = Path(sys.executable).parent / "crossfin"
-    server = subprocess.Popen([str(exe), "serve", "--workers", str(workers), "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(exe), "serve", "--workers", str(workers), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     wait_healthy(server, port, timeout=60)
     return server
 
@@ -210,8 +229,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--no-group-commit", action="store_true",
-                        help="commit each registration alone (to measure what group commit buys)")
+    parser.add_argument(
+        "--no-group-commit",
+        action="store_true",
+        help="commit each registration alone (to measure what group commit buys)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("this benchmark is for PostgreSQL with several workers")
@@ -219,15 +241,14 @@ def main() -> int:
     fx = build_fixture(args.database_url, cold=2 * n + 2_000)
     server = start_server(fx, args.workers, args.port, not args.no_group_commit)
     try:
-        me = [request_bytes("GET", "/v1/me", fx.bank_keys[i % len(fx.bank_keys)])
-              for i in range(n)]
+        me = [request_bytes("GET", "/v1/me", fx.bank_keys[i % len(fx.bank_keys)]) for i in range(n)]
         common = (args.concurrency, server.pid, fx.url)
         run_phase("warm-up", args.port, me[:1000] + registrations(fx, 1000, 0.0, 1), *common)
-        phases = [run_phase("GET /v1/me (no-op)", args.port, me, *common),
-                  run_phase("register (uniform)", args.port, registrations(fx, n, 0.0, 2),
-                            *common),
-                  run_phase("register (10% hot)", args.port, registrations(fx, n, 0.10, 3),
-                            *common)]
+        phases = [
+            run_phase("GET /v1/me (no-op)", args.port, me, *common),
+            run_phase("register (uniform)", args.port, registrations(fx, n, 0.0, 2), *common),
+            run_phase("register (10% hot)", args.port, registrations(fx, n, 0.10, 3), *common),
+        ]
     finally:
         server.terminate()
         server.wait(30)
@@ -238,16 +259,20 @@ def main() -> int:
 def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
     noop, uniform, hot = phases
     print_header(fx.url)  # load average as of now, the end of the run
-    print(f"settings: workers {args.workers}, concurrency {args.concurrency}, group commit "
-          f"{'off' if args.no_group_commit else 'on'}; client = this process "
-          f"(other work shares these cores)")
+    print(
+        f"settings: workers {args.workers}, concurrency {args.concurrency}, group commit "
+        f"{'off' if args.no_group_commit else 'on'}; client = this process "
+        f"(other work shares these cores)"
+    )
     for phase in phases:
         print(phase.line())
     for phase in (uniform, hot):
         ok = phase.rate >= 500 and phase.pct(99) <= 150
-        print(f"{phase.name}: {phase.rate / noop.rate:.2f} of the no-op rate, "
-              f"{noop.cpu_ms / phase.cpu_ms:.2f} of its CPU efficiency; target >= 500/s and "
-              f"p99 <= 150 ms: {'met' if ok else 'NOT met'}")
+        print(
+            f"{phase.name}: {phase.rate / noop.rate:.2f} of the no-op rate, "
+            f"{noop.cpu_ms / phase.cpu_ms:.2f} of its CPU efficiency; target >= 500/s and "
+            f"p99 <= 150 ms: {'met' if ok else 'NOT met'}"
+        )
     print(fx.check())
 
 

@@ -28,9 +28,9 @@ from crossfin.parties.models import OrgKind, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
 ACTOR = Actor(None, None, "benchmark")
-AMOUNT = "100.00"           # every registration asks this much (USD)
-COLD_VALUE = "1000.00"      # ordinary declarations: plenty of room
-HOT_VALUE = "100000.00"     # hot declarations: room for exactly 1,000 uses of AMOUNT
+AMOUNT = "100.00"  # every registration asks this much (USD)
+COLD_VALUE = "1000.00"  # ordinary declarations: plenty of room
+HOT_VALUE = "100000.00"  # hot declarations: room for exactly 1,000 uses of AMOUNT
 HOT = 10
 BANKS = 5
 
@@ -52,25 +52,34 @@ class Fixture:
         return key
 
     def body(self, key: str, ref: str) -> bytes:
-        return json.dumps({
-            "scenario": "F1", "external_ref": ref, "enterprise_uscc": self.uscc,
-            "amount": AMOUNT, "currency": "USD",
-            "documents": [{"kind": "customs_declaration", "key": key}]}).encode()
+        return json.dumps(
+            {
+                "scenario": "F1",
+                "external_ref": ref,
+                "enterprise_uscc": self.uscc,
+                "amount": AMOUNT,
+                "currency": "USD",
+                "documents": [{"kind": "customs_declaration", "key": key}],
+            }
+        ).encode()
 
     def check(self) -> str:
         """Promise 1 after the run: no hot declaration beyond its value."""
         db = Database(self.url)
         with db.session(readonly=True) as session:
-            hot_rows = session.execute(select(Document.value_minor, DocumentBalance.used_minor)
-                                       .join(DocumentBalance,
-                                             DocumentBalance.document_id == Document.id)
-                                       .where(Document.key.in_(self.hot))).all()
+            hot_rows = session.execute(
+                select(Document.value_minor, DocumentBalance.used_minor)
+                .join(DocumentBalance, DocumentBalance.document_id == Document.id)
+                .where(Document.key.in_(self.hot))
+            ).all()
             financings = session.scalar(select(func.count()).select_from(Financing))
         db.dispose()
         over = [r for r in hot_rows if r.used_minor > r.value_minor]
         used = sum(r.used_minor for r in hot_rows) // 10_000
-        return (f"check: {financings} financings registered; hot declarations carry {used} "
-                f"uses of {AMOUNT} USD; over their value: {len(over)}")
+        return (
+            f"check: {financings} financings registered; hot declarations carry {used} "
+            f"uses of {AMOUNT} USD; over their value: {len(over)}"
+        )
 
 
 def _create_database(url: str) -> None:
@@ -78,8 +87,9 @@ def _create_database(url: str) -> None:
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                             {"n": parsed.database})
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        )
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
@@ -96,17 +106,29 @@ def build_fixture(url: str, cold: int) -> Fixture:
     db = fresh_database(url)  # schema dropped and recreated, migrated, jurisdictions, head
     with UnitOfWork(db, ACTOR) as uow:
         uscc = make_uscc("9", "1", "440305", org_code_with_check("66000001"))
-        firm, _ = service.add_org(uow, OrgIn(kind=OrgKind.ENTERPRISE, name="Bench Exporter",
-                                             uscc=uscc, jurisdictions=["440305"]))
-        customs, _ = service.add_org(uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench Customs",
-                                                customs_code="5301"))
+        firm, _ = service.add_org(
+            uow,
+            OrgIn(
+                kind=OrgKind.ENTERPRISE, name="Bench Exporter", uscc=uscc, jurisdictions=["440305"]
+            ),
+        )
+        customs, _ = service.add_org(
+            uow, OrgIn(kind=OrgKind.CUSTOMS, name="Bench Customs", customs_code="5301")
+        )
         bank_keys = []
         for n in range(BANKS):
-            bank, _ = service.add_org(uow, OrgIn(kind=OrgKind.BANK, name=f"Bench Bank {n}",
-                                                 bic=f"BNK{'ABCDE'[n]}CNBJ",
-                                                 jurisdictions=["440000"]))
-            principal, _ = credentials.add_principal(uow, bank.id, PrincipalKind.SERVICE,
-                                                     "loans", Role.OPERATOR)
+            bank, _ = service.add_org(
+                uow,
+                OrgIn(
+                    kind=OrgKind.BANK,
+                    name=f"Bench Bank {n}",
+                    bic=f"BNK{'ABCDE'[n]}CNBJ",
+                    jurisdictions=["440000"],
+                ),
+            )
+            principal, _ = credentials.add_principal(
+                uow, bank.id, PrincipalKind.SERVICE, "loans", Role.OPERATOR
+            )
             bank_keys.append(credentials.issue_key(uow, principal.id)[1])
         uow.commit()
     hot, cold_keys = _declarations(db, firm.id, customs.id, uscc, cold)
@@ -123,33 +145,61 @@ def _analyze(db: Database) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE")
 
 
-def _declarations(db: Database, firm_id: int, customs_id: int, uscc: str,
-                  cold: int) -> tuple[list[str], list[str]]:
+def _declarations(
+    db: Database, firm_id: int, customs_id: int, uscc: str, cold: int
+) -> tuple[list[str], list[str]]:
     spec = get_kind("customs_declaration")
     year, now = utcnow().year, utcnow()
     docs, versions, hot, cold_keys = [], [], [], []
     for i in range(1, HOT + cold + 1):
         key = f"5301{year}0{i:09d}"
-        content = spec.validate({
-            "declaration_no": key, "enterprise_uscc": uscc, "buyer_name": "Bench Buyer",
-            "buyer_country": "NL", "currency": "USD",
-            "total_value": HOT_VALUE if i <= HOT else COLD_VALUE,
-            "export_date": now.date().isoformat(), "trade_mode": "0110"})
+        content = spec.validate(
+            {
+                "declaration_no": key,
+                "enterprise_uscc": uscc,
+                "buyer_name": "Bench Buyer",
+                "buyer_country": "NL",
+                "currency": "USD",
+                "total_value": HOT_VALUE if i <= HOT else COLD_VALUE,
+                "export_date": now.date().isoformat(),
+                "trade_mode": "0110",
+            }
+        )
         raw = canonical_json(content)
         value, currency = spec.value_of(content)
         digest = hashlib.sha256(raw).digest()
-        docs.append({"id": i, "kind": spec.name, "key": key, "source_org_id": customs_id,
-                     "owner_uscc": uscc, "owner_org_id": firm_id,
-                     "jurisdiction_path": "/000000/440000/440300/440305/", "version": 1,
-                     "value_minor": value, "currency": currency, "single_use": False,
-                     "digest": digest, "created_at": now, "updated_at": now})
-        versions.append({"document_id": i, "version": 1, "content": raw.decode(),
-                         "record_digest": digest, "value_minor": value, "currency": currency,
-                         "created_at": now})
+        docs.append(
+            {
+                "id": i,
+                "kind": spec.name,
+                "key": key,
+                "source_org_id": customs_id,
+                "owner_uscc": uscc,
+                "owner_org_id": firm_id,
+                "jurisdiction_path": "/000000/440000/440300/440305/",
+                "version": 1,
+                "value_minor": value,
+                "currency": currency,
+                "single_use": False,
+                "digest": digest,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        versions.append(
+            {
+                "document_id": i,
+                "version": 1,
+                "content": raw.decode(),
+                "record_digest": digest,
+                "value_minor": value,
+                "currency": currency,
+                "created_at": now,
+            }
+        )
         (hot if i <= HOT else cold_keys).append(key)
     with db.engine.begin() as conn:
         for start in range(0, len(docs), 5000):
-            conn.execute(insert(Document), docs[start:start + 5000])
-            conn.execute(insert(DocumentVersion), versions[start:start + 5000])
+            conn.execute(insert(Document), docs[start : start + 5000])
+            conn.execute(insert(DocumentVersion), versions[start : start + 5000])
     return hot, cold_keys
-

@@ -51,23 +51,29 @@ def fresh(url: str) -> Database:
 
 def build(count: int) -> list[PendingEvent]:
     """Events as a business transaction would record them (one party besides the actor)."""
-    return [new_event(EventType.ORG_ADDED, ACTOR, {"org": i}, {"n": i, "name": f"Org {i}"},
-                      {2}) for i in range(count)]
+    return [
+        new_event(EventType.ORG_ADDED, ACTOR, {"org": i}, {"n": i, "name": f"Org {i}"}, {2})
+        for i in range(count)
+    ]
 
 
 def end_to_end(db: Database, count: int, per_tx: int) -> None:
     for start in range(0, count, per_tx):
         with UnitOfWork(db, ACTOR) as uow:
             for i in range(start, min(count, start + per_tx)):
-                uow.record(EventType.ORG_ADDED, subjects={"org": i},
-                           content={"n": i, "name": f"Org {i}"}, parties={2})
+                uow.record(
+                    EventType.ORG_ADDED,
+                    subjects={"org": i},
+                    content={"n": i, "name": f"Org {i}"},
+                    parties={2},
+                )
             uow.commit()
 
 
 def sequencer_only(db: Database, events: Sequence[PendingEvent], per_tx: int) -> None:
     for start in range(0, len(events), per_tx):
         with UnitOfWork(db, ACTOR) as uow:
-            uow.pending = list(events[start:start + per_tx])
+            uow.pending = list(events[start : start + per_tx])
             uow.commit()
 
 
@@ -75,14 +81,27 @@ def ceiling_rows(events: Sequence[PendingEvent], per_tx: int) -> list[dict[str, 
     """Per transaction, the exact rows the sequencer writes (computed outside the timing)."""
     batches, edge, size, now = [], [], 0, utcnow()
     for start in range(0, len(events), per_tx):
-        chunk = events[start:start + per_tx]
+        chunk = events[start : start + per_tx]
         result = append_to_edge(edge, (e.leaf for e in chunk), size)
-        batches.append({
-            "events": [(size + i, e.event_id, e.event_type.value, e.record, e.leaf,
-                        e.actor_org_id, now) for i, e in enumerate(chunk)],
-            "parties": [(size + i, org) for i, e in enumerate(chunk) for org in e.parties],
-            "hashes": [(lvl, n, h) for (lvl, n), h in result.hashes],
-            "head": (result.size, result.root, b"".join(result.right_edge), now)})
+        batches.append(
+            {
+                "events": [
+                    (
+                        size + i,
+                        e.event_id,
+                        e.event_type.value,
+                        e.record,
+                        e.leaf,
+                        e.actor_org_id,
+                        now,
+                    )
+                    for i, e in enumerate(chunk)
+                ],
+                "parties": [(size + i, org) for i, e in enumerate(chunk) for org in e.parties],
+                "hashes": [(lvl, n, h) for (lvl, n), h in result.hashes],
+                "head": (result.size, result.root, b"".join(result.right_edge), now),
+            }
+        )
         edge, size = result.right_edge, result.size
     return batches
 
@@ -92,11 +111,12 @@ def ceiling(db: Database, batches: list[dict[str, Any]]) -> None:
     mark = "?" if db.dialect == "sqlite" else "%s"
     sql = {
         "events": "INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
-                  f"actor_org_id, created_at) VALUES ({', '.join([mark] * 7)})",
+        f"actor_org_id, created_at) VALUES ({', '.join([mark] * 7)})",
         "parties": f"INSERT INTO ledger_event_parties (leaf_index, org_id) VALUES ({mark}, {mark})",
         "hashes": f"INSERT INTO ledger_hashes (level, idx, hash) VALUES ({mark}, {mark}, {mark})",
         "head": f"UPDATE ledger_head SET size={mark}, root={mark}, edge={mark}, "
-                f"updated_at={mark} WHERE id=1"}
+        f"updated_at={mark} WHERE id=1",
+    }
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -122,8 +142,10 @@ def timed(label: str, count: int, fn: Callable[[], None]) -> dict[str, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     fn()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"  {label:<48} {count / wall:>10,.0f} events/s  ({count / cpu:>9,.0f} per CPU-s)",
-          flush=True)
+    print(
+        f"  {label:<48} {count / wall:>10,.0f} events/s  ({count / cpu:>9,.0f} per CPU-s)",
+        flush=True,
+    )
     return {"wall": count / wall, "cpu": count / cpu}
 
 
@@ -140,20 +162,37 @@ def run_mode(url: str, mode: str, count: int, per_tx: int, runs: int) -> dict[st
         if runs > 1:
             print(f" run {run + 1}", flush=True)
         events = prebuilt if run == 0 else build(count)  # fresh event ids for each run
-        found.append({
-            "ceiling": on_fresh(url, "ceiling: raw executemany of the same rows", count,
-                                lambda db: ceiling(db, batches)),
-            "sequencer_only": on_fresh(url, "sequencer only (records prebuilt)", count,
-                                       lambda db, e=events: sequencer_only(db, e, per_tx)),
-            "end_to_end": on_fresh(url, "end to end (UnitOfWork.record + commit)", count,
-                                   lambda db: end_to_end(db, count, per_tx))})
+        found.append(
+            {
+                "ceiling": on_fresh(
+                    url,
+                    "ceiling: raw executemany of the same rows",
+                    count,
+                    lambda db: ceiling(db, batches),
+                ),
+                "sequencer_only": on_fresh(
+                    url,
+                    "sequencer only (records prebuilt)",
+                    count,
+                    lambda db, e=events: sequencer_only(db, e, per_tx),
+                ),
+                "end_to_end": on_fresh(
+                    url,
+                    "end to end (UnitOfWork.record + commit)",
+                    count,
+                    lambda db: end_to_end(db, count, per_tx),
+                ),
+            }
+        )
     target = TARGETS[mode]
     for name in ("sequencer_only", "end_to_end"):
         ratios = [r[name]["wall"] / r["ceiling"]["wall"] for r in found]
         walls = [r[name]["wall"] for r in found]
         verdict = "met" if statistics.median(walls) >= target else "MISSED"
-        print(f"  {name}: {_span(ratios, '.2f')} x ceiling; {_span(walls, ',.0f')} /s; "
-              f"SQLite target {target:,}/s {verdict} (median)")
+        print(
+            f"  {name}: {_span(ratios, '.2f')} x ceiling; {_span(walls, ',.0f')} /s; "
+            f"SQLite target {target:,}/s {verdict} (median)"
+        )
     return {"record_building": build_rate, "runs": found, "target": target}
 
 
@@ -162,8 +201,7 @@ def _span(values: list[float], spec: str) -> str:
     return f"{low:{spec}}" if low == high else f"{low:{spec}}-{high:{spec}}"
 
 
-def on_fresh(url: str, label: str, count: int,
-             fn: Callable[[Database], None]) -> dict[str, float]:
+def on_fresh(url: str, label: str, count: int, fn: Callable[[Database], None]) -> dict[str, float]:
     """Time fn on a fresh database."""
     db = fresh(url)
     try:
@@ -180,6 +218,7 @@ def concurrent(url: str, threads: int, each: int) -> dict[str, float]:
     def run(db: Database) -> None:
         for future in [pool.submit(end_to_end, db, each, 1) for _ in range(threads)]:
             future.result()
+
     try:
         return on_fresh(url, "end to end, all threads together", threads * each, run)
     finally:
@@ -193,17 +232,23 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1_000, help="events per transaction")
     parser.add_argument("--single", type=int, default=3_000, help="events, one per tx")
     parser.add_argument("--threads", type=int, default=8, help="writers, concurrent mode")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="repeat ceiling, sequencer only and end to end this many times")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="repeat ceiling, sequencer only and end to end this many times",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         print_header(url)
-        results = {"machine": machine_info(url),
-                   "batched": run_mode(url, "batched", args.batched, args.batch, args.runs),
-                   "single": run_mode(url, "single", args.single, 1, args.runs),
-                   "concurrent": concurrent(url, args.threads, args.single // args.threads)}
+        results = {
+            "machine": machine_info(url),
+            "batched": run_mode(url, "batched", args.batched, args.batch, args.runs),
+            "single": run_mode(url, "single", args.single, 1, args.runs),
+            "concurrent": concurrent(url, args.threads, args.single // args.threads),
+        }
     if args.json:
         print(json.dumps(results, indent=1))
 

@@ -64,28 +64,37 @@ def build_tree(db: Database, leaves: int) -> None:
             count = min(CHUNK, leaves - size)
             hashes = (leaf_hash(i.to_bytes(8, "big")) for i in range(size, size + count))
             result = append_to_edge(edge, hashes, size)
-            conn.execute(insert(TreeHash), [{"level": lvl, "idx": n, "hash": h}
-                                            for (lvl, n), h in result.hashes])
+            conn.execute(
+                insert(TreeHash),
+                [{"level": lvl, "idx": n, "hash": h} for (lvl, n), h in result.hashes],
+            )
             edge, size = result.right_edge, result.size
-        conn.execute(update(LogHead).where(LogHead.id == HEAD_ID).values(
-            size=size, root=result.root, edge=b"".join(edge), updated_at=utcnow()))
+        conn.execute(
+            update(LogHead)
+            .where(LogHead.id == HEAD_ID)
+            .values(size=size, root=result.root, edge=b"".join(edge), updated_at=utcnow())
+        )
 
 
 def api_key(db: Database) -> str:
     """A bank's API key, made through the services."""
     with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
         seed_jurisdictions(uow.session)
-        org, _ = parties.add_org(uow, OrgIn(kind=OrgKind.BANK, name="Bench Bank",
-                                             bic="BNCHCNBJ", jurisdictions=["440000"]))
-        principal, _ = credentials.add_principal(uow, org.id, PrincipalKind.SERVICE, "bench",
-                                                 Role.OPERATOR)
+        org, _ = parties.add_org(
+            uow,
+            OrgIn(kind=OrgKind.BANK, name="Bench Bank", bic="BNCHCNBJ", jurisdictions=["440000"]),
+        )
+        principal, _ = credentials.add_principal(
+            uow, org.id, PrincipalKind.SERVICE, "bench", Role.OPERATOR
+        )
         _, key, _ = credentials.issue_key(uow, principal.id)
         uow.commit()
     return key
 
 
-def latencies(fn: Callable[[int], object], queries: int,
-              cpu: list[float] | None = None) -> list[float]:
+def latencies(
+    fn: Callable[[int], object], queries: int, cpu: list[float] | None = None
+) -> list[float]:
     """Wall-clock seconds per call; with `cpu`, also this process's CPU seconds per call."""
     out = []
     for q in range(queries):
@@ -97,12 +106,16 @@ def latencies(fn: Callable[[int], object], queries: int,
     return out
 
 
-def report(label: str, samples: list[float], target_ms: float | None = None,
-           cpu: list[float] | None = None) -> float:
+def report(
+    label: str, samples: list[float], target_ms: float | None = None, cpu: list[float] | None = None
+) -> float:
     ms = sorted(s * 1000 for s in samples)
     p50, p99 = statistics.median(ms), ms[int(len(ms) * 0.99) - 1]
-    verdict = "" if target_ms is None else (
-        f"  target <= {target_ms:g} ms {'met' if p50 <= target_ms else 'MISSED'}")
+    verdict = (
+        ""
+        if target_ms is None
+        else (f"  target <= {target_ms:g} ms {'met' if p50 <= target_ms else 'MISSED'}")
+    )
     used = f"  (CPU p50 {statistics.median(cpu) * 1000:.3f} ms)" if cpu else ""
     print(f"  {label:<40} p50 {p50:7.3f} ms  p99 {p99:7.3f} ms{verdict}{used}", flush=True)
     return p50
@@ -121,16 +134,33 @@ def in_process(db: Database, size: int, queries: int) -> None:
         report("consistency proof (in process)", got, 1, cpu)
         cpu = []
         got = latencies(lambda q: service.tile(session, tile_path(0, tiles[q])), queries, cpu)
-    print(f"  {'full tiles served (in process)':<40} {len(got) / sum(got):10,.0f} tiles/s"
-          f"  ({len(cpu) / sum(cpu):,.0f} per CPU-s)")
+    print(
+        f"  {'full tiles served (in process)':<40} {len(got) / sum(got):10,.0f} tiles/s"
+        f"  ({len(cpu) / sum(cpu):,.0f} per CPU-s)"
+    )
 
 
 def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"CROSSFIN_DATABASE_URL": url, "CROSSFIN_DATA_DIR": str(data_dir),
-                        "CROSSFIN_CHECKPOINT_INTERVAL": "0", "CROSSFIN_LOG_LEVEL": "WARNING"}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "crossfin.api.asgi:app",
-               "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-               "--log-level", "warning"]
+    env = os.environ | {
+        "CROSSFIN_DATABASE_URL": url,
+        "CROSSFIN_DATA_DIR": str(data_dir),
+        "CROSSFIN_CHECKPOINT_INTERVAL": "0",
+        "CROSSFIN_LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "crossfin.api.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     server = subprocess.Popen(command, env=env)
     wait_healthy(server, port, timeout=30)
     return server
@@ -141,18 +171,29 @@ def over_http(base: str, key: str, size: int, queries: int) -> None:
     pairs = [(rnd.randrange(size), rnd.randrange(1, size)) for _ in range(queries)]
     tiles = [rnd.randrange(size // 256) for _ in range(queries)]
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as http:
+
         def get(path: str) -> None:
             answer = http.get(path)
             answer.raise_for_status()
+
         for _ in range(50):
             get("/healthz")  # warm up the connection and the caches
         report("GET /healthz (baseline, no key)", latencies(lambda q: get("/healthz"), queries))
-        report("GET /v1/log/proof/inclusion", latencies(
-            lambda q: get(f"/v1/log/proof/inclusion?index={pairs[q][0]}&size={size}"),
-            queries), 5)
-        report("GET /v1/log/proof/consistency", latencies(
-            lambda q: get(f"/v1/log/proof/consistency?first={pairs[q][1]}&second={size}"),
-            queries), 5)
+        report(
+            "GET /v1/log/proof/inclusion",
+            latencies(
+                lambda q: get(f"/v1/log/proof/inclusion?index={pairs[q][0]}&size={size}"), queries
+            ),
+            5,
+        )
+        report(
+            "GET /v1/log/proof/consistency",
+            latencies(
+                lambda q: get(f"/v1/log/proof/consistency?first={pairs[q][1]}&second={size}"),
+                queries,
+            ),
+            5,
+        )
         got = latencies(lambda q: get(f"/v1/log/{tile_path(0, tiles[q])}"), queries)
     report("GET /v1/log/tile/0/<N> (8 KiB)", got)
     print(f"  {'full tiles served (HTTP, one client)':<40} {len(got) / sum(got):10,.0f} tiles/s")
@@ -173,8 +214,7 @@ def main() -> None:
         build_tree(db, args.leaves)
         print(f"built a {args.leaves:,}-leaf tree in {time.perf_counter() - started:.1f} s")
         key = api_key(db)
-        conf = Settings(database_url=url, data_dir=Path(tmp) / "data",
-                        _env_file=None)  # type: ignore[call-arg]
+        conf = Settings(database_url=url, data_dir=Path(tmp) / "data", _env_file=None)  # type: ignore[call-arg]
         secrets.ensure_data_dir(conf)
         keys.ensure_log_key(conf)
         secrets.ensure_platform_secret(conf)

@@ -53,6 +53,9 @@ def test_every_setting_is_in_the_deployment_docs() -> None:
     from crossfin.core.settings import Settings
 
     text = (DOCS / "deployment.md").read_text()
-    missing = [f"CROSSFIN_{name.upper()}" for name in Settings.model_fields
-               if f"`CROSSFIN_{name.upper()}`" not in text]
+    missing = [
+        f"CROSSFIN_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`CROSSFIN_{name.upper()}`" not in text
+    ]
     assert not missing, f"document these settings in docs/deployment.md: {missing}"

@@ -42,8 +42,7 @@ def test_route_classes() -> None:
     assert limit_for("GET", "/v1/documents/verify")[0] == "default"
 
 
-def test_a_declared_oversized_body_is_refused_before_authentication(
-        client: TestClient) -> None:
+def test_a_declared_oversized_body_is_refused_before_authentication(client: TestClient) -> None:
     body = b"x" * (DEFAULT_LIMIT + 1)
     answer = client.post("/v1/orgs", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 413  # not 401: the body is refused before the key is read
@@ -61,16 +60,21 @@ def test_a_chunked_oversized_body_is_refused_as_it_arrives(client: TestClient) -
 
 
 def test_deep_json_is_a_400_problem_not_a_500(client: TestClient) -> None:
-    answer = client.post("/v1/orgs", content="[" * 10_000 + "]" * 10_000,
-                         headers={"content-type": "application/json"})
+    answer = client.post(
+        "/v1/orgs",
+        content="[" * 10_000 + "]" * 10_000,
+        headers={"content-type": "application/json"},
+    )
     assert answer.status_code == 400
     assert answer.json()["type"].endswith("/json-too-deep")
 
 
 def test_malformed_json_is_a_400_bad_request(client: TestClient, bank_key: str) -> None:
-    answer = client.post("/v1/documents/verify", content=b'{"items": [',
-                         headers={"content-type": "application/json",
-                                  "authorization": f"Bearer {bank_key}"})
+    answer = client.post(
+        "/v1/documents/verify",
+        content=b'{"items": [',
+        headers={"content-type": "application/json", "authorization": f"Bearer {bank_key}"},
+    )
     assert answer.status_code == 400, answer.text
     problem = answer.json()
     assert problem["type"].endswith("/bad-request")
@@ -79,7 +83,9 @@ def test_malformed_json_is_a_400_bad_request(client: TestClient, bank_key: str) 
 
 def test_a_body_within_limits_still_works(client: TestClient, bank_key: str) -> None:
     items = [{"kind": "customs_declaration", "key": f"53002026{i:010d}"} for i in range(2000)]
-    answer = client.post("/v1/documents/verify", content=json.dumps({"items": items}),
-                         headers={"content-type": "application/json",
-                                  "authorization": f"Bearer {bank_key}"})
+    answer = client.post(
+        "/v1/documents/verify",
+        content=json.dumps({"items": items}),
+        headers={"content-type": "application/json", "authorization": f"Bearer {bank_key}"},
+    )
     assert answer.status_code == 200, answer.text

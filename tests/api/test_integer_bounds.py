@@ -80,9 +80,15 @@ def test_every_integer_parameter_and_body_field_is_bounded(app: FastAPI) -> None
     assert _unbounded(app) == []
 
 
-@pytest.mark.parametrize("path", ["/v1/orgs/3000000000", "/v1/orgs?after=99999999999999999999999",
-                                  "/v1/consents?after=99999999999999999999999",
-                                  "/v1/financings/3000000000"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/orgs/3000000000",
+        "/v1/orgs?after=99999999999999999999999",
+        "/v1/consents?after=99999999999999999999999",
+        "/v1/financings/3000000000",
+    ],
+)
 def test_an_oversized_id_is_a_422_naming_it(client: TestClient, db: Database, path: str) -> None:
     bank = make_party(db, OrgKind.BANK)
     answer = client.get(path, headers=bank.headers)

@@ -24,11 +24,16 @@ def test_every_operation_is_documented_with_examples(client: TestClient) -> None
             body = operation.get("requestBody")
             if body and not any(
                 _has_example(media.get("schema", {}), components)
-                or media.get("example") or media.get("examples")
+                or media.get("example")
+                or media.get("examples")
                 for media in body.get("content", {}).values()
             ):
                 missing.append(f"{method.upper()} {path}")
     assert not unnamed, f"operations without a summary: {unnamed}"
     assert not missing, f"request bodies without an example: {missing}"
-    assert all(op.get("security") for path, ops in spec["paths"].items()
-               if path.startswith("/v1") for op in ops.values())
+    assert all(
+        op.get("security")
+        for path, ops in spec["paths"].items()
+        if path.startswith("/v1")
+        for op in ops.values()
+    )

@@ -31,9 +31,12 @@ def server_env(db, db_url: str, tmp_path: Path) -> dict[str, str]:
     conf = Settings(database_url=db_url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
     keys.ensure_log_key(conf)
     secrets.ensure_platform_secret(conf)
-    return os.environ | {"CROSSFIN_DATABASE_URL": db_url, "CROSSFIN_DATA_DIR": str(data),
-                         "CROSSFIN_LOG_LEVEL": "WARNING",
-                         "CROSSFIN_FINANCING_SWEEP_SECONDS": "0"}
+    return os.environ | {
+        "CROSSFIN_DATABASE_URL": db_url,
+        "CROSSFIN_DATA_DIR": str(data),
+        "CROSSFIN_LOG_LEVEL": "WARNING",
+        "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
+    }
 
 
 @pytest.fixture
@@ -49,9 +52,12 @@ def served(server_env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes]
 
 
 def start(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([CROSSFIN, "serve", "--workers", str(workers), "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [CROSSFIN, "serve", "--workers", str(workers), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while len(workers_of(server.pid)) < workers or not healthy(port):
         if server.poll() is not None or time.monotonic() > deadline:
@@ -101,8 +107,9 @@ def established_on(port: int, pid: int) -> int:
     return count
 
 
-def burst(server: subprocess.Popen[bytes], port: int, path: str, status: int,
-          count: int = 40) -> dict[int, int]:
+def burst(
+    server: subprocess.Popen[bytes], port: int, path: str, status: int, count: int = 40
+) -> dict[int, int]:
     """Open `count` keep-alive connections at once (a client pool starting), send one GET
     on each, check each answer's status; return how many connections each worker held."""
     conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
@@ -147,27 +154,37 @@ def test_sigterm_stops_every_worker(served):
     server.send_signal(signal.SIGTERM)
     assert server.wait(40) == 0
     for pid in workers:
-        assert not Path(f"/proc/{pid}").exists() or "zombie" in \
-            Path(f"/proc/{pid}/status").read_text()
+        assert (
+            not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+        )
     assert not healthy(port)
 
 
 def test_a_port_in_use_is_refused(served, server_env):
     _, port = served
-    second = subprocess.run([CROSSFIN, "serve", "--workers", "2", "--port", str(port)],
-                            env=server_env, capture_output=True, text=True, timeout=60)
+    second = subprocess.run(
+        [CROSSFIN, "serve", "--workers", "2", "--port", str(port)],
+        env=server_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert second.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
     assert healthy(port)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--workers", "0"], "--workers must be at least 1"),
-    (["--workers", "2", "--port", "0"], "several workers need a fixed --port"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--workers", "0"], "--workers must be at least 1"),
+        (["--workers", "2", "--port", "0"], "several workers need a fixed --port"),
+    ],
+)
 def test_bad_worker_options_are_refused(server_env, args, message):
-    result = subprocess.run([CROSSFIN, "serve", *args], env=server_env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [CROSSFIN, "serve", *args], env=server_env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert message in result.stderr
 
@@ -197,8 +214,11 @@ def requests_counted(port: int) -> float:
     with httpx.Client(headers={"Connection": "close"}) as client:
         text = client.get(f"http://127.0.0.1:{port}/metrics").text
     for line in text.splitlines():
-        if line.startswith("crossfin_http_requests_total{") and 'route="/v1/me"' in line \
-                and 'status="401"' in line:
+        if (
+            line.startswith("crossfin_http_requests_total{")
+            and 'route="/v1/me"' in line
+            and 'status="401"' in line
+        ):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
 

@@ -30,8 +30,9 @@ class Scripted(ReadReplica):
         self.primary: int | Exception = 0
         self.standby: StandbyState | Exception = StandbyState(True, 0, 0.0)
         self.probes = 0
-        super().__init__(PRIMARY, STANDBY, max_lag, engine=create_engine(STANDBY),
-                         clock=lambda: self.now)
+        super().__init__(
+            PRIMARY, STANDBY, max_lag, engine=create_engine(STANDBY), clock=lambda: self.now
+        )
 
     def primary_lsn(self) -> int:
         self.probes += 1
@@ -44,8 +45,7 @@ class Scripted(ReadReplica):
             raise self.standby
         return self.standby
 
-    def at(self, now: float, primary: int | Exception, standby: StandbyState | Exception
-           ) -> bool:
+    def at(self, now: float, primary: int | Exception, standby: StandbyState | Exception) -> bool:
         self.now, self.primary, self.standby = now, primary, standby
         return self.check().usable
 
@@ -65,11 +65,11 @@ def test_a_standby_that_replayed_what_the_primary_wrote_is_not_behind() -> None:
 def test_the_lag_is_the_age_of_the_newest_primary_position_replayed() -> None:
     replica = Scripted(max_lag=2.0)
     assert replica.at(0.0, 100, standby(100))
-    assert replica.at(1.0, 200, standby(100))       # behind since t=0: 1 s
+    assert replica.at(1.0, 200, standby(100))  # behind since t=0: 1 s
     assert replica.status.lag == pytest.approx(1.0)
-    assert not replica.at(3.0, 300, standby(100))    # 3 s: over the bound
+    assert not replica.at(3.0, 300, standby(100))  # 3 s: over the bound
     assert "3.0 s behind" in replica.status.reason
-    assert replica.at(4.0, 400, standby(300))        # caught up to t=3: 1 s
+    assert replica.at(4.0, 400, standby(300))  # caught up to t=3: 1 s
     assert replica.status.lag == pytest.approx(1.0)
 
 
@@ -101,7 +101,7 @@ def test_the_verdict_is_cached_for_a_second() -> None:
     assert replica.usable() and replica.probes == 1
     replica.now = 0.5
     replica.standby = ConnectionError("down")
-    assert replica.usable() and replica.probes == 1   # cached
+    assert replica.usable() and replica.probes == 1  # cached
     replica.now = 1.0
     assert not replica.usable() and replica.probes == 2
 
@@ -112,7 +112,7 @@ def test_replica_sessions_follow_the_verdict(tmp_path: Path) -> None:
         assert db.replica is not None
         db.replica.usable = lambda: True  # type: ignore[method-assign]
         assert db.session(replica=True).get_bind() is db.replica.engine
-        assert db.session(readonly=True).get_bind() is db.engine   # reads for writes
+        assert db.session(readonly=True).get_bind() is db.engine  # reads for writes
         db.replica.usable = lambda: False  # type: ignore[method-assign]
         assert db.session(replica=True).get_bind() is db.engine
     finally:
@@ -134,13 +134,16 @@ def test_a_standby_needs_postgresql(tmp_path: Path) -> None:
 
 
 def test_the_read_url_is_masked_when_settings_are_printed() -> None:
-    conf = Settings(read_database_url="postgresql+psycopg://u:hunter2@db/x",  # type: ignore[call-arg]
-                    _env_file=None)
+    conf = Settings(
+        read_database_url="postgresql+psycopg://u:hunter2@db/x",  # type: ignore[call-arg]
+        _env_file=None,
+    )
     assert "hunter2" not in repr(conf)
 
 
 # Against the test database on PostgreSQL: a read URL that is no standby, or that is down.
 # Either way the log's reads and listings are answered, by the primary.
+
 
 @pytest.fixture
 def pg_url(db_url: str) -> str:
@@ -158,8 +161,9 @@ def _closed_port_url(url: str) -> str:
 
 
 @pytest.mark.parametrize("which", ["the primary itself", "a closed port"])
-def test_reads_fall_back_to_the_primary(which: str, settings: Settings, db: Database,
-                                        pg_url: str) -> None:
+def test_reads_fall_back_to_the_primary(
+    which: str, settings: Settings, db: Database, pg_url: str
+) -> None:
     from crossfin.parties.models import OrgKind
     from support.ledger import quiet_settings, record_events, sign
     from support.parties import make_party
@@ -175,8 +179,7 @@ def test_reads_fall_back_to_the_primary(which: str, settings: Settings, db: Data
             health = client.get("/healthz").json()
             assert health["standby"]["reads"] == "primary"
             reason = health["standby"]["reason"]
-            assert ("not a standby" if which == "the primary itself" else "unreachable") \
-                in reason
+            assert ("not a standby" if which == "the primary itself" else "unreachable") in reason
             checkpoint = client.get("/v1/log/checkpoint", headers=bank.headers)
             assert checkpoint.status_code == 200, checkpoint.text
             listing = client.get("/v1/financings", headers=bank.headers)

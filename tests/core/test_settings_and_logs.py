@@ -31,16 +31,19 @@ def test_defaults() -> None:
 
 
 def test_scrub_masks_keys_tokens_and_passwords() -> None:
-    line = ("auth Bearer cf_0123abcd4567_S3cretPart-xyz and key cf_0123abcd4567_S3cretPart-xyz "
-            "url postgresql://u:pw@h/db")
+    line = (
+        "auth Bearer cf_0123abcd4567_S3cretPart-xyz and key cf_0123abcd4567_S3cretPart-xyz "
+        "url postgresql://u:pw@h/db"
+    )
     cleaned = scrub(line)
     assert "S3cretPart" not in cleaned and ":pw@" not in cleaned
     assert "cf_0123abcd4567_***" in cleaned
 
 
 def test_json_log_lines_are_scrubbed() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1,
-                               "got key cf_abcdef012345_TopSecretValue", None, None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "got key cf_abcdef012345_TopSecretValue", None, None
+    )
     entry = json.loads(JsonFormatter().format(record))
     assert "TopSecretValue" not in entry["message"] and entry["level"] == "INFO"
 

@@ -18,8 +18,11 @@ ACTOR = Actor(None, None, "test")
 
 
 def remember(uow: UnitOfWork, key: str) -> None:
-    uow.session.add(IdempotencyRecord(org_id=1, key=key, fingerprint="f", status=201,
-                                      body=b"{}", created_at=utcnow()))
+    uow.session.add(
+        IdempotencyRecord(
+            org_id=1, key=key, fingerprint="f", status=201, body=b"{}", created_at=utcnow()
+        )
+    )
     uow.session.flush()
 
 
@@ -29,8 +32,7 @@ def note(uow: UnitOfWork, what: str) -> None:
 
 def state(db: Database) -> tuple[list[str], int]:
     with db.session(readonly=True) as session:
-        keys = list(session.scalars(select(IdempotencyRecord.key).order_by(
-            IdempotencyRecord.key)))
+        keys = list(session.scalars(select(IdempotencyRecord.key).order_by(IdempotencyRecord.key)))
         return keys, session.scalar(select(LogHead.size)) or 0
 
 
@@ -66,8 +68,12 @@ def test_within_a_failed_step_undoes_only_itself(db: Database) -> None:
     keys, after = state(db)
     assert keys == ["a", "c"] and after == size + 1
     with db.session(readonly=True) as session:
-        assert session.scalar(select(func.count()).select_from(LedgerEvent).where(
-            LedgerEvent.leaf_index >= size)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(LedgerEvent).where(LedgerEvent.leaf_index >= size)
+            )
+            == 1
+        )
 
 
 def test_own_steps_commit_or_roll_back_each(db: Database) -> None:

@@ -79,8 +79,7 @@ def test_usernames_unique_and_roles_known() -> None:
     names = [u.username for u in users]
     assert len(set(names)) == len(names)
     assert all(u.role in ROLES for u in users)
-    assert all(u.password == demo_password(u.username) and len(u.password) >= 10
-               for u in users)
+    assert all(u.password == demo_password(u.username) and len(u.password) >= 10 for u in users)
 
 
 def test_every_org_has_an_admin_and_banks_have_maker_checker() -> None:

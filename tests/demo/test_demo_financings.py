@@ -29,13 +29,22 @@ from support.parties import TEST_ACTOR
 from support.web import csrf_from, login
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-EXPECTED = Counter({
-    ("F1", "registered"): 2, ("F1", "approved"): 1, ("F1", "disbursed"): 3,
-    ("F1", "partly_repaid"): 2, ("F1", "repaid"): 1, ("F1", "closed"): 1,
-    ("F1", "rejected"): 1, ("F1", "cancelled"): 1,
-    ("F4", "disbursed"): 1, ("F4", "approved"): 1,
-    ("F5", "disbursed"): 1, ("F5", "partly_repaid"): 1,
-})
+EXPECTED = Counter(
+    {
+        ("F1", "registered"): 2,
+        ("F1", "approved"): 1,
+        ("F1", "disbursed"): 3,
+        ("F1", "partly_repaid"): 2,
+        ("F1", "repaid"): 1,
+        ("F1", "closed"): 1,
+        ("F1", "rejected"): 1,
+        ("F1", "cancelled"): 1,
+        ("F4", "disbursed"): 1,
+        ("F4", "approved"): 1,
+        ("F5", "disbursed"): 1,
+        ("F5", "partly_repaid"): 1,
+    }
+)
 
 
 def load(db: Database, data_dir: Path) -> DemoResult:
@@ -46,8 +55,12 @@ def load(db: Database, data_dir: Path) -> DemoResult:
 
 
 def declarations() -> dict[str, dict[str, Any]]:
-    return {r["declaration_no"]: r for b in demo_batches() if b.kind == "customs_declaration"
-            for r in b.records}
+    return {
+        r["declaration_no"]: r
+        for b in demo_batches()
+        if b.kind == "customs_declaration"
+        for r in b.records
+    }
 
 
 # --- the plan alone ---------------------------------------------------------------------
@@ -58,8 +71,7 @@ def test_plan_is_deterministic_and_rests_on_the_firms_own_documents() -> None:
     assert (loans, need) == demo_plan()
     assert Counter((x.application.scenario, x.state) for x in loans) == EXPECTED
     refs = [x.application.external_ref for x in loans]
-    assert len(set(refs)) == len(refs) and all(re.fullmatch(r"demo-F[145]-\d{3}", r)
-                                               for r in refs)
+    assert len(set(refs)) == len(refs) and all(re.fullmatch(r"demo-F[145]-\d{3}", r) for r in refs)
     usccs = {o.key: o.uscc for o in demo_orgs()}
     stored = declarations()
     used = set()
@@ -83,7 +95,10 @@ def test_plan_is_deterministic_and_rests_on_the_firms_own_documents() -> None:
 def test_demo_loads_financings_in_every_state_once(db: Database, settings: Settings) -> None:
     first = load(db, settings.data_dir)
     assert (first.financings_added, first.needs_added, first.credit_queries_added) == (
-        sum(EXPECTED.values()), 1, 1)
+        sum(EXPECTED.values()),
+        1,
+        1,
+    )
     with db.session(readonly=True) as session:
         rows = session.scalars(select(Financing)).all()
         assert Counter((f.scenario, f.state) for f in rows) == EXPECTED
@@ -104,8 +119,9 @@ def _check_banks_and_people(session: Any, rows: Any) -> None:
     users = dict(session.execute(select(Principal.id, Principal.username)).all())
     for financing in rows:
         bank, firm = orgs[financing.bank_org_id], orgs[financing.enterprise_org_id]
-        assert any(firm.jurisdiction_path.startswith(p)
-                   for p in served_paths(session, bank.id)), financing.external_ref
+        assert any(firm.jurisdiction_path.startswith(p) for p in served_paths(session, bank.id)), (
+            financing.external_ref
+        )
         key = users[financing.maker_principal_id].split(".")[0]
         assert users[financing.maker_principal_id] == f"{key}.operator"
         if financing.state != "registered":
@@ -121,8 +137,9 @@ def _check_market(session: Any) -> None:
     assert [o.status for o in offers] == ["open", "open"]
     firm = session.get_one(Organization, need.enterprise_org_id)
     for offer in offers:
-        assert any(firm.jurisdiction_path.startswith(p)
-                   for p in served_paths(session, offer.bank_org_id))
+        assert any(
+            firm.jurisdiction_path.startswith(p) for p in served_paths(session, offer.bank_org_id)
+        )
     [query] = session.scalars(select(CreditQuery)).all()
     assert query.enterprise_org_id == firm.id and query.consent_id is not None
 
@@ -145,16 +162,23 @@ def test_every_balance_is_the_sum_of_its_active_uses(db: Database, settings: Set
             assert balance.active_uses <= (1 if doc.single_use else 0), doc.key
         assert set(held) <= set(balances)
         # bank1 and bank5 share one declaration of kapok: one balance carries both.
-        shared = [b for b in balances.values() if held.get(b.document_id, [0])[0]
-                  and _holders(session, b.document_id) == 2]
+        shared = [
+            b
+            for b in balances.values()
+            if held.get(b.document_id, [0])[0] and _holders(session, b.document_id) == 2
+        ]
         assert shared
 
 
 def _holders(session: Any, document_id: int) -> int:
-    return session.scalar(select(func.count(func.distinct(Financing.bank_org_id)))
-                          .join(FinancingUse, FinancingUse.financing_id == Financing.id)
-                          .where(FinancingUse.document_id == document_id,
-                                 FinancingUse.active.is_(True))) or 0
+    return (
+        session.scalar(
+            select(func.count(func.distinct(Financing.bank_org_id)))
+            .join(FinancingUse, FinancingUse.financing_id == Financing.id)
+            .where(FinancingUse.document_id == document_id, FinancingUse.active.is_(True))
+        )
+        or 0
+    )
 
 
 # --- the README tour step ---------------------------------------------------------------
@@ -163,8 +187,12 @@ def _holders(session: Any, document_id: int) -> int:
 def _tour_requests() -> list[tuple[dict[str, str], dict[str, Any]]]:
     """The README's financing curls: (extra headers, body) each."""
     text = README.read_text()
-    found = re.findall(r"((?:-H \"[^\"]+\" \\?\s*)*)http://127\.0\.0\.1:8000/v1/financings "
-                       r"-d '(\{.*?\})'", text, re.DOTALL)
+    found = re.findall(
+        r"((?:-H \"[^\"]+\" \\?\s*)*)http://127\.0\.0\.1:8000/v1/financings "
+        r"-d '(\{.*?\})'",
+        text,
+        re.DOTALL,
+    )
     assert len(found) == 2, "the README tour registers an F1 financing, then over-finances"
     out = []
     for headers, body in found:
@@ -175,7 +203,8 @@ def _tour_requests() -> list[tuple[dict[str, str], dict[str, Any]]]:
 
 
 def test_readme_financing_step_runs_against_the_demo_data(
-        db: Database, settings: Settings, client: TestClient) -> None:
+    db: Database, settings: Settings, client: TestClient
+) -> None:
     key = load(db, settings.data_dir).keys["bank1/loan-system"]
     (first_headers, first), (second_headers, second) = _tour_requests()
     record = declarations()[first["documents"][0]["key"]]
@@ -200,8 +229,9 @@ def test_readme_financing_step_runs_against_the_demo_data(
 # --- the portal tour --------------------------------------------------------------------
 
 
-def test_lotus_accepts_a_demo_offer_in_the_portal(db: Database, settings: Settings,
-                                                  client: TestClient) -> None:
+def test_lotus_accepts_a_demo_offer_in_the_portal(
+    db: Database, settings: Settings, client: TestClient
+) -> None:
     load(db, settings.data_dir)
     assert login(client, "lotus.admin", demo_password("lotus.admin")).status_code == 303
     page = client.get("/market")
@@ -210,12 +240,16 @@ def test_lotus_accepts_a_demo_offer_in_the_portal(db: Database, settings: Settin
         offers = session.scalars(select(FinancingOffer).order_by(FinancingOffer.id)).all()
     for offer in offers:
         assert f'data-test="accept-{offer.id}"' in page.text
-    accepted = client.post(f"/market/offers/{offers[0].id}/accept",
-                           data={"csrf_token": csrf_from(page.text)}, follow_redirects=False)
+    accepted = client.post(
+        f"/market/offers/{offers[0].id}/accept",
+        data={"csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
     assert accepted.status_code == 303, accepted.text
     with db.session(readonly=True) as session:
-        [opened] = session.scalars(select(Financing).where(
-            Financing.offer_id == offers[0].id)).all()
+        [opened] = session.scalars(
+            select(Financing).where(Financing.offer_id == offers[0].id)
+        ).all()
         assert (opened.scenario, opened.state) == ("F1", "registered")
         assert session.scalars(select(FinancingNeed.status)).one() == "accepted"
     for path in ("/financing", "/credit-queries"):

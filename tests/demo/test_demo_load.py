@@ -48,11 +48,15 @@ def by_kind(kind: str) -> list[dict[str, Any]]:
 
 def snapshot(db: Database) -> dict[str, Any]:
     with db.session(readonly=True) as session:
-        docs = Counter(dict(session.execute(
-            select(Document.kind, func.count()).group_by(Document.kind)).all()))
-        return {"documents": docs, "ledger": session.scalar(select(LogHead.size)),
-                "keys": session.scalar(select(func.count()).select_from(SourceKey)),
-                "consents": session.scalar(select(func.count()).select_from(Consent))}
+        docs = Counter(
+            dict(session.execute(select(Document.kind, func.count()).group_by(Document.kind)).all())
+        )
+        return {
+            "documents": docs,
+            "ledger": session.scalar(select(LogHead.size)),
+            "keys": session.scalar(select(func.count()).select_from(SourceKey)),
+            "consents": session.scalar(select(func.count()).select_from(Consent)),
+        }
 
 
 # --- the dataset alone ------------------------------------------------------------------
@@ -68,11 +72,20 @@ def test_dataset_is_deterministic_valid_and_sized_as_promised() -> None:
         counts[batch.kind] += len(batch.records)
     flags = Counter(r["declaration_no"][8] for r in by_kind("customs_declaration"))
     assert flags == {"0": 300, "1": 12}
-    assert counts == {"customs_declaration": 312, "vat_invoice": 100, "insurance_policy": 10,
-                      "bill_of_lading": 30, "warehouse_receipt": 10, "tax_filing": 10}
+    assert counts == {
+        "customs_declaration": 312,
+        "vat_invoice": 100,
+        "insurance_policy": 10,
+        "bill_of_lading": 30,
+        "warehouse_receipt": 10,
+        "tax_filing": 10,
+    }
     assert len({b.ref for b in BATCHES}) == len(BATCHES)
-    dates = {r.get("export_date") or r.get("issue_date") or r.get("filing_date")
-             or r["valid_from"] for b in BATCHES for r in b.records}
+    dates = {
+        r.get("export_date") or r.get("issue_date") or r.get("filing_date") or r["valid_from"]
+        for b in BATCHES
+        for r in b.records
+    }
     assert all(d.startswith("2026-") for d in dates)
 
 
@@ -102,9 +115,16 @@ def test_demo_load_publishes_every_document_once(db: Database, settings: Setting
     first = load(db, settings.data_dir)
     assert (first.documents_added, first.consents_added) == (TOTAL, len(CONSENTS))
     before = snapshot(db)
-    assert before["documents"] == Counter({"customs_declaration": 312, "vat_invoice": 100,
-                                           "insurance_policy": 10, "bill_of_lading": 30,
-                                           "warehouse_receipt": 10, "tax_filing": 10})
+    assert before["documents"] == Counter(
+        {
+            "customs_declaration": 312,
+            "vat_invoice": 100,
+            "insurance_policy": 10,
+            "bill_of_lading": 30,
+            "warehouse_receipt": 10,
+            "tax_filing": 10,
+        }
+    )
     sources = {b.source for b in BATCHES}
     assert before["keys"] == len(sources)
     for source in sources:
@@ -113,8 +133,13 @@ def test_demo_load_publishes_every_document_once(db: Database, settings: Setting
     _check_batches_and_owners(db)
 
     again = load(db, settings.data_dir)
-    assert (again.orgs_added, again.users_added, again.documents_added,
-            again.consents_added, again.keys) == (0, 0, 0, 0, {})
+    assert (
+        again.orgs_added,
+        again.users_added,
+        again.documents_added,
+        again.consents_added,
+        again.keys,
+    ) == (0, 0, 0, 0, {})
     assert snapshot(db) == before  # not even a ledger event
 
 
@@ -124,12 +149,22 @@ def _check_batches_and_owners(db: Database) -> None:
         assert set(rows) == {b.ref for b in BATCHES}
         for wanted in BATCHES:
             row = rows[wanted.ref]
-            assert (row.status, row.accepted, row.kind) == ("published", len(wanted.records),
-                                                            wanted.kind)
+            assert (row.status, row.accepted, row.kind) == (
+                "published",
+                len(wanted.records),
+                wanted.kind,
+            )
             assert row.leaf_index is not None and row.event_id
         owners = dict(session.execute(select(Organization.id, Organization.uscc)).all())
-        docs = session.execute(select(Document.kind, Document.key, Document.owner_uscc,
-                                      Document.owner_org_id, Document.jurisdiction_path))
+        docs = session.execute(
+            select(
+                Document.kind,
+                Document.key,
+                Document.owner_uscc,
+                Document.owner_org_id,
+                Document.jurisdiction_path,
+            )
+        )
         for kind, key, uscc, owner_id, path in docs:
             assert owner_id is not None and owners[owner_id] == uscc, (kind, key)
             assert path is not None
@@ -149,26 +184,39 @@ def test_load_without_a_data_dir_loads_parties_only(db: Database) -> None:
 def _claim(batch: DemoBatch, index: int, *names: str) -> dict[str, Any]:
     record = batch.records[index]
     spec = get_kind(batch.kind)
-    return {"kind": batch.kind, "key": record[spec.key_field],
-            "fields": {n: record[n] for n in names}}
+    return {
+        "kind": batch.kind,
+        "key": record[spec.key_field],
+        "fields": {n: record[n] for n in names},
+    }
 
 
-def test_bank_verifies_demo_documents_as_authentic(db: Database, settings: Settings,
-                                                   client: TestClient) -> None:
+def test_bank_verifies_demo_documents_as_authentic(
+    db: Database, settings: Settings, client: TestClient
+) -> None:
     headers = {"Authorization": f"Bearer {load(db, settings.data_dir).keys['bank1/loan-system']}"}
-    claims = [_claim(b, i, "total_value", "currency", "export_date", "buyer_country")
-              for b in BATCHES if b.kind == "customs_declaration" for i in (0, -1)]
-    claims += [_claim(next(b for b in BATCHES if b.kind == kind), 0, *names) for kind, names in
-               (("bill_of_lading", ("shipper_uscc", "port_of_discharge")),
-                ("vat_invoice", ("amount", "tax_amount")),
-                ("insurance_policy", ("credit_limit", "declarations")))]
+    claims = [
+        _claim(b, i, "total_value", "currency", "export_date", "buyer_country")
+        for b in BATCHES
+        if b.kind == "customs_declaration"
+        for i in (0, -1)
+    ]
+    claims += [
+        _claim(next(b for b in BATCHES if b.kind == kind), 0, *names)
+        for kind, names in (
+            ("bill_of_lading", ("shipper_uscc", "port_of_discharge")),
+            ("vat_invoice", ("amount", "tax_amount")),
+            ("insurance_policy", ("credit_limit", "declarations")),
+        )
+    ]
     answer = client.post("/v1/documents/verify", json={"items": claims}, headers=headers)
     assert answer.status_code == 200, answer.text
     assert answer.json()["counts"] == {"authentic": len(claims), "mismatch": 0, "unknown": 0}
     lotus = next(o.uscc for o in demo_orgs() if o.key == "lotus")
     mine = next(r for r in by_kind("customs_declaration") if r["enterprise_uscc"] == lotus)
-    proof = client.get(f"/v1/documents/customs_declaration/{mine['declaration_no']}/proof",
-                       headers=headers)
+    proof = client.get(
+        f"/v1/documents/customs_declaration/{mine['declaration_no']}/proof", headers=headers
+    )
     assert proof.status_code == 200, proof.text  # lotus consented to bank1
     assert proof.json()["batch"] == "demo-customs-sz-customs_declaration"
 
@@ -182,9 +230,13 @@ def test_readme_tour_claims_match_the_demo_data() -> None:
     for item in items:
         record = stored.get(item["key"])
         claimed = item.get("fields", {})
-        outcomes.append("unknown" if record is None else
-                        "authentic" if all(record[k] == v for k, v in claimed.items())
-                        else "mismatch")
+        outcomes.append(
+            "unknown"
+            if record is None
+            else "authentic"
+            if all(record[k] == v for k, v in claimed.items())
+            else "mismatch"
+        )
     assert outcomes == ["authentic", "mismatch", "unknown"]
 
 

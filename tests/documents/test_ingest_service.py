@@ -63,14 +63,17 @@ def test_api_stages_and_publishes_through_the_service(client, db, steps) -> None
     assert batch.leaf_index == result["receipt"]["leaf_index"]
 
 
-def test_interrupted_publication_is_run_again_by_the_publish_route(client, db, steps,  # type: ignore[no-untyped-def]
-                                                                   monkeypatch) -> None:
+def test_interrupted_publication_is_run_again_by_the_publish_route(
+    client,
+    db,
+    steps,  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
     customs = make_party(db, OrgKind.CUSTOMS)
     signer = register_source_key(client, customs.headers)
     rows = [record(KIND) for _ in range(3)]
     manifest = manifest_for(KIND, "api-2", rows, signer)
-    assert client.post("/v1/batches", content=manifest,
-                       headers=customs.headers).status_code == 201
+    assert client.post("/v1/batches", content=manifest, headers=customs.headers).status_code == 201
     working = service.publish_batch
 
     def dying(uow, batch_id):  # type: ignore[no-untyped-def]
@@ -78,8 +81,9 @@ def test_interrupted_publication_is_run_again_by_the_publish_route(client, db, s
         raise RuntimeError("the process died before COMMIT")
 
     monkeypatch.setattr(service, "publish_batch", dying)
-    answer = client.post("/v1/batches/api-2/lines?from=0", content=jsonl(rows),
-                         headers=customs.headers | JSONL)
+    answer = client.post(
+        "/v1/batches/api-2/lines?from=0", content=jsonl(rows), headers=customs.headers | JSONL
+    )
     assert answer.status_code == 500
     assert batch_row(db, "api-2").status == "complete"  # staged and committed, not published
     monkeypatch.setattr(service, "publish_batch", working)
@@ -102,10 +106,15 @@ def test_portal_upload_goes_through_the_service(client, db, steps) -> None:  # t
     rows = [record(KIND) for _ in range(4)]
     manifest = manifest_for(KIND, "web-1", rows, signer)
     token = portal_token(client, db, customs.org_id)
-    done = client.post("/batches", data={"csrf_token": token},
-                       files={"manifest": ("m.note", manifest, "text/plain"),
-                              "records": ("web-1.jsonl", jsonl(rows), "application/x-ndjson")},
-                       follow_redirects=False)
+    done = client.post(
+        "/batches",
+        data={"csrf_token": token},
+        files={
+            "manifest": ("m.note", manifest, "text/plain"),
+            "records": ("web-1.jsonl", jsonl(rows), "application/x-ndjson"),
+        },
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text[:500]
     batch = batch_row(db, "web-1")
     assert (batch.status, batch.accepted) == ("published", 4) and batch.leaf_index is not None
@@ -120,14 +129,20 @@ def test_portal_completes_a_batch_begun_over_the_api(client, db) -> None:  # typ
     rows = [record(KIND) for _ in range(5)]
     manifest = manifest_for(KIND, "web-2", rows, signer)
     client.post("/v1/batches", content=manifest, headers=customs.headers)
-    begun = client.post("/v1/batches/web-2/lines?from=0", content=jsonl(rows[:2]),
-                        headers=customs.headers | JSONL)
+    begun = client.post(
+        "/v1/batches/web-2/lines?from=0", content=jsonl(rows[:2]), headers=customs.headers | JSONL
+    )
     assert begun.json()["next_line"] == 2
     token = portal_token(client, db, customs.org_id)
-    done = client.post("/batches", data={"csrf_token": token},
-                       files={"manifest": ("m.note", manifest, "text/plain"),
-                              "records": ("web-2.jsonl", jsonl(rows), "application/x-ndjson")},
-                       follow_redirects=False)
+    done = client.post(
+        "/batches",
+        data={"csrf_token": token},
+        files={
+            "manifest": ("m.note", manifest, "text/plain"),
+            "records": ("web-2.jsonl", jsonl(rows), "application/x-ndjson"),
+        },
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text[:500]
     batch = batch_row(db, "web-2")
     assert (batch.status, batch.accepted, batch.next_line) == ("published", 5, 5)
@@ -140,18 +155,25 @@ def test_portal_shows_a_root_mismatch_like_the_api(client, db) -> None:  # type:
     manifest = manifest_for(KIND, "web-3", rows, signer)
     token = portal_token(client, db, customs.org_id)
     altered = jsonl([rows[0], rows[1] | {"total_value": "1.00"}])
-    page = client.post("/batches", data={"csrf_token": token},
-                       files={"manifest": ("m.note", manifest, "text/plain"),
-                              "records": ("web-3.jsonl", altered, "application/x-ndjson")})
+    page = client.post(
+        "/batches",
+        data={"csrf_token": token},
+        files={
+            "manifest": ("m.note", manifest, "text/plain"),
+            "records": ("web-3.jsonl", altered, "application/x-ndjson"),
+        },
+    )
     assert page.status_code == 422 and "root mismatch" in page.text
     assert batch_row(db, "web-3").status == "refused"
 
 
-def test_demo_publishes_through_the_service_in_its_own_transaction(db, steps,  # type: ignore[no-untyped-def]
-                                                                   tmp_path) -> None:
+def test_demo_publishes_through_the_service_in_its_own_transaction(
+    db,
+    steps,  # type: ignore[no-untyped-def]
+    tmp_path,
+) -> None:
     customs = make_party(db, OrgKind.CUSTOMS)
-    caller = Caller(customs.principal_id, "feed", Role.ADMIN, customs.org_id, OrgKind.CUSTOMS,
-                    None)
+    caller = Caller(customs.principal_id, "feed", Role.ADMIN, customs.org_id, OrgKind.CUSTOMS, None)
     signer = demo_documents.source_signer(tmp_path, "customs")
     demo = DemoBatch("customs", KIND, tuple(record(KIND) for _ in range(3)))
     with UnitOfWork(db, caller.actor) as uow:

@@ -39,52 +39,56 @@ def test_missing_and_unknown_fields_are_named(kind: str) -> None:
     assert errors_of(kind, data) == {spec.key_field: "required", "colour": "unknown field"}
 
 
-@pytest.mark.parametrize(("kind", "field", "value", "reason"), [
-    ("customs_declaration", "declaration_no", "53162024012345678", "exactly 18 digits"),
-    ("customs_declaration", "declaration_no", "000020240123456789", "cannot be 0000"),
-    ("customs_declaration", "declaration_no", "531619990123456789", "year"),
-    ("customs_declaration", "declaration_no", "531620992123456789", "year"),
-    ("customs_declaration", "declaration_no", "531620242123456789", "I/E flag"),
-    ("customs_declaration", "declaration_no", "531620240000000000", "sequence"),
-    ("customs_declaration", "enterprise_uscc", "91440300MA5FXXXX0X", "check character"),
-    ("customs_declaration", "buyer_name", "   ", "empty"),
-    ("customs_declaration", "buyer_country", "XX", "ISO 3166"),
-    ("customs_declaration", "currency", "XYZ", "ISO 4217"),
-    ("customs_declaration", "total_value", "12.345", "at most 2 decimal places"),
-    ("customs_declaration", "total_value", 12.5, "never JSON numbers"),
-    ("customs_declaration", "total_value", "-5", "plain decimal"),
-    ("customs_declaration", "total_value", "1,000.00", "plain decimal"),
-    ("customs_declaration", "total_value", "0.00", "greater than zero"),
-    ("customs_declaration", "export_date", "2024-02-30", "calendar date"),
-    ("customs_declaration", "export_date", "01/05/2024", "YYYY-MM-DD"),
-    ("customs_declaration", "export_date", "2030-05-01", "far from the declaration year"),
-    ("customs_declaration", "trade_mode", "110", "4 digits"),
-    ("customs_declaration", "bill_no", "MAEU 123", "only letters"),
-    ("vat_invoice", "invoice_no", "12345", "20 digits"),
-    ("vat_invoice", "currency", "USD", "CNY"),
-    ("vat_invoice", "tax_amount", "1.001", "at most 2 decimal places"),
-    ("vat_invoice", "category", "weapons", "one of"),
-    ("vat_invoice", "buyer_uscc", SELLER_USCC, "same enterprise"),
-    ("insurance_policy", "coverage_ratio", "1.5", "at most 1"),
-    ("insurance_policy", "coverage_ratio", "0", "greater than 0"),
-    ("insurance_policy", "valid_to", "2023-12-31", "before valid_from"),
-    ("insurance_policy", "declarations", [declaration_no(5, flag="1")], "export"),
-    ("insurance_policy", "declarations", "531620240000000001", "valid list"),
-    ("bill_of_lading", "containers", ["CSQU3054384"], "ISO 6346"),
-    ("bill_of_lading", "containers", ["CSQU3054383", "CSQU3054383"], "twice"),
-    ("bill_of_lading", "port_of_loading", "SHENZHEN", "UN/LOCODE"),
-    ("bill_of_lading", "port_of_discharge", "CNSZX", "same as port_of_loading"),
-    ("bill_of_lading", "negotiable", "yes", "true or false"),
-    ("bill_of_lading", "cargo_value", "900", "needs currency"),
-    ("warehouse_receipt", "quantity", "0", "greater than zero"),
-    ("warehouse_receipt", "valuation", "100.5", None),
-    ("warehouse_receipt", "currency", "JPY", None),
-    ("tax_filing", "verification_code", "a!", "letters or digits"),
-    ("tax_filing", "payee_country", "Germany", "ISO 3166"),
-    ("tax_filing", "filing_date", "1980-01-01", "outside"),
-])
-def test_bad_field_is_named_with_reason(kind: str, field: str, value: Any,
-                                        reason: str | None) -> None:
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "reason"),
+    [
+        ("customs_declaration", "declaration_no", "53162024012345678", "exactly 18 digits"),
+        ("customs_declaration", "declaration_no", "000020240123456789", "cannot be 0000"),
+        ("customs_declaration", "declaration_no", "531619990123456789", "year"),
+        ("customs_declaration", "declaration_no", "531620992123456789", "year"),
+        ("customs_declaration", "declaration_no", "531620242123456789", "I/E flag"),
+        ("customs_declaration", "declaration_no", "531620240000000000", "sequence"),
+        ("customs_declaration", "enterprise_uscc", "91440300MA5FXXXX0X", "check character"),
+        ("customs_declaration", "buyer_name", "   ", "empty"),
+        ("customs_declaration", "buyer_country", "XX", "ISO 3166"),
+        ("customs_declaration", "currency", "XYZ", "ISO 4217"),
+        ("customs_declaration", "total_value", "12.345", "at most 2 decimal places"),
+        ("customs_declaration", "total_value", 12.5, "never JSON numbers"),
+        ("customs_declaration", "total_value", "-5", "plain decimal"),
+        ("customs_declaration", "total_value", "1,000.00", "plain decimal"),
+        ("customs_declaration", "total_value", "0.00", "greater than zero"),
+        ("customs_declaration", "export_date", "2024-02-30", "calendar date"),
+        ("customs_declaration", "export_date", "01/05/2024", "YYYY-MM-DD"),
+        ("customs_declaration", "export_date", "2030-05-01", "far from the declaration year"),
+        ("customs_declaration", "trade_mode", "110", "4 digits"),
+        ("customs_declaration", "bill_no", "MAEU 123", "only letters"),
+        ("vat_invoice", "invoice_no", "12345", "20 digits"),
+        ("vat_invoice", "currency", "USD", "CNY"),
+        ("vat_invoice", "tax_amount", "1.001", "at most 2 decimal places"),
+        ("vat_invoice", "category", "weapons", "one of"),
+        ("vat_invoice", "buyer_uscc", SELLER_USCC, "same enterprise"),
+        ("insurance_policy", "coverage_ratio", "1.5", "at most 1"),
+        ("insurance_policy", "coverage_ratio", "0", "greater than 0"),
+        ("insurance_policy", "valid_to", "2023-12-31", "before valid_from"),
+        ("insurance_policy", "declarations", [declaration_no(5, flag="1")], "export"),
+        ("insurance_policy", "declarations", "531620240000000001", "valid list"),
+        ("bill_of_lading", "containers", ["CSQU3054384"], "ISO 6346"),
+        ("bill_of_lading", "containers", ["CSQU3054383", "CSQU3054383"], "twice"),
+        ("bill_of_lading", "port_of_loading", "SHENZHEN", "UN/LOCODE"),
+        ("bill_of_lading", "port_of_discharge", "CNSZX", "same as port_of_loading"),
+        ("bill_of_lading", "negotiable", "yes", "true or false"),
+        ("bill_of_lading", "cargo_value", "900", "needs currency"),
+        ("warehouse_receipt", "quantity", "0", "greater than zero"),
+        ("warehouse_receipt", "valuation", "100.5", None),
+        ("warehouse_receipt", "currency", "JPY", None),
+        ("tax_filing", "verification_code", "a!", "letters or digits"),
+        ("tax_filing", "payee_country", "Germany", "ISO 3166"),
+        ("tax_filing", "filing_date", "1980-01-01", "outside"),
+    ],
+)
+def test_bad_field_is_named_with_reason(
+    kind: str, field: str, value: Any, reason: str | None
+) -> None:
     data = record(kind, **{field: value})
     if reason is None:  # a combination that is fine: not every change is an error
         get_kind(kind).validate(data)
@@ -96,20 +100,30 @@ def test_bad_field_is_named_with_reason(kind: str, field: str, value: Any,
 
 
 def test_jpy_amount_with_decimals_is_refused() -> None:
-    found = errors_of("warehouse_receipt", record("warehouse_receipt", valuation="100.5",
-                                                  currency="JPY"))
+    found = errors_of(
+        "warehouse_receipt", record("warehouse_receipt", valuation="100.5", currency="JPY")
+    )
     assert "at most 0 decimal places" in found["valuation"]
 
 
 def test_normalised_content() -> None:
     spec = get_kind("customs_declaration")
-    content = spec.validate(record("customs_declaration", 3, buyer_country="us",
-                                   currency="usd", total_value="7", buyer_name=" A  B "))
+    content = spec.validate(
+        record(
+            "customs_declaration",
+            3,
+            buyer_country="us",
+            currency="usd",
+            total_value="7",
+            buyer_name=" A  B ",
+        )
+    )
     assert content["buyer_country"] == "US" and content["currency"] == "USD"
     assert content["total_value"] == "7.00" and content["buyer_name"] == "A B"
     assert spec.value_of(content) == (700, "USD")
-    assert get_kind("vat_invoice").value_of(get_kind("vat_invoice").validate(
-        record("vat_invoice"))) == (1060000, "CNY")
+    assert get_kind("vat_invoice").value_of(
+        get_kind("vat_invoice").validate(record("vat_invoice"))
+    ) == (1060000, "CNY")
     policy = get_kind("insurance_policy").validate(record("insurance_policy"))
     assert policy["coverage_ratio"] == "0.9" and policy["credit_limit"] == "500000.00"
 
@@ -138,7 +152,9 @@ def test_normalise_fields_matches_stored_content(kind: str) -> None:
 def test_normalise_fields_errors_and_amount_currency() -> None:
     spec = get_kind("customs_declaration")
     assert spec.normalise_fields({"total_value": "5", "currency": "eur"}) == {
-        "total_value": "5.00", "currency": "EUR"}
+        "total_value": "5.00",
+        "currency": "EUR",
+    }
     with pytest.raises(ValidationFailed) as caught:
         spec.normalise_fields({"total_value": "5", "nope": 1, "buyer_country": "ZZ"})
     fields = {e.field for e in caught.value.errors}
@@ -147,12 +163,14 @@ def test_normalise_fields_errors_and_amount_currency() -> None:
 
 def test_csv_row_conversion() -> None:
     spec = get_kind("bill_of_lading")
-    row = {k: (";".join(v) if isinstance(v, list) else str(v).lower()
-               if isinstance(v, bool) else v) for k, v in record("bill_of_lading").items()}
+    row = {
+        k: (";".join(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v)
+        for k, v in record("bill_of_lading").items()
+    }
     row["notify_party"] = ""
-    assert spec.validate(spec.from_csv_row(row)) == spec.validate(record("bill_of_lading",
-                                                                         n=0) | {
-        "bl_no": row["bl_no"]})
+    assert spec.validate(spec.from_csv_row(row)) == spec.validate(
+        record("bill_of_lading", n=0) | {"bl_no": row["bl_no"]}
+    )
 
 
 def test_registry() -> None:
@@ -162,8 +180,9 @@ def test_registry() -> None:
         get_kind("passport")
 
 
-@pytest.mark.parametrize(("kind", "field"), [(s.name, f) for s in all_kinds()
-                                             for f in sorted(s.required_fields)])
+@pytest.mark.parametrize(
+    ("kind", "field"), [(s.name, f) for s in all_kinds() for f in sorted(s.required_fields)]
+)
 def test_every_required_field_is_named_when_missing(kind: str, field: str) -> None:
     assert errors_of(kind, record(kind, **{field: None})) == {field: "required"}
 

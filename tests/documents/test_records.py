@@ -9,7 +9,7 @@ import pytest
 from crossfin.documents import records
 
 
-@pytest.mark.parametrize("text", ['[1]', '{"a": 1, "a": 2}', '{"a": NaN}', '{"a": 1'])
+@pytest.mark.parametrize("text", ["[1]", '{"a": 1, "a": 2}', '{"a": NaN}', '{"a": 1'])
 def test_unreadable_records(text: str) -> None:
     with pytest.raises(records.RecordError):
         list(records.iter_jsonl(text + "\n"))
@@ -27,10 +27,12 @@ def test_manifest_round_trip_and_errors() -> None:
     manifest = records.Manifest("vat_invoice", "b.1:x", 12, bytes(range(32)))
     assert records.parse_manifest_text(manifest.text()) == manifest
     root = base64.b64encode(bytes(32)).decode()
-    for text, where in [("crossfin.batch/v2\nk\nb\n1\n" + root + "\n", "line 1"),
-                        ("crossfin.batch/v1\nk\nb b\n1\n" + root + "\n", "line 3"),
-                        ("crossfin.batch/v1\nk\nb\n1000001\n" + root + "\n", "line 4"),
-                        ("crossfin.batch/v1\nk\nb\n01\n" + root + "\n", "line 4"),
-                        ("crossfin.batch/v1\nk\nb\n1\nAAAA\n", "line 5")]:
+    for text, where in [
+        ("crossfin.batch/v2\nk\nb\n1\n" + root + "\n", "line 1"),
+        ("crossfin.batch/v1\nk\nb b\n1\n" + root + "\n", "line 3"),
+        ("crossfin.batch/v1\nk\nb\n1000001\n" + root + "\n", "line 4"),
+        ("crossfin.batch/v1\nk\nb\n01\n" + root + "\n", "line 4"),
+        ("crossfin.batch/v1\nk\nb\n1\nAAAA\n", "line 5"),
+    ]:
         with pytest.raises(ValueError, match=where):
             records.parse_manifest_text(text)

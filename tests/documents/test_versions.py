@@ -34,8 +34,11 @@ def published(client, db):  # type: ignore[no-untyped-def]
 
 
 def _amend(client, party, row, reason="corrected value"):  # type: ignore[no-untyped-def]
-    return client.post(f"/v1/documents/{KIND}/{row['declaration_no']}/amendments",
-                       json={"record": row, "reason": reason}, headers=party.headers)
+    return client.post(
+        f"/v1/documents/{KIND}/{row['declaration_no']}/amendments",
+        json={"record": row, "reason": reason},
+        headers=party.headers,
+    )
 
 
 def test_source_amends_and_versions_are_linked(client, published) -> None:  # type: ignore[no-untyped-def]
@@ -45,8 +48,9 @@ def test_source_amends_and_versions_are_linked(client, published) -> None:  # ty
     body = answer.json()
     assert body["version"] == 2 and body["receipt"]["leaf_index"] is not None
     for reader in (customs, owner):
-        history = client.get(f"/v1/documents/{KIND}/{row['declaration_no']}/versions",
-                             headers=reader.headers).json()
+        history = client.get(
+            f"/v1/documents/{KIND}/{row['declaration_no']}/versions", headers=reader.headers
+        ).json()
         assert [v["version"] for v in history["versions"]] == [1, 2]
         assert history["versions"][1]["reason"] == "corrected value"
         assert history["versions"][1]["value"] == {"amount": "999.00", "currency": "USD"}
@@ -62,11 +66,19 @@ def test_only_the_source_amends(client, db, published) -> None:  # type: ignore[
     assert _amend(client, other_customs, row).status_code == 404
     bank = make_party(db, OrgKind.BANK)
     assert _amend(client, bank, row).status_code == 404
-    assert client.get(f"/v1/documents/{KIND}/{row['declaration_no']}/versions",
-                      headers=bank.headers).status_code == 404
+    assert (
+        client.get(
+            f"/v1/documents/{KIND}/{row['declaration_no']}/versions", headers=bank.headers
+        ).status_code
+        == 404
+    )
     regulator = make_party(db, OrgKind.REGULATOR, jurisdiction="440000")
-    assert client.get(f"/v1/documents/{KIND}/{row['declaration_no']}/versions",
-                      headers=regulator.headers).status_code == 200
+    assert (
+        client.get(
+            f"/v1/documents/{KIND}/{row['declaration_no']}/versions", headers=regulator.headers
+        ).status_code
+        == 200
+    )
     assert _amend(client, regulator, row).status_code == 403
     auditor = another_principal(db, customs.org_id, Role.AUDITOR)
     assert _amend(client, auditor, dict(row, total_value="1.00")).status_code == 403
@@ -84,10 +96,14 @@ def test_amendment_keeps_key_and_owner(client, published) -> None:  # type: igno
 def test_amendment_below_active_uses_raises_alert(client, db, published) -> None:  # type: ignore[no-untyped-def]
     customs, owner, row = published
     with UnitOfWork(db, TEST_ACTOR) as uow:
-        doc = uow.session.scalars(select(Document).where(
-            Document.key == row["declaration_no"])).one()
-        uow.session.add(DocumentBalance(document_id=doc.id, used_minor=1_000_000,
-                                        active_uses=1, updated_at=utcnow()))
+        doc = uow.session.scalars(
+            select(Document).where(Document.key == row["declaration_no"])
+        ).one()
+        uow.session.add(
+            DocumentBalance(
+                document_id=doc.id, used_minor=1_000_000, active_uses=1, updated_at=utcnow()
+            )
+        )
         uow.commit()
     answer = _amend(client, customs, dict(row, total_value="5000.00"))
     assert answer.status_code == 201  # accepted: the source is authoritative
@@ -138,10 +154,15 @@ def test_proof_path_verifies_against_the_signed_root(client, db) -> None:  # typ
     rows[4]["currency"] = "???"  # rejected: the proof still uses the signed tree of 11
     submit(client, customs.headers, KIND, "v-3", rows, signer)
     for line in (0, 6, 10):
-        proof = client.get(f"/v1/documents/{KIND}/{rows[line]['declaration_no']}/proof",
-                           headers=customs.headers).json()
+        proof = client.get(
+            f"/v1/documents/{KIND}/{rows[line]['declaration_no']}/proof", headers=customs.headers
+        ).json()
         assert proof["line"] == line and proof["tree_size"] == 11
         digest = bytes.fromhex(proof["record_digest"])
-        verify_inclusion(leaf_hash(digest), line, 11,
-                         [base64.b64decode(h) for h in proof["path"]],
-                         base64.b64decode(proof["root"]))
+        verify_inclusion(
+            leaf_hash(digest),
+            line,
+            11,
+            [base64.b64decode(h) for h in proof["path"]],
+            base64.b64decode(proof["root"]),
+        )

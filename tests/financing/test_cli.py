@@ -16,20 +16,22 @@ runner = CliRunner()
 def test_apply_file_reports_each_line_and_reruns_safely(app, db, tmp_path):
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")
-    lines = [json.dumps(application(firms, [doc], "60.00", ref="A-1")),
-             json.dumps(application(firms, [doc], "60.00", ref="A-2")),
-             "{not json",
-             json.dumps(application(firms, [doc], "40.00", ref="A-3"))]
+    lines = [
+        json.dumps(application(firms, [doc], "60.00", ref="A-1")),
+        json.dumps(application(firms, [doc], "60.00", ref="A-2")),
+        "{not json",
+        json.dumps(application(firms, [doc], "40.00", ref="A-3")),
+    ]
     path = tmp_path / "apps.jsonl"
     path.write_text("\n".join(lines) + "\n")
     out = tmp_path / "results.jsonl"
     with live_server(app) as base:
         env = {"CROSSFIN_SERVER": base, "CROSSFIN_API_KEY": firms.banks[0].key}
-        first = runner.invoke(cli, ["financing", "apply", str(path), "--out", str(out),
-                                    "--concurrency", "1"], env=env)
+        first = runner.invoke(
+            cli, ["financing", "apply", str(path), "--out", str(out), "--concurrency", "1"], env=env
+        )
         results = [json.loads(x) for x in out.read_text().splitlines()]
-        again = runner.invoke(cli, ["financing", "apply", str(path), "--concurrency", "1"],
-                              env=env)
+        again = runner.invoke(cli, ["financing", "apply", str(path), "--concurrency", "1"], env=env)
     assert first.exit_code == 1, first.output
     assert [(r["line"], r["status"]) for r in results] == [(1, 201), (2, 409), (3, 0), (4, 201)]
     assert results[1]["type"] == "over-financing" and "not JSON" in results[2]["error"]

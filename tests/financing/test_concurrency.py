@@ -35,23 +35,38 @@ VALUE = "1000.00"
 
 def storm_bodies(firms, doc, count=50, seed=7):
     rng = random.Random(seed)
-    return [(firms.banks[i % len(firms.banks)],
-             application(firms, [doc], f"{rng.randint(10, 90)}.{rng.randint(0, 99):02d}",
-                         ref=f"STORM-{i}")) for i in range(count)]
+    return [
+        (
+            firms.banks[i % len(firms.banks)],
+            application(
+                firms, [doc], f"{rng.randint(10, 90)}.{rng.randint(0, 99):02d}", ref=f"STORM-{i}"
+            ),
+        )
+        for i in range(count)
+    ]
 
 
 def check_invariants(db, doc, accepted_refs, refused_count):
     """Uses within value, balance = active uses, every acceptance and refusal in the log."""
     with db.session(readonly=True) as session:
         balance = session.get(DocumentBalance, doc.id)
-        active = session.scalar(select(func.coalesce(func.sum(
-            FinancingUse.reserved_minor - FinancingUse.released_minor), 0)).where(
-            FinancingUse.document_id == doc.id, FinancingUse.active.is_(True)))
+        active = session.scalar(
+            select(
+                func.coalesce(
+                    func.sum(FinancingUse.reserved_minor - FinancingUse.released_minor), 0
+                )
+            ).where(FinancingUse.document_id == doc.id, FinancingUse.active.is_(True))
+        )
         financings = session.scalars(select(Financing)).all()
-        records = [json.loads(r) for r in session.scalars(select(LedgerEvent.record).where(
-            LedgerEvent.type == "financing:financing:register"))]
-        refusals = session.scalar(select(func.count()).where(
-            LedgerEvent.type == "financing:attempt:refuse"))
+        records = [
+            json.loads(r)
+            for r in session.scalars(
+                select(LedgerEvent.record).where(LedgerEvent.type == "financing:financing:register")
+            )
+        ]
+        refusals = session.scalar(
+            select(func.count()).where(LedgerEvent.type == "financing:attempt:refuse")
+        )
     assert balance.used_minor <= doc.value_minor
     assert balance.used_minor == active
     assert sorted(f.external_ref for f in financings) == sorted(accepted_refs)
@@ -73,8 +88,7 @@ def test_http_storm_five_banks_one_declaration(app, db):
             accepted.append(body["external_ref"])
         else:
             assert out.status == 409, out.body
-            assert out.body["type"].rsplit("/", 1)[1] in {"over-financing",
-                                                          "duplicate-financing"}
+            assert out.body["type"].rsplit("/", 1)[1] in {"over-financing", "duplicate-financing"}
             assert out.body["document"]["key"] == doc.key
             refused += 1
     assert accepted and refused, "the storm should both fill and overflow the declaration"
@@ -94,10 +108,10 @@ def test_process_storm_service_layer(db, db_url):
     workers = []
     for bank in firms.banks:
         bodies = [body for b, body in plan if b is bank]
-        caller = {"principal_id": bank.principal_id, "org_id": bank.org_id,
-                  "role": "operator"}
-        workers.append(ctx.Process(target=service_worker,
-                                   args=(db_url, caller, bodies, barrier, queue)))
+        caller = {"principal_id": bank.principal_id, "org_id": bank.org_id, "role": "operator"}
+        workers.append(
+            ctx.Process(target=service_worker, args=(db_url, caller, bodies, barrier, queue))
+        )
     for worker in workers:
         worker.start()
     results = [queue.get(timeout=180) for _ in plan]
@@ -124,11 +138,24 @@ def test_several_uvicorn_workers(db, db_url, tmp_path: Path):
     keys.ensure_log_key(conf)
     secrets.ensure_platform_secret(conf)
     port = free_port()
-    env = os.environ | {"CROSSFIN_DATABASE_URL": db_url, "CROSSFIN_DATA_DIR": str(data),
-                        "CROSSFIN_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([str(Path(sys.executable).parent / "crossfin"), "serve",
-                               "--workers", "3", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = os.environ | {
+        "CROSSFIN_DATABASE_URL": db_url,
+        "CROSSFIN_DATA_DIR": str(data),
+        "CROSSFIN_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "crossfin"),
+            "serve",
+            "--workers",
+            "3",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base, server)
@@ -136,12 +163,14 @@ def test_several_uvicorn_workers(db, db_url, tmp_path: Path):
     finally:
         server.terminate()
         server.wait(30)
-    accepted = [b["external_ref"] for (_, b), o in zip(plan, outcomes, strict=True)
-                if o.status == 201]
+    accepted = [
+        b["external_ref"] for (_, b), o in zip(plan, outcomes, strict=True) if o.status == 201
+    ]
     refused = [o for o in outcomes if o.status == 409]
     assert len(accepted) + len(refused) == len(plan), [o.body for o in outcomes]
-    assert all(o.body["type"].endswith(("/over-financing", "/duplicate-financing"))
-               for o in refused)
+    assert all(
+        o.body["type"].endswith(("/over-financing", "/duplicate-financing")) for o in refused
+    )
     check_invariants(db, doc, accepted, len(refused))
 
 

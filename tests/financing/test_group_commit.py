@@ -37,20 +37,27 @@ def test_register_many_decides_in_order(db):
     firms = make_firms(db)
     doc, other = declaration(db, firms, "100.00"), declaration(db, firms, "100.00")
     bank = firms.banks[0]
-    bodies = [application(firms, [doc], "60.00", ref="R1"),
-              application(firms, [doc], "50.00", ref="R2"),      # 40 left: over
-              application(firms, [doc], "40.00", ref="R3"),      # exactly the rest
-              application(firms, [doc], "0.01", ref="R4"),       # nothing left
-              application(firms, [other], "10.00", ref="R1"),    # same ref as R1
-              application(firms, [other], "10.00", ref="R5", scenario="F9")]
-    entries = [Entry(FinancingIn.model_validate(b), bank.org_id, bank.principal_id)
-               for b in bodies]
+    bodies = [
+        application(firms, [doc], "60.00", ref="R1"),
+        application(firms, [doc], "50.00", ref="R2"),  # 40 left: over
+        application(firms, [doc], "40.00", ref="R3"),  # exactly the rest
+        application(firms, [doc], "0.01", ref="R4"),  # nothing left
+        application(firms, [other], "10.00", ref="R1"),  # same ref as R1
+        application(firms, [other], "10.00", ref="R5", scenario="F9"),
+    ]
+    entries = [Entry(FinancingIn.model_validate(b), bank.org_id, bank.principal_id) for b in bodies]
     with UnitOfWork(db, caller_of(bank).actor) as uow:
         outcomes = register_many(uow, entries, 72)
         uow.commit()
     kinds = [type(o) for o in outcomes]
-    assert kinds == [Registered, OverFinancing, Registered, DuplicateFinancing, AlreadyExists,
-                     ValidationFailed]
+    assert kinds == [
+        Registered,
+        OverFinancing,
+        Registered,
+        DuplicateFinancing,
+        AlreadyExists,
+        ValidationFailed,
+    ]
     assert balance_row(db, doc) == (10000, 0) and balance_row(db, other) == (0, 0)
     assert count(db, Financing) == 2 and count(db, "financing:financing:register") == 2
 
@@ -63,8 +70,11 @@ def test_combiner_idempotency_within_and_across_batches(db):
     other = FinancingIn.model_validate(application(firms, [doc], "20.00", ref="K2"))
     combiner = Combiner(db, 72)
     try:
-        jobs = [Job(caller, data, "key-1", "fp-1"), Job(caller, data, "key-1", "fp-1"),
-                Job(caller, other, "key-1", "fp-2")]
+        jobs = [
+            Job(caller, data, "key-1", "fp-1"),
+            Job(caller, data, "key-1", "fp-1"),
+            Job(caller, other, "key-1", "fp-2"),
+        ]
         combiner._run(jobs)  # one batch, on this thread
         first, second, third = (j.future.exception() or j.future.result() for j in jobs)
         assert isinstance(first, Answer) and first.status == 201 and not first.replayed
@@ -91,8 +101,7 @@ def test_concurrent_retries_with_one_key_create_one_financing(app, db):
     assert count(db, "financing:financing:register") == 1
 
 
-def test_a_failing_conflict_check_answers_its_request_and_the_writer_lives_on(db,
-                                                                             monkeypatch):
+def test_a_failing_conflict_check_answers_its_request_and_the_writer_lives_on(db, monkeypatch):
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")
     caller = caller_of(firms.banks[0])

@@ -33,8 +33,9 @@ def cached(client, db):
     """A bank whose maker registered once, so this process remembers its key."""
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")
-    first = client.post("/v1/financings", headers=firms.banks[0].headers,
-                        json=application(firms, [doc], "10.00"))
+    first = client.post(
+        "/v1/financings", headers=firms.banks[0].headers, json=application(firms, [doc], "10.00")
+    )
     assert first.status_code == 201, first.json()
     return firms, doc
 
@@ -42,11 +43,14 @@ def cached(client, db):
 def test_a_key_revoked_after_it_was_cached_is_refused_in_the_batch(client, db, cached):
     firms, doc = cached
     maker = firms.banks[0]
-    change(db, update(ApiKey).where(ApiKey.principal_id == maker.principal_id)
-           .values(revoked_at=utcnow()))
+    change(
+        db,
+        update(ApiKey).where(ApiKey.principal_id == maker.principal_id).values(revoked_at=utcnow()),
+    )
     for _ in range(2):  # refused by the batch, then (dropped from the cache) by the request
-        response = client.post("/v1/financings", headers=maker.headers,
-                               json=application(firms, [doc], "10.00"))
+        response = client.post(
+            "/v1/financings", headers=maker.headers, json=application(firms, [doc], "10.00")
+        )
         assert response.status_code == 401
         assert response.json()["type"].endswith("/unauthenticated")
         assert "revoked" in response.json()["detail"]
@@ -56,20 +60,28 @@ def test_a_key_revoked_after_it_was_cached_is_refused_in_the_batch(client, db, c
 
 def test_a_principal_disabled_after_caching_is_refused(client, db, cached):
     firms, doc = cached
-    change(db, update(Principal).where(Principal.id == firms.banks[0].principal_id)
-           .values(active=False))
-    response = client.post("/v1/financings", headers=firms.banks[0].headers,
-                           json=application(firms, [doc], "10.00"))
+    change(
+        db,
+        update(Principal).where(Principal.id == firms.banks[0].principal_id).values(active=False),
+    )
+    response = client.post(
+        "/v1/financings", headers=firms.banks[0].headers, json=application(firms, [doc], "10.00")
+    )
     assert response.status_code == 401 and "disabled" in response.json()["detail"]
     assert financings(db) == 1
 
 
 def test_a_maker_made_approver_after_caching_gets_403(client, db, cached):
     firms, doc = cached
-    change(db, update(Principal).where(Principal.id == firms.banks[0].principal_id)
-           .values(role=Role.APPROVER.value))
-    response = client.post("/v1/financings", headers=firms.banks[0].headers,
-                           json=application(firms, [doc], "10.00"))
+    change(
+        db,
+        update(Principal)
+        .where(Principal.id == firms.banks[0].principal_id)
+        .values(role=Role.APPROVER.value),
+    )
+    response = client.post(
+        "/v1/financings", headers=firms.banks[0].headers, json=application(firms, [doc], "10.00")
+    )
     assert response.status_code == 403
     assert financings(db) == 1
 
@@ -80,8 +92,12 @@ def test_an_approver_made_maker_is_not_held_back_by_the_cache(client, db):
     checker = firms.checkers[0]
     body = application(firms, [doc], "10.00")
     assert client.post("/v1/financings", headers=checker.headers, json=body).status_code == 403
-    change(db, update(Principal).where(Principal.id == checker.principal_id)
-           .values(role=Role.OPERATOR.value))
+    change(
+        db,
+        update(Principal)
+        .where(Principal.id == checker.principal_id)
+        .values(role=Role.OPERATOR.value),
+    )
     response = client.post("/v1/financings", headers=checker.headers, json=body)
     assert response.status_code == 201, response.json()
 
@@ -90,8 +106,11 @@ def test_unknown_keys_are_401_before_the_body_is_read(client, db):
     firms = make_firms(db)
     key_id = firms.banks[0].key.split("_")[1]
     for token in ("nonsense", f"cf_{key_id}_wrongsecret", "cf_ffffffffffff_x"):
-        response = client.post("/v1/financings", json={"not": "a financing"},
-                               headers={"Authorization": f"Bearer {token}"})
+        response = client.post(
+            "/v1/financings",
+            json={"not": "a financing"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 401, token
     assert client.post("/v1/financings", json={}).status_code == 401
     assert financings(db) == 0
@@ -100,8 +119,11 @@ def test_unknown_keys_are_401_before_the_body_is_read(client, db):
 def test_a_bogus_secret_for_a_cached_key_is_401(client, db, cached):
     firms, doc = cached
     key_id = firms.banks[0].key.split("_")[1]
-    response = client.post("/v1/financings", json=application(firms, [doc], "10.00"),
-                           headers={"Authorization": f"Bearer cf_{key_id}_wrongsecret"})
+    response = client.post(
+        "/v1/financings",
+        json=application(firms, [doc], "10.00"),
+        headers={"Authorization": f"Bearer cf_{key_id}_wrongsecret"},
+    )
     assert response.status_code == 401
     assert financings(db) == 1
 

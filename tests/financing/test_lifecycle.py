@@ -17,8 +17,11 @@ from support.parties import another_principal
 
 
 def register(client, firms, docs, amount, bank=0, **extra):
-    res = client.post("/v1/financings", json=application(firms, docs, amount, **extra),
-                      headers=firms.banks[bank].headers)
+    res = client.post(
+        "/v1/financings",
+        json=application(firms, docs, amount, **extra),
+        headers=firms.banks[bank].headers,
+    )
     assert res.status_code == 201, res.text
     return res.json()
 
@@ -31,8 +34,11 @@ def act(client, party, fid, action, body=None, expect=200):
 
 def events(db, fid):
     with db.session(readonly=True) as session:
-        rows = session.scalars(select(LedgerEvent.type).where(
-            LedgerEvent.type.like("financing:financing:%")).order_by(LedgerEvent.leaf_index))
+        rows = session.scalars(
+            select(LedgerEvent.type)
+            .where(LedgerEvent.type.like("financing:financing:%"))
+            .order_by(LedgerEvent.leaf_index)
+        )
         return [r.split(":")[-1] for r in rows]
 
 
@@ -54,8 +60,7 @@ def test_full_lifecycle_with_pro_rata_release(client, db):
     assert balance_row(db, a) == (0, 0) and balance_row(db, b) == (0, 0)
     assert all(not d["active"] for d in out["documents"])
     assert act(client, firms.banks[0], fin["id"], "close")["state"] == "closed"
-    assert events(db, fin["id"]) == ["register", "approve", "disburse", "repay", "repay",
-                                     "close"]
+    assert events(db, fin["id"]) == ["register", "approve", "disburse", "repay", "repay", "close"]
 
 
 def test_maker_checker(client, db):
@@ -80,26 +85,36 @@ def test_same_principal_cannot_make_and_check(client, db):
     fin = register_as(client, admin, firms, "10.00", db)
     # An admin may register but is not a checker: the approver role is required.
     act(client, admin, fin["id"], "approve", expect=403)
-    problem = client.post(f"/v1/financings/{fin['id']}/approve", json={},
-                          headers=admin.headers).json()
+    problem = client.post(
+        f"/v1/financings/{fin['id']}/approve", json={}, headers=admin.headers
+    ).json()
     assert problem["type"].endswith("/forbidden")
 
 
 def register_as(client, party, firms, amount, db):
-    res = client.post("/v1/financings", json=application(firms, [declaration(db, firms)],
-                                                        amount), headers=party.headers)
+    res = client.post(
+        "/v1/financings",
+        json=application(firms, [declaration(db, firms)], amount),
+        headers=party.headers,
+    )
     assert res.status_code == 201, res.text
     return res.json()
 
 
-@pytest.mark.parametrize("action,body", [
-    ("disburse", {"due_date": "2099-01-01"}), ("repay", {"amount": "1.00"}), ("close", {}),
-])
+@pytest.mark.parametrize(
+    "action,body",
+    [
+        ("disburse", {"due_date": "2099-01-01"}),
+        ("repay", {"amount": "1.00"}),
+        ("close", {}),
+    ],
+)
 def test_illegal_transitions_from_registered(client, db, action, body):
     firms = make_firms(db)
     fin = register(client, firms, [declaration(db, firms)], "10.00")
-    res = client.post(f"/v1/financings/{fin['id']}/{action}", json=body,
-                      headers=firms.banks[0].headers)
+    res = client.post(
+        f"/v1/financings/{fin['id']}/{action}", json=body, headers=firms.banks[0].headers
+    )
     assert res.status_code == 409
     problem = res.json()
     assert problem["type"].endswith("/illegal-transition")
@@ -161,9 +176,13 @@ def test_overdue_flag_alert_and_history(client, db):
 
 
 ALLOWED = {
-    "approve": {"registered"}, "reject": {"registered"}, "cancel": {"registered", "approved"},
-    "expire": {"registered"}, "disburse": {"approved"},
-    "repay": {"disbursed", "partly_repaid"}, "close": {"repaid"},
+    "approve": {"registered"},
+    "reject": {"registered"},
+    "cancel": {"registered", "approved"},
+    "expire": {"registered"},
+    "disburse": {"approved"},
+    "repay": {"disbursed", "partly_repaid"},
+    "close": {"repaid"},
     "mark_overdue": {"disbursed", "partly_repaid"},
 }
 

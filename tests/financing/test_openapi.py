@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-PREFIXES = ("/v1/financings", "/v1/balances", "/v1/financing-scenarios", "/v1/needs",
-            "/v1/offers", "/v1/credit-queries", "/v1/fx-rates")
+PREFIXES = (
+    "/v1/financings",
+    "/v1/balances",
+    "/v1/financing-scenarios",
+    "/v1/needs",
+    "/v1/offers",
+    "/v1/credit-queries",
+    "/v1/fx-rates",
+)
 
 
 def test_financing_operations_are_documented(client):

@@ -19,9 +19,15 @@ def test_bank_registers_and_checker_approves_in_the_portal(client, db):
     token = as_user(client, db, firms.banks[0].org_id, Role.OPERATOR)
     page = client.get("/financing")
     assert page.status_code == 200 and 'data-test="new-financing"' in page.text
-    form = {"csrf_token": token, "scenario": "F1", "external_ref": "WEB-1",
-            "enterprise_uscc": firms.uscc, "amount": "600.00", "currency": "USD",
-            "documents": f"customs_declaration {doc.key}\n"}
+    form = {
+        "csrf_token": token,
+        "scenario": "F1",
+        "external_ref": "WEB-1",
+        "enterprise_uscc": firms.uscc,
+        "amount": "600.00",
+        "currency": "USD",
+        "documents": f"customs_declaration {doc.key}\n",
+    }
     res = client.post("/financing/new", data=form, follow_redirects=False)
     assert res.status_code == 303, res.text
     detail = client.get(res.headers["location"])
@@ -37,8 +43,9 @@ def test_bank_registers_and_checker_approves_in_the_portal(client, db):
     assert res.status_code == 403
     client.post("/logout", data={"csrf_token": token})
     token = as_user(client, db, firms.banks[0].org_id, Role.APPROVER)
-    res = client.post(f"/financing/{fid}/approve", data={"csrf_token": token},
-                      follow_redirects=False)
+    res = client.post(
+        f"/financing/{fid}/approve", data={"csrf_token": token}, follow_redirects=False
+    )
     assert res.status_code == 303
     assert "Approved" in client.get(f"/financing/{fid}").text
     no_csrf = client.post(f"/financing/{fid}/cancel", data={"reason": "x"})
@@ -48,14 +55,25 @@ def test_bank_registers_and_checker_approves_in_the_portal(client, db):
 def test_enterprise_sees_loans_market_and_credit_log(client, db):
     firms = make_firms(db)
     doc = declaration(db, firms, "1000.00")
-    client.post("/v1/financings", json=application(firms, [doc], "100.00", ref="E-1"),
-                headers=firms.banks[0].headers)
+    client.post(
+        "/v1/financings",
+        json=application(firms, [doc], "100.00", ref="E-1"),
+        headers=firms.banks[0].headers,
+    )
     token = as_user(client, db, firms.enterprise.org_id, Role.ADMIN)
     assert "E-1" in client.get("/financing").text
-    res = client.post("/market/needs", data={
-        "csrf_token": token, "amount": "500.00", "currency": "USD", "tenor_days": "60",
-        "purpose": "working capital", "documents": f"customs_declaration {doc.key}"},
-        follow_redirects=False)
+    res = client.post(
+        "/market/needs",
+        data={
+            "csrf_token": token,
+            "amount": "500.00",
+            "currency": "USD",
+            "tenor_days": "60",
+            "purpose": "working capital",
+            "documents": f"customs_declaration {doc.key}",
+        },
+        follow_redirects=False,
+    )
     assert res.status_code == 303, res.text
     assert "working capital" in client.get("/market").text
     assert client.get("/credit-queries").status_code == 200

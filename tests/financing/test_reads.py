@@ -10,8 +10,9 @@ from support.parties import make_party
 
 def register(client, firms, bank=0, amount="10.00"):
     doc = declaration(database_of(client.app), firms)
-    res = client.post("/v1/financings", json=application(firms, [doc], amount),
-                      headers=firms.banks[bank].headers)
+    res = client.post(
+        "/v1/financings", json=application(firms, [doc], amount), headers=firms.banks[bank].headers
+    )
     assert res.status_code == 201, res.text
     return res.json()
 
@@ -25,8 +26,9 @@ def test_visibility_per_party(client, db):
     stranger = make_party(db, OrgKind.ENTERPRISE, Role.OPERATOR)
 
     def ids(party):
-        return [f["id"] for f in client.get("/v1/financings", headers=party.headers)
-                .json()["items"]]
+        return [
+            f["id"] for f in client.get("/v1/financings", headers=party.headers).json()["items"]
+        ]
 
     assert ids(firms.banks[0]) == [mine["id"]]
     assert ids(firms.enterprise) == [mine["id"], theirs["id"]]
@@ -35,8 +37,11 @@ def test_visibility_per_party(client, db):
     for party in (firms.banks[1], bj, stranger):
         res = client.get(f"/v1/financings/{mine['id']}", headers=party.headers)
         assert res.status_code == 404 and res.json()["type"].endswith("/not-found")
-    act = client.post(f"/v1/financings/{mine['id']}/cancel", json={"reason": "x"},
-                      headers=firms.enterprise.headers)
+    act = client.post(
+        f"/v1/financings/{mine['id']}/cancel",
+        json={"reason": "x"},
+        headers=firms.enterprise.headers,
+    )
     assert act.status_code == 403
 
 
@@ -45,25 +50,35 @@ def test_reconciliation_feed_with_cursor_and_updated_since(client, db):
     first = [register(client, firms) for _ in range(5)]
     page = client.get("/v1/financings?limit=3", headers=firms.banks[0].headers).json()
     assert [f["id"] for f in page["items"]] == [f["id"] for f in first[:3]]
-    rest = client.get(f"/v1/financings?cursor={page['next_cursor']}",
-                      headers=firms.banks[0].headers).json()
+    rest = client.get(
+        f"/v1/financings?cursor={page['next_cursor']}", headers=firms.banks[0].headers
+    ).json()
     assert [f["id"] for f in rest["items"]] == [f["id"] for f in first[3:]]
     # Nothing new: the same cursor comes back, so a loan system can keep polling with it.
-    idle = client.get(f"/v1/financings?cursor={rest['next_cursor']}",
-                      headers=firms.banks[0].headers).json()
+    idle = client.get(
+        f"/v1/financings?cursor={rest['next_cursor']}", headers=firms.banks[0].headers
+    ).json()
     assert idle == {"items": [], "next_cursor": rest["next_cursor"]}
     # A change moves the financing to the end of the feed.
-    client.post(f"/v1/financings/{first[1]['id']}/cancel", json={"reason": "x"},
-                headers=firms.banks[0].headers)
-    changed = client.get(f"/v1/financings?cursor={rest['next_cursor']}",
-                         headers=firms.banks[0].headers).json()
+    client.post(
+        f"/v1/financings/{first[1]['id']}/cancel",
+        json={"reason": "x"},
+        headers=firms.banks[0].headers,
+    )
+    changed = client.get(
+        f"/v1/financings?cursor={rest['next_cursor']}", headers=firms.banks[0].headers
+    ).json()
     assert [(f["id"], f["state"]) for f in changed["items"]] == [(first[1]["id"], "cancelled")]
     since = changed["items"][0]["updated_at"]
-    recent = client.get("/v1/financings", params={"updated_since": since},
-                        headers=firms.banks[0].headers).json()
+    recent = client.get(
+        "/v1/financings", params={"updated_since": since}, headers=firms.banks[0].headers
+    ).json()
     assert [f["id"] for f in recent["items"]] == [first[1]["id"]]
-    by_ref = client.get("/v1/financings", params={"external_ref": first[2]["external_ref"]},
-                        headers=firms.banks[0].headers).json()
+    by_ref = client.get(
+        "/v1/financings",
+        params={"external_ref": first[2]["external_ref"]},
+        headers=firms.banks[0].headers,
+    ).json()
     assert [f["id"] for f in by_ref["items"]] == [first[2]["id"]]
     bad = client.get("/v1/financings?cursor=%%%", headers=firms.banks[0].headers)
     assert bad.status_code == 422
@@ -77,5 +92,9 @@ def test_balance_read_is_for_banks_owner_and_regulators(client, db):
     assert client.get(url, headers=firms.enterprise.headers).json()["remaining"] == "100.00"
     assert client.get(url, headers=firms.banks[1].headers).status_code == 200
     assert client.get(url, headers=stranger.headers).status_code == 404
-    assert client.get("/v1/balances/customs_declaration/530120260000000001",
-                      headers=firms.banks[0].headers).status_code == 404
+    assert (
+        client.get(
+            "/v1/balances/customs_declaration/530120260000000001", headers=firms.banks[0].headers
+        ).status_code
+        == 404
+    )

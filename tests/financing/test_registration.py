@@ -96,10 +96,15 @@ def portal_form(client, db, firms, body: dict[str, Any]) -> dict[str, str]:  # t
     name = add_user(db, firms.banks[0].org_id, Role.OPERATOR)
     assert login(client, name).status_code == 303
     token = csrf_from(client.get("/").text)
-    return {"csrf_token": token, "scenario": body["scenario"],
-            "external_ref": body["external_ref"], "enterprise_uscc": body["enterprise_uscc"],
-            "amount": body["amount"], "currency": body["currency"],
-            "documents": "".join(f"{d['kind']} {d['key']}\n" for d in body["documents"])}
+    return {
+        "csrf_token": token,
+        "scenario": body["scenario"],
+        "external_ref": body["external_ref"],
+        "enterprise_uscc": body["enterprise_uscc"],
+        "amount": body["amount"],
+        "currency": body["currency"],
+        "documents": "".join(f"{d['kind']} {d['key']}\n" for d in body["documents"]),
+    }
 
 
 # --- conflicts ----------------------------------------------------------------------------
@@ -109,18 +114,26 @@ def test_api_maps_a_concurrent_duplicate_ref_to_409(api, db, concurrent_twin) ->
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")
     bank = firms.banks[0].headers
-    assert api.post("/v1/financings", json=application(firms, [doc], "10.00", ref="DUP"),
-                    headers=bank).status_code == 201
-    again = api.post("/v1/financings", json=application(firms, [doc], "20.00", ref="DUP"),
-                     headers=bank)
+    assert (
+        api.post(
+            "/v1/financings", json=application(firms, [doc], "10.00", ref="DUP"), headers=bank
+        ).status_code
+        == 201
+    )
+    again = api.post(
+        "/v1/financings", json=application(firms, [doc], "20.00", ref="DUP"), headers=bank
+    )
     assert again.status_code == 409, again.text
     problem = again.json()
     assert problem["type"].endswith("/already-exists") and problem["field"] == "external_ref"
     assert financings(db) == 1 and balance_row(db, doc) == (1000, 0)
 
 
-def test_portal_maps_a_concurrent_duplicate_ref_like_the_api(client, db,  # type: ignore[no-untyped-def]
-                                                             concurrent_twin) -> None:
+def test_portal_maps_a_concurrent_duplicate_ref_like_the_api(
+    client,
+    db,  # type: ignore[no-untyped-def]
+    concurrent_twin,
+) -> None:
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")
     bank = firms.banks[0].headers
@@ -149,7 +162,8 @@ def test_an_unexplained_integrity_error_is_not_taken_for_a_duplicate(db, monkeyp
     caller = caller_of(firms.banks[0])
     data = FinancingIn.model_validate(application(firms, [doc], "10.00", ref="OTHER"))
     [outcome] = registration.register_applications(
-        Transactions.own(db, caller.actor), [registration.Application(caller, data)], 72)
+        Transactions.own(db, caller.actor), [registration.Application(caller, data)], 72
+    )
     assert isinstance(outcome, IntegrityError)  # the entry point raises it: a 500
     with pytest.raises(IntegrityError):
         registration.registered(outcome)
@@ -175,15 +189,20 @@ def test_api_answers_alike_grouped_or_alone(api, db) -> None:  # type: ignore[no
     assert again.content == first.content
     other = api.post("/v1/financings", json=body | {"amount": "1.00"}, headers=keyed)
     assert other.status_code == 409 and other.json()["type"].endswith("/idempotency-conflict")
-    over = api.post("/v1/financings", json=application(firms, [doc], "50.00", ref="A-2"),
-                    headers=bank)
+    over = api.post(
+        "/v1/financings", json=application(firms, [doc], "50.00", ref="A-2"), headers=bank
+    )
     assert over.status_code == 409 and over.json()["type"].endswith("/over-financing")
     assert events(db, REFUSED) == 1  # recorded after the rollback
-    dup = api.post("/v1/financings", json=application(firms, [doc], "1.00", ref="A-1"),
-                   headers=bank)
+    dup = api.post(
+        "/v1/financings", json=application(firms, [doc], "1.00", ref="A-1"), headers=bank
+    )
     assert dup.status_code == 409 and dup.json()["type"].endswith("/already-exists")
-    checker = api.post("/v1/financings", json=application(firms, [doc], "1.00", ref="A-3"),
-                       headers=firms.checkers[0].headers)
+    checker = api.post(
+        "/v1/financings",
+        json=application(firms, [doc], "1.00", ref="A-3"),
+        headers=firms.checkers[0].headers,
+    )
     assert checker.status_code == 403
     assert financings(db) == 1 and balance_row(db, doc) == (6000, 0)
 
@@ -201,16 +220,23 @@ def test_portal_records_a_refusal_like_the_api(client, db) -> None:  # type: ign
 # --- every entry point calls the one function ----------------------------------------------
 
 
-def test_every_entry_point_calls_the_one_function(settings, client, alone_client, db, spy,  # type: ignore[no-untyped-def]
-                                                  tmp_path) -> None:
+def test_every_entry_point_calls_the_one_function(
+    settings,
+    client,
+    alone_client,
+    db,
+    spy,  # type: ignore[no-untyped-def]
+    tmp_path,
+) -> None:
     firms = make_firms(db)
     doc = declaration(db, firms, "1000.00")
     bank = firms.banks[0].headers
-    grouped = client.post("/v1/financings", json=application(firms, [doc], "1.00", ref="E-api"),
-                          headers=bank)
-    alone = alone_client.post("/v1/financings",
-                              json=application(firms, [doc], "1.00", ref="E-alone"),
-                              headers=bank)
+    grouped = client.post(
+        "/v1/financings", json=application(firms, [doc], "1.00", ref="E-api"), headers=bank
+    )
+    alone = alone_client.post(
+        "/v1/financings", json=application(firms, [doc], "1.00", ref="E-alone"), headers=bank
+    )
     assert (grouped.status_code, alone.status_code) == (201, 201)
     form = portal_form(client, db, firms, application(firms, [doc], "1.00", ref="E-portal"))
     assert client.post("/financing/new", data=form, follow_redirects=False).status_code == 303
@@ -236,12 +262,17 @@ def demo_loan(db, firms, doc, ref: str, amount: str = "1.00"):  # type: ignore[n
             known = session.scalar(select(Principal.id).where(Principal.username == name))
         if known is None:
             add_user(db, firms.banks[0].org_id, role, username=name)
-    loan = demo_financings.DemoLoan(bank_key, "firm", "registered", FinancingIn.model_validate(
-        application(firms, [doc], amount, ref=ref)))
+    loan = demo_financings.DemoLoan(
+        bank_key,
+        "firm",
+        "registered",
+        FinancingIn.model_validate(application(firms, [doc], amount, ref=ref)),
+    )
     result = demo_financings.FinancingsResult()
     with UnitOfWork(db, caller_of(firms.banks[0]).actor) as uow:
-        demo_financings._load_loans(uow, demo_financings._People(uow),
-                                    {bank_key: firms.banks[0].org_id}, [loan], result)
+        demo_financings._load_loans(
+            uow, demo_financings._People(uow), {bank_key: firms.banks[0].org_id}, [loan], result
+        )
         uow.commit()
     return result
 
@@ -267,9 +298,11 @@ def test_demo_maps_a_concurrent_duplicate_ref_and_goes_on(db, concurrent_twin) -
     with UnitOfWork(db, caller.actor) as uow:
         tx = Transactions.within(uow)
         [clash] = registration.register_applications(
-            tx, [registration.Application(caller, data)], 72)
+            tx, [registration.Application(caller, data)], 72
+        )
         [done] = registration.register_applications(
-            tx, [registration.Application(caller, fresh)], 72)
+            tx, [registration.Application(caller, fresh)], 72
+        )
         uow.commit()
     assert isinstance(clash, AlreadyExists) and clash.extra["field"] == "external_ref"
     assert registration.registered(done).financing.external_ref == "D-2"

@@ -18,23 +18,38 @@ def uses_for(loan: int, weights: list[int], rates: list[int], single: bool = Fal
     for i, (share, rate) in enumerate(zip(shares, rates, strict=True)):
         # rate: document minor units per 100 loan minor units, rounded up like convert_up
         reserved = -(-share * rate // 100)
-        uses.append(FinancingUse(id=i + 1, document_id=i + 1, role="declaration",
-                                 allocated_minor=share, reserved_minor=reserved,
-                                 released_minor=0, released_alloc_minor=0, currency="USD",
-                                 counts_use=single, active=True))
-        balances[i + 1] = DocumentBalance(document_id=i + 1, used_minor=reserved,
-                                          active_uses=1 if single else 0,
-                                          updated_at=utcnow())
+        uses.append(
+            FinancingUse(
+                id=i + 1,
+                document_id=i + 1,
+                role="declaration",
+                allocated_minor=share,
+                reserved_minor=reserved,
+                released_minor=0,
+                released_alloc_minor=0,
+                currency="USD",
+                counts_use=single,
+                active=True,
+            )
+        )
+        balances[i + 1] = DocumentBalance(
+            document_id=i + 1,
+            used_minor=reserved,
+            active_uses=1 if single else 0,
+            updated_at=utcnow(),
+        )
     return uses, balances
 
 
 @settings(max_examples=200, deadline=None)
-@given(loan=st.integers(1, 10**9), weights=st.lists(st.integers(1, 10**6), min_size=1,
-                                                      max_size=6),
-       cuts=st.lists(st.integers(1, 100), min_size=1, max_size=8), data=st.data())
+@given(
+    loan=st.integers(1, 10**9),
+    weights=st.lists(st.integers(1, 10**6), min_size=1, max_size=6),
+    cuts=st.lists(st.integers(1, 100), min_size=1, max_size=8),
+    data=st.data(),
+)
 def test_repayments_release_exactly_and_never_too_much(loan, weights, cuts, data):
-    rates = data.draw(st.lists(st.integers(1, 1000), min_size=len(weights),
-                               max_size=len(weights)))
+    rates = data.draw(st.lists(st.integers(1, 1000), min_size=len(weights), max_size=len(weights)))
     uses, balances = uses_for(loan, weights, rates)
     repaid = 0
     for cut in cuts:

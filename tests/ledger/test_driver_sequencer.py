@@ -35,16 +35,24 @@ def test_rows_are_those_the_orm_would_write(db: Database) -> None:
     after = datetime.now(UTC)
     with db.session(readonly=True) as session:
         events = session.scalars(select(LedgerEvent).order_by(LedgerEvent.leaf_index)).all()
-        parties = session.execute(select(LedgerEventParty.leaf_index, LedgerEventParty.org_id)
-                                  .order_by(LedgerEventParty.leaf_index,
-                                            LedgerEventParty.org_id)).all()
-        raw = session.connection().exec_driver_sql(
-            "SELECT created_at FROM ledger_events ORDER BY leaf_index").scalars().all()
+        parties = session.execute(
+            select(LedgerEventParty.leaf_index, LedgerEventParty.org_id).order_by(
+                LedgerEventParty.leaf_index, LedgerEventParty.org_id
+            )
+        ).all()
+        raw = (
+            session.connection()
+            .exec_driver_sql("SELECT created_at FROM ledger_events ORDER BY leaf_index")
+            .scalars()
+            .all()
+        )
         head = read_head(session)
-        raw_head = session.connection().exec_driver_sql(
-            "SELECT updated_at FROM ledger_head").scalar_one()
-    assert [(e.leaf_index, e.event_id, e.leaf_hash.hex()) for e in events] == \
-        [(r.leaf_index, r.event_id, r.leaf_hash) for r in receipts]
+        raw_head = (
+            session.connection().exec_driver_sql("SELECT updated_at FROM ledger_head").scalar_one()
+        )
+    assert [(e.leaf_index, e.event_id, e.leaf_hash.hex()) for e in events] == [
+        (r.leaf_index, r.event_id, r.leaf_hash) for r in receipts
+    ]
     assert {(e.type, e.actor_org_id) for e in events} == {("parties:org:add", 5)}
     assert [p for p in parties] == [(i, org) for i in range(3) for org in (5, 8, 9)]
     for event, stored in zip(events, raw, strict=True):
@@ -84,14 +92,19 @@ def test_a_missing_head_is_refused(db: Database) -> None:
 def test_driver_errors_arrive_as_sqlalchemy_errors_and_roll_back(db: Database) -> None:
     record_events(db, 2)
     with UnitOfWork(db, ACTOR) as uow:
-        uow.session.execute(text(  # a stray row where the next leaf must go
-            "INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
-            "actor_org_id, created_at) VALUES (2, 'stray', 't', :b, :b, NULL, :t)"),
-            {"b": b"x", "t": datetime.now(UTC)})
+        uow.session.execute(
+            text(  # a stray row where the next leaf must go
+                "INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
+                "actor_org_id, created_at) VALUES (2, 'stray', 't', :b, :b, NULL, :t)"
+            ),
+            {"b": b"x", "t": datetime.now(UTC)},
+        )
         uow.session.commit()
     with pytest.raises(IntegrityError) as caught, UnitOfWork(db, ACTOR) as uow:
-        ids = [uow.record(EventType.ORG_ADDED, subjects={"n": n}, content={}).event_id
-               for n in range(3)]
+        ids = [
+            uow.record(EventType.ORG_ADDED, subjects={"n": n}, content={}).event_id
+            for n in range(3)
+        ]
         uow.commit()
     # The message names no parameters: records are private.
     assert not any(i in str(caught.value) for i in ids)

@@ -65,8 +65,13 @@ def log(db: Database, conf: Settings) -> Database:
 
 def _audit(db: Database, conf: Settings, chunk: int = 4096, **options) -> AuditReport:  # type: ignore[no-untyped-def]
     with db.session(readonly=True) as session:
-        return audit(session, keys.log_signer(conf).verifier(), chunk=chunk,
-                     checkpoint_interval=conf.checkpoint_interval, **options)
+        return audit(
+            session,
+            keys.log_signer(conf).verifier(),
+            chunk=chunk,
+            checkpoint_interval=conf.checkpoint_interval,
+            **options,
+        )
 
 
 def _cli(db: Database, conf: Settings, *args: str) -> tuple[int, str]:
@@ -82,8 +87,10 @@ def _sql(db: Database, statement, rows=None) -> None:  # type: ignore[no-untyped
 
 def _leaves(db: Database) -> list[bytes]:
     with db.engine.connect() as conn:
-        return [bytes(h) for (h,) in conn.execute(
-            select(LedgerEvent.leaf_hash).order_by(LedgerEvent.leaf_index))]
+        return [
+            bytes(h)
+            for (h,) in conn.execute(select(LedgerEvent.leaf_hash).order_by(LedgerEvent.leaf_index))
+        ]
 
 
 def _store_tree(db: Database, leaves: list[bytes], *, head: bool = True) -> None:
@@ -91,9 +98,16 @@ def _store_tree(db: Database, leaves: list[bytes], *, head: bool = True) -> None
     tree = MemoryTree(leaves)
     with db.engine.connect() as conn:
         ids = [(level, n) for level, n in conn.execute(select(TreeHash.level, TreeHash.idx))]
-    _sql(db, update(TreeHash).where(TreeHash.level == bindparam("l"),
-                                    TreeHash.idx == bindparam("n")).values(hash=bindparam("h")),
-         [{"l": level, "n": n, "h": h} for (level, n), h in zip(ids, tree.read_hashes(ids))])
+    _sql(
+        db,
+        update(TreeHash)
+        .where(TreeHash.level == bindparam("l"), TreeHash.idx == bindparam("n"))
+        .values(hash=bindparam("h")),
+        [
+            {"l": level, "n": n, "h": h}
+            for (level, n), h in zip(ids, tree.read_hashes(ids), strict=True)
+        ],
+    )
     if head:
         edge = tree.read_hashes(right_edge_ids(tree.size))
         _sql(db, update(LogHead).values(root=tree.root(), edge=b"".join(edge)))
@@ -104,11 +118,16 @@ def _rewrite(db: Database, start: int, *, head: bool = True) -> None:
     `start` on with their leaf hashes, every subtree hash and (unless told) the head."""
     leaves = _leaves(db)
     forged = {i: b'{"forged":%d}' % i for i in range(start, len(leaves))}
-    _sql(db, update(LedgerEvent).where(LedgerEvent.leaf_index == bindparam("i"))
-         .values(record=bindparam("r"), leaf_hash=bindparam("h")),
-         [{"i": i, "r": r, "h": leaf_hash(r)} for i, r in forged.items()])
-    _store_tree(db, [leaf_hash(forged[i]) if i in forged else h for i, h in enumerate(leaves)],
-                head=head)
+    _sql(
+        db,
+        update(LedgerEvent)
+        .where(LedgerEvent.leaf_index == bindparam("i"))
+        .values(record=bindparam("r"), leaf_hash=bindparam("h")),
+        [{"i": i, "r": r, "h": leaf_hash(r)} for i, r in forged.items()],
+    )
+    _store_tree(
+        db, [leaf_hash(forged[i]) if i in forged else h for i, h in enumerate(leaves)], head=head
+    )
 
 
 def _truncate(db: Database, size: int) -> None:
@@ -117,8 +136,11 @@ def _truncate(db: Database, size: int) -> None:
     _sql(db, delete(LedgerEventParty).where(LedgerEventParty.leaf_index >= size))
     _sql(db, delete(LedgerEvent).where(LedgerEvent.leaf_index >= size))
     with db.engine.connect() as conn:
-        ids = [(level, n) for level, n in conn.execute(select(TreeHash.level, TreeHash.idx))
-               if (n + 1) << level > size]
+        ids = [
+            (level, n)
+            for level, n in conn.execute(select(TreeHash.level, TreeHash.idx))
+            if (n + 1) << level > size
+        ]
     for level, n in ids:
         _sql(db, delete(TreeHash).where(TreeHash.level == level, TreeHash.idx == n))
     _store_tree(db, leaves)
@@ -168,8 +190,10 @@ def test_cli_passes_an_intact_log(log: Database, conf: Settings) -> None:
 
 
 def test_altered_record_is_named(log: Database, conf: Settings) -> None:
-    _sql(log, update(LedgerEvent).where(LedgerEvent.leaf_index == 123)
-         .values(record=b'{"forged":true}'))
+    _sql(
+        log,
+        update(LedgerEvent).where(LedgerEvent.leaf_index == 123).values(record=b'{"forged":true}'),
+    )
     report = audit_database(log, keys.log_signer(conf).verifier())
     assert report.first_bad_index == 123
     assert report.problems[0].startswith("leaf 123: record hashes to")
@@ -186,16 +210,21 @@ def test_altered_leaf_hash_is_named(log: Database, conf: Settings) -> None:
 def test_record_and_leaf_hash_altered_together_are_named(log: Database, conf: Settings) -> None:
     """The stored subtree hashes and the signed checkpoints still disagree."""
     forged = b'{"forged":true}'
-    _sql(log, update(LedgerEvent).where(LedgerEvent.leaf_index == 400)
-         .values(record=forged, leaf_hash=leaf_hash(forged)))
+    _sql(
+        log,
+        update(LedgerEvent)
+        .where(LedgerEvent.leaf_index == 400)
+        .values(record=forged, leaf_hash=leaf_hash(forged)),
+    )
     report = _audit(log, conf)
     assert report.first_bad_index == 400
     assert any("checkpoint 700" in p and "the stored tree agrees" in p for p in report.problems)
 
 
 def test_altered_subtree_hash_is_named(log: Database, conf: Settings) -> None:
-    _sql(log, update(TreeHash).where(TreeHash.level == 4, TreeHash.idx == 9)
-         .values(hash=b"\2" * 32))
+    _sql(
+        log, update(TreeHash).where(TreeHash.level == 4, TreeHash.idx == 9).values(hash=b"\2" * 32)
+    )
     report = _audit(log, conf, chunk=100)
     assert report.first_bad_index == 9 * 16
     assert "(4, 9)" in report.problems[0]
@@ -203,14 +232,16 @@ def test_altered_subtree_hash_is_named(log: Database, conf: Settings) -> None:
 
 @pytest.mark.parametrize(("level", "n"), [(0, 100), (3, 10), (0, 4)])
 @pytest.mark.parametrize("chunk", [4096, 64])
-def test_deleted_subtree_hash_is_named(log: Database, conf: Settings, level: int, n: int,
-                                       chunk: int) -> None:
+def test_deleted_subtree_hash_is_named(
+    log: Database, conf: Settings, level: int, n: int, chunk: int
+) -> None:
     """A hash missing inside a level was named at the end of the range read (699)."""
     _sql(log, delete(TreeHash).where(TreeHash.level == level, TreeHash.idx == n))
     report = _audit(log, conf, chunk)
     assert report.first_bad_index == n << level
-    assert report.problems[0] == (f"subtree hash ({level}, {n}) over leaves [{n << level}, "
-                                  f"{(n + 1) << level}) is missing")
+    assert report.problems[0] == (
+        f"subtree hash ({level}, {n}) over leaves [{n << level}, {(n + 1) << level}) is missing"
+    )
 
 
 def test_missing_record_is_named(log: Database, conf: Settings) -> None:
@@ -221,16 +252,20 @@ def test_missing_record_is_named(log: Database, conf: Settings) -> None:
     assert report.problems == ["leaf 650: record missing"]  # the stored hashes vouch the rest
 
 
-def test_stale_subtree_hashes_are_blamed_on_their_first_leaf(log: Database,
-                                                            conf: Settings) -> None:
+def test_stale_subtree_hashes_are_blamed_on_their_first_leaf(log: Database, conf: Settings) -> None:
     """Records, leaf hashes and leaf-level hashes rewritten from 401, the levels above left
     stale: (1, 200) covers leaves 400 and 401, and nothing says which one changed."""
     leaves = _leaves(log)
     _rewrite(log, 401)
     _store_tree(log, leaves)  # the old tree back ...
     forged = _leaves(log)
-    _sql(log, update(TreeHash).where(TreeHash.level == 0, TreeHash.idx == bindparam("n"))
-         .values(hash=bindparam("h")), [{"n": i, "h": forged[i]} for i in range(401, SIZE)])
+    _sql(
+        log,
+        update(TreeHash)
+        .where(TreeHash.level == 0, TreeHash.idx == bindparam("n"))
+        .values(hash=bindparam("h")),
+        [{"n": i, "h": forged[i]} for i in range(401, SIZE)],
+    )
     report = _audit(log, conf)  # ... but for its leaf level
     assert report.first_bad_index == 400
     assert report.problems[0].startswith("stored subtree hash (1, 200) over leaves [400, 402)")
@@ -240,7 +275,8 @@ def test_stale_subtree_hashes_are_blamed_on_their_first_leaf(log: Database,
 
 
 def test_consistent_rewrite_is_blamed_on_the_newest_checkpoint_it_keeps(
-        log: Database, conf: Settings) -> None:
+    log: Database, conf: Settings
+) -> None:
     """Records, leaf hashes, subtree hashes and head rewritten from 401 on: nothing stored
     disagrees, only checkpoint 700. The rewrite lies in [320, 700); 699 was named before."""
     _rewrite(log, 401)
@@ -252,8 +288,9 @@ def test_consistent_rewrite_is_blamed_on_the_newest_checkpoint_it_keeps(
     assert code == 1 and "first bad index 320" in output
 
 
-def test_consistent_rewrite_from_a_checkpoint_is_named_exactly(db: Database,
-                                                               conf: Settings) -> None:
+def test_consistent_rewrite_from_a_checkpoint_is_named_exactly(
+    db: Database, conf: Settings
+) -> None:
     """With a checkpoint at 401 the first rewritten leaf is known: 401 (462 was named)."""
     record_events(db, 20)
     for size in (401, 463, SIZE):
@@ -266,20 +303,21 @@ def test_consistent_rewrite_from_a_checkpoint_is_named_exactly(db: Database,
 
 
 def test_rewrite_that_left_the_head_is_blamed_on_the_newest_checkpoint_it_keeps(
-        log: Database, conf: Settings) -> None:
+    log: Database, conf: Settings
+) -> None:
     _rewrite(log, 401, head=False)
     report = _audit(log, conf)
     assert report.first_bad_index == 320
     assert any(p.startswith("head root") for p in report.problems)
 
 
-def test_checkpoint_signed_for_another_tree_is_flagged_as_a_fork(log: Database,
-                                                                 conf: Settings) -> None:
+def test_checkpoint_signed_for_another_tree_is_flagged_as_a_fork(
+    log: Database, conf: Settings
+) -> None:
     """Checkpoint 320 re-signed with the log key over another root: 700 still matches."""
     signer = keys.log_signer(conf)
     note = sign_note(Body(conf.log_origin, 320, b"\7" * 32).format(), [signer])
-    _sql(log, update(Checkpoint).where(Checkpoint.size == 320).values(note=note,
-                                                                      root=b"\7" * 32))
+    _sql(log, update(Checkpoint).where(Checkpoint.size == 320).values(note=note, root=b"\7" * 32))
     report = _audit(log, conf)
     assert report.first_bad_index == 20
     assert report.problems[0].startswith("checkpoint 320: signed root 0707")
@@ -342,8 +380,9 @@ def test_deleted_newest_checkpoint_is_flagged(log: Database, conf: Settings) -> 
     _sql(log, delete(Checkpoint).where(Checkpoint.size == SIZE))
     _age(log)
     report = _audit(log, conf)
-    assert report.problems[0].startswith(f"leaves [320, {SIZE}) are in no signed checkpoint; "
-                                         "leaf 320 was sequenced 36")
+    assert report.problems[0].startswith(
+        f"leaves [320, {SIZE}) are in no signed checkpoint; leaf 320 was sequenced 36"
+    )
 
 
 def test_checkpoint_sizes_that_go_back_are_flagged(log: Database, conf: Settings) -> None:
@@ -356,17 +395,22 @@ def test_checkpoint_sizes_that_go_back_are_flagged(log: Database, conf: Settings
 
 
 @pytest.mark.parametrize(("size", "first"), [(650, 320), (320, 320)])
-def test_checkpoint_beyond_the_tree_is_named(log: Database, conf: Settings, size: int,
-                                             first: int) -> None:
+def test_checkpoint_beyond_the_tree_is_named(
+    log: Database, conf: Settings, size: int, first: int
+) -> None:
     """Rolled back: leaves from the newest checkpoint the records reproduce on are suspect
     (they may have been rewritten before the log grew again); exact back to a checkpoint."""
     _truncate(log, size)
     report = _audit(log, conf)
     assert report.first_bad_index == first
-    assert report.problems == [(
-        f"checkpoint 700 is beyond the tree of {size} leaves: the log lost leaves [{size}, 700) "
-        f"(rolled back); the first lost or rewritten leaf is at or after {first}, the newest "
-        "size whose signed root the records reproduce")]
+    assert report.problems == [
+        (
+            f"checkpoint 700 is beyond the tree of {size} leaves: "
+            f"the log lost leaves [{size}, 700) "
+            f"(rolled back); the first lost or rewritten leaf is at or after {first}, the newest "
+            "size whose signed root the records reproduce"
+        )
+    ]
 
 
 def test_signed_size_beyond_the_tree_is_named(log: Database, conf: Settings) -> None:
@@ -384,19 +428,23 @@ def test_signed_size_beyond_the_tree_is_named(log: Database, conf: Settings) -> 
 
 
 def test_checkpoint_missing_from_what_a_witness_cosigned_is_flagged(
-        log: Database, conf: Settings, tmp_path: Path) -> None:
+    log: Database, conf: Settings, tmp_path: Path
+) -> None:
     state = _witness_state(log, conf, tmp_path / "state", SIZE)
     _sql(log, delete(Checkpoint).where(Checkpoint.size == SIZE))
     kept = witness_state_checkpoints(state, conf.log_origin)
     report = _audit(log, conf, kept=kept)
-    assert report.problems[0] == (f"the checkpoint of size {SIZE} in the witness state in "
-                                  f"{state} (size {SIZE}) has no stored checkpoint of that "
-                                  "size: ledger_checkpoints lost it")
+    assert report.problems[0] == (
+        f"the checkpoint of size {SIZE} in the witness state in "
+        f"{state} (size {SIZE}) has no stored checkpoint of that "
+        "size: ledger_checkpoints lost it"
+    )
     assert report.first_bad_index is None  # the records still give its root
 
 
 def test_rewrite_resigned_with_the_log_key_is_caught_only_by_a_witness(
-        log: Database, conf: Settings) -> None:
+    log: Database, conf: Settings
+) -> None:
     """Everything rewritten and re-signed with the log key: only the witness knows."""
     _witness_state(log, conf, conf.data_dir / "witness" / "state", SIZE)
     _rewrite(log, 401)
@@ -410,7 +458,8 @@ def test_rewrite_resigned_with_the_log_key_is_caught_only_by_a_witness(
 
 
 def test_rewrite_resigned_with_the_log_key_is_caught_by_a_kept_checkpoint(
-        log: Database, conf: Settings, tmp_path: Path) -> None:
+    log: Database, conf: Settings, tmp_path: Path
+) -> None:
     kept = tmp_path / "checkpoint-320.txt"
     kept.write_text(_stored_note(log, 320), encoding="utf-8")
     _rewrite(log, 21)
@@ -429,24 +478,35 @@ def test_stored_cosignatures_are_checked(log: Database, conf: Settings) -> None:
     lines = {}
     for size, when in ((320, 1_700_000_200), (SIZE, 1_700_000_100)):  # 700 before 320
         lines[size] = cosign(parse_note(_stored_note(log, size)).text, signer, when)
-        _sql(log, insert(Cosignature).values(size=size, witness="witness.example/w1",
-                                             line=lines[size], created_at=utcnow()))
+        _sql(
+            log,
+            insert(Cosignature).values(
+                size=size, witness="witness.example/w1", line=lines[size], created_at=utcnow()
+            ),
+        )
         _sql(log, update(Checkpoint).where(Checkpoint.size == size).values(cosigners=1))
     witnesses = [CosignatureVerifier.from_vkey(vkey)]
     report = _audit(log, conf, witnesses=witnesses)
-    assert report.problems == [(
-        "checkpoint 700: cosignature of witness.example/w1 is dated 1700000100, before its "
-        "cosignature of the smaller size 320 (1700000200): the log's size went back from 700 "
-        "to 320")]
+    assert report.problems == [
+        (
+            "checkpoint 700: cosignature of witness.example/w1 is dated 1700000100, before its "
+            "cosignature of the smaller size 320 (1700000200): the log's size went back from 700 "
+            "to 320"
+        )
+    ]
     _sql(log, update(Cosignature).where(Cosignature.size == SIZE).values(line=lines[320]))
     _sql(log, update(Checkpoint).where(Checkpoint.size == 320).values(cosigners=2))
     problems = _audit(log, conf, witnesses=witnesses).problems
     assert problems[0] == "checkpoint 320: 1 cosignature(s) stored, its row counts 2"
-    assert problems[1].startswith("checkpoint 700: cosignature of witness.example/w1 is "
-                                  "invalid: invalid signature")
+    assert problems[1].startswith(
+        "checkpoint 700: cosignature of witness.example/w1 is invalid: invalid signature"
+    )
 
 
 def test_unreadable_kept_checkpoint_is_flagged(log: Database, conf: Settings) -> None:
     kept = [KeptCheckpoint("a client's copy", _stored_note(log, 20) + "x")]
-    assert _audit(log, conf, kept=kept).problems[0].startswith(
-        "the checkpoint in a client's copy: signature or format invalid")
+    assert (
+        _audit(log, conf, kept=kept)
+        .problems[0]
+        .startswith("the checkpoint in a client's copy: signature or format invalid")
+    )

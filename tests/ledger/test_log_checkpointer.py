@@ -54,8 +54,9 @@ class CountingElection:
 
 def _checkpoints(db: Database) -> list[tuple[int, bytes, str]]:
     with db.session(readonly=True) as session:
-        rows = session.execute(select(Checkpoint.size, Checkpoint.root, Checkpoint.note)
-                               .order_by(Checkpoint.size))
+        rows = session.execute(
+            select(Checkpoint.size, Checkpoint.root, Checkpoint.note).order_by(Checkpoint.size)
+        )
         return [(s, r, n) for s, r, n in rows]
 
 
@@ -87,8 +88,7 @@ def test_only_the_elected_checkpointer_signs(db: Database, conf: Settings) -> No
 
 def test_two_background_checkpointers_elect_one(db: Database, conf: Settings) -> None:
     elections = [CountingElection(election_for(db, conf)) for _ in range(2)]
-    runners = [BackgroundCheckpointer(Checkpointer(db, conf, election=e), 0.02)
-               for e in elections]
+    runners = [BackgroundCheckpointer(Checkpointer(db, conf, election=e), 0.02) for e in elections]
     for runner in runners:
         runner.start()
     try:
@@ -162,23 +162,28 @@ def test_on_demand_gives_up_when_the_leader_is_stuck(db: Database, conf: Setting
 def test_witness_settings_are_checked(conf: Settings) -> None:
     _, vkey = generate_cosigner("witness.test/w")
     with pytest.raises(ValueError, match="pair by position"):
-        configured_witnesses(conf.model_copy(update={"witness_urls": ["http://a", "http://b"],
-                                                     "witness_keys": [vkey]}))
+        configured_witnesses(
+            conf.model_copy(
+                update={"witness_urls": ["http://a", "http://b"], "witness_keys": [vkey]}
+            )
+        )
     with pytest.raises(ValueError, match="quorum"):
         configured_witnesses(conf.model_copy(update={"witness_quorum": 1}))
     pair = conf.model_copy(update={"witness_urls": ["http://a"], "witness_keys": [vkey]})
     assert [w.name for w in configured_witnesses(pair)] == ["witness.test/w"]
 
 
-def test_background_is_off_without_interval_or_key(db: Database, conf: Settings,
-                                                   tmp_path: Path) -> None:
+def test_background_is_off_without_interval_or_key(
+    db: Database, conf: Settings, tmp_path: Path
+) -> None:
     assert start_background(db, conf) is None  # interval 0
     keyless = conf.model_copy(update={"checkpoint_interval": 1.0, "data_dir": tmp_path / "x"})
     assert start_background(db, keyless) is None
 
 
 def test_lock_file_sits_next_to_a_sqlite_database(tmp_path: Path) -> None:
-    assert lock_file_path("sqlite:////srv/db/crossfin.db", tmp_path) == \
-        Path("/srv/db/crossfin.db.checkpointer.lock")
+    assert lock_file_path("sqlite:////srv/db/crossfin.db", tmp_path) == Path(
+        "/srv/db/crossfin.db.checkpointer.lock"
+    )
     assert lock_file_path("sqlite://", tmp_path) == tmp_path / "checkpointer.lock"
     assert lock_file_path("sqlite:///:memory:", tmp_path) == tmp_path / "checkpointer.lock"

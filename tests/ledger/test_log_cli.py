@@ -34,8 +34,11 @@ def conf(settings: Settings) -> Settings:
 
 @pytest.fixture
 def env(db: Database, conf: Settings) -> dict[str, str]:
-    return {"CROSSFIN_DATABASE_URL": db.url, "CROSSFIN_DATA_DIR": str(conf.data_dir),
-            "CROSSFIN_CHECKPOINT_INTERVAL": "0"}
+    return {
+        "CROSSFIN_DATABASE_URL": db.url,
+        "CROSSFIN_DATA_DIR": str(conf.data_dir),
+        "CROSSFIN_CHECKPOINT_INTERVAL": "0",
+    }
 
 
 def test_public_key_is_the_log_vkey(env: dict[str, str], conf: Settings) -> None:
@@ -45,8 +48,9 @@ def test_public_key_is_the_log_vkey(env: dict[str, str], conf: Settings) -> None
 
 
 def test_public_key_without_a_key_fails_clearly(env: dict[str, str], tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["log", "public-key"],
-                           env=env | {"CROSSFIN_DATA_DIR": str(tmp_path)})
+    result = runner.invoke(
+        cli, ["log", "public-key"], env=env | {"CROSSFIN_DATA_DIR": str(tmp_path)}
+    )
     assert result.exit_code == 1
     assert "crossfin init" in result.output
 
@@ -72,32 +76,38 @@ def test_audit_json(db: Database, env: dict[str, str]) -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert [w.split(" (")[0] for w in data.pop("warnings")] == ["no witness quorum"]
-    assert data == {"ok": True, "size": 3, "checkpoints": 1, "latest_checkpoint": 3,
-                    "first_bad_index": None, "problems": []}
+    assert data == {
+        "ok": True,
+        "size": 3,
+        "checkpoints": 1,
+        "latest_checkpoint": 3,
+        "first_bad_index": None,
+        "problems": [],
+    }
 
 
 def test_witness_keygen_writes_a_private_key(tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["witness", "keygen", "witness.example/w1", "--out",
-                                 str(tmp_path)])
+    result = runner.invoke(cli, ["witness", "keygen", "witness.example/w1", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     vkey = result.output.strip()
     assert CosignatureVerifier.from_vkey(vkey).name == "witness.example/w1"
     key = tmp_path / "witness.example_w1.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert (tmp_path / "witness.example_w1.vkey").read_text().strip() == vkey
-    again = runner.invoke(cli, ["witness", "keygen", "witness.example/w1", "--out",
-                                str(tmp_path)])
+    again = runner.invoke(cli, ["witness", "keygen", "witness.example/w1", "--out", str(tmp_path)])
     assert again.exit_code == 1
     assert "not overwriting" in again.output
     assert runner.invoke(cli, ["witness", "keygen", "bad name"]).exit_code == 2
 
 
-def test_witness_dev_prints_the_platform_settings(env: dict[str, str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_witness_dev_prints_the_platform_settings(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     result = runner.invoke(cli, ["witness", "dev", "--print-env", "--port", "8123"], env=env)
     assert result.exit_code == 0, result.output
-    exports = dict(line.removeprefix("export ").split("=", 1)
-                   for line in result.output.strip().splitlines())
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in result.output.strip().splitlines()
+    )
     for name, value in exports.items():  # what a shell would set after `eval`
         monkeypatch.setenv(name, value.strip("'"))
     parsed = Settings(_env_file=None)  # type: ignore[call-arg]
@@ -107,12 +117,15 @@ def test_witness_dev_prints_the_platform_settings(env: dict[str, str],
     assert CosignatureVerifier.from_vkey(vkey).name == "crossfin.local/witness"
 
 
-@pytest.mark.parametrize("args", [
-    [],                                                  # neither --record nor --leaf-hash
-    ["--record", "r.json", "--leaf-hash", "00" * 32],    # both
-    ["--leaf-hash", "xyz"],                              # not hex
-    ["--leaf-hash", "00" * 31],                          # too short
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],  # neither --record nor --leaf-hash
+        ["--record", "r.json", "--leaf-hash", "00" * 32],  # both
+        ["--leaf-hash", "xyz"],  # not hex
+        ["--leaf-hash", "00" * 31],  # too short
+    ],
+)
 def test_verify_receipt_usage_errors(args: list[str], tmp_path: Path) -> None:
     bundle = tmp_path / "receipt.txt"
     bundle.write_text("c2sp.org/tlog-proof@v1\n")
@@ -123,28 +136,44 @@ def test_verify_receipt_usage_errors(args: list[str], tmp_path: Path) -> None:
 def test_verify_receipt_refuses_garbage(tmp_path: Path, conf: Settings) -> None:
     bundle = tmp_path / "receipt.txt"
     bundle.write_text("not a receipt\n")
-    result = runner.invoke(cli, ["verify", "receipt", str(bundle), "--key", log_vkey(conf),
-                                 "--leaf-hash", "00" * 32])
+    result = runner.invoke(
+        cli, ["verify", "receipt", str(bundle), "--key", log_vkey(conf), "--leaf-hash", "00" * 32]
+    )
     assert result.exit_code == 1
     assert "receipt does not verify" in result.output
-    missing = runner.invoke(cli, ["verify", "receipt", str(tmp_path / "none"), "--key", "k",
-                                  "--leaf-hash", "00" * 32])
+    missing = runner.invoke(
+        cli, ["verify", "receipt", str(tmp_path / "none"), "--key", "k", "--leaf-hash", "00" * 32]
+    )
     assert missing.exit_code == 2
 
 
 @pytest.mark.slow
 def test_witness_serve_cosigns_over_http(tmp_path: Path, conf: Settings) -> None:
     keys_dir, port = tmp_path / "keys", free_port()
-    vkey = runner.invoke(cli, ["witness", "keygen", "witness.example/w9", "--out",
-                               str(keys_dir)]).output.strip()
+    vkey = runner.invoke(
+        cli, ["witness", "keygen", "witness.example/w9", "--out", str(keys_dir)]
+    ).output.strip()
     log_key = tmp_path / "log.vkey"
     log_key.write_text(log_vkey(conf) + "\n")
     crossfin = str(Path(sys.executable).parent / "crossfin")
     process = subprocess.Popen(
-        [crossfin, "witness", "serve", "--key", str(keys_dir / "witness.example_w9.key"),
-         "--log-key", str(log_key), "--state", str(tmp_path / "state"), "--port", str(port)],
+        [
+            crossfin,
+            "witness",
+            "serve",
+            "--key",
+            str(keys_dir / "witness.example_w9.key"),
+            "--log-key",
+            str(log_key),
+            "--state",
+            str(tmp_path / "state"),
+            "--port",
+            str(port),
+        ],
         env=os.environ | {"CROSSFIN_LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_listening(port)
         signer = Signer.from_skey((conf.data_dir / "log.key").read_text().strip())

@@ -54,16 +54,18 @@ def bank(db: Database) -> Party:
     return make_party(db, OrgKind.BANK)
 
 
-def test_checkpoint_is_not_yet_there_before_the_first_signature(api: TestClient,
-                                                                 bank: Party) -> None:
+def test_checkpoint_is_not_yet_there_before_the_first_signature(
+    api: TestClient, bank: Party
+) -> None:
     answer = api.get("/v1/log/checkpoint", headers=bank.headers)
     assert answer.status_code == 404
     assert answer.json()["type"] == PROBLEMS + "not-yet-checkpointed"
     assert answer.headers["retry-after"] == "1"
 
 
-def test_checkpoint_is_a_signed_note_of_the_head(api: TestClient, db: Database,
-                                                 log_settings: Settings, bank: Party) -> None:
+def test_checkpoint_is_a_signed_note_of_the_head(
+    api: TestClient, db: Database, log_settings: Settings, bank: Party
+) -> None:
     record_events(db, 5)
     size, root = sign(db, log_settings)
     answer = api.get("/v1/log/checkpoint", headers=bank.headers)
@@ -96,22 +98,25 @@ def test_tiles_hold_the_stored_hashes(api: TestClient, db: Database, bank: Party
     upper = api.get("/v1/log/tile/1/000.p/2", headers=bank.headers)
     assert upper.content == b"".join(tree.read_hashes([(8, 0), (8, 1)]))
     # A narrower partial tile than the current one is still served (older checkpoints).
-    assert api.get("/v1/log/tile/0/002.p/3", headers=bank.headers).content == \
-        partial.content[:96]
+    assert api.get("/v1/log/tile/0/002.p/3", headers=bank.headers).content == partial.content[:96]
 
 
-@pytest.mark.parametrize(("path", "status", "slug"), [
-    ("tile/0/003", 404, "not-found"),          # not complete yet
-    ("tile/0/002.p/255", 404, "not-found"),    # wider than the tree
-    ("tile/entries/000", 404, "not-found"),    # records are private
-    ("tile/0/0001", 400, "bad-tile-path"),
-    ("tile/0/x000/001", 400, "bad-tile-path"),
-    ("tile/0/001.p/256", 400, "bad-tile-path"),
-    ("tile/64/000", 400, "bad-tile-path"),
-    ("tile/0/abc", 400, "bad-tile-path"),
-])
-def test_tile_errors_are_problems(api: TestClient, db: Database, bank: Party, path: str,
-                                  status: int, slug: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status", "slug"),
+    [
+        ("tile/0/003", 404, "not-found"),  # not complete yet
+        ("tile/0/002.p/255", 404, "not-found"),  # wider than the tree
+        ("tile/entries/000", 404, "not-found"),  # records are private
+        ("tile/0/0001", 400, "bad-tile-path"),
+        ("tile/0/x000/001", 400, "bad-tile-path"),
+        ("tile/0/001.p/256", 400, "bad-tile-path"),
+        ("tile/64/000", 400, "bad-tile-path"),
+        ("tile/0/abc", 400, "bad-tile-path"),
+    ],
+)
+def test_tile_errors_are_problems(
+    api: TestClient, db: Database, bank: Party, path: str, status: int, slug: str
+) -> None:
     fast_append(db, 700)
     answer = api.get(f"/v1/log/{path}", headers=bank.headers)
     assert answer.status_code == status
@@ -123,41 +128,49 @@ def _hashes(answer: dict[str, object]) -> list[bytes]:
     return [base64.b64decode(h) for h in answer["proof"]]  # type: ignore[union-attr]
 
 
-def test_proofs_verify_against_checkpoints(api: TestClient, db: Database,
-                                           log_settings: Settings, bank: Party) -> None:
+def test_proofs_verify_against_checkpoints(
+    api: TestClient, db: Database, log_settings: Settings, bank: Party
+) -> None:
     fast_append(db, 37)
     size1, root1 = sign(db, log_settings)
     fast_append(db, 300)
     size2, root2 = sign(db, log_settings)
     tree = assert_tree_intact(db)
     for index in (0, 1, size1 - 1, size1, size2 - 1, 255, 256):
-        answer = api.get("/v1/log/proof/inclusion", params={"index": index, "size": size2},
-                         headers=bank.headers)
+        answer = api.get(
+            "/v1/log/proof/inclusion", params={"index": index, "size": size2}, headers=bank.headers
+        )
         assert answer.status_code == 200
         body = answer.json()
         assert (body["index"], body["size"]) == (index, size2)
         leaf = tree.read_hashes([(0, index)])[0]
         verify_inclusion(leaf, index, size2, _hashes(body), root2)
-    answer = api.get("/v1/log/proof/consistency", params={"first": size1, "second": size2},
-                     headers=bank.headers).json()
+    answer = api.get(
+        "/v1/log/proof/consistency", params={"first": size1, "second": size2}, headers=bank.headers
+    ).json()
     assert (answer["first"], answer["second"]) == (size1, size2)
     verify_consistency(size1, size2, _hashes(answer), root1, root2)
-    same = api.get("/v1/log/proof/consistency", params={"first": size2, "second": size2},
-                   headers=bank.headers).json()
+    same = api.get(
+        "/v1/log/proof/consistency", params={"first": size2, "second": size2}, headers=bank.headers
+    ).json()
     assert same["proof"] == []
 
 
-@pytest.mark.parametrize(("path", "params", "status"), [
-    ("inclusion", {"index": 5, "size": 5}, 422),
-    ("inclusion", {"index": 0, "size": 10_000}, 404),
-    ("inclusion", {"index": -1, "size": 5}, 422),
-    ("inclusion", {"size": 5}, 422),
-    ("consistency", {"first": 0, "second": 5}, 422),
-    ("consistency", {"first": 6, "second": 5}, 422),
-    ("consistency", {"first": 1, "second": 10_000}, 404),
-])
-def test_bad_proof_requests_are_problems(api: TestClient, db: Database, bank: Party,
-                                         path: str, params: dict[str, int], status: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("inclusion", {"index": 5, "size": 5}, 422),
+        ("inclusion", {"index": 0, "size": 10_000}, 404),
+        ("inclusion", {"index": -1, "size": 5}, 422),
+        ("inclusion", {"size": 5}, 422),
+        ("consistency", {"first": 0, "second": 5}, 422),
+        ("consistency", {"first": 6, "second": 5}, 422),
+        ("consistency", {"first": 1, "second": 10_000}, 404),
+    ],
+)
+def test_bad_proof_requests_are_problems(
+    api: TestClient, db: Database, bank: Party, path: str, params: dict[str, int], status: int
+) -> None:
     fast_append(db, 20)
     answer = api.get(f"/v1/log/proof/{path}", params=params, headers=bank.headers)
     assert answer.status_code == status
@@ -173,8 +186,12 @@ def test_entries_are_for_entitled_parties_only(api: TestClient, db: Database) ->
     other_bank = make_party(db, OrgKind.BANK, jurisdiction="440000")
     operator = make_party(db, OrgKind.OPERATOR)
     with UnitOfWork(db, Actor(bank.org_id, bank.principal_id, "bank")) as uow:
-        receipt = uow.record(EventType.CONSENT_GRANTED, subjects={"firm": firm.org_id},
-                             content={"scope": "credit"}, parties={firm.org_id})
+        receipt = uow.record(
+            EventType.CONSENT_GRANTED,
+            subjects={"firm": firm.org_id},
+            content={"scope": "credit"},
+            parties={firm.org_id},
+        )
         uow.commit()
     path = f"/v1/log/entries/{receipt.leaf_index}"
     for reader in (bank, firm, guangdong, head_office):
@@ -191,8 +208,8 @@ def test_entries_are_for_entitled_parties_only(api: TestClient, db: Database) ->
 
 
 def test_receipt_waits_for_a_checkpoint_then_verifies_offline(
-        api: TestClient, db: Database, log_settings: Settings, bank: Party,
-        tmp_path: Path) -> None:
+    api: TestClient, db: Database, log_settings: Settings, bank: Party, tmp_path: Path
+) -> None:
     with UnitOfWork(db, Actor(bank.org_id, bank.principal_id, "bank")) as uow:
         receipt = uow.record(EventType.CONSENT_GRANTED, subjects={}, content={"n": 1})
         uow.commit()
@@ -201,8 +218,10 @@ def test_receipt_waits_for_a_checkpoint_then_verifies_offline(
     assert early.status_code == 404
     assert early.json()["type"] == PROBLEMS + "not-yet-checkpointed"
     assert int(early.headers["retry-after"]) >= 1
-    assert api.get("/v1/log/receipts/999999", headers=bank.headers).json()["type"] == \
-        PROBLEMS + "not-found"
+    assert (
+        api.get("/v1/log/receipts/999999", headers=bank.headers).json()["type"]
+        == PROBLEMS + "not-found"
+    )
     sign(db, log_settings)
     answer = api.get(f"/v1/log/receipts/{index}", headers=bank.headers)
     assert answer.status_code == 200
@@ -223,17 +242,25 @@ def test_receipt_waits_for_a_checkpoint_then_verifies_offline(
     assert "does not verify" in bad.output
 
 
-@pytest.mark.parametrize("path", ["checkpoint", "tile/0/000.p/1", "receipts/0",
-                                  "proof/inclusion?index=0&size=1",
-                                  "proof/consistency?first=1&second=1", "entries/0"])
-def test_reads_need_a_key_unless_public(api: TestClient, db: Database,
-                                        log_settings: Settings, path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "checkpoint",
+        "tile/0/000.p/1",
+        "receipts/0",
+        "proof/inclusion?index=0&size=1",
+        "proof/consistency?first=1&second=1",
+        "entries/0",
+    ],
+)
+def test_reads_need_a_key_unless_public(
+    api: TestClient, db: Database, log_settings: Settings, path: str
+) -> None:
     record_events(db, 1)
     sign(db, log_settings)
     answer = api.get(f"/v1/log/{path}")
     assert answer.status_code == 401
-    assert api.get(f"/v1/log/{path}", headers={"Authorization": "Bearer cf_x_y"}).status_code \
-        == 401
+    assert api.get(f"/v1/log/{path}", headers={"Authorization": "Bearer cf_x_y"}).status_code == 401
 
 
 def test_public_log_serves_reads_without_a_key(db: Database, log_settings: Settings) -> None:
@@ -252,8 +279,9 @@ def test_public_log_serves_reads_without_a_key(db: Database, log_settings: Setti
         assert bogus.status_code == 401
 
 
-def test_size_history_spreads_points_over_the_checkpoints(db: Database,
-                                                          log_settings: Settings) -> None:
+def test_size_history_spreads_points_over_the_checkpoints(
+    db: Database, log_settings: Settings
+) -> None:
     from crossfin.ledger.service import size_history
 
     sizes = []

@@ -25,8 +25,9 @@ def test_many_threads_get_distinct_gap_free_indexes(db: Database) -> None:
         return record_events(db, 30, per_tx=1 + n % 4, actor=Actor(None, None, f"t{n}"))
 
     with ThreadPoolExecutor(8) as pool:  # .result() re-raises a thread's failure here
-        receipts = [r for future in [pool.submit(run, n) for n in range(8)]
-                    for r in future.result()]
+        receipts = [
+            r for future in [pool.submit(run, n) for n in range(8)] for r in future.result()
+        ]
     tree = assert_tree_intact(db)
     assert tree.size == 240
     # Every receipt names the leaf that was stored for its event.

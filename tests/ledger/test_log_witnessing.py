@@ -59,9 +59,9 @@ def witness(log_settings: Settings, tmp_path: Path) -> Iterator[RunningWitness]:
 
 @pytest.fixture
 def witnessed(log_settings: Settings, witness: RunningWitness) -> Settings:
-    return log_settings.model_copy(update={"witness_urls": [witness.url],
-                                           "witness_keys": [witness.vkey],
-                                           "witness_quorum": 1})
+    return log_settings.model_copy(
+        update={"witness_urls": [witness.url], "witness_keys": [witness.vkey], "witness_quorum": 1}
+    )
 
 
 def _cosigners(db: Database, size: int) -> list[str]:
@@ -72,7 +72,8 @@ def _cosigners(db: Database, size: int) -> list[str]:
 
 
 def test_cosigned_checkpoint_gives_a_receipt_with_quorum_one(
-        db: Database, witnessed: Settings, witness: RunningWitness, tmp_path: Path) -> None:
+    db: Database, witnessed: Settings, witness: RunningWitness, tmp_path: Path
+) -> None:
     bank = make_party(db, OrgKind.BANK)
     fast_append(db, 10)
     done = checkpoint_now(db, witnessed)
@@ -103,8 +104,13 @@ def test_cosigned_checkpoint_gives_a_receipt_with_quorum_one(
 def test_checkpoint_below_quorum_is_not_served(db: Database, log_settings: Settings) -> None:
     bank = make_party(db, OrgKind.BANK)
     _, vkey = generate_cosigner("witness.test/down")
-    conf = log_settings.model_copy(update={"witness_urls": [f"http://127.0.0.1:{free_port()}"],
-                                           "witness_keys": [vkey], "witness_quorum": 1})
+    conf = log_settings.model_copy(
+        update={
+            "witness_urls": [f"http://127.0.0.1:{free_port()}"],
+            "witness_keys": [vkey],
+            "witness_quorum": 1,
+        }
+    )
     size, _ = sign(db, conf)
     assert _cosigners(db, size) == []
     with TestClient(create_app(conf, db), raise_server_exceptions=False) as api:
@@ -115,8 +121,9 @@ def test_checkpoint_below_quorum_is_not_served(db: Database, log_settings: Setti
         assert api.get("/v1/log/receipts/0", headers=bank.headers).status_code == 404
 
 
-def test_platform_retries_with_the_size_a_witness_reports(db: Database, witnessed: Settings,
-                                                          witness: RunningWitness) -> None:
+def test_platform_retries_with_the_size_a_witness_reports(
+    db: Database, witnessed: Settings, witness: RunningWitness
+) -> None:
     fast_append(db, 20)
     sign(db, witnessed)
     with db.engine.begin() as conn:  # the platform forgets what the witness has seen
@@ -137,8 +144,9 @@ def _evidence(witness: RunningWitness, status: int) -> list[Path]:
     return [p for p in (witness.state / "evidence").iterdir() if f"-{status}" in p.name]
 
 
-def test_witness_refuses_a_forked_log(db: Database, witnessed: Settings,
-                                      witness: RunningWitness) -> None:
+def test_witness_refuses_a_forked_log(
+    db: Database, witnessed: Settings, witness: RunningWitness
+) -> None:
     fast_append(db, 30)
     sign(db, witnessed)
     _rebuild(db, 35)  # same first size, different leaves
@@ -154,8 +162,9 @@ def test_witness_refuses_a_forked_log(db: Database, witnessed: Settings,
     assert refused.value.status == 422
 
 
-def test_witness_refuses_a_fork_at_the_same_size(db: Database, witnessed: Settings,
-                                                 witness: RunningWitness) -> None:
+def test_witness_refuses_a_fork_at_the_same_size(
+    db: Database, witnessed: Settings, witness: RunningWitness
+) -> None:
     fast_append(db, 30)
     sign(db, witnessed)
     _rebuild(db, 30)
@@ -168,8 +177,9 @@ def test_witness_refuses_a_fork_at_the_same_size(db: Database, witnessed: Settin
     assert refused.value.status in (409, 422)
 
 
-def test_witness_refuses_a_rolled_back_log(db: Database, witnessed: Settings,
-                                           witness: RunningWitness) -> None:
+def test_witness_refuses_a_rolled_back_log(
+    db: Database, witnessed: Settings, witness: RunningWitness
+) -> None:
     fast_append(db, 30)
     sign(db, witnessed)
     _rebuild(db, 27)

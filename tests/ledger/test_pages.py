@@ -70,8 +70,9 @@ def test_before_any_checkpoint(client: TestClient, user: str) -> None:
     assert 'data-test="head-size">4<' in page.text
 
 
-def test_latest_checkpoint_and_chart(client: TestClient, db: Database, settings: Settings,
-                                     user: str) -> None:
+def test_latest_checkpoint_and_chart(
+    client: TestClient, db: Database, settings: Settings, user: str
+) -> None:
     sign(db, settings)
     make_party(db, OrgKind.ENTERPRISE)
     size = sign(db, settings)
@@ -85,8 +86,9 @@ def test_latest_checkpoint_and_chart(client: TestClient, db: Database, settings:
     assert 'data-test="size-chart"' in page and 'class="chart-line" d="M' in page
 
 
-def test_prefilled_receipt_verifies(client: TestClient, db: Database, settings: Settings,
-                                    user: str) -> None:
+def test_prefilled_receipt_verifies(
+    client: TestClient, db: Database, settings: Settings, user: str
+) -> None:
     sign(db, settings)
     page = client.get("/ledger?index=1").text
     bundle = prefilled_bundle(page)
@@ -104,7 +106,8 @@ def test_prefilled_receipt_verifies(client: TestClient, db: Database, settings: 
 
 
 def test_wrong_leaf_and_tampered_bundle_fail_with_the_reason(
-        client: TestClient, db: Database, settings: Settings, user: str) -> None:
+    client: TestClient, db: Database, settings: Settings, user: str
+) -> None:
     sign(db, settings)
     bundle = prefilled_bundle(client.get("/ledger?index=0").text)
     other = leaf(db, 2).leaf_hash.hex()
@@ -115,17 +118,20 @@ def test_wrong_leaf_and_tampered_bundle_fail_with_the_reason(
     lines[2] = "A" * 43 + "="  # a different proof hash
     tampered = post_verify(client, bundle="\n".join(lines), leaf_hash=leaf(db, 0).leaf_hash.hex())
     assert 'data-test="verify-bad"' in tampered.text
-    for fields, reason in [({"bundle": ""}, "paste a receipt bundle"),
-                           ({"bundle": bundle, "leaf_hash": "zz"}, "must be hexadecimal"),
-                           ({"bundle": bundle}, "give the record or its leaf hash"),
-                           ({"bundle": "garbage\n\nmore", "leaf_hash": other}, "first line")]:
+    for fields, reason in [
+        ({"bundle": ""}, "paste a receipt bundle"),
+        ({"bundle": bundle, "leaf_hash": "zz"}, "must be hexadecimal"),
+        ({"bundle": bundle}, "give the record or its leaf hash"),
+        ({"bundle": "garbage\n\nmore", "leaf_hash": other}, "first line"),
+    ]:
         answer = post_verify(client, **fields)
         assert answer.status_code == 200
         assert 'data-test="verify-bad"' in answer.text and reason in answer.text
 
 
 def test_an_older_receipt_is_checked_for_consistency_with_the_latest(
-        client: TestClient, db: Database, settings: Settings, user: str) -> None:
+    client: TestClient, db: Database, settings: Settings, user: str
+) -> None:
     first = sign(db, settings)
     bundle = prefilled_bundle(client.get("/ledger?index=0").text)
     make_party(db, OrgKind.CUSTOMS)
@@ -135,16 +141,20 @@ def test_an_older_receipt_is_checked_for_consistency_with_the_latest(
     assert f"{first} → {latest}" in ok.text
 
 
-def test_witness_quorum_is_shown_and_enforced(client: TestClient, db: Database,
-                                              settings: Settings, user: str) -> None:
+def test_witness_quorum_is_shown_and_enforced(
+    client: TestClient, db: Database, settings: Settings, user: str
+) -> None:
     size = sign(db, settings)
     skey, vkey = generate_cosigner("witness.example/w1")
     with db.session(readonly=True) as session:
         note = session.get_one(Checkpoint, size).note
     line = cosign(parse_note(note).text, CosignatureSigner.from_skey(skey), int(time.time()))
     with db.engine.begin() as conn:
-        conn.execute(Cosignature.__table__.insert().values(
-            size=size, witness="witness.example/w1", line=line, created_at=utcnow()))
+        conn.execute(
+            Cosignature.__table__.insert().values(
+                size=size, witness="witness.example/w1", line=line, created_at=utcnow()
+            )
+        )
         conn.execute(update(Checkpoint).where(Checkpoint.size == size).values(cosigners=1))
     settings.witness_keys = [vkey]
     settings.witness_quorum = 1
@@ -161,8 +171,9 @@ def test_witness_quorum_is_shown_and_enforced(client: TestClient, db: Database,
 
 def test_htmx_gets_only_the_result_fragment(client: TestClient, user: str) -> None:
     token = csrf_from(client.get("/ledger").text)
-    fragment = client.post("/ledger/verify", data={"bundle": ""},
-                           headers={"HX-Request": "true", "X-CSRF-Token": token})
+    fragment = client.post(
+        "/ledger/verify", data={"bundle": ""}, headers={"HX-Request": "true", "X-CSRF-Token": token}
+    )
     assert fragment.status_code == 200
     assert "<html" not in fragment.text and 'data-test="verify-bad"' in fragment.text
 
@@ -178,8 +189,9 @@ def test_not_yet_checkpointed_entry(client: TestClient, db: Database, user: str)
     assert "The log has no entry 99." in client.get("/ledger?index=99").text
 
 
-def test_receipt_and_own_record_downloads(client: TestClient, db: Database,
-                                          settings: Settings) -> None:
+def test_receipt_and_own_record_downloads(
+    client: TestClient, db: Database, settings: Settings
+) -> None:
     org_id, name = party_user(db, OrgKind.ENTERPRISE)
     stranger = make_party(db, OrgKind.BANK)
     sign(db, settings)
@@ -191,16 +203,20 @@ def test_receipt_and_own_record_downloads(client: TestClient, db: Database,
     own = client.get("/ledger/entries/0")
     assert own.status_code == 200 and own.content == leaf(db, 0).record
     with db.session(readonly=True) as session:
-        foreign = session.scalars(select(LedgerEventParty.leaf_index).where(
-            LedgerEventParty.org_id == stranger.org_id)).first()
+        foreign = session.scalars(
+            select(LedgerEventParty.leaf_index).where(LedgerEventParty.org_id == stranger.org_id)
+        ).first()
     assert client.get(f"/ledger/entries/{foreign}").status_code == 404
     assert org_id != stranger.org_id
 
 
-
 def test_out_of_range_indexes_are_refused_as_pages(client: TestClient, user: str) -> None:
-    for path in ("/ledger?index=-1", f"/ledger?index={2**64}", f"/ledger/entries/{2**64}",
-                 f"/ledger/receipts/{2**64}"):
+    for path in (
+        "/ledger?index=-1",
+        f"/ledger?index={2**64}",
+        f"/ledger/entries/{2**64}",
+        f"/ledger/receipts/{2**64}",
+    ):
         answer = client.get(path)
         assert answer.status_code == 422, path
         assert answer.headers["content-type"].startswith("text/html")

@@ -100,9 +100,7 @@ def _check_consistency(size1: int, size2: int) -> None:
     proof = consistency_proof(reader, size1, size2)
     assert proof == ref_subproof(size1, LEAVES[:size2], True)
     assert len(reader.calls) <= 1
-    verify_consistency(
-        size1, size2, proof, root_hash(LEAVES[:size1]), root_hash(LEAVES[:size2])
-    )
+    verify_consistency(size1, size2, proof, root_hash(LEAVES[:size1]), root_hash(LEAVES[:size2]))
 
 
 @pytest.mark.parametrize("size", range(1, 34))
@@ -124,9 +122,7 @@ def test_inclusion_ranges_hash_to_the_reference_path(size: int) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), size=st.integers(min_value=1, max_value=MAX_SIZE))
-def test_generated_proofs_verify_and_match_the_reference(
-    data: st.DataObject, size: int
-) -> None:
+def test_generated_proofs_verify_and_match_the_reference(data: st.DataObject, size: int) -> None:
     index = data.draw(st.integers(min_value=0, max_value=size - 1), label="index")
     size1 = data.draw(st.integers(min_value=1, max_value=size), label="size1")
     assert root_hash(LEAVES[:size]) == ref_mth(LEAVES[:size])

@@ -51,8 +51,7 @@ def test_record_holds_its_fields_in_canonical_form() -> None:
 
 
 def test_salts_are_16_fresh_random_bytes_apart_from_the_id() -> None:
-    events = [new_event(EventType.ORG_ADDED, Actor(None, None), {}, {}, set())
-              for _ in range(200)]
+    events = [new_event(EventType.ORG_ADDED, Actor(None, None), {}, {}, set()) for _ in range(200)]
     salts = [json.loads(e.record)["salt"] for e in events]
     assert all(re.fullmatch(r"[0-9a-f]{32}", s) for s in salts)
     assert len(set(salts)) == len(salts)

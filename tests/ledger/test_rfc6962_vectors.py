@@ -54,9 +54,7 @@ KNOWN_CONSISTENCY = [
     (2, 5, [(1, 1), (0, 4)]),
     (6, 7, [(1, 2), (0, 6), (2, 0)]),
 ]
-OTHER_HASH = bytes.fromhex(
-    "abacaba000000000000000000000000000000000000000000060061e00123456"
-)
+OTHER_HASH = bytes.fromhex("abacaba000000000000000000000000000000000000000000060061e00123456")
 
 
 def _nodes(coords: Sequence[tuple[int, int]]) -> list[bytes]:
@@ -83,9 +81,7 @@ def test_node_table_is_consistent() -> None:
     assert NODES[0] == LEAVES
     for level in range(1, len(NODES)):
         for n, value in enumerate(NODES[level]):
-            assert value == node_hash(
-                NODES[level - 1][2 * n], NODES[level - 1][2 * n + 1]
-            )
+            assert value == node_hash(NODES[level - 1][2 * n], NODES[level - 1][2 * n + 1])
 
 
 @pytest.mark.parametrize("size", range(len(ROOTS)))
@@ -100,9 +96,7 @@ def test_memory_tree_stores_the_vector_nodes() -> None:
 
 
 @pytest.mark.parametrize(("index", "size", "coords"), KNOWN_INCLUSION)
-def test_known_inclusion_proofs(
-    index: int, size: int, coords: list[tuple[int, int]]
-) -> None:
+def test_known_inclusion_proofs(index: int, size: int, coords: list[tuple[int, int]]) -> None:
     proof = _nodes(coords)
     assert inclusion_proof(TREE, index, size) == proof
     verify_inclusion(LEAVES[index], index, size, proof, ROOTS[size])
@@ -110,9 +104,7 @@ def test_known_inclusion_proofs(
 
 
 @pytest.mark.parametrize(("size1", "size2", "coords"), KNOWN_CONSISTENCY)
-def test_known_consistency_proofs(
-    size1: int, size2: int, coords: list[tuple[int, int]]
-) -> None:
+def test_known_consistency_proofs(size1: int, size2: int, coords: list[tuple[int, int]]) -> None:
     proof = _nodes(coords)
     assert consistency_proof(TREE, size1, size2) == proof
     verify_consistency(size1, size2, proof, ROOTS[size1], ROOTS[size2])
@@ -251,9 +243,7 @@ BAD_CALLS: list[tuple[str, Callable[[], None]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    "call", [c for _, c in BAD_CALLS], ids=[n for n, _ in BAD_CALLS]
-)
+@pytest.mark.parametrize("call", [c for _, c in BAD_CALLS], ids=[n for n, _ in BAD_CALLS])
 def test_precondition_violations_raise(call: Callable[[], None]) -> None:
     with pytest.raises(VerificationError):
         call()

@@ -38,8 +38,9 @@ def test_tile_reader_recomputes_roots_and_proofs(db: Database, settings: Setting
             proof = client.inclusion_proof(index, size)
             leaf = client.leaf_hash(index, size)
             assert root_from_inclusion(leaf, index, size, proof) == root
-            served = _get_json(f"{base}/v1/log/proof/inclusion?index={index}&size={size}",
-                               bank.headers)
+            served = _get_json(
+                f"{base}/v1/log/proof/inclusion?index={index}&size={size}", bank.headers
+            )
             assert [base64.b64decode(h) for h in served["proof"]] == proof
         # An older checkpoint's partial tiles (narrower than today's) are still served.
         older = TileClient(f"{base}/v1/log", bank.headers)

@@ -25,14 +25,20 @@ from crossfin.ops.setup import initialise
 runner = CliRunner()
 
 # On the main test server, under names of our own (never the shared test database).
-PG_SERVER = os.environ.get("CROSSFIN_TEST_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
+PG_SERVER = os.environ.get(
+    "CROSSFIN_TEST_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
 PG_SOURCE = "wt_drill_backup_src"
 PG_TARGET = "wt_drill_restore"
 
 
 def _conf(url: str, data: Path) -> Settings:
-    return Settings(database_url=url, data_dir=data, checkpoint_interval=0.0,  # type: ignore[call-arg]
-                    _env_file=None)
+    return Settings(
+        database_url=url,
+        data_dir=data,
+        checkpoint_interval=0.0,  # type: ignore[call-arg]
+        _env_file=None,
+    )
 
 
 def _populated(conf: Settings) -> tuple[int, bytes]:
@@ -52,8 +58,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_sqlite_backup_restores_into_a_new_database_and_passes_the_audit(
-        tmp_path: Path) -> None:
+def test_a_sqlite_backup_restores_into_a_new_database_and_passes_the_audit(tmp_path: Path) -> None:
     source = _conf(f"sqlite:///{tmp_path}/source.db", tmp_path / "data")
     size, root = _populated(source)
     manifest = backup(source, tmp_path / "backup")
@@ -74,14 +79,15 @@ def test_a_sqlite_backup_restores_into_a_new_database_and_passes_the_audit(
 
 
 def test_restore_refuses_a_damaged_backup_an_occupied_database_and_another_key(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     source = _conf(f"sqlite:///{tmp_path}/source.db", tmp_path / "data")
     _populated(source)
     backup(source, tmp_path / "backup")
     with pytest.raises(BackupError, match="not an empty directory"):
         backup(source, tmp_path / "backup")
 
-    with pytest.raises(BackupError, match="exists"):   # the source itself is occupied
+    with pytest.raises(BackupError, match="exists"):  # the source itself is occupied
         restore(_conf(source.database_url, tmp_path / "fresh"), tmp_path / "backup")
 
     other_key = tmp_path / "other"
@@ -95,8 +101,7 @@ def test_restore_refuses_a_damaged_backup_an_occupied_database_and_another_key(
         handle.seek(200)
         handle.write(b"\xff")
     with pytest.raises(BackupError, match="checksum"):
-        restore(_conf(f"sqlite:///{tmp_path}/new.db", tmp_path / "data3"),
-                tmp_path / "backup")
+        restore(_conf(f"sqlite:///{tmp_path}/new.db", tmp_path / "data3"), tmp_path / "backup")
 
 
 def _pg_available() -> None:
@@ -120,14 +125,16 @@ def _libpq_admin() -> str:
 def _drop_create(*, drop: tuple[str, ...], create: tuple[str, ...] = ()) -> None:
     with psycopg.connect(_libpq_admin(), autocommit=True) as conn:
         for name in drop:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                         .format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
         for name in create:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def test_a_postgresql_backup_restores_into_a_fresh_database_and_passes_the_audit(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _pg_available()
     _drop_create(drop=(PG_SOURCE, PG_TARGET), create=(PG_SOURCE,))
     try:

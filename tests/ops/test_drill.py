@@ -24,15 +24,34 @@ def test_the_failover_drill_loses_nothing_acknowledged_and_every_check_passes() 
         server_user()
         find_bindir()
     except PostgresUnavailable as exc:
-        pytest.skip(f"the drill needs the PostgreSQL server binaries (initdb, pg_ctl, "
-                    f"pg_basebackup, pg_rewind) and, as root, a postgres user: {exc}")
+        pytest.skip(
+            f"the drill needs the PostgreSQL server binaries (initdb, pg_ctl, "
+            f"pg_basebackup, pg_rewind) and, as root, a postgres user: {exc}"
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSFIN_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"),
-                                                      env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
     done = subprocess.run(
-        [sys.executable, "-m", "crossfin.cli.main", "ops", "drill-failover", "--json",
-         "--before", "4", "--after", "4", "--clients", "6"],
-        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT, check=False)
+        [
+            sys.executable,
+            "-m",
+            "crossfin.cli.main",
+            "ops",
+            "drill-failover",
+            "--json",
+            "--before",
+            "4",
+            "--after",
+            "4",
+            "--clients",
+            "6",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=ROOT,
+        check=False,
+    )
     assert done.stdout.strip(), done.stderr[-4000:]
     result = json.loads(done.stdout)
     failed = [c for c in result["checks"] if not c["ok"]]
@@ -42,8 +61,10 @@ def test_the_failover_drill_loses_nothing_acknowledged_and_every_check_passes() 
     assert result["acknowledged"] > result["acknowledged_before_stop"]
     assert result["rto_seconds"] is not None
     names = {c["name"] for c in result["checks"]}
-    assert {"no acknowledged registration lost (RPO 0)",
-            "`crossfin log audit` passes on the promoted node",
-            "witness accepts the promoted log as consistent",
-            "old primary rejoins as a synchronous standby (pg_rewind)"} <= names
+    assert {
+        "no acknowledged registration lost (RPO 0)",
+        "`crossfin log audit` passes on the promoted node",
+        "witness accepts the promoted log as consistent",
+        "old primary rejoins as a synchronous standby (pg_rewind)",
+    } <= names
     assert result["elapsed_seconds"] < 180

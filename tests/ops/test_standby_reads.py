@@ -37,8 +37,7 @@ def _servers_or_skip() -> Path:
         server_user()
         return find_bindir()
     except PostgresUnavailable as exc:
-        pytest.skip(f"needs the PostgreSQL server binaries (and, as root, a postgres user): "
-                    f"{exc}")
+        pytest.skip(f"needs the PostgreSQL server binaries (and, as root, a postgres user): {exc}")
 
 
 @pytest.fixture(scope="module")
@@ -81,13 +80,14 @@ def _served_by(db: Database) -> int:
 
 
 def test_reads_follow_the_standby_while_it_keeps_up_and_leave_it_when_it_does_not(
-        pair: tuple[Node, Node]) -> None:
+    pair: tuple[Node, Node],
+) -> None:
     primary, standby = pair
     db = Database(primary.url("reads"), read_url=standby.url("reads"), read_max_lag=1.0)
     assert db.replica is not None
     try:
         primary.query("INSERT INTO t VALUES (1)", dbname="reads")
-        _wait(lambda: db.replica.check().usable)   # type: ignore[union-attr]
+        _wait(lambda: db.replica.check().usable)  # type: ignore[union-attr]
         assert _served_by(db) == standby.port
         assert db.replica.status.lag is not None and db.replica.status.lag <= 1.0
 
@@ -96,13 +96,14 @@ def test_reads_follow_the_standby_while_it_keeps_up_and_leave_it_when_it_does_no
             # The primary keeps writing; the standby stops replaying it.
             def behind() -> bool:
                 primary.query("INSERT INTO t VALUES (2)", dbname="reads")
-                return not db.replica.check().usable   # type: ignore[union-attr]
+                return not db.replica.check().usable  # type: ignore[union-attr]
+
             _wait(behind)
             assert "behind" in db.replica.status.reason
             assert _served_by(db) == primary.port
         finally:
             standby.query("SELECT pg_wal_replay_resume()")
-        _wait(lambda: db.replica.check().usable)   # type: ignore[union-attr]
+        _wait(lambda: db.replica.check().usable)  # type: ignore[union-attr]
         assert _served_by(db) == standby.port
 
         standby.stop("immediate")
@@ -112,10 +113,10 @@ def test_reads_follow_the_standby_while_it_keeps_up_and_leave_it_when_it_does_no
             assert _served_by(db) == primary.port
         finally:
             standby.start()
-        _wait(lambda: db.replica.check().usable)   # type: ignore[union-attr]
-        assert _served_by(db) == standby.port   # no dead connection left in the pool
+        _wait(lambda: db.replica.check().usable)  # type: ignore[union-attr]
+        assert _served_by(db) == standby.port  # no dead connection left in the pool
 
-        standby.promote()   # a standby promoted behind our back is a primary: never read
+        standby.promote()  # a standby promoted behind our back is a primary: never read
         assert not db.replica.check().usable
         assert "not a standby" in db.replica.status.reason
         assert _served_by(db) == primary.port

@@ -104,16 +104,19 @@ def test_admin_manages_own_keys_but_not_another_orgs(client: TestClient, db: Dat
     bank = make_party(db, OrgKind.BANK)
     clerk = another_principal(db, bank.org_id, Role.OPERATOR)
     other = make_party(db, OrgKind.BANK)
-    issued = client.post("/v1/keys", json={"principal_id": clerk.principal_id},
-                         headers=bank.headers)
+    issued = client.post(
+        "/v1/keys", json={"principal_id": clerk.principal_id}, headers=bank.headers
+    )
     assert issued.status_code == 201
     assert issued.json()["key"].startswith("cf_")
     # An operator-role clerk may not mint keys for its admin.
-    denied = client.post("/v1/keys", json={"principal_id": bank.principal_id},
-                         headers=clerk.headers)
+    denied = client.post(
+        "/v1/keys", json={"principal_id": bank.principal_id}, headers=clerk.headers
+    )
     assert denied.status_code == 403
-    foreign = client.post("/v1/keys", json={"principal_id": other.principal_id},
-                          headers=bank.headers)
+    foreign = client.post(
+        "/v1/keys", json={"principal_id": other.principal_id}, headers=bank.headers
+    )
     assert foreign.status_code == 404
     other_key = other.key.split("_")[1]
     assert client.post(f"/v1/keys/{other_key}/revoke", headers=bank.headers).status_code == 404

@@ -32,11 +32,34 @@ def run(*args: str, input: str | None = None) -> dict[str, object]:
 
 
 def test_onboard_a_bank_with_a_user_and_keys(cli_env: Path, client: TestClient) -> None:
-    bank = run("org", "add", "--kind", "bank", "--name", "Pearl Bank", "--bic", "PRLBCNBJ",
-               "--jurisdiction", "440000", "--jurisdiction", "330000", "--json")
+    bank = run(
+        "org",
+        "add",
+        "--kind",
+        "bank",
+        "--name",
+        "Pearl Bank",
+        "--bic",
+        "PRLBCNBJ",
+        "--jurisdiction",
+        "440000",
+        "--jurisdiction",
+        "330000",
+        "--json",
+    )
     org_id = str(bank["id"])
-    user = run("user", "add", "--org", org_id, "--username", "pearl.admin", "--role", "admin",
-               "--json", input="a long enough password\n")
+    user = run(
+        "user",
+        "add",
+        "--org",
+        org_id,
+        "--username",
+        "pearl.admin",
+        "--role",
+        "admin",
+        "--json",
+        input="a long enough password\n",
+    )
     assert user["username"] == "pearl.admin"
     key = run("api-key", "issue", "--org", org_id, "--service", "loan-system", "--json")
     assert str(key["key"]).startswith(f"cf_{key['id']}_")
@@ -52,23 +75,51 @@ def test_onboard_a_bank_with_a_user_and_keys(cli_env: Path, client: TestClient) 
 
 
 def test_invalid_uscc_exits_non_zero_naming_the_field(cli_env: Path) -> None:
-    result = runner.invoke(app, ["org", "add", "--kind", "enterprise", "--name", "X",
-                                 "--uscc", "91440300MA5DC6QX9D", "--jurisdiction", "440305"])
+    result = runner.invoke(
+        app,
+        [
+            "org",
+            "add",
+            "--kind",
+            "enterprise",
+            "--name",
+            "X",
+            "--uscc",
+            "91440300MA5DC6QX9D",
+            "--jurisdiction",
+            "440305",
+        ],
+    )
     assert result.exit_code == 1
     assert "uscc:" in result.output and "check character" in result.output
 
 
 def test_short_password_is_refused(cli_env: Path) -> None:
-    bank = run("org", "add", "--kind", "bank", "--name", "Pearl Bank", "--bic", "PRLBCNBJ",
-               "--jurisdiction", "440000", "--json")
-    result = runner.invoke(app, ["user", "add", "--org", str(bank["id"]), "--username",
-                                 "pearl.x", "--role", "admin"], input="short\n")
+    bank = run(
+        "org",
+        "add",
+        "--kind",
+        "bank",
+        "--name",
+        "Pearl Bank",
+        "--bic",
+        "PRLBCNBJ",
+        "--jurisdiction",
+        "440000",
+        "--json",
+    )
+    result = runner.invoke(
+        app,
+        ["user", "add", "--org", str(bank["id"]), "--username", "pearl.x", "--role", "admin"],
+        input="short\n",
+    )
     assert result.exit_code != 0
     assert "10 characters" in result.output
 
 
-def test_init_is_idempotent_and_keys_are_private(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_is_idempotent_and_keys_are_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CROSSFIN_DATABASE_URL", f"sqlite:///{tmp_path}/fresh.db")
     monkeypatch.setenv("CROSSFIN_DATA_DIR", str(tmp_path / "data"))
     first = run("init", "--json")

@@ -17,8 +17,9 @@ def test_parallel_retries_create_one_key(client: TestClient, db: Database) -> No
     headers = bank.headers | {"Idempotency-Key": "race-1"}
 
     def post(_: int) -> tuple[int, str]:
-        response = client.post("/v1/keys", json={"principal_id": bank.principal_id},
-                               headers=headers)
+        response = client.post(
+            "/v1/keys", json={"principal_id": bank.principal_id}, headers=headers
+        )
         return response.status_code, response.text
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -26,6 +27,7 @@ def test_parallel_retries_create_one_key(client: TestClient, db: Database) -> No
     assert {status for status, _ in results} == {201}
     assert len({text for _, text in results}) == 1
     with db.session(readonly=True) as session:
-        keys = session.scalar(select(func.count()).select_from(ApiKey)
-                              .where(ApiKey.principal_id == bank.principal_id))
+        keys = session.scalar(
+            select(func.count()).select_from(ApiKey).where(ApiKey.principal_id == bank.principal_id)
+        )
     assert keys == 2  # the factory's key and exactly one issued here

@@ -28,15 +28,18 @@ def test_uscc_accepts_and_normalises(raw: str) -> None:
     assert validate_uscc(raw) == PUBLISHED_USCC
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ("91110000600037341M", "check character mismatch: expected 'L'"),
-    ("91110000600037341", "wrong length"),
-    ("91110000600037341LL", "wrong length"),
-    ("", "wrong length"),
-    ("A1110000600037341L", "invalid character 'A' at position 1"),
-    ("9111000060003734OL", "invalid character 'O' at position 17"),
-    ("91110000S00037341L", "invalid character 'S' at position 9"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("91110000600037341M", "check character mismatch: expected 'L'"),
+        ("91110000600037341", "wrong length"),
+        ("91110000600037341LL", "wrong length"),
+        ("", "wrong length"),
+        ("A1110000600037341L", "invalid character 'A' at position 1"),
+        ("9111000060003734OL", "invalid character 'O' at position 17"),
+        ("91110000S00037341L", "invalid character 'S' at position 9"),
+    ],
+)
 def test_uscc_rejections_say_why(raw: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         validate_uscc(raw)
@@ -63,25 +66,34 @@ def test_make_uscc_round_trips() -> None:
     assert make_uscc("9", "1", "110000", "600037341") == PUBLISHED_USCC
 
 
-@pytest.mark.parametrize("args", [
-    ("91", "1", "110000", "600037341"), ("９", "1", "110000", "600037341"),
-    ("9", "x", "110000", "600037341"),
-    ("9", "1", "11000", "600037341"), ("9", "1", "110000", "60003734"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("91", "1", "110000", "600037341"),
+        ("９", "1", "110000", "600037341"),
+        ("9", "x", "110000", "600037341"),
+        ("9", "1", "11000", "600037341"),
+        ("9", "1", "110000", "60003734"),
+    ],
+)
 def test_make_uscc_rejects_bad_parts(args: tuple[str, str, str, str]) -> None:
     with pytest.raises(ValueError):
         make_uscc(*args)
 
 
-@given(st.text(alphabet="0123456789", min_size=8, max_size=8),
-       st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+)
 def test_any_completed_body_validates(digits: str, rest: str) -> None:
     code = uscc_with_check(digits + rest)
     assert validate_uscc(code) == code
 
 
-@given(st.text(alphabet="0123456789", min_size=8, max_size=8),
-       st.text(alphabet=USCC_ALPHABET, min_size=10, max_size=10))
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=10, max_size=10),
+)
 def test_wrong_check_character_is_rejected(digits: str, rest: str) -> None:
     code = digits + rest
     if code != uscc_with_check(code[:17]):
@@ -89,20 +101,32 @@ def test_wrong_check_character_is_rejected(digits: str, rest: str) -> None:
             validate_uscc(code)
 
 
-@pytest.mark.parametrize(("raw", "normal"), [
-    ("BKCHCNBJ", "BKCHCNBJ"), ("bkchcnbj300", "BKCHCNBJ300"), ("DEUT DE FF", "DEUTDEFF"),
-    ("PRCBCNG0SZN", "PRCBCNG0SZN"),
-])
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("BKCHCNBJ", "BKCHCNBJ"),
+        ("bkchcnbj300", "BKCHCNBJ300"),
+        ("DEUT DE FF", "DEUTDEFF"),
+        ("PRCBCNG0SZN", "PRCBCNG0SZN"),
+    ],
+)
 def test_bic_accepts(raw: str, normal: str) -> None:
     assert validate_bic(raw) == normal
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ("BKCHCNB", "wrong length"), ("BKCHCNBJ30", "wrong length"),
-    ("BKCHQQBJ", "unknown country code 'QQ'"), ("BKCHUKBJ", "unknown country code 'UK'"),
-    ("BK1HCNBJ", "invalid institution code"), ("BKCHC1BJ", "invalid country code"),
-    ("BKCHCNB_", "invalid location code"), ("BKCHCNBJ*AB", "invalid branch code"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("BKCHCNB", "wrong length"),
+        ("BKCHCNBJ30", "wrong length"),
+        ("BKCHQQBJ", "unknown country code 'QQ'"),
+        ("BKCHUKBJ", "unknown country code 'UK'"),
+        ("BK1HCNBJ", "invalid institution code"),
+        ("BKCHC1BJ", "invalid country code"),
+        ("BKCHCNB_", "invalid location code"),
+        ("BKCHCNBJ*AB", "invalid branch code"),
+    ],
+)
 def test_bic_rejections_say_why(raw: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         validate_bic(raw)
@@ -119,11 +143,17 @@ def test_customs_code_rejects(raw: str) -> None:
         validate_customs_code(raw)
 
 
-@pytest.mark.parametrize(("code", "level", "parent"), [
-    ("440305", "county", "440300"), ("440300", "prefecture", "440000"),
-    ("440000", "province", None), ("110101", "county", "110100"),
-    ("110100", "prefecture", "110000"), ("429004", "county", "429000"),
-])
+@pytest.mark.parametrize(
+    ("code", "level", "parent"),
+    [
+        ("440305", "county", "440300"),
+        ("440300", "prefecture", "440000"),
+        ("440000", "province", None),
+        ("110101", "county", "110100"),
+        ("110100", "prefecture", "110000"),
+        ("429004", "county", "429000"),
+    ],
+)
 def test_division_level_and_parent(code: str, level: str, parent: str | None) -> None:
     assert division_level(code) == level
     assert division_parent(code) == parent

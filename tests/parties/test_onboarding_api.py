@@ -40,8 +40,12 @@ def test_bad_uscc_is_refused_naming_the_field_and_nothing_is_written(
 ) -> None:
     op = _operator(db)
     before = _counts(db)
-    body = {"kind": "enterprise", "name": "Forged", "uscc": GOOD_USCC[:-1] + "D",
-            "jurisdictions": ["440305"]}
+    body = {
+        "kind": "enterprise",
+        "name": "Forged",
+        "uscc": GOOD_USCC[:-1] + "D",
+        "jurisdictions": ["440305"],
+    }
     response = client.post("/v1/orgs", json=body, headers=op.headers)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -112,13 +116,17 @@ def test_idempotency_keys_are_per_organization(client: TestClient, db: Database)
     bank_a, bank_b = make_party(db, OrgKind.BANK), make_party(db, OrgKind.BANK)
     for bank in (bank_a, bank_b):
         headers = bank.headers | {"Idempotency-Key": "same-key"}
-        response = client.post("/v1/keys", json={"principal_id": bank.principal_id},
-                               headers=headers)
+        response = client.post(
+            "/v1/keys", json={"principal_id": bank.principal_id}, headers=headers
+        )
         assert response.status_code == 201
 
 
 def test_unexpected_error_is_a_problem_with_a_logged_correlation_id(
-    client: TestClient, db: Database, caplog, monkeypatch  # type: ignore[no-untyped-def]
+    client: TestClient,
+    db: Database,
+    caplog,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from crossfin.parties import service
 
@@ -131,8 +139,9 @@ def test_unexpected_error_is_a_problem_with_a_logged_correlation_id(
     assert response.status_code == 500
     problem = response.json()
     assert problem["type"].endswith("/internal") and "fire" not in response.text
-    assert any(getattr(r, "correlation_id", None) == problem["correlation_id"]
-               for r in caplog.records)
+    assert any(
+        getattr(r, "correlation_id", None) == problem["correlation_id"] for r in caplog.records
+    )
 
 
 def test_expired_idempotency_records_are_purged(client: TestClient, db: Database) -> None:

@@ -15,8 +15,13 @@ from support.web import login, party_user
 def _alert(db: Database, org_id: int, kind: AlertKind, **details: object) -> None:
     with UnitOfWork(db, Actor(None, None, "test")) as uow:
         org = uow.session.get_one(Organization, org_id)
-        raise_alert(uow, kind, subject_org_id=org.id, jurisdiction_path=org.jurisdiction_path,
-                    details=dict(details))
+        raise_alert(
+            uow,
+            kind,
+            subject_org_id=org.id,
+            jurisdiction_path=org.jurisdiction_path,
+            details=dict(details),
+        )
         uow.commit()
 
 
@@ -30,8 +35,7 @@ def test_regulators_see_their_subtree_only(client: TestClient, db: Database) -> 
     seen = client.get("/v1/alerts", headers=shenzhen.headers)
     assert seen.status_code == 200
     items = seen.json()["items"]
-    assert [(a["kind"], a["subject_org_id"]) for a in items] == [
-        ("over-financing", nanshan.org_id)]
+    assert [(a["kind"], a["subject_org_id"]) for a in items] == [("over-financing", nanshan.org_id)]
     assert items[0]["details"] == {"remaining": "10.00"}
     assert len(client.get("/v1/alerts", headers=head.headers).json()["items"]) == 2
     only = client.get("/v1/alerts?kind=overdue", headers=head.headers).json()["items"]

@@ -62,6 +62,7 @@ def clean(db: Database) -> None:
 
 
 def _has_sequence(conn) -> bool:  # type: ignore[no-untyped-def]
-    row = conn.execute(text(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'")).first()
+    row = conn.execute(
+        text("SELECT name FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'")
+    ).first()
     return row is not None

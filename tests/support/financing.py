@@ -52,13 +52,24 @@ def make_firms(db: Database, banks: int = 2, county: str = "440305") -> Firms:
     enterprise = make_party(db, OrgKind.ENTERPRISE, Role.OPERATOR, jurisdiction=county)
     makers = [make_party(db, OrgKind.BANK, Role.OPERATOR) for _ in range(banks)]
     checkers = [another_principal(db, b.org_id, Role.APPROVER) for b in makers]
-    return Firms(enterprise, uscc_of(db, enterprise.org_id),
-                 make_party(db, OrgKind.CUSTOMS), make_party(db, OrgKind.INSURER),
-                 make_party(db, OrgKind.LOGISTICS), makers, checkers)
+    return Firms(
+        enterprise,
+        uscc_of(db, enterprise.org_id),
+        make_party(db, OrgKind.CUSTOMS),
+        make_party(db, OrgKind.INSURER),
+        make_party(db, OrgKind.LOGISTICS),
+        makers,
+        checkers,
+    )
 
 
-def insert_document(db: Database, kind: str, record: dict[str, Any], source_org_id: int,
-                    owner_org_id: int | None = None) -> Document:
+def insert_document(
+    db: Database,
+    kind: str,
+    record: dict[str, Any],
+    source_org_id: int,
+    owner_org_id: int | None = None,
+) -> Document:
     """Validate `record` as `kind` and store it as version 1 (owner linked when given)."""
     spec = get_kind(kind)
     content = spec.validate(record)
@@ -67,18 +78,34 @@ def insert_document(db: Database, kind: str, record: dict[str, Any], source_org_
     now = utcnow()
     with UnitOfWork(db, TEST_ACTOR) as uow:
         owner = uow.session.get(Organization, owner_org_id) if owner_org_id else None
-        doc = Document(kind=kind, key=spec.key_of(content), source_org_id=source_org_id,
-                       owner_uscc=spec.owner_uscc_of(content), owner_org_id=owner_org_id,
-                       jurisdiction_path=owner.jurisdiction_path if owner else None,
-                       version=1, value_minor=value, currency=currency,
-                       single_use=spec.single_use, digest=hashlib.sha256(raw).digest(),
-                       created_at=now, updated_at=now)
+        doc = Document(
+            kind=kind,
+            key=spec.key_of(content),
+            source_org_id=source_org_id,
+            owner_uscc=spec.owner_uscc_of(content),
+            owner_org_id=owner_org_id,
+            jurisdiction_path=owner.jurisdiction_path if owner else None,
+            version=1,
+            value_minor=value,
+            currency=currency,
+            single_use=spec.single_use,
+            digest=hashlib.sha256(raw).digest(),
+            created_at=now,
+            updated_at=now,
+        )
         uow.session.add(doc)
         uow.session.flush()
-        uow.session.add(DocumentVersion(
-            document_id=doc.id, version=1, content=raw.decode(),
-            record_digest=hashlib.sha256(raw).digest(), value_minor=value,
-            currency=currency, created_at=now))
+        uow.session.add(
+            DocumentVersion(
+                document_id=doc.id,
+                version=1,
+                content=raw.decode(),
+                record_digest=hashlib.sha256(raw).digest(),
+                value_minor=value,
+                currency=currency,
+                created_at=now,
+            )
+        )
         uow.commit()
     return doc
 
@@ -88,66 +115,130 @@ def declaration_no(export: bool = True, year: int | None = None) -> str:
     return f"5301{year}{'0' if export else '1'}{next(_seq):09d}"
 
 
-def declaration(db: Database, firms: Firms, value: str = "100000.00", currency: str = "USD",
-                *, export: bool = True, shipped: date | None = None,
-                owner_uscc: str | None = None) -> Document:
-    record = {"declaration_no": declaration_no(export), "enterprise_uscc": owner_uscc or firms.uscc,
-              "buyer_name": "Rotterdam Trading B.V.", "buyer_country": "NL",
-              "currency": currency, "total_value": value,
-              "export_date": (shipped or today()).isoformat(), "trade_mode": "0110"}
-    return insert_document(db, "customs_declaration", record, firms.customs.org_id,
-                           firms.enterprise.org_id)
+def declaration(
+    db: Database,
+    firms: Firms,
+    value: str = "100000.00",
+    currency: str = "USD",
+    *,
+    export: bool = True,
+    shipped: date | None = None,
+    owner_uscc: str | None = None,
+) -> Document:
+    record = {
+        "declaration_no": declaration_no(export),
+        "enterprise_uscc": owner_uscc or firms.uscc,
+        "buyer_name": "Rotterdam Trading B.V.",
+        "buyer_country": "NL",
+        "currency": currency,
+        "total_value": value,
+        "export_date": (shipped or today()).isoformat(),
+        "trade_mode": "0110",
+    }
+    return insert_document(
+        db, "customs_declaration", record, firms.customs.org_id, firms.enterprise.org_id
+    )
 
 
-def policy(db: Database, firms: Firms, declarations: list[Document],
-           credit_limit: str = "1000000.00", currency: str = "USD",
-           valid_from: date | None = None, valid_to: date | None = None) -> Document:
+def policy(
+    db: Database,
+    firms: Firms,
+    declarations: list[Document],
+    credit_limit: str = "1000000.00",
+    currency: str = "USD",
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> Document:
     start = valid_from or today() - timedelta(days=30)
-    record = {"policy_no": f"SIN-{next(_seq):06d}", "insured_uscc": firms.uscc,
-              "buyer_name": "Rotterdam Trading B.V.", "buyer_country": "NL",
-              "currency": currency, "credit_limit": credit_limit, "coverage_ratio": "0.90",
-              "valid_from": start.isoformat(),
-              "valid_to": (valid_to or today() + timedelta(days=335)).isoformat(),
-              "declarations": [d.key for d in declarations]}
-    return insert_document(db, "insurance_policy", record, firms.insurer.org_id,
-                           firms.enterprise.org_id)
+    record = {
+        "policy_no": f"SIN-{next(_seq):06d}",
+        "insured_uscc": firms.uscc,
+        "buyer_name": "Rotterdam Trading B.V.",
+        "buyer_country": "NL",
+        "currency": currency,
+        "credit_limit": credit_limit,
+        "coverage_ratio": "0.90",
+        "valid_from": start.isoformat(),
+        "valid_to": (valid_to or today() + timedelta(days=335)).isoformat(),
+        "declarations": [d.key for d in declarations],
+    }
+    return insert_document(
+        db, "insurance_policy", record, firms.insurer.org_id, firms.enterprise.org_id
+    )
 
 
-def bill_of_lading(db: Database, firms: Firms, *, negotiable: bool = True,
-                   cargo_value: str | None = None, currency: str = "USD") -> Document:
+def bill_of_lading(
+    db: Database,
+    firms: Firms,
+    *,
+    negotiable: bool = True,
+    cargo_value: str | None = None,
+    currency: str = "USD",
+) -> Document:
     record: dict[str, Any] = {
-        "bl_no": f"COSU{next(_seq):08d}", "shipper_uscc": firms.uscc,
-        "consignee": "TO ORDER", "port_of_loading": "CNSZX", "port_of_discharge": "NLRTM",
-        "vessel": "COSCO SHIPPING ARIES", "voyage": "042W", "containers": [CONTAINER],
-        "issue_date": today().isoformat(), "negotiable": negotiable}
+        "bl_no": f"COSU{next(_seq):08d}",
+        "shipper_uscc": firms.uscc,
+        "consignee": "TO ORDER",
+        "port_of_loading": "CNSZX",
+        "port_of_discharge": "NLRTM",
+        "vessel": "COSCO SHIPPING ARIES",
+        "voyage": "042W",
+        "containers": [CONTAINER],
+        "issue_date": today().isoformat(),
+        "negotiable": negotiable,
+    }
     if cargo_value is not None:
         record |= {"cargo_value": cargo_value, "currency": currency}
-    return insert_document(db, "bill_of_lading", record, firms.logistics.org_id,
-                           firms.enterprise.org_id)
+    return insert_document(
+        db, "bill_of_lading", record, firms.logistics.org_id, firms.enterprise.org_id
+    )
 
 
-def warehouse_receipt(db: Database, firms: Firms, valuation: str = "200000.00",
-                      currency: str = "CNY") -> Document:
-    record = {"receipt_no": f"QZP-WR-{next(_seq):06d}", "owner_uscc": firms.uscc,
-              "warehouse": "Qinzhou Port Cloud Warehouse", "location": "Zone B, bay 12",
-              "goods": "aluminium ingots", "quantity": "120.5", "unit": "t",
-              "valuation": valuation, "currency": currency,
-              "issue_date": today().isoformat()}
-    return insert_document(db, "warehouse_receipt", record, firms.logistics.org_id,
-                           firms.enterprise.org_id)
+def warehouse_receipt(
+    db: Database, firms: Firms, valuation: str = "200000.00", currency: str = "CNY"
+) -> Document:
+    record = {
+        "receipt_no": f"QZP-WR-{next(_seq):06d}",
+        "owner_uscc": firms.uscc,
+        "warehouse": "Qinzhou Port Cloud Warehouse",
+        "location": "Zone B, bay 12",
+        "goods": "aluminium ingots",
+        "quantity": "120.5",
+        "unit": "t",
+        "valuation": valuation,
+        "currency": currency,
+        "issue_date": today().isoformat(),
+    }
+    return insert_document(
+        db, "warehouse_receipt", record, firms.logistics.org_id, firms.enterprise.org_id
+    )
 
 
-def application(firms: Firms, docs: list[Document], amount: str, *, scenario: str = "F1",
-                currency: str = "USD", ref: str | None = None,
-                amounts: list[str | None] | None = None, **extra: Any) -> dict[str, Any]:
+def application(
+    firms: Firms,
+    docs: list[Document],
+    amount: str,
+    *,
+    scenario: str = "F1",
+    currency: str = "USD",
+    ref: str | None = None,
+    amounts: list[str | None] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A FinancingIn body (JSON-able)."""
     shares = [{"kind": d.kind, "key": d.key} for d in docs]
     for share, value in zip(shares, amounts or [], strict=False):
         if value is not None:
             share["amount"] = value
-    return {"scenario": scenario, "external_ref": ref or f"LN-{next(_seq):08d}",
-            "enterprise_uscc": firms.uscc, "amount": amount, "currency": currency,
-            "documents": shares, **extra}
+    return {
+        "scenario": scenario,
+        "external_ref": ref or f"LN-{next(_seq):08d}",
+        "enterprise_uscc": firms.uscc,
+        "amount": amount,
+        "currency": currency,
+        "documents": shares,
+        **extra,
+    }
 
 
 def balance_row(db: Database, doc: Document) -> tuple[int, int]:
@@ -155,6 +246,5 @@ def balance_row(db: Database, doc: Document) -> tuple[int, int]:
     from crossfin.documents.models import DocumentBalance
 
     with db.session(readonly=True) as session:
-        row = session.scalar(select(DocumentBalance).where(
-            DocumentBalance.document_id == doc.id))
+        row = session.scalar(select(DocumentBalance).where(DocumentBalance.document_id == doc.id))
         return (row.used_minor, row.active_uses) if row else (0, 0)

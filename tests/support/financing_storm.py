@@ -18,8 +18,9 @@ class Outcome:
     body: dict[str, Any]
 
 
-def http_storm(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]],
-               path: str = "/v1/financings") -> list[Outcome]:
+def http_storm(
+    base: str, requests: list[tuple[dict[str, str], dict[str, Any]]], path: str = "/v1/financings"
+) -> list[Outcome]:
     """POST every (headers, body) at once from its own thread; all start on one barrier."""
     barrier = threading.Barrier(len(requests))
     results: list[Outcome | None] = [None] * len(requests)
@@ -39,8 +40,9 @@ def http_storm(base: str, requests: list[tuple[dict[str, str], dict[str, Any]]],
     return [r for r in results if r is not None]
 
 
-def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[str, Any]],
-                   barrier: Any, queue: Any) -> None:
+def service_worker(
+    url: str, caller_fields: dict[str, Any], bodies: list[dict[str, Any]], barrier: Any, queue: Any
+) -> None:
     """A separate process registering `bodies` through the service layer, each in its own
     transaction, through the function every entry point calls (refusals recorded, conflicts
     mapped); puts (ref, outcome) on `queue`."""
@@ -52,8 +54,14 @@ def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[st
     from crossfin.parties.access import Caller
     from crossfin.parties.models import OrgKind, Role
 
-    caller = Caller(caller_fields["principal_id"], "storm", Role(caller_fields["role"]),
-                    caller_fields["org_id"], OrgKind.BANK, None)
+    caller = Caller(
+        caller_fields["principal_id"],
+        "storm",
+        Role(caller_fields["role"]),
+        caller_fields["org_id"],
+        OrgKind.BANK,
+        None,
+    )
     db = Database(url)
     tx = Transactions.own(db, caller.actor)
     barrier.wait()
@@ -61,7 +69,8 @@ def service_worker(url: str, caller_fields: dict[str, Any], bodies: list[dict[st
         for body in bodies:
             data = FinancingIn.model_validate(body)
             [outcome] = registration.register_applications(
-                tx, [registration.Application(caller, data)], 72)
+                tx, [registration.Application(caller, data)], 72
+            )
             if isinstance(outcome, FinancingRefused):
                 queue.put((body["external_ref"], outcome.slug))
             elif isinstance(outcome, BaseException):  # surfaced to the test, never swallowed

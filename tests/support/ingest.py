@@ -26,42 +26,81 @@ def declaration_no(n: int | None = None, flag: str = "0", year: int = 2024) -> s
     return f"5316{year}{flag}{(n or next(_seq)):09d}"
 
 
-def record(kind: str, n: int | None = None, owner: str | None = None,
-           **overrides: Any) -> dict[str, Any]:
+def record(
+    kind: str, n: int | None = None, owner: str | None = None, **overrides: Any
+) -> dict[str, Any]:
     """A valid record of `kind` (as a source would send it), fields overridable."""
     n = n if n is not None else next(_seq)
     owner = owner or owner_uscc()
     builders = {
         "customs_declaration": lambda: {
-            "declaration_no": declaration_no(n), "enterprise_uscc": owner,
-            "buyer_name": "ACME Trading Inc.", "buyer_country": "US", "currency": "USD",
-            "total_value": "12345.50", "export_date": "2024-05-01",
-            "bill_no": f"MAEU{n:09d}", "trade_mode": "0110"},
+            "declaration_no": declaration_no(n),
+            "enterprise_uscc": owner,
+            "buyer_name": "ACME Trading Inc.",
+            "buyer_country": "US",
+            "currency": "USD",
+            "total_value": "12345.50",
+            "export_date": "2024-05-01",
+            "bill_no": f"MAEU{n:09d}",
+            "trade_mode": "0110",
+        },
         "vat_invoice": lambda: {
-            "invoice_no": f"{24440000000000000000 + n}", "seller_uscc": SELLER_USCC,
-            "buyer_uscc": owner, "currency": "CNY", "amount": "10000.00",
-            "tax_amount": "600.00", "issue_date": "2024-06-01", "category": "freight"},
+            "invoice_no": f"{24440000000000000000 + n}",
+            "seller_uscc": SELLER_USCC,
+            "buyer_uscc": owner,
+            "currency": "CNY",
+            "amount": "10000.00",
+            "tax_amount": "600.00",
+            "issue_date": "2024-06-01",
+            "category": "freight",
+        },
         "insurance_policy": lambda: {
-            "policy_no": f"SIN-2024-{n:06d}", "insured_uscc": owner,
-            "buyer_name": "ACME Trading Inc.", "buyer_country": "US", "currency": "USD",
-            "credit_limit": "500000", "coverage_ratio": "0.90",
-            "valid_from": "2024-01-01", "valid_to": "2024-12-31",
-            "declarations": [declaration_no(n)]},
+            "policy_no": f"SIN-2024-{n:06d}",
+            "insured_uscc": owner,
+            "buyer_name": "ACME Trading Inc.",
+            "buyer_country": "US",
+            "currency": "USD",
+            "credit_limit": "500000",
+            "coverage_ratio": "0.90",
+            "valid_from": "2024-01-01",
+            "valid_to": "2024-12-31",
+            "declarations": [declaration_no(n)],
+        },
         "bill_of_lading": lambda: {
-            "bl_no": f"COSU{n:09d}", "shipper_uscc": owner, "consignee": "ACME Trading Inc.",
-            "port_of_loading": "CNSZX", "port_of_discharge": "USLAX",
-            "vessel": "COSCO SHIPPING ARIES", "voyage": "042E",
-            "containers": ["CSQU3054383"], "issue_date": "2024-05-02", "negotiable": True},
+            "bl_no": f"COSU{n:09d}",
+            "shipper_uscc": owner,
+            "consignee": "ACME Trading Inc.",
+            "port_of_loading": "CNSZX",
+            "port_of_discharge": "USLAX",
+            "vessel": "COSCO SHIPPING ARIES",
+            "voyage": "042E",
+            "containers": ["CSQU3054383"],
+            "issue_date": "2024-05-02",
+            "negotiable": True,
+        },
         "warehouse_receipt": lambda: {
-            "receipt_no": f"WR{n:08d}", "owner_uscc": owner, "warehouse": "Qinzhou Port CW",
-            "location": "Zone A, row 3", "goods": "Copper cathode", "quantity": "25.000",
-            "unit": "t", "valuation": "1800000.00", "currency": "CNY",
-            "issue_date": "2024-03-15"},
+            "receipt_no": f"WR{n:08d}",
+            "owner_uscc": owner,
+            "warehouse": "Qinzhou Port CW",
+            "location": "Zone A, row 3",
+            "goods": "Copper cathode",
+            "quantity": "25.000",
+            "unit": "t",
+            "valuation": "1800000.00",
+            "currency": "CNY",
+            "issue_date": "2024-03-15",
+        },
         "tax_filing": lambda: {
-            "filing_no": f"44030024{n:08d}", "verification_code": "A1B2C3D4",
-            "payer_uscc": owner, "payee_name": "Global Freight GmbH", "payee_country": "DE",
-            "currency": "EUR", "contract_amount": "80000.00", "item_type": "transport",
-            "filing_date": "2024-04-10"},
+            "filing_no": f"44030024{n:08d}",
+            "verification_code": "A1B2C3D4",
+            "payer_uscc": owner,
+            "payee_name": "Global Freight GmbH",
+            "payee_country": "DE",
+            "currency": "EUR",
+            "contract_amount": "80000.00",
+            "item_type": "transport",
+            "filing_date": "2024-04-10",
+        },
     }
     data = builders[kind]()
     for name, value in overrides.items():
@@ -80,8 +119,7 @@ def new_signer(name: str = "customs-5316") -> tuple[Signer, str]:
     return Signer.from_skey(skey), vkey
 
 
-def register_source_key(client: Any, headers: dict[str, str],
-                        name: str = "source-key") -> Signer:
+def register_source_key(client: Any, headers: dict[str, str], name: str = "source-key") -> Signer:
     signer, vkey = new_signer(name)
     answer = client.post("/v1/sources/keys", json={"vkey": vkey}, headers=headers)
     assert answer.status_code == 201, answer.text
@@ -97,9 +135,14 @@ def csv_text(rows: list[dict[str, Any]], header: list[str]) -> str:
     writer = _csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for r in rows:
-        writer.writerow([";".join(v) if isinstance(v, list) else
-                         (str(v).lower() if isinstance(v, bool) else str(r.get(h, "")))
-                         for h, v in ((h, r.get(h, "")) for h in header)])
+        writer.writerow(
+            [
+                ";".join(v)
+                if isinstance(v, list)
+                else (str(v).lower() if isinstance(v, bool) else str(r.get(h, "")))
+                for h, v in ((h, r.get(h, "")) for h in header)
+            ]
+        )
     return out.getvalue()
 
 
@@ -113,19 +156,28 @@ def csv_records(text: str) -> list[dict[str, str]]:
     return list(iter_csv(text))
 
 
-def submit(client: Any, headers: dict[str, str], kind: str, ref: str,
-           rows: list[dict[str, Any]], signer: Signer, *, mode: str = "partial",
-           chunk: int = 1000) -> dict[str, Any]:
+def submit(
+    client: Any,
+    headers: dict[str, str],
+    kind: str,
+    ref: str,
+    rows: list[dict[str, Any]],
+    signer: Signer,
+    *,
+    mode: str = "partial",
+    chunk: int = 1000,
+) -> dict[str, Any]:
     """Register a batch of JSON records and upload it in chunks; the final status."""
     manifest = manifest_for(kind, ref, rows, signer)
-    answer = client.post("/v1/batches", json={"manifest": manifest, "mode": mode},
-                         headers=headers)
+    answer = client.post("/v1/batches", json={"manifest": manifest, "mode": mode}, headers=headers)
     assert answer.status_code in (200, 201), answer.text
     result: dict[str, Any] = answer.json()
     for start in range(0, len(rows), chunk):
-        answer = client.post(f"/v1/batches/{ref}/lines?from={start}",
-                             content=jsonl(rows[start:start + chunk]),
-                             headers=headers | {"Content-Type": "application/x-ndjson"})
+        answer = client.post(
+            f"/v1/batches/{ref}/lines?from={start}",
+            content=jsonl(rows[start : start + chunk]),
+            headers=headers | {"Content-Type": "application/x-ndjson"},
+        )
         assert answer.status_code == 200, answer.text
         result = answer.json()
     return result

@@ -25,15 +25,24 @@ from support.server import free_port, serve  # noqa: F401 - shared by the ledger
 ACTOR = Actor(None, None, "ledger-test")
 
 
-def record_events(db: Database, count: int, *, per_tx: int = 1, actor: Actor = ACTOR,
-                  parties: frozenset[int] = frozenset()) -> list[Receipt]:
+def record_events(
+    db: Database,
+    count: int,
+    *,
+    per_tx: int = 1,
+    actor: Actor = ACTOR,
+    parties: frozenset[int] = frozenset(),
+) -> list[Receipt]:
     """Record `count` events through units of work, `per_tx` per transaction."""
     receipts: list[Receipt] = []
     for start in range(0, count, per_tx):
         with UnitOfWork(db, actor) as uow:
             for i in range(start, min(count, start + per_tx)):
-                receipts.append(uow.record(EventType.ORG_ADDED, subjects={"n": i},
-                                           content={"n": i}, parties=parties))
+                receipts.append(
+                    uow.record(
+                        EventType.ORG_ADDED, subjects={"n": i}, content={"n": i}, parties=parties
+                    )
+                )
             uow.commit()
     return receipts
 
@@ -44,8 +53,16 @@ def fast_append(db: Database, count: int, batch: int = 5000) -> None:
         events = []
         for i in range(start, min(count, start + batch)):
             record = b'{"synthetic":%d,"salt":"%s"}' % (i, uuid.uuid4().hex.encode())
-            events.append(PendingEvent(str(uuid.uuid4()), EventType.ORG_ADDED, record,
-                                       leaf_hash(record), None, frozenset()))
+            events.append(
+                PendingEvent(
+                    str(uuid.uuid4()),
+                    EventType.ORG_ADDED,
+                    record,
+                    leaf_hash(record),
+                    None,
+                    frozenset(),
+                )
+            )
         with UnitOfWork(db, ACTOR) as uow:
             sequence(uow.session, events)
             uow.session.commit()
@@ -54,8 +71,11 @@ def fast_append(db: Database, count: int, batch: int = 5000) -> None:
 def stored_leaves(db: Database) -> list[tuple[int, str, bytes]]:
     """Every (leaf_index, event_id, leaf_hash) in index order."""
     with db.session(readonly=True) as session:
-        rows = session.execute(select(LedgerEvent.leaf_index, LedgerEvent.event_id,
-                                      LedgerEvent.leaf_hash).order_by(LedgerEvent.leaf_index))
+        rows = session.execute(
+            select(LedgerEvent.leaf_index, LedgerEvent.event_id, LedgerEvent.leaf_hash).order_by(
+                LedgerEvent.leaf_index
+            )
+        )
         return [(i, e, h) for i, e, h in rows]
 
 
@@ -86,8 +106,7 @@ def _process_worker(url: str, worker: int, threads: int, events: int) -> list[tu
         actor = Actor(None, None, f"p{worker}t{thread}")
         got = record_events(db, events, per_tx=1 + thread % 3, actor=actor)
         with lock:
-            results.extend((r.event_id, -1 if r.leaf_index is None else r.leaf_index)
-                           for r in got)
+            results.extend((r.event_id, -1 if r.leaf_index is None else r.leaf_index) for r in got)
 
     pool = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
     for t in pool:

@@ -31,7 +31,6 @@ class Party:
 
 def uscc_for(county: str, n: int) -> str:
 
-
     return make_uscc("9", "1", county, org_code_with_check(f"{n:08d}"))
 
 
@@ -57,8 +56,13 @@ def org_in(kind: OrgKind, *, jurisdiction: str | None = None, **overrides: objec
     return OrgIn.model_validate(fields)
 
 
-def make_party(db: Database, kind: OrgKind, role: Role = Role.ADMIN,
-               jurisdiction: str | None = None, **overrides: object) -> Party:
+def make_party(
+    db: Database,
+    kind: OrgKind,
+    role: Role = Role.ADMIN,
+    jurisdiction: str | None = None,
+    **overrides: object,
+) -> Party:
     """Create an organization, one user with `role`, and an API key for it."""
     with UnitOfWork(db, TEST_ACTOR) as uow:
         org, _ = service.add_org(uow, org_in(kind, jurisdiction=jurisdiction, **overrides))
@@ -69,8 +73,7 @@ def make_party(db: Database, kind: OrgKind, role: Role = Role.ADMIN,
 
 def add_principal(uow: UnitOfWork, org_id: int, role: Role) -> Party:
     n = next(_counter)
-    principal, _ = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
-                                             f"svc-{n}", role)
+    principal, _ = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE, f"svc-{n}", role)
     _, key, _ = credentials.issue_key(uow, principal.id)
     return Party(org_id, principal.id, key)
 

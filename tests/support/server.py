@@ -23,8 +23,9 @@ def free_port() -> int:
 def serve(app: Any) -> Iterator[str]:
     """Run an ASGI app (lifespan on) under uvicorn on a free loopback port; yield its URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                            access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -87,7 +87,7 @@ def open_checkpoint(note: str, vkey: str) -> SignedTreeHead:
         prefix = f"{EM_DASH} {name} "
         if not line.startswith(prefix):
             continue  # other signers (witnesses) are ignored, as the spec says
-        blob = base64.b64decode(line[len(prefix):])
+        blob = base64.b64decode(line[len(prefix) :])
         if blob[:4] != key_id:
             continue
         Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], text.encode())
@@ -119,7 +119,7 @@ class TileClient:
 
     def _tile(self, level: int, n: int, tree_size: int) -> list[bytes]:
         """Tile (level, n) as wide as it is in a tree of tree_size entries."""
-        width = min(TILE_WIDTH, tree_size // TILE_WIDTH ** level - n * TILE_WIDTH)
+        width = min(TILE_WIDTH, tree_size // TILE_WIDTH**level - n * TILE_WIDTH)
         cached = self._tiles.get((level, n))
         if cached is None or len(cached) < width:
             path = tile_url_path(level, n, width)
@@ -127,7 +127,7 @@ class TileClient:
             self.fetched.append(path)
             if len(data) != 32 * width:
                 raise ValueError(f"{path}: {len(data)} bytes, expected {32 * width}")
-            cached = [data[i:i + 32] for i in range(0, len(data), 32)]
+            cached = [data[i : i + 32] for i in range(0, len(data), 32)]
             self._tiles[(level, n)] = cached
         return cached[:width]
 
@@ -138,11 +138,11 @@ class TileClient:
         level = 0
         while TILE_WIDTH ** (level + 1) <= count:
             level += 1
-        unit = TILE_WIDTH ** level  # entries per hash at that tile level
+        unit = TILE_WIDTH**level  # entries per hash at that tile level
         first = start // unit
         hashes = self._tile(level, first // TILE_WIDTH, tree_size)
         offset = first % TILE_WIDTH
-        return self._fold(hashes[offset:offset + count // unit])
+        return self._fold(hashes[offset : offset + count // unit])
 
     @staticmethod
     def _fold(hashes: list[bytes]) -> bytes:
@@ -166,6 +166,7 @@ class TileClient:
 
     def inclusion_proof(self, index: int, tree_size: int) -> list[bytes]:
         """RFC 9162 2.1.3.1 PATH(m, D[0:n]), built from tiles only, leaf sibling first."""
+
         def path(m: int, lo: int, hi: int) -> list[bytes]:
             n = hi - lo
             if n == 1:
@@ -174,6 +175,7 @@ class TileClient:
             if m < k:
                 return [*path(m, lo, lo + k), self.mth(lo + k, hi, tree_size)]
             return [*path(m - k, lo + k, hi), self.mth(lo, lo + k, tree_size)]
+
         return path(index, 0, tree_size)
 
     def leaf_hash(self, index: int, tree_size: int) -> bytes:

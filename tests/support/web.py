@@ -18,8 +18,13 @@ PASSWORD = "correct horse battery staple"
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def add_user(db: Database, org_id: int, role: Role = Role.ADMIN, username: str | None = None,
-             password: str = PASSWORD) -> str:
+def add_user(
+    db: Database,
+    org_id: int,
+    role: Role = Role.ADMIN,
+    username: str | None = None,
+    password: str = PASSWORD,
+) -> str:
     """Create a portal user with a password in `org_id`; returns the username."""
     name = username or f"user{next(_counter)}"
     with UnitOfWork(db, Actor(None, None, "test")) as uow:
@@ -28,8 +33,9 @@ def add_user(db: Database, org_id: int, role: Role = Role.ADMIN, username: str |
     return name
 
 
-def party_user(db: Database, kind: OrgKind, role: Role = Role.ADMIN,
-               jurisdiction: str | None = None) -> tuple[int, str]:
+def party_user(
+    db: Database, kind: OrgKind, role: Role = Role.ADMIN, jurisdiction: str | None = None
+) -> tuple[int, str]:
     """A new organization of `kind` and a portal user in it: (org id, username)."""
     party = make_party(db, kind, role=role, jurisdiction=jurisdiction)
     return party.org_id, add_user(db, party.org_id, role)
@@ -45,8 +51,11 @@ def csrf_from(html: str) -> str:
 def login(client: TestClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     """Log in through the form, as a browser would; returns the response (not followed)."""
     token = csrf_from(client.get("/login").text)
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def browser_login(page, base: str, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]

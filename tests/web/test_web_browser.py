@@ -23,8 +23,7 @@ def settings(settings: Settings) -> Settings:
     return settings
 
 
-def test_login_home_language_and_ledger(
-        browser_page: Any, live_server: str, db: Database) -> None:  # noqa: F811
+def test_login_home_language_and_ledger(browser_page: Any, live_server: str, db: Database) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     page, base = browser_page, live_server
@@ -75,8 +74,7 @@ def test_login_home_language_and_ledger(
     assert page.problems == []
 
 
-def test_wrong_password_in_the_browser(
-        browser_page: Any, live_server: str, db: Database) -> None:  # noqa: F811
+def test_wrong_password_in_the_browser(browser_page: Any, live_server: str, db: Database) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     page = browser_page

@@ -54,18 +54,21 @@ def test_bank_home_lists_served_jurisdictions(client: TestClient, db: Database) 
     assert "服务辖区" in page and "440300" in page and "深圳" in page
 
 
-def test_regulator_home_counts_enterprises_in_its_subtree(
-        client: TestClient, db: Database) -> None:
+def test_regulator_home_counts_enterprises_in_its_subtree(client: TestClient, db: Database) -> None:
     _, name = party_user(db, OrgKind.REGULATOR, jurisdiction="440300")
     for county in ("440305", "440305", "440304"):
         make_party(db, OrgKind.ENTERPRISE, jurisdiction=county)
     outside = make_party(db, OrgKind.ENTERPRISE, jurisdiction="110101")
     second_class = make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305")
     with db.engine.begin() as conn:
-        conn.execute(update(Organization).where(Organization.id == outside.org_id)
-                     .values(trade_class="C"))
-        conn.execute(update(Organization).where(Organization.id == second_class.org_id)
-                     .values(trade_class="B"))
+        conn.execute(
+            update(Organization).where(Organization.id == outside.org_id).values(trade_class="C")
+        )
+        conn.execute(
+            update(Organization)
+            .where(Organization.id == second_class.org_id)
+            .values(trade_class="B")
+        )
     login(client, name)
     page = client.get("/").text
     assert 'data-test="class-A">3<' in page
@@ -89,8 +92,15 @@ def test_nav_entries_follow_kind_and_role(client: TestClient, db: Database) -> N
     org_id, name = party_user(db, OrgKind.BANK)
     viewer = add_user(db, org_id, Role.AUDITOR)
     entries = client.app.state.portal.nav  # type: ignore[attr-defined]
-    entries.append(NavEntry("nav.home", "/bank-only", kinds=kinds(OrgKind.BANK),
-                            roles=roles(Role.ADMIN), description="nav.ledger.description"))
+    entries.append(
+        NavEntry(
+            "nav.home",
+            "/bank-only",
+            kinds=kinds(OrgKind.BANK),
+            roles=roles(Role.ADMIN),
+            description="nav.ledger.description",
+        )
+    )
     try:
         login(client, name)
         assert 'href="/bank-only"' in client.get("/").text

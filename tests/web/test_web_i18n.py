@@ -67,11 +67,20 @@ def extracted() -> Catalog:
     method_map, options_map = _mapping()
     catalog = Catalog()
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT / SOURCES), method_map, options_map,
-            keywords={**DEFAULT_KEYWORDS, **KEYWORDS}, comment_tags=("TRANSLATORS:",),
-            strip_comment_tags=True):
-        catalog.add(message, None, [(f"{SOURCES}/{filename}", lineno)], auto_comments=comments,
-                    context=context)
+        str(ROOT / SOURCES),
+        method_map,
+        options_map,
+        keywords={**DEFAULT_KEYWORDS, **KEYWORDS},
+        comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
+    ):
+        catalog.add(
+            message,
+            None,
+            [(f"{SOURCES}/{filename}", lineno)],
+            auto_comments=comments,
+            context=context,
+        )
     return catalog
 
 
@@ -96,8 +105,11 @@ def test_messages_pot_is_up_to_date(extracted: Catalog) -> None:
     now = _messages(extracted)
     assert sorted(map(repr, now.keys() - pot.keys())) == [], "new texts: run `make i18n`"
     assert sorted(map(repr, pot.keys() - now.keys())) == [], "texts gone: run `make i18n`"
-    moved = [key for key, message in now.items()
-             if {f for f, _ in message.locations} != {f for f, _ in pot[key].locations}]
+    moved = [
+        key
+        for key, message in now.items()
+        if {f for f, _ in message.locations} != {f for f, _ in pot[key].locations}
+    ]
     assert moved == [], "texts moved between files: run `make i18n`"
 
 
@@ -111,8 +123,11 @@ def test_every_message_has_a_translation(lang: str, extracted: Catalog) -> None:
     untranslated = []
     for key, message in translated.items():
         strings = message.string if message.pluralizable else (message.string,)
-        if (message.fuzzy or not all(strings)
-                or (message.pluralizable and len(strings) != catalog.num_plurals)):
+        if (
+            message.fuzzy
+            or not all(strings)
+            or (message.pluralizable and len(strings) != catalog.num_plurals)
+        ):
             untranslated.append(repr(key))
     assert untranslated == [], f"translate (and un-fuzzy) these in {lang}: {untranslated}"
     # Placeholders of the translation match the msgid's (Babel's python-format checker,
@@ -175,8 +190,7 @@ def test_contexts_tell_the_same_word_apart() -> None:
 
 
 def test_plural_forms_render() -> None:
-    template = ("{% trans count=n %}{{ count }} day{% pluralize %}{{ count }} days"
-                "{% endtrans %}")
+    template = "{% trans count=n %}{{ count }} day{% pluralize %}{{ count }} days{% endtrans %}"
     assert environments()["en"].from_string(template).render(n=1) == "1 day"
     assert environments()["en"].from_string(template).render(n=90) == "90 days"
     assert environments()["zh"].from_string(template).render(n=1) == "1 天"
@@ -188,19 +202,34 @@ def test_a_missing_or_fuzzy_translation_shows_in_english(tmp_path: Path) -> None
     (folder / "messages.po").write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
         'msgid "Home"\nmsgstr "Accueil"\n\n#, fuzzy\nmsgid "Log in"\nmsgstr "Connexion"\n\n'
-        'msgid "Log out"\nmsgstr ""\n', encoding="utf-8")
+        'msgid "Log out"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
     found = load_translations(tmp_path, "xx")
     assert [found.gettext(m) for m in ("Home", "Log in", "Log out", "Ledger")] == [
-        "Accueil", "Log in", "Log out", "Ledger"]
+        "Accueil",
+        "Log in",
+        "Log out",
+        "Ledger",
+    ]
     with pytest.raises(CatalogError):
         load_translations(tmp_path, "yy")
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    (None, "en"), ("", "en"), ("zh-CN,zh;q=0.9,en;q=0.8", "zh"), ("en-US,en;q=0.9,zh;q=0.8", "en"),
-    ("fr-FR, zh-TW;q=0.5", "zh"), ("de, fr", "en"), ("en;q=0.2, zh;q=0.7", "zh"),
-    ("zh;q=0, en;q=0.1", "en"), ("zh;q=bogus", "en"),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "en"),
+        ("", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh"),
+        ("en-US,en;q=0.9,zh;q=0.8", "en"),
+        ("fr-FR, zh-TW;q=0.5", "zh"),
+        ("de, fr", "en"),
+        ("en;q=0.2, zh;q=0.7", "zh"),
+        ("zh;q=0, en;q=0.1", "en"),
+        ("zh;q=bogus", "en"),
+    ],
+)
 def test_accept_language_negotiation(header: str | None, expected: str) -> None:
     assert negotiate(header) == expected
 
@@ -214,6 +243,7 @@ def test_login_page_follows_accept_language(client: TestClient) -> None:
 
 def test_languages_of_concurrent_requests_do_not_mix(client: TestClient) -> None:
     """Requests run at the same time in worker threads; each renders in its own language."""
+
     def page(lang: str) -> tuple[str, str]:
         return lang, client.get("/login", headers={"Accept-Language": lang}).text
 
@@ -250,9 +280,11 @@ def test_language_toggle_persists_in_a_cookie(client: TestClient, db: Database) 
     _, name = party_user(db, OrgKind.BANK)
     login(client, name)
     page = client.get("/", headers={"Accept-Language": "en"})
-    response = client.post("/language", data={"lang": "zh", "next": "/ledger",
-                                              "csrf_token": csrf_from(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/language",
+        data={"lang": "zh", "next": "/ledger", "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/ledger"
     assert "crossfin_lang=zh" in response.headers["set-cookie"]
@@ -263,8 +295,9 @@ def test_language_toggle_persists_in_a_cookie(client: TestClient, db: Database) 
 
 def test_language_toggle_ignores_unknown_languages(client: TestClient) -> None:
     token = csrf_from(client.get("/login").text)
-    response = client.post("/language", data={"lang": "xx", "csrf_token": token},
-                           follow_redirects=False)
+    response = client.post(
+        "/language", data={"lang": "xx", "csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert "crossfin_lang" not in response.headers.get("set-cookie", "")
 

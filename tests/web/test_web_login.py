@@ -39,7 +39,8 @@ def test_login_page_sets_a_hardened_session_cookie(client: TestClient) -> None:
 
 
 def test_secure_cookies_setting_marks_the_cookie_secure(
-        client: TestClient, settings: Settings) -> None:
+    client: TestClient, settings: Settings
+) -> None:
     settings.secure_cookies = True
     assert "Secure" in client.get("/login").headers["set-cookie"]
 
@@ -47,9 +48,11 @@ def test_secure_cookies_setting_marks_the_cookie_secure(
 def test_login_success_shows_home_and_returns_to_next(client: TestClient, db: Database) -> None:
     _, name = party_user(db, OrgKind.ENTERPRISE)
     token = csrf_from(client.get("/login?next=/ledger").text)
-    response = client.post("/login", data={"username": name, "password": PASSWORD,
-                                           "csrf_token": token, "next": "/ledger"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": name, "password": PASSWORD, "csrf_token": token, "next": "/ledger"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/ledger"
     # A new session at login: the anonymous CSRF token is not reused (fixation).
@@ -62,14 +65,22 @@ def test_login_success_shows_home_and_returns_to_next(client: TestClient, db: Da
 def test_next_cannot_leave_the_site(client: TestClient, db: Database) -> None:
     _, name = party_user(db, OrgKind.BANK)
     token = csrf_from(client.get("/login").text)
-    response = client.post("/login", data={"username": name, "password": PASSWORD,
-                                           "csrf_token": token, "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": name,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 
 def test_unknown_user_and_wrong_password_get_the_same_answer(
-        client: TestClient, db: Database) -> None:
+    client: TestClient, db: Database
+) -> None:
     _, name = party_user(db, OrgKind.BANK)
     wrong = login(client, name, "not the password")
     unknown = login(client, "nobody-here", "not the password")
@@ -129,8 +140,9 @@ def test_old_failures_are_dropped(db: Database) -> None:
     now[0] += timedelta(minutes=16)
     throttle.failed("frank", "10.0.0.4")
     with db.session(readonly=True) as session:
-        left = session.scalar(select(func.count()).select_from(LoginFailure)
-                              .where(LoginFailure.at < now[0]))
+        left = session.scalar(
+            select(func.count()).select_from(LoginFailure).where(LoginFailure.at < now[0])
+        )
     assert left == 0
 
 
@@ -182,8 +194,9 @@ def test_post_without_csrf_token_is_refused(client: TestClient, db: Database) ->
 def test_login_itself_needs_the_csrf_token(client: TestClient, db: Database) -> None:
     _, name = party_user(db, OrgKind.BANK)
     client.get("/login")
-    response = client.post("/login", data={"username": name, "password": PASSWORD},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"username": name, "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 403
 
 
@@ -194,8 +207,9 @@ def test_htmx_posts_carry_the_token_in_a_header(client: TestClient, db: Database
     headers = {"HX-Request": "true"}
     refused = client.post("/ledger/verify", data={"bundle": "x"}, headers=headers)
     assert refused.status_code == 403
-    answered = client.post("/ledger/verify", data={"bundle": "x"},
-                           headers=headers | {"X-CSRF-Token": token})
+    answered = client.post(
+        "/ledger/verify", data={"bundle": "x"}, headers=headers | {"X-CSRF-Token": token}
+    )
     assert answered.status_code == 200
     assert 'data-test="verify-bad"' in answered.text
 
@@ -214,8 +228,11 @@ def test_changing_the_password_ends_other_sessions(client: TestClient, db: Datab
     _, name = party_user(db, OrgKind.BANK)
     login(client, name)
     with db.engine.begin() as conn:
-        conn.execute(update(Principal).where(Principal.username == name)
-                     .values(password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"))
+        conn.execute(
+            update(Principal)
+            .where(Principal.username == name)
+            .values(password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+        )
     assert client.get("/", follow_redirects=False).status_code == 303
 
 

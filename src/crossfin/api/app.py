@@ -32,8 +32,9 @@ Every `/v1` call needs `Authorization: Bearer cf_<id>_<secret>`. Errors are RFC 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the app; the database is opened here, never at import time."""
     configure_logging(settings.log_level)
-    app = FastAPI(title="crossfin", version=__version__, description=DESCRIPTION,
-                  lifespan=_lifespan)
+    app = FastAPI(
+        title="crossfin", version=__version__, description=DESCRIPTION, lifespan=_lifespan
+    )
     app.state.settings = settings
     app.state.db = db or Database.from_settings(settings)
     app.state.verified_keys = VerifiedKeys()
@@ -84,11 +85,16 @@ def _mount_portal(app: FastAPI, settings: Settings) -> None:
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                         routes=app.routes)
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     schema.setdefault("components", {})["securitySchemes"] = {
-        "apiKey": {"type": "http", "scheme": "bearer",
-                   "description": "An API key issued by `crossfin api-key issue`."}}
+        "apiKey": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key issued by `crossfin api-key issue`.",
+        }
+    }
     for path, operations in schema.get("paths", {}).items():
         if path.startswith("/v1"):
             for operation in operations.values():

@@ -38,14 +38,16 @@ class RouteClass:
 # The classes beyond the 1 MiB default; each names why it needs more.
 ROUTE_CLASSES = (
     # A source's chunk of a signed batch (documents/ingest/routes.py MAX_CHUNK_BYTES).
-    RouteClass("batch-lines", frozenset({"PUT", "POST"}),
-               re.compile(r"^/v1/batches/[^/]+/lines$"), 64 * MIB),
+    RouteClass(
+        "batch-lines",
+        frozenset({"PUT", "POST"}),
+        re.compile(r"^/v1/batches/[^/]+/lines$"),
+        64 * MIB,
+    ),
     # Up to 10,000 items with their claimed fields.
-    RouteClass("bulk-verify", frozenset({"POST"}), re.compile(r"^/v1/documents/verify$"),
-               8 * MIB),
+    RouteClass("bulk-verify", frozenset({"POST"}), re.compile(r"^/v1/documents/verify$"), 8 * MIB),
     # Portal uploads: two files of at most 20 MiB each (documents/ingest/pages.py).
-    RouteClass("portal-upload", frozenset({"POST"}), re.compile(r"^/(verify|batches)$"),
-               41 * MIB),
+    RouteClass("portal-upload", frozenset({"POST"}), re.compile(r"^/(verify|batches)$"), 41 * MIB),
 )
 
 
@@ -95,8 +97,9 @@ class BodyLimit:
             return
         await self._counted(scope, receive, send, limit, too_large)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int,
-                       too_large: PayloadTooLarge) -> None:
+    async def _counted(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, too_large: PayloadTooLarge
+    ) -> None:
         # Past the limit the app is told the client went away, and whatever it answers to
         # that (FastAPI: a 400 "error parsing the body") is replaced by the 413 problem.
         seen, refused, answered, started = 0, False, False, False
@@ -169,7 +172,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 async def _answer(send: Send, error: CrossfinError) -> None:
     body = error.problem() | {"request_id": request_id_var.get()}
-    await send({"type": "http.response.start", "status": error.status,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [(b"content-type", b"application/problem+json"), (b"connection", b"close")],
+        }
+    )
     await send({"type": "http.response.body", "body": json.dumps(body).encode()})

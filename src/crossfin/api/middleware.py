@@ -22,11 +22,19 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("crossfin_http_requests_total", "HTTP requests",
-                                ["method", "route", "status"], registry=self.registry)
-        self.latency = Histogram("crossfin_http_request_seconds", "HTTP request latency",
-                                 ["method", "route"], registry=self.registry,
-                                 buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10))
+        self.requests = Counter(
+            "crossfin_http_requests_total",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "crossfin_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+        )
 
 
 def _route_template(scope: Scope) -> str:
@@ -56,8 +64,7 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"], (b"x-request-id", rid.encode("latin-1"))]
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode("latin-1"))]
             await send(message)
 
         try:
@@ -74,17 +81,37 @@ class RequestContext:
         route, method = _route_template(scope), scope.get("method", "")
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(seconds)
-        log.info("request", extra={"method": method, "path": scope.get("path"),
-                                   "status": status, "duration_ms": round(seconds * 1000, 2)})
+        log.info(
+            "request",
+            extra={
+                "method": method,
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+            },
+        )
 
 
 async def _internal_error(send: Send, rid: str, exc: Exception) -> None:
     correlation = str(uuid.uuid4())
     logging.getLogger("crossfin.api").error(
-        "unexpected error", exc_info=exc, extra={"correlation_id": correlation})
-    body = json.dumps({"type": PROBLEM_BASE + "internal", "title": "Internal error",
-                       "status": 500, "correlation_id": correlation, "request_id": rid,
-                       "detail": "an unexpected error occurred; quote the correlation id"})
-    await send({"type": "http.response.start", "status": 500,
-                "headers": [(b"content-type", b"application/problem+json")]})
+        "unexpected error", exc_info=exc, extra={"correlation_id": correlation}
+    )
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + "internal",
+            "title": "Internal error",
+            "status": 500,
+            "correlation_id": correlation,
+            "request_id": rid,
+            "detail": "an unexpected error occurred; quote the correlation id",
+        }
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [(b"content-type", b"application/problem+json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body.encode()})

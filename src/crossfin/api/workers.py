@@ -32,8 +32,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 log = logging.getLogger("crossfin.serve")
-STARTUP_FAILURE = 3      # uvicorn's exit code when a worker cannot start
-GRACE_SECONDS = 30       # how long a stopping worker may take to finish its requests
+STARTUP_FAILURE = 3  # uvicorn's exit code when a worker cannot start
+GRACE_SECONDS = 30  # how long a stopping worker may take to finish its requests
 BACKLOG = 2048
 # prometheus_client's multiprocess mode: each worker writes its metric values to files in
 # this directory (read when the worker imports prometheus_client, hence set before spawning).
@@ -75,13 +75,21 @@ def run_worker(host: str, port: int) -> None:
     except OSError as exc:
         log.error("worker cannot listen on %s:%d: %s", host, port, exc)
         sys.exit(STARTUP_FAILURE)
-    config = uvicorn.Config("crossfin.api.asgi:app", factory=True, host=host, port=port,
-                            log_config=None, access_log=False, backlog=BACKLOG)
+    config = uvicorn.Config(
+        "crossfin.api.asgi:app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        backlog=BACKLOG,
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 
 def _stop_when_orphaned(parent: int) -> None:
     """A worker whose supervisor was killed outright stops by itself."""
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)
@@ -122,8 +130,9 @@ class Supervisor:
         self._restarts: deque[float] = deque()
 
     def _start_one(self) -> BaseProcess:
-        process = self._context.Process(target=run_worker, args=(self.host, self.port),
-                                        name="crossfin-worker", daemon=False)
+        process = self._context.Process(
+            target=run_worker, args=(self.host, self.port), name="crossfin-worker", daemon=False
+        )
         process.start()
         return process
 
@@ -158,12 +167,14 @@ class Supervisor:
             while self._restarts and now - self._restarts[0] > RESTART_WINDOW:
                 self._restarts.popleft()
             if len(self._restarts) >= MAX_RESTARTS:
-                log.error("workers died %d times in %d s; stopping", MAX_RESTARTS + 1,
-                          RESTART_WINDOW)
+                log.error(
+                    "workers died %d times in %d s; stopping", MAX_RESTARTS + 1, RESTART_WINDOW
+                )
                 return False
             self._restarts.append(now)
-            log.warning("worker %s died (exit code %s); starting another",
-                        process.pid, process.exitcode)
+            log.warning(
+                "worker %s died (exit code %s); starting another", process.pid, process.exitcode
+            )
             self.workers[i] = self._start_one()
         return True
 

@@ -21,13 +21,19 @@ def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     conf = settings()
     with database() as db:
         done = initialise(conf, db)
-    emit({"database": mask_url(conf.database_url),
-          "jurisdictions_added": done.jurisdictions_added,
-          "log_key_created": done.log_key_created, "secret_created": done.secret_created,
-          "idempotency_records_purged": done.idempotency_records_purged,
-          "data_dir": str(conf.data_dir)}, as_json,
-         f"database ready ({mask_url(conf.database_url)}); {done.jurisdictions_added} "
-         f"jurisdictions added; log key {'created' if done.log_key_created else 'kept'}")
+    emit(
+        {
+            "database": mask_url(conf.database_url),
+            "jurisdictions_added": done.jurisdictions_added,
+            "log_key_created": done.log_key_created,
+            "secret_created": done.secret_created,
+            "idempotency_records_purged": done.idempotency_records_purged,
+            "data_dir": str(conf.data_dir),
+        },
+        as_json,
+        f"database ready ({mask_url(conf.database_url)}); {done.jurisdictions_added} "
+        f"jurisdictions added; log key {'created' if done.log_key_created else 'kept'}",
+    )
 
 
 def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
@@ -40,20 +46,32 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         result = load_demo(uow, conf.data_dir)
         uow.commit()
     keys_file = _save_demo_keys(conf.data_dir, result.keys)
-    logins = [{"username": u.username, "password": u.password, "role": u.role}
-              for u in demo_users()]
+    logins = [
+        {"username": u.username, "password": u.password, "role": u.role} for u in demo_users()
+    ]
     if as_json:
-        emit({"orgs_added": result.orgs_added, "users_added": result.users_added,
-              "documents_added": result.documents_added,
-              "consents_added": result.consents_added,
-              "financings_added": result.financings_added, "needs_added": result.needs_added,
-              "credit_queries_added": result.credit_queries_added,
-              "keys_file": str(keys_file), "logins": logins}, True, "")
+        emit(
+            {
+                "orgs_added": result.orgs_added,
+                "users_added": result.users_added,
+                "documents_added": result.documents_added,
+                "consents_added": result.consents_added,
+                "financings_added": result.financings_added,
+                "needs_added": result.needs_added,
+                "credit_queries_added": result.credit_queries_added,
+                "keys_file": str(keys_file),
+                "logins": logins,
+            },
+            True,
+            "",
+        )
         return
-    typer.echo(f"demo data added: {result.orgs_added} organizations, {result.users_added} "
-               f"users, {result.documents_added} documents, {result.consents_added} consents, "
-               f"{result.financings_added} financings, {result.needs_added} financing needs; "
-               f"API keys of service accounts in {keys_file}")
+    typer.echo(
+        f"demo data added: {result.orgs_added} organizations, {result.users_added} "
+        f"users, {result.documents_added} documents, {result.consents_added} consents, "
+        f"{result.financings_added} financings, {result.needs_added} financing needs; "
+        f"API keys of service accounts in {keys_file}"
+    )
     _print_logins(logins)
 
 
@@ -71,9 +89,18 @@ def _save_demo_keys(data_dir: Path, new_keys: dict[str, str]) -> Path:
 
 
 # One login per kind of party, for the tour; `crossfin demo --json` lists them all.
-TOUR_LOGINS = ("operator.admin", "bank1.operator", "bank1.approver", "safe-gd.admin",
-               "safe-sz.analyst", "customs-sz.officer", "tax-sz.officer", "insurer.underwriter",
-               "carrier.clerk", "lotus.admin")
+TOUR_LOGINS = (
+    "operator.admin",
+    "bank1.operator",
+    "bank1.approver",
+    "safe-gd.admin",
+    "safe-sz.analyst",
+    "customs-sz.officer",
+    "tax-sz.officer",
+    "insurer.underwriter",
+    "carrier.clerk",
+    "lotus.admin",
+)
 
 
 def _print_logins(logins: list[dict[str, str]]) -> None:
@@ -99,8 +126,14 @@ def serve(
     if workers < 1:
         fail("--workers must be at least 1")
     if workers == 1:
-        uvicorn.run("crossfin.api.asgi:app", factory=True, host=host, port=port,
-                    log_config=None, access_log=False)
+        uvicorn.run(
+            "crossfin.api.asgi:app",
+            factory=True,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
         return
     _serve_workers(host, port, workers, conf.log_level)
 

@@ -12,8 +12,11 @@ from crossfin.ledger import commands as ledger_commands
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
 
-app = typer.Typer(help="crossfin: cross-border financial service platform.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="crossfin: cross-border financial service platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.command()(admin.init)
 app.command()(admin.demo)
 app.command()(admin.serve)

@@ -40,8 +40,9 @@ import rfc8785
 # as strings, like Decimal amounts.
 _SAFE_INT = 2**53
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=False,
-                            sort_keys=True, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, check_circular=False, allow_nan=False, sort_keys=True, separators=(",", ":")
+)
 
 
 def _refuse(obj: Any) -> Any:
@@ -58,8 +59,9 @@ def _c_encoder() -> Callable[[Any], str]:
     if make is None:
         return _ENCODER.encode
     try:
-        chunks = make(None, _refuse, json.encoder.encode_basestring, None, ":", ",",
-                      True, False, False)
+        chunks = make(
+            None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False, False
+        )
         probe = "".join(chunks({"b": [1, None], "a": "\x00é"}, 0))
         if probe == '{"a":"\\u0000é","b":[1,null]}':
             return lambda value: "".join(chunks(value, 0))

@@ -138,8 +138,14 @@ class Database:
     `read_max_lag` seconds behind, and the primary otherwise (core/replica.py).
     """
 
-    def __init__(self, url: str, *, read_url: str | None = None, read_max_lag: float = 2.0,
-                 **engine_kwargs: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        read_url: str | None = None,
+        read_max_lag: float = 2.0,
+        **engine_kwargs: Any,
+    ) -> None:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_kwargs)
         self.read_engine: Engine = (
@@ -153,8 +159,10 @@ class Database:
         self._replica_reader: sessionmaker[Session] | None = None
         if read_url:
             if is_sqlite(url) or is_sqlite(read_url):
-                raise ValueError("a read standby (CROSSFIN_READ_DATABASE_URL) needs PostgreSQL "
-                                 "for both the database and the standby")
+                raise ValueError(
+                    "a read standby (CROSSFIN_READ_DATABASE_URL) needs PostgreSQL "
+                    "for both the database and the standby"
+                )
             engine = make_engine(read_url, **_with_connect_timeout(engine_kwargs))
             self.replica = ReadReplica(url, read_url, read_max_lag, engine=engine)
             self._replica_reader = sessionmaker(engine, expire_on_commit=False)
@@ -162,8 +170,11 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         """The database of a serving process: the primary and, if configured, the standby."""
-        return cls(settings.database_url, read_url=settings.read_database_url,
-                   read_max_lag=settings.read_max_lag_seconds)
+        return cls(
+            settings.database_url,
+            read_url=settings.read_database_url,
+            read_max_lag=settings.read_max_lag_seconds,
+        )
 
     @property
     def dialect(self) -> str:
@@ -171,8 +182,11 @@ class Database:
 
     def session(self, *, readonly: bool = False, replica: bool = False) -> Session:
         if replica:
-            if self._replica_reader is not None and self.replica is not None \
-                    and self.replica.usable():
+            if (
+                self._replica_reader is not None
+                and self.replica is not None
+                and self.replica.usable()
+            ):
                 return self._replica_reader()
             return self._reader()
         return (self._reader if readonly else self._writer)()

@@ -63,12 +63,16 @@ def field_path(loc: Sequence[Any]) -> str:
     return path
 
 
-def field_errors(exc: PydanticValidationError, default: str = "body",
-                 reason: Callable[[Mapping[str, Any]], str] = lambda e: str(e["msg"]),
-                 ) -> list[FieldError]:
+def field_errors(
+    exc: PydanticValidationError,
+    default: str = "body",
+    reason: Callable[[Mapping[str, Any]], str] = lambda e: str(e["msg"]),
+) -> list[FieldError]:
     """A pydantic ValidationError as FieldErrors (`default` names a whole-input error)."""
-    return [FieldError(field_path(e["loc"]) or default, reason(e))
-            for e in exc.errors(include_url=False)]
+    return [
+        FieldError(field_path(e["loc"]) or default, reason(e))
+        for e in exc.errors(include_url=False)
+    ]
 
 
 def invalid(field: str, reason: str) -> ValidationFailed:

@@ -52,9 +52,7 @@ def find(session: Session, org_id: int, key: str, fingerprint: str) -> StoredRes
     if row is None:
         return None
     if row.fingerprint != fingerprint:
-        raise IdempotencyConflict(
-            "this Idempotency-Key was used with a different request", key=key
-        )
+        raise IdempotencyConflict("this Idempotency-Key was used with a different request", key=key)
     return StoredResponse(row.status, row.body)
 
 
@@ -62,8 +60,16 @@ def remember(
     session: Session, org_id: int, key: str, fingerprint: str, status: int, body: bytes
 ) -> None:
     """Store the answer in the same transaction as the change it describes."""
-    session.add(IdempotencyRecord(org_id=org_id, key=key, fingerprint=fingerprint,
-                                  status=status, body=body, created_at=utcnow()))
+    session.add(
+        IdempotencyRecord(
+            org_id=org_id,
+            key=key,
+            fingerprint=fingerprint,
+            status=status,
+            body=body,
+            created_at=utcnow(),
+        )
+    )
 
 
 def purge(session: Session, keep_hours: int) -> int:
@@ -73,5 +79,12 @@ def purge(session: Session, keep_hours: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for DML
 
 
-__all__ = ["IdempotencyRecord", "StoredResponse", "check_key", "find", "purge",
-           "remember", "request_fingerprint"]
+__all__ = [
+    "IdempotencyRecord",
+    "StoredResponse",
+    "check_key",
+    "find",
+    "purge",
+    "remember",
+    "request_fingerprint",
+]

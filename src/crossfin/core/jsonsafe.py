@@ -42,8 +42,9 @@ def check_depth(data: bytes | str, where: str = "body", limit: int = MAX_DEPTH) 
     """Raise TooDeep (400) if `data` nests arrays and objects more than `limit` deep."""
     if depth(data) > limit:
         error = TooDeep(f"{where}: JSON nested more than {limit} levels deep")
-        error.extra["errors"] = [{"field": where,
-                                  "reason": f"nested more than {limit} levels deep"}]
+        error.extra["errors"] = [
+            {"field": where, "reason": f"nested more than {limit} levels deep"}
+        ]
         raise error
 
 

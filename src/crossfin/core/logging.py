@@ -17,11 +17,13 @@ _SECRET = re.compile(r"(cf_[0-9a-f]{1,16}_)[A-Za-z0-9_\-]+|(Bearer\s+)\S+|(://[^
 
 def scrub(text: str) -> str:
     """Replace API key secrets, bearer tokens and URL passwords with ***."""
+
     def _mask(m: re.Match[str]) -> str:
         prefix = m.group(1) or m.group(2)
         if prefix:
             return prefix + "***"
         return m.group(3) + "***@"
+
     return _SECRET.sub(_mask, text)
 
 

@@ -62,30 +62,49 @@ class ReplicaStatus:
     checked_at: float
 
     def as_dict(self) -> dict[str, Any]:
-        return {"reads": "standby" if self.usable else "primary",
-                "lag_seconds": None if self.lag is None else round(self.lag, 3),
-                "reason": self.reason}
+        return {
+            "reads": "standby" if self.usable else "primary",
+            "lag_seconds": None if self.lag is None else round(self.lag, 3),
+            "reason": self.reason,
+        }
 
 
 _PRIMARY_SQL = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')"
-_STANDBY_SQL = ("SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), "
-                "EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())")
+_STANDBY_SQL = (
+    "SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), "
+    "EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())"
+)
 
 
 def _probe_engine(url: str) -> Engine:
     """One short-lived-timeout connection, checked before use (servers come and go)."""
-    return create_engine(url, pool_size=1, max_overflow=0, pool_timeout=PROBE_TIMEOUT_SECONDS,
-                         pool_pre_ping=True, pool_recycle=300,
-                         connect_args={"connect_timeout": PROBE_TIMEOUT_SECONDS,
-                                       "options": "-c statement_timeout=2000"})
+    return create_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=PROBE_TIMEOUT_SECONDS,
+        pool_pre_ping=True,
+        pool_recycle=300,
+        connect_args={
+            "connect_timeout": PROBE_TIMEOUT_SECONDS,
+            "options": "-c statement_timeout=2000",
+        },
+    )
 
 
 class ReadReplica:
     """The standby behind `url`, used while `usable()`; probes are cached CHECK_SECONDS."""
 
-    def __init__(self, primary_url: str, url: str, max_lag: float, *,
-                 engine: Engine, clock: Callable[[], float] = time.monotonic,
-                 check_seconds: float = CHECK_SECONDS) -> None:
+    def __init__(
+        self,
+        primary_url: str,
+        url: str,
+        max_lag: float,
+        *,
+        engine: Engine,
+        clock: Callable[[], float] = time.monotonic,
+        check_seconds: float = CHECK_SECONDS,
+    ) -> None:
         self.url = url
         self.engine = engine
         self.max_lag = max_lag
@@ -100,8 +119,9 @@ class ReadReplica:
     def usable(self) -> bool:
         """Whether reads may go to the standby now; one caller re-probes when stale."""
         now = self._clock()
-        if now - self.status.checked_at >= self.check_seconds and \
-                self._lock.acquire(blocking=False):
+        if now - self.status.checked_at >= self.check_seconds and self._lock.acquire(
+            blocking=False
+        ):
             try:
                 self.check(now)
             finally:
@@ -118,8 +138,12 @@ class ReadReplica:
             self.engine.dispose()
         if status.usable != self.status.usable:
             level = logging.INFO if status.usable else logging.WARNING
-            log.log(level, "reads go to the %s: %s",
-                    "standby" if status.usable else "primary", status.reason)
+            log.log(
+                level,
+                "reads go to the %s: %s",
+                "standby" if status.usable else "primary",
+                status.reason,
+            )
         self.status = status
         return status
 
@@ -135,18 +159,21 @@ class ReadReplica:
         except Exception as exc:  # noqa: BLE001
             return ReplicaStatus(False, None, f"standby unreachable: {_short(exc)}", now)
         if not standby.in_recovery:
-            return ReplicaStatus(False, None, "the read URL is not a standby (not in recovery)",
-                                 now)
+            return ReplicaStatus(
+                False, None, "the read URL is not a standby (not in recovery)", now
+            )
         if standby.replay_lsn is None:
             return ReplicaStatus(False, None, "the standby replays no WAL", now)
         if primary is None:
-            return ReplicaStatus(True, None, f"primary unreachable ({primary_error}); "
-                                             "reads stay on the standby", now)
+            return ReplicaStatus(
+                True, None, f"primary unreachable ({primary_error}); reads stay on the standby", now
+            )
         self._samples.append((now, primary))
         lag = self._lag(now, primary, standby)
         if lag > self.max_lag:
-            return ReplicaStatus(False, lag, f"standby {lag:.1f} s behind (bound "
-                                             f"{self.max_lag:g} s)", now)
+            return ReplicaStatus(
+                False, lag, f"standby {lag:.1f} s behind (bound {self.max_lag:g} s)", now
+            )
         return ReplicaStatus(True, lag, "standby within the lag bound", now)
 
     def _lag(self, now: float, primary: int, standby: StandbyState) -> float:
@@ -171,8 +198,11 @@ class ReadReplica:
         with self._standby_probe.connect() as conn:
             row = conn.exec_driver_sql(_STANDBY_SQL).one()
         in_recovery, replay, age = row
-        return StandbyState(bool(in_recovery), None if replay is None else int(replay),
-                            None if age is None else max(0.0, float(age)))
+        return StandbyState(
+            bool(in_recovery),
+            None if replay is None else int(replay),
+            None if age is None else max(0.0, float(age)),
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

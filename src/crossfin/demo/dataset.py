@@ -20,8 +20,9 @@ from typing import Literal
 
 from crossfin.parties.identifiers import USCC_ALPHABET, make_uscc, org_code_with_check
 
-OrgKindName = Literal["enterprise", "bank", "regulator", "customs", "tax", "insurer",
-                      "logistics", "operator"]
+OrgKindName = Literal[
+    "enterprise", "bank", "regulator", "customs", "tax", "insurer", "logistics", "operator"
+]
 RoleName = Literal["admin", "operator", "approver", "auditor"]
 TradeClassName = Literal["A", "B", "C"]
 _Firm = tuple[str, str, str, str, str, TradeClassName]
@@ -65,77 +66,205 @@ _OPERATOR = DemoOrg("operator", "operator", "crossfin platform operator", "跨�
 # Two banks overlap in Shenzhen and Ningbo so the
 # demo has firms with more than one bank, which cross-bank financing checks need.
 _BANKS = (
-    DemoOrg("bank1", "bank", "Pearl River Commercial Bank, Shenzhen Branch",
-            "珠江商业银行深圳分行", bic="PRCBCNG0SZN", jurisdictions=("440300",)),
-    DemoOrg("bank2", "bank", "Pearl River Commercial Bank, Guangdong Branch",
-            "珠江商业银行广东省分行", bic="PRCBCNG0GZH", jurisdictions=("440000",)),
-    DemoOrg("bank3", "bank", "Qiantang Commerce Bank", "钱塘商业银行",
-            bic="QTCBCNH0", jurisdictions=("330000",)),
-    DemoOrg("bank4", "bank", "Ningbo Harbour Bank", "宁波港湾银行",
-            bic="NBHBCNN0", jurisdictions=("330200",)),
-    DemoOrg("bank5", "bank", "South Sea Trade Finance Bank", "南海贸易金融银行",
-            bic="SSTFCNS0", jurisdictions=("440300", "440100", "330200")),
+    DemoOrg(
+        "bank1",
+        "bank",
+        "Pearl River Commercial Bank, Shenzhen Branch",
+        "珠江商业银行深圳分行",
+        bic="PRCBCNG0SZN",
+        jurisdictions=("440300",),
+    ),
+    DemoOrg(
+        "bank2",
+        "bank",
+        "Pearl River Commercial Bank, Guangdong Branch",
+        "珠江商业银行广东省分行",
+        bic="PRCBCNG0GZH",
+        jurisdictions=("440000",),
+    ),
+    DemoOrg(
+        "bank3",
+        "bank",
+        "Qiantang Commerce Bank",
+        "钱塘商业银行",
+        bic="QTCBCNH0",
+        jurisdictions=("330000",),
+    ),
+    DemoOrg(
+        "bank4",
+        "bank",
+        "Ningbo Harbour Bank",
+        "宁波港湾银行",
+        bic="NBHBCNN0",
+        jurisdictions=("330200",),
+    ),
+    DemoOrg(
+        "bank5",
+        "bank",
+        "South Sea Trade Finance Bank",
+        "南海贸易金融银行",
+        bic="SSTFCNS0",
+        jurisdictions=("440300", "440100", "330200"),
+    ),
 )
 
 # The head office and every branch on the path from it to the firms' prefectures.
 _REGULATORS = (
-    DemoOrg("safe-ho", "regulator", "SAFE Head Office", "国家外汇管理局",
-            jurisdictions=("000000",)),
-    DemoOrg("safe-gd", "regulator", "SAFE Guangdong Branch", "国家外汇管理局广东省分局",
-            jurisdictions=("440000",)),
-    DemoOrg("safe-zj", "regulator", "SAFE Zhejiang Branch", "国家外汇管理局浙江省分局",
-            jurisdictions=("330000",)),
-    DemoOrg("safe-sz", "regulator", "SAFE Shenzhen Branch", "国家外汇管理局深圳市分局",
-            jurisdictions=("440300",)),
-    DemoOrg("safe-gz", "regulator", "SAFE Guangzhou Branch", "国家外汇管理局广州市分局",
-            jurisdictions=("440100",)),
-    DemoOrg("safe-nb", "regulator", "SAFE Ningbo Branch", "国家外汇管理局宁波市分局",
-            jurisdictions=("330200",)),
-    DemoOrg("safe-hz", "regulator", "SAFE Hangzhou Branch", "国家外汇管理局杭州市分局",
-            jurisdictions=("330100",)),
+    DemoOrg(
+        "safe-ho", "regulator", "SAFE Head Office", "国家外汇管理局", jurisdictions=("000000",)
+    ),
+    DemoOrg(
+        "safe-gd",
+        "regulator",
+        "SAFE Guangdong Branch",
+        "国家外汇管理局广东省分局",
+        jurisdictions=("440000",),
+    ),
+    DemoOrg(
+        "safe-zj",
+        "regulator",
+        "SAFE Zhejiang Branch",
+        "国家外汇管理局浙江省分局",
+        jurisdictions=("330000",),
+    ),
+    DemoOrg(
+        "safe-sz",
+        "regulator",
+        "SAFE Shenzhen Branch",
+        "国家外汇管理局深圳市分局",
+        jurisdictions=("440300",),
+    ),
+    DemoOrg(
+        "safe-gz",
+        "regulator",
+        "SAFE Guangzhou Branch",
+        "国家外汇管理局广州市分局",
+        jurisdictions=("440100",),
+    ),
+    DemoOrg(
+        "safe-nb",
+        "regulator",
+        "SAFE Ningbo Branch",
+        "国家外汇管理局宁波市分局",
+        jurisdictions=("330200",),
+    ),
+    DemoOrg(
+        "safe-hz",
+        "regulator",
+        "SAFE Hangzhou Branch",
+        "国家外汇管理局杭州市分局",
+        jurisdictions=("330100",),
+    ),
 )
 
 # Customs district codes (关区代码): 5300 Shenzhen, 5100 Guangzhou, 3100 Ningbo, 2900 Hangzhou.
 _SOURCES = (
-    DemoOrg("customs-sz", "customs", "Shenzhen Customs", "深圳海关",
-            customs_code="5300", jurisdictions=("440300",)),
-    DemoOrg("customs-gz", "customs", "Guangzhou Customs", "广州海关",
-            customs_code="5100", jurisdictions=("440100",)),
-    DemoOrg("customs-nb", "customs", "Ningbo Customs", "宁波海关",
-            customs_code="3100", jurisdictions=("330200",)),
-    DemoOrg("customs-hz", "customs", "Hangzhou Customs", "杭州海关",
-            customs_code="2900", jurisdictions=("330100",)),
-    DemoOrg("tax-sz", "tax", "Shenzhen Municipal Tax Service, STA", "国家税务总局深圳市税务局",
-            jurisdictions=("440300",)),
-    DemoOrg("tax-nb", "tax", "Ningbo Municipal Tax Service, STA", "国家税务总局宁波市税务局",
-            jurisdictions=("330200",)),
-    DemoOrg("insurer", "insurer", "Silk Road Export Credit Insurance Corporation",
-            "丝路出口信用保险公司", jurisdictions=("110102",)),
-    DemoOrg("carrier", "logistics", "Blue Dragon Container Lines Co., Ltd.",
-            "青龙集装箱航运有限公司", jurisdictions=("440308",)),
-    DemoOrg("warehouse", "logistics", "Beilun Bonded Port Warehouse Co., Ltd.",
-            "北仑保税港仓储有限公司", jurisdictions=("330206",)),
+    DemoOrg(
+        "customs-sz",
+        "customs",
+        "Shenzhen Customs",
+        "深圳海关",
+        customs_code="5300",
+        jurisdictions=("440300",),
+    ),
+    DemoOrg(
+        "customs-gz",
+        "customs",
+        "Guangzhou Customs",
+        "广州海关",
+        customs_code="5100",
+        jurisdictions=("440100",),
+    ),
+    DemoOrg(
+        "customs-nb",
+        "customs",
+        "Ningbo Customs",
+        "宁波海关",
+        customs_code="3100",
+        jurisdictions=("330200",),
+    ),
+    DemoOrg(
+        "customs-hz",
+        "customs",
+        "Hangzhou Customs",
+        "杭州海关",
+        customs_code="2900",
+        jurisdictions=("330100",),
+    ),
+    DemoOrg(
+        "tax-sz",
+        "tax",
+        "Shenzhen Municipal Tax Service, STA",
+        "国家税务总局深圳市税务局",
+        jurisdictions=("440300",),
+    ),
+    DemoOrg(
+        "tax-nb",
+        "tax",
+        "Ningbo Municipal Tax Service, STA",
+        "国家税务总局宁波市税务局",
+        jurisdictions=("330200",),
+    ),
+    DemoOrg(
+        "insurer",
+        "insurer",
+        "Silk Road Export Credit Insurance Corporation",
+        "丝路出口信用保险公司",
+        jurisdictions=("110102",),
+    ),
+    DemoOrg(
+        "carrier",
+        "logistics",
+        "Blue Dragon Container Lines Co., Ltd.",
+        "青龙集装箱航运有限公司",
+        jurisdictions=("440308",),
+    ),
+    DemoOrg(
+        "warehouse",
+        "logistics",
+        "Beilun Bonded Port Warehouse Co., Ltd.",
+        "北仑保税港仓储有限公司",
+        jurisdictions=("330206",),
+    ),
 )
 
 # Trade lines: key -> (English, Chinese) as they appear in a company name.
 _TRADES = {
-    "electronics": ("Electronics", "电子"), "opto": ("Optoelectronics", "光电"),
-    "supply": ("Supply Chain", "供应链"), "impexp": ("Import & Export", "进出口"),
-    "appliances": ("Home Appliances", "家电"), "smart": ("Intelligent Technology", "智能科技"),
-    "energy": ("New Energy", "新能源"), "toys": ("Toys", "玩具"), "lighting": ("Lighting", "照明"),
-    "furniture": ("Furniture", "家具"), "autoparts": ("Auto Parts", "汽车零部件"),
-    "biotech": ("Biotechnology", "生物科技"), "trading": ("Trading", "贸易"),
-    "jewellery": ("Jewellery", "珠宝"), "garments": ("Garments", "服饰"),
-    "food": ("Foodstuffs", "食品"), "textiles": ("Textiles", "纺织"),
-    "it": ("Information Technology", "信息技术"), "cosmetics": ("Cosmetics", "化妆品"),
-    "machinery": ("Machinery", "机械"), "leather": ("Leather Goods", "皮具"),
-    "autotrade": ("Automobile Trading", "汽车贸易"), "agri": ("Agricultural Products", "农产品"),
-    "stationery": ("Stationery", "文具"), "hometextiles": ("Home Textiles", "家纺"),
-    "chemicals": ("Chemicals", "化工"), "moulds": ("Moulds", "模具"),
-    "seafood": ("Aquatic Products", "水产"), "tools": ("Tools", "工具"),
-    "optics": ("Optical Instruments", "光学仪器"), "tea": ("Tea", "茶业"),
-    "digital": ("Digital Technology", "数字科技"), "ecommerce": ("E-commerce", "电子商务"),
-    "paper": ("Paper", "纸业"), "biomed": ("Biomedicine", "生物医药"),
+    "electronics": ("Electronics", "电子"),
+    "opto": ("Optoelectronics", "光电"),
+    "supply": ("Supply Chain", "供应链"),
+    "impexp": ("Import & Export", "进出口"),
+    "appliances": ("Home Appliances", "家电"),
+    "smart": ("Intelligent Technology", "智能科技"),
+    "energy": ("New Energy", "新能源"),
+    "toys": ("Toys", "玩具"),
+    "lighting": ("Lighting", "照明"),
+    "furniture": ("Furniture", "家具"),
+    "autoparts": ("Auto Parts", "汽车零部件"),
+    "biotech": ("Biotechnology", "生物科技"),
+    "trading": ("Trading", "贸易"),
+    "jewellery": ("Jewellery", "珠宝"),
+    "garments": ("Garments", "服饰"),
+    "food": ("Foodstuffs", "食品"),
+    "textiles": ("Textiles", "纺织"),
+    "it": ("Information Technology", "信息技术"),
+    "cosmetics": ("Cosmetics", "化妆品"),
+    "machinery": ("Machinery", "机械"),
+    "leather": ("Leather Goods", "皮具"),
+    "autotrade": ("Automobile Trading", "汽车贸易"),
+    "agri": ("Agricultural Products", "农产品"),
+    "stationery": ("Stationery", "文具"),
+    "hometextiles": ("Home Textiles", "家纺"),
+    "chemicals": ("Chemicals", "化工"),
+    "moulds": ("Moulds", "模具"),
+    "seafood": ("Aquatic Products", "水产"),
+    "tools": ("Tools", "工具"),
+    "optics": ("Optical Instruments", "光学仪器"),
+    "tea": ("Tea", "茶业"),
+    "digital": ("Digital Technology", "数字科技"),
+    "ecommerce": ("E-commerce", "电子商务"),
+    "paper": ("Paper", "纸业"),
+    "biomed": ("Biomedicine", "生物医药"),
 }
 
 # Fictional firms: (key, brand, brand in Chinese, trade line, county, class). The trade lines
@@ -194,8 +323,12 @@ _FIRMS: tuple[_Firm, ...] = (
     ("tidalbore", "Tidal Bore", "潮涌", "biomed", "330114", "A"),
 )
 
-_CITY = {"4403": ("Shenzhen", "深圳市"), "4401": ("Guangzhou", "广州市"),
-         "3302": ("Ningbo", "宁波市"), "3301": ("Hangzhou", "杭州市")}
+_CITY = {
+    "4403": ("Shenzhen", "深圳市"),
+    "4401": ("Guangzhou", "广州市"),
+    "3302": ("Ningbo", "宁波市"),
+    "3301": ("Hangzhou", "杭州市"),
+}
 
 
 def _digest(key: str) -> bytes:
@@ -221,9 +354,14 @@ def _enterprise(index: int, firm: _Firm) -> DemoOrg:
     # 9 = registered with market regulation, 1 = company (GB 32100-2015).
     uscc = make_uscc("9", "1", county, org_code)
     return DemoOrg(
-        key=key, kind="enterprise", name=f"{city_en} {brand_en} {trade_en} Co., Ltd.",
-        name_zh=f"{city_zh}{brand_zh}{trade_zh}有限公司", uscc=uscc,
-        jurisdictions=(county,), trade_class=trade_class)
+        key=key,
+        kind="enterprise",
+        name=f"{city_en} {brand_en} {trade_en} Co., Ltd.",
+        name_zh=f"{city_zh}{brand_zh}{trade_zh}有限公司",
+        uscc=uscc,
+        jurisdictions=(county,),
+        trade_class=trade_class,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -73,9 +73,13 @@ def source_signer(data_dir: Path, org_key: str) -> Signer:
 def _ensure_key(uow: UnitOfWork, caller: Caller, signer: Signer) -> bool:
     """Register the signer's verifier key for the caller's source if missing; True if so."""
     vkey = signer.verifier().vkey
-    found = uow.session.scalar(select(SourceKey.id).where(
-        SourceKey.org_id == caller.org_id, SourceKey.vkey == vkey,
-        SourceKey.retired_at.is_(None)))
+    found = uow.session.scalar(
+        select(SourceKey.id).where(
+            SourceKey.org_id == caller.org_id,
+            SourceKey.vkey == vkey,
+            SourceKey.retired_at.is_(None),
+        )
+    )
     if found is not None:
         return False
     sources.register_key(uow, caller, vkey)
@@ -95,16 +99,24 @@ def _publish(uow: UnitOfWork, caller: Caller, signer: Signer, batch: DemoBatch) 
     if existing is not None and existing.status in batches.TERMINAL:
         return None
     body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch.records)
-    done = service.submit_batch(Transactions.within(uow), caller, manifest_of(batch, signer),
-                                body, csv_format=False, mode="atomic")
+    done = service.submit_batch(
+        Transactions.within(uow),
+        caller,
+        manifest_of(batch, signer),
+        body,
+        csv_format=False,
+        mode="atomic",
+    )
     if done.receipt is None:
-        raise RuntimeError(f"demo batch {batch.ref} was not published ({done.batch.status}): "
-                           f"{done.batch.reason}")
+        raise RuntimeError(
+            f"demo batch {batch.ref} was not published ({done.batch.status}): {done.batch.reason}"
+        )
     return done.batch
 
 
-def _load_sources(uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path,
-                  result: DocumentsResult) -> None:
+def _load_sources(
+    uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path, result: DocumentsResult
+) -> None:
     wanted = demo_batches()
     callers, signers = {}, {}
     for org in demo_orgs():
@@ -131,14 +143,18 @@ def _load_consents(uow: UnitOfWork, org_ids: dict[str, int], result: DocumentsRe
         caller = _caller(uow, firm_id, f"{firm}.admin", PrincipalKind.USER)
         bank = uow.session.get_one(Organization, bank_id)
         with uow.acting_as(caller.actor):
-            consent.grant(uow, caller, bank=bank, scopes=list(CONSENT_SCOPES),
-                          expires_at=utcnow() + timedelta(days=CONSENT_DAYS),
-                          purpose="export receivables financing (demo)")
+            consent.grant(
+                uow,
+                caller,
+                bank=bank,
+                scopes=list(CONSENT_SCOPES),
+                expires_at=utcnow() + timedelta(days=CONSENT_DAYS),
+                purpose="export receivables financing (demo)",
+            )
         result.consents_added += 1
 
 
-def load_documents(uow: UnitOfWork, org_ids: dict[str, int],
-                   data_dir: Path) -> DocumentsResult:
+def load_documents(uow: UnitOfWork, org_ids: dict[str, int], data_dir: Path) -> DocumentsResult:
     """Publish whatever demo batch is missing and grant missing demo consents.
 
     Preconditions: the demo organizations and principals exist (`org_ids` maps their keys

@@ -92,8 +92,15 @@ _F1_LOANS = (
     _F1("demo-F1-005", "bank2", "pearltower", "repaid", 80),
     _F1("demo-F1-006", "bank2", "starharbour", "closed", 70),
     _F1("demo-F1-007", "bank2", "goldenbay", "rejected", 90),
-    _F1("demo-F1-008", "bank3", "willowbank", "disbursed", 60, currency="EUR",
-        loan_fx=("CNY", "7.6410")),
+    _F1(
+        "demo-F1-008",
+        "bank3",
+        "willowbank",
+        "disbursed",
+        60,
+        currency="EUR",
+        loan_fx=("CNY", "7.6410"),
+    ),
     _F1("demo-F1-009", "bank3", "moonlake", "cancelled", 80),
     _F1("demo-F1-010", "bank4", "clearlens", "partly_repaid", 70, declarations=2),
     _F1("demo-F1-011", "bank5", "kapok", "disbursed", 30, same_as="demo-F1-004"),
@@ -107,8 +114,10 @@ _PLEDGES = (
     ("demo-F5-001", "bank2", "bill_of_lading", "BDCLYTN2601222", 60, "disbursed"),
     ("demo-F5-002", "bank4", "warehouse_receipt", "BLBW-WR-2026-00543", 60, "partly_repaid"),
 )
-_REASONS = {"reject": "buyer concentration above the branch's limit",
-            "cancel": "the buyer paid early; the exporter no longer needs the loan"}
+_REASONS = {
+    "reject": "buyer concentration above the branch's limit",
+    "cancel": "the buyer paid early; the exporter no longer needs the loan",
+}
 
 
 @dataclass(frozen=True)
@@ -191,18 +200,31 @@ class _Picker:
         currency = currency or (free[0]["currency"] if free else None)
         chosen = [r for r in free if r["currency"] == currency][:count]
         if len(chosen) < count:
-            raise RuntimeError(f"the demo data has fewer than {count} free {currency} "
-                               f"declarations of {uscc}")
+            raise RuntimeError(
+                f"the demo data has fewer than {count} free {currency} declarations of {uscc}"
+            )
         self.taken.update(r["declaration_no"] for r in chosen)
         return chosen
 
 
-def _application(ref: str, scenario: str, uscc: str, amount: int, currency: str,
-                 documents: Sequence[tuple[str, str]], **extra: Any) -> FinancingIn:
+def _application(
+    ref: str,
+    scenario: str,
+    uscc: str,
+    amount: int,
+    currency: str,
+    documents: Sequence[tuple[str, str]],
+    **extra: Any,
+) -> FinancingIn:
     return FinancingIn(
-        scenario=scenario, external_ref=ref, enterprise_uscc=uscc,
-        amount=format_amount(amount, currency), currency=currency,
-        documents=[DocumentShareIn(kind=k, key=key) for k, key in documents], **extra)
+        scenario=scenario,
+        external_ref=ref,
+        enterprise_uscc=uscc,
+        amount=format_amount(amount, currency),
+        currency=currency,
+        documents=[DocumentShareIn(kind=k, key=key) for k, key in documents],
+        **extra,
+    )
 
 
 def _f1_loans(picker: _Picker, usccs: dict[str, str]) -> list[DemoLoan]:
@@ -210,18 +232,26 @@ def _f1_loans(picker: _Picker, usccs: dict[str, str]) -> list[DemoLoan]:
     chosen: dict[str, list[Record]] = {}
     for n, spec in enumerate(_F1_LOANS):
         uscc = usccs[spec.firm]
-        records = (chosen[spec.same_as] if spec.same_as
-                   else picker.take(uscc, spec.declarations, spec.currency))
+        records = (
+            chosen[spec.same_as]
+            if spec.same_as
+            else picker.take(uscc, spec.declarations, spec.currency)
+        )
         chosen[spec.ref] = records
         currency = records[0]["currency"]
         loan_ccy, rate = spec.loan_fx or (currency, None)
         extra: dict[str, Any] = {"rate": str(Decimal("3.45") + Decimal("0.10") * (n % 6))}
         if rate is not None:
             extra["fx_rates"] = {f"{currency}/{loan_ccy}": rate}
-        app = _application(spec.ref, "F1", uscc,
-                           _amount(_value(records, "total_value"), spec.percent, rate),
-                           loan_ccy, [(DECLARATION, r["declaration_no"]) for r in records],
-                           **extra)
+        app = _application(
+            spec.ref,
+            "F1",
+            uscc,
+            _amount(_value(records, "total_value"), spec.percent, rate),
+            loan_ccy,
+            [(DECLARATION, r["declaration_no"]) for r in records],
+            **extra,
+        )
         loans.append(DemoLoan(spec.bank, spec.firm, spec.state, app, 90 + 30 * (n % 4)))
     return loans
 
@@ -235,16 +265,26 @@ def _pledge_loans(usccs: dict[str, str]) -> list[DemoLoan]:
         owner, valid = spec.owner_uscc_of(record), None
         documents = [(kind, key)]
         if kind == POLICY:  # F4 rests on the policy and every declaration shipped under it
-            listed = [r for r in _records(DECLARATION)
-                      if r["declaration_no"] in record["declarations"]]
+            listed = [
+                r for r in _records(DECLARATION) if r["declaration_no"] in record["declarations"]
+            ]
             documents += [(DECLARATION, r["declaration_no"]) for r in listed]
             value, currency = _value(listed, "total_value"), record["currency"]
-            valid = (date.fromisoformat(record["valid_from"]),
-                     date.fromisoformat(record["valid_to"]))
+            valid = (
+                date.fromisoformat(record["valid_from"]),
+                date.fromisoformat(record["valid_to"]),
+            )
         else:
             value, currency = spec.value_of(record)
-        app = _application(ref, "F4" if kind == POLICY else "F5", owner,
-                           _amount(value, percent), currency, documents, rate="4.10")
+        app = _application(
+            ref,
+            "F4" if kind == POLICY else "F5",
+            owner,
+            _amount(value, percent),
+            currency,
+            documents,
+            rate="4.10",
+        )
         loans.append(DemoLoan(bank, owners[owner], state, app, 180, valid))
     return loans
 
@@ -257,20 +297,42 @@ def demo_plan() -> tuple[list[DemoLoan], DemoNeed]:
     """
     usccs = _usccs()
     policies = {key for _, _, kind, key, _, _ in _PLEDGES if kind == POLICY}
-    picker = _Picker({TOUR_DECLARATION} | {d for r in _records(POLICY) if r["policy_no"]
-                                           in policies for d in r["declarations"]})
+    picker = _Picker(
+        {TOUR_DECLARATION}
+        | {d for r in _records(POLICY) if r["policy_no"] in policies for d in r["declarations"]}
+    )
     loans = _pledge_loans(usccs) + _f1_loans(picker, usccs)
     records = picker.take(usccs[NEED_FIRM], 2, "USD")
     amount = _amount(_value(records, "total_value"), 80)
-    need = NeedIn(amount=format_amount(amount, "USD"), currency="USD", tenor_days=120,
-                  purpose=NEED_PURPOSE,
-                  documents=[DocumentRefIn(kind=DECLARATION, key=r["declaration_no"])
-                             for r in records])
-    offers = (("bank1", OfferIn(amount=need.amount, currency="USD", rate="3.85",
-                                tenor_days=120, note="no arrangement fee")),
-              ("bank5", OfferIn(amount=format_amount(_amount(amount, 90), "USD"),
-                                currency="USD", rate="3.60", tenor_days=90,
-                                note="90 % of the need at a lower rate")))
+    need = NeedIn(
+        amount=format_amount(amount, "USD"),
+        currency="USD",
+        tenor_days=120,
+        purpose=NEED_PURPOSE,
+        documents=[DocumentRefIn(kind=DECLARATION, key=r["declaration_no"]) for r in records],
+    )
+    offers = (
+        (
+            "bank1",
+            OfferIn(
+                amount=need.amount,
+                currency="USD",
+                rate="3.85",
+                tenor_days=120,
+                note="no arrangement fee",
+            ),
+        ),
+        (
+            "bank5",
+            OfferIn(
+                amount=format_amount(_amount(amount, 90), "USD"),
+                currency="USD",
+                rate="3.60",
+                tenor_days=90,
+                note="90 % of the need at a lower rate",
+            ),
+        ),
+    )
     return loans, DemoNeed(NEED_FIRM, need, offers)
 
 
@@ -287,9 +349,11 @@ class _People:
     def __call__(self, username: str) -> Caller:
         if username not in self.found:
             session = self.uow.session
-            principal = session.scalars(select(Principal).where(
-                Principal.username == username,
-                Principal.kind == PrincipalKind.USER.value)).one()
+            principal = session.scalars(
+                select(Principal).where(
+                    Principal.username == username, Principal.kind == PrincipalKind.USER.value
+                )
+            ).one()
             self.found[username] = caller_for(session, principal)
         return self.found[username]
 
@@ -308,10 +372,20 @@ def load_financings(uow: UnitOfWork, org_ids: dict[str, int]) -> FinancingsResul
     return result
 
 
-def _load_loans(uow: UnitOfWork, people: _People, org_ids: dict[str, int],
-                loans: Sequence[DemoLoan], result: FinancingsResult) -> None:
-    existing = set(uow.session.execute(select(Financing.bank_org_id, Financing.external_ref)
-                                       .where(Financing.external_ref.startswith("demo-"))))
+def _load_loans(
+    uow: UnitOfWork,
+    people: _People,
+    org_ids: dict[str, int],
+    loans: Sequence[DemoLoan],
+    result: FinancingsResult,
+) -> None:
+    existing = set(
+        uow.session.execute(
+            select(Financing.bank_org_id, Financing.external_ref).where(
+                Financing.external_ref.startswith("demo-")
+            )
+        )
+    )
     today = business_date()
     for loan in loans:
         ref = loan.application.external_ref
@@ -323,8 +397,10 @@ def _load_loans(uow: UnitOfWork, people: _People, org_ids: dict[str, int],
         maker = people(f"{loan.bank}.operator")
         with uow.acting_as(maker.actor):
             [outcome] = registration.register_applications(
-                Transactions.within(uow), [registration.Application(maker, loan.application)],
-                DEFAULT_RESERVATION_HOURS)
+                Transactions.within(uow),
+                [registration.Application(maker, loan.application)],
+                DEFAULT_RESERVATION_HOURS,
+            )
         if isinstance(outcome, FinancingRefused):
             # Someone financed these documents first (e.g. in an older demo database); the
             # refused attempt is recorded, as for any bank.
@@ -334,8 +410,9 @@ def _load_loans(uow: UnitOfWork, people: _People, org_ids: dict[str, int],
         result.financings_added += 1
 
 
-def _advance(uow: UnitOfWork, people: _People, loan: DemoLoan, financing_id: int,
-             today: date) -> None:
+def _advance(
+    uow: UnitOfWork, people: _People, loan: DemoLoan, financing_id: int, today: date
+) -> None:
     """Take a registered financing along `PATHS[loan.state]`, maker and checker in turn."""
     maker, checker = people(f"{loan.bank}.operator"), people(f"{loan.bank}.approver")
     ccy, fid = loan.application.currency, financing_id
@@ -345,12 +422,15 @@ def _advance(uow: UnitOfWork, people: _People, loan: DemoLoan, financing_id: int
         "approve": (checker, lambda c: transitions.approve(uow, c, fid, "documents verified")),
         "reject": (checker, lambda c: transitions.reject(uow, c, fid, _REASONS["reject"])),
         "cancel": (maker, lambda c: transitions.cancel(uow, c, fid, _REASONS["cancel"])),
-        "disburse": (maker, lambda c: transitions.disburse(
-            uow, c, fid, today + timedelta(days=loan.tenor_days))),
-        "repay-part": (maker, lambda c: transitions.repay(uow, c, fid,
-                                                          format_amount(part, ccy))),
-        "repay-rest": (maker, lambda c: transitions.repay(uow, c, fid,
-                                                          format_amount(amount - part, ccy))),
+        "disburse": (
+            maker,
+            lambda c: transitions.disburse(uow, c, fid, today + timedelta(days=loan.tenor_days)),
+        ),
+        "repay-part": (maker, lambda c: transitions.repay(uow, c, fid, format_amount(part, ccy))),
+        "repay-rest": (
+            maker,
+            lambda c: transitions.repay(uow, c, fid, format_amount(amount - part, ccy)),
+        ),
         "close": (maker, lambda c: transitions.close(uow, c, fid)),
     }
     for step in PATHS[loan.state]:
@@ -359,12 +439,20 @@ def _advance(uow: UnitOfWork, people: _People, loan: DemoLoan, financing_id: int
             act(who)
 
 
-def _load_need(uow: UnitOfWork, people: _People, org_ids: dict[str, int], need: DemoNeed,
-               result: FinancingsResult) -> None:
+def _load_need(
+    uow: UnitOfWork,
+    people: _People,
+    org_ids: dict[str, int],
+    need: DemoNeed,
+    result: FinancingsResult,
+) -> None:
     """Publish the need and both offers, unless the firm already has it (in any status)."""
-    found = uow.session.scalar(select(FinancingNeed.id).where(
-        FinancingNeed.enterprise_org_id == org_ids[need.firm],
-        FinancingNeed.purpose == need.need.purpose))
+    found = uow.session.scalar(
+        select(FinancingNeed.id).where(
+            FinancingNeed.enterprise_org_id == org_ids[need.firm],
+            FinancingNeed.purpose == need.need.purpose,
+        )
+    )
     if found is not None:
         return
     clerk = people(f"{need.firm}.clerk")
@@ -378,13 +466,17 @@ def _load_need(uow: UnitOfWork, people: _People, org_ids: dict[str, int], need: 
         result.offers_added += 1
 
 
-def _load_credit_query(uow: UnitOfWork, people: _People, org_ids: dict[str, int],
-                       result: FinancingsResult) -> None:
+def _load_credit_query(
+    uow: UnitOfWork, people: _People, org_ids: dict[str, int], result: FinancingsResult
+) -> None:
     """bank1 reads the profile its consenting client shows now that it has financings."""
-    found = uow.session.scalar(select(CreditQuery.id).where(
-        CreditQuery.bank_org_id == org_ids[CREDIT_BANK],
-        CreditQuery.enterprise_org_id == org_ids[CREDIT_FIRM],
-        CreditQuery.purpose == CREDIT_PURPOSE))
+    found = uow.session.scalar(
+        select(CreditQuery.id).where(
+            CreditQuery.bank_org_id == org_ids[CREDIT_BANK],
+            CreditQuery.enterprise_org_id == org_ids[CREDIT_FIRM],
+            CreditQuery.purpose == CREDIT_PURPOSE,
+        )
+    )
     if found is not None:
         return
     operator = people(f"{CREDIT_BANK}.operator")

@@ -41,8 +41,7 @@ class DemoResult:
 
 
 def _find_org(uow: UnitOfWork, org: DemoOrg) -> Organization | None:
-    query = select(Organization).where(Organization.kind == org.kind,
-                                       Organization.name == org.name)
+    query = select(Organization).where(Organization.kind == org.kind, Organization.name == org.name)
     return uow.session.scalars(query).first()
 
 
@@ -50,10 +49,16 @@ def _load_orgs(uow: UnitOfWork, result: DemoResult) -> None:
     for demo in demo_orgs():
         found = _find_org(uow, demo)
         if found is None:
-            data = OrgIn(kind=OrgKind(demo.kind), name=demo.name, name_zh=demo.name_zh,
-                         uscc=demo.uscc, bic=demo.bic, customs_code=demo.customs_code,
-                         jurisdictions=list(demo.jurisdictions),
-                         trade_class=TradeClass(demo.trade_class) if demo.trade_class else None)
+            data = OrgIn(
+                kind=OrgKind(demo.kind),
+                name=demo.name,
+                name_zh=demo.name_zh,
+                uscc=demo.uscc,
+                bic=demo.bic,
+                customs_code=demo.customs_code,
+                jurisdictions=list(demo.jurisdictions),
+                trade_class=TradeClass(demo.trade_class) if demo.trade_class else None,
+            )
             found, _ = service.add_org(uow, data)
             result.orgs_added += 1
         result.org_ids[demo.key] = found.id
@@ -66,17 +71,28 @@ def _load_principals(uow: UnitOfWork, result: DemoResult) -> None:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         hashes = list(pool.map(credentials.hash_password, [u.password for u in missing]))
     for user, password_hash in zip(missing, hashes, strict=True):
-        credentials.add_principal(uow, result.org_ids[user.org_key], PrincipalKind.USER,
-                                  user.username, Role(user.role), password_hash=password_hash)
+        credentials.add_principal(
+            uow,
+            result.org_ids[user.org_key],
+            PrincipalKind.USER,
+            user.username,
+            Role(user.role),
+            password_hash=password_hash,
+        )
         result.users_added += 1
     for svc in demo_services():
         org_id = result.org_ids[svc.org_key]
-        exists = uow.session.scalar(select(Principal.id).where(
-            Principal.org_id == org_id, Principal.kind == PrincipalKind.SERVICE.value,
-            Principal.name == svc.name))
+        exists = uow.session.scalar(
+            select(Principal.id).where(
+                Principal.org_id == org_id,
+                Principal.kind == PrincipalKind.SERVICE.value,
+                Principal.name == svc.name,
+            )
+        )
         if exists is None:
-            principal, _ = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
-                                                     svc.name, Role(svc.role))
+            principal, _ = credentials.add_principal(
+                uow, org_id, PrincipalKind.SERVICE, svc.name, Role(svc.role)
+            )
             _, key, _ = credentials.issue_key(uow, principal.id)
             result.keys[f"{svc.org_key}/{svc.name}"] = key
 
@@ -93,9 +109,14 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
     _load_principals(uow, result)
     if data_dir is not None:
         loaded = load_documents(uow, result.org_ids, data_dir)
-        result.documents_added, result.consents_added = (loaded.documents_added,
-                                                         loaded.consents_added)
+        result.documents_added, result.consents_added = (
+            loaded.documents_added,
+            loaded.consents_added,
+        )
         financed = load_financings(uow, result.org_ids)
         result.financings_added, result.needs_added, result.credit_queries_added = (
-            financed.financings_added, financed.needs_added, financed.credit_queries_added)
+            financed.financings_added,
+            financed.needs_added,
+            financed.credit_queries_added,
+        )
     return result

@@ -104,14 +104,28 @@ def _shipments(rng: random.Random) -> list[_Shipment]:
     picks = rng.choices(firms, [CLASS_WEIGHT[f.trade_class or "A"] for f in firms], k=EXPORTS)
     out = []
     for firm in picks:
-        mode = ("9610" if _trades_in(firm, "E-commerce") else
-                rng.choices(TRADE_MODES, TRADE_MODE_SHARES)[0])
-        out.append(_Shipment(firm, rng.choice(regular[firm.key]), "0", _day(rng),
-                             _amount(rng, 6_000, 420_000), mode))
+        mode = (
+            "9610"
+            if _trades_in(firm, "E-commerce")
+            else rng.choices(TRADE_MODES, TRADE_MODE_SHARES)[0]
+        )
+        out.append(
+            _Shipment(
+                firm,
+                rng.choice(regular[firm.key]),
+                "0",
+                _day(rng),
+                _amount(rng, 6_000, 420_000),
+                mode,
+            )
+        )
     by_key = {f.key: f for f in firms}
     for firm_key, supplier in SUPPLIERS:
-        out.append(_Shipment(by_key[firm_key], supplier, "1", _day(rng),
-                             _amount(rng, 20_000, 900_000), "0110"))
+        out.append(
+            _Shipment(
+                by_key[firm_key], supplier, "1", _day(rng), _amount(rng, 20_000, 900_000), "0110"
+            )
+        )
     for item in out:
         if item.trade_mode != "9610" and rng.random() < 0.85:
             item.bill_no = f"{rng.choice(CARRIER_PREFIXES)}{rng.randint(10**9, 10**10 - 1)}"
@@ -131,11 +145,15 @@ def _number(shipments: list[_Shipment], rng: random.Random) -> None:
 
 def _declaration(item: _Shipment) -> Record:
     record: Record = {
-        "declaration_no": item.number, "enterprise_uscc": item.firm.uscc,
-        "buyer_name": item.party.name, "buyer_country": item.party.country,
+        "declaration_no": item.number,
+        "enterprise_uscc": item.firm.uscc,
+        "buyer_name": item.party.name,
+        "buyer_country": item.party.country,
         "currency": item.party.currency,
         "total_value": format_amount(item.value_minor, item.party.currency),
-        "export_date": item.day.isoformat(), "trade_mode": item.trade_mode}
+        "export_date": item.day.isoformat(),
+        "trade_mode": item.trade_mode,
+    }
     if item.bill_no:
         record["bill_no"] = item.bill_no
     return record
@@ -151,22 +169,30 @@ def _bill_of_lading(item: _Shipment, rng: random.Random, n: int) -> Record:
     loading = PORT_OF_CITY[_city(item.firm)]
     item.bill_no = f"BDCL{loading[2:]}{YEAR % 100}{n * 37 + 1_000:05d}"
     negotiable = rng.random() < 0.7
-    vessel = rng.choice(("BLUE DRAGON PEARL", "BLUE DRAGON JADE", "BLUE DRAGON HARMONY",
-                         "BLUE DRAGON LOTUS"))
+    vessel = rng.choice(
+        ("BLUE DRAGON PEARL", "BLUE DRAGON JADE", "BLUE DRAGON HARMONY", "BLUE DRAGON LOTUS")
+    )
     heading = "E" if item.party.country in {"US", "CA", "MX", "BR", "CL"} else "W"
     containers = sorted({_container(rng) for _ in range(rng.randint(1, 4))})
     record: Record = {
-        "bl_no": item.bill_no, "shipper_uscc": item.firm.uscc,
+        "bl_no": item.bill_no,
+        "shipper_uscc": item.firm.uscc,
         "consignee": "TO ORDER" if negotiable else item.party.name,
-        "port_of_loading": loading, "port_of_discharge": item.party.port, "vessel": vessel,
-        "voyage": f"{rng.randint(10, 68):03d}{heading}", "containers": containers,
+        "port_of_loading": loading,
+        "port_of_discharge": item.party.port,
+        "vessel": vessel,
+        "voyage": f"{rng.randint(10, 68):03d}{heading}",
+        "containers": containers,
         "issue_date": (item.day + timedelta(days=rng.randint(0, 2))).isoformat(),
-        "negotiable": negotiable}
+        "negotiable": negotiable,
+    }
     if negotiable:
         record["notify_party"] = item.party.name
     if rng.random() < 0.5:
-        record |= {"cargo_value": format_amount(item.value_minor, item.party.currency),
-                   "currency": item.party.currency}
+        record |= {
+            "cargo_value": format_amount(item.value_minor, item.party.currency),
+            "currency": item.party.currency,
+        }
     return record
 
 
@@ -190,15 +216,20 @@ def _policies(shipments: list[_Shipment], rng: random.Random) -> list[Record]:
         start = date(YEAR, min(s.day for s in covered).month, 1)
         total = sum(s.value_minor for s in covered) // 100
         limit = max(100_000, math.ceil(total * rng.uniform(1.2, 2.0) / 50_000) * 50_000)
-        records.append({
-            "policy_no": f"SREC-{YEAR}-{_city(first.firm)}-{n * 113 + 20_417:05d}",
-            "insured_uscc": first.firm.uscc, "buyer_name": party.name,
-            "buyer_country": party.country, "currency": party.currency,
-            "credit_limit": format_amount(limit * 100, party.currency),
-            "coverage_ratio": rng.choice(("0.90", "0.90", "0.85", "0.80")),
-            "valid_from": start.isoformat(),
-            "valid_to": (start.replace(year=YEAR + 1) - timedelta(days=1)).isoformat(),
-            "declarations": [s.number for s in covered]})
+        records.append(
+            {
+                "policy_no": f"SREC-{YEAR}-{_city(first.firm)}-{n * 113 + 20_417:05d}",
+                "insured_uscc": first.firm.uscc,
+                "buyer_name": party.name,
+                "buyer_country": party.country,
+                "currency": party.currency,
+                "credit_limit": format_amount(limit * 100, party.currency),
+                "coverage_ratio": rng.choice(("0.90", "0.90", "0.85", "0.80")),
+                "valid_from": start.isoformat(),
+                "valid_to": (start.replace(year=YEAR + 1) - timedelta(days=1)).isoformat(),
+                "declarations": [s.number for s in covered],
+            }
+        )
     return records
 
 
@@ -216,8 +247,11 @@ def _invoice_no(rng: random.Random, city: str, n: int) -> str:
 
 
 # Category -> (share, smallest and largest amount in yuan, VAT rate in per cent).
-_INVOICE_TYPES = {"freight": (50, 3_000, 180_000, 9), "goods": (30, 20_000, 800_000, 13),
-                  "service": (20, 5_000, 150_000, 6)}
+_INVOICE_TYPES = {
+    "freight": (50, 3_000, 180_000, 9),
+    "goods": (30, 20_000, 800_000, 13),
+    "service": (20, 5_000, 150_000, 6),
+}
 
 
 def _invoices(rng: random.Random, city: str, count: int) -> list[Record]:
@@ -228,13 +262,18 @@ def _invoices(rng: random.Random, city: str, count: int) -> list[Record]:
         category = rng.choices(categories, [t[0] for t in _INVOICE_TYPES.values()])[0]
         _, low, high, rate = _INVOICE_TYPES[category]
         amount = _amount(rng, low, high)
-        records.append({
-            "invoice_no": _invoice_no(rng, city, n),
-            "seller_uscc": seller_uscc(city, category, rng.randint(0, 3)),
-            "buyer_uscc": rng.choice(buyers).uscc, "currency": "CNY",
-            "amount": format_amount(amount, "CNY"),
-            "tax_amount": format_amount(round(amount * rate / 100), "CNY"),
-            "issue_date": _day(rng).isoformat(), "category": category})
+        records.append(
+            {
+                "invoice_no": _invoice_no(rng, city, n),
+                "seller_uscc": seller_uscc(city, category, rng.randint(0, 3)),
+                "buyer_uscc": rng.choice(buyers).uscc,
+                "currency": "CNY",
+                "amount": format_amount(amount, "CNY"),
+                "tax_amount": format_amount(round(amount * rate / 100), "CNY"),
+                "issue_date": _day(rng).isoformat(),
+                "category": category,
+            }
+        )
     return sorted(records, key=lambda r: (r["issue_date"], r["invoice_no"]))
 
 
@@ -245,13 +284,19 @@ def _filings(rng: random.Random, city: str, count: int) -> list[Record]:
     for n in range(count):
         name, country, currency, item_type = rng.choice(PAYEES)
         code = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8))
-        records.append({
-            "filing_no": f"{region}{YEAR % 100}{n * 211 + 1_043:08d}", "verification_code": code,
-            "payer_uscc": rng.choice(payers).uscc, "payee_name": name,
-            "payee_country": country, "currency": currency,
-            "contract_amount": format_amount(_amount(rng, 60_000, 900_000), currency),
-            "item_type": item_type,
-            "filing_date": _day(rng).isoformat()})
+        records.append(
+            {
+                "filing_no": f"{region}{YEAR % 100}{n * 211 + 1_043:08d}",
+                "verification_code": code,
+                "payer_uscc": rng.choice(payers).uscc,
+                "payee_name": name,
+                "payee_country": country,
+                "currency": currency,
+                "contract_amount": format_amount(_amount(rng, 60_000, 900_000), currency),
+                "item_type": item_type,
+                "filing_date": _day(rng).isoformat(),
+            }
+        )
     return records
 
 
@@ -264,20 +309,30 @@ def _goods_of(firm: DemoOrg) -> tuple[str, str, int, int, int] | None:
 
 def _receipts(rng: random.Random) -> list[Record]:
     """Ten receipts of the bonded warehouse in Beilun, whose depositors are Zhejiang firms."""
-    stocked = [(f, stock) for f in _in_city("3302") + _in_city("3301")
-               if (stock := _goods_of(f)) is not None]
+    stocked = [
+        (f, stock)
+        for f in _in_city("3302") + _in_city("3301")
+        if (stock := _goods_of(f)) is not None
+    ]
     records = []
     for n, (firm, stock) in enumerate(rng.sample(stocked, 10)):
         goods, unit, low, high, price = stock
         quantity = rng.randint(low, high)
-        records.append({
-            "receipt_no": f"BLBW-WR-{YEAR}-{n * 29 + 311:05d}", "owner_uscc": firm.uscc,
-            "warehouse": "Beilun Bonded Port Warehouse, Ningbo",
-            "location": f"Warehouse {rng.randint(1, 8)}, zone {rng.choice('ABCD')}, "
-                        f"bay {rng.randint(1, 40)}",
-            "goods": goods, "quantity": str(quantity), "unit": unit,
-            "valuation": format_amount(quantity * price * 100, "CNY"), "currency": "CNY",
-            "issue_date": _day(rng).isoformat()})
+        records.append(
+            {
+                "receipt_no": f"BLBW-WR-{YEAR}-{n * 29 + 311:05d}",
+                "owner_uscc": firm.uscc,
+                "warehouse": "Beilun Bonded Port Warehouse, Ningbo",
+                "location": f"Warehouse {rng.randint(1, 8)}, zone {rng.choice('ABCD')}, "
+                f"bay {rng.randint(1, 40)}",
+                "goods": goods,
+                "quantity": str(quantity),
+                "unit": unit,
+                "valuation": format_amount(quantity * price * 100, "CNY"),
+                "currency": "CNY",
+                "issue_date": _day(rng).isoformat(),
+            }
+        )
     return records
 
 
@@ -291,13 +346,14 @@ def demo_batches() -> list[DemoBatch]:
     out = []
     for source, district in sorted(set(DISTRICT_OF_CITY.values())):
         mine = sorted((s for s in shipments if s.number[:4] == district), key=lambda s: s.number)
-        out.append(DemoBatch(source, "customs_declaration",
-                             tuple(_declaration(s) for s in mine)))
-    out += [DemoBatch("tax-sz", "vat_invoice", tuple(_invoices(rng, "4403", 60))),
-            DemoBatch("tax-nb", "vat_invoice", tuple(_invoices(rng, "3302", 40))),
-            DemoBatch("tax-sz", "tax_filing", tuple(_filings(rng, "4403", 6))),
-            DemoBatch("tax-nb", "tax_filing", tuple(_filings(rng, "3302", 4))),
-            DemoBatch("insurer", "insurance_policy", tuple(policies)),
-            DemoBatch("carrier", "bill_of_lading", tuple(ladings)),
-            DemoBatch("warehouse", "warehouse_receipt", tuple(_receipts(rng)))]
+        out.append(DemoBatch(source, "customs_declaration", tuple(_declaration(s) for s in mine)))
+    out += [
+        DemoBatch("tax-sz", "vat_invoice", tuple(_invoices(rng, "4403", 60))),
+        DemoBatch("tax-nb", "vat_invoice", tuple(_invoices(rng, "3302", 40))),
+        DemoBatch("tax-sz", "tax_filing", tuple(_filings(rng, "4403", 6))),
+        DemoBatch("tax-nb", "tax_filing", tuple(_filings(rng, "3302", 4))),
+        DemoBatch("insurer", "insurance_policy", tuple(policies)),
+        DemoBatch("carrier", "bill_of_lading", tuple(ladings)),
+        DemoBatch("warehouse", "warehouse_receipt", tuple(_receipts(rng))),
+    ]
     return out

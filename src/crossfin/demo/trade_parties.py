@@ -68,8 +68,12 @@ SUPPLIERS = (
 )
 
 # City (first four digits of a county code) -> (customs source, customs district code).
-DISTRICT_OF_CITY = {"4403": ("customs-sz", "5300"), "4401": ("customs-gz", "5100"),
-                    "3302": ("customs-nb", "3100"), "3301": ("customs-hz", "2900")}
+DISTRICT_OF_CITY = {
+    "4403": ("customs-sz", "5300"),
+    "4401": ("customs-gz", "5100"),
+    "3302": ("customs-nb", "3100"),
+    "3301": ("customs-hz", "2900"),
+}
 # Where each city's containers are loaded: Yantian, Nansha, and Ningbo (Hangzhou too).
 PORT_OF_CITY = {"4403": "CNYTN", "4401": "CNNSA", "3302": "CNNGB", "3301": "CNNGB"}
 # Other carriers' B/L prefixes, for declarations shipped outside the demo carrier.

@@ -37,8 +37,9 @@ def remaining_minor(session: Session, documents: Iterable[Document]) -> dict[int
     if not docs:
         return {}
     ids = [d.id for d in docs]
-    query = select(DocumentBalance.document_id, DocumentBalance.used_minor,
-                   DocumentBalance.active_uses).where(DocumentBalance.document_id.in_(ids))
+    query = select(
+        DocumentBalance.document_id, DocumentBalance.used_minor, DocumentBalance.active_uses
+    ).where(DocumentBalance.document_id.in_(ids))
     rows = {r.document_id: r for r in session.execute(query)}
     left: dict[int, int] = {}
     for doc in docs:
@@ -56,14 +57,17 @@ def lock_balances(session: Session, document_ids: Iterable[int]) -> dict[int, Do
     if not ids:
         return {}
     now = utcnow()
-    rows = [{"document_id": i, "used_minor": 0, "active_uses": 0, "updated_at": now}
-            for i in ids]
+    rows = [{"document_id": i, "used_minor": 0, "active_uses": 0, "updated_at": now} for i in ids]
     # One executemany of a fixed statement (cached once), not a VALUES list whose length
     # changes with every batch (compiled and parsed anew each time).
     table = cast(Table, DocumentBalance.__table__)
     session.execute(insert_for(session)(table).on_conflict_do_nothing(), rows)
-    query = (select(DocumentBalance).where(DocumentBalance.document_id.in_(ids))
-             .order_by(DocumentBalance.document_id).with_for_update())
+    query = (
+        select(DocumentBalance)
+        .where(DocumentBalance.document_id.in_(ids))
+        .order_by(DocumentBalance.document_id)
+        .with_for_update()
+    )
     found = session.scalars(query.execution_options(populate_existing=True)).all()
     return {b.document_id: b for b in found}
 
@@ -94,8 +98,17 @@ def shortfalls(balances: dict[int, DocumentBalance], claims: Sequence[Claim]) ->
             left = max(doc.value_minor - balance.used_minor, 0)
             fits = claim.reserved_minor <= left
         if not fits:
-            short.append(Shortfall(doc.id, doc.kind, doc.key, doc.currency, left,
-                                   claim.reserved_minor, doc.single_use))
+            short.append(
+                Shortfall(
+                    doc.id,
+                    doc.kind,
+                    doc.key,
+                    doc.currency,
+                    left,
+                    claim.reserved_minor,
+                    doc.single_use,
+                )
+            )
     return short
 
 
@@ -109,8 +122,9 @@ def apply_claims(balances: dict[int, DocumentBalance], claims: Sequence[Claim]) 
         balance.updated_at = now
 
 
-def give_back(balance: DocumentBalance, amount_minor: int, *, ends_use: bool,
-              now: datetime | None = None) -> None:
+def give_back(
+    balance: DocumentBalance, amount_minor: int, *, ends_use: bool, now: datetime | None = None
+) -> None:
     """Lower a locked balance by `amount_minor`; `ends_use` ends one single-use hold too.
 
     Precondition: `balance` was locked by `lock_balances` in this transaction.

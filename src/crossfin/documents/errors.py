@@ -89,6 +89,12 @@ class Shortfall:
 
         def amount(minor: int) -> str:
             return format_amount(minor, self.currency) if self.currency else str(minor)
-        return {"kind": self.kind, "key": self.key, "currency": self.currency,
-                "remaining": amount(self.remaining_minor),
-                "requested": amount(self.requested_minor), "single_use": self.single_use}
+
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "currency": self.currency,
+            "remaining": amount(self.remaining_minor),
+            "requested": amount(self.requested_minor),
+            "single_use": self.single_use,
+        }

@@ -35,7 +35,8 @@ class Document(Base):
     # that enterprise is registered (documents may arrive before the firm onboards).
     owner_uscc: Mapped[str] = mapped_column(String(18), index=True)
     owner_org_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id"), nullable=True, index=True)
+        ForeignKey("organizations.id"), nullable=True, index=True
+    )
     # The owner's jurisdiction path, copied for regulators' subtree filters.
     jurisdiction_path: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

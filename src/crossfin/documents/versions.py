@@ -49,8 +49,9 @@ def _normal_key(spec: KindSpec, key: str) -> str | None:
         return None
 
 
-def readable_document(session: Session, caller: Caller, kind: str, key: str,
-                      *, lock: bool = False) -> Document:
+def readable_document(
+    session: Session, caller: Caller, kind: str, key: str, *, lock: bool = False
+) -> Document:
     """The document if the caller may read it; 404 otherwise (existence never leaks)."""
     spec = get_kind(kind)
     normal = _normal_key(spec, key)
@@ -63,8 +64,9 @@ def readable_document(session: Session, caller: Caller, kind: str, key: str,
     return doc
 
 
-def list_versions(session: Session, caller: Caller, kind: str,
-                  key: str) -> tuple[Document, list[DocumentVersion]]:
+def list_versions(
+    session: Session, caller: Caller, kind: str, key: str
+) -> tuple[Document, list[DocumentVersion]]:
     """Every version of a readable document, oldest first."""
     doc = readable_document(session, caller, kind, key)
     query = select(DocumentVersion).where(DocumentVersion.document_id == doc.id)
@@ -72,20 +74,24 @@ def list_versions(session: Session, caller: Caller, kind: str,
 
 
 def version_view(version: DocumentVersion) -> dict[str, Any]:
-    return {"version": version.version, "content": json.loads(version.content),
-            "record_digest": version.record_digest.hex(),
-            "value": _amount(version.value_minor, version.currency),
-            "reason": version.reason, "batch": version.batch_id,
-            "created_at": version.created_at}
+    return {
+        "version": version.version,
+        "content": json.loads(version.content),
+        "record_digest": version.record_digest.hex(),
+        "value": _amount(version.value_minor, version.currency),
+        "reason": version.reason,
+        "batch": version.batch_id,
+        "created_at": version.created_at,
+    }
 
 
 def _amount(minor: int, currency: str) -> dict[str, str] | None:
-    return {"amount": format_amount(minor, currency), "currency": currency} if currency \
-        else None
+    return {"amount": format_amount(minor, currency), "currency": currency} if currency else None
 
 
-def amend(uow: UnitOfWork, caller: Caller, kind: str, key: str, record: Mapping[str, Any],
-          reason: str) -> tuple[Document, DocumentVersion, Receipt]:
+def amend(
+    uow: UnitOfWork, caller: Caller, kind: str, key: str, record: Mapping[str, Any], reason: str
+) -> tuple[Document, DocumentVersion, Receipt]:
     """Add a version with new content (same key and owner), by the document's source only."""
     session = uow.session
     doc = readable_document(session, caller, kind, key, lock=True)
@@ -94,36 +100,58 @@ def amend(uow: UnitOfWork, caller: Caller, kind: str, key: str, record: Mapping[
     require_role(caller, Role.ADMIN, Role.OPERATOR)
     spec = get_kind(doc.kind)
     digest, content = _checked_record(spec, doc, record)
-    current = session.scalars(select(DocumentVersion).where(
-        DocumentVersion.document_id == doc.id, DocumentVersion.version == doc.version)).one()
+    current = session.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc.id, DocumentVersion.version == doc.version
+        )
+    ).one()
     if current.content == content:
         raise NoChange("the amendment is identical to the current version")
     minor, currency = spec.value_of(json.loads(content))
     balance = _locked_balance(session, doc.id)
-    if balance is not None and currency != doc.currency and (
-            balance.used_minor or balance.active_uses):
+    if (
+        balance is not None
+        and currency != doc.currency
+        and (balance.used_minor or balance.active_uses)
+    ):
         raise invalid("record.currency", "cannot change while the document has active uses")
-    version = DocumentVersion(document_id=doc.id, version=doc.version + 1, content=content,
-                              record_digest=digest, value_minor=minor, currency=currency,
-                              reason=reason, batch_id=None, created_at=utcnow())
+    version = DocumentVersion(
+        document_id=doc.id,
+        version=doc.version + 1,
+        content=content,
+        record_digest=digest,
+        value_minor=minor,
+        currency=currency,
+        reason=reason,
+        batch_id=None,
+        created_at=utcnow(),
+    )
     session.add(version)
     previous = doc.digest
     doc.version, doc.value_minor, doc.currency = version.version, minor, currency
     doc.digest, doc.updated_at = digest, version.created_at
     session.flush()
     receipt = uow.record(
-        EventType.DOCUMENT_AMENDED, subjects={"document": doc.id, "version": version.id},
-        content={"kind": doc.kind, "key": doc.key, "version": version.version,
-                 "record_digest": digest.hex(), "previous_digest": previous.hex(),
-                 "value_minor": minor, "currency": currency, "reason": reason},
-        parties={p for p in (doc.source_org_id, doc.owner_org_id) if p is not None})
+        EventType.DOCUMENT_AMENDED,
+        subjects={"document": doc.id, "version": version.id},
+        content={
+            "kind": doc.kind,
+            "key": doc.key,
+            "version": version.version,
+            "record_digest": digest.hex(),
+            "previous_digest": previous.hex(),
+            "value_minor": minor,
+            "currency": currency,
+            "reason": reason,
+        },
+        parties={p for p in (doc.source_org_id, doc.owner_org_id) if p is not None},
+    )
     if balance is not None and minor < balance.used_minor:
         _alert_below_uses(uow, doc, caller, balance.used_minor)
     return doc, version, receipt
 
 
-def _checked_record(spec: KindSpec, doc: Document,
-                    record: Mapping[str, Any]) -> tuple[bytes, str]:
+def _checked_record(spec: KindSpec, doc: Document, record: Mapping[str, Any]) -> tuple[bytes, str]:
     """(digest of the record as sent, canonical normalised content); same key and owner."""
     try:
         raw = jcs(dict(record))
@@ -132,8 +160,9 @@ def _checked_record(spec: KindSpec, doc: Document,
     try:
         content = spec.validate(record)
     except ValidationFailed as exc:
-        raise ValidationFailed([FieldError(f"record.{e.field}", e.reason)
-                                for e in exc.errors]) from None
+        raise ValidationFailed(
+            [FieldError(f"record.{e.field}", e.reason) for e in exc.errors]
+        ) from None
     if spec.key_of(content) != doc.key:
         raise invalid(f"record.{spec.key_field}", f"must be the document's key {doc.key}")
     if spec.owner_uscc_of(content) != doc.owner_uscc:
@@ -149,22 +178,34 @@ def _locked_balance(session: Session, document_id: int) -> DocumentBalance | Non
 
 def _alert_below_uses(uow: UnitOfWork, doc: Document, caller: Caller, used: int) -> None:
     """The new value no longer covers the active uses: tell the regulators over the owner."""
-    raise_alert(uow, AlertKind.VALUE_BELOW_USES, subject_org_id=doc.owner_org_id,
-                jurisdiction_path=doc.jurisdiction_path, actor_org_id=caller.org_id,
-                document_id=doc.id,
-                details={"kind": doc.kind, "key": doc.key, "version": doc.version,
-                         "value_minor": doc.value_minor, "used_minor": used,
-                         "currency": doc.currency})
+    raise_alert(
+        uow,
+        AlertKind.VALUE_BELOW_USES,
+        subject_org_id=doc.owner_org_id,
+        jurisdiction_path=doc.jurisdiction_path,
+        actor_org_id=caller.org_id,
+        document_id=doc.id,
+        details={
+            "kind": doc.kind,
+            "key": doc.key,
+            "version": doc.version,
+            "value_minor": doc.value_minor,
+            "used_minor": used,
+            "currency": doc.currency,
+        },
+    )
 
 
 def link_owner_documents(session: Session, org: Organization) -> int:
     """Link documents that arrived before their owner enterprise onboarded; how many."""
     if org.kind != OrgKind.ENTERPRISE.value or not org.uscc:
         return 0
-    statement = (update(Document)
-                 .where(Document.owner_uscc == org.uscc, Document.owner_org_id.is_(None))
-                 .values(owner_org_id=org.id, jurisdiction_path=org.jurisdiction_path)
-                 .execution_options(synchronize_session=False))
+    statement = (
+        update(Document)
+        .where(Document.owner_uscc == org.uscc, Document.owner_org_id.is_(None))
+        .values(owner_org_id=org.id, jurisdiction_path=org.jurisdiction_path)
+        .execution_options(synchronize_session=False)
+    )
     result = cast("CursorResult[Any]", session.execute(statement))  # an UPDATE: a CursorResult
     return int(result.rowcount or 0)
 
@@ -172,32 +213,50 @@ def link_owner_documents(session: Session, org: Organization) -> int:
 def document_proof(session: Session, caller: Caller, kind: str, key: str) -> dict[str, Any]:
     """Proof that version 1 was signed by its source: an RFC 6962 path to the batch root."""
     doc = readable_document(session, caller, kind, key)
-    first = session.scalars(select(DocumentVersion).where(
-        DocumentVersion.document_id == doc.id, DocumentVersion.version == 1)).one()
-    batch = session.scalars(select(Batch).where(
-        Batch.source_org_id == doc.source_org_id, Batch.ref == first.batch_id)).one_or_none()
+    first = session.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc.id, DocumentVersion.version == 1
+        )
+    ).one()
+    batch = session.scalars(
+        select(Batch).where(Batch.source_org_id == doc.source_org_id, Batch.ref == first.batch_id)
+    ).one_or_none()
     if batch is None:
         raise NotFound("this document did not come in a batch")
-    line = session.scalar(select(BatchLine.line).where(
-        BatchLine.batch_id == batch.id, BatchLine.key == doc.key,
-        BatchLine.outcome == "accepted"))
+    line = session.scalar(
+        select(BatchLine.line).where(
+            BatchLine.batch_id == batch.id,
+            BatchLine.key == doc.key,
+            BatchLine.outcome == "accepted",
+        )
+    )
     if line is None:
         raise NotFound("no accepted line for this document in its batch")
     # root_hash only iterates, so each range streams in O(log n) memory.
-    path = [root_hash(_leaves(session, batch.id, lo, hi))
-            for lo, hi in inclusion_ranges(line, batch.count)]
-    return {"batch": batch.ref, "kind": batch.kind, "line": line, "tree_size": batch.count,
-            "record_digest": first.record_digest.hex(),
-            "leaf_hash": leaf_hash(first.record_digest).hex(),
-            "root": base64.b64encode(batch.root).decode(),
-            "path": [base64.b64encode(h).decode() for h in path],
-            "manifest": batch.manifest,
-            "event": {"event_id": batch.event_id, "leaf_index": batch.leaf_index}}
+    path = [
+        root_hash(_leaves(session, batch.id, lo, hi))
+        for lo, hi in inclusion_ranges(line, batch.count)
+    ]
+    return {
+        "batch": batch.ref,
+        "kind": batch.kind,
+        "line": line,
+        "tree_size": batch.count,
+        "record_digest": first.record_digest.hex(),
+        "leaf_hash": leaf_hash(first.record_digest).hex(),
+        "root": base64.b64encode(batch.root).decode(),
+        "path": [base64.b64encode(h).decode() for h in path],
+        "manifest": batch.manifest,
+        "event": {"event_id": batch.event_id, "leaf_index": batch.leaf_index},
+    }
 
 
 def _leaves(session: Session, batch_id: int, lo: int, hi: int) -> Iterator[bytes]:
-    query = (select(BatchLine.digest).where(BatchLine.batch_id == batch_id,
-                                            BatchLine.line >= lo, BatchLine.line < hi)
-             .order_by(BatchLine.line).execution_options(yield_per=10_000))
+    query = (
+        select(BatchLine.digest)
+        .where(BatchLine.batch_id == batch_id, BatchLine.line >= lo, BatchLine.line < hi)
+        .order_by(BatchLine.line)
+        .execution_options(yield_per=10_000)
+    )
     for digest in session.scalars(query):
         yield leaf_hash(digest)

@@ -80,10 +80,18 @@ class KeyedAnswers(Hooks[Job]):
 
     def replay(self, uow: UnitOfWork, jobs: Sequence[Job]) -> list[Any | None]:
         idents = {(j.caller.org_id, j.key) for j in jobs if j.key is not None}
-        stored = {(r.org_id, r.key): r for r in uow.session.scalars(
-            select(IdempotencyRecord).where(tuple_(
-                IdempotencyRecord.org_id, IdempotencyRecord.key).in_(idents)))} \
-            if idents else {}
+        stored = (
+            {
+                (r.org_id, r.key): r
+                for r in uow.session.scalars(
+                    select(IdempotencyRecord).where(
+                        tuple_(IdempotencyRecord.org_id, IdempotencyRecord.key).in_(idents)
+                    )
+                )
+            }
+            if idents
+            else {}
+        )
         results: list[Any | None] = []
         seen = set()
         for job in jobs:
@@ -99,8 +107,11 @@ class KeyedAnswers(Hooks[Job]):
             if row is None:
                 results.append(None)
             elif row.fingerprint != job.fingerprint:
-                results.append(IdempotencyConflict(
-                    "this Idempotency-Key was used with a different request", key=job.key))
+                results.append(
+                    IdempotencyConflict(
+                        "this Idempotency-Key was used with a different request", key=job.key
+                    )
+                )
             else:
                 results.append(Answer(row.status, row.body, replayed=True))
         return results
@@ -109,8 +120,7 @@ class KeyedAnswers(Hooks[Job]):
         if job.key is None:
             return done  # its body is built after the commit (`answer`)
         body = _body(done)
-        idempotency.remember(uow.session, job.caller.org_id, job.key, job.fingerprint, 201,
-                             body)
+        idempotency.remember(uow.session, job.caller.org_id, job.key, job.fingerprint, 201, body)
         return Answer(201, body)
 
     def after_conflict(self, session: Session, job: Job) -> Any | None:
@@ -134,5 +144,6 @@ class KeyedAnswers(Hooks[Job]):
 def _body(done: Registered) -> bytes:
     """The 201 body: the financing as GET answers it, and the registration's receipt."""
     docs = {i: (d.kind, d.key) for i, d in done.documents.items()}
-    return answer_body(build_out(done.financing, done.uses, docs, done.enterprise_uscc),
-                       done.receipt)
+    return answer_body(
+        build_out(done.financing, done.uses, docs, done.enterprise_uscc), done.receipt
+    )

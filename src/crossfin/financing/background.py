@@ -21,8 +21,7 @@ class Sweeper:
     def __init__(self, db: Database, interval: float) -> None:
         self.db, self.interval = db, interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="financing-sweeper",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="financing-sweeper", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -37,8 +36,10 @@ class Sweeper:
             try:
                 result = sweep(self.db)
                 if result.expired or result.overdue:
-                    log.info("financing sweep", extra={"expired": len(result.expired),
-                                                       "overdue": len(result.overdue)})
+                    log.info(
+                        "financing sweep",
+                        extra={"expired": len(result.expired), "overdue": len(result.overdue)},
+                    )
             except Exception:
                 log.exception("financing sweep failed")
 

@@ -26,12 +26,19 @@ def tick(session: Session) -> int:
     """The next change number, holding the clock row until the transaction ends."""
     # On the Table, not the class: a Core statement skips the ORM's bulk-update bookkeeping.
     clock = cast(Table, FinancingClock.__table__)
-    bump = (update(clock).where(clock.c.id == CLOCK_ID)
-            .values(value=clock.c.value + 1).returning(clock.c.value))
+    bump = (
+        update(clock)
+        .where(clock.c.id == CLOCK_ID)
+        .values(value=clock.c.value + 1)
+        .returning(clock.c.value)
+    )
     value = session.execute(bump).scalar_one_or_none()
     if value is None:  # first change on an empty database
-        session.execute(insert_for(session)(FinancingClock).values(id=CLOCK_ID, value=0)
-                        .on_conflict_do_nothing())
+        session.execute(
+            insert_for(session)(FinancingClock)
+            .values(id=CLOCK_ID, value=0)
+            .on_conflict_do_nothing()
+        )
         value = session.execute(bump).scalar_one()
     return int(value)
 

@@ -41,15 +41,19 @@ COMBINER = Actor(None, None, "financing-combiner")
 class Combiner:
     """Per-process queue and writer thread; `submit` returns a future of an Answer."""
 
-    def __init__(self, db: Database, reservation_hours: int,
-                 keys: VerifiedKeys | None = None, max_batch: int = MAX_BATCH):
+    def __init__(
+        self,
+        db: Database,
+        reservation_hours: int,
+        keys: VerifiedKeys | None = None,
+        max_batch: int = MAX_BATCH,
+    ):
         self.db, self.hours, self.max_batch = db, reservation_hours, max_batch
         self.keys = keys if keys is not None else VerifiedKeys()
         self.answers = KeyedAnswers(self.keys)
         self.tx = Transactions.own(db, COMBINER)
         self._queue: queue.Queue[Job | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="financing-combiner",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="financing-combiner", daemon=True)
         self._thread.start()
 
     def submit(self, job: Job) -> Future[Any]:
@@ -85,8 +89,7 @@ class Combiner:
     def _run(self, batch: list[Job]) -> None:
         """Register one batch and answer each of its requests (never raises)."""
         try:
-            outcomes = registration.register_applications(self.tx, batch, self.hours,
-                                                          self.answers)
+            outcomes = registration.register_applications(self.tx, batch, self.hours, self.answers)
         except Exception as exc:
             log.exception("a registration batch could not be answered")
             outcomes = [exc] * len(batch)

@@ -27,13 +27,20 @@ from crossfin.ledger.cli import database, domain_errors, emit, fail, unit_of_wor
 if TYPE_CHECKING:
     from rich.console import Console
 
-financing_app = typer.Typer(help="Financing: bulk applications, sweeps, FX rates.",
-                            no_args_is_help=True)
+financing_app = typer.Typer(
+    help="Financing: bulk applications, sweeps, FX rates.", no_args_is_help=True
+)
 DEFAULT_SERVER = "http://127.0.0.1:8000"
-ServerOpt = Annotated[str, typer.Option("--server", envvar="CROSSFIN_SERVER",
-                                        help="Server URL (env CROSSFIN_SERVER).")]
-KeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="CROSSFIN_API_KEY",
-                                               help="A bank's API key (env CROSSFIN_API_KEY).")]
+ServerOpt = Annotated[
+    str,
+    typer.Option("--server", envvar="CROSSFIN_SERVER", help="Server URL (env CROSSFIN_SERVER)."),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key", envvar="CROSSFIN_API_KEY", help="A bank's API key (env CROSSFIN_API_KEY)."
+    ),
+]
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
@@ -49,40 +56,59 @@ def _idempotency_key(line: str) -> str:
 
 def _send(client: httpx.Client, number: int, line: str) -> dict[str, Any]:
     if depth(line) > MAX_DEPTH:
-        return {"line": number, "status": 0,
-                "error": f"JSON nested more than {MAX_DEPTH} levels deep"}
+        return {
+            "line": number,
+            "status": 0,
+            "error": f"JSON nested more than {MAX_DEPTH} levels deep",
+        }
     try:
         body = json.loads(line)
     except json.JSONDecodeError as exc:
         return {"line": number, "status": 0, "error": f"not JSON: {exc.msg}"}
     try:
-        res = client.post("/v1/financings", json=body,
-                          headers={"Idempotency-Key": _idempotency_key(line)})
+        res = client.post(
+            "/v1/financings", json=body, headers={"Idempotency-Key": _idempotency_key(line)}
+        )
     except httpx.HTTPError as exc:
         return {"line": number, "status": 0, "error": f"transport: {exc}"}
     data = res.json() if res.headers.get("content-type", "").endswith("json") else {}
-    result: dict[str, Any] = {"line": number, "status": res.status_code,
-                              "external_ref": body.get("external_ref")
-                              if isinstance(body, dict) else None}
+    result: dict[str, Any] = {
+        "line": number,
+        "status": res.status_code,
+        "external_ref": body.get("external_ref") if isinstance(body, dict) else None,
+    }
     if res.is_success:
-        result |= {"id": data.get("id"), "state": data.get("state"),
-                   "replayed": res.headers.get("idempotent-replayed") == "true"}
+        result |= {
+            "id": data.get("id"),
+            "state": data.get("state"),
+            "replayed": res.headers.get("idempotent-replayed") == "true",
+        }
     else:
-        result |= {"type": str(data.get("type", "")).rsplit("/", 1)[-1],
-                   "detail": data.get("detail"), "errors": data.get("errors")}
+        result |= {
+            "type": str(data.get("type", "")).rsplit("/", 1)[-1],
+            "detail": data.get("detail"),
+            "errors": data.get("errors"),
+        }
         result = {k: v for k, v in result.items() if v is not None}
     return result
 
 
 @financing_app.command("apply")
 def apply(
-    file: Annotated[Path, typer.Argument(help="JSON Lines: one application per line "
-                                              "(the body of POST /v1/financings); - for stdin.")],
-    server: ServerOpt = DEFAULT_SERVER, api_key: KeyOpt = None,
-    out: Annotated[Path | None, typer.Option(help="Write per-line results here "
-                                                     "(JSON Lines) instead of stdout.")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=32,
-                                             help="Requests in flight.")] = 4,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="JSON Lines: one application per line "
+            "(the body of POST /v1/financings); - for stdin."
+        ),
+    ],
+    server: ServerOpt = DEFAULT_SERVER,
+    api_key: KeyOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write per-line results here (JSON Lines) instead of stdout."),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=32, help="Requests in flight.")] = 4,
 ) -> None:
     """Register many financing applications; one result line per input line.
 
@@ -109,15 +135,17 @@ def apply(
         raise typer.Exit(1)
 
 
-def _run(server: str, api_key: str, lines: list[tuple[int, str]],
-         concurrency: int) -> list[dict[str, Any]]:
+def _run(
+    server: str, api_key: str, lines: list[tuple[int, str]], concurrency: int
+) -> list[dict[str, Any]]:
     headers = {"Authorization": f"Bearer {api_key}"}
-    columns = (TextColumn("applications"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (TextColumn("applications"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     results: list[dict[str, Any]] = []
-    with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=60) as client, \
-            Progress(*columns, transient=False, console=_stderr()) as progress, \
-            ThreadPoolExecutor(concurrency) as pool:
+    with (
+        httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=60) as client,
+        Progress(*columns, transient=False, console=_stderr()) as progress,
+        ThreadPoolExecutor(concurrency) as pool,
+    ):
         task = progress.add_task("apply", total=len(lines))
         for result in pool.map(lambda item: _send(client, *item), lines):
             results.append(result)
@@ -138,15 +166,20 @@ def expire(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
     with database() as db:
         result = sweep(db)
-    emit({"expired": result.expired, "overdue": result.overdue}, as_json,
-         f"{len(result.expired)} reservations expired, {len(result.overdue)} loans overdue")
+    emit(
+        {"expired": result.expired, "overdue": result.overdue},
+        as_json,
+        f"{len(result.expired)} reservations expired, {len(result.overdue)} loans overdue",
+    )
 
 
 @financing_app.command("fx-load")
 @domain_errors
 def fx_load(
-    file: Annotated[Path, typer.Argument(help="CSV with a header: date,pair,rate "
-                                              "(e.g. 2026-11-26,USD/CNY,7.1123).")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV with a header: date,pair,rate (e.g. 2026-11-26,USD/CNY,7.1123)."),
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load daily FX rates into the configured table (replaces same date and pair)."""
@@ -157,8 +190,11 @@ def fx_load(
         for n, row in enumerate(csv.DictReader(handle), 2):
             try:
                 base, _, quote = row["pair"].strip().partition("/")
-                rows.append(RateRow(date.fromisoformat(row["date"].strip()), base, quote,
-                                    row["rate"].strip()))
+                rows.append(
+                    RateRow(
+                        date.fromisoformat(row["date"].strip()), base, quote, row["rate"].strip()
+                    )
+                )
             except (KeyError, ValueError, AttributeError) as exc:
                 fail(f"line {n}: {exc}")
     from crossfin.financing.fx import load_rates

@@ -30,12 +30,15 @@ class FinancingRefused(Conflict):
 
     def __init__(self, attempt: Attempt) -> None:
         first = attempt.shortfalls[0]
-        detail = (f"{first.kind} {first.key} has {first.public()['remaining']} "
-                  f"{first.currency} left".rstrip())
+        detail = (
+            f"{first.kind} {first.key} has {first.public()['remaining']} "
+            f"{first.currency} left".rstrip()
+        )
         if first.single_use and first.exhausted:
             detail = f"{first.kind} {first.key} is single use and already pledged"
-        super().__init__(detail, document=first.public(),
-                         documents=[s.public() for s in attempt.shortfalls])
+        super().__init__(
+            detail, document=first.public(), documents=[s.public() for s in attempt.shortfalls]
+        )
         self.attempt = attempt
 
     @staticmethod
@@ -67,4 +70,3 @@ class ScenarioLimitExceeded(CrossfinError):
 class MakerChecker(Forbidden):
     slug = "maker-checker"
     title = "The approver must be a different principal of the same bank"
-

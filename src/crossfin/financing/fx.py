@@ -32,7 +32,7 @@ class Conversion:
     """How one amount was converted: the rate used and where it came from."""
 
     rate: Decimal | None  # None: same currency, nothing converted
-    source: str | None    # "request" or "table:YYYY-MM-DD"
+    source: str | None  # "request" or "table:YYYY-MM-DD"
 
     def apply(self, minor: int, from_ccy: str, to_ccy: str) -> int:
         if self.rate is None:
@@ -80,8 +80,9 @@ def parse_given(rates: Mapping[str, str] | None) -> dict[tuple[str, str], Decima
     return parsed
 
 
-def conversion(session: Session, from_ccy: str, to_ccy: str,
-               given: Mapping[tuple[str, str], Decimal], on: date) -> Conversion:
+def conversion(
+    session: Session, from_ccy: str, to_ccy: str, given: Mapping[tuple[str, str], Decimal], on: date
+) -> Conversion:
     """The rate from `from_ccy` to `to_ccy`: the request's, else the table's; 422 if none."""
     if from_ccy == to_ccy or not to_ccy:
         return SAME
@@ -91,18 +92,27 @@ def conversion(session: Session, from_ccy: str, to_ccy: str,
         return Conversion(1 / given[(to_ccy, from_ccy)], "request")
     found = _from_table(session, from_ccy, to_ccy, on)
     if found is None:
-        raise invalid("fx_rates", f"no {from_ccy}/{to_ccy} rate was given and the daily "
-                                  f"table has none for {on.isoformat()}")
+        raise invalid(
+            "fx_rates",
+            f"no {from_ccy}/{to_ccy} rate was given and the daily "
+            f"table has none for {on.isoformat()}",
+        )
     return found
 
 
 def _from_table(session: Session, base: str, quote: str, on: date) -> Conversion | None:
     oldest = on - timedelta(days=TABLE_LOOKBACK_DAYS)
-    query = select(FxRate).where(
-        ((FxRate.base == base) & (FxRate.quote == quote))
-        | ((FxRate.base == quote) & (FxRate.quote == base)),
-        FxRate.rate_date <= on, FxRate.rate_date >= oldest,
-    ).order_by(FxRate.rate_date.desc(), (FxRate.base == base).desc()).limit(1)
+    query = (
+        select(FxRate)
+        .where(
+            ((FxRate.base == base) & (FxRate.quote == quote))
+            | ((FxRate.base == quote) & (FxRate.quote == base)),
+            FxRate.rate_date <= on,
+            FxRate.rate_date >= oldest,
+        )
+        .order_by(FxRate.rate_date.desc(), (FxRate.base == base).desc())
+        .limit(1)
+    )
     row = session.scalar(query)
     if row is None:
         return None
@@ -136,10 +146,14 @@ def load_rates(uow: UnitOfWork, rows: Iterable[RateRow]) -> tuple[int, Receipt]:
         raise invalid("rates", "no rates given")
     now = utcnow()
     for (day, base, quote), rate in clean.items():
-        uow.session.merge(FxRate(rate_date=day, base=base, quote=quote,
-                                 rate=format(rate, "f"), loaded_at=now))
-    content = [{"date": d, "pair": f"{b}/{q}", "rate": format(r, "f")}
-               for (d, b, q), r in sorted(clean.items())]
-    receipt = uow.record(EventType.FX_RATES_LOADED, subjects={"fx_rates": len(clean)},
-                         content={"rates": content})
+        uow.session.merge(
+            FxRate(rate_date=day, base=base, quote=quote, rate=format(rate, "f"), loaded_at=now)
+        )
+    content = [
+        {"date": d, "pair": f"{b}/{q}", "rate": format(r, "f")}
+        for (d, b, q), r in sorted(clean.items())
+    ]
+    receipt = uow.record(
+        EventType.FX_RATES_LOADED, subjects={"fx_rates": len(clean)}, content={"rates": content}
+    )
     return len(clean), receipt

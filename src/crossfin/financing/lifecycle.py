@@ -65,22 +65,52 @@ _ANY = frozenset({Role.OPERATOR, Role.ADMIN, Role.APPROVER})
 _LIVE_LOAN = frozenset({State.DISBURSED, State.PARTLY_REPAID})
 
 RULES: dict[Action, Rule] = {
-    Action.APPROVE: Rule(frozenset({State.REGISTERED}), State.APPROVED,
-                         EventType.FINANCING_APPROVED, _CHECKERS, Release.NOTHING),
-    Action.REJECT: Rule(frozenset({State.REGISTERED}), State.REJECTED,
-                        EventType.FINANCING_REJECTED, _CHECKERS, Release.ALL),
-    Action.CANCEL: Rule(frozenset({State.REGISTERED, State.APPROVED}), State.CANCELLED,
-                        EventType.FINANCING_CANCELLED, _ANY, Release.ALL),
-    Action.EXPIRE: Rule(frozenset({State.REGISTERED}), State.EXPIRED,
-                        EventType.FINANCING_EXPIRED, frozenset(), Release.ALL),
-    Action.DISBURSE: Rule(frozenset({State.APPROVED}), State.DISBURSED,
-                          EventType.FINANCING_DISBURSED, _MAKERS, Release.NOTHING),
-    Action.REPAY: Rule(_LIVE_LOAN, None, EventType.FINANCING_REPAID, _MAKERS,
-                       Release.PRO_RATA),
-    Action.CLOSE: Rule(frozenset({State.REPAID}), State.CLOSED,
-                       EventType.FINANCING_CLOSED, _MAKERS, Release.NOTHING),
-    Action.MARK_OVERDUE: Rule(_LIVE_LOAN, None, EventType.FINANCING_OVERDUE, frozenset(),
-                              Release.NOTHING),
+    Action.APPROVE: Rule(
+        frozenset({State.REGISTERED}),
+        State.APPROVED,
+        EventType.FINANCING_APPROVED,
+        _CHECKERS,
+        Release.NOTHING,
+    ),
+    Action.REJECT: Rule(
+        frozenset({State.REGISTERED}),
+        State.REJECTED,
+        EventType.FINANCING_REJECTED,
+        _CHECKERS,
+        Release.ALL,
+    ),
+    Action.CANCEL: Rule(
+        frozenset({State.REGISTERED, State.APPROVED}),
+        State.CANCELLED,
+        EventType.FINANCING_CANCELLED,
+        _ANY,
+        Release.ALL,
+    ),
+    Action.EXPIRE: Rule(
+        frozenset({State.REGISTERED}),
+        State.EXPIRED,
+        EventType.FINANCING_EXPIRED,
+        frozenset(),
+        Release.ALL,
+    ),
+    Action.DISBURSE: Rule(
+        frozenset({State.APPROVED}),
+        State.DISBURSED,
+        EventType.FINANCING_DISBURSED,
+        _MAKERS,
+        Release.NOTHING,
+    ),
+    Action.REPAY: Rule(_LIVE_LOAN, None, EventType.FINANCING_REPAID, _MAKERS, Release.PRO_RATA),
+    Action.CLOSE: Rule(
+        frozenset({State.REPAID}),
+        State.CLOSED,
+        EventType.FINANCING_CLOSED,
+        _MAKERS,
+        Release.NOTHING,
+    ),
+    Action.MARK_OVERDUE: Rule(
+        _LIVE_LOAN, None, EventType.FINANCING_OVERDUE, frozenset(), Release.NOTHING
+    ),
 }
 
 # States in which the financing still holds (part of) its documents' balance.
@@ -95,7 +125,9 @@ def rule_for(action: Action, current: str) -> Rule:
         allowed = ", ".join(sorted(s.value for s in rule.sources))
         raise IllegalTransition(
             f"cannot {action.value} a financing that is {current} (allowed from: {allowed})",
-            state=current, action=action.value)
+            state=current,
+            action=action.value,
+        )
     return rule
 
 

@@ -33,7 +33,8 @@ class Financing(Base):
     enterprise_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     # F4: the insurer whose policy the financing rests on, so it can see it.
     insurer_org_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id"), nullable=True, index=True)
+        ForeignKey("organizations.id"), nullable=True, index=True
+    )
     jurisdiction_path: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     scenario: Mapped[str] = mapped_column(String(16))
     external_ref: Mapped[str] = mapped_column(String(64))

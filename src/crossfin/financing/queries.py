@@ -85,8 +85,9 @@ class ListFilter:
     limit: int = 100
 
 
-def list_financings(session: Session, caller: Caller,
-                    flt: ListFilter) -> tuple[list[Financing], str | None]:
+def list_financings(
+    session: Session, caller: Caller, flt: ListFilter
+) -> tuple[list[Financing], str | None]:
     """Financings the caller sees, in commit order of their last change, after the cursor.
 
     Returns the page and the cursor to continue from (the last item's, or the one given
@@ -95,14 +96,21 @@ def list_financings(session: Session, caller: Caller,
     query = select(Financing).where(visible(caller))
     if flt.updated_since is not None:
         query = query.where(Financing.updated_at >= flt.updated_since)
-    for column, value in ((Financing.state, flt.state), (Financing.scenario, flt.scenario),
-                          (Financing.external_ref, flt.external_ref)):
+    for column, value in (
+        (Financing.state, flt.state),
+        (Financing.scenario, flt.scenario),
+        (Financing.external_ref, flt.external_ref),
+    ):
         if value is not None:
             query = query.where(column == value)
     if flt.cursor:
         after = Cursor.decode(flt.cursor)
-        query = query.where(or_(Financing.change_seq > after.seq, and_(
-            Financing.change_seq == after.seq, Financing.id > after.id)))
+        query = query.where(
+            or_(
+                Financing.change_seq > after.seq,
+                and_(Financing.change_seq == after.seq, Financing.id > after.id),
+            )
+        )
     query = query.order_by(Financing.change_seq, Financing.id).limit(flt.limit)
     items = list(session.scalars(query))
     if not items:
@@ -120,44 +128,81 @@ def to_out(session: Session, financings: Sequence[Financing]) -> list[FinancingO
     if not financings:
         return []
     ids = [f.id for f in financings]
-    uses = list(session.scalars(select(FinancingUse).where(
-        FinancingUse.financing_id.in_(ids)).order_by(FinancingUse.id)))
+    uses = list(
+        session.scalars(
+            select(FinancingUse).where(FinancingUse.financing_id.in_(ids)).order_by(FinancingUse.id)
+        )
+    )
     doc_query = select(Document.id, Document.kind, Document.key).where(
-        Document.id.in_({u.document_id for u in uses}))
+        Document.id.in_({u.document_id for u in uses})
+    )
     docs = {r.id: (r.kind, r.key) for r in session.execute(doc_query)}
-    usccs = {r.id: r.uscc for r in session.execute(select(Organization.id, Organization.uscc)
-                                                       .where(Organization.id.in_(
-                                                           {f.enterprise_org_id
-                                                            for f in financings})))}
+    usccs = {
+        r.id: r.uscc
+        for r in session.execute(
+            select(Organization.id, Organization.uscc).where(
+                Organization.id.in_({f.enterprise_org_id for f in financings})
+            )
+        )
+    }
     by_financing: dict[int, list[FinancingUse]] = {}
     for use in uses:
         by_financing.setdefault(use.financing_id, []).append(use)
-    return [build_out(f, by_financing.get(f.id, []), docs, usccs.get(f.enterprise_org_id))
-            for f in financings]
+    return [
+        build_out(f, by_financing.get(f.id, []), docs, usccs.get(f.enterprise_org_id))
+        for f in financings
+    ]
 
 
-def build_out(f: Financing, uses: Sequence[FinancingUse], docs: dict[int, tuple[str, str]],
-              uscc: str | None) -> FinancingOut:
+def build_out(
+    f: Financing, uses: Sequence[FinancingUse], docs: dict[int, tuple[str, str]], uscc: str | None
+) -> FinancingOut:
     """One output model from rows already in hand (`docs`: id -> (kind, key))."""
     ccy = f.currency
-    shares = [UseOut(
-        kind=docs[u.document_id][0], key=docs[u.document_id][1], role=u.role,
-        currency=u.currency, active=u.active, allocated=_amount(u.allocated_minor, ccy),
-        reserved=_amount(u.reserved_minor, u.currency),
-        released=_amount(u.released_minor, u.currency), fx_rate=u.fx_rate,
-        fx_source=u.fx_source, note=u.note) for u in uses]
+    shares = [
+        UseOut(
+            kind=docs[u.document_id][0],
+            key=docs[u.document_id][1],
+            role=u.role,
+            currency=u.currency,
+            active=u.active,
+            allocated=_amount(u.allocated_minor, ccy),
+            reserved=_amount(u.reserved_minor, u.currency),
+            released=_amount(u.released_minor, u.currency),
+            fx_rate=u.fx_rate,
+            fx_source=u.fx_source,
+            note=u.note,
+        )
+        for u in uses
+    ]
     return FinancingOut(
-        id=f.id, external_ref=f.external_ref, scenario=f.scenario, state=f.state,
-        overdue=f.overdue, overdue_since=f.overdue_since, bank_org_id=f.bank_org_id,
-        enterprise_org_id=f.enterprise_org_id, enterprise_uscc=uscc,
-        insurer_org_id=f.insurer_org_id, amount=format_amount(f.amount_minor, ccy),
-        currency=ccy, disbursed=format_amount(f.disbursed_minor, ccy),
+        id=f.id,
+        external_ref=f.external_ref,
+        scenario=f.scenario,
+        state=f.state,
+        overdue=f.overdue,
+        overdue_since=f.overdue_since,
+        bank_org_id=f.bank_org_id,
+        enterprise_org_id=f.enterprise_org_id,
+        enterprise_uscc=uscc,
+        insurer_org_id=f.insurer_org_id,
+        amount=format_amount(f.amount_minor, ccy),
+        currency=ccy,
+        disbursed=format_amount(f.disbursed_minor, ccy),
         repaid=format_amount(f.repaid_minor, ccy),
-        outstanding=format_amount(f.disbursed_minor - f.repaid_minor, ccy), rate=f.rate,
-        due_date=f.due_date, reserved_until=f.reserved_until,
-        maker_principal_id=f.maker_principal_id, approver_principal_id=f.approver_principal_id,
-        offer_id=f.offer_id, documents=shares, actions=allowed_actions(f.state),
-        change_seq=f.change_seq, created_at=f.created_at, updated_at=f.updated_at)
+        outstanding=format_amount(f.disbursed_minor - f.repaid_minor, ccy),
+        rate=f.rate,
+        due_date=f.due_date,
+        reserved_until=f.reserved_until,
+        maker_principal_id=f.maker_principal_id,
+        approver_principal_id=f.approver_principal_id,
+        offer_id=f.offer_id,
+        documents=shares,
+        actions=allowed_actions(f.state),
+        change_seq=f.change_seq,
+        created_at=f.created_at,
+        updated_at=f.updated_at,
+    )
 
 
 def document_balance(session: Session, caller: Caller, kind: str, key: str) -> BalanceOut:
@@ -167,12 +212,21 @@ def document_balance(session: Session, caller: Caller, kind: str, key: str) -> B
     if doc is None or not _may_read_balance(caller, doc):
         raise NotFound(f"no {kind} {key}")
     left = remaining_minor(session, [doc])[doc.id]
-    uses = session.scalar(select(DocumentBalance.active_uses).where(
-        DocumentBalance.document_id == doc.id)) or 0
-    return BalanceOut(kind=doc.kind, key=doc.key, currency=doc.currency,
-                      value=_amount(doc.value_minor, doc.currency),
-                      remaining=_amount(left, doc.currency), single_use=doc.single_use,
-                      in_use=uses > 0 if doc.single_use else left < doc.value_minor)
+    uses = (
+        session.scalar(
+            select(DocumentBalance.active_uses).where(DocumentBalance.document_id == doc.id)
+        )
+        or 0
+    )
+    return BalanceOut(
+        kind=doc.kind,
+        key=doc.key,
+        currency=doc.currency,
+        value=_amount(doc.value_minor, doc.currency),
+        remaining=_amount(left, doc.currency),
+        single_use=doc.single_use,
+        in_use=uses > 0 if doc.single_use else left < doc.value_minor,
+    )
 
 
 def _may_read_balance(caller: Caller, doc: Document) -> bool:

@@ -33,46 +33,75 @@ MANY_BANKS_WINDOW = timedelta(days=30)
 def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
     """The attempt's own ledger event and the regulator's alert, in `uow`."""
     attempt = refusal.attempt
-    kind = (AlertKind.DUPLICATE_FINANCING if isinstance(refusal, DuplicateFinancing)
-            else AlertKind.OVER_FINANCING)
-    content = {"refusal": refusal.slug, "scenario": attempt.scenario,
-               "external_ref": attempt.external_ref, "amount": attempt.amount,
-               "currency": attempt.currency, "bank": attempt.bank_org_id,
-               "enterprise": attempt.enterprise_org_id,
-               "documents": [s.public() for s in attempt.shortfalls]}
-    receipt = uow.record(EventType.FINANCING_REFUSED,
-                         subjects={"bank": attempt.bank_org_id,
-                                   "enterprise": attempt.enterprise_org_id},
-                         content=content, parties={attempt.bank_org_id})
+    kind = (
+        AlertKind.DUPLICATE_FINANCING
+        if isinstance(refusal, DuplicateFinancing)
+        else AlertKind.OVER_FINANCING
+    )
+    content = {
+        "refusal": refusal.slug,
+        "scenario": attempt.scenario,
+        "external_ref": attempt.external_ref,
+        "amount": attempt.amount,
+        "currency": attempt.currency,
+        "bank": attempt.bank_org_id,
+        "enterprise": attempt.enterprise_org_id,
+        "documents": [s.public() for s in attempt.shortfalls],
+    }
+    receipt = uow.record(
+        EventType.FINANCING_REFUSED,
+        subjects={"bank": attempt.bank_org_id, "enterprise": attempt.enterprise_org_id},
+        content=content,
+        parties={attempt.bank_org_id},
+    )
     for shortfall in attempt.shortfalls:
-        raise_alert(uow, kind, subject_org_id=attempt.enterprise_org_id,
-                    jurisdiction_path=attempt.jurisdiction_path, details=content,
-                    actor_org_id=attempt.bank_org_id, document_id=shortfall.document_id)
-        _many_banks(uow, attempt.enterprise_org_id, attempt.jurisdiction_path,
-                    shortfall.document_id)
+        raise_alert(
+            uow,
+            kind,
+            subject_org_id=attempt.enterprise_org_id,
+            jurisdiction_path=attempt.jurisdiction_path,
+            details=content,
+            actor_org_id=attempt.bank_org_id,
+            document_id=shortfall.document_id,
+        )
+        _many_banks(
+            uow, attempt.enterprise_org_id, attempt.jurisdiction_path, shortfall.document_id
+        )
     return receipt
 
 
-def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None,
-                document_id: int) -> None:
+def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None, document_id: int) -> None:
     """One alert when a document has been refused to MANY_BANKS banks within the window."""
     since = utcnow() - MANY_BANKS_WINDOW
     refused = {AlertKind.DUPLICATE_FINANCING.value, AlertKind.OVER_FINANCING.value}
-    banks = uow.session.scalar(select(func.count(func.distinct(Alert.actor_org_id))).where(
-        Alert.document_id == document_id, Alert.kind.in_(refused), Alert.created_at >= since))
+    banks = uow.session.scalar(
+        select(func.count(func.distinct(Alert.actor_org_id))).where(
+            Alert.document_id == document_id, Alert.kind.in_(refused), Alert.created_at >= since
+        )
+    )
     if (banks or 0) < MANY_BANKS:
         return
-    already = uow.session.scalar(select(Alert.id).where(
-        Alert.document_id == document_id, Alert.kind == AlertKind.MANY_BANKS.value,
-        Alert.created_at >= since).limit(1))
+    already = uow.session.scalar(
+        select(Alert.id)
+        .where(
+            Alert.document_id == document_id,
+            Alert.kind == AlertKind.MANY_BANKS.value,
+            Alert.created_at >= since,
+        )
+        .limit(1)
+    )
     if already is None:
-        raise_alert(uow, AlertKind.MANY_BANKS, subject_org_id=enterprise_id,
-                    jurisdiction_path=path, details={"banks": banks},
-                    document_id=document_id)
+        raise_alert(
+            uow,
+            AlertKind.MANY_BANKS,
+            subject_org_id=enterprise_id,
+            jurisdiction_path=path,
+            details={"banks": banks},
+            document_id=document_id,
+        )
 
 
-def record_refusals(tx: Transactions,
-                    refusals: Sequence[tuple[Actor, FinancingRefused]]) -> None:
+def record_refusals(tx: Transactions, refusals: Sequence[tuple[Actor, FinancingRefused]]) -> None:
     """Record refused attempts, each as its own bank's, in one transaction of `tx`.
 
     Call it once the business transaction has ended. A failure is logged, never raised:

@@ -95,8 +95,12 @@ class Hooks(Generic[A]):
         return None
 
 
-def register_applications(tx: Transactions, applications: Sequence[A],
-                          reservation_hours: int, hooks: Hooks[A] | None = None) -> list[Any]:
+def register_applications(
+    tx: Transactions,
+    applications: Sequence[A],
+    reservation_hours: int,
+    hooks: Hooks[A] | None = None,
+) -> list[Any]:
     """Register `applications` in one transaction of `tx`; one outcome each, in order.
 
     Never raises for an application's sake: errors are outcomes (see the module's doc).
@@ -110,11 +114,20 @@ def register_applications(tx: Transactions, applications: Sequence[A],
         try:
             outcomes = _together(tx, applications, reservation_hours, hooks)
         except Exception:
-            log.warning("a registration batch failed; re-running its %d requests alone",
-                        len(applications), exc_info=True)
+            log.warning(
+                "a registration batch failed; re-running its %d requests alone",
+                len(applications),
+                exc_info=True,
+            )
             outcomes = [_alone(tx, a, reservation_hours, hooks) for a in applications]
-    record_refusals(tx, [(a.caller.actor, o) for a, o in zip(applications, outcomes, strict=True)
-                         if isinstance(o, FinancingRefused)])
+    record_refusals(
+        tx,
+        [
+            (a.caller.actor, o)
+            for a, o in zip(applications, outcomes, strict=True)
+            if isinstance(o, FinancingRefused)
+        ],
+    )
     return outcomes
 
 
@@ -127,8 +140,9 @@ def registered(outcome: Any) -> Registered:
     return outcome
 
 
-def _together(tx: Transactions, applications: Sequence[A], hours: int,
-              hooks: Hooks[A]) -> list[Any]:
+def _together(
+    tx: Transactions, applications: Sequence[A], hours: int, hooks: Hooks[A]
+) -> list[Any]:
     """Decide and write every application in one transaction (raises if it fails)."""
 
     def step(uow: UnitOfWork) -> list[Any]:
@@ -146,16 +160,25 @@ def _together(tx: Transactions, applications: Sequence[A], hours: int,
                 todo.append(i)
             else:
                 results[i] = answer
-        entries = [Entry(applications[i].data, applications[i].caller.org_id,
-                         applications[i].caller.principal_id,
-                         actor=applications[i].caller.actor) for i in todo]
+        entries = [
+            Entry(
+                applications[i].data,
+                applications[i].caller.org_id,
+                applications[i].caller.principal_id,
+                actor=applications[i].caller.actor,
+            )
+            for i in todo
+        ]
         outcomes = register_many(uow, entries, hours)
         if tx.owned:
             # From here the ledger head is locked until COMMIT: only `keep` follows.
             uow.sequence()
         for i, outcome in zip(todo, outcomes, strict=True):
-            results[i] = (outcome if isinstance(outcome, CrossfinError)
-                          else hooks.keep(uow, applications[i], outcome))
+            results[i] = (
+                outcome
+                if isinstance(outcome, CrossfinError)
+                else hooks.keep(uow, applications[i], outcome)
+            )
         return results
 
     results = tx.write(step)
@@ -177,8 +200,7 @@ def _alone(tx: Transactions, application: A, hours: int, hooks: Hooks[A]) -> Any
         return exc
 
 
-def _after_conflict(tx: Transactions, application: A, hooks: Hooks[A],
-                    exc: IntegrityError) -> Any:
+def _after_conflict(tx: Transactions, application: A, hooks: Hooks[A], exc: IntegrityError) -> Any:
     """A unique violation undid the application: a twin's answer, the taken external_ref
     (409), or the violation itself."""
 

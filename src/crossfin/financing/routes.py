@@ -56,36 +56,46 @@ from crossfin.parties.http import (
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 _REFUSALS: dict[int | str, dict[str, Any]] = {
-    409: {"description": "`/duplicate-financing` (nothing left on a document) or "
-                         "`/over-financing` (less left than asked), naming the "
-                         "document and its remaining balance; or `/already-exists`"}}
+    409: {
+        "description": "`/duplicate-financing` (nothing left on a document) or "
+        "`/over-financing` (less left than asked), naming the "
+        "document and its remaining balance; or `/already-exists`"
+    }
+}
 
 
 def out(uow: UnitOfWork, financing: Financing) -> FinancingOut:
     return queries.to_out(uow.session, [financing])[0]
 
 
-def write_guarded(write: Writer, run: Callable[[UnitOfWork], Any],
-                  status: int = 201) -> Response:
+def write_guarded(write: Writer, run: Callable[[UnitOfWork], Any], status: int = 201) -> Response:
     """Run a write that may reserve besides registration (F7's acceptance): record its
     refusals after the rollback."""
     with recording_refusals(write.db, write.caller.actor):
         return write(run, status=status)
 
 
-async def registering_bank(request: Request, db: Annotated[Database, Depends(get_db)],
-                           settings: SettingsDep) -> tuple[Caller, Presented]:
+async def registering_bank(
+    request: Request, db: Annotated[Database, Depends(get_db)], settings: SettingsDep
+) -> tuple[Caller, Presented]:
     # Grouped registrations authenticate again, batch by batch, in the transaction that
     # writes them: the request only pre-checks the key (see parties/keycache.py).
     return await precheck(request, db, service.check_maker, settings.financing_group_commit)
 
 
-@router.post("/financings", status_code=201, responses=_REFUSALS,
-             summary="Register a financing application (bank maker); reserves its documents")
-async def register(data: FinancingIn,
-                   bank: Annotated[tuple[Caller, Presented], Depends(registering_bank)],
-                   body: Annotated[bytes, Depends(raw_body)], settings: SettingsDep,
-                   request: Request) -> Response:
+@router.post(
+    "/financings",
+    status_code=201,
+    responses=_REFUSALS,
+    summary="Register a financing application (bank maker); reserves its documents",
+)
+async def register(
+    data: FinancingIn,
+    bank: Annotated[tuple[Caller, Presented], Depends(registering_bank)],
+    body: Annotated[bytes, Depends(raw_body)],
+    settings: SettingsDep,
+    request: Request,
+) -> Response:
     # Async so a grouped registration waits for its batch without holding a worker thread.
     # Grouped or alone, the request goes through registration.register_applications with
     # the same HTTP answers (financing/answers.py).
@@ -102,15 +112,17 @@ async def register(data: FinancingIn,
         exc.headers["WWW-Authenticate"] = INVALID_TOKEN
         raise
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-    return Response(answer.body, status_code=answer.status, media_type="application/json",
-                    headers=headers)
+    return Response(
+        answer.body, status_code=answer.status, media_type="application/json", headers=headers
+    )
 
 
 def _register_alone(request: Request, settings: Settings, job: Job) -> Answer:
     """Group commit off: this request's registration in a transaction of its own."""
     tx = Transactions.own(database_of(request), job.caller.actor)
-    [outcome] = registration.register_applications(tx, [job], settings.reservation_hours,
-                                                   KeyedAnswers(verified_keys(request)))
+    [outcome] = registration.register_applications(
+        tx, [job], settings.reservation_hours, KeyedAnswers(verified_keys(request))
+    )
     answer = KeyedAnswers.answer(outcome)
     if isinstance(answer, BaseException):
         raise answer
@@ -125,79 +137,108 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
     state = request.app.state
     with _COMBINER_LOCK:
         if getattr(state, "financing_combiner", None) is None:
-            state.financing_combiner = Combiner(database_of(request), settings.reservation_hours,
-                                                verified_keys(request))
+            state.financing_combiner = Combiner(
+                database_of(request), settings.reservation_hours, verified_keys(request)
+            )
     combiner: Combiner = state.financing_combiner
     return combiner
 
 
-@router.get("/financings", response_model=FinancingPage,
-            summary="Financings the caller sees, in change order (reconciliation feed)")
+@router.get(
+    "/financings",
+    response_model=FinancingPage,
+    summary="Financings the caller sees, in change order (reconciliation feed)",
+)
 def list_financings(
-    caller: ReplicaCallerDep, uow: ReplicaUow,
-    updated_since: Annotated[datetime | None, Query(
-        description="only financings changed at or after this time")] = None,
-    cursor: Annotated[str | None, Query(max_length=100,
-                                        description="next_cursor of the previous page")] = None,
-    state: State | None = None, scenario: str | None = None,
-    external_ref: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    caller: ReplicaCallerDep,
+    uow: ReplicaUow,
+    updated_since: Annotated[
+        datetime | None, Query(description="only financings changed at or after this time")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=100, description="next_cursor of the previous page")
+    ] = None,
+    state: State | None = None,
+    scenario: str | None = None,
+    external_ref: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> FinancingPage:
-    flt = queries.ListFilter(updated_since, cursor, state.value if state else None, scenario,
-                             external_ref, limit)
+    flt = queries.ListFilter(
+        updated_since, cursor, state.value if state else None, scenario, external_ref, limit
+    )
     items, next_cursor = queries.list_financings(uow.session, caller, flt)
     return FinancingPage(items=queries.to_out(uow.session, items), next_cursor=next_cursor)
 
 
-@router.get("/financings/{financing_id}", response_model=FinancingOut,
-            summary="One financing with the documents it rests on")
+@router.get(
+    "/financings/{financing_id}",
+    response_model=FinancingOut,
+    summary="One financing with the documents it rests on",
+)
 def get_financing(financing_id: PathId, caller: CallerDep, uow: ReadUow) -> FinancingOut:
     return out(uow, queries.get_financing(uow.session, caller, financing_id))
 
 
-@router.post("/financings/{financing_id}/approve",
-             summary="Approve (checker: another principal of the bank with the approver role)")
+@router.post(
+    "/financings/{financing_id}/approve",
+    summary="Approve (checker: another principal of the bank with the approver role)",
+)
 def approve(financing_id: PathId, data: ApproveIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.approve(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
+
     return write(run, status=200)
 
 
-@router.post("/financings/{financing_id}/reject",
-             summary="Reject (checker); releases the reservation")
+@router.post(
+    "/financings/{financing_id}/reject", summary="Reject (checker); releases the reservation"
+)
 def reject(financing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.reject(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
+
     return write(run, status=200)
 
 
-@router.post("/financings/{financing_id}/cancel",
-             summary="Cancel before disbursement; releases the reservation")
+@router.post(
+    "/financings/{financing_id}/cancel",
+    summary="Cancel before disbursement; releases the reservation",
+)
 def cancel(financing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.cancel(uow, write.caller, financing_id, data.reason)
         return out(uow, financing), receipt
+
     return write(run, status=200)
 
 
-@router.post("/financings/{financing_id}/disburse",
-             summary="Record the disbursement of an approved financing")
+@router.post(
+    "/financings/{financing_id}/disburse",
+    summary="Record the disbursement of an approved financing",
+)
 def disburse(financing_id: PathId, data: DisburseIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        financing, receipt = transitions.disburse(uow, write.caller, financing_id,
-                                                  data.due_date, data.value_date)
+        financing, receipt = transitions.disburse(
+            uow, write.caller, financing_id, data.due_date, data.value_date
+        )
         return out(uow, financing), receipt
+
     return write(run, status=200)
 
 
-@router.post("/financings/{financing_id}/repay",
-             summary="Record a repayment of principal; releases the documents pro rata")
+@router.post(
+    "/financings/{financing_id}/repay",
+    summary="Record a repayment of principal; releases the documents pro rata",
+)
 def repay(financing_id: PathId, data: RepayIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        financing, receipt = transitions.repay(uow, write.caller, financing_id, data.amount,
-                                               data.value_date)
+        financing, receipt = transitions.repay(
+            uow, write.caller, financing_id, data.amount, data.value_date
+        )
         return out(uow, financing), receipt
+
     return write(run, status=200)
 
 
@@ -206,16 +247,19 @@ def close(financing_id: PathId, data: CloseIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         financing, receipt = transitions.close(uow, write.caller, financing_id, data.comment)
         return out(uow, financing), receipt
+
     return write(run, status=200)
 
 
-@router.get("/balances/{kind}/{key}", response_model=BalanceOut,
-            summary="A document's remaining financeable balance (never who holds it)")
+@router.get(
+    "/balances/{kind}/{key}",
+    response_model=BalanceOut,
+    summary="A document's remaining financeable balance (never who holds it)",
+)
 def balance(kind: str, key: str, caller: CallerDep, uow: ReadUow) -> BalanceOut:
     return queries.document_balance(uow.session, caller, kind, key)
 
 
 @router.get("/financing-scenarios", summary="The financing scenarios and their documents")
 def scenarios(caller: CallerDep) -> list[dict[str, object]]:
-    return [{"name": s.name, "title": s.title, "kinds": sorted(s.kinds)}
-            for s in all_scenarios()]
+    return [{"name": s.name, "title": s.title, "kinds": sorted(s.kinds)} for s in all_scenarios()]

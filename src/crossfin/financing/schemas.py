@@ -26,18 +26,37 @@ class DocumentShareIn(BaseModel):
 class FinancingIn(BaseModel):
     """A financing application a bank registers (the maker); reserves the documents."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "scenario": "F1", "external_ref": "LN-2026-000123",
-        "enterprise_uscc": "91440300MA5DC6QX9C", "amount": "100000.00", "currency": "USD",
-        "documents": [{"kind": "customs_declaration", "key": _DECL, "amount": "100000.00"}],
-        "rate": "4.35", "due_date": "2027-03-31",
-    }, {
-        "scenario": "F4", "external_ref": "LN-2026-000124",
-        "enterprise_uscc": "91440300MA5DC6QX9C", "amount": "700000.00", "currency": "CNY",
-        "documents": [{"kind": "insurance_policy", "key": "SIN-2026-0042"},
-                      {"kind": "customs_declaration", "key": _DECL}],
-        "fx_rates": {"CNY/USD": "0.1389"},
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scenario": "F1",
+                    "external_ref": "LN-2026-000123",
+                    "enterprise_uscc": "91440300MA5DC6QX9C",
+                    "amount": "100000.00",
+                    "currency": "USD",
+                    "documents": [
+                        {"kind": "customs_declaration", "key": _DECL, "amount": "100000.00"}
+                    ],
+                    "rate": "4.35",
+                    "due_date": "2027-03-31",
+                },
+                {
+                    "scenario": "F4",
+                    "external_ref": "LN-2026-000124",
+                    "enterprise_uscc": "91440300MA5DC6QX9C",
+                    "amount": "700000.00",
+                    "currency": "CNY",
+                    "documents": [
+                        {"kind": "insurance_policy", "key": "SIN-2026-0042"},
+                        {"kind": "customs_declaration", "key": _DECL},
+                    ],
+                    "fx_rates": {"CNY/USD": "0.1389"},
+                },
+            ]
+        },
+    )
 
     scenario: str = Field(min_length=1, max_length=16)
     external_ref: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
@@ -46,36 +65,45 @@ class FinancingIn(BaseModel):
     currency: str = Field(min_length=3, max_length=3)
     documents: list[DocumentShareIn] = Field(min_length=1, max_length=100)
     fx_rates: dict[str, str] = Field(default_factory=dict, max_length=20)
-    rate: str | None = Field(default=None, pattern=_RATE,
-                             description="annual interest rate in percent")
+    rate: str | None = Field(
+        default=None, pattern=_RATE, description="annual interest rate in percent"
+    )
     due_date: IsoDate | None = None
 
 
 class ApproveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"comment": "documents verified, limits fine"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"comment": "documents verified, limits fine"}]},
+    )
 
     comment: str | None = Field(default=None, max_length=500)
 
 
 class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reason": "buyer outside our risk appetite"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "buyer outside our risk appetite"}]},
+    )
 
     reason: str = Field(min_length=1, max_length=500)
 
 
 class DisburseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"due_date": "2027-03-31", "value_date": "2026-12-01"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"due_date": "2027-03-31", "value_date": "2026-12-01"}]},
+    )
 
     due_date: IsoDate | None = None
     value_date: IsoDate | None = None
 
 
 class RepayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"amount": "25000.00", "value_date": "2027-01-15"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"amount": "25000.00", "value_date": "2027-01-15"}]},
+    )
 
     amount: str = Field(pattern=_AMOUNT)
     value_date: IsoDate | None = None
@@ -154,8 +182,18 @@ class FxRateIn(BaseModel):
 
 
 class FxRatesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"rates": [
-        {"date": "2026-11-26", "pair": "USD/CNY", "rate": "7.1123"},
-        {"date": "2026-11-26", "pair": "EUR/CNY", "rate": "7.6410"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rates": [
+                        {"date": "2026-11-26", "pair": "USD/CNY", "rate": "7.1123"},
+                        {"date": "2026-11-26", "pair": "EUR/CNY", "rate": "7.6410"},
+                    ]
+                }
+            ]
+        },
+    )
 
     rates: list[FxRateIn] = Field(min_length=1, max_length=10_000)

@@ -112,17 +112,29 @@ class Lookups:
     def __init__(self, session: Session, entries: Sequence[Entry]) -> None:
         self.session = session
         usccs = {e.data.enterprise_uscc for e in entries}
-        self.applicants = {o.uscc: o for o in session.scalars(
-            select(Organization).where(Organization.uscc.in_(usccs)))}
+        self.applicants = {
+            o.uscc: o
+            for o in session.scalars(select(Organization).where(Organization.uscc.in_(usccs)))
+        }
         refs = {(e.bank_org_id, e.data.external_ref) for e in entries}
-        self.taken = {(b, r) for b, r in session.execute(
-            select(Financing.bank_org_id, Financing.external_ref).where(
-                tuple_(Financing.bank_org_id, Financing.external_ref).in_(refs)))}
+        self.taken = {
+            (b, r)
+            for b, r in session.execute(
+                select(Financing.bank_org_id, Financing.external_ref).where(
+                    tuple_(Financing.bank_org_id, Financing.external_ref).in_(refs)
+                )
+            )
+        }
         wanted = {(s.kind, s.key) for e in entries for s in e.data.documents}
-        query = (select(Document, DocumentVersion.content)
-                 .join(DocumentVersion, (DocumentVersion.document_id == Document.id)
-                       & (DocumentVersion.version == Document.version))
-                 .where(tuple_(Document.kind, Document.key).in_(wanted)))
+        query = (
+            select(Document, DocumentVersion.content)
+            .join(
+                DocumentVersion,
+                (DocumentVersion.document_id == Document.id)
+                & (DocumentVersion.version == Document.version),
+            )
+            .where(tuple_(Document.kind, Document.key).in_(wanted))
+        )
         self.documents = {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
 
 
@@ -132,9 +144,15 @@ def check_maker(caller: Caller) -> None:
     require_role(caller, Role.OPERATOR, Role.ADMIN)
 
 
-def open_financing(uow: UnitOfWork, data: FinancingIn, *, bank_org_id: int,
-                   maker_principal_id: int | None, reservation_hours: int,
-                   offer_id: int | None = None) -> tuple[Financing, Receipt]:
+def open_financing(
+    uow: UnitOfWork,
+    data: FinancingIn,
+    *,
+    bank_org_id: int,
+    maker_principal_id: int | None,
+    reservation_hours: int,
+    offer_id: int | None = None,
+) -> tuple[Financing, Receipt]:
     """Check, reserve and record one financing inside a larger change (F7's acceptance;
     callers check permissions).
 
@@ -148,8 +166,9 @@ def open_financing(uow: UnitOfWork, data: FinancingIn, *, bank_org_id: int,
     return outcome.financing, outcome.receipt
 
 
-def register_many(uow: UnitOfWork, entries: Sequence[Entry], reservation_hours: int
-                  ) -> list[Registered | CrossfinError]:
+def register_many(
+    uow: UnitOfWork, entries: Sequence[Entry], reservation_hours: int
+) -> list[Registered | CrossfinError]:
     """Register each entry or say why not (a CrossfinError, refusals included), in order.
 
     Entries are decided one after another against the same locked balances, exactly as
@@ -165,8 +184,9 @@ def register_many(uow: UnitOfWork, entries: Sequence[Entry], reservation_hours: 
             outcomes.append(exc)
     ready = [p for p in outcomes if isinstance(p, Prepared)]
     balances = lock_balances(session, [c.document.id for p in ready for c in p.claims])
-    decided = [reserve(p, balances, lookups.taken) if isinstance(p, Prepared) else p
-               for p in outcomes]
+    decided = [
+        reserve(p, balances, lookups.taken) if isinstance(p, Prepared) else p for p in outcomes
+    ]
     accepted = [p for p in decided if isinstance(p, Prepared)]
     written = iter(persist(uow, accepted, reservation_hours))
     return [next(written) if isinstance(p, Prepared) else p for p in decided]
@@ -185,48 +205,67 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         raise ref_taken()
     loaded = _loaded(lookups, data, currency)
     claims = scenario.plan(Request(applicant, amount, currency, today), loaded)
-    convert_claims(lookups.session, scenario, claims, currency, fx.parse_given(data.fx_rates),
-                   today)
+    convert_claims(
+        lookups.session, scenario, claims, currency, fx.parse_given(data.fx_rates), today
+    )
     return Prepared(entry, scenario, applicant, amount, currency, loaded, claims)
 
 
 def ref_taken() -> AlreadyExists:
     """The answer when a bank reuses one of its external_refs."""
-    return AlreadyExists("this bank already has a financing with this external_ref",
-                         field="external_ref")
+    return AlreadyExists(
+        "this bank already has a financing with this external_ref", field="external_ref"
+    )
 
 
 def has_ref(session: Session, bank_org_id: int, external_ref: str) -> bool:
     """Whether the bank already has a financing with this external_ref (after a unique
     violation: was it this, or something else?)."""
-    return session.scalar(select(Financing.id).where(
-        Financing.bank_org_id == bank_org_id, Financing.external_ref == external_ref)) \
+    return (
+        session.scalar(
+            select(Financing.id).where(
+                Financing.bank_org_id == bank_org_id, Financing.external_ref == external_ref
+            )
+        )
         is not None
+    )
 
 
 def _loaded(lookups: Lookups, data: FinancingIn, currency: str) -> list[Loaded]:
     """The named documents with their current content; every unknown one is named."""
     wanted = [(s.kind, s.key) for s in data.documents]
-    errors = [FieldError(f"documents[{i}]", "named twice")
-              for i, ref in enumerate(wanted) if ref in wanted[:i]]
+    errors = [
+        FieldError(f"documents[{i}]", "named twice")
+        for i, ref in enumerate(wanted)
+        if ref in wanted[:i]
+    ]
     loaded: list[Loaded] = []
     for i, share in enumerate(data.documents):
         hit = lookups.documents.get((share.kind, share.key))
         if hit is None:
-            errors.append(FieldError(f"documents[{i}]",
-                                     f"no {share.kind} {share.key} on the platform"))
+            errors.append(
+                FieldError(f"documents[{i}]", f"no {share.kind} {share.key} on the platform")
+            )
             continue
-        amount = (money_in(share.amount, currency, f"documents[{i}].amount")
-                  if share.amount is not None else None)
+        amount = (
+            money_in(share.amount, currency, f"documents[{i}].amount")
+            if share.amount is not None
+            else None
+        )
         loaded.append(Loaded(hit[0], json.loads(hit[1]), i, amount))
     if errors:
         raise ValidationFailed(errors)
     return loaded
 
 
-def convert_claims(session: Session, scenario: Scenario, claims: Sequence[Claim],
-                   currency: str, given: Mapping[tuple[str, str], Decimal],
-                   today: date) -> None:
+def convert_claims(
+    session: Session,
+    scenario: Scenario,
+    claims: Sequence[Claim],
+    currency: str,
+    given: Mapping[tuple[str, str], Decimal],
+    today: date,
+) -> None:
     """Put each claim in its document's currency (rounded up) and apply the scenario's cap."""
     for claim in claims:
         doc = claim.document
@@ -238,15 +277,21 @@ def convert_claims(session: Session, scenario: Scenario, claims: Sequence[Claim]
                 f"{scenario.name} may use at most {format_amount(cap, doc.currency)} "
                 f"{doc.currency} of {doc.kind} {doc.key}; this asks "
                 f"{format_amount(converted, doc.currency)}",
-                document={"kind": doc.kind, "key": doc.key, "currency": doc.currency,
-                          "cap": format_amount(cap, doc.currency),
-                          "requested": format_amount(converted, doc.currency)})
+                document={
+                    "kind": doc.kind,
+                    "key": doc.key,
+                    "currency": doc.currency,
+                    "cap": format_amount(cap, doc.currency),
+                    "requested": format_amount(converted, doc.currency),
+                },
+            )
         claim.reserved_minor = doc.value_minor if doc.single_use else converted
         claim.fx_rate, claim.fx_source = conversion.rate_text, conversion.source
 
 
-def reserve(prepared: Prepared, balances: dict[int, DocumentBalance],
-            taken: set[tuple[int, str]]) -> Prepared | CrossfinError:
+def reserve(
+    prepared: Prepared, balances: dict[int, DocumentBalance], taken: set[tuple[int, str]]
+) -> Prepared | CrossfinError:
     """Accept `prepared` against the locked balances (raising them), or say why not."""
     entry = prepared.entry
     ref = (entry.bank_org_id, entry.data.external_ref)
@@ -254,18 +299,26 @@ def reserve(prepared: Prepared, balances: dict[int, DocumentBalance],
         return ref_taken()
     short = shortfalls(balances, prepared.claims)
     if short:
-        return FinancingRefused.of(Attempt(
-            entry.bank_org_id, prepared.applicant.id, prepared.applicant.jurisdiction_path,
-            prepared.scenario.name, entry.data.external_ref,
-            format_amount(prepared.amount, prepared.currency), prepared.currency,
-            tuple(short)))
+        return FinancingRefused.of(
+            Attempt(
+                entry.bank_org_id,
+                prepared.applicant.id,
+                prepared.applicant.jurisdiction_path,
+                prepared.scenario.name,
+                entry.data.external_ref,
+                format_amount(prepared.amount, prepared.currency),
+                prepared.currency,
+                tuple(short),
+            )
+        )
     apply_claims(balances, prepared.claims)
     taken.add(ref)
     return prepared
 
 
-def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
-            reservation_hours: int) -> list[Registered]:
+def persist(
+    uow: UnitOfWork, accepted: Sequence[Prepared], reservation_hours: int
+) -> list[Registered]:
     """Write accepted financings, their uses and ledger events; stamp them last.
 
     The balances were raised in memory by `reserve`; they flush with everything else.
@@ -282,9 +335,11 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
         rows += [_use_row(use) for use in uses]
         with uow.acting_as(prepared.entry.actor):
             receipt = uow.record(
-                EventType.FINANCING_REGISTERED, subjects={"financing": financing.id},
+                EventType.FINANCING_REGISTERED,
+                subjects={"financing": financing.id},
                 content=_registered_content(financing, prepared.applicant, prepared.claims),
-                parties=parties_of(financing) | prepared.scenario.watchers(prepared.loaded))
+                parties=parties_of(financing) | prepared.scenario.watchers(prepared.loaded),
+            )
         docs = {c.document.id: c.document for c in prepared.claims}
         out.append(Registered(financing, uses, receipt, docs, prepared.applicant.uscc))
     # The uses go in as one plain executemany: nothing reads their ids here, and an ORM
@@ -298,24 +353,46 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared],
 def _financing(p: Prepared, now: datetime, reservation_hours: int) -> Financing:
     data = p.entry.data
     return Financing(
-        bank_org_id=p.entry.bank_org_id, enterprise_org_id=p.applicant.id,
+        bank_org_id=p.entry.bank_org_id,
+        enterprise_org_id=p.applicant.id,
         insurer_org_id=next(iter(sorted(p.scenario.watchers(p.loaded))), None),
-        jurisdiction_path=p.applicant.jurisdiction_path, scenario=p.scenario.name,
-        external_ref=data.external_ref, state=State.REGISTERED.value, overdue=False,
-        amount_minor=p.amount, currency=p.currency, disbursed_minor=0, repaid_minor=0,
-        rate=data.rate, due_date=data.due_date, maker_principal_id=p.entry.maker_principal_id,
-        reserved_until=now + timedelta(hours=reservation_hours), offer_id=p.entry.offer_id,
-        change_seq=0, created_at=now, updated_at=now)
+        jurisdiction_path=p.applicant.jurisdiction_path,
+        scenario=p.scenario.name,
+        external_ref=data.external_ref,
+        state=State.REGISTERED.value,
+        overdue=False,
+        amount_minor=p.amount,
+        currency=p.currency,
+        disbursed_minor=0,
+        repaid_minor=0,
+        rate=data.rate,
+        due_date=data.due_date,
+        maker_principal_id=p.entry.maker_principal_id,
+        reserved_until=now + timedelta(hours=reservation_hours),
+        offer_id=p.entry.offer_id,
+        change_seq=0,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _use(financing_id: int, claim: Claim) -> FinancingUse:
     doc = claim.document
     return FinancingUse(
-        financing_id=financing_id, document_id=doc.id, role=claim.role,
-        allocated_minor=claim.allocated_minor, reserved_minor=claim.reserved_minor,
-        released_minor=0, released_alloc_minor=0, currency=doc.currency,
-        counts_use=doc.single_use, active=True, fx_rate=claim.fx_rate,
-        fx_source=claim.fx_source, note=claim.note)
+        financing_id=financing_id,
+        document_id=doc.id,
+        role=claim.role,
+        allocated_minor=claim.allocated_minor,
+        reserved_minor=claim.reserved_minor,
+        released_minor=0,
+        released_alloc_minor=0,
+        currency=doc.currency,
+        counts_use=doc.single_use,
+        active=True,
+        fx_rate=claim.fx_rate,
+        fx_source=claim.fx_source,
+        note=claim.note,
+    )
 
 
 _USES = cast(Table, FinancingUse.__table__)
@@ -338,17 +415,30 @@ def _doc_amount(minor: int, currency: str) -> str:
     return format_amount(minor, currency) if currency else str(minor)
 
 
-def _registered_content(financing: Financing, applicant: Organization,
-                        claims: Sequence[Claim]) -> dict[str, object]:
+def _registered_content(
+    financing: Financing, applicant: Organization, claims: Sequence[Claim]
+) -> dict[str, object]:
     return {
-        "scenario": financing.scenario, "external_ref": financing.external_ref,
-        "bank": financing.bank_org_id, "enterprise": applicant.uscc,
+        "scenario": financing.scenario,
+        "external_ref": financing.external_ref,
+        "bank": financing.bank_org_id,
+        "enterprise": applicant.uscc,
         "amount": format_amount(financing.amount_minor, financing.currency),
-        "currency": financing.currency, "reserved_until": financing.reserved_until,
+        "currency": financing.currency,
+        "reserved_until": financing.reserved_until,
         "offer": financing.offer_id,
-        "documents": [{"kind": c.document.kind, "key": c.document.key, "role": c.role,
-                       "allocated": format_amount(c.allocated_minor, financing.currency),
-                       "reserved": _doc_amount(c.reserved_minor, c.document.currency),
-                       "currency": c.document.currency, "fx_rate": c.fx_rate,
-                       "fx_source": c.fx_source, "note": c.note} for c in claims],
+        "documents": [
+            {
+                "kind": c.document.kind,
+                "key": c.document.key,
+                "role": c.role,
+                "allocated": format_amount(c.allocated_minor, financing.currency),
+                "reserved": _doc_amount(c.reserved_minor, c.document.currency),
+                "currency": c.document.currency,
+                "fx_rate": c.fx_rate,
+                "fx_source": c.fx_source,
+                "note": c.note,
+            }
+            for c in claims
+        ],
     }

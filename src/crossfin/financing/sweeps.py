@@ -35,17 +35,35 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 1000) -> Sweep
     today = business_date(moment)
     result = SweepResult()
     with db.session(readonly=True) as session:
-        lapsed = list(session.scalars(select(Financing.id).where(
-            Financing.state == State.REGISTERED.value, Financing.reserved_until < moment)
-            .order_by(Financing.id).limit(limit)))
-        late = list(session.scalars(select(Financing.id).where(
-            Financing.state.in_(_LIVE), Financing.overdue.is_(False),
-            Financing.due_date < today).order_by(Financing.id).limit(limit)))
+        lapsed = list(
+            session.scalars(
+                select(Financing.id)
+                .where(Financing.state == State.REGISTERED.value, Financing.reserved_until < moment)
+                .order_by(Financing.id)
+                .limit(limit)
+            )
+        )
+        late = list(
+            session.scalars(
+                select(Financing.id)
+                .where(
+                    Financing.state.in_(_LIVE),
+                    Financing.overdue.is_(False),
+                    Financing.due_date < today,
+                )
+                .order_by(Financing.id)
+                .limit(limit)
+            )
+        )
     for financing_id in lapsed:
         with UnitOfWork(db, SWEEPER) as uow:
             financing = locked(uow.session, financing_id)
-            if (financing is None or financing.state != State.REGISTERED.value
-                    or financing.reserved_until is None or financing.reserved_until >= moment):
+            if (
+                financing is None
+                or financing.state != State.REGISTERED.value
+                or financing.reserved_until is None
+                or financing.reserved_until >= moment
+            ):
                 continue
             expire(uow, financing)
             uow.commit()
@@ -53,8 +71,13 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 1000) -> Sweep
     for financing_id in late:
         with UnitOfWork(db, SWEEPER) as uow:
             financing = locked(uow.session, financing_id)
-            if (financing is None or financing.state not in _LIVE or financing.overdue
-                    or financing.due_date is None or financing.due_date >= today):
+            if (
+                financing is None
+                or financing.state not in _LIVE
+                or financing.overdue
+                or financing.due_date is None
+                or financing.due_date >= today
+            ):
                 continue
             mark_overdue(uow, financing, today)
             uow.commit()

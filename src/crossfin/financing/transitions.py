@@ -47,8 +47,9 @@ def _own(uow: UnitOfWork, caller: Caller, financing_id: int, action: Action) -> 
     return financing
 
 
-def approve(uow: UnitOfWork, caller: Caller, financing_id: int,
-            comment: str | None = None) -> tuple[Financing, Receipt]:
+def approve(
+    uow: UnitOfWork, caller: Caller, financing_id: int, comment: str | None = None
+) -> tuple[Financing, Receipt]:
     """The checker approves: a different principal of the same bank, with the approver role."""
     financing = _own(uow, caller, financing_id, Action.APPROVE)
     if financing.maker_principal_id == caller.principal_id:
@@ -58,23 +59,30 @@ def approve(uow: UnitOfWork, caller: Caller, financing_id: int,
     return _move(uow, financing, Action.APPROVE, {"comment": comment})
 
 
-def reject(uow: UnitOfWork, caller: Caller, financing_id: int,
-           reason: str) -> tuple[Financing, Receipt]:
+def reject(
+    uow: UnitOfWork, caller: Caller, financing_id: int, reason: str
+) -> tuple[Financing, Receipt]:
     """The checker rejects; the reservation is released."""
     financing = _own(uow, caller, financing_id, Action.REJECT)
     financing.approver_principal_id = caller.principal_id
     return _move(uow, financing, Action.REJECT, {"reason": reason})
 
 
-def cancel(uow: UnitOfWork, caller: Caller, financing_id: int,
-           reason: str) -> tuple[Financing, Receipt]:
+def cancel(
+    uow: UnitOfWork, caller: Caller, financing_id: int, reason: str
+) -> tuple[Financing, Receipt]:
     """The bank withdraws before disbursement; the reservation is released."""
     financing = _own(uow, caller, financing_id, Action.CANCEL)
     return _move(uow, financing, Action.CANCEL, {"reason": reason})
 
 
-def disburse(uow: UnitOfWork, caller: Caller, financing_id: int, due_date: date | None,
-             value_date: date | None = None) -> tuple[Financing, Receipt]:
+def disburse(
+    uow: UnitOfWork,
+    caller: Caller,
+    financing_id: int,
+    due_date: date | None,
+    value_date: date | None = None,
+) -> tuple[Financing, Receipt]:
     """The loan is paid out in full; it needs a due date (given now or at registration)."""
     financing = _own(uow, caller, financing_id, Action.DISBURSE)
     financing.due_date = due_date or financing.due_date
@@ -84,27 +92,39 @@ def disburse(uow: UnitOfWork, caller: Caller, financing_id: int, due_date: date 
     if financing.due_date <= day:
         raise invalid("due_date", "must be after the disbursement date")
     financing.disbursed_minor = financing.amount_minor
-    return _move(uow, financing, Action.DISBURSE,
-                 {"due_date": financing.due_date, "value_date": day})
+    return _move(
+        uow, financing, Action.DISBURSE, {"due_date": financing.due_date, "value_date": day}
+    )
 
 
-def repay(uow: UnitOfWork, caller: Caller, financing_id: int, amount: str,
-          value_date: date | None = None) -> tuple[Financing, Receipt]:
+def repay(
+    uow: UnitOfWork, caller: Caller, financing_id: int, amount: str, value_date: date | None = None
+) -> tuple[Financing, Receipt]:
     """Record a repayment of principal; it releases the documents pro rata."""
     financing = _own(uow, caller, financing_id, Action.REPAY)
     minor = money_in(amount, financing.currency, "amount")
     outstanding = financing.disbursed_minor - financing.repaid_minor
     if minor > outstanding:
-        raise invalid("amount", f"exceeds the outstanding principal "
-                                f"{format_amount(outstanding, financing.currency)}")
+        raise invalid(
+            "amount",
+            f"exceeds the outstanding principal {format_amount(outstanding, financing.currency)}",
+        )
     financing.repaid_minor += minor
-    return _move(uow, financing, Action.REPAY,
-                 {"repaid": format_amount(minor, financing.currency),
-                  "value_date": value_date or business_date()}, repaid_now=minor)
+    return _move(
+        uow,
+        financing,
+        Action.REPAY,
+        {
+            "repaid": format_amount(minor, financing.currency),
+            "value_date": value_date or business_date(),
+        },
+        repaid_now=minor,
+    )
 
 
-def close(uow: UnitOfWork, caller: Caller, financing_id: int,
-          comment: str | None = None) -> tuple[Financing, Receipt]:
+def close(
+    uow: UnitOfWork, caller: Caller, financing_id: int, comment: str | None = None
+) -> tuple[Financing, Receipt]:
     """Close a fully repaid financing."""
     financing = _own(uow, caller, financing_id, Action.CLOSE)
     return _move(uow, financing, Action.CLOSE, {"comment": comment})
@@ -116,25 +136,39 @@ def expire(uow: UnitOfWork, financing: Financing) -> tuple[Financing, Receipt]:
     return _move(uow, financing, Action.EXPIRE, {"reserved_until": financing.reserved_until})
 
 
-def mark_overdue(uow: UnitOfWork, financing: Financing,
-                 today: date) -> tuple[Financing, Receipt]:
+def mark_overdue(uow: UnitOfWork, financing: Financing, today: date) -> tuple[Financing, Receipt]:
     """Flag an unpaid loan past its due date and alert the regulator. Precondition: locked."""
     rule_for(Action.MARK_OVERDUE, financing.state)
     financing.overdue = True
     financing.overdue_since = today
-    outstanding = format_amount(financing.disbursed_minor - financing.repaid_minor,
-                                financing.currency)
-    details = {"financing": financing.id, "bank": financing.bank_org_id,
-               "due_date": financing.due_date, "outstanding": outstanding,
-               "currency": financing.currency}
-    raise_alert(uow, AlertKind.OVERDUE, subject_org_id=financing.enterprise_org_id,
-                jurisdiction_path=financing.jurisdiction_path, details=details,
-                actor_org_id=financing.bank_org_id)
+    outstanding = format_amount(
+        financing.disbursed_minor - financing.repaid_minor, financing.currency
+    )
+    details = {
+        "financing": financing.id,
+        "bank": financing.bank_org_id,
+        "due_date": financing.due_date,
+        "outstanding": outstanding,
+        "currency": financing.currency,
+    }
+    raise_alert(
+        uow,
+        AlertKind.OVERDUE,
+        subject_org_id=financing.enterprise_org_id,
+        jurisdiction_path=financing.jurisdiction_path,
+        details=details,
+        actor_org_id=financing.bank_org_id,
+    )
     return _move(uow, financing, Action.MARK_OVERDUE, details)
 
 
-def _move(uow: UnitOfWork, financing: Financing, action: Action, details: dict[str, Any],
-          repaid_now: int = 0) -> tuple[Financing, Receipt]:
+def _move(
+    uow: UnitOfWork,
+    financing: Financing,
+    action: Action,
+    details: dict[str, Any],
+    repaid_now: int = 0,
+) -> tuple[Financing, Receipt]:
     """Apply the balance effect, the new state, one ledger event, and the change stamp."""
     rule = rule_for(action, financing.state)
     before = financing.state
@@ -142,11 +176,20 @@ def _move(uow: UnitOfWork, financing: Financing, action: Action, details: dict[s
     financing.state = _target(financing, action, rule.target)
     if financing.state == State.REPAID.value:
         financing.overdue = False  # the history stays in overdue_since
-    content = {"action": action.value, "from": before, "to": financing.state,
-               "external_ref": financing.external_ref, "released": released,
-               **{k: v for k, v in details.items() if v is not None}}
-    receipt = uow.record(rule.event, subjects={"financing": financing.id}, content=content,
-                         parties=parties_of(financing))
+    content = {
+        "action": action.value,
+        "from": before,
+        "to": financing.state,
+        "external_ref": financing.external_ref,
+        "released": released,
+        **{k: v for k, v in details.items() if v is not None},
+    }
+    receipt = uow.record(
+        rule.event,
+        subjects={"financing": financing.id},
+        content=content,
+        parties=parties_of(financing),
+    )
     stamp(uow.session, financing)
     return financing, receipt
 
@@ -160,15 +203,20 @@ def _target(financing: Financing, action: Action, target: State | None) -> str:
     return financing.state
 
 
-def _release(session: Session, financing: Financing, action: Action, default: Release,
-             repaid_now: int) -> list[dict[str, str]]:
+def _release(
+    session: Session, financing: Financing, action: Action, default: Release, repaid_now: int
+) -> list[dict[str, str]]:
     """Give back the documents' balance as the scenario says; returns what was released."""
     how = get_scenario(financing.scenario).release_for(action, default)
     if how is Release.NOTHING:
         return []
-    uses = list(session.scalars(select(FinancingUse).where(
-        FinancingUse.financing_id == financing.id, FinancingUse.active.is_(True))
-        .order_by(FinancingUse.id)))
+    uses = list(
+        session.scalars(
+            select(FinancingUse)
+            .where(FinancingUse.financing_id == financing.id, FinancingUse.active.is_(True))
+            .order_by(FinancingUse.id)
+        )
+    )
     if not uses:
         return []
     balances = lock_balances(session, [u.document_id for u in uses])
@@ -178,12 +226,22 @@ def _release(session: Session, financing: Financing, action: Action, default: Re
         release_all(balances, uses)
     else:
         release(balances, repayment_plan(uses, repaid_now))
-    docs = {d.id: d for d in session.scalars(select(Document).where(
-        Document.id.in_([u.document_id for u in uses])))}
-    return [{"kind": docs[u.document_id].kind, "key": docs[u.document_id].key,
-             "amount": _amount(u.released_minor - before[u.id], u.currency),
-             "currency": u.currency} for u in uses if u.released_minor > before[u.id]
-            or not u.active]
+    docs = {
+        d.id: d
+        for d in session.scalars(
+            select(Document).where(Document.id.in_([u.document_id for u in uses]))
+        )
+    }
+    return [
+        {
+            "kind": docs[u.document_id].kind,
+            "key": docs[u.document_id].key,
+            "amount": _amount(u.released_minor - before[u.id], u.currency),
+            "currency": u.currency,
+        }
+        for u in uses
+        if u.released_minor > before[u.id] or not u.active
+    ]
 
 
 def _amount(minor: int, currency: str) -> str:

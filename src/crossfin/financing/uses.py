@@ -13,8 +13,7 @@ from crossfin.documents.models import DocumentBalance
 from crossfin.financing.models import FinancingUse
 
 
-def release(balances: dict[int, DocumentBalance],
-            plan: Sequence[tuple[FinancingUse, int]]) -> None:
+def release(balances: dict[int, DocumentBalance], plan: Sequence[tuple[FinancingUse, int]]) -> None:
     """Cover `alloc` more of each use's allocation and give back the balance that frees.
 
     Multi-use documents get back their reserved amount in proportion to the allocation
@@ -46,8 +45,9 @@ def release_all(balances: dict[int, DocumentBalance], uses: Sequence[FinancingUs
     release(balances, [(u, u.allocated_minor - u.released_alloc_minor) for u in uses])
 
 
-def repayment_plan(uses: Sequence[FinancingUse], repaid_minor: int
-                   ) -> list[tuple[FinancingUse, int]]:
+def repayment_plan(
+    uses: Sequence[FinancingUse], repaid_minor: int
+) -> list[tuple[FinancingUse, int]]:
     """Split a repayment across the active uses, per role group, pro rata.
 
     Each role group (F4: the policy; the declarations) carries the whole loan, so each

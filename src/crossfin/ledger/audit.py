@@ -81,10 +81,15 @@ class AuditReport:
             self.problems.append("... more problems not listed")
 
     def as_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "size": self.size, "checkpoints": self.checkpoints,
-                "latest_checkpoint": self.latest_checkpoint,
-                "first_bad_index": self.first_bad_index, "problems": self.problems,
-                "warnings": self.warnings}
+        return {
+            "ok": self.ok,
+            "size": self.size,
+            "checkpoints": self.checkpoints,
+            "latest_checkpoint": self.latest_checkpoint,
+            "first_bad_index": self.first_bad_index,
+            "problems": self.problems,
+            "warnings": self.warnings,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,15 @@ class _Stop:
 class _Audit:
     """One pass over the log; see the module docstring for what is blamed on which leaf."""
 
-    def __init__(self, session: Session, verifier: Verifier, report: AuditReport, *,
-                 chunk: int, witnesses: Sequence[CosignatureVerifier]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        verifier: Verifier,
+        report: AuditReport,
+        *,
+        chunk: int,
+        witnesses: Sequence[CosignatureVerifier],
+    ) -> None:
         self.session, self.verifier, self.report, self.chunk = session, verifier, report, chunk
         self.conn = session.connection()
         self.mark = "?" if self.conn.dialect.paramstyle == "qmark" else "%s"
@@ -158,8 +170,10 @@ class _Audit:
 
     def _level(self, level: int, first: int, end: int) -> dict[int, bytes]:
         """Stored subtree hashes (level, first..end-1) by index; missing ones are absent."""
-        rows = self._rows("SELECT idx, hash FROM ledger_hashes WHERE level = {m} AND idx >= {m} "
-                          "AND idx < {m}", (level, first, end))
+        rows = self._rows(
+            "SELECT idx, hash FROM ledger_hashes WHERE level = {m} AND idx >= {m} AND idx < {m}",
+            (level, first, end),
+        )
         return {n: bytes(h) for n, h in rows}
 
     def _differs_below(self, size: int) -> bool:
@@ -187,9 +201,11 @@ class _Audit:
     def run_chunk(self, end: int, stops: list[int]) -> dict[int, bytes]:
         """Check leaves [position, end) and their subtrees; return rebuilt roots at `stops`."""
         begin = self.position
-        records = self._rows("SELECT leaf_index, record, leaf_hash FROM ledger_events "
-                             "WHERE leaf_index >= {m} AND leaf_index < {m} ORDER BY leaf_index",
-                             (begin, end))
+        records = self._rows(
+            "SELECT leaf_index, record, leaf_hash FROM ledger_events "
+            "WHERE leaf_index >= {m} AND leaf_index < {m} ORDER BY leaf_index",
+            (begin, end),
+        )
         stored0 = self._level(0, begin, end)
         leaves: list[bytes] = []
         rows = iter(records)
@@ -200,19 +216,27 @@ class _Audit:
                 computed, kept = leaf_hash(bytes(row[1])), bytes(row[2])
                 row = next(rows, None)
                 if computed != kept:
-                    self.bad(index, f"leaf {index}: record hashes to {computed.hex()}, "
-                                    f"stored leaf hash is {kept.hex()}")
+                    self.bad(
+                        index,
+                        f"leaf {index}: record hashes to {computed.hex()}, "
+                        f"stored leaf hash is {kept.hex()}",
+                    )
                 if stored is not None and stored != computed and stored != kept:
-                    self.bad(index, f"stored subtree hash (0, {index}) over leaves "
-                                    f"[{index}, {index + 1}) is {stored.hex()}, "
-                                    f"rebuilt {computed.hex()}")
+                    self.bad(
+                        index,
+                        f"stored subtree hash (0, {index}) over leaves "
+                        f"[{index}, {index + 1}) is {stored.hex()}, "
+                        f"rebuilt {computed.hex()}",
+                    )
             else:
                 self.bad(index, f"leaf {index}: record missing")
                 # Go on with the stored leaf hash: the tree above is then checked as usual.
                 computed = _NO_HASH if stored is None else stored
             if stored is None:
-                self.bad(index, f"subtree hash (0, {index}) over leaves [{index}, "
-                                f"{index + 1}) is missing")
+                self.bad(
+                    index,
+                    f"subtree hash (0, {index}) over leaves [{index}, {index + 1}) is missing",
+                )
             leaves.append(computed)
         while row is not None:  # cannot happen with a primary key, but never skip a row
             self.bad(row[0], f"leaf {row[0]}: stored twice")
@@ -223,7 +247,7 @@ class _Audit:
         at = begin
         for stop in [*stops, end]:
             if stop > at:
-                result = append_to_edge(self.edge, leaves[at - begin:stop - begin], at)
+                result = append_to_edge(self.edge, leaves[at - begin : stop - begin], at)
                 for (level, n), value in result.hashes:
                     if level:
                         created.setdefault(level, []).append((n, value))
@@ -233,8 +257,9 @@ class _Audit:
         self.position = end
         return roots
 
-    def _check_subtrees(self, created: dict[int, list[tuple[int, bytes]]],
-                        stored0: dict[int, bytes], end: int) -> None:
+    def _check_subtrees(
+        self, created: dict[int, list[tuple[int, bytes]]], stored0: dict[int, bytes], end: int
+    ) -> None:
         """Compare rebuilt subtree hashes (level >= 1) with the stored ones, level by level.
 
         A stored hash that differs but equals the hash of its two stored children is
@@ -255,13 +280,18 @@ class _Audit:
                     continue
                 first, last = n << level, (n + 1) << level
                 if kept is None:
-                    self.bad(first, f"subtree hash ({level}, {n}) over leaves [{first}, {last}) "
-                                    "is missing")
+                    self.bad(
+                        first,
+                        f"subtree hash ({level}, {n}) over leaves [{first}, {last}) is missing",
+                    )
                     continue
                 left, right = below.get(2 * n), below.get(2 * n + 1)
                 if left is None or right is None or node_hash(left, right) != kept:
-                    self.bad(first, f"stored subtree hash ({level}, {n}) over leaves "
-                                    f"[{first}, {last}) is {kept.hex()}, rebuilt {value.hex()}")
+                    self.bad(
+                        first,
+                        f"stored subtree hash ({level}, {n}) over leaves "
+                        f"[{first}, {last}) is {kept.hex()}, rebuilt {value.hex()}",
+                    )
                 elif self.first_local is None or first < self.first_local:
                     self.first_local = first  # the stored tree differs from here on
             if level in carried:
@@ -286,9 +316,12 @@ class _Audit:
             stored = rebuilt  # no stored hash below `size` differs from the rebuilt one
         if stored == signed:
             # The stored tree is the signed one: the altered leaves differ from it, above.
-            self.report.problem(None, f"{what}: signed root {signed.hex()}, but the records "
-                                      f"give {rebuilt.hex()} (the stored tree agrees with the "
-                                      "signature: see the leaves named)")
+            self.report.problem(
+                None,
+                f"{what}: signed root {signed.hex()}, but the records "
+                f"give {rebuilt.hex()} (the stored tree agrees with the "
+                "signature: see the leaves named)",
+            )
             return
         if stored == rebuilt:
             trees = ", and so does the stored tree"
@@ -298,11 +331,15 @@ class _Audit:
             trees = f" and the stored tree {stored.hex()}"
         if self.unexplained is None:
             self.unexplained = size
-        self.report.problem(first, (
-            f"{what}: signed root {signed.hex()}, but the records give {rebuilt.hex()}{trees}: "
-            f"leaves in [{first}, {size}) were rewritten with their hashes; the first "
-            f"rewritten leaf is at or after {first}, the newest size whose signed root "
-            "the records reproduce"))
+        self.report.problem(
+            first,
+            (
+                f"{what}: signed root {signed.hex()}, but the records give {rebuilt.hex()}{trees}: "
+                f"leaves in [{first}, {size}) were rewritten with their hashes; the first "
+                f"rewritten leaf is at or after {first}, the newest size whose signed root "
+                "the records reproduce"
+            ),
+        )
 
     def beyond(self, what: str, size: int) -> None:
         """A signed size the tree does not reach; reported at the end, when `verified` is."""
@@ -311,11 +348,14 @@ class _Audit:
     def report_beyond(self) -> None:
         for what, size in self.beyond_tree:
             first = self.verified
-            self.report.problem(first, f"{what} is beyond the tree of {self.size} leaves: the "
-                                       f"log lost leaves [{self.size}, {size}) (rolled back); "
-                                       f"the first lost or rewritten leaf is at or after {first}"
-                                       ", the newest size whose signed root the records "
-                                       "reproduce")
+            self.report.problem(
+                first,
+                f"{what} is beyond the tree of {self.size} leaves: the "
+                f"log lost leaves [{self.size}, {size}) (rolled back); "
+                f"the first lost or rewritten leaf is at or after {first}"
+                ", the newest size whose signed root the records "
+                "reproduce",
+            )
 
     def _open(self, note: str, what: str) -> tuple[str, Any] | None:
         """(text, parsed checkpoint) of a note signed by the log, or None after a problem."""
@@ -340,8 +380,11 @@ class _Audit:
             return
         body = opened[1]
         if (body.origin, body.size, body.root) != (self.verifier.name, size, row.root):
-            self.report.problem(None, f"{what}: signed body (origin {body.origin!r}, size "
-                                      f"{body.size}) does not match its row")
+            self.report.problem(
+                None,
+                f"{what}: signed body (origin {body.origin!r}, size "
+                f"{body.size}) does not match its row",
+            )
         if body.size != size:
             if body.size > self.size:
                 self.beyond(f"{what}: its signed size {body.size}", body.size)
@@ -358,12 +401,18 @@ class _Audit:
         what, signed = stop.kept
         size = stop.size
         if self.last_row is None or self.last_row[0] != size:
-            self.report.problem(None, f"{what} (size {size}) has no stored checkpoint of that "
-                                      "size: ledger_checkpoints lost it")
+            self.report.problem(
+                None,
+                f"{what} (size {size}) has no stored checkpoint of that "
+                "size: ledger_checkpoints lost it",
+            )
         elif self.last_row[1] is not None and self.last_row[1] != signed:
-            self.report.problem(None, f"{what} has root {signed.hex()}, the stored checkpoint "
-                                      f"of size {size} has {self.last_row[1].hex()}: the log "
-                                      "signed two different trees of one size")
+            self.report.problem(
+                None,
+                f"{what} has root {signed.hex()}, the stored checkpoint "
+                f"of size {size} has {self.last_row[1].hex()}: the log "
+                "signed two different trees of one size",
+            )
         if rebuilt is None:
             self.beyond(what, size)
         else:
@@ -373,10 +422,13 @@ class _Audit:
         """Checkpoints ordered by size must have been stored in that order too."""
         if self.newest_row is not None and row.created_at + CLOCK_SKEW < self.newest_row[0]:
             later, size = self.newest_row
-            self.report.problem(None, f"checkpoint {size} was stored at {later:%Y-%m-%d %H:%M:%S}"
-                                      f", after checkpoint {row.size} (stored at "
-                                      f"{row.created_at:%Y-%m-%d %H:%M:%S}): the signed tree "
-                                      f"size went back from {row.size} to {size}")
+            self.report.problem(
+                None,
+                f"checkpoint {size} was stored at {later:%Y-%m-%d %H:%M:%S}"
+                f", after checkpoint {row.size} (stored at "
+                f"{row.created_at:%Y-%m-%d %H:%M:%S}): the signed tree "
+                f"size went back from {row.size} to {size}",
+            )
         if self.newest_row is None or row.created_at > self.newest_row[0]:
             self.newest_row = (row.created_at, row.size)
 
@@ -386,14 +438,17 @@ class _Audit:
         while (line := self.pending_cosignature) is not None and line.size <= size:
             self.pending_cosignature = next(self.cosignatures, None)
             if line.size < size:
-                self.report.problem(None, f"cosignature of {line.witness} for size {line.size}"
-                                          " has no checkpoint")
+                self.report.problem(
+                    None, f"cosignature of {line.witness} for size {line.size} has no checkpoint"
+                )
                 continue
             count += 1
             self._cosignature(size, line.witness, line.line, text)
         if count != row.cosigners:
-            self.report.problem(None, f"checkpoint {size}: {count} cosignature(s) stored, its "
-                                      f"row counts {row.cosigners}")
+            self.report.problem(
+                None,
+                f"checkpoint {size}: {count} cosignature(s) stored, its row counts {row.cosigners}",
+            )
 
     def _cosignature(self, size: int, witness: str, line: str, text: str | None) -> None:
         what = f"checkpoint {size}: cosignature of {witness}"
@@ -410,9 +465,12 @@ class _Audit:
             return
         previous = self.cosigned.get(witness)
         if previous is not None and timestamp < previous[0]:
-            self.report.problem(None, f"{what} is dated {timestamp}, before its cosignature of "
-                                      f"the smaller size {previous[1]} ({previous[0]}): the "
-                                      f"log's size went back from {size} to {previous[1]}")
+            self.report.problem(
+                None,
+                f"{what} is dated {timestamp}, before its cosignature of "
+                f"the smaller size {previous[1]} ({previous[0]}): the "
+                f"log's size went back from {size} to {previous[1]}",
+            )
         if previous is None or timestamp >= previous[0]:
             self.cosigned[witness] = (timestamp, size)
 
@@ -420,28 +478,40 @@ class _Audit:
 
     def stops(self, kept: Sequence[KeptCheckpoint]) -> Iterator[_Stop]:
         """Stored checkpoints (streamed by size) merged with the kept ones."""
-        query = select(Checkpoint.size, Checkpoint.root, Checkpoint.note, Checkpoint.cosigners,
-                       Checkpoint.created_at).order_by(Checkpoint.size)
-        rows = (_Stop(row.size, 0, row=row) for row in
-                self.session.execute(query.execution_options(yield_per=500)))
+        query = select(
+            Checkpoint.size,
+            Checkpoint.root,
+            Checkpoint.note,
+            Checkpoint.cosigners,
+            Checkpoint.created_at,
+        ).order_by(Checkpoint.size)
+        rows = (
+            _Stop(row.size, 0, row=row)
+            for row in self.session.execute(query.execution_options(yield_per=500))
+        )
         others = []
         for copy in kept:
             opened = self._open(copy.note, f"the checkpoint in {copy.source}")
             if opened is not None:
                 body = opened[1]
                 if body.origin != self.verifier.name:
-                    self.report.problem(None, f"the checkpoint in {copy.source} is of "
-                                              f"{body.origin!r}, not of this log")
+                    self.report.problem(
+                        None,
+                        f"the checkpoint in {copy.source} is of {body.origin!r}, not of this log",
+                    )
                     continue
                 what = f"the checkpoint of size {body.size} in {copy.source}"
                 others.append(_Stop(body.size, 1, kept=(what, body.root)))
-        cosignatures = select(Cosignature.size, Cosignature.witness, Cosignature.line) \
-            .order_by(Cosignature.size, Cosignature.witness)
-        self.cosignatures = iter(self.session.execute(
-            cosignatures.execution_options(yield_per=500)))
+        cosignatures = select(Cosignature.size, Cosignature.witness, Cosignature.line).order_by(
+            Cosignature.size, Cosignature.witness
+        )
+        self.cosignatures = iter(
+            self.session.execute(cosignatures.execution_options(yield_per=500))
+        )
         self.pending_cosignature = next(self.cosignatures, None)
-        return heapq.merge(rows, sorted(others, key=lambda s: (s.size, s.order)),
-                           key=lambda s: (s.size, s.order))
+        return heapq.merge(
+            rows, sorted(others, key=lambda s: (s.size, s.order)), key=lambda s: (s.size, s.order)
+        )
 
     def stop(self, stop: _Stop, rebuilt: bytes | None) -> None:
         if stop.row is not None:
@@ -460,8 +530,9 @@ class _Audit:
                 pending = next(stops, None)
             roots = {self.position: fold_subtrees(self.edge)}
             if end > self.position:
-                roots.update(self.run_chunk(end, sorted({s.size for s in batch
-                                                         if s.size > self.position})))
+                roots.update(
+                    self.run_chunk(end, sorted({s.size for s in batch if s.size > self.position}))
+                )
             for stop in batch:
                 self.stop(stop, roots[stop.size])
             if end >= self.size:
@@ -471,14 +542,18 @@ class _Audit:
             pending = next(stops, None)
         while (line := self.pending_cosignature) is not None:
             self.pending_cosignature = next(self.cosignatures, None)
-            self.report.problem(None, f"cosignature of {line.witness} for size {line.size} "
-                                      "has no checkpoint")
+            self.report.problem(
+                None, f"cosignature of {line.witness} for size {line.size} has no checkpoint"
+            )
         self.report_beyond()
         if self.unexplained is not None and self.verified > self.unexplained:
-            self.report.problem(None, f"the records reproduce the signed root at size "
-                                      f"{self.verified} but not at {self.unexplained}: either "
-                                      "the log key signed a fork, or records were rewritten and "
-                                      f"checkpoint {self.verified} signed again after them")
+            self.report.problem(
+                None,
+                f"the records reproduce the signed root at size "
+                f"{self.verified} but not at {self.unexplained}: either "
+                "the log key signed a fork, or records were rewritten and "
+                f"checkpoint {self.verified} signed again after them",
+            )
         self.check_head(head)
         self.check_extra_rows()
 
@@ -488,58 +563,94 @@ class _Audit:
         if head.root == root and head.edge == b"".join(self.edge):
             return
         stored = self._stored_edge(self.size, self.edge)
-        message = (f"head root {head.root.hex()} (or its right edge) differs from the tree the "
-                   f"records give, root {root.hex()}")
-        if stored is not None and stored != self.edge and head.edge == b"".join(stored) \
-                and head.root == fold_subtrees(stored):
-            self.report.problem(None, message + " (it agrees with the stored tree: see the "
-                                                "leaves named)")
+        message = (
+            f"head root {head.root.hex()} (or its right edge) differs from the tree the "
+            f"records give, root {root.hex()}"
+        )
+        if (
+            stored is not None
+            and stored != self.edge
+            and head.edge == b"".join(stored)
+            and head.root == fold_subtrees(stored)
+        ):
+            self.report.problem(
+                None, message + " (it agrees with the stored tree: see the leaves named)"
+            )
         elif self.verified >= self.size:
             # A checkpoint of the whole tree matches the records: only the head row is wrong.
-            self.report.problem(None, message + f"; checkpoint {self.size} matches the records,"
-                                                " so only the head row is wrong")
+            self.report.problem(
+                None,
+                message + f"; checkpoint {self.size} matches the records,"
+                " so only the head row is wrong",
+            )
         else:
-            self.report.problem(self.verified, message + "; the leaves from "
-                                f"{self.verified} on are covered by no matching checkpoint")
+            self.report.problem(
+                self.verified,
+                message + "; the leaves from "
+                f"{self.verified} on are covered by no matching checkpoint",
+            )
 
     def check_extra_rows(self) -> None:
         """Rows beyond the tree would be served as tiles or entries: flag them."""
-        extra = self._rows("SELECT COUNT(*) FROM ledger_events WHERE leaf_index >= {m}",
-                           (self.size,))[0][0]
+        extra = self._rows(
+            "SELECT COUNT(*) FROM ledger_events WHERE leaf_index >= {m}", (self.size,)
+        )[0][0]
         if extra:
-            self.report.problem(self.size, f"{extra} record(s) stored beyond the head size "
-                                           f"{self.size}")
-        for level, top in self._rows("SELECT level, MAX(idx) FROM ledger_hashes GROUP BY level",
-                                     ()):
+            self.report.problem(
+                self.size, f"{extra} record(s) stored beyond the head size {self.size}"
+            )
+        for level, top in self._rows(
+            "SELECT level, MAX(idx) FROM ledger_hashes GROUP BY level", ()
+        ):
             if top >= self.size >> level:
-                self.report.problem(None, f"level {level} holds subtree hashes up to index "
-                                          f"{top}, beyond the tree of {self.size} leaves")
+                self.report.problem(
+                    None,
+                    f"level {level} holds subtree hashes up to index "
+                    f"{top}, beyond the tree of {self.size} leaves",
+                )
 
     def check_coverage(self, now: datetime, grace: timedelta) -> None:
         """Leaves no checkpoint covers are not tamper-evident: flag them once they are old."""
         if self.size <= self.covered:
             return
-        created = self.session.scalar(select(LedgerEvent.created_at)
-                                      .where(LedgerEvent.leaf_index == self.covered))
+        created = self.session.scalar(
+            select(LedgerEvent.created_at).where(LedgerEvent.leaf_index == self.covered)
+        )
         count = self.size - self.covered
-        what = (f"no checkpoint: none of the {count} leaves is in a signed checkpoint"
-                if self.covered == 0 else
-                f"leaves [{self.covered}, {self.size}) are in no signed checkpoint")
+        what = (
+            f"no checkpoint: none of the {count} leaves is in a signed checkpoint"
+            if self.covered == 0
+            else f"leaves [{self.covered}, {self.size}) are in no signed checkpoint"
+        )
         if created is not None and now - created <= grace:
             self.report.warnings.append(
                 f"{count} leaf(s) sequenced in the last {grace.total_seconds():g} s are not in "
-                "a checkpoint yet")
+                "a checkpoint yet"
+            )
             return
-        age = "" if created is None else \
-            f"; leaf {self.covered} was sequenced {int((now - created).total_seconds())} s ago"
-        self.report.problem(None, f"{what}{age} (more than {grace.total_seconds():g} s: no "
-                                  "checkpointer runs, or checkpoints were deleted)")
+        age = (
+            ""
+            if created is None
+            else f"; leaf {self.covered} was sequenced {int((now - created).total_seconds())} s ago"
+        )
+        self.report.problem(
+            None,
+            f"{what}{age} (more than {grace.total_seconds():g} s: no "
+            "checkpointer runs, or checkpoints were deleted)",
+        )
 
 
-def audit(session: Session, verifier: Verifier, chunk: int = CHUNK, *,
-          witnesses: Sequence[CosignatureVerifier] = (), quorum: int = 0,
-          kept: Sequence[KeptCheckpoint] = (), checkpoint_interval: float = 1.0,
-          now: datetime | None = None) -> AuditReport:
+def audit(
+    session: Session,
+    verifier: Verifier,
+    chunk: int = CHUNK,
+    *,
+    witnesses: Sequence[CosignatureVerifier] = (),
+    quorum: int = 0,
+    kept: Sequence[KeptCheckpoint] = (),
+    checkpoint_interval: float = 1.0,
+    now: datetime | None = None,
+) -> AuditReport:
     """Audit the whole log visible to `session`; `verifier` is the log's key.
 
     `witnesses` check the stored cosignatures, `kept` are checkpoints kept outside the
@@ -556,7 +667,8 @@ def audit(session: Session, verifier: Verifier, chunk: int = CHUNK, *,
         report.warnings.append(
             "no witness quorum (CROSSFIN_WITNESS_QUORUM=0): whoever holds the database and "
             "the log key can rewrite records, hashes and checkpoints alike, and this audit "
-            "cannot tell; only witnesses or clients who kept a checkpoint can")
+            "cannot tell; only witnesses or clients who kept a checkpoint can"
+        )
     return report
 
 

@@ -57,15 +57,20 @@ def configured_witnesses(settings: Settings) -> list[Witness]:
     """Pair `witness_urls[i]` with `witness_keys[i]`; ValueError if the lists disagree."""
     urls, keys = settings.witness_urls, settings.witness_keys
     if len(urls) != len(keys):
-        raise ValueError(f"{len(urls)} witness URL(s) but {len(keys)} witness key(s): "
-                         "CROSSFIN_WITNESS_URLS and CROSSFIN_WITNESS_KEYS pair by position")
-    witnesses = [Witness(u, CosignatureVerifier.from_vkey(k))
-                 for u, k in zip(urls, keys, strict=True)]
+        raise ValueError(
+            f"{len(urls)} witness URL(s) but {len(keys)} witness key(s): "
+            "CROSSFIN_WITNESS_URLS and CROSSFIN_WITNESS_KEYS pair by position"
+        )
+    witnesses = [
+        Witness(u, CosignatureVerifier.from_vkey(k)) for u, k in zip(urls, keys, strict=True)
+    ]
     if len({w.name for w in witnesses}) != len(witnesses):
         raise ValueError("two configured witnesses share a name")
     if settings.witness_quorum > len(witnesses):
-        raise ValueError(f"witness quorum {settings.witness_quorum} exceeds the "
-                         f"{len(witnesses)} configured witness(es)")
+        raise ValueError(
+            f"witness quorum {settings.witness_quorum} exceeds the "
+            f"{len(witnesses)} configured witness(es)"
+        )
     return witnesses
 
 
@@ -91,7 +96,9 @@ def _newest(db: Database) -> StoredCheckpoint | None:
     with db.session(readonly=True) as session:
         row = session.execute(
             select(models.Checkpoint.size, models.Checkpoint.root, models.Checkpoint.note)
-            .order_by(models.Checkpoint.size.desc()).limit(1)).first()
+            .order_by(models.Checkpoint.size.desc())
+            .limit(1)
+        ).first()
     return StoredCheckpoint(*row) if row else None
 
 
@@ -109,8 +116,9 @@ def sign_if_grown(db: Database, signer: Signer) -> StoredCheckpoint | None:
     note = sign_note(CheckpointBody(signer.name, size, root).format(), [signer])
     try:
         with db.session() as session, session.begin():
-            session.add(models.Checkpoint(size=size, root=root, note=note, cosigners=0,
-                                          created_at=utcnow()))
+            session.add(
+                models.Checkpoint(size=size, root=root, note=note, cosigners=0, created_at=utcnow())
+            )
     except IntegrityError:
         return None  # signed already by a checkpointer that lost its lead meanwhile
     log.info("signed checkpoint at size %d", size)
@@ -121,8 +129,13 @@ class Checkpointer:
     """Signs checkpoints when the log grew and asks each witness to cosign the newest one."""
 
     def __init__(
-        self, db: Database, settings: Settings, *, signer: Signer | None = None,
-        http: httpx.Client | None = None, election: Election | None = None,
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        signer: Signer | None = None,
+        http: httpx.Client | None = None,
+        election: Election | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
@@ -156,8 +169,13 @@ class Checkpointer:
     def collect(self, checkpoint: StoredCheckpoint, *, retry_all: bool = False) -> list[str]:
         """Ask every witness without a cosignature on `checkpoint`; return who cosigned."""
         with self.db.session(readonly=True) as session:
-            have = set(session.scalars(select(models.Cosignature.witness)
-                                       .where(models.Cosignature.size == checkpoint.size)))
+            have = set(
+                session.scalars(
+                    select(models.Cosignature.witness).where(
+                        models.Cosignature.size == checkpoint.size
+                    )
+                )
+            )
         got = []
         for witness in self.witnesses:
             if witness.name in have or (not retry_all and self._waiting(witness.name)):
@@ -178,7 +196,7 @@ class Checkpointer:
 
     def _failed(self, name: str, exc: WitnessClientError) -> None:
         failures = self._retry_at.get(name, (0.0, 0))[1] + 1
-        self._retry_at[name] = (self.clock() + min(MAX_BACKOFF, 2.0 ** failures), failures)
+        self._retry_at[name] = (self.clock() + min(MAX_BACKOFF, 2.0**failures), failures)
         self._known_size.pop(name, None)  # ask the database (or the witness) again
         # 409/422 may mean the log forked or rolled back: that needs a human, now.
         level = logging.ERROR if exc.status in (400, 403, 404, 409, 422) else logging.WARNING
@@ -188,8 +206,11 @@ class Checkpointer:
         """The size the witness last cosigned, as far as this database knows (0: never)."""
         if witness.name not in self._known_size:
             with self.db.session(readonly=True) as session:
-                last = session.scalar(select(func.max(models.Cosignature.size))
-                                      .where(models.Cosignature.witness == witness.name))
+                last = session.scalar(
+                    select(func.max(models.Cosignature.size)).where(
+                        models.Cosignature.witness == witness.name
+                    )
+                )
             self._known_size[witness.name] = last or 0
         return self._known_size[witness.name]
 
@@ -206,16 +227,22 @@ class Checkpointer:
             if old > checkpoint.size:
                 raise WitnessClientError(
                     f"it has cosigned size {old}, beyond this checkpoint of {checkpoint.size}:"
-                    " the log was rolled back", 409)
+                    " the log was rolled back",
+                    409,
+                )
             try:
                 lines = submit_checkpoint(
-                    witness.url, old, self._proof(old, checkpoint.size), checkpoint.note,
-                    witness_vkey=witness.verifier.vkey, client=self.http)
+                    witness.url,
+                    old,
+                    self._proof(old, checkpoint.size),
+                    checkpoint.note,
+                    witness_vkey=witness.verifier.vkey,
+                    client=self.http,
+                )
             except WitnessConflictError as exc:
                 if exc.size is None or attempt:
                     raise
-                log.info("witness %s knows size %d, not %d: retrying", witness.name,
-                         exc.size, old)
+                log.info("witness %s knows size %d, not %d: retrying", witness.name, exc.size, old)
                 old = exc.size
                 continue
             self._known_size[witness.name] = checkpoint.size
@@ -229,13 +256,23 @@ class Checkpointer:
             return False
         try:
             with self.db.session() as session, session.begin():
-                session.add(models.Cosignature(size=size, witness=witness.name, line=line,
-                                               created_at=utcnow()))
+                session.add(
+                    models.Cosignature(
+                        size=size, witness=witness.name, line=line, created_at=utcnow()
+                    )
+                )
                 session.flush()
-                count = select(func.count()).select_from(models.Cosignature).where(
-                    models.Cosignature.size == size).scalar_subquery()
-                session.execute(update(models.Checkpoint)
-                                .where(models.Checkpoint.size == size).values(cosigners=count))
+                count = (
+                    select(func.count())
+                    .select_from(models.Cosignature)
+                    .where(models.Cosignature.size == size)
+                    .scalar_subquery()
+                )
+                session.execute(
+                    update(models.Checkpoint)
+                    .where(models.Checkpoint.size == size)
+                    .values(cosigners=count)
+                )
         except IntegrityError:
             return False
         log.info("witness %s cosigned size %d", witness.name, size)
@@ -266,8 +303,9 @@ class BackgroundCheckpointer:
     def __init__(self, checkpointer: Checkpointer, interval: float) -> None:
         self.checkpointer, self.interval = checkpointer, interval
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="crossfin-checkpointer",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._loop, name="crossfin-checkpointer", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()
@@ -330,8 +368,9 @@ def checkpoint_now(db: Database, settings: Settings, *, wait: float = 10.0) -> O
             if newest is not None and newest.size >= target:
                 return OnDemand(newest, False, ())
             if time.monotonic() >= deadline:
-                raise TimeoutError(f"another checkpointer leads but did not sign size {target} "
-                                   f"within {wait:g} s")
+                raise TimeoutError(
+                    f"another checkpointer leads but did not sign size {target} within {wait:g} s"
+                )
             time.sleep(0.05)
     finally:
         checkpointer.close()

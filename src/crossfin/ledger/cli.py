@@ -56,6 +56,7 @@ def fail(message: str, code: int = 1) -> None:
 
 def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn domain errors into a clear message and exit status 1 instead of a traceback."""
+
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -66,4 +67,5 @@ def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
             for line in lines:
                 typer.echo(f"error: {line}", err=True)
             sys.exit(1)
+
     return wrapper

@@ -11,12 +11,15 @@ import typer
 
 from crossfin.ledger.cli import database, emit, fail, settings
 
-log_app = typer.Typer(help="The verifiable log: public key, checkpoints, audit.",
-                      no_args_is_help=True)
-verify_app = typer.Typer(help="Offline verification of what the log hands out.",
-                         no_args_is_help=True)
-witness_app = typer.Typer(help="A C2SP tlog-witness that cosigns the log's checkpoints.",
-                          no_args_is_help=True)
+log_app = typer.Typer(
+    help="The verifiable log: public key, checkpoints, audit.", no_args_is_help=True
+)
+verify_app = typer.Typer(
+    help="Offline verification of what the log hands out.", no_args_is_help=True
+)
+witness_app = typer.Typer(
+    help="A C2SP tlog-witness that cosigns the log's checkpoints.", no_args_is_help=True
+)
 
 DEV_WITNESS_NAME = "crossfin.local/witness"
 DEV_WITNESS_PORT = 8001
@@ -65,24 +68,39 @@ def checkpoint(
     if cp is None:
         fail("the log has no head: run `crossfin init`")
         return
-    data = {"size": cp.size, "root": cp.root.hex(), "signed_now": done.signed_here,
-            "cosigners": list(cp.cosigners), "quorum": conf.witness_quorum,
-            "note": cp.note}
+    data = {
+        "size": cp.size,
+        "root": cp.root.hex(),
+        "signed_now": done.signed_here,
+        "cosigners": list(cp.cosigners),
+        "quorum": conf.witness_quorum,
+        "note": cp.note,
+    }
     emit(data, as_json, cp.note.rstrip("\n"))
 
 
 @log_app.command("audit")
 def audit(
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    key: Annotated[str | None, typer.Option(
-        help="The log's verifier key (or a file); default: derived from the log key.")] = None,
-    witness_state: Annotated[list[Path] | None, typer.Option(
-        help="A witness's state directory (or a copy) whose cosigned checkpoint must be "
-             "stored and reproduced; repeat for several. Default: data_dir/witness/state "
-             "if it exists.")] = None,
-    checkpoint: Annotated[list[Path] | None, typer.Option(
-        help="A signed checkpoint kept by a client (a file); it must be stored and "
-             "reproduced too. Repeat for several.")] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(help="The log's verifier key (or a file); default: derived from the log key."),
+    ] = None,
+    witness_state: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A witness's state directory (or a copy) whose cosigned checkpoint must be "
+            "stored and reproduced; repeat for several. Default: data_dir/witness/state "
+            "if it exists."
+        ),
+    ] = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A signed checkpoint kept by a client (a file); it must be stored and "
+            "reproduced too. Repeat for several."
+        ),
+    ] = None,
 ) -> None:
     """Re-hash every record, rebuild the tree, compare hashes, head, checkpoints, cosignatures."""
     from crossfin.ledger.audit import (
@@ -97,29 +115,43 @@ def audit(
 
     conf = settings()
     try:
-        verifier = Verifier.from_vkey(_text_or_file(key)) if key else \
-            log_signer(conf).verifier()
+        verifier = Verifier.from_vkey(_text_or_file(key)) if key else log_signer(conf).verifier()
         witnesses = load_cosigners(conf.witness_keys)
         states = witness_state or [p for p in [conf.data_dir / "witness" / "state"] if p.is_dir()]
         kept = [k for state in states for k in witness_state_checkpoints(state, verifier.name)]
-        kept += [KeptCheckpoint(str(path), path.read_text(encoding="utf-8"))
-                 for path in checkpoint or []]
+        kept += [
+            KeptCheckpoint(str(path), path.read_text(encoding="utf-8")) for path in checkpoint or []
+        ]
     except (NoteError, RuntimeError, WitnessStateError, OSError, UnicodeDecodeError) as exc:
         fail(str(exc))
         return
     with database() as db:
-        report = audit_database(db, verifier, witnesses=witnesses, kept=kept,
-                                quorum=conf.witness_quorum,
-                                checkpoint_interval=conf.checkpoint_interval)
+        report = audit_database(
+            db,
+            verifier,
+            witnesses=witnesses,
+            kept=kept,
+            quorum=conf.witness_quorum,
+            checkpoint_interval=conf.checkpoint_interval,
+        )
     if as_json:
         emit(report.as_dict(), True, "")
     elif report.ok:
-        typer.echo(f"ok: {report.size} leaves re-hashed, every stored hash matches, "
-                   f"{report.checkpoints} checkpoint(s) verified")
+        typer.echo(
+            f"ok: {report.size} leaves re-hashed, every stored hash matches, "
+            f"{report.checkpoints} checkpoint(s) verified"
+        )
     else:
         first = report.first_bad_index
-        typer.echo("FAILED: " + (f"first bad index {first}" if first is not None else
-                                 "no leaf is to blame (see the problems)"), err=True)
+        typer.echo(
+            "FAILED: "
+            + (
+                f"first bad index {first}"
+                if first is not None
+                else "no leaf is to blame (see the problems)"
+            ),
+            err=True,
+        )
         for problem in report.problems:
             typer.echo(f"  {problem}", err=True)
     if not as_json:
@@ -146,10 +178,13 @@ def verify_receipt(
     key: Annotated[str, typer.Option("--key", help="The log's verifier key (or a file).")],
     record: Annotated[str | None, typer.Option(help="The record bytes (a file).")] = None,
     leaf_hash: Annotated[str | None, typer.Option(help="The leaf hash, 64 hex.")] = None,
-    witness: Annotated[list[str] | None, typer.Option(
-        help="A trusted witness key (or a file); repeat for several.")] = None,
-    quorum: Annotated[int | None, typer.Option(
-        help="Valid cosignatures required (default: every --witness).")] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(help="A trusted witness key (or a file); repeat for several."),
+    ] = None,
+    quorum: Annotated[
+        int | None, typer.Option(help="Valid cosignatures required (default: every --witness).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Check a receipt offline: log signature, witness quorum, the leaf's inclusion."""
@@ -163,18 +198,33 @@ def verify_receipt(
     witnesses = [_text_or_file(w) for w in witness or []]
     try:
         bundle = _read_input(file).decode("utf-8")
-        result = check(bundle, _text_or_file(key), record=data, leaf_hash=leaf,
-                       witness_vkeys=witnesses, quorum=len(witnesses) if quorum is None else quorum)
+        result = check(
+            bundle,
+            _text_or_file(key),
+            record=data,
+            leaf_hash=leaf,
+            witness_vkeys=witnesses,
+            quorum=len(witnesses) if quorum is None else quorum,
+        )
     except (ReceiptError, ValueError) as exc:
         fail(f"receipt does not verify: {exc}")
         return
     cp = result.checkpoint
     names = ", ".join(result.witnesses) or "no witness"
-    emit({"ok": True, "origin": cp.origin, "size": cp.size, "root": cp.root.hex(),
-          "index": result.index, "leaf_hash": result.leaf_hash.hex(),
-          "witnesses": list(result.witnesses)}, as_json,
-         f"ok: leaf {result.leaf_hash.hex()} is entry {result.index} of {cp.origin} "
-         f"(checkpoint size {cp.size}, cosigned by {names})")
+    emit(
+        {
+            "ok": True,
+            "origin": cp.origin,
+            "size": cp.size,
+            "root": cp.root.hex(),
+            "index": result.index,
+            "leaf_hash": result.leaf_hash.hex(),
+            "witnesses": list(result.witnesses),
+        },
+        as_json,
+        f"ok: leaf {result.leaf_hash.hex()} is entry {result.index} of {cp.origin} "
+        f"(checkpoint size {cp.size}, cosigned by {names})",
+    )
 
 
 def _parse_leaf_hash(text: str) -> bytes:
@@ -229,8 +279,10 @@ def _serve_witness(skey: str, log_vkeys: list[str], state: Path, host: str, port
 @witness_app.command("serve")
 def serve(
     key: Annotated[Path, typer.Option(help="The witness key file (from `witness keygen`).")],
-    log_key: Annotated[list[str], typer.Option(
-        help="A log verifier key (or a file) to witness; repeat for several.")],
+    log_key: Annotated[
+        list[str],
+        typer.Option(help="A log verifier key (or a file) to witness; repeat for several."),
+    ],
     state: Annotated[Path, typer.Option(help="Directory for the witness's state.")],
     host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = DEV_WITNESS_PORT,
@@ -249,8 +301,12 @@ def serve(
 @witness_app.command("dev")
 def dev(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1.")] = DEV_WITNESS_PORT,
-    print_env: Annotated[bool, typer.Option(
-        "--print-env", help="Only print the platform's witness settings (shell exports).")] = False,
+    print_env: Annotated[
+        bool,
+        typer.Option(
+            "--print-env", help="Only print the platform's witness settings (shell exports)."
+        ),
+    ] = False,
 ) -> None:
     """One local witness for the tour: key and state under data_dir/witness."""
     from crossfin.ledger.keys import log_signer
@@ -264,8 +320,11 @@ def dev(
     vkey = (home / f"{stem}.vkey").read_text(encoding="utf-8").strip()
     if print_env:
         url = f"http://127.0.0.1:{port}"
-        for name, value in (("URLS", json.dumps([url])), ("KEYS", json.dumps([vkey])),
-                            ("QUORUM", "1")):
+        for name, value in (
+            ("URLS", json.dumps([url])),
+            ("KEYS", json.dumps([vkey])),
+            ("QUORUM", "1"),
+        ):
             typer.echo(f"export CROSSFIN_WITNESS_{name}='{value}'")
         return
     try:

@@ -25,7 +25,8 @@ log = logging.getLogger("crossfin.ledger.checkpointer")
 
 # A fixed 64-bit key: advisory locks are per database, so one key names "the" checkpointer.
 ADVISORY_KEY = int.from_bytes(
-    hashlib.sha256(b"crossfin:ledger:checkpointer").digest()[:8], "big", signed=True)
+    hashlib.sha256(b"crossfin:ledger:checkpointer").digest()[:8], "big", signed=True
+)
 
 
 class Election(Protocol):

@@ -26,8 +26,11 @@ class Receipt:
     leaf_index: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "leaf_hash": self.leaf_hash,
-                "leaf_index": self.leaf_index}
+        return {
+            "event_id": self.event_id,
+            "leaf_hash": self.leaf_hash,
+            "leaf_index": self.leaf_index,
+        }
 
 
 @dataclass
@@ -47,8 +50,12 @@ class PendingEvent:
 
 
 def build_record(
-    event_id: str, event_type: EventType, actor: Actor, subjects: dict[str, Any],
-    content: Any, salt: bytes,
+    event_id: str,
+    event_type: EventType,
+    actor: Actor,
+    subjects: dict[str, Any],
+    content: Any,
+    salt: bytes,
 ) -> bytes:
     """The canonical record: what the leaf hash commits to."""
     record = {
@@ -56,8 +63,7 @@ def build_record(
         "id": event_id,
         "type": event_type.value,
         "time": utc_text(utcnow()),
-        "actor": {"org": actor.org_id, "principal": actor.principal_id,
-                  "label": actor.label},
+        "actor": {"org": actor.org_id, "principal": actor.principal_id, "label": actor.label},
         "subjects": subjects,
         "digest": content_digest(content),
         "salt": salt.hex(),
@@ -76,7 +82,10 @@ def uuid4_text(random16: bytes) -> str:
 
 
 def new_event(
-    event_type: EventType, actor: Actor, subjects: dict[str, Any], content: Any,
+    event_type: EventType,
+    actor: Actor,
+    subjects: dict[str, Any],
+    content: Any,
     parties: set[int] | frozenset[int],
 ) -> PendingEvent:
     """Make a pending event; `parties` are the organizations entitled to read the record."""
@@ -86,5 +95,4 @@ def new_event(
     event_id = uuid4_text(random[:16])
     record = build_record(event_id, event_type, actor, subjects, content, random[16:])
     named = frozenset(parties) if actor.org_id is None else frozenset((*parties, actor.org_id))
-    return PendingEvent(event_id, event_type, record, leaf_hash(record),
-                        actor.org_id, named)
+    return PendingEvent(event_id, event_type, record, leaf_hash(record), actor.org_id, named)

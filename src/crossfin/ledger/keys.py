@@ -20,6 +20,7 @@ def log_signer(settings: Settings) -> Signer:
     """The log's signer; its name must equal the configured origin."""
     signer = Signer.from_skey(read_key_file(settings.log_key_path))
     if signer.name != settings.log_origin:
-        raise RuntimeError(f"log key is named {signer.name!r} but the origin is "
-                           f"{settings.log_origin!r}")
+        raise RuntimeError(
+            f"log key is named {signer.name!r} but the origin is {settings.log_origin!r}"
+        )
     return signer

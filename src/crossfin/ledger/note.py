@@ -61,8 +61,11 @@ class KeyFileError(NoteError):
 def is_valid_key_name(name: str) -> bool:
     """True when name is non-empty UTF-8 text with no Unicode space and no '+'."""
     # A lone surrogate (from text that was not UTF-8) cannot be hashed into a key ID.
-    return bool(name) and "+" not in name and not any(
-        c.isspace() or "\ud800" <= c <= "\udfff" for c in name)
+    return (
+        bool(name)
+        and "+" not in name
+        and not any(c.isspace() or "\ud800" <= c <= "\udfff" for c in name)
+    )
 
 
 def compute_key_id(name: str, sig_type: int, public_key: bytes) -> int:

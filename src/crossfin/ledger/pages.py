@@ -26,25 +26,46 @@ from crossfin.ledger.view import (
 )
 
 router = APIRouter()
-NAV = [NavEntry(N_("Ledger"), "/ledger", order=900, description=N_(
-    "The log's latest signed checkpoint, its growth, and a receipt checker."))]
+NAV = [
+    NavEntry(
+        N_("Ledger"),
+        "/ledger",
+        order=900,
+        description=N_("The log's latest signed checkpoint, its growth, and a receipt checker."),
+    )
+]
 TEXT = "text/plain; charset=utf-8"
 Index = Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)]
 
 
 @router.get("/ledger", summary="The verifiable log: checkpoint, growth, receipt checker")
-def ledger(request: Request, caller: PortalParticipantDep, session: ReadSession,
-           index: Annotated[int | None, Query(ge=0, le=MAX_LEAF_INDEX)] = None) -> Response:
+def ledger(
+    request: Request,
+    caller: PortalParticipantDep,
+    session: ReadSession,
+    index: Annotated[int | None, Query(ge=0, le=MAX_LEAF_INDEX)] = None,
+) -> Response:
     settings = settings_of(request)
     form = prefill(session, settings, index) if index is not None else Prefill()
-    return render(request, "ledger/ledger.html", {
-        "view": overview(session, settings), "form": form, "index": index,
-        "record": "", "outcome": None})
+    return render(
+        request,
+        "ledger/ledger.html",
+        {
+            "view": overview(session, settings),
+            "form": form,
+            "index": index,
+            "record": "",
+            "outcome": None,
+        },
+    )
 
 
 @router.post("/ledger/verify", summary="Verify a pasted receipt bundle")
 def verify_form(
-    request: Request, caller: PortalParticipantDep, session: ReadSession, _: CsrfDep,
+    request: Request,
+    caller: PortalParticipantDep,
+    session: ReadSession,
+    _: CsrfDep,
     bundle: Annotated[str, Form(max_length=MAX_BUNDLE)] = "",
     record: Annotated[str, Form(max_length=MAX_RECORD)] = "",
     leaf_hash: Annotated[str, Form(max_length=200)] = "",
@@ -53,23 +74,37 @@ def verify_form(
     outcome = verify(session, settings, bundle, record, leaf_hash)
     if is_htmx(request):
         return render(request, "ledger/_outcome.html", {"outcome": outcome})
-    return render(request, "ledger/ledger.html", {
-        "view": overview(session, settings), "index": None, "outcome": outcome,
-        "form": Prefill(bundle=bundle, leaf_hash=leaf_hash), "record": record})
+    return render(
+        request,
+        "ledger/ledger.html",
+        {
+            "view": overview(session, settings),
+            "index": None,
+            "outcome": outcome,
+            "form": Prefill(bundle=bundle, leaf_hash=leaf_hash),
+            "record": record,
+        },
+    )
 
 
 @router.get("/ledger/receipts/{index}", summary="Download a receipt bundle (tlog-proof)")
-def receipt(request: Request, index: Index, caller: PortalParticipantDep,
-            session: ReadSession) -> Response:
+def receipt(
+    request: Request, index: Index, caller: PortalParticipantDep, session: ReadSession
+) -> Response:
     settings = settings_of(request)
-    text = service.receipt_bundle(session, index, settings.witness_quorum,
-                                  retry_seconds(settings))
-    return Response(text, media_type=TEXT, headers={
-        "Content-Disposition": f'attachment; filename="receipt-{index}.tlog-proof"'})
+    text = service.receipt_bundle(session, index, settings.witness_quorum, retry_seconds(settings))
+    return Response(
+        text,
+        media_type=TEXT,
+        headers={"Content-Disposition": f'attachment; filename="receipt-{index}.tlog-proof"'},
+    )
 
 
 @router.get("/ledger/entries/{index}", summary="Download a record you are entitled to read")
 def entry(index: Index, caller: PortalParticipantDep, session: ReadSession) -> Response:
     record = service.entry(session, caller, index)
-    return Response(record, media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="record-{index}.json"'})
+    return Response(
+        record,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="record-{index}.json"'},
+    )

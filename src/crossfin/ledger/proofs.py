@@ -79,8 +79,7 @@ def inclusion_path(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
     items), leaf's sibling first; requires 0 <= index < len(leaf_hashes)."""
     if not 0 <= index < len(leaf_hashes):
         raise ValueError(f"leaf {index} is outside a tree of {len(leaf_hashes)}")
-    return [root_hash(leaf_hashes[lo:hi]) for lo, hi in
-            inclusion_ranges(index, len(leaf_hashes))]
+    return [root_hash(leaf_hashes[lo:hi]) for lo, hi in inclusion_ranges(index, len(leaf_hashes))]
 
 
 def _consistency_ranges(size1: int, size2: int) -> list[Range]:
@@ -110,9 +109,7 @@ def _hash_ranges(reader: HashReader, ranges: Sequence[Range]) -> list[bytes]:
         return []
     got = reader.read_hashes(wanted)
     if len(got) != len(wanted):
-        raise ValueError(
-            f"hash reader returned {len(got)} hashes for {len(wanted)} ids"
-        )
+        raise ValueError(f"hash reader returned {len(got)} hashes for {len(wanted)} ids")
     table = dict(zip(wanted, got, strict=True))
     return [fold_subtrees([table[i] for i in ids]) for ids in per_range]
 
@@ -182,9 +179,7 @@ def append_to_edge(
     size = start_index
     for current in new_leaf_hashes:
         if len(current) != HASH_SIZE:
-            raise ValueError(
-                f"leaf hash {size} is {len(current)} bytes, expected {HASH_SIZE}"
-            )
+            raise ValueError(f"leaf hash {size} is {len(current)} bytes, expected {HASH_SIZE}")
         level, n = 0, size
         created.append(((level, n), current))
         while stack and stack[-1][0] == level:
@@ -239,9 +234,7 @@ class MemoryTree:
         """Return stored hashes for `ids`; raise KeyError for an incomplete subtree."""
         out: list[bytes] = []
         for level, n in ids:
-            if not (
-                0 <= level < len(self._levels) and 0 <= n < len(self._levels[level])
-            ):
+            if not (0 <= level < len(self._levels) and 0 <= n < len(self._levels[level])):
                 raise KeyError((level, n))
             out.append(self._levels[level][n])
         return out

@@ -29,7 +29,9 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def log_session(
-    request: Request, db: Annotated[Database, Depends(get_db)], settings: SettingsDep,
+    request: Request,
+    db: Annotated[Database, Depends(get_db)],
+    settings: SettingsDep,
     session: ReplicaSession,
 ) -> Session:
     """The request's read-only session for any valid key; no key needed when the log is public.
@@ -55,16 +57,19 @@ def _b64(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
 
 
-_EXAMPLE_PROOF: list[JsonValue] = ["bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
-                  "S/USLzRFVMU73i67jNK349FgCtYxw4Wl18ziPHeFRZo=",
-                  "28G0yQD/5I1XW12lxjgEASX2XbD+PiRJS3bqmGRX2YY="]
+_EXAMPLE_PROOF: list[JsonValue] = [
+    "bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=",
+    "S/USLzRFVMU73i67jNK349FgCtYxw4Wl18ziPHeFRZo=",
+    "28G0yQD/5I1XW12lxjgEASX2XbD+PiRJS3bqmGRX2YY=",
+]
 
 
 class InclusionProof(BaseModel):
     """RFC 9162 inclusion proof: hashes from the leaf's sibling up, standard base64."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"index": 5, "size": 8, "proof": _EXAMPLE_PROOF}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"index": 5, "size": 8, "proof": _EXAMPLE_PROOF}]}
+    )
 
     index: int
     size: int
@@ -74,66 +79,93 @@ class InclusionProof(BaseModel):
 class ConsistencyProof(BaseModel):
     """RFC 9162 consistency proof from `first` to `second` leaves, standard base64."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"first": 6, "second": 8, "proof": _EXAMPLE_PROOF}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"first": 6, "second": 8, "proof": _EXAMPLE_PROOF}]}
+    )
 
     first: int
     second: int
     proof: list[str]
 
 
-@router.get("/checkpoint", response_class=Response, summary="The newest cosigned checkpoint",
-            responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/checkpoint",
+    response_class=Response,
+    summary="The newest cosigned checkpoint",
+    responses={200: {"content": {"text/plain": {}}}},
+)
 def checkpoint(session: LogSession, settings: SettingsDep) -> Response:
     """C2SP tlog-checkpoint as a signed note, with the witnesses' cosignature lines."""
     note = service.checkpoint_note(session, settings.witness_quorum, retry_after(settings))
     return Response(note, media_type=TEXT, headers=_cache(settings, SHORT))
 
 
-@router.get("/tile/{path:path}", response_class=Response,
-            summary="A C2SP tlog-tiles hash tile (entry bundles are not served)",
-            responses={200: {"content": {"application/octet-stream": {}}}})
+@router.get(
+    "/tile/{path:path}",
+    response_class=Response,
+    summary="A C2SP tlog-tiles hash tile (entry bundles are not served)",
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
 def tile(path: str, session: LogSession, settings: SettingsDep) -> Response:
     """`tile/<L>/<N>[.p/<W>]`; full tiles never change and are cached for a year."""
     found = service.tile(session, "tile/" + path)
     policy = IMMUTABLE if found.full else SHORT
-    return Response(found.data, media_type="application/octet-stream",
-                    headers=_cache(settings, policy))
+    return Response(
+        found.data, media_type="application/octet-stream", headers=_cache(settings, policy)
+    )
 
 
-@router.get("/proof/inclusion", response_model=InclusionProof,
-            summary="Inclusion proof of a leaf in a tree size")
+@router.get(
+    "/proof/inclusion",
+    response_model=InclusionProof,
+    summary="Inclusion proof of a leaf in a tree size",
+)
 def inclusion(index: Index, size: Index, session: LogSession) -> InclusionProof:
     """Verify it against the root of a signed checkpoint of that size."""
-    return InclusionProof(index=index, size=size,
-                          proof=_b64(service.inclusion(session, index, size)))
+    return InclusionProof(
+        index=index, size=size, proof=_b64(service.inclusion(session, index, size))
+    )
 
 
-@router.get("/proof/consistency", response_model=ConsistencyProof,
-            summary="Consistency proof between two tree sizes")
+@router.get(
+    "/proof/consistency",
+    response_model=ConsistencyProof,
+    summary="Consistency proof between two tree sizes",
+)
 def consistency(first: Index, second: Index, session: LogSession) -> ConsistencyProof:
     """Proves the tree of `second` leaves extends the tree of `first` leaves."""
-    return ConsistencyProof(first=first, second=second,
-                            proof=_b64(service.consistency(session, first, second)))
+    return ConsistencyProof(
+        first=first, second=second, proof=_b64(service.consistency(session, first, second))
+    )
 
 
-@router.get("/entries/{index}", response_class=Response,
-            summary="The record bytes of a leaf (entitled parties only)",
-            responses={200: {"content": {"application/json": {}}}})
-def entry(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)],
-          caller: ReplicaParticipantDep, session: ReplicaSession) -> Response:
+@router.get(
+    "/entries/{index}",
+    response_class=Response,
+    summary="The record bytes of a leaf (entitled parties only)",
+    responses={200: {"content": {"application/json": {}}}},
+)
+def entry(
+    index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)],
+    caller: ReplicaParticipantDep,
+    session: ReplicaSession,
+) -> Response:
     """The actor, the parties the event names and regulators over them; others get 404."""
     record = service.entry(session, caller, index)
-    return Response(record, media_type="application/json",
-                    headers={"Cache-Control": "private, no-store"})
+    return Response(
+        record, media_type="application/json", headers={"Cache-Control": "private, no-store"}
+    )
 
 
-@router.get("/receipts/{index}", response_class=Response,
-            summary="A tlog-proof@v1 receipt of a leaf, verifiable offline",
-            responses={200: {"content": {"text/plain": {}}}})
-def receipt(index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], session: LogSession,
-            settings: SettingsDep) -> Response:
+@router.get(
+    "/receipts/{index}",
+    response_class=Response,
+    summary="A tlog-proof@v1 receipt of a leaf, verifiable offline",
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def receipt(
+    index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], session: LogSession, settings: SettingsDep
+) -> Response:
     """Before the leaf is in a cosigned checkpoint: 404 `/not-yet-checkpointed`, Retry-After."""
-    bundle = service.receipt_bundle(session, index, settings.witness_quorum,
-                                    retry_after(settings))
+    bundle = service.receipt_bundle(session, index, settings.witness_quorum, retry_after(settings))
     return Response(bundle, media_type=TEXT, headers=_cache(settings, SHORT))

@@ -43,13 +43,12 @@ _HEAD_KEY = identity_key(LogHead, HEAD_ID)
 def ensure_head(session: Session) -> None:
     """Create the empty head row if missing (called by `crossfin init`)."""
     if session.get(LogHead, HEAD_ID) is None:
-        session.add(LogHead(id=HEAD_ID, size=0, root=EMPTY_ROOT, edge=b"",
-                            updated_at=utcnow()))
+        session.add(LogHead(id=HEAD_ID, size=0, root=EMPTY_ROOT, edge=b"", updated_at=utcnow()))
         session.flush()
 
 
 def split_edge(edge: bytes) -> list[bytes]:
-    return [edge[i:i + HASH_SIZE] for i in range(0, len(edge), HASH_SIZE)]
+    return [edge[i : i + HASH_SIZE] for i in range(0, len(edge), HASH_SIZE)]
 
 
 @dataclass(frozen=True)
@@ -75,13 +74,14 @@ def _sql(dialect: Dialect) -> _Sql:
     return _Sql(
         lock=f"SELECT size, edge FROM ledger_head WHERE id = {HEAD_ID}{lock}",
         events="INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
-               f"actor_org_id, created_at) VALUES ({m}, {m}, {m}, {m}, {m}, {m}, {m})",
+        f"actor_org_id, created_at) VALUES ({m}, {m}, {m}, {m}, {m}, {m}, {m})",
         parties=f"INSERT INTO ledger_event_parties (leaf_index, org_id) VALUES ({m}, {m})",
         hashes=f"INSERT INTO ledger_hashes (level, idx, hash) VALUES ({m}, {m}, {m})",
         head=f"UPDATE ledger_head SET size = {m}, root = {m}, edge = {m}, updated_at = {m} "
-             f"WHERE id = {HEAD_ID}",
+        f"WHERE id = {HEAD_ID}",
         time=to_db,
-        batch=_pipeline if _has_pipeline(dialect) else lambda conn: nullcontext())
+        batch=_pipeline if _has_pipeline(dialect) else lambda conn: nullcontext(),
+    )
 
 
 def _has_pipeline(dialect: Dialect) -> bool:
@@ -112,8 +112,14 @@ def _driver_cursor(conn: Connection) -> Iterator[Any]:
         if lost:
             conn.invalidate(exc)
         # No statement or parameters in the message: the record bytes are private.
-        raise DBAPIError.instance(None, None, exc, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=lost, dialect=dialect) from exc
+        raise DBAPIError.instance(
+            None,
+            None,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
+        ) from exc
     finally:
         cursor.close()
 
@@ -139,8 +145,17 @@ def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
         leaf_rows, party_rows = [], []
         for index, event in enumerate(events, start):
             event.receipt.leaf_index = index
-            leaf_rows.append((index, event.event_id, event.event_type.value, event.record,
-                              event.leaf, event.actor_org_id, now))
+            leaf_rows.append(
+                (
+                    index,
+                    event.event_id,
+                    event.event_type.value,
+                    event.record,
+                    event.leaf,
+                    event.actor_org_id,
+                    now,
+                )
+            )
             for org in event.parties:
                 party_rows.append((index, org))
         with sql.batch(conn):
@@ -148,8 +163,7 @@ def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
             if party_rows:
                 cursor.executemany(sql.parties, party_rows)
             cursor.executemany(sql.hashes, [(lvl, n, h) for (lvl, n), h in result.hashes])
-            cursor.execute(sql.head, (result.size, result.root, b"".join(result.right_edge),
-                                      now))
+            cursor.execute(sql.head, (result.size, result.root, b"".join(result.right_edge), now))
     # A head loaded through the ORM earlier in this session would now be stale.
     loaded = session.identity_map.get(_HEAD_KEY)
     if loaded is not None:

@@ -53,13 +53,18 @@ class SignedCheckpoint:
 def latest_checkpoint(session: Session, quorum: int = 0) -> SignedCheckpoint | None:
     """The newest checkpoint cosigned by at least `quorum` witnesses, or None."""
     row = session.scalars(
-        select(Checkpoint).where(Checkpoint.cosigners >= quorum)
-        .order_by(Checkpoint.size.desc()).limit(1)).first()
+        select(Checkpoint)
+        .where(Checkpoint.cosigners >= quorum)
+        .order_by(Checkpoint.size.desc())
+        .limit(1)
+    ).first()
     if row is None:
         return None
     lines = session.execute(
-        select(Cosignature.witness, Cosignature.line).where(Cosignature.size == row.size)
-        .order_by(Cosignature.witness)).all()
+        select(Cosignature.witness, Cosignature.line)
+        .where(Cosignature.size == row.size)
+        .order_by(Cosignature.witness)
+    ).all()
     note = row.note + "".join(line for _, line in lines)
     return SignedCheckpoint(row.size, row.root, note, tuple(w for w, _ in lines), row.created_at)
 
@@ -69,14 +74,18 @@ def checkpoint_note(session: Session, quorum: int, retry_after: int) -> str:
     found = latest_checkpoint(session, quorum)
     if found is None:
         raise NotYetCheckpointed(
-            f"no checkpoint with {quorum} witness cosignature(s) yet", retry_after)
+            f"no checkpoint with {quorum} witness cosignature(s) yet", retry_after
+        )
     return found.note
 
 
 def tree_size(session: Session) -> int:
     """The number of sequenced leaves (the head, which may be ahead of checkpoints)."""
-    size = session.connection().exec_driver_sql(
-        f"SELECT size FROM ledger_head WHERE id = {HEAD_ID}").scalar()
+    size = (
+        session.connection()
+        .exec_driver_sql(f"SELECT size FROM ledger_head WHERE id = {HEAD_ID}")
+        .scalar()
+    )
     if size is None:
         raise RuntimeError("the ledger has no head row: run `crossfin init`")
     return int(size)
@@ -126,8 +135,10 @@ def tile(session: Session, path: str) -> Tile:
     size = tree_size(session)
     available = tile_width_at(level, index, size)
     if width > available:
-        raise NotFound(f"{tile_path(level, index, width)} is not available: the tree of "
-                       f"{size} leaves has {available} of its hashes")
+        raise NotFound(
+            f"{tile_path(level, index, width)} is not available: the tree of "
+            f"{size} leaves has {available} of its hashes"
+        )
     # One range scan, cheaper than an IN-list of 256 ids.
     hashes = DbHashReader(session).read_range(TILE_HEIGHT * level, index * FULL_WIDTH, width)
     return Tile(b"".join(hashes), width == FULL_WIDTH)
@@ -135,8 +146,9 @@ def tile(session: Session, path: str) -> Tile:
 
 def _entitled(session: Session, caller: Participant, index: int) -> bool:
     """The actor, the parties the event names, or a regulator over any of them."""
-    orgs = session.scalars(select(LedgerEventParty.org_id)
-                           .where(LedgerEventParty.leaf_index == index)).all()
+    orgs = session.scalars(
+        select(LedgerEventParty.org_id).where(LedgerEventParty.leaf_index == index)
+    ).all()
     return caller.reads_records_of(session, orgs)
 
 
@@ -159,8 +171,8 @@ def receipt_bundle(session: Session, index: int, quorum: int, retry_after: int) 
     found = latest_checkpoint(session, quorum)
     if found is None or found.size <= index:
         raise NotYetCheckpointed(
-            f"leaf {index} is not in a checkpoint with {quorum} cosignature(s) yet",
-            retry_after)
+            f"leaf {index} is not in a checkpoint with {quorum} cosignature(s) yet", retry_after
+        )
     proof = inclusion_proof(DbHashReader(session), index, found.size)
     return format_proof_bundle(index, proof, found.note)
 
@@ -179,10 +191,14 @@ def size_history(session: Session, points: int = 200) -> list[SizePoint]:
     total = session.scalar(select(func.count()).select_from(Checkpoint)) or 0
     step = max(1, -(-total // max(1, points)))
     # Every step-th checkpoint by size, and always the newest one.
-    numbered = select(Checkpoint.size, Checkpoint.created_at,
-                      func.row_number().over(order_by=Checkpoint.size).label("n")).subquery()
+    numbered = select(
+        Checkpoint.size,
+        Checkpoint.created_at,
+        func.row_number().over(order_by=Checkpoint.size).label("n"),
+    ).subquery()
     rows = session.execute(
         select(numbered.c.created_at, numbered.c.size)
         .where(((numbered.c.n - 1) % step == 0) | (numbered.c.n == total))
-        .order_by(numbered.c.size)).all()
+        .order_by(numbered.c.size)
+    ).all()
     return [SizePoint(t, s) for t, s in rows]

@@ -32,12 +32,14 @@ class DbHashReader:
         wanted = list(dict.fromkeys(ids))
         pair = f"(level = {self._mark} AND idx = {self._mark})"
         for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start:start + _CHUNK]
+            chunk = wanted[start : start + _CHUNK]
             where = " OR ".join([pair] * len(chunk))
             sql = f"SELECT level, idx, hash FROM ledger_hashes WHERE {where}"
             args = tuple(v for node in chunk for v in node)
-            found.update(((lvl, n), bytes(h)) for lvl, n, h in
-                         self.session.connection().exec_driver_sql(sql, args))
+            found.update(
+                ((lvl, n), bytes(h))
+                for lvl, n, h in self.session.connection().exec_driver_sql(sql, args)
+            )
         missing = [i for i in ids if i not in found]
         if missing:
             raise KeyError(missing[0])
@@ -46,9 +48,15 @@ class DbHashReader:
     def read_range(self, level: int, first: int, count: int) -> list[bytes]:
         """`count` consecutive hashes of one level, in order; KeyError if short."""
         m = self._mark
-        rows = self.session.connection().exec_driver_sql(
-            f"SELECT hash FROM ledger_hashes WHERE level = {m} AND idx >= {m} AND idx < {m} "
-            "ORDER BY idx", (level, first, first + count)).all()
+        rows = (
+            self.session.connection()
+            .exec_driver_sql(
+                f"SELECT hash FROM ledger_hashes WHERE level = {m} AND idx >= {m} AND idx < {m} "
+                "ORDER BY idx",
+                (level, first, first + count),
+            )
+            .all()
+        )
         if len(rows) != count:
             raise KeyError((level, first + len(rows)))
         return [bytes(h) for (h,) in rows]

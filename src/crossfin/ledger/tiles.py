@@ -117,9 +117,7 @@ def tile_width_at(level: int, index: int, tree_size: int) -> int:
     return max(0, min(FULL_WIDTH, complete - index * FULL_WIDTH))
 
 
-def tile_bytes(
-    reader: HashReader, level: int, index: int, width: int, tree_size: int
-) -> bytes:
+def tile_bytes(reader: HashReader, level: int, index: int, width: int, tree_size: int) -> bytes:
     """Return the tile's concatenated 32-byte hashes; width <= what tree_size holds.
 
     Any width up to the available one is served, because clients ask for partial

@@ -21,7 +21,11 @@ class UnitOfWork:
     """Owns one session and one transaction; services use it and never commit."""
 
     def __init__(
-        self, db: Database, actor: Actor, *, readonly: bool = False,
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        readonly: bool = False,
         session: Session | None = None,
     ) -> None:
         self.db = db

@@ -47,9 +47,7 @@ def consistency_proof_length(size1: int, size2: int) -> int:
     return seed + inner + (first >> inner).bit_count()
 
 
-def root_from_inclusion(
-    leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion(leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """Return the root the inclusion proof leads to; requires 0 <= index < size."""
     _require_hash("leaf hash", leaf_hash)
     _require_proof_hashes(proof)
@@ -58,8 +56,7 @@ def root_from_inclusion(
     want = inclusion_proof_length(index, size)
     if len(proof) != want:
         raise VerificationError(
-            f"inclusion proof for leaf {index} of {size}"
-            f" has {len(proof)} hashes, needs {want}"
+            f"inclusion proof for leaf {index} of {size} has {len(proof)} hashes, needs {want}"
         )
     fn, sn, acc = index, size - 1, leaf_hash
     for element in proof:
@@ -101,14 +98,11 @@ def roots_from_consistency(
     _require_hash("first root", root1)
     _require_proof_hashes(proof)
     if not 0 < size1 < size2:
-        raise VerificationError(
-            f"no consistency proof exists from size {size1} to {size2}"
-        )
+        raise VerificationError(f"no consistency proof exists from size {size1} to {size2}")
     want = consistency_proof_length(size1, size2)
     if len(proof) != want:
         raise VerificationError(
-            f"consistency proof from {size1} to {size2}"
-            f" has {len(proof)} hashes, needs {want}"
+            f"consistency proof from {size1} to {size2} has {len(proof)} hashes, needs {want}"
         )
     path = list(proof)
     if size1 & (size1 - 1) == 0:
@@ -146,18 +140,14 @@ def verify_consistency(
         raise VerificationError(f"tree size went from {size1} to {size2}")
     if size1 == size2:
         if proof:
-            raise VerificationError(
-                f"equal sizes {size1} need an empty proof, got {len(proof)}"
-            )
+            raise VerificationError(f"equal sizes {size1} need an empty proof, got {len(proof)}")
         if root1 != root2:
             raise VerificationError(
                 f"two roots for tree size {size1}", expected=root1, computed=root2
             )
         return
     if size1 == 0:
-        raise VerificationError(
-            f"consistency from an empty tree to {size2} is not proved"
-        )
+        raise VerificationError(f"consistency from an empty tree to {size2} is not proved")
     old, new = roots_from_consistency(size1, size2, proof, root1)
     if old != root1:
         raise VerificationError(

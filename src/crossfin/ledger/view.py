@@ -71,10 +71,16 @@ def overview(session: Session, settings: Settings) -> Overview:
     first = session.scalar(select(func.min(LedgerEvent.created_at)))
     if history and first is not None and first < history[0][0]:
         history.insert(0, (first, 0))  # the chart starts where the log did, empty
-    return Overview(origin=settings.log_origin, log_vkey=verifier.vkey,
-                    head_size=service.tree_size(session), checkpoint=latest,
-                    signature_ok=signature_ok, quorum=settings.witness_quorum,
-                    witnesses=len(settings.witness_keys), chart=step_chart(history))
+    return Overview(
+        origin=settings.log_origin,
+        log_vkey=verifier.vkey,
+        head_size=service.tree_size(session),
+        checkpoint=latest,
+        signature_ok=signature_ok,
+        quorum=settings.witness_quorum,
+        witnesses=len(settings.witness_keys),
+        chart=step_chart(history),
+    )
 
 
 @dataclass
@@ -93,12 +99,17 @@ def prefill(session: Session, settings: Settings, index: int) -> Prefill:
     if leaf is None:
         return Prefill(note=N_("The log has no entry %(index)s."))
     try:
-        bundle = service.receipt_bundle(session, index, settings.witness_quorum,
-                                        retry_seconds(settings))
+        bundle = service.receipt_bundle(
+            session, index, settings.witness_quorum, retry_seconds(settings)
+        )
     except CrossfinError:
-        return Prefill(leaf_hash=leaf.hex(), note=N_(
-            "Entry %(index)s is not in a signed checkpoint yet: its leaf hash is filled in; "
-            "reload in a moment for the bundle."))
+        return Prefill(
+            leaf_hash=leaf.hex(),
+            note=N_(
+                "Entry %(index)s is not in a signed checkpoint yet: its leaf hash is filled in; "
+                "reload in a moment for the bundle."
+            ),
+        )
     return Prefill(bundle=bundle, leaf_hash=leaf.hex())
 
 
@@ -132,8 +143,9 @@ def _leaf_input(record: str, leaf_hash: str) -> tuple[bytes | None, bytes | None
     return record_bytes, leaf
 
 
-def _still_in_log(session: Session, receipt: VerifiedReceipt, latest_size: int,
-                  latest_root: bytes) -> str:
+def _still_in_log(
+    session: Session, receipt: VerifiedReceipt, latest_size: int, latest_root: bytes
+) -> str:
     """Check the receipt's checkpoint is a prefix of the latest one (the log only grew)."""
     size, root = receipt.checkpoint.size, receipt.checkpoint.root
     if size > latest_size:
@@ -150,8 +162,9 @@ def _still_in_log(session: Session, receipt: VerifiedReceipt, latest_size: int,
     return f"{size} → {latest_size}"
 
 
-def verify(session: Session, settings: Settings, bundle: str, record: str,
-           leaf_hash: str) -> Outcome:
+def verify(
+    session: Session, settings: Settings, bundle: str, record: str, leaf_hash: str
+) -> Outcome:
     """Verify a pasted tlog-proof against this log's key, its witnesses and its history."""
     if len(bundle) > MAX_BUNDLE or len(record) > MAX_RECORD:
         return Outcome(False, "the pasted text is too long")
@@ -160,18 +173,29 @@ def verify(session: Session, settings: Settings, bundle: str, record: str,
     try:
         record_bytes, leaf = _leaf_input(record, leaf_hash)
         receipt = verify_receipt(
-            normalise(bundle), keys.log_signer(settings).verifier().vkey, record=record_bytes,
-            leaf_hash=leaf, witness_vkeys=settings.witness_keys,
-            quorum=settings.witness_quorum)
+            normalise(bundle),
+            keys.log_signer(settings).verifier().vkey,
+            record=record_bytes,
+            leaf_hash=leaf,
+            witness_vkeys=settings.witness_keys,
+            quorum=settings.witness_quorum,
+        )
         latest = service.latest_checkpoint(session, 0)
-        facts = [(N_("Log"), receipt.log_name), (N_("Entry"), str(receipt.index)),
-                 (N_("Leaf hash"), receipt.leaf_hash.hex()),
-                 (N_("Checkpoint size"), f"{receipt.checkpoint.size:,}"),
-                 (N_("Checkpoint root"), base64.b64encode(receipt.checkpoint.root).decode()),
-                 (N_("Valid witness cosignatures"), ", ".join(receipt.witnesses) or "—")]
+        facts = [
+            (N_("Log"), receipt.log_name),
+            (N_("Entry"), str(receipt.index)),
+            (N_("Leaf hash"), receipt.leaf_hash.hex()),
+            (N_("Checkpoint size"), f"{receipt.checkpoint.size:,}"),
+            (N_("Checkpoint root"), base64.b64encode(receipt.checkpoint.root).decode()),
+            (N_("Valid witness cosignatures"), ", ".join(receipt.witnesses) or "—"),
+        ]
         if latest is not None:
-            facts.append((N_("Consistent with the latest checkpoint"),
-                          _still_in_log(session, receipt, latest.size, latest.root)))
+            facts.append(
+                (
+                    N_("Consistent with the latest checkpoint"),
+                    _still_in_log(session, receipt, latest.size, latest.root),
+                )
+            )
     except (ValueError, CrossfinError) as exc:  # ReceiptError and NoteError included
         return Outcome(False, str(exc))
     return Outcome(True, receipt=receipt, facts=facts)

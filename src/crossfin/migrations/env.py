@@ -13,8 +13,9 @@ config = context.config
 
 def run(connection: Connection) -> None:
     # batch mode lets ALTER TABLE work on SQLite by copying tables.
-    context.configure(connection=connection, target_metadata=metadata(),
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=metadata(), render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -57,7 +57,7 @@ class Restored:
     database: str
     size: int
     root: str
-    keys: dict[str, str]   # file -> "restored" | "kept (identical)"
+    keys: dict[str, str]  # file -> "restored" | "kept (identical)"
     audit: AuditReport
     head_matches: bool
 
@@ -85,10 +85,15 @@ def _write_private(path: Path, data: bytes) -> None:
 
 # -- PostgreSQL connection parameters from a SQLAlchemy URL -------------------------------
 
+
 def _libpq(url: URL, database: str | None = None) -> tuple[str, dict[str, str]]:
     """A libpq conninfo string and the environment carrying the password (never argv)."""
-    parts = {"host": url.host or "", "port": str(url.port or ""), "user": url.username or "",
-             "dbname": database or url.database or ""}
+    parts = {
+        "host": url.host or "",
+        "port": str(url.port or ""),
+        "user": url.username or "",
+        "dbname": database or url.database or "",
+    }
     parts.update({k: str(v) for k, v in url.query.items() if isinstance(v, str)})
     conninfo = " ".join(f"{k}='{_quote(v)}'" for k, v in parts.items() if v)
     env = dict(os.environ)
@@ -103,22 +108,34 @@ def _quote(value: str) -> str:
 
 def _connect(url: URL, database: str | None = None) -> psycopg.Connection[Any]:
     conninfo, _ = _libpq(url, database)
-    return psycopg.connect(conninfo, password=url.password or None, autocommit=True,
-                           connect_timeout=10)
+    return psycopg.connect(
+        conninfo, password=url.password or None, autocommit=True, connect_timeout=10
+    )
 
 
 def _run(program: Path, args: list[str], env: dict[str, str], timeout: float) -> None:
-    done = subprocess.run([str(program), *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, stdin=subprocess.DEVNULL, check=False)
+    done = subprocess.run(
+        [str(program), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     if done.returncode != 0:
-        raise BackupError(f"{program.name} failed ({done.returncode}): "
-                          f"{(done.stderr or done.stdout).strip()[-1500:]}")
+        raise BackupError(
+            f"{program.name} failed ({done.returncode}): "
+            f"{(done.stderr or done.stdout).strip()[-1500:]}"
+        )
 
 
 # -- backup -------------------------------------------------------------------------------
 
-def backup(conf: Settings, target: Path, *, pg_bin: Path | None = None,
-           timeout: float = 3600.0) -> dict[str, Any]:
+
+def backup(
+    conf: Settings, target: Path, *, pg_bin: Path | None = None, timeout: float = 3600.0
+) -> dict[str, Any]:
     """Write a backup of the database and the key files into `target` (new or empty)."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} exists and is not an empty directory")
@@ -140,12 +157,18 @@ def backup(conf: Settings, target: Path, *, pg_bin: Path | None = None,
     for key_name, path in keys.items():
         _write_private(target / "data" / key_name, path.read_bytes())
         files[f"data/{key_name}"] = _sha256(target / "data" / key_name)
-    manifest = {"format": FORMAT, "created_at": utcnow().isoformat(),
-                "database": {"dialect": dialect, "file": name,
-                             "source": mask_url(conf.database_url)},
-                "ledger": {"size": size, "root": root, "origin": conf.log_origin,
-                           "log_vkey": verifier.vkey},
-                "files": files}
+    manifest = {
+        "format": FORMAT,
+        "created_at": utcnow().isoformat(),
+        "database": {"dialect": dialect, "file": name, "source": mask_url(conf.database_url)},
+        "ledger": {
+            "size": size,
+            "root": root,
+            "origin": conf.log_origin,
+            "log_vkey": verifier.vkey,
+        },
+        "files": files,
+    }
     _write_private(target / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
     return manifest
 
@@ -166,7 +189,7 @@ def _sqlite_backup(url: str, copy: Path) -> tuple[int, str]:
     os.close(fd)
     dest = sqlite3.connect(copy)
     try:
-        source.backup(dest)   # one consistent snapshot, while writers go on
+        source.backup(dest)  # one consistent snapshot, while writers go on
         return _head(dest)
     finally:
         dest.close()
@@ -184,13 +207,18 @@ def _pg_dump(url: URL, out: Path, pg_bin: Path | None, timeout: float) -> tuple[
         head = _head(conn)
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
-        _run(program, ["--format=custom", f"--snapshot={snapshot}", "--file", str(out),
-                       "--dbname", conninfo], env, timeout)
+        _run(
+            program,
+            ["--format=custom", f"--snapshot={snapshot}", "--file", str(out), "--dbname", conninfo],
+            env,
+            timeout,
+        )
         conn.execute("COMMIT")
     return head
 
 
 # -- restore ------------------------------------------------------------------------------
+
 
 def read_manifest(source: Path) -> dict[str, Any]:
     """The backup's manifest, after checking the checksum of every file it names."""
@@ -209,8 +237,9 @@ def read_manifest(source: Path) -> dict[str, Any]:
     return manifest
 
 
-def restore(conf: Settings, source: Path, *, pg_bin: Path | None = None,
-            timeout: float = 3600.0) -> Restored:
+def restore(
+    conf: Settings, source: Path, *, pg_bin: Path | None = None, timeout: float = 3600.0
+) -> Restored:
     """Restore a backup into an empty database and the data directory, then audit it."""
     manifest = read_manifest(source)
     dialect = manifest["database"]["dialect"]
@@ -236,8 +265,9 @@ def restore(conf: Settings, source: Path, *, pg_bin: Path | None = None,
         db.dispose()
     ledger = manifest["ledger"]
     matches = (int(size), bytes(root).hex()) == (ledger["size"], ledger["root"])
-    return Restored(mask_url(conf.database_url), int(size), bytes(root).hex(), keys, report,
-                    matches)
+    return Restored(
+        mask_url(conf.database_url), int(size), bytes(root).hex(), keys, report, matches
+    )
 
 
 def _plan_keys(conf: Settings, source: Path) -> dict[str, str]:
@@ -247,8 +277,10 @@ def _plan_keys(conf: Settings, source: Path) -> dict[str, str]:
         present = conf.data_dir / name
         if present.exists():
             if present.read_bytes() != (source / "data" / name).read_bytes():
-                raise BackupError(f"{present} exists and differs from the backup's: move it "
-                                  "away first (never overwrite a key)")
+                raise BackupError(
+                    f"{present} exists and differs from the backup's: move it "
+                    "away first (never overwrite a key)"
+                )
             plan[name] = "kept (identical)"
         else:
             plan[name] = "restored"
@@ -287,17 +319,30 @@ def _pg_restore(url: URL, dump: Path, pg_bin: Path | None, timeout: float) -> No
     if not name:
         raise BackupError("CROSSFIN_DATABASE_URL names no database")
     with _connect(url, "postgres") as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                               (name,)).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if exists is None:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     with _connect(url) as conn:
         tables = conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN "
-            "('pg_catalog', 'information_schema')").fetchone()[0]  # type: ignore[index]
+            "('pg_catalog', 'information_schema')"
+        ).fetchone()[0]  # type: ignore[index]
     if tables:
-        raise BackupError(f"database {name!r} holds {tables} table(s): restore into a new, "
-                          "empty database")
+        raise BackupError(
+            f"database {name!r} holds {tables} table(s): restore into a new, empty database"
+        )
     conninfo, env = _libpq(url)
-    _run(program, ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                   "--dbname", conninfo, str(dump)], env, timeout)
+    _run(
+        program,
+        [
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "--dbname",
+            conninfo,
+            str(dump),
+        ],
+        env,
+        timeout,
+    )

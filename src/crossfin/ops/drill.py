@@ -60,11 +60,11 @@ class DrillTimeout(BaseException):
 @dataclass
 class DrillOptions:
     pg_bin: Path | None = None
-    before: float = 8.0       # seconds of storm before the primary is stopped
-    after: float = 8.0        # seconds of storm on the promoted node (the rejoin runs meanwhile)
+    before: float = 8.0  # seconds of storm before the primary is stopped
+    after: float = 8.0  # seconds of storm on the promoted node (the rejoin runs meanwhile)
     clients: int = 12
     workers: int = 1
-    timeout: float = 170.0    # the whole drill, clean-up excluded
+    timeout: float = 170.0  # the whole drill, clean-up excluded
     keep: bool = False
 
 
@@ -95,13 +95,17 @@ class DrillResult:
         return ok
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "rpo_lost": self.lost, "rto_seconds": _round(self.rto),
-                "acknowledged": self.acknowledged,
-                "acknowledged_before_stop": self.acknowledged_before_stop,
-                "timings": {k: _round(v) for k, v in self.timings.items()},
-                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
-                           for c in self.checks],
-                "error": self.error, "elapsed_seconds": _round(self.elapsed)}
+        return {
+            "ok": self.ok,
+            "rpo_lost": self.lost,
+            "rto_seconds": _round(self.rto),
+            "acknowledged": self.acknowledged,
+            "acknowledged_before_stop": self.acknowledged_before_stop,
+            "timings": {k: _round(v) for k, v in self.timings.items()},
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "error": self.error,
+            "elapsed_seconds": _round(self.elapsed),
+        }
 
 
 def _round(value: float | None) -> float | None:
@@ -122,9 +126,14 @@ class Process:
         self.logfile = workdir / f"{name}.log"
         with self.logfile.open("ab") as out:
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "crossfin.cli.main", *args], env=env, cwd=workdir,
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [sys.executable, "-m", "crossfin.cli.main", *args],
+                env=env,
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -157,8 +166,13 @@ def child_env(extra: dict[str, str]) -> dict[str, str]:
     return env | extra
 
 
-def wait_for(what: str, ready: Callable[[], bool], timeout: float, pause: float = 0.1,
-             alive: Callable[[], bool] | None = None) -> float:
+def wait_for(
+    what: str,
+    ready: Callable[[], bool],
+    timeout: float,
+    pause: float = 0.1,
+    alive: Callable[[], bool] | None = None,
+) -> float:
     """Poll `ready` until true; the seconds it took. TimeoutError / RuntimeError otherwise."""
     start = time.monotonic()
     while True:
@@ -242,8 +256,10 @@ class Drill:
         self.workdir = Path(tempfile.mkdtemp(prefix="crossfin-drill-"))
         give_to_server_user(self.workdir)
         tools = Tools(bindir, self.workdir)
-        self.say(f"{tools.version()} from {bindir}; servers run as "
-                 f"{tools.user or 'this user'}; work directory {self.workdir}")
+        self.say(
+            f"{tools.version()} from {bindir}; servers run as "
+            f"{tools.user or 'this user'}; work directory {self.workdir}"
+        )
         pg_a = Node("pg_a", self.workdir / "pg_a", free_port(), tools)
         pg_b = Node("pg_b", self.workdir / "pg_b", free_port(), tools)
         self.nodes = [pg_a, pg_b]
@@ -254,49 +270,75 @@ class Drill:
         pg_b.clone_from(pg_a)
         pg_b.start()
         state = pg_a.wait_standby("pg_b", 30)
-        result.check("synchronous standby before the storm", True,
-                     f"pg_b streams from pg_a, sync_state {state}, synchronous_commit "
-                     "remote_apply")
-        self.say(f"primary pg_a on 127.0.0.1:{pg_a.port}, standby pg_b on "
-                 f"127.0.0.1:{pg_b.port} (sync_state {state})")
+        result.check(
+            "synchronous standby before the storm",
+            True,
+            f"pg_b streams from pg_a, sync_state {state}, synchronous_commit remote_apply",
+        )
+        self.say(
+            f"primary pg_a on 127.0.0.1:{pg_a.port}, standby pg_b on "
+            f"127.0.0.1:{pg_b.port} (sync_state {state})"
+        )
 
         # 2. crossfin on the primary, a witness, the API, the storm.
         pg_a.query(f'CREATE DATABASE "{DATABASE}"')
-        conf = Settings(database_url=pg_a.url(DATABASE), data_dir=self.workdir / "data",
-                        _env_file=None)
+        conf = Settings(
+            database_url=pg_a.url(DATABASE), data_dir=self.workdir / "data", _env_file=None
+        )
         db = Database(conf.database_url)
         try:
             initialise(conf, db)
             data = load_drill_data(db, conf.data_dir)
         finally:
             db.dispose()
-        self.say(f"crossfin initialised on pg_a: {len(data.bank_keys)} banks, "
-                 f"{len(data.declarations)} export declarations")
+        self.say(
+            f"crossfin initialised on pg_a: {len(data.bank_keys)} banks, "
+            f"{len(data.declarations)} export declarations"
+        )
         witness_env = self._start_witness(conf)
         api_port = free_port()
-        api_env = child_env({"CROSSFIN_DATA_DIR": str(conf.data_dir),
-                             "CROSSFIN_LOG_LEVEL": "WARNING",
-                             "CROSSFIN_CHECKPOINT_INTERVAL": "0.5",
-                             "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
-                             "CROSSFIN_READ_MAX_LAG_SECONDS": "2"} | witness_env)
+        api_env = child_env(
+            {
+                "CROSSFIN_DATA_DIR": str(conf.data_dir),
+                "CROSSFIN_LOG_LEVEL": "WARNING",
+                "CROSSFIN_CHECKPOINT_INTERVAL": "0.5",
+                "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
+                "CROSSFIN_READ_MAX_LAG_SECONDS": "2",
+            }
+            | witness_env
+        )
         base = f"http://127.0.0.1:{api_port}"
         api = self._start_api(api_env, api_port, primary=pg_a, standby=pg_b)
         reads = self._wait_reads(base, "standby", 10)
-        result.check("reads go to the standby", reads == "standby",
-                     f"/healthz before the stop: reads from the {reads}")
-        self.storm = Storm(base, lambda n, ref: (data.bank_key(n), data.body(n, ref)),
-                           opts.clients, prefix=f"DRILL-{os.getpid()}")
+        result.check(
+            "reads go to the standby",
+            reads == "standby",
+            f"/healthz before the stop: reads from the {reads}",
+        )
+        self.storm = Storm(
+            base,
+            lambda n, ref: (data.bank_key(n), data.body(n, ref)),
+            opts.clients,
+            prefix=f"DRILL-{os.getpid()}",
+        )
         self.storm.start()
         storm_start = time.monotonic()
         self.say(f"storm: {opts.clients} clients registering financings on {base}")
         store = WitnessStore(conf.data_dir / "witness" / "state")
-        wait_for("the storm before the stop, and a first cosignature by the witness",
-                 lambda: time.monotonic() - storm_start >= opts.before
-                 and self._witnessed_size(store, conf) > 0, opts.before + 30)
+        wait_for(
+            "the storm before the stop, and a first cosignature by the witness",
+            lambda: (
+                time.monotonic() - storm_start >= opts.before
+                and self._witnessed_size(store, conf) > 0
+            ),
+            opts.before + 30,
+        )
         before = self.storm.count()
         result.acknowledged_before_stop = before
-        self.say(f"{before} registrations acknowledged "
-                 f"({before / (time.monotonic() - storm_start):.0f}/s)")
+        self.say(
+            f"{before} registrations acknowledged "
+            f"({before / (time.monotonic() - storm_start):.0f}/s)"
+        )
 
         # 3. The primary dies.
         stopped = time.monotonic()
@@ -314,8 +356,10 @@ class Drill:
         pg_b.promote()
         pg_b.set_synchronous(False)
         result.timings["promote"] = time.monotonic() - mark
-        self.say(f"pg_b promoted in {result.timings['promote']:.1f} s; synchronous_standby_"
-                 "names cleared until a standby is back (writes on one node)")
+        self.say(
+            f"pg_b promoted in {result.timings['promote']:.1f} s; synchronous_standby_"
+            "names cleared until a standby is back (writes on one node)"
+        )
         mark = time.monotonic()
         api = self._start_api(api_env, api_port, primary=pg_b, standby=pg_a)
         api_ready = time.monotonic()
@@ -323,32 +367,50 @@ class Drill:
         self.say(f"API restarted on pg_b in {result.timings['api_restart']:.1f} s")
 
         # 5. The storm goes on; the first acknowledged write after the stop is the RTO.
-        wait_for("a write on the promoted node", lambda: bool(self.storm.acked_since(stopped))
-                 if self.storm else False, 30, pause=0.02)
+        wait_for(
+            "a write on the promoted node",
+            lambda: bool(self.storm.acked_since(stopped)) if self.storm else False,
+            30,
+            pause=0.02,
+        )
         first = min(a.answered for a in self.storm.acked_since(stopped))
         result.rto = first - stopped
         result.timings["first_write"] = max(0.0, first - api_ready)
-        result.check("writes resume after the stop (RTO)", True,
-                     f"first acknowledged write {result.rto:.1f} s after the stop")
+        result.check(
+            "writes resume after the stop (RTO)",
+            True,
+            f"first acknowledged write {result.rto:.1f} s after the stop",
+        )
         self.say(f"first write acknowledged {result.rto:.1f} s after the stop")
         resumed = time.monotonic()
 
         # The old primary rejoins as the new synchronous standby, while the storm runs.
         self._rejoin(pg_a, pg_b)
         reads = self._wait_reads(base, "standby", 10)
-        result.check("reads return to the rejoined standby", reads == "standby",
-                     f"/healthz after the rejoin: reads from the {reads}")
-        wait_for("the rest of the storm", lambda: time.monotonic() - resumed >= opts.after,
-                 opts.after + 1)
+        result.check(
+            "reads return to the rejoined standby",
+            reads == "standby",
+            f"/healthz after the rejoin: reads from the {reads}",
+        )
+        wait_for(
+            "the rest of the storm",
+            lambda: time.monotonic() - resumed >= opts.after,
+            opts.after + 1,
+        )
         self.storm.stop()
         log = self.storm.log
         result.acknowledged = len(log.acks)
         replayed = sum(a.replayed for a in log.acks)
-        self.say(f"storm stopped: {len(log.acks)} acknowledged ({replayed} answered from the "
-                 f"idempotency store after a retry), {log.failed_attempts} failed attempts "
-                 f"retried, {len(log.unanswered)} unanswered at the end")
-        result.check("no registration refused", not log.refused,
-                     "none" if not log.refused else f"{log.refused}: {log.refusal_samples}")
+        self.say(
+            f"storm stopped: {len(log.acks)} acknowledged ({replayed} answered from the "
+            f"idempotency store after a retry), {log.failed_attempts} failed attempts "
+            f"retried, {len(log.unanswered)} unanswered at the end"
+        )
+        result.check(
+            "no registration refused",
+            not log.refused,
+            "none" if not log.refused else f"{log.refused}: {log.refusal_samples}",
+        )
 
         # 6. The checks on the promoted node.
         self._check_rpo(pg_b, "pg_b (promoted)", [a.ref for a in log.acks])
@@ -356,19 +418,31 @@ class Drill:
         api.stop()
         self._check_audit(pg_b, conf)
         self._wait_caught_up(pg_b, pg_a)
-        self._check_rpo(pg_a, "pg_a (rejoined standby)", [a.ref for a in log.acks],
-                        headline=False)
+        self._check_rpo(pg_a, "pg_a (rejoined standby)", [a.ref for a in log.acks], headline=False)
 
     def _start_witness(self, conf: Settings) -> dict[str, str]:
         """`crossfin witness dev`, as `make run` starts it; the API's witness settings."""
         assert self.workdir is not None
         port = free_port()
-        env = child_env({"CROSSFIN_DATA_DIR": str(conf.data_dir),
-                         "CROSSFIN_LOG_LEVEL": "WARNING"})
+        env = child_env({"CROSSFIN_DATA_DIR": str(conf.data_dir), "CROSSFIN_LOG_LEVEL": "WARNING"})
         printed = subprocess.run(
-            [sys.executable, "-m", "crossfin.cli.main", "witness", "dev", "--print-env",
-             "--port", str(port)], env=env, cwd=self.workdir, capture_output=True, text=True,
-            timeout=60, check=True).stdout
+            [
+                sys.executable,
+                "-m",
+                "crossfin.cli.main",
+                "witness",
+                "dev",
+                "--print-env",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
         settings = {}
         for line in printed.splitlines():
             name, _, value = line.removeprefix("export ").partition("=")
@@ -379,18 +453,31 @@ class Drill:
         self.say(f"witness {WITNESS_NAME} on 127.0.0.1:{port} (quorum 1)")
         return settings
 
-    def _start_api(self, env: dict[str, str], port: int, *, primary: Node,
-                   standby: Node) -> Process:
+    def _start_api(
+        self, env: dict[str, str], port: int, *, primary: Node, standby: Node
+    ) -> Process:
         assert self.workdir is not None
-        env = env | {"CROSSFIN_DATABASE_URL": primary.url(DATABASE),
-                     "CROSSFIN_READ_DATABASE_URL": standby.url(DATABASE)}
-        args = ["serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(self.options.workers)]
+        env = env | {
+            "CROSSFIN_DATABASE_URL": primary.url(DATABASE),
+            "CROSSFIN_READ_DATABASE_URL": standby.url(DATABASE),
+        }
+        args = [
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(self.options.workers),
+        ]
         api = Process("api", args, env, self.workdir)
         self.processes.append(api)
-        wait_for("the API", lambda: httpx.get(f"http://127.0.0.1:{port}/healthz",
-                                              timeout=2).status_code == 200,
-                 60, alive=api.alive)
+        wait_for(
+            "the API",
+            lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200,
+            60,
+            alive=api.alive,
+        )
         return api
 
     def _wait_reads(self, base: str, wanted: str, timeout: float) -> str:
@@ -425,36 +512,56 @@ class Drill:
         new.set_synchronous(True)
         state = new.wait_standby(old.name, 30)
         self.result.timings["rejoin"] = time.monotonic() - mark
-        self.result.check("old primary rejoins as a synchronous standby (pg_rewind)", True,
-                          f"{outcome}; pg_a streams from pg_b, sync_state {state}, in "
-                          f"{self.result.timings['rejoin']:.1f} s")
-        self.say(f"pg_a rejoined as pg_b's standby ({outcome}) in "
-                 f"{self.result.timings['rejoin']:.1f} s; synchronous again ({state})")
+        self.result.check(
+            "old primary rejoins as a synchronous standby (pg_rewind)",
+            True,
+            f"{outcome}; pg_a streams from pg_b, sync_state {state}, in "
+            f"{self.result.timings['rejoin']:.1f} s",
+        )
+        self.say(
+            f"pg_a rejoined as pg_b's standby ({outcome}) in "
+            f"{self.result.timings['rejoin']:.1f} s; synchronous again ({state})"
+        )
 
     def _wait_caught_up(self, primary: Node, standby: Node) -> None:
         target = primary.query("SELECT pg_current_wal_lsn()")[0][0]
-        wait_for("the standby to replay everything", lambda: bool(standby.query(
-            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (str(target),))[0][0]), 30)
+        wait_for(
+            "the standby to replay everything",
+            lambda: bool(
+                standby.query("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (str(target),))[0][0]
+            ),
+            30,
+        )
 
-    def _check_rpo(self, node: Node, label: str, acked: list[str], *,
-                   headline: bool = True) -> None:
+    def _check_rpo(
+        self, node: Node, label: str, acked: list[str], *, headline: bool = True
+    ) -> None:
         found: set[str] = set()
         with node.connect(DATABASE) as conn:
             for start in range(0, len(acked), 5000):
-                rows = conn.execute("SELECT external_ref FROM financings WHERE "
-                                    "external_ref = ANY(%s)", (acked[start:start + 5000],))
+                rows = conn.execute(
+                    "SELECT external_ref FROM financings WHERE external_ref = ANY(%s)",
+                    (acked[start : start + 5000],),
+                )
                 found.update(r[0] for r in rows)
         lost = sorted(set(acked) - found)
         if headline:
             self.result.lost = len(lost)
-        name = ("no acknowledged registration lost (RPO 0)" if headline
-                else "the rejoined standby holds every acknowledged registration")
-        self.result.check(name, bool(acked) and not lost,
-                          f"{len(acked) - len(lost)} of {len(acked)} acknowledged on {label}"
-                          + (f"; missing e.g. {lost[:3]}" if lost else ""))
+        name = (
+            "no acknowledged registration lost (RPO 0)"
+            if headline
+            else "the rejoined standby holds every acknowledged registration"
+        )
+        self.result.check(
+            name,
+            bool(acked) and not lost,
+            f"{len(acked) - len(lost)} of {len(acked)} acknowledged on {label}"
+            + (f"; missing e.g. {lost[:3]}" if lost else ""),
+        )
 
-    def _check_witness(self, api: Process, node: Node, conf: Settings, store: WitnessStore,
-                       before: LogRecord) -> None:
+    def _check_witness(
+        self, api: Process, node: Node, conf: Settings, store: WitnessStore, before: LogRecord
+    ) -> None:
         """The witness cosigns a checkpoint of the promoted node's log as consistent with
         the last one it cosigned before the failover; checked again here independently."""
         db = Database(node.url(DATABASE))
@@ -467,8 +574,13 @@ class Drill:
                 return record is not None and record.size >= head_size
 
             with suppress(TimeoutError, RuntimeError):
-                wait_for("the witness to cosign the promoted node's head", cosigned_head, 30,
-                         pause=0.2, alive=api.alive)
+                wait_for(
+                    "the witness to cosign the promoted node's head",
+                    cosigned_head,
+                    30,
+                    pause=0.2,
+                    alive=api.alive,
+                )
             after = self._witnessed(store, conf)
             assert after is not None
             refused = sorted(p.name for p in store.evidence_dir.glob("*-422*"))
@@ -480,18 +592,18 @@ class Drill:
                         problem = f"the promoted log's root at size {before.size} differs"
                     elif after.size > before.size:
                         proof = consistency(session, before.size, after.size)
-                        verify_consistency(before.size, after.size, proof, before.root,
-                                           after.root)
+                        verify_consistency(before.size, after.size, proof, before.root, after.root)
                 except VerificationError as exc:
                     problem = f"consistency proof does not verify: {exc}"
         finally:
             db.dispose()
-        ok = after.size > before.size and after.size >= head_size and not refused \
-            and not problem
-        detail = (f"cosigned size {before.size} before the failover, {after.size} after "
-                  f"(head {head_size}); consistency {before.size}->{after.size} verified "
-                  f"again here; refusals: {len(refused)} x 422, {retried} x 409 (stale size, "
-                  "retried)")
+        ok = after.size > before.size and after.size >= head_size and not refused and not problem
+        detail = (
+            f"cosigned size {before.size} before the failover, {after.size} after "
+            f"(head {head_size}); consistency {before.size}->{after.size} verified "
+            f"again here; refusals: {len(refused)} x 422, {retried} x 409 (stale size, "
+            "retried)"
+        )
         if problem:
             detail += f"; {problem}"
         self.result.check("witness accepts the promoted log as consistent", ok, detail)
@@ -502,9 +614,11 @@ class Drill:
             report: AuditReport = audit_database(db, log_signer(conf).verifier())
         finally:
             db.dispose()
-        detail = (f"{report.size} leaves re-hashed, {report.checkpoints} checkpoints "
-                  "verified" if report.ok else
-                  f"first bad index {report.first_bad_index}: {report.problems[:3]}")
+        detail = (
+            f"{report.size} leaves re-hashed, {report.checkpoints} checkpoints verified"
+            if report.ok
+            else f"first bad index {report.first_bad_index}: {report.problems[:3]}"
+        )
         self.result.check("`crossfin log audit` passes on the promoted node", report.ok, detail)
 
     # -- the end ------------------------------------------------------------------------
@@ -538,31 +652,41 @@ def _listening(port: int) -> bool:
 _HEAD_SIZE = text("SELECT size FROM ledger_head")
 
 
-_PHASES = {"api_stop": "old API stopped", "promote": "promotion",
-           "api_restart": "API restart", "first_write": "first write"}
-_CHECK_ORDER = ("no acknowledged registration lost (RPO 0)",
-                "writes resume after the stop (RTO)",
-                "`crossfin log audit` passes on the promoted node",
-                "witness accepts the promoted log as consistent",
-                "old primary rejoins as a synchronous standby (pg_rewind)",
-                "the rejoined standby holds every acknowledged registration",
-                "synchronous standby before the storm",
-                "reads go to the standby",
-                "reads return to the rejoined standby",
-                "no registration refused")
+_PHASES = {
+    "api_stop": "old API stopped",
+    "promote": "promotion",
+    "api_restart": "API restart",
+    "first_write": "first write",
+}
+_CHECK_ORDER = (
+    "no acknowledged registration lost (RPO 0)",
+    "writes resume after the stop (RTO)",
+    "`crossfin log audit` passes on the promoted node",
+    "witness accepts the promoted log as consistent",
+    "old primary rejoins as a synchronous standby (pg_rewind)",
+    "the rejoined standby holds every acknowledged registration",
+    "synchronous standby before the storm",
+    "reads go to the standby",
+    "reads return to the rejoined standby",
+    "no registration refused",
+)
 
 
 def summary(result: DrillResult) -> str:
     """The closing block the drill prints."""
     lines = ["", "== failover drill =="]
     if result.lost is not None:
-        lines.append(f"RPO: {result.lost} of {result.acknowledged} acknowledged registrations "
-                     "lost" + (" (RPO 0)" if result.lost == 0 else ""))
+        lines.append(
+            f"RPO: {result.lost} of {result.acknowledged} acknowledged registrations "
+            "lost" + (" (RPO 0)" if result.lost == 0 else "")
+        )
     if result.rto is not None:
-        parts = ", ".join(f"{_PHASES[k]} {v:.1f} s" for k, v in result.timings.items()
-                          if k in _PHASES)
-        lines.append(f"RTO: {result.rto:.1f} s from the stop to the first acknowledged write "
-                     f"({parts})")
+        parts = ", ".join(
+            f"{_PHASES[k]} {v:.1f} s" for k, v in result.timings.items() if k in _PHASES
+        )
+        lines.append(
+            f"RTO: {result.rto:.1f} s from the stop to the first acknowledged write ({parts})"
+        )
     order = {name: i for i, name in enumerate(_CHECK_ORDER)}
     for check in sorted(result.checks, key=lambda c: order.get(c.name, len(order))):
         lines.append(f"  {'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")

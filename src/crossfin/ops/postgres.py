@@ -10,6 +10,7 @@ socket directory, cluster name) go on the command line, never in the data direct
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import contextlib
 
 SERVER_USER = "postgres"
 REQUIRED = ("initdb", "pg_ctl", "pg_basebackup", "pg_rewind", "postgres")
@@ -65,13 +65,17 @@ def find_bindir(explicit: Path | None = None, required: Sequence[str] = REQUIRED
         config = shutil.which("pg_config")
         if config:
             try:
-                out = subprocess.run([config, "--bindir"], capture_output=True, text=True,
-                                     timeout=10, check=True).stdout.strip()
+                out = subprocess.run(
+                    [config, "--bindir"], capture_output=True, text=True, timeout=10, check=True
+                ).stdout.strip()
                 candidates.append(Path(out))
             except (OSError, subprocess.SubprocessError):
                 pass
-        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                          key=lambda p: _version_key(p.parent.name), reverse=True)
+        versions = sorted(
+            Path("/usr/lib/postgresql").glob("*/bin"),
+            key=lambda p: _version_key(p.parent.name),
+            reverse=True,
+        )
         candidates.extend(versions)
         found = shutil.which(required[0])
         if found:
@@ -80,8 +84,7 @@ def find_bindir(explicit: Path | None = None, required: Sequence[str] = REQUIRED
         if all((folder / tool).is_file() for tool in required):
             return folder
     where = str(explicit) if explicit else "pg_config --bindir, /usr/lib/postgresql/*/bin, PATH"
-    raise PostgresUnavailable(f"PostgreSQL programs ({', '.join(required)}) not found "
-                              f"in {where}")
+    raise PostgresUnavailable(f"PostgreSQL programs ({', '.join(required)}) not found in {where}")
 
 
 def _version_key(name: str) -> tuple[int, ...]:
@@ -95,8 +98,10 @@ def server_user() -> str | None:
     try:
         pwd.getpwnam(SERVER_USER)
     except KeyError:
-        raise PostgresUnavailable("running as root, but there is no `postgres` user to run "
-                                  "the servers as (PostgreSQL refuses to run as root)") from None
+        raise PostgresUnavailable(
+            "running as root, but there is no `postgres` user to run "
+            "the servers as (PostgreSQL refuses to run as root)"
+        ) from None
     return SERVER_USER
 
 
@@ -118,16 +123,32 @@ class Tools:
     workdir: Path
     user: str | None = field(default_factory=server_user)
 
-    def run(self, name: str, *args: str, timeout: float = 60.0,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": f"{self.bindir}:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-               "TZ": "UTC", "HOME": str(self.workdir)}
-        done = subprocess.run([str(self.bindir / name), *args], capture_output=True, text=True,
-                              timeout=timeout, cwd=self.workdir, env=env, user=self.user,
-                              stdin=subprocess.DEVNULL, check=False)
+    def run(
+        self, name: str, *args: str, timeout: float = 60.0, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            "PATH": f"{self.bindir}:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "TZ": "UTC",
+            "HOME": str(self.workdir),
+        }
+        done = subprocess.run(
+            [str(self.bindir / name), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.workdir,
+            env=env,
+            user=self.user,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
         if check and done.returncode != 0:
-            raise RuntimeError(f"{name} {' '.join(args)} failed ({done.returncode}): "
-                               f"{(done.stderr or done.stdout).strip()[-1500:]}")
+            raise RuntimeError(
+                f"{name} {' '.join(args)} failed ({done.returncode}): "
+                f"{(done.stderr or done.stdout).strip()[-1500:]}"
+            )
         return done
 
     def version(self) -> str:
@@ -152,8 +173,7 @@ class Node:
         return self.datadir.parent / f"{self.name}.log"
 
     def conninfo(self, dbname: str = "postgres") -> str:
-        return (f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname} "
-                f"connect_timeout=3")
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname} connect_timeout=3"
 
     def url(self, dbname: str) -> str:
         """The SQLAlchemy URL of a database on this server."""
@@ -162,26 +182,54 @@ class Node:
     # -- life cycle ---------------------------------------------------------------------
 
     def initdb(self) -> None:
-        self.tools.run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
-                       "-E", "UTF8", "--locale=C", "--no-sync", timeout=120)
+        self.tools.run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+            timeout=120,
+        )
         conf = self.datadir / "postgresql.conf"
         with conf.open("a", encoding="utf-8") as handle:
             handle.write(SHARED_CONF)
 
     def clone_from(self, primary: Node) -> None:
         """A base backup of `primary` as this node's data directory, then follow it."""
-        self.tools.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U",
-                       "postgres", "-D", str(self.datadir), "-X", "stream", "-c", "fast",
-                       "--no-sync", timeout=120)
+        self.tools.run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.datadir),
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "--no-sync",
+            timeout=120,
+        )
         self.follow(primary)
 
     def follow(self, primary: Node) -> None:
         """Make this (stopped) node a standby streaming from `primary`, named for
         synchronous_standby_names; its own postgresql.auto.conf is rewritten."""
         auto = self.datadir / "postgresql.auto.conf"
-        auto.write_text("# written by crossfin: this node is a standby\n"
-                        f"primary_conninfo = 'host=127.0.0.1 port={primary.port} "
-                        f"user=postgres application_name={self.name}'\n", encoding="utf-8")
+        auto.write_text(
+            "# written by crossfin: this node is a standby\n"
+            f"primary_conninfo = 'host=127.0.0.1 port={primary.port} "
+            f"user=postgres application_name={self.name}'\n",
+            encoding="utf-8",
+        )
         (self.datadir / "standby.signal").write_text("", encoding="utf-8")
         for path in (auto, self.datadir / "standby.signal"):
             os.chmod(path, 0o600)
@@ -191,22 +239,58 @@ class Node:
         self.sockdir.mkdir(mode=0o700, exist_ok=True)
         give_to_server_user(self.sockdir)
         options = f"-p {self.port} -k {self.sockdir} -c cluster_name={self.name}"
-        self.tools.run("pg_ctl", "start", "-w", "-t", str(int(timeout)), "-D", str(self.datadir),
-                       "-l", str(self.logfile), "-o", options, timeout=timeout + 10)
+        self.tools.run(
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.logfile),
+            "-o",
+            options,
+            timeout=timeout + 10,
+        )
 
     def stop(self, mode: str = "fast", timeout: float = 60.0) -> None:
-        self.tools.run("pg_ctl", "stop", "-w", "-t", str(int(timeout)), "-m", mode, "-D",
-                       str(self.datadir), timeout=timeout + 10)
+        self.tools.run(
+            "pg_ctl",
+            "stop",
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-m",
+            mode,
+            "-D",
+            str(self.datadir),
+            timeout=timeout + 10,
+        )
 
     def promote(self, timeout: float = 60.0) -> None:
-        self.tools.run("pg_ctl", "promote", "-w", "-t", str(int(timeout)), "-D",
-                       str(self.datadir), timeout=timeout + 10)
+        self.tools.run(
+            "pg_ctl",
+            "promote",
+            "-w",
+            "-t",
+            str(int(timeout)),
+            "-D",
+            str(self.datadir),
+            timeout=timeout + 10,
+        )
 
     def rewind_from(self, source: Node, timeout: float = 120.0) -> str:
         """Rewind this (stopped, maybe crashed) node to `source`'s history; return the
         tool's last line. It must then `follow(source)` before it starts."""
-        done = self.tools.run("pg_rewind", "--target-pgdata", str(self.datadir),
-                              "--source-server", source.conninfo(), timeout=timeout)
+        done = self.tools.run(
+            "pg_rewind",
+            "--target-pgdata",
+            str(self.datadir),
+            "--source-server",
+            source.conninfo(),
+            timeout=timeout,
+        )
         text = done.stderr + done.stdout
         found = re.search(r"servers diverged at WAL location (\S+) on timeline (\d+)", text)
         if "no rewind required" in text:
@@ -254,8 +338,9 @@ class Node:
         conn.execute("SET statement_timeout = '20s'")
         return conn
 
-    def query(self, sql: str, params: Sequence[Any] = (), dbname: str = "postgres"
-              ) -> list[tuple[Any, ...]]:
+    def query(
+        self, sql: str, params: Sequence[Any] = (), dbname: str = "postgres"
+    ) -> list[tuple[Any, ...]]:
         with self.connect(dbname) as conn:
             cur = conn.execute(sql, params)
             return cur.fetchall() if cur.description else []
@@ -287,13 +372,18 @@ class Node:
                 seen = self.replication().get(name)
             except psycopg.Error:
                 seen = None
-            if seen and seen[0] == "streaming" and \
-                    (not synchronous or seen[1] in ("sync", "quorum")):
+            if (
+                seen
+                and seen[0] == "streaming"
+                and (not synchronous or seen[1] in ("sync", "quorum"))
+            ):
                 return seen[1]
             if time.monotonic() >= deadline:
                 kind = "a synchronous standby" if synchronous else "streaming"
-                raise TimeoutError(f"{name} is not {kind} of {self.name} after {timeout:g} s "
-                                   f"(pg_stat_replication: {seen})")
+                raise TimeoutError(
+                    f"{name} is not {kind} of {self.name} after {timeout:g} s "
+                    f"(pg_stat_replication: {seen})"
+                )
             time.sleep(0.1)
 
     def log_tail(self, lines: int = 15) -> str:

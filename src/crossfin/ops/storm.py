@@ -28,9 +28,9 @@ class Ack:
     """An acknowledged registration."""
 
     ref: str
-    sent: float      # monotonic time the answered attempt was sent
+    sent: float  # monotonic time the answered attempt was sent
     answered: float  # monotonic time the 201 arrived
-    replayed: bool   # answered from the idempotency store
+    replayed: bool  # answered from the idempotency store
 
 
 @dataclass
@@ -94,8 +94,7 @@ class Storm:
                 key, body = self.request(n, ref)
                 self._register(client, ref, key, body)
 
-    def _register(self, client: httpx.Client, ref: str, key: str,
-                  body: dict[str, object]) -> None:
+    def _register(self, client: httpx.Client, ref: str, key: str, body: dict[str, object]) -> None:
         headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": ref}
         while not self._stop.is_set():
             sent = time.monotonic()

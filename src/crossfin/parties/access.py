@@ -44,8 +44,9 @@ class Caller:
             return True
         if self.org_kind is not OrgKind.REGULATOR:
             return False
-        paths = session.scalars(select(Organization.jurisdiction_path)
-                                .where(Organization.id.in_(set(org_ids)))).all()
+        paths = session.scalars(
+            select(Organization.jurisdiction_path).where(Organization.id.in_(set(org_ids)))
+        ).all()
         # A party the event names but no table knows (never expected) has no seat.
         seats = list(paths) + [None] * (len(set(org_ids)) - len(paths))
         return any(supervises(self, path) for path in seats)

@@ -29,11 +29,12 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(48), index=True)
     # The enterprise concerned and the party whose action raised it (e.g. a bank).
     subject_org_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id"), nullable=True, index=True)
-    actor_org_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id"), nullable=True)
+        ForeignKey("organizations.id"), nullable=True, index=True
+    )
+    actor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), nullable=True)
     document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id"), nullable=True, index=True)
+        ForeignKey("documents.id"), nullable=True, index=True
+    )
     # Where the subject sits, so a regulator reads only its subtree's alerts.
     jurisdiction_path: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     details: Mapped[str] = mapped_column(Text)
@@ -51,19 +52,33 @@ class AlertKind(StrEnum):
 
 
 def raise_alert(
-    uow: UnitOfWork, kind: AlertKind, *, subject_org_id: int | None,
-    jurisdiction_path: str | None, details: dict[str, Any],
-    actor_org_id: int | None = None, document_id: int | None = None,
+    uow: UnitOfWork,
+    kind: AlertKind,
+    *,
+    subject_org_id: int | None,
+    jurisdiction_path: str | None,
+    details: dict[str, Any],
+    actor_org_id: int | None = None,
+    document_id: int | None = None,
 ) -> tuple[Alert, Receipt]:
     """Store an alert and its ledger event in the caller's transaction."""
-    alert = Alert(kind=kind.value, subject_org_id=subject_org_id, actor_org_id=actor_org_id,
-                  document_id=document_id, jurisdiction_path=jurisdiction_path,
-                  details=json.dumps(details, sort_keys=True, default=str), status="open",
-                  created_at=utcnow())
+    alert = Alert(
+        kind=kind.value,
+        subject_org_id=subject_org_id,
+        actor_org_id=actor_org_id,
+        document_id=document_id,
+        jurisdiction_path=jurisdiction_path,
+        details=json.dumps(details, sort_keys=True, default=str),
+        status="open",
+        created_at=utcnow(),
+    )
     uow.session.add(alert)
     uow.session.flush()
     parties = {p for p in (subject_org_id,) if p is not None}
-    receipt = uow.record(EventType.ALERT_RAISED, subjects={"alert": alert.id},
-                         content={"kind": kind.value, "details": details,
-                                  "document": document_id}, parties=parties)
+    receipt = uow.record(
+        EventType.ALERT_RAISED,
+        subjects={"alert": alert.id},
+        content={"kind": kind.value, "details": details, "document": document_id},
+        parties=parties,
+    )
     return alert, receipt

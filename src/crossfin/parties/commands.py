@@ -34,21 +34,33 @@ def org_add(
     uscc: Annotated[str | None, typer.Option(help="Unified social credit code.")] = None,
     bic: Annotated[str | None, typer.Option(help="SWIFT BIC (banks).")] = None,
     customs_code: Annotated[str | None, typer.Option(help="4-digit district.")] = None,
-    jurisdiction: Annotated[list[str] | None, typer.Option(
-        help="GB/T 2260 code; repeat for banks serving several nodes.")] = None,
+    jurisdiction: Annotated[
+        list[str] | None,
+        typer.Option(help="GB/T 2260 code; repeat for banks serving several nodes."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register an organization with validated identifiers."""
     try:
-        data = OrgIn(kind=kind, name=name, name_zh=name_zh, uscc=uscc, bic=bic,
-                     customs_code=customs_code, jurisdictions=jurisdiction or [])
+        data = OrgIn(
+            kind=kind,
+            name=name,
+            name_zh=name_zh,
+            uscc=uscc,
+            bic=bic,
+            customs_code=customs_code,
+            jurisdictions=jurisdiction or [],
+        )
     except ValidationError as exc:
         raise _pydantic_errors(exc) from None
     with unit_of_work() as uow:
         org, receipt = service.add_org(uow, data)
         uow.commit()
-    emit({"id": org.id, "kind": org.kind, "name": org.name, "receipt": receipt.as_dict()},
-         as_json, f"added {org.kind} {org.id}: {org.name}")
+    emit(
+        {"id": org.id, "kind": org.kind, "name": org.name, "receipt": receipt.as_dict()},
+        as_json,
+        f"added {org.kind} {org.id}: {org.name}",
+    )
 
 
 def _read_password() -> str:
@@ -71,11 +83,21 @@ def user_add(
     if len(password) < 10:
         fail("the password must have at least 10 characters")
     with unit_of_work() as uow:
-        user, receipt = credentials.add_principal(uow, org, PrincipalKind.USER, username,
-                                                  role, password)
+        user, receipt = credentials.add_principal(
+            uow, org, PrincipalKind.USER, username, role, password
+        )
         uow.commit()
-    emit({"id": user.id, "org": org, "username": username, "role": role.value,
-          "receipt": receipt.as_dict()}, as_json, f"added user {username} ({user.id})")
+    emit(
+        {
+            "id": user.id,
+            "org": org,
+            "username": username,
+            "role": role.value,
+            "receipt": receipt.as_dict(),
+        },
+        as_json,
+        f"added user {username} ({user.id})",
+    )
 
 
 @api_key_app.command("issue")
@@ -83,8 +105,9 @@ def user_add(
 def key_issue(
     org: Annotated[int, typer.Option(help="Organization id.")],
     user: Annotated[str | None, typer.Option(help="Username of an existing user.")] = None,
-    service_name: Annotated[str | None, typer.Option(
-        "--service", help="Service account name (created if missing).")] = None,
+    service_name: Annotated[
+        str | None, typer.Option("--service", help="Service account name (created if missing).")
+    ] = None,
     role: Annotated[Role, typer.Option(help="Role of a new service account.")] = Role.OPERATOR,
     as_json: JsonOpt = False,
 ) -> None:
@@ -98,8 +121,11 @@ def key_issue(
             principal = _service_account(uow, org, service_name or "", role)
         row, key, receipt = credentials.issue_key(uow, principal.id)
         uow.commit()
-    emit({"id": row.id, "key": key, "principal_id": principal.id,
-          "receipt": receipt.as_dict()}, as_json, f"key {row.id}: {key}")
+    emit(
+        {"id": row.id, "key": key, "principal_id": principal.id, "receipt": receipt.as_dict()},
+        as_json,
+        f"key {row.id}: {key}",
+    )
 
 
 def _service_account(uow: UnitOfWork, org: int, name: str, role: Role) -> Principal:
@@ -113,11 +139,16 @@ def _service_account(uow: UnitOfWork, org: int, name: str, role: Role) -> Princi
 
 @api_key_app.command("revoke")
 @domain_errors
-def key_revoke(key_id: Annotated[str, typer.Argument(help="The key id (cf_<id>_...).")],
-               as_json: JsonOpt = False) -> None:
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key id (cf_<id>_...).")],
+    as_json: JsonOpt = False,
+) -> None:
     """Revoke an API key at once."""
     with unit_of_work() as uow:
         row, receipt = credentials.revoke_key(uow, key_id)
         uow.commit()
-    emit({"id": row.id, "revoked_at": row.revoked_at, "receipt": receipt.as_dict()},
-         as_json, f"revoked key {row.id}")
+    emit(
+        {"id": row.id, "revoked_at": row.revoked_at, "receipt": receipt.as_dict()},
+        as_json,
+        f"revoked key {row.id}",
+    )

@@ -41,8 +41,14 @@ def hash_password(password: str) -> str:
 
 
 def add_principal(
-    uow: UnitOfWork, org_id: int, kind: PrincipalKind, name: str, role: Role,
-    password: str | None = None, *, password_hash: str | None = None,
+    uow: UnitOfWork,
+    org_id: int,
+    kind: PrincipalKind,
+    name: str,
+    role: Role,
+    password: str | None = None,
+    *,
+    password_hash: str | None = None,
 ) -> tuple[Principal, Receipt]:
     """Create a user (with a password, or its argon2 hash) or a service account in `org_id`."""
     session = uow.session
@@ -51,11 +57,18 @@ def add_principal(
     if kind is PrincipalKind.USER:
         if session.scalar(select(Principal.id).where(Principal.username == name)):
             raise AlreadyExists(f"username {name!r} is taken", field="username")
-    elif session.scalar(select(Principal.id).where(
-            Principal.org_id == org_id, Principal.kind == kind.value, Principal.name == name)):
+    elif session.scalar(
+        select(Principal.id).where(
+            Principal.org_id == org_id, Principal.kind == kind.value, Principal.name == name
+        )
+    ):
         raise AlreadyExists(f"service account {name!r} exists", field="name")
     principal = Principal(
-        org_id=org_id, kind=kind.value, name=name, role=role.value, active=True,
+        org_id=org_id,
+        kind=kind.value,
+        name=name,
+        role=role.value,
+        active=True,
         username=name if kind is PrincipalKind.USER else None,
         password_hash=password_hash or (hash_password(password) if password else None),
         created_at=utcnow(),
@@ -64,15 +77,22 @@ def add_principal(
     session.flush()
     event = EventType.USER_ADDED if kind is PrincipalKind.USER else EventType.SERVICE_ADDED
     content = {"org": org_id, "kind": kind.value, "name": name, "role": role.value}
-    receipt = uow.record(event, subjects={"org": org_id, "principal": principal.id},
-                         content=content, parties={org_id})
+    receipt = uow.record(
+        event,
+        subjects={"org": org_id, "principal": principal.id},
+        content=content,
+        parties={org_id},
+    )
     return principal, receipt
 
 
 def find_principal(session: Session, org_id: int, kind: PrincipalKind, name: str) -> Principal:
     """A principal of `org_id` by kind and name, or 404."""
-    principal = session.scalar(select(Principal).where(
-        Principal.org_id == org_id, Principal.kind == kind.value, Principal.name == name))
+    principal = session.scalar(
+        select(Principal).where(
+            Principal.org_id == org_id, Principal.kind == kind.value, Principal.name == name
+        )
+    )
     if principal is None:
         raise NotFound(f"no {kind.value} {name!r} in organization {org_id}")
     return principal
@@ -85,14 +105,17 @@ def issue_key(uow: UnitOfWork, principal_id: int) -> tuple[ApiKey, str, Receipt]
         raise NotFound(f"no principal {principal_id}")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    row = ApiKey(id=key_id, principal_id=principal.id, secret_hash=_secret_hash(secret),
-                 created_at=utcnow())
+    row = ApiKey(
+        id=key_id, principal_id=principal.id, secret_hash=_secret_hash(secret), created_at=utcnow()
+    )
     uow.session.add(row)
     uow.session.flush()
-    receipt = uow.record(EventType.KEY_ISSUED,
-                         subjects={"key": key_id, "principal": principal.id},
-                         content={"key": key_id, "principal": principal.id},
-                         parties={principal.org_id})
+    receipt = uow.record(
+        EventType.KEY_ISSUED,
+        subjects={"key": key_id, "principal": principal.id},
+        content={"key": key_id, "principal": principal.id},
+        parties={principal.org_id},
+    )
     return row, f"{KEY_PREFIX}{key_id}_{secret}", receipt
 
 
@@ -105,16 +128,19 @@ def revoke_key(uow: UnitOfWork, key_id: str) -> tuple[ApiKey, Receipt]:
         raise AlreadyExists(f"API key {key_id} is already revoked")
     row.revoked_at = utcnow()
     principal = uow.session.get_one(Principal, row.principal_id)
-    receipt = uow.record(EventType.KEY_REVOKED, subjects={"key": key_id},
-                         content={"key": key_id}, parties={principal.org_id})
+    receipt = uow.record(
+        EventType.KEY_REVOKED,
+        subjects={"key": key_id},
+        content={"key": key_id},
+        parties={principal.org_id},
+    )
     return row, receipt
 
 
 def check_manage_principal(session: Session, caller: Caller, principal_id: int) -> Principal:
     """The principal if the caller may manage its keys (its admin, the operator, itself)."""
     principal = session.get(Principal, principal_id)
-    visible = principal is not None and (
-        caller.is_operator or principal.org_id == caller.org_id)
+    visible = principal is not None and (caller.is_operator or principal.org_id == caller.org_id)
     if principal is None or not visible:
         raise NotFound(f"no principal {principal_id}")
     if principal.id != caller.principal_id and not can_administer(caller, principal.org_id):
@@ -138,7 +164,7 @@ def parse_key(token: str) -> tuple[str, str]:
     """Split `cf_<id>_<secret>`; anything else is unauthenticated."""
     if not token.startswith(KEY_PREFIX):
         raise Unauthenticated("malformed API key")
-    key_id, sep, secret = token[len(KEY_PREFIX):].partition("_")
+    key_id, sep, secret = token[len(KEY_PREFIX) :].partition("_")
     if not sep or not key_id or not secret or len(key_id) > 16:
         raise Unauthenticated("malformed API key")
     return key_id, secret
@@ -146,9 +172,18 @@ def parse_key(token: str) -> tuple[str, str]:
 
 # Columns only, no ORM entities: this runs on every request and needs no identity map.
 _KEY_LOOKUP = (
-    select(ApiKey.secret_hash, ApiKey.revoked_at, ApiKey.last_used_at, Principal.id,
-           Principal.name, Principal.role, Principal.active, Organization.id,
-           Organization.kind, Organization.jurisdiction_path)
+    select(
+        ApiKey.secret_hash,
+        ApiKey.revoked_at,
+        ApiKey.last_used_at,
+        Principal.id,
+        Principal.name,
+        Principal.role,
+        Principal.active,
+        Organization.id,
+        Organization.kind,
+        Organization.jurisdiction_path,
+    )
     .join(Principal, Principal.id == ApiKey.principal_id)
     .join(Organization, Organization.id == Principal.org_id)
 )
@@ -178,13 +213,21 @@ def authenticate_key(session: Session, presented: Presented) -> tuple[Caller, bo
     return _check(row, presented)
 
 
-def authenticate_many(session: Session, keys: Iterable[Presented]
-                      ) -> dict[Presented, tuple[Caller, bool] | Unauthenticated]:
+def authenticate_many(
+    session: Session, keys: Iterable[Presented]
+) -> dict[Presented, tuple[Caller, bool] | Unauthenticated]:
     """`authenticate` for several keys in one query: each one's caller or why not."""
     wanted = set(keys)
-    rows = {row[-1]: row[:-1] for row in session.execute(
-        _KEY_LOOKUP.add_columns(ApiKey.id).where(
-            ApiKey.id.in_({k.key_id for k in wanted})))} if wanted else {}
+    rows = (
+        {
+            row[-1]: row[:-1]
+            for row in session.execute(
+                _KEY_LOOKUP.add_columns(ApiKey.id).where(ApiKey.id.in_({k.key_id for k in wanted}))
+            )
+        }
+        if wanted
+        else {}
+    )
     out: dict[Presented, tuple[Caller, bool] | Unauthenticated] = {}
     for key in wanted:
         try:
@@ -199,16 +242,21 @@ def _check(row: Any, presented: Presented) -> tuple[Caller, bool]:
     principal are all good; the same 401s whichever way the key was looked up."""
     if row is None or not hmac.compare_digest(row[0], presented.secret_hash):
         raise Unauthenticated("unknown API key")
-    (_, revoked_at, last_used_at, principal_id, name, role, active, org_id, kind,
-     path) = row
+    (_, revoked_at, last_used_at, principal_id, name, role, active, org_id, kind, path) = row
     if revoked_at is not None:
         raise Unauthenticated("this API key was revoked")
     if not active:
         raise Unauthenticated("this principal is disabled")
     stale = last_used_at is None or utcnow() - last_used_at >= _LAST_USED_GRANULARITY
-    caller = Caller(principal_id=principal_id, principal_name=name, role=Role(role),
-                    org_id=org_id, org_kind=OrgKind(kind), jurisdiction_path=path,
-                    key_id=presented.key_id)
+    caller = Caller(
+        principal_id=principal_id,
+        principal_name=name,
+        role=Role(role),
+        org_id=org_id,
+        org_kind=OrgKind(kind),
+        jurisdiction_path=path,
+        key_id=presented.key_id,
+    )
     return caller, stale
 
 
@@ -223,9 +271,15 @@ def caller_for(session: Session, principal: Principal, key_id: str | None = None
 
 
 def _caller(principal: Principal, org: Organization, key_id: str | None) -> Caller:
-    return Caller(principal_id=principal.id, principal_name=principal.name,
-                  role=Role(principal.role), org_id=org.id, org_kind=OrgKind(org.kind),
-                  jurisdiction_path=org.jurisdiction_path, key_id=key_id)
+    return Caller(
+        principal_id=principal.id,
+        principal_name=principal.name,
+        role=Role(principal.role),
+        org_id=org.id,
+        org_kind=OrgKind(org.kind),
+        jurisdiction_path=org.jurisdiction_path,
+        key_id=key_id,
+    )
 
 
 def check_password(session: Session, username: str, password: str) -> Principal | None:

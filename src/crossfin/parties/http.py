@@ -93,8 +93,9 @@ def verified_keys(request: Request) -> VerifiedKeys:
     return keys
 
 
-async def precheck(request: Request, db: Database, check: Callable[[Caller], None],
-                   trust_recent: bool) -> tuple[Caller, Presented]:
+async def precheck(
+    request: Request, db: Database, check: Callable[[Caller], None], trust_recent: bool
+) -> tuple[Caller, Presented]:
     """The caller of a write that authenticates again in its own transaction.
 
     With `trust_recent`, a key this process verified within a minute skips the query
@@ -162,8 +163,10 @@ def idempotency_of(request: Request, body: bytes) -> tuple[str | None, str]:
     """The request's Idempotency-Key (checked; None without one) and its fingerprint."""
     key = request.headers.get("idempotency-key")
     target = request.url.path + ("?" + request.url.query if request.url.query else "")
-    return (idempotency.check_key(key) if key is not None else None,
-            idempotency.request_fingerprint(request.method, target, body))
+    return (
+        idempotency.check_key(key) if key is not None else None,
+        idempotency.request_fingerprint(request.method, target, body),
+    )
 
 
 class Writer:
@@ -186,16 +189,18 @@ class Writer:
     def _run(self, fn: WriteFn, status: int) -> Response:
         with UnitOfWork(self.db, self.caller.actor) as uow:
             if self.key is not None:
-                stored = idempotency.find(uow.session, self.caller.org_id, self.key,
-                                          self.fingerprint)
+                stored = idempotency.find(
+                    uow.session, self.caller.org_id, self.key, self.fingerprint
+                )
                 if stored is not None:
                     return _replayed(stored)
             payload, receipt = fn(uow)
             uow.sequence()
             body = answer_body(payload, receipt)
             if self.key is not None:
-                idempotency.remember(uow.session, self.caller.org_id, self.key,
-                                     self.fingerprint, status, body)
+                idempotency.remember(
+                    uow.session, self.caller.org_id, self.key, self.fingerprint, status, body
+                )
             uow.commit()
         return Response(body, status_code=status, media_type="application/json")
 
@@ -208,13 +213,20 @@ class Writer:
 
 
 def _replayed(stored: idempotency.StoredResponse) -> Response:
-    return Response(stored.body, status_code=stored.status, media_type="application/json",
-                    headers={"Idempotent-Replayed": "true"})
+    return Response(
+        stored.body,
+        status_code=stored.status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def get_writer(
-    request: Request, db: Annotated[Database, Depends(get_db)], caller: CallerDep,
-    body: Annotated[bytes, Depends(raw_body)], session: ReadSession,
+    request: Request,
+    db: Annotated[Database, Depends(get_db)],
+    caller: CallerDep,
+    body: Annotated[bytes, Depends(raw_body)],
+    session: ReadSession,
 ) -> Writer:
     # End the authentication read: the write runs on its own connection and transaction.
     session.rollback()

@@ -23,19 +23,52 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 # The 31 provincial-level prefixes of mainland China (GB/T 2260). Hong Kong, Macao and Taiwan
 # (81, 82, 71) are left out on purpose: SAFE has no jurisdiction there.
-MAINLAND_PROVINCE_PREFIXES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65",
-})
+MAINLAND_PROVINCE_PREFIXES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+    }
+)
 
 # GB 11714 organisation code: weights for the 8 body characters, then modulus 11.
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_CODE_BODY = re.compile(r"[0-9A-Z]{8}")
 
-_BIC_PARTS = (("institution code", 0, 4, "letters"), ("country code", 4, 6, "letters"),
-              ("location code", 6, 8, "letters or digits"),
-              ("branch code", 8, 11, "letters or digits"))
+_BIC_PARTS = (
+    ("institution code", 0, 4, "letters"),
+    ("country code", 4, 6, "letters"),
+    ("location code", 6, 8, "letters or digits"),
+    ("branch code", 8, 11, "letters or digits"),
+)
 # str.isdigit() would also accept full-width and other Unicode digits; codes are ASCII.
 _ASCII_DIGITS = "0123456789"
 _DIGITS4 = re.compile(r"[0-9]{4}")
@@ -56,8 +89,10 @@ def _uscc_bad_character(code: str) -> str | None:
         if pos <= 8 and char not in _ASCII_DIGITS:
             return f"invalid character {char!r} at position {pos}: positions 1-8 are digits"
         if pos > 8 and char not in USCC_ALPHABET:
-            return (f"invalid character {char!r} at position {pos}: only digits and letters "
-                    "other than I, O, S, V and Z are allowed")
+            return (
+                f"invalid character {char!r} at position {pos}: only digits and letters "
+                "other than I, O, S, V and Z are allowed"
+            )
     return None
 
 
@@ -77,8 +112,9 @@ def validate_uscc(code: str) -> str:
         return _uscc.validate(compact)
     except InvalidChecksum:
         expected = _uscc.calc_check_digit(compact[:17])
-        raise ValueError(f"check character mismatch: expected {expected!r}, "
-                         f"got {compact[17]!r}") from None
+        raise ValueError(
+            f"check character mismatch: expected {expected!r}, got {compact[17]!r}"
+        ) from None
     except ValidationError as exc:  # stdnum grew a rule we do not pre-check
         raise ValueError(f"not a valid USCC ({exc})") from None
 
@@ -113,8 +149,7 @@ def org_code_with_check(body8: str) -> str:
     return body8 + {10: "X", 11: "0"}.get(check, str(check))
 
 
-def make_uscc(registration_dept: str, org_kind: str, division_code: str,
-              org_code: str) -> str:
+def make_uscc(registration_dept: str, org_kind: str, division_code: str, org_code: str) -> str:
     """Build a full USCC from its parts and compute its check character.
 
     Preconditions: `registration_dept` and `org_kind` are single digits (9 and 1 for a

@@ -43,8 +43,9 @@ def _parse_row(line_no: int, row: dict[str, str]) -> Division:
     level = division_level(code)
     if row["level"] != level or parent != division_parent(code):
         raise ValueError(f"{DATA_FILE} line {line_no}: level/parent do not match code {code}")
-    return Division(code=code, parent=parent, level=level,
-                    name_zh=row["name_zh"], name_en=row["name_en"])
+    return Division(
+        code=code, parent=parent, level=level, name_zh=row["name_zh"], name_en=row["name_en"]
+    )
 
 
 @lru_cache(maxsize=1)

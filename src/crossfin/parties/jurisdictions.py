@@ -20,9 +20,16 @@ def seed_jurisdictions(session: Session) -> int:
     paths = {ROOT_CODE: f"/{ROOT_CODE}/"}
     added = 0
     if ROOT_CODE not in existing:
-        session.add(Jurisdiction(code=ROOT_CODE, parent_code=None, level="root",
-                                 name_zh=ROOT_NAME_ZH, name_en=ROOT_NAME_EN,
-                                 path=paths[ROOT_CODE]))
+        session.add(
+            Jurisdiction(
+                code=ROOT_CODE,
+                parent_code=None,
+                level="root",
+                name_zh=ROOT_NAME_ZH,
+                name_en=ROOT_NAME_EN,
+                path=paths[ROOT_CODE],
+            )
+        )
         added += 1
     # Parents first, so each parent's path is known when its children come.
     for div in sorted(load_divisions(), key=lambda d: _DEPTH[d.level]):
@@ -30,9 +37,16 @@ def seed_jurisdictions(session: Session) -> int:
         paths[div.code] = f"{paths[parent]}{div.code}/"
         if div.code in existing:
             continue
-        session.add(Jurisdiction(code=div.code, parent_code=parent, level=div.level,
-                                 name_zh=div.name_zh, name_en=div.name_en,
-                                 path=paths[div.code]))
+        session.add(
+            Jurisdiction(
+                code=div.code,
+                parent_code=parent,
+                level=div.level,
+                name_zh=div.name_zh,
+                name_en=div.name_en,
+                path=paths[div.code],
+            )
+        )
         added += 1
     session.flush()
     return added

@@ -52,8 +52,9 @@ def _load_user(request: Request, session: Session, principal_id: int) -> PortalU
 
 def _user_of(session: Session, principal: Principal) -> PortalUser:
     org = session.get_one(Organization, principal.org_id)
-    return PortalUser(caller_for(session, principal), principal.username or principal.name,
-                      org.name, org.name_zh)
+    return PortalUser(
+        caller_for(session, principal), principal.username or principal.name, org.name, org.name_zh
+    )
 
 
 def portal_user(request: Request) -> PortalUser | None:
@@ -119,8 +120,10 @@ def _open_login(db: Database, principal_id: int) -> str:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     with db.session() as session, session.begin():
-        session.execute(delete(PortalLogin).where(
-            PortalLogin.created_at < now - timedelta(seconds=SESSION_SECONDS)))
-        session.add(PortalLogin(id=login_id(token), principal_id=principal_id,
-                                created_at=now))
+        session.execute(
+            delete(PortalLogin).where(
+                PortalLogin.created_at < now - timedelta(seconds=SESSION_SECONDS)
+            )
+        )
+        session.add(PortalLogin(id=login_id(token), principal_id=principal_id, created_at=now))
     return token

@@ -42,15 +42,24 @@ def org_out(uow: UnitOfWork, org: Organization) -> OrgOut:
 @router.get("/me", summary="Who am I: the caller's principal and organization")
 def me(caller: CallerDep, uow: ReadUow) -> dict[str, object]:
     org = service.get_org(uow.session, caller, caller.org_id)
-    return {"principal": {"id": caller.principal_id, "name": caller.principal_name,
-                          "role": caller.role.value},
-            "organization": org_out(uow, org).model_dump(mode="json")}
+    return {
+        "principal": {
+            "id": caller.principal_id,
+            "name": caller.principal_name,
+            "role": caller.role.value,
+        },
+        "organization": org_out(uow, org).model_dump(mode="json"),
+    }
 
 
-@router.get("/jurisdictions", response_model=list[JurisdictionOut],
-            summary="The jurisdiction tree, or the subtree under one node")
-def jurisdictions(caller: CallerDep, uow: ReadUow,
-                  under: Annotated[str, Query(pattern=r"^\d{6}$")] = "000000") -> list[object]:
+@router.get(
+    "/jurisdictions",
+    response_model=list[JurisdictionOut],
+    summary="The jurisdiction tree, or the subtree under one node",
+)
+def jurisdictions(
+    caller: CallerDep, uow: ReadUow, under: Annotated[str, Query(pattern=r"^\d{6}$")] = "000000"
+) -> list[object]:
     return list(subtree(uow.session, under))
 
 
@@ -62,13 +71,22 @@ def add_org(data: OrgIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         org, receipt = service.add_org(uow, data)
         return org_out(uow, org), receipt
+
     return write(run)
 
 
-@router.get("/orgs", response_model=list[OrgOut],
-            summary="Organizations visible to the caller (own, subtree, or all for operators)")
-def list_orgs(caller: CallerDep, uow: ReadUow, kind: OrgKind | None = None,
-              after: After = 0, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[OrgOut]:
+@router.get(
+    "/orgs",
+    response_model=list[OrgOut],
+    summary="Organizations visible to the caller (own, subtree, or all for operators)",
+)
+def list_orgs(
+    caller: CallerDep,
+    uow: ReadUow,
+    kind: OrgKind | None = None,
+    after: After = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[OrgOut]:
     orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit)
     return [org_out(uow, o) for o in orgs]
 
@@ -81,9 +99,9 @@ def get_org(org_id: PathId, caller: CallerDep, uow: ReadUow) -> OrgOut:
 @router.put("/orgs/{org_id}/trade-class", summary="Change an enterprise's class (regulators)")
 def set_class(org_id: PathId, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class,
-                                               data.reason)
+        org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class, data.reason)
         return org_out(uow, org), receipt
+
     return write(run, status=200)
 
 
@@ -97,9 +115,11 @@ def _admin_of(uow: UnitOfWork, caller: CallerDep, org_id: int) -> None:
 def add_user(org_id: PathId, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         _admin_of(uow, caller, org_id)
-        user, receipt = credentials.add_principal(uow, org_id, PrincipalKind.USER,
-                                                  data.username, data.role, data.password)
+        user, receipt = credentials.add_principal(
+            uow, org_id, PrincipalKind.USER, data.username, data.role, data.password
+        )
         return PrincipalOut.model_validate(user), receipt
+
     return write(run)
 
 
@@ -107,14 +127,19 @@ def add_user(org_id: PathId, data: UserIn, caller: CallerDep, write: WriterDep) 
 def add_service(org_id: PathId, data: ServiceIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         _admin_of(uow, caller, org_id)
-        svc, receipt = credentials.add_principal(uow, org_id, PrincipalKind.SERVICE,
-                                                 data.name, data.role)
+        svc, receipt = credentials.add_principal(
+            uow, org_id, PrincipalKind.SERVICE, data.name, data.role
+        )
         return PrincipalOut.model_validate(svc), receipt
+
     return write(run)
 
 
-@router.get("/orgs/{org_id}/principals", response_model=list[PrincipalOut],
-            summary="Users and service accounts of an organization (its admins, operator)")
+@router.get(
+    "/orgs/{org_id}/principals",
+    response_model=list[PrincipalOut],
+    summary="Users and service accounts of an organization (its admins, operator)",
+)
 def principals(org_id: PathId, caller: CallerDep, uow: ReadUow) -> list[object]:
     _admin_of(uow, caller, org_id)
     query = select(Principal).where(Principal.org_id == org_id).order_by(Principal.id)
@@ -126,17 +151,26 @@ def issue_key(data: KeyIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         credentials.check_manage_principal(uow.session, caller, data.principal_id)
         row, key, receipt = credentials.issue_key(uow, data.principal_id)
-        return IssuedKey(id=row.id, principal_id=row.principal_id,
-                         created_at=row.created_at, key=key), receipt
+        return IssuedKey(
+            id=row.id, principal_id=row.principal_id, created_at=row.created_at, key=key
+        ), receipt
+
     return write(run)
 
 
 @router.get("/keys", response_model=list[KeyOut], summary="The caller's own API keys")
 def list_keys(caller: CallerDep, uow: ReadUow) -> list[KeyOut]:
     query = select(ApiKey).where(ApiKey.principal_id == caller.principal_id)
-    return [KeyOut(id=k.id, principal_id=k.principal_id, created_at=k.created_at,
-                   revoked_at=k.revoked_at, last_used_at=k.last_used_at)
-            for k in uow.session.scalars(query.order_by(ApiKey.created_at))]
+    return [
+        KeyOut(
+            id=k.id,
+            principal_id=k.principal_id,
+            created_at=k.created_at,
+            revoked_at=k.revoked_at,
+            last_used_at=k.last_used_at,
+        )
+        for k in uow.session.scalars(query.order_by(ApiKey.created_at))
+    ]
 
 
 @router.post("/keys/{key_id}/revoke", summary="Revoke an API key at once")
@@ -144,6 +178,12 @@ def revoke_key(key_id: str, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         credentials.check_manage_key(uow.session, caller, key_id)
         row, receipt = credentials.revoke_key(uow, key_id)
-        return KeyOut(id=row.id, principal_id=row.principal_id, created_at=row.created_at,
-                      revoked_at=row.revoked_at, last_used_at=row.last_used_at), receipt
+        return KeyOut(
+            id=row.id,
+            principal_id=row.principal_id,
+            created_at=row.created_at,
+            revoked_at=row.revoked_at,
+            last_used_at=row.last_used_at,
+        ), receipt
+
     return write(run, status=200)

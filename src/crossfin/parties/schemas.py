@@ -13,11 +13,20 @@ from crossfin.parties.models import OrgKind, PrincipalKind, Role, TradeClass
 class OrgIn(BaseModel):
     """A new organization; which identifiers are required depends on its kind."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "kind": "enterprise", "name": "Shenzhen Lotus Electronics Co., Ltd.",
-        "name_zh": "深圳莲花电子有限公司", "uscc": "91440300MA5DC6QX9C",
-        "jurisdictions": ["440305"],
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "enterprise",
+                    "name": "Shenzhen Lotus Electronics Co., Ltd.",
+                    "name_zh": "深圳莲花电子有限公司",
+                    "uscc": "91440300MA5DC6QX9C",
+                    "jurisdictions": ["440305"],
+                }
+            ]
+        },
+    )
 
     kind: OrgKind
     name: str = Field(min_length=1, max_length=200)
@@ -46,16 +55,26 @@ class OrgOut(BaseModel):
 
 
 class TradeClassIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"trade_class": "B", "reason": "two late export receipts in 2026"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"trade_class": "B", "reason": "two late export receipts in 2026"}]
+        },
+    )
 
     trade_class: TradeClass
     reason: str = Field(min_length=1, max_length=500)
 
 
 class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"username": "lotus.clerk", "role": "operator", "password": "correct horse battery"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"username": "lotus.clerk", "role": "operator", "password": "correct horse battery"}
+            ]
+        },
+    )
 
     username: str = Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
     role: Role
@@ -63,8 +82,10 @@ class UserIn(BaseModel):
 
 
 class ServiceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"name": "loan-system", "role": "operator"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "loan-system", "role": "operator"}]},
+    )
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
     role: Role
@@ -83,8 +104,7 @@ class PrincipalOut(BaseModel):
 
 
 class KeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"principal_id": 7}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"principal_id": 7}]})
 
     principal_id: RowId
 

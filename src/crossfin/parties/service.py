@@ -41,8 +41,11 @@ def _check_identifiers(data: OrgIn) -> tuple[dict[str, str | None], list[FieldEr
     """Validate and normalise identifiers; collect every problem rather than the first."""
     errors: list[FieldError] = []
     clean: dict[str, str | None] = {"uscc": None, "bic": None, "customs_code": None}
-    checks = {"uscc": identifiers.validate_uscc, "bic": identifiers.validate_bic,
-              "customs_code": identifiers.validate_customs_code}
+    checks = {
+        "uscc": identifiers.validate_uscc,
+        "bic": identifiers.validate_bic,
+        "customs_code": identifiers.validate_customs_code,
+    }
     for name, check in checks.items():
         value = getattr(data, name)
         if value is None:
@@ -96,10 +99,15 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     seat = data.jurisdictions[0] if data.jurisdictions and data.kind is not OrgKind.BANK else None
     seat_node = get_jurisdiction(session, seat) if seat else None
     org = Organization(
-        kind=data.kind.value, name=data.name, name_zh=data.name_zh, created_at=utcnow(),
-        jurisdiction_code=seat, jurisdiction_path=seat_node.path if seat_node else None,
+        kind=data.kind.value,
+        name=data.name,
+        name_zh=data.name_zh,
+        created_at=utcnow(),
+        jurisdiction_code=seat,
+        jurisdiction_path=seat_node.path if seat_node else None,
         trade_class=(data.trade_class or TradeClass.A).value
-        if data.kind is OrgKind.ENTERPRISE else None,
+        if data.kind is OrgKind.ENTERPRISE
+        else None,
         **clean,
     )
     session.add(org)
@@ -108,8 +116,9 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     if data.kind is OrgKind.BANK:
         session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
     content = data.model_dump(mode="json") | clean
-    receipt = uow.record(EventType.ORG_ADDED, subjects={"org": org.id}, content=content,
-                         parties={org.id})
+    receipt = uow.record(
+        EventType.ORG_ADDED, subjects={"org": org.id}, content=content, parties={org.id}
+    )
     return org, receipt
 
 
@@ -124,8 +133,9 @@ def org_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = session.execute(select(Organization.id, Organization.name)
-                           .where(Organization.id.in_(wanted)))
+    rows = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
+    )
     return {org_id: name for org_id, name in rows}
 
 
@@ -172,6 +182,7 @@ def set_trade_class(
         raise Forbidden("this enterprise is outside your jurisdiction")
     previous, org.trade_class = org.trade_class, trade_class.value
     content = {"from": previous, "to": trade_class.value, "reason": reason}
-    receipt = uow.record(EventType.ORG_CLASS_CHANGED, subjects={"org": org.id},
-                         content=content, parties={org.id})
+    receipt = uow.record(
+        EventType.ORG_CLASS_CHANGED, subjects={"org": org.id}, content=content, parties={org.id}
+    )
     return org, receipt

@@ -31,8 +31,11 @@ def _key(scope: str, subject: str) -> str:
 def _keys(username: str, ip: str) -> list[tuple[str, int]]:
     """The three counters an attempt counts against, each with its limit."""
     name = username.strip().casefold()
-    return [(_key("user+ip", f"{name}\x00{ip}"), PER_USER_AND_IP), (_key("ip", ip), PER_IP),
-            (_key("user", name), PER_USER)]
+    return [
+        (_key("user+ip", f"{name}\x00{ip}"), PER_USER_AND_IP),
+        (_key("ip", ip), PER_IP),
+        (_key("user", name), PER_USER),
+    ]
 
 
 class LoginThrottle:
@@ -52,7 +55,10 @@ class LoginThrottle:
                 oldest_counted = session.scalar(
                     select(LoginFailure.at)
                     .where(LoginFailure.key == key, LoginFailure.at > now - WINDOW)
-                    .order_by(LoginFailure.at.desc()).offset(limit - 1).limit(1))
+                    .order_by(LoginFailure.at.desc())
+                    .offset(limit - 1)
+                    .limit(1)
+                )
                 if oldest_counted is not None:
                     wait = max(wait, oldest_counted + WINDOW - now)
         return math.ceil(wait.total_seconds())
@@ -62,11 +68,13 @@ class LoginThrottle:
         with self.db.session() as session, session.begin():
             # Failures older than the window count for nothing: drop them as we go.
             session.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
-            session.execute(insert(LoginFailure),
-                            [{"key": key, "at": now} for key, _ in _keys(username, ip)])
+            session.execute(
+                insert(LoginFailure), [{"key": key, "at": now} for key, _ in _keys(username, ip)]
+            )
 
     def succeeded(self, username: str, ip: str) -> None:
         """A good password clears that user's counter from that address."""
         with self.db.session() as session, session.begin():
-            session.execute(delete(LoginFailure).where(
-                LoginFailure.key == _keys(username, ip)[0][0]))
+            session.execute(
+                delete(LoginFailure).where(LoginFailure.key == _keys(username, ip)[0][0])
+            )

@@ -10,8 +10,15 @@ from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import OrgKind
 
 
-def list_alerts(session: Session, caller: Caller, *, after: int = 0, limit: int = 100,
-                kind: AlertKind | None = None, newest_first: bool = False) -> list[Alert]:
+def list_alerts(
+    session: Session,
+    caller: Caller,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    kind: AlertKind | None = None,
+    newest_first: bool = False,
+) -> list[Alert]:
     """Alerts in the regulator's subtree (head office sees all), oldest first by default."""
     require_kind(caller, OrgKind.REGULATOR)
     query = select(Alert).where(Alert.id > after)

@@ -17,19 +17,39 @@ from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.schemas import AlertOut
 
 router = APIRouter()
-NAV = [NavEntry(N_("Alerts"), "/alerts", kinds(OrgKind.REGULATOR), order=40,
-                description=N_("Duplicate and over-financing attempts, verification "
-                               "mismatches, overdue loans in your jurisdiction."))]
+NAV = [
+    NavEntry(
+        N_("Alerts"),
+        "/alerts",
+        kinds(OrgKind.REGULATOR),
+        order=40,
+        description=N_(
+            "Duplicate and over-financing attempts, verification "
+            "mismatches, overdue loans in your jurisdiction."
+        ),
+    )
+]
 PAGE = 200
 
 
 @router.get("/alerts", summary="Alerts of the regulator's subtree")
-def alerts(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
-           kind: AlertKind | None = None) -> Response:
-    rows = [AlertOut.model_validate(a) for a in
-            list_alerts(uow.session, caller, limit=PAGE, kind=kind, newest_first=True)]
+def alerts(
+    request: Request, caller: PortalCallerDep, uow: PortalReadUow, kind: AlertKind | None = None
+) -> Response:
+    rows = [
+        AlertOut.model_validate(a)
+        for a in list_alerts(uow.session, caller, limit=PAGE, kind=kind, newest_first=True)
+    ]
     ids = {i for a in rows for i in (a.subject_org_id, a.actor_org_id) if i is not None}
     names = org_names(uow.session, ids)
-    return render(request, "supervision/alerts.html", {
-        "rows": rows, "names": names, "kinds": list(AlertKind),
-        "kind": kind.value if kind else "", "page": PAGE})
+    return render(
+        request,
+        "supervision/alerts.html",
+        {
+            "rows": rows,
+            "names": names,
+            "kinds": list(AlertKind),
+            "kind": kind.value if kind else "",
+            "page": PAGE,
+        },
+    )

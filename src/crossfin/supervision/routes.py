@@ -15,11 +15,16 @@ from crossfin.supervision.schemas import AlertOut, AlertPage
 router = APIRouter(prefix="/v1", tags=["supervision"])
 
 
-@router.get("/alerts", response_model=AlertPage,
-            summary="Alerts in the regulator's jurisdiction subtree (head office: all), "
-                    "oldest first")
+@router.get(
+    "/alerts",
+    response_model=AlertPage,
+    summary="Alerts in the regulator's jurisdiction subtree (head office: all), oldest first",
+)
 def alerts(
-    caller: ReplicaCallerDep, uow: ReplicaUow, kind: AlertKind | None = None, after: After = 0,
+    caller: ReplicaCallerDep,
+    uow: ReplicaUow,
+    kind: AlertKind | None = None,
+    after: After = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AlertPage:
     rows = list_alerts(uow.session, caller, after=after, limit=limit, kind=kind)

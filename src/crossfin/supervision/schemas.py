@@ -32,4 +32,5 @@ class AlertOut(BaseModel):
 class AlertPage(BaseModel):
     items: list[AlertOut]
     next_after: int | None = Field(
-        description="Pass as `after` for the next page; null at the end.")
+        description="Pass as `after` for the next page; null at the end."
+    )

@@ -32,7 +32,8 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 @router.post("/login", summary="Log in with username and password")
 def login(
-    request: Request, _: CsrfDep,
+    request: Request,
+    _: CsrfDep,
     username: Annotated[str, Form(max_length=MAX_FIELD)] = "",
     password: Annotated[str, Form(max_length=MAX_FIELD)] = "",
     next: Annotated[str, Form(max_length=MAX_FIELD)] = "/",
@@ -43,15 +44,23 @@ def login(
     wait = throttle.retry_after(username, ip)
     if wait:
         # Checked before the password, so a blocked guesser learns nothing more.
-        return render(request, "portal/login.html",
-                      context | {"wait": wait},
-                      status_code=429, headers={"Retry-After": str(wait)})
+        return render(
+            request,
+            "portal/login.html",
+            context | {"wait": wait},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     user = log_in(request, username.strip(), password) if username and password else None
     if user is None:
         throttle.failed(username, ip)
         # One message for an unknown user and a wrong password: names cannot be probed.
-        return render(request, "portal/login.html",
-                      context | {"error": N_("Wrong username or password.")}, status_code=401)
+        return render(
+            request,
+            "portal/login.html",
+            context | {"error": N_("Wrong username or password.")},
+            status_code=401,
+        )
     throttle.succeeded(username, ip)
     return redirect(request, safe_next(next))
 
@@ -64,13 +73,21 @@ def logout(request: Request, _: CsrfDep) -> Response:
 
 @router.post("/language", summary="Choose the portal language")
 def choose_language(
-    request: Request, _: CsrfDep,
+    request: Request,
+    _: CsrfDep,
     lang: Annotated[str, Form(max_length=8)] = "en",
     next: Annotated[str, Form(max_length=MAX_FIELD)] = "/",
 ) -> Response:
     response = redirect(request, safe_next(next))
     if lang in LANGUAGES:
         settings = request.app.state.portal.settings
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_MAX_AGE, path="/",
-                            samesite="lax", secure=settings.secure_cookies, httponly=True)
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=LANGUAGE_MAX_AGE,
+            path="/",
+            samesite="lax",
+            secure=settings.secure_cookies,
+            httponly=True,
+        )
     return response

@@ -20,32 +20,44 @@ router = APIRouter()
 _AMEND = N_("Correct a document with a new version; both stay on record")
 CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
     OrgKind.ENTERPRISE: (
-        N_("See the documents the sources hold about you: declarations, invoices, policies, "
-           "bills of lading"),
+        N_(
+            "See the documents the sources hold about you: declarations, invoices, policies, "
+            "bills of lading"
+        ),
         N_("Grant and revoke banks' time-limited access to your credit profile"),
         N_("Publish financing needs, compare banks' offers and follow your loans"),
-        N_("See every verification and credit query about you")),
+        N_("See every verification and credit query about you"),
+    ),
     OrgKind.BANK: (
-        N_("Verify documents online, in bulk, and see each one's remaining financeable "
-           "balance"),
-        N_("Register, approve, disburse and close receivables, policy and logistics "
-           "financings"),
+        N_("Verify documents online, in bulk, and see each one's remaining financeable balance"),
+        N_("Register, approve, disburse and close receivables, policy and logistics financings"),
         N_("See needs from enterprises in your area and make offers"),
-        N_("Query a firm's credit profile with its consent")),
+        N_("Query a firm's credit profile with its consent"),
+    ),
     OrgKind.REGULATOR: (
         N_("Read the documents, verifications and financings of your jurisdiction"),
         N_("Classify enterprises A, B or C"),
-        N_("Follow alerts: duplicate or excessive financing, overdue loans")),
+        N_("Follow alerts: duplicate or excessive financing, overdue loans"),
+    ),
     OrgKind.CUSTOMS: (N_("Publish signed export and import declarations"), _AMEND),
-    OrgKind.TAX: (N_("Publish VAT invoices, including freight invoices"),
-                  N_("Publish service-trade payment tax filings"), _AMEND),
-    OrgKind.INSURER: (N_("Publish credit-insurance policies and buyer credit limits"),
-                      N_("See the financings made against your policies")),
-    OrgKind.LOGISTICS: (N_("Publish bills of lading and their endorsements"),
-                        N_("Publish warehouse receipts and release pledges")),
-    OrgKind.OPERATOR: (N_("Onboard organizations and their users"),
-                       N_("Manage API keys and service accounts"),
-                       N_("Run the verifiable log and its witnesses")),
+    OrgKind.TAX: (
+        N_("Publish VAT invoices, including freight invoices"),
+        N_("Publish service-trade payment tax filings"),
+        _AMEND,
+    ),
+    OrgKind.INSURER: (
+        N_("Publish credit-insurance policies and buyer credit limits"),
+        N_("See the financings made against your policies"),
+    ),
+    OrgKind.LOGISTICS: (
+        N_("Publish bills of lading and their endorsements"),
+        N_("Publish warehouse receipts and release pledges"),
+    ),
+    OrgKind.OPERATOR: (
+        N_("Onboard organizations and their users"),
+        N_("Manage API keys and service accounts"),
+        N_("Run the verifiable log and its witnesses"),
+    ),
 }
 
 
@@ -54,7 +66,14 @@ def home(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Respo
     data = home_data(uow.session, caller)
     visible = entries_for(request.app.state.portal.nav, caller)
     cards = [e for e in visible if e.description and e.href != "/"]
-    return render(request, "portal/home.html", {
-        "data": data, "org": data.org, "kind": caller.org_kind.value,
-        "capabilities": CAPABILITIES[caller.org_kind], "cards": cards,
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "data": data,
+            "org": data.org,
+            "kind": caller.org_kind.value,
+            "capabilities": CAPABILITIES[caller.org_kind],
+            "cards": cards,
+        },
+    )

@@ -68,8 +68,9 @@ def place(session: Session, code: str) -> Place:
     """The node `code` with its ancestors' names (the head-office root left out)."""
     node = session.get_one(Jurisdiction, code)
     codes = [c for c in node.path.strip("/").split("/") if c != "000000"]
-    rows = {j.code: j for j in session.scalars(select(Jurisdiction)
-                                               .where(Jurisdiction.code.in_(codes)))}
+    rows = {
+        j.code: j for j in session.scalars(select(Jurisdiction).where(Jurisdiction.code.in_(codes)))
+    }
     if not codes:
         return Place(code, ((node.name_en, node.name_zh),))
     return Place(code, tuple((rows[c].name_en, rows[c].name_zh) for c in codes))
@@ -83,10 +84,14 @@ def _served(session: Session, org_id: int) -> list[Place]:
 def _class_rows(session: Session, caller: Caller) -> tuple[list[ClassRow], dict[str, int]]:
     """Enterprises in the regulator's subtree, by class, rolled up to its child nodes."""
     base = caller.jurisdiction_path or "/000000/"
-    query = (select(Organization.jurisdiction_path, Organization.trade_class, func.count())
-             .where(Organization.kind == OrgKind.ENTERPRISE.value,
-                    Organization.jurisdiction_path.startswith(base))
-             .group_by(Organization.jurisdiction_path, Organization.trade_class))
+    query = (
+        select(Organization.jurisdiction_path, Organization.trade_class, func.count())
+        .where(
+            Organization.kind == OrgKind.ENTERPRISE.value,
+            Organization.jurisdiction_path.startswith(base),
+        )
+        .group_by(Organization.jurisdiction_path, Organization.trade_class)
+    )
     by_child: dict[str, Counter[str]] = {}
     totals: Counter[str] = Counter()
     depth = base.count("/") - 1  # the child code sits right after the caller's own node
@@ -97,8 +102,10 @@ def _class_rows(session: Session, caller: Caller) -> tuple[list[ClassRow], dict[
         child = parts[depth] if len(parts) > depth else parts[-1]
         by_child.setdefault(child, Counter())[trade_class or "A"] += count
         totals[trade_class or "A"] += count
-    rows = [ClassRow(place(session, code), {c.value: counts[c.value] for c in TradeClass})
-            for code, counts in sorted(by_child.items())]
+    rows = [
+        ClassRow(place(session, code), {c.value: counts[c.value] for c in TradeClass})
+        for code, counts in sorted(by_child.items())
+    ]
     return rows, {c.value: totals[c.value] for c in TradeClass}
 
 
@@ -112,19 +119,31 @@ def _events(session: Session, org_id: int) -> tuple[list[tuple[int, str, datetim
     """The organization's latest ledger events (those it is entitled to read)."""
     mine = select(LedgerEventParty.leaf_index).where(LedgerEventParty.org_id == org_id)
     count = session.scalar(select(func.count()).select_from(mine.subquery())) or 0
-    query = (select(LedgerEvent.leaf_index, LedgerEvent.type, LedgerEvent.created_at)
-             .where(LedgerEvent.leaf_index.in_(mine))
-             .order_by(LedgerEvent.leaf_index.desc()).limit(RECENT_EVENTS))
+    query = (
+        select(LedgerEvent.leaf_index, LedgerEvent.type, LedgerEvent.created_at)
+        .where(LedgerEvent.leaf_index.in_(mine))
+        .order_by(LedgerEvent.leaf_index.desc())
+        .limit(RECENT_EVENTS)
+    )
     return [(i, t, at) for i, t, at in session.execute(query)], count
 
 
 def home_data(session: Session, caller: Caller) -> HomeData:
     """Everything the home page of `caller`'s organization shows."""
     org = session.get_one(Organization, caller.org_id)
-    users = session.scalar(select(func.count()).select_from(Principal)
-                           .where(Principal.org_id == org.id, Principal.active.is_(True))) or 0
-    data = HomeData(org=org, users=users,
-                    seat=place(session, org.jurisdiction_code) if org.jurisdiction_code else None)
+    users = (
+        session.scalar(
+            select(func.count())
+            .select_from(Principal)
+            .where(Principal.org_id == org.id, Principal.active.is_(True))
+        )
+        or 0
+    )
+    data = HomeData(
+        org=org,
+        users=users,
+        seat=place(session, org.jurisdiction_code) if org.jurisdiction_code else None,
+    )
     if caller.org_kind is OrgKind.BANK:
         data.served = _served(session, org.id)
     elif caller.org_kind is OrgKind.REGULATOR:

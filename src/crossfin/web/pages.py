@@ -41,8 +41,9 @@ def translations() -> dict[str, gettext.NullTranslations]:
 def environments() -> Mapping[str, Environment]:
     """One Jinja environment per language, shared by the apps of this process: they
     hold nothing that changes after they are made."""
-    return {lang: environment(TEMPLATE_DIR, found, LABELS)
-            for lang, found in translations().items()}
+    return {
+        lang: environment(TEMPLATE_DIR, found, LABELS) for lang, found in translations().items()
+    }
 
 
 @dataclass
@@ -76,10 +77,14 @@ class PortalState:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Attach the portal's routes, static files and error pages to `app`."""
-    state = PortalState(settings=settings, codec=SessionCodec(settings),
-                        throttle=LoginThrottle(database_of(app)),
-                        environments=environments(), translations=translations(),
-                        nav=registry.nav_entries())
+    state = PortalState(
+        settings=settings,
+        codec=SessionCodec(settings),
+        throttle=LoginThrottle(database_of(app)),
+        environments=environments(),
+        translations=translations(),
+        nav=registry.nav_entries(),
+    )
     app.state.portal = state
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     before = {id(route) for route in app.router.routes}

@@ -15,8 +15,11 @@ from support.web import add_user, browser_login
 pytestmark = BROWSER_MARKS
 
 
-def test_enterprise_consent_flow(browser_page: Any, live_server: str,  # noqa: F811
-                                 db: Database) -> None:
+def test_enterprise_consent_flow(
+    browser_page: Any,  # noqa: F811
+    live_server: str,  # noqa: F811
+    db: Database,
+) -> None:
     from playwright.sync_api import expect
 
     page, base = browser_page, live_server
@@ -41,25 +44,39 @@ def test_enterprise_consent_flow(browser_page: Any, live_server: str,  # noqa: F
     screenshot(page, "consent-granted")
     row.locator("[data-test=revoke]").click()
     page.wait_for_url(base + "/consents")
-    expect(page.locator("[data-test=consents] tbody tr").first.locator(
-        "[data-test=status]")).to_have_text("Revoked")
+    expect(
+        page.locator("[data-test=consents] tbody tr").first.locator("[data-test=status]")
+    ).to_have_text("Revoked")
     assert page.problems == []
 
 
-def test_bank_bulk_verification(browser_page: Any, live_server: str,  # noqa: F811
-                                db: Database, tmp_path: Path) -> None:
+def test_bank_bulk_verification(
+    browser_page: Any,  # noqa: F811
+    live_server: str,  # noqa: F811
+    db: Database,
+    tmp_path: Path,
+) -> None:
     from playwright.sync_api import expect
 
     page, base = browser_page, live_server
     firm = make_party(db, OrgKind.ENTERPRISE)
     bank = make_party(db, OrgKind.BANK)
     customs = make_party(db, OrgKind.CUSTOMS)
-    docs = [make_document(db, "customs_declaration", source_org_id=customs.org_id,
-                          owner_org_id=firm.org_id) for _ in range(3)]
+    docs = [
+        make_document(
+            db, "customs_declaration", source_org_id=customs.org_id, owner_org_id=firm.org_id
+        )
+        for _ in range(3)
+    ]
     claims = tmp_path / "claims.csv"
-    claims.write_text("kind,key,total_value,currency\n" + "".join(
-        f"customs_declaration,{d.key},{'125000.00' if i else '99.00'},USD\n"
-        for i, d in enumerate(docs)) + "customs_declaration,531620260077777777,1,USD\n")
+    claims.write_text(
+        "kind,key,total_value,currency\n"
+        + "".join(
+            f"customs_declaration,{d.key},{'125000.00' if i else '99.00'},USD\n"
+            for i, d in enumerate(docs)
+        )
+        + "customs_declaration,531620260077777777,1,USD\n"
+    )
     browser_login(page, base, add_user(db, bank.org_id))
     page.click("nav.mainnav a[href='/verify']")
     page.wait_for_url(base + "/verify")

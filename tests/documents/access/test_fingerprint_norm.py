@@ -20,10 +20,15 @@ from crossfin.documents.access.fingerprint_norm import (
     near_forms,
 )
 
-ORIGINAL = PaperFields(document_type="commercial_invoice", number="INV-2026/000417",
-                       seller="Shenzhen Lotus Electronics Co., Ltd.",
-                       buyer="Hanseatic Import GmbH", amount="48,257.35", currency="USD",
-                       issue_date=date(2026, 3, 2))
+ORIGINAL = PaperFields(
+    document_type="commercial_invoice",
+    number="INV-2026/000417",
+    seller="Shenzhen Lotus Electronics Co., Ltd.",
+    buyer="Hanseatic Import GmbH",
+    amount="48,257.35",
+    currency="USD",
+    issue_date=date(2026, 3, 2),
+)
 
 
 def shares_a_form(a: PaperFields, b: PaperFields) -> bool:
@@ -56,9 +61,14 @@ def test_each_alteration_shares_a_near_form(name: str) -> None:
 
 
 def test_all_alterations_at_once_still_share_a_form() -> None:
-    altered = replace(ORIGINAL, number="inv 2026 417", seller="SHENZHEN LOTUS ELECTRONICS",
-                      buyer="hanseatic import gmbh", amount="48000",
-                      issue_date=date(2026, 3, 3))
+    altered = replace(
+        ORIGINAL,
+        number="inv 2026 417",
+        seller="SHENZHEN LOTUS ELECTRONICS",
+        buyer="hanseatic import gmbh",
+        amount="48000",
+        issue_date=date(2026, 3, 3),
+    )
     # "Co., Ltd." dropped from the seller is a different name, not an alteration we absorb.
     assert not shares_a_form(ORIGINAL, altered)
     altered = replace(altered, seller="Shenzhen Lotus Electronics Co Ltd")
@@ -71,25 +81,37 @@ def test_any_two_dates_a_day_apart_share_a_cell(start: date, days: int) -> None:
     assert set(date_cells(start)) & set(date_cells(start + timedelta(days=days)))
 
 
-@pytest.mark.parametrize("original,rounded", [
-    (4_999_99, 5_000_00), (123_456_78, 120_000_00), (99_960_00, 100_000_00),
-    (1_049_99, 1_050_00), (1_049_99, 1_000_00), (12_345_67, 12_000_00), (45_67, 46_00),
-    (987_654_321_00, 990_000_000_00),
-])
+@pytest.mark.parametrize(
+    "original,rounded",
+    [
+        (4_999_99, 5_000_00),
+        (123_456_78, 120_000_00),
+        (99_960_00, 100_000_00),
+        (1_049_99, 1_050_00),
+        (1_049_99, 1_000_00),
+        (12_345_67, 12_000_00),
+        (45_67, 46_00),
+        (987_654_321_00, 990_000_000_00),
+    ],
+)
 def test_rounded_amounts_share_a_cell(original: int, rounded: int) -> None:
     assert set(amount_cells(original, "USD")) & set(amount_cells(rounded, "USD"))
 
 
 def test_different_papers_do_not_share_forms() -> None:
-    for change in ({"number": "INV-2026-000418"}, {"buyer": "Nordic Trading AB"},
-                   {"amount": "96514.70"}, {"issue_date": date(2026, 3, 9)},
-                   {"currency": "EUR"}, {"document_type": "packing_list"}):
+    for change in (
+        {"number": "INV-2026-000418"},
+        {"buyer": "Nordic Trading AB"},
+        {"amount": "96514.70"},
+        {"issue_date": date(2026, 3, 9)},
+        {"currency": "EUR"},
+        {"document_type": "packing_list"},
+    ):
         assert not shares_a_form(ORIGINAL, replace(ORIGINAL, **change)), change
 
 
 def test_exact_form_keeps_what_was_written_but_not_formatting() -> None:
-    same = replace(ORIGINAL, seller="  Shenzhen Lotus  Electronics Co., Ltd. ",
-                   amount="48257.350")
+    same = replace(ORIGINAL, seller="  Shenzhen Lotus  Electronics Co., Ltd. ", amount="48257.350")
     assert exact_form(same) == exact_form(ORIGINAL)
     assert exact_form(replace(ORIGINAL, number="INV2026000417")) != exact_form(ORIGINAL)
 
@@ -107,8 +129,10 @@ def test_forms_are_bounded_and_deterministic() -> None:
     assert forms == near_forms(replace(ORIGINAL))
 
 
-@given(st.integers(min_value=100, max_value=10**15),
-       st.sampled_from(["unit", "100", "1000", "2sig", "3sig"]))
+@given(
+    st.integers(min_value=100, max_value=10**15),
+    st.sampled_from(["unit", "100", "1000", "2sig", "3sig"]),
+)
 def test_any_rounding_shares_a_cell(minor: int, how: str) -> None:
     major = Decimal(minor).scaleb(-2)
     if how.endswith("sig"):

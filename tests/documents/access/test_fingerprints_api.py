@@ -14,9 +14,15 @@ from support.data import DATA
 from support.parties import Party, make_party
 
 SAMPLES = DATA
-PAPER = {"document_type": "commercial_invoice", "number": "INV-2026/000417",
-         "seller": "Shenzhen Lotus Electronics Co., Ltd.", "buyer": "Hanseatic Import GmbH",
-         "amount": "48257.35", "currency": "USD", "issue_date": "2026-03-02"}
+PAPER = {
+    "document_type": "commercial_invoice",
+    "number": "INV-2026/000417",
+    "seller": "Shenzhen Lotus Electronics Co., Ltd.",
+    "buyer": "Hanseatic Import GmbH",
+    "amount": "48257.35",
+    "currency": "USD",
+    "issue_date": "2026-03-02",
+}
 
 
 @pytest.fixture
@@ -25,18 +31,24 @@ def banks(db: Database) -> list[Party]:
 
 
 def check(client: TestClient, bank: Party, fields: dict, register: bool = False) -> dict:
-    response = client.post("/v1/fingerprints/check", json={"fields": fields,
-                                                           "register": register},
-                           headers=bank.headers)
+    response = client.post(
+        "/v1/fingerprints/check",
+        json={"fields": fields, "register": register},
+        headers=bank.headers,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def test_seen_before_counts_other_banks_never_names_them(client: TestClient,
-                                                         banks: list[Party]) -> None:
+def test_seen_before_counts_other_banks_never_names_them(
+    client: TestClient, banks: list[Party]
+) -> None:
     first = check(client, banks[0], PAPER, register=True)
-    assert (first["seen_before"], first["near_duplicate"], first["presentations"]) == \
-        (False, False, 0)
+    assert (first["seen_before"], first["near_duplicate"], first["presentations"]) == (
+        False,
+        False,
+        0,
+    )
     assert first["registered"] is True and first["receipt"]["leaf_index"] is not None
     # The same bank re-checking its own paper is not "seen before".
     again = check(client, banks[0], PAPER, register=True)
@@ -47,23 +59,38 @@ def test_seen_before_counts_other_banks_never_names_them(client: TestClient,
     check(client, banks[1], PAPER, register=True)
     third = check(client, banks[2], PAPER)
     assert third["presentations"] == 2 and third["near_duplicate"] is False
-    assert set(third) == {"seen_before", "near_duplicate", "presentations", "near_duplicates",
-                          "registered", "already_registered", "fingerprint", "nonce"}
+    assert set(third) == {
+        "seen_before",
+        "near_duplicate",
+        "presentations",
+        "near_duplicates",
+        "registered",
+        "already_registered",
+        "fingerprint",
+        "nonce",
+    }
 
 
 ALTERED = [
-    {"number": "INV2026000417"}, {"number": "inv-2026-417"},
-    {"seller": "SHENZHEN LOTUS ELECTRONICS CO LTD"}, {"buyer": "hanseatic  import gmbh"},
-    {"amount": "48300.00"}, {"amount": "48000"}, {"amount": "48,257"},
-    {"issue_date": "2026-03-03"}, {"issue_date": "2026-03-01"},
+    {"number": "INV2026000417"},
+    {"number": "inv-2026-417"},
+    {"seller": "SHENZHEN LOTUS ELECTRONICS CO LTD"},
+    {"buyer": "hanseatic  import gmbh"},
+    {"amount": "48300.00"},
+    {"amount": "48000"},
+    {"amount": "48,257"},
+    {"issue_date": "2026-03-03"},
+    {"issue_date": "2026-03-01"},
     {"number": "INV 2026 417", "amount": "48260", "issue_date": "2026-03-03"},
 ]
 
 
-@pytest.mark.parametrize("change", ALTERED,
-                         ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items()))
-def test_altered_copies_are_near_duplicates(client: TestClient, banks: list[Party],
-                                            change: dict) -> None:
+@pytest.mark.parametrize(
+    "change", ALTERED, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items())
+)
+def test_altered_copies_are_near_duplicates(
+    client: TestClient, banks: list[Party], change: dict
+) -> None:
     check(client, banks[0], PAPER, register=True)
     altered = check(client, banks[1], PAPER | change)
     assert altered["seen_before"] is False
@@ -78,13 +105,26 @@ def test_a_different_paper_is_neither(client: TestClient, banks: list[Party]) ->
     assert other["seen_before"] is False and other["near_duplicate"] is False
 
 
-def test_stored_fingerprints_contain_none_of_the_fields(client: TestClient, db: Database,
-                                                        banks: list[Party]) -> None:
+def test_stored_fingerprints_contain_none_of_the_fields(
+    client: TestClient, db: Database, banks: list[Party]
+) -> None:
     for i, bank in enumerate(banks):
         check(client, bank, PAPER | {"number": f"INV-2026/00041{i}"}, register=True)
     dump = dump_database(db)
-    probes = ["INV-2026", "00041", "2026/0", "Lotus", "LOTUS", "lotus", "Hanseatic",
-              "hanseatic", "48257", "4825735", "2026-03-02", "commercial_invoice"]
+    probes = [
+        "INV-2026",
+        "00041",
+        "2026/0",
+        "Lotus",
+        "LOTUS",
+        "lotus",
+        "Hanseatic",
+        "hanseatic",
+        "48257",
+        "4825735",
+        "2026-03-02",
+        "commercial_invoice",
+    ]
     for probe in probes:
         assert probe.encode() not in dump, probe
     with db.session(readonly=True) as session:
@@ -114,10 +154,19 @@ def dump_database(db: Database) -> bytes:
 def test_only_banks_and_bad_inputs(client: TestClient, db: Database) -> None:
     firm = make_party(db, OrgKind.ENTERPRISE)
     bank = make_party(db, OrgKind.BANK)
-    assert client.post("/v1/fingerprints/check", json={"fields": PAPER},
-                       headers=firm.headers).status_code == 403
-    for body in ({}, {"fields": PAPER, "ubl": "<x/>"}, {"fields": PAPER | {"currency": "ZZZ"}},
-                 {"fields": PAPER | {"amount": "12.345"}}, {"ubl": "<Invoice"}):
+    assert (
+        client.post(
+            "/v1/fingerprints/check", json={"fields": PAPER}, headers=firm.headers
+        ).status_code
+        == 403
+    )
+    for body in (
+        {},
+        {"fields": PAPER, "ubl": "<x/>"},
+        {"fields": PAPER | {"currency": "ZZZ"}},
+        {"fields": PAPER | {"amount": "12.345"}},
+        {"ubl": "<Invoice"},
+    ):
         response = client.post("/v1/fingerprints/check", json=body, headers=bank.headers)
         assert response.status_code == 422, body
 
@@ -125,27 +174,32 @@ def test_only_banks_and_bad_inputs(client: TestClient, db: Database) -> None:
 def test_ubl_invoice_fields_and_check(client: TestClient, banks: list[Party]) -> None:
     xml = (SAMPLES / "ubl" / "UBL-Invoice-2.1-Example.xml").read_text()
     paper = fingerprint_fields_from_ubl(xml)
-    assert (paper.number, paper.currency, str(paper.issue_date)) == ("TOSL108", "EUR",
-                                                                     "2009-12-15")
+    assert (paper.number, paper.currency, str(paper.issue_date)) == ("TOSL108", "EUR", "2009-12-15")
     assert paper.seller == "The Sellercompany Incorporated"
     assert paper.buyer == "The buyercompany inc."
-    response = client.post("/v1/fingerprints/check", json={"ubl": xml, "register": True},
-                           headers=banks[0].headers)
+    response = client.post(
+        "/v1/fingerprints/check", json={"ubl": xml, "register": True}, headers=banks[0].headers
+    )
     assert response.status_code == 200
-    fields = {"number": "TOSL-108", "seller": paper.seller, "buyer": paper.buyer,
-              "amount": paper.amount, "currency": "EUR", "issue_date": "2009-12-16"}
+    fields = {
+        "number": "TOSL-108",
+        "seller": paper.seller,
+        "buyer": paper.buyer,
+        "amount": paper.amount,
+        "currency": "EUR",
+        "issue_date": "2009-12-16",
+    }
     assert check(client, banks[1], fields)["near_duplicate"] is True
 
 
 def test_ubl_refuses_entities(client: TestClient, banks: list[Party]) -> None:
-    bomb = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
-            '<Invoice>&a;</Invoice>')
-    response = client.post("/v1/fingerprints/check", json={"ubl": bomb},
-                           headers=banks[0].headers)
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Invoice>&a;</Invoice>'
+    response = client.post("/v1/fingerprints/check", json={"ubl": bomb}, headers=banks[0].headers)
     assert response.status_code == 422
     waybill = (SAMPLES / "ubl" / "UBL-Waybill-2.0-Example-International.xml").read_text()
-    response = client.post("/v1/fingerprints/check", json={"ubl": waybill},
-                           headers=banks[0].headers)
+    response = client.post(
+        "/v1/fingerprints/check", json={"ubl": waybill}, headers=banks[0].headers
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["ubl"]
     assert "not a UBL Invoice" in response.json()["errors"][0]["reason"]

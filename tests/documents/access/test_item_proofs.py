@@ -19,16 +19,23 @@ from support.parties import Party, make_party
 
 @pytest.fixture
 def parties(db: Database) -> dict[str, Party]:
-    return {"firm": make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305"),
-            "other_firm": make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305"),
-            "bank": make_party(db, OrgKind.BANK), "other_bank": make_party(db, OrgKind.BANK),
-            "customs": make_party(db, OrgKind.CUSTOMS)}
+    return {
+        "firm": make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305"),
+        "other_firm": make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305"),
+        "bank": make_party(db, OrgKind.BANK),
+        "other_bank": make_party(db, OrgKind.BANK),
+        "customs": make_party(db, OrgKind.CUSTOMS),
+    }
 
 
 @pytest.fixture
 def declaration(db: Database, parties: dict[str, Party]) -> Doc:
-    return make_document(db, "customs_declaration", source_org_id=parties["customs"].org_id,
-                         owner_org_id=parties["firm"].org_id)
+    return make_document(
+        db,
+        "customs_declaration",
+        source_org_id=parties["customs"].org_id,
+        owner_org_id=parties["firm"].org_id,
+    )
 
 
 CLAIMS = [
@@ -49,42 +56,60 @@ def expected_leaf(index: int, item: dict, answer: dict) -> bytes:
     fields, withheld})), claimed being the hex SHA-256 of JCS(claimed fields)."""
     claimed = hashlib.sha256(rfc8785.dumps(item["fields"])).hexdigest()
     withheld = answer.get("withheld", False)
-    record = {"i": index, "kind": answer["kind"], "key": answer["key"], "claimed": claimed,
-              "outcome": answer["outcome"], "fields": [] if withheld else answer.get(
-                  "fields", []), "withheld": withheld}
+    record = {
+        "i": index,
+        "kind": answer["kind"],
+        "key": answer["key"],
+        "claimed": claimed,
+        "outcome": answer["outcome"],
+        "fields": [] if withheld else answer.get("fields", []),
+        "withheld": withheld,
+    }
     return leaf_hash(rfc8785.dumps(record))
 
 
-def test_each_item_proves_into_the_event_the_ledger_holds(client: TestClient, parties,
-                                                           declaration) -> None:
+def test_each_item_proves_into_the_event_the_ledger_holds(
+    client: TestClient, parties, declaration
+) -> None:
     bank = parties["bank"]
     items = items_of(declaration)
-    answer = client.post("/v1/documents/verify", json={"items": items},
-                         headers=bank.headers).json()
+    answer = client.post("/v1/documents/verify", json={"items": items}, headers=bank.headers).json()
     for index, item in enumerate(items):
-        response = client.get(f"/v1/verification-requests/{answer['request_id']}/items/"
-                              f"{index}/proof", headers=bank.headers)
+        response = client.get(
+            f"/v1/verification-requests/{answer['request_id']}/items/{index}/proof",
+            headers=bank.headers,
+        )
         assert response.status_code == 200, response.text
         proof = response.json()
         assert proof["item"] == answer["items"][index]
         leaf = expected_leaf(index, item, answer["items"][index])
         assert proof["leaf_hash"] == leaf.hex()
-        verify_inclusion(leaf, index, proof["items"], [bytes.fromhex(h) for h in
-                                                       proof["inclusion"]],
-                         bytes.fromhex(proof["items_root"]))
+        verify_inclusion(
+            leaf,
+            index,
+            proof["items"],
+            [bytes.fromhex(h) for h in proof["inclusion"]],
+            bytes.fromhex(proof["items_root"]),
+        )
         event = proof["event"]
         assert event["content"]["items_root"] == proof["items_root"]
-        assert event["content_digest"] == "sha256:" + hashlib.sha256(
-            rfc8785.dumps(event["content"])).hexdigest()
+        assert (
+            event["content_digest"]
+            == "sha256:" + hashlib.sha256(rfc8785.dumps(event["content"])).hexdigest()
+        )
         assert event["leaf_index"] == answer["receipt"]["leaf_index"]
         record = client.get(f"/v1/log/entries/{event['leaf_index']}", headers=bank.headers)
         assert json.loads(record.content)["digest"] == event["content_digest"]
 
 
-def test_the_owner_reads_proofs_of_its_documents_only(client: TestClient, parties,
-                                                       declaration) -> None:
-    answer = client.post("/v1/documents/verify", json={"items": items_of(declaration)},
-                         headers=parties["bank"].headers).json()
+def test_the_owner_reads_proofs_of_its_documents_only(
+    client: TestClient, parties, declaration
+) -> None:
+    answer = client.post(
+        "/v1/documents/verify",
+        json={"items": items_of(declaration)},
+        headers=parties["bank"].headers,
+    ).json()
     base = f"/v1/verification-requests/{answer['request_id']}/items"
     owner = parties["firm"].headers
     assert client.get(f"{base}/0/proof", headers=owner).status_code == 200

@@ -18,17 +18,25 @@ def test_ten_thousand_items_in_one_request(client: TestClient, db: Database) -> 
     firm = make_party(db, OrgKind.ENTERPRISE)
     customs = make_party(db, OrgKind.CUSTOMS)
     bank = make_party(db, OrgKind.BANK)
-    keys = make_declarations(db, 9_000, source_org_id=customs.org_id,
-                             owner_org_id=firm.org_id)
-    items = [{"kind": "customs_declaration", "key": key,
-              "fields": {"total_value": "125000.00" if i % 10 else "1.00",
-                         "currency": "USD", "buyer_country": "DE"}}
-             for i, key in enumerate(keys)]
-    items += [{"kind": "customs_declaration", "key": f"5316202600{n:08d}"}
-              for n in range(90_000_000, 90_001_000)]
+    keys = make_declarations(db, 9_000, source_org_id=customs.org_id, owner_org_id=firm.org_id)
+    items = [
+        {
+            "kind": "customs_declaration",
+            "key": key,
+            "fields": {
+                "total_value": "125000.00" if i % 10 else "1.00",
+                "currency": "USD",
+                "buyer_country": "DE",
+            },
+        }
+        for i, key in enumerate(keys)
+    ]
+    items += [
+        {"kind": "customs_declaration", "key": f"5316202600{n:08d}"}
+        for n in range(90_000_000, 90_001_000)
+    ]
     started = time.perf_counter()
-    response = client.post("/v1/documents/verify", json={"items": items},
-                           headers=bank.headers)
+    response = client.post("/v1/documents/verify", json={"items": items}, headers=bank.headers)
     elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.text[:500]
     answer = response.json()

@@ -34,8 +34,9 @@ def server(settings, db) -> Iterator[str]:  # type: ignore[no-untyped-def]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings, db), host="127.0.0.1", port=port, log_level="warning"
+    )
     live = uvicorn.Server(config)
     thread = threading.Thread(target=live.run, daemon=True)
     thread.start()
@@ -53,8 +54,12 @@ def _run(args: list[str], env: dict[str, str]):  # type: ignore[no-untyped-def]
     return result
 
 
-def test_generate_register_and_submit_with_resume(server, db, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generate_register_and_submit_with_resume(
+    server,
+    db,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     customs = make_party(db, OrgKind.CUSTOMS)
     env = {"CROSSFIN_SERVER": server, "CROSSFIN_API_KEY": customs.key}
     key = tmp_path / "customs.key"
@@ -68,8 +73,19 @@ def test_generate_register_and_submit_with_resume(server, db, tmp_path: Path,  #
     data = tmp_path / "declarations.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     state = tmp_path / "state"
-    args = ["documents", "submit", str(data), "--kind", KIND, "--signing-key", str(key),
-            "--chunk", "10", "--state-dir", str(state)]
+    args = [
+        "documents",
+        "submit",
+        str(data),
+        "--kind",
+        KIND,
+        "--signing-key",
+        str(key),
+        "--chunk",
+        "10",
+        "--state-dir",
+        str(state),
+    ]
 
     real_call = submit_client.Api.call
     sent: list[int] = []
@@ -109,13 +125,37 @@ def test_submit_csv_and_atomic(server, db, tmp_path: Path) -> None:  # type: ign
     assert _run(["source-key", "generate", "tax-4403", "--out", str(key)], env).exit_code == 0
     assert _run(["source-key", "register", "--signing-key", str(key)], env).exit_code == 0
     rows = [record("vat_invoice") for _ in range(4)]
-    header = ["invoice_no", "seller_uscc", "buyer_uscc", "currency", "amount", "tax_amount",
-              "issue_date", "category"]
+    header = [
+        "invoice_no",
+        "seller_uscc",
+        "buyer_uscc",
+        "currency",
+        "amount",
+        "tax_amount",
+        "issue_date",
+        "category",
+    ]
     data = tmp_path / "invoices.csv"
     data.write_text(csv_text(rows, header), encoding="utf-8")
-    done = _run(["documents", "submit", str(data), "--kind", "vat_invoice", "--signing-key",
-                 str(key), "--chunk", "3", "--atomic", "--state-dir", str(tmp_path / "s"),
-                 "--report", str(tmp_path / "r.csv")], env)
+    done = _run(
+        [
+            "documents",
+            "submit",
+            str(data),
+            "--kind",
+            "vat_invoice",
+            "--signing-key",
+            str(key),
+            "--chunk",
+            "3",
+            "--atomic",
+            "--state-dir",
+            str(tmp_path / "s"),
+            "--report",
+            str(tmp_path / "r.csv"),
+        ],
+        env,
+    )
     assert done.exit_code == 0, done.output
     assert "accepted 4" in done.output and (tmp_path / "r.csv").exists()
     listed = _run(["source-key", "list"], env)

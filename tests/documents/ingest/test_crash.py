@@ -49,16 +49,18 @@ def test_killed_publication_leaves_nothing_and_resumes(client, db, db_url) -> No
     client.post("/v1/batches", content=manifest, headers=customs.headers)
     # Stage every line but the last, then the last one in the database only, so that no
     # request publishes: the subprocess does, and dies.
-    client.post("/v1/batches/crash-1/lines?from=0", content=jsonl(rows[:299]),
-                headers=customs.headers | {"Content-Type": "application/x-ndjson"})
+    client.post(
+        "/v1/batches/crash-1/lines?from=0",
+        content=jsonl(rows[:299]),
+        headers=customs.headers | {"Content-Type": "application/x-ndjson"},
+    )
     from crossfin.documents.ingest import batches
     from crossfin.documents.kinds.registry import get_kind
     from crossfin.ledger.uow import UnitOfWork
     from crossfin.parties.access import Caller
     from crossfin.parties.models import Role
 
-    caller = Caller(customs.principal_id, "svc", Role.ADMIN, customs.org_id, OrgKind.CUSTOMS,
-                    None)
+    caller = Caller(customs.principal_id, "svc", Role.ADMIN, customs.org_id, OrgKind.CUSTOMS, None)
     chunk = batches.prepare_chunk(get_kind(KIND), 299, jsonl(rows[299:]), False)
     with UnitOfWork(db, caller.actor) as uow:
         assert batches.stage_chunk(uow, caller, "crash-1", chunk).status == "complete"
@@ -67,8 +69,12 @@ def test_killed_publication_leaves_nothing_and_resumes(client, db, db_url) -> No
     with db.session(readonly=True) as session:
         batch_id = session.scalars(select(Batch.id)).one()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    proc = subprocess.Popen([sys.executable, "-c", _PUBLISHER, db_url, str(batch_id)],
-                            stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PUBLISHER, db_url, str(batch_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline().split() == ["ready", "published"]

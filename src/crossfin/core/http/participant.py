@@ -44,13 +44,15 @@ def authenticate(request: Request, db: Database, session: Session) -> Participan
     return hook(request, db, session)
 
 
-def api_participant(request: Request, db: Annotated[Database, Depends(get_db)],
-                    session: ReadSession) -> Participant:
+def api_participant(
+    request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
+) -> Participant:
     return authenticate(request, db, session)
 
 
-def replica_participant(request: Request, db: Annotated[Database, Depends(get_db)],
-                        session: ReplicaSession) -> Participant:
+def replica_participant(
+    request: Request, db: Annotated[Database, Depends(get_db)], session: ReplicaSession
+) -> Participant:
     """The API caller, authenticated on the request's standby session (see deps.py)."""
     return authenticate(request, db, session)
 

@@ -20,8 +20,9 @@ PROBLEM_TYPE = "application/problem+json"
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
     body.setdefault("request_id", request_id_var.get())
-    return JSONResponse(body, status_code=int(body["status"]), media_type=PROBLEM_TYPE,
-                        headers=headers)
+    return JSONResponse(
+        body, status_code=int(body["status"]), media_type=PROBLEM_TYPE, headers=headers
+    )
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -37,16 +38,28 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
     if malformed:
         # Not JSON at all is a malformed request (400), not a value that fails a rule.
         reason = str((malformed[0].get("ctx") or {}).get("error") or "not valid JSON")
-        return problem_response({"type": PROBLEM_BASE + "bad-request", "status": 400,
-                                 "title": "Bad request",
-                                 "detail": f"the body is not valid JSON: {reason}",
-                                 "errors": [{"field": "body", "reason": reason}],
-                                 "instance": request.url.path})
+        return problem_response(
+            {
+                "type": PROBLEM_BASE + "bad-request",
+                "status": 400,
+                "title": "Bad request",
+                "detail": f"the body is not valid JSON: {reason}",
+                "errors": [{"field": "body", "reason": reason}],
+                "instance": request.url.path,
+            }
+        )
     errors = [{"field": _field_path(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return problem_response({"type": PROBLEM_BASE + "validation", "status": 422,
-                             "title": "The request is not valid", "detail": detail,
-                             "errors": errors, "instance": request.url.path})
+    return problem_response(
+        {
+            "type": PROBLEM_BASE + "validation",
+            "status": 422,
+            "title": "The request is not valid",
+            "detail": detail,
+            "errors": errors,
+            "instance": request.url.path,
+        }
+    )
 
 
 async def _on_domain(request: Request, exc: CrossfinError) -> JSONResponse:
@@ -56,19 +69,33 @@ async def _on_domain(request: Request, exc: CrossfinError) -> JSONResponse:
 
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated"}.get(
-        exc.status_code, "http-error")
-    return problem_response({"type": PROBLEM_BASE + slug, "status": exc.status_code,
-                             "title": str(exc.detail), "detail": str(exc.detail),
-                             "instance": request.url.path}, dict(exc.headers or {}))
+        exc.status_code, "http-error"
+    )
+    return problem_response(
+        {
+            "type": PROBLEM_BASE + slug,
+            "status": exc.status_code,
+            "title": str(exc.detail),
+            "detail": str(exc.detail),
+            "instance": request.url.path,
+        },
+        dict(exc.headers or {}),
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     correlation = str(uuid.uuid4())
     log.error("unexpected error", exc_info=exc, extra={"correlation_id": correlation})
-    return problem_response({"type": PROBLEM_BASE + "internal", "status": 500,
-                             "title": "Internal error",
-                             "detail": "an unexpected error occurred; quote the correlation id",
-                             "correlation_id": correlation, "instance": request.url.path})
+    return problem_response(
+        {
+            "type": PROBLEM_BASE + "internal",
+            "status": 500,
+            "title": "Internal error",
+            "detail": "an unexpected error occurred; quote the correlation id",
+            "correlation_id": correlation,
+            "instance": request.url.path,
+        }
+    )
 
 
 def install(app: FastAPI) -> None:

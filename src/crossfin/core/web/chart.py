@@ -58,8 +58,9 @@ def _time_label(moment: datetime, span: timedelta) -> str:
     return moment.strftime("%H:%M:%S")
 
 
-def step_chart(points: Sequence[tuple[datetime, int]], width: int = 520,
-               height: int = 250) -> StepChart | None:
+def step_chart(
+    points: Sequence[tuple[datetime, int]], width: int = 520, height: int = 250
+) -> StepChart | None:
     """Chart of a growing count over time; requires points sorted by time. None if empty."""
     if not points:
         return None
@@ -85,7 +86,9 @@ def step_chart(points: Sequence[tuple[datetime, int]], width: int = 520,
     path = "".join(line)
     area = f"{path}V{TOP + plot_h}H{x(points[0][0])}Z"
     y_ticks = tuple(Tick(y(step * i), f"{step * i:,}") for i in range(5))
-    x_ticks = tuple(Tick(round(LEFT + plot_w * i / 3, 1), _time_label(start + span * i / 3, span))
-                    for i in range(4))
+    x_ticks = tuple(
+        Tick(round(LEFT + plot_w * i / 3, 1), _time_label(start + span * i / 3, span))
+        for i in range(4)
+    )
     last = (x(points[-1][0]), y(points[-1][1]))
     return StepChart(width, height, path, area, x_ticks, y_ticks, last)

@@ -68,8 +68,9 @@ def install(app: FastAPI) -> None:
         if not is_page_request(request):
             return await http(request, exc)
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return render_error(request, exc.status_code, slug, str(exc.detail),
-                            dict(exc.headers or {}))
+        return render_error(
+            request, exc.status_code, slug, str(exc.detail), dict(exc.headers or {})
+        )
 
     async def on_validation(request: Request, exc: RequestValidationError) -> Response:
         if not is_page_request(request):

@@ -45,7 +45,8 @@ GENERIC_ERROR_TITLE = N_("Something went wrong")
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -75,20 +76,28 @@ class Portal(Protocol):
         ...
 
 
-def environment(template_dir: Path, translations: gettext.NullTranslations,
-                labels: Mapping[str, Mapping[str, Message]] | None = None) -> Environment:
+def environment(
+    template_dir: Path,
+    translations: gettext.NullTranslations,
+    labels: Mapping[str, Mapping[str, Message]] | None = None,
+) -> Environment:
     """The Jinja environment of the portal's templates in one language: its translations,
     the money and time filters, `translate` and `label` (a value missing from its table
     shows as itself). Its options match babel.cfg's, which extracts the same texts."""
-    env = Environment(loader=FileSystemLoader(template_dir),
-                      autoescape=select_autoescape(["html", "svg"]), trim_blocks=True,
-                      lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env = Environment(
+        loader=FileSystemLoader(template_dir),
+        autoescape=select_autoescape(["html", "svg"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
     # {% trans %} blocks may span lines: their msgid is the text with whitespace collapsed.
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(when=_when, number=_number, money=format_amount)
-    env.globals.update(translate=_translator(translations),
-                       label=_labeller(translations, labels or {}))
+    env.globals.update(
+        translate=_translator(translations), label=_labeller(translations, labels or {})
+    )
     return env
 
 
@@ -102,8 +111,9 @@ def _translator(translations: gettext.NullTranslations) -> Callable[..., str]:
     return translate_message
 
 
-def _labeller(translations: gettext.NullTranslations,
-              tables: Mapping[str, Mapping[str, Message]]) -> Callable[[str, Any], str]:
+def _labeller(
+    translations: gettext.NullTranslations, tables: Mapping[str, Mapping[str, Message]]
+) -> Callable[[str, Any], str]:
     def label(table: str, value: Any) -> str:
         message = tables[table].get(str(value))
         if message is None:
@@ -121,8 +131,9 @@ def _portal(request: Request) -> Portal:
 
 def language(request: Request) -> str:
     """The page language: the cookie if set, else Accept-Language."""
-    return request_language(request.cookies.get(LANGUAGE_COOKIE),
-                            request.headers.get("accept-language"))
+    return request_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
+    )
 
 
 def translations(request: Request) -> gettext.NullTranslations:
@@ -134,9 +145,14 @@ def base_context(request: Request) -> dict[str, Any]:
     """What every template sees; render() adds the page's own context on top."""
     lang = language(request)
     return _portal(request).page_context(request) | {
-        "request": request, "lang": lang, "languages": LANGUAGES,
-        "csrf_token": csrf_token(request), "csrf_field": CSRF_FIELD,
-        "csrf_header": CSRF_HEADER, "path": request.url.path, "flashes": pop_flashes(request),
+        "request": request,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "csrf_token": csrf_token(request),
+        "csrf_field": CSRF_FIELD,
+        "csrf_header": CSRF_HEADER,
+        "path": request.url.path,
+        "flashes": pop_flashes(request),
     }
 
 
@@ -148,8 +164,14 @@ def finish(request: Request, response: Response) -> Response:
     return response
 
 
-def render(request: Request, template: str, context: Mapping[str, Any] | None = None,
-           *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
     """Render `template` (a path under web/templates) as a full page or an htmx fragment."""
     data = base_context(request) | dict(context or {})
     env = _portal(request).environments[data["lang"]]
@@ -191,12 +213,19 @@ def login_redirect(request: Request) -> Response:
 def error_title(request: Request, slug: str) -> str:
     """A problem's title in the request's language (a generic one for an unknown slug)."""
     return translations(request).gettext(
-        _portal(request).error_titles.get(slug, GENERIC_ERROR_TITLE))
+        _portal(request).error_titles.get(slug, GENERIC_ERROR_TITLE)
+    )
 
 
-def render_error(request: Request, status: int, slug: str, detail: str,
-                 headers: Mapping[str, str] | None = None) -> HTMLResponse:
+def render_error(
+    request: Request, status: int, slug: str, detail: str, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
     """An error page: the slug's translated title (or a generic one), detail as given."""
     title = error_title(request, slug)
-    return render(request, "error.html", {"status": status, "title": title, "detail": detail,
-                                          "slug": slug}, status_code=status, headers=headers)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "detail": detail, "slug": slug},
+        status_code=status,
+        headers=headers,
+    )

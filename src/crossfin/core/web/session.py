@@ -41,17 +41,27 @@ class PortalSession:
     dirty: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"c": self.csrf, "p": self.principal_id, "t": self.login_at,
-                "w": self.password_tag, "l": self.login_token,
-                "f": [list(item) for item in self.flashes]}
+        return {
+            "c": self.csrf,
+            "p": self.principal_id,
+            "t": self.login_at,
+            "w": self.password_tag,
+            "l": self.login_token,
+            "f": [list(item) for item in self.flashes],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PortalSession:
         flashes = [(str(kind), str(key)) for kind, key in data.get("f", [])]
         principal = data.get("p")
-        return cls(csrf=str(data["c"]), principal_id=int(principal) if principal else None,
-                   login_at=int(data.get("t", 0)), password_tag=str(data.get("w", "")),
-                   login_token=str(data.get("l", "")), flashes=flashes)
+        return cls(
+            csrf=str(data["c"]),
+            principal_id=int(principal) if principal else None,
+            login_at=int(data.get("t", 0)),
+            password_tag=str(data.get("w", "")),
+            login_token=str(data.get("l", "")),
+            flashes=flashes,
+        )
 
     @property
     def expired(self) -> bool:
@@ -108,12 +118,17 @@ def current_session(request: Request) -> PortalSession:
     return session
 
 
-def replace_session(request: Request, principal_id: int | None = None,
-                    password_tag: str = "", login_token: str = "") -> PortalSession:
+def replace_session(
+    request: Request, principal_id: int | None = None, password_tag: str = "", login_token: str = ""
+) -> PortalSession:
     """Start over with a new CSRF token (at login and logout, against session fixation)."""
-    session = PortalSession(principal_id=principal_id, password_tag=password_tag,
-                            login_at=int(time.time()) if principal_id else 0,
-                            login_token=login_token, dirty=True)
+    session = PortalSession(
+        principal_id=principal_id,
+        password_tag=password_tag,
+        login_at=int(time.time()) if principal_id else 0,
+        login_token=login_token,
+        dirty=True,
+    )
     request.state.portal_session = session
     return session
 
@@ -140,7 +155,13 @@ def save_session(request: Request, response: Response) -> None:
     if session is None or not session.dirty:
         return
     settings = codec(request).settings
-    response.set_cookie(SESSION_COOKIE, codec(request).dumps(session), max_age=SESSION_SECONDS,
-                        path="/", httponly=True, samesite="lax",
-                        secure=settings.secure_cookies)
+    response.set_cookie(
+        SESSION_COOKIE,
+        codec(request).dumps(session),
+        max_age=SESSION_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
     session.dirty = False

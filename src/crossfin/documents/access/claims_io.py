@@ -19,12 +19,12 @@ from crossfin.documents.access.verification import stored_answer
 from crossfin.documents.errors import UnknownKind
 from crossfin.documents.kinds.registry import get_kind
 
-RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency",
-                  "available")
+RESULT_COLUMNS = ("line", "kind", "key", "outcome", "fields", "remaining", "currency", "available")
 
 
-def read_claims(lines: Iterable[str], fmt: str,
-                default_kind: str | None = None) -> Iterator[dict[str, Any]]:
+def read_claims(
+    lines: Iterable[str], fmt: str, default_kind: str | None = None
+) -> Iterator[dict[str, Any]]:
     """Claims from JSON Lines or CSV text lines; ValueError names the bad line."""
     if fmt == "jsonl":
         for number, line in enumerate(lines, 1):
@@ -73,9 +73,16 @@ def result_row(line: int, item: dict[str, Any]) -> dict[str, Any]:
     """One answered item as a flat row (fields joined by spaces, or `withheld`)."""
     fields = item.get("fields")
     shown = "withheld" if item.get("fields_withheld") else " ".join(fields or [])
-    return {"line": line, "kind": item["kind"], "key": item["key"],
-            "outcome": item["outcome"], "fields": shown, "remaining": item.get("remaining"),
-            "currency": item.get("currency"), "available": item.get("available")}
+    return {
+        "line": line,
+        "kind": item["kind"],
+        "key": item["key"],
+        "outcome": item["outcome"],
+        "fields": shown,
+        "remaining": item.get("remaining"),
+        "currency": item.get("currency"),
+        "available": item.get("available"),
+    }
 
 
 class ResultWriter:

@@ -51,8 +51,11 @@ def status_of(consent: Consent, at: datetime | None = None) -> str:
 
 def _check_scopes(scopes: list[str]) -> list[str]:
     valid = scope_names()
-    errors = [FieldError(f"scopes[{i}]", f"unknown scope {s!r}; one of {sorted(valid)}")
-              for i, s in enumerate(scopes) if s not in valid]
+    errors = [
+        FieldError(f"scopes[{i}]", f"unknown scope {s!r}; one of {sorted(valid)}")
+        for i, s in enumerate(scopes)
+        if s not in valid
+    ]
     if not scopes:
         errors.append(FieldError("scopes", "name at least one scope"))
     if errors:
@@ -83,25 +86,45 @@ def find_bank(session: Session, *, org_id: int | None, bic: str | None) -> Organ
     return bank
 
 
-def grant(uow: UnitOfWork, caller: Caller, *, bank: Organization, scopes: list[str],
-          expires_at: datetime, purpose: str | None = None) -> tuple[Consent, Receipt]:
+def grant(
+    uow: UnitOfWork,
+    caller: Caller,
+    *,
+    bank: Organization,
+    scopes: list[str],
+    expires_at: datetime,
+    purpose: str | None = None,
+) -> tuple[Consent, Receipt]:
     """Record the caller enterprise's consent to `bank`; one CONSENT_GRANTED event."""
     require_kind(caller, OrgKind.ENTERPRISE)
     require_role(caller, *GRANTING_ROLES)
     now = utcnow()
     clean = _check_scopes(scopes)
     _check_expiry(expires_at, now)
-    consent = Consent(enterprise_org_id=caller.org_id, bank_org_id=bank.id,
-                      scopes=" ".join(clean), purpose=purpose, granted_by=caller.principal_id,
-                      granted_at=now, expires_at=expires_at)
+    consent = Consent(
+        enterprise_org_id=caller.org_id,
+        bank_org_id=bank.id,
+        scopes=" ".join(clean),
+        purpose=purpose,
+        granted_by=caller.principal_id,
+        granted_at=now,
+        expires_at=expires_at,
+    )
     uow.session.add(consent)
     uow.session.flush()
     receipt = uow.record(
         EventType.CONSENT_GRANTED,
         subjects={"consent": consent.id, "enterprise": caller.org_id, "bank": bank.id},
-        content={"consent": consent.id, "enterprise": caller.org_id, "bank": bank.id,
-                 "scopes": clean, "expires_at": expires_at, "purpose": purpose},
-        parties={caller.org_id, bank.id})
+        content={
+            "consent": consent.id,
+            "enterprise": caller.org_id,
+            "bank": bank.id,
+            "scopes": clean,
+            "expires_at": expires_at,
+            "purpose": purpose,
+        },
+        parties={caller.org_id, bank.id},
+    )
     return consent, receipt
 
 
@@ -119,10 +142,14 @@ def revoke(uow: UnitOfWork, caller: Caller, consent_id: int) -> tuple[Consent, R
     uow.session.flush()
     receipt = uow.record(
         EventType.CONSENT_REVOKED,
-        subjects={"consent": consent.id, "enterprise": consent.enterprise_org_id,
-                  "bank": consent.bank_org_id},
+        subjects={
+            "consent": consent.id,
+            "enterprise": consent.enterprise_org_id,
+            "bank": consent.bank_org_id,
+        },
         content={"consent": consent.id, "revoked_at": now},
-        parties={consent.enterprise_org_id, consent.bank_org_id})
+        parties={consent.enterprise_org_id, consent.bank_org_id},
+    )
     return consent, receipt
 
 
@@ -135,13 +162,15 @@ def _visible(caller: Caller) -> Select[Consent]:
         return query.where(Consent.bank_org_id == caller.org_id)
     if caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path:
         firms = select(Organization.id).where(
-            Organization.jurisdiction_path.startswith(caller.jurisdiction_path))
+            Organization.jurisdiction_path.startswith(caller.jurisdiction_path)
+        )
         return query.where(Consent.enterprise_org_id.in_(firms))
     return query.where(Consent.id.is_(None))
 
 
-def list_consents(session: Session, caller: Caller, *, active_only: bool = False,
-                  after: int = 0, limit: int = 100) -> list[Consent]:
+def list_consents(
+    session: Session, caller: Caller, *, active_only: bool = False, after: int = 0, limit: int = 100
+) -> list[Consent]:
     """The caller's consents (granted or received; a regulator's subtree), oldest first."""
     query = _visible(caller).where(Consent.id > after)
     if active_only:
@@ -158,33 +187,46 @@ def get_consent(session: Session, caller: Caller, consent_id: int) -> Consent:
     return found
 
 
-def active_consent(session: Session, enterprise_org_id: int, bank_org_id: int, scope: str,
-                   at: datetime | None = None) -> Consent | None:
+def active_consent(
+    session: Session,
+    enterprise_org_id: int,
+    bank_org_id: int,
+    scope: str,
+    at: datetime | None = None,
+) -> Consent | None:
     """The newest consent by the enterprise to the bank covering `scope` at `at`, if any."""
     moment = at or utcnow()
-    query = select(Consent).where(
-        Consent.enterprise_org_id == enterprise_org_id, Consent.bank_org_id == bank_org_id,
-        Consent.granted_at <= moment, Consent.expires_at > moment,
-        (Consent.revoked_at.is_(None)) | (Consent.revoked_at > moment),
-    ).order_by(Consent.id.desc())
+    query = (
+        select(Consent)
+        .where(
+            Consent.enterprise_org_id == enterprise_org_id,
+            Consent.bank_org_id == bank_org_id,
+            Consent.granted_at <= moment,
+            Consent.expires_at > moment,
+            (Consent.revoked_at.is_(None)) | (Consent.revoked_at > moment),
+        )
+        .order_by(Consent.id.desc())
+    )
     for consent in session.scalars(query):
         if scope in consent.scope_list:
             return consent
     return None
 
 
-def consented_kinds(session: Session, bank_org_id: int,
-                    at: datetime | None = None) -> dict[int, set[str]]:
+def consented_kinds(
+    session: Session, bank_org_id: int, at: datetime | None = None
+) -> dict[int, set[str]]:
     """For a bank: each consenting enterprise and the document kinds it may read now."""
     moment = at or utcnow()
     query = select(Consent.enterprise_org_id, Consent.scopes).where(
-        Consent.bank_org_id == bank_org_id, Consent.granted_at <= moment,
+        Consent.bank_org_id == bank_org_id,
+        Consent.granted_at <= moment,
         Consent.expires_at > moment,
-        (Consent.revoked_at.is_(None)) | (Consent.revoked_at > moment))
+        (Consent.revoked_at.is_(None)) | (Consent.revoked_at > moment),
+    )
     found: dict[int, set[str]] = {}
     for enterprise, scopes in session.execute(query):
         kinds = set(scopes.split()) - {CREDIT_PROFILE}
         if kinds:
             found.setdefault(enterprise, set()).update(kinds)
     return found
-

@@ -13,5 +13,8 @@ from crossfin.parties.access import Caller
 def results_download(session: Session, caller: Caller, request_id: int) -> Response:
     """A bank's earlier verification request as a CSV attachment (API and portal alike)."""
     _, rows = request_results(session, caller, request_id)
-    return Response(results_csv(rows), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'})
+    return Response(
+        results_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="verification-{request_id}.csv"'},
+    )

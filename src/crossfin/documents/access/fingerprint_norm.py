@@ -49,10 +49,16 @@ def exact_form(paper: PaperFields) -> dict[str, str]:
     """
     currency = paper.currency.strip().upper()
     minor = parse_amount(clean_amount(paper.amount), currency)
-    return {"v": "1", "type": _squash(paper.document_type).lower(),
-            "number": _squash(paper.number), "seller": _squash(paper.seller),
-            "buyer": _squash(paper.buyer), "amount": str(minor), "currency": currency,
-            "date": paper.issue_date.isoformat()}
+    return {
+        "v": "1",
+        "type": _squash(paper.document_type).lower(),
+        "number": _squash(paper.number),
+        "seller": _squash(paper.seller),
+        "buyer": _squash(paper.buyer),
+        "amount": str(minor),
+        "currency": currency,
+        "date": paper.issue_date.isoformat(),
+    }
 
 
 def coarse_number(number: str) -> str:
@@ -83,8 +89,9 @@ def amount_cells(minor: int, currency: str) -> list[str]:
     """
     major = Decimal(minor).scaleb(-currency_exponent(currency))
     decade = max(major.adjusted(), 0) if major > 0 else 0
-    scales = sorted({Decimal(100), Decimal(1000), Decimal(10) ** max(decade - 1, 0),
-                     Decimal(10) ** decade})
+    scales = sorted(
+        {Decimal(100), Decimal(1000), Decimal(10) ** max(decade - 1, 0), Decimal(10) ** decade}
+    )
     cells = []
     for scale in scales:
         for offset, shift in (("a", Decimal(0)), ("b", scale / 2)):
@@ -103,8 +110,17 @@ def near_forms(paper: PaperFields) -> list[list[str]]:
     """Every near-duplicate form of the paper (at most 16), deterministic and sorted."""
     currency = paper.currency.strip().upper()
     minor = parse_amount(clean_amount(paper.amount), currency)
-    stem = ["near/v1", _squash(paper.document_type).lower(), coarse_number(paper.number),
-            coarse_name(paper.seller), coarse_name(paper.buyer), currency]
-    forms = [[*stem, amount, day] for amount in amount_cells(minor, currency)
-             for day in date_cells(paper.issue_date)]
+    stem = [
+        "near/v1",
+        _squash(paper.document_type).lower(),
+        coarse_number(paper.number),
+        coarse_name(paper.seller),
+        coarse_name(paper.buyer),
+        currency,
+    ]
+    forms = [
+        [*stem, amount, day]
+        for amount in amount_cells(minor, currency)
+        for day in date_cells(paper.issue_date)
+    ]
     return sorted(forms)

@@ -43,9 +43,12 @@ class FingerprintKeys:
     @classmethod
     def derive(cls, secret: bytes) -> FingerprintKeys:
         """Derive the sub-keys as HMAC(secret, label): none equals the session key."""
+
         def sub(label: str) -> bytes:
-            return hmac.new(secret, f"crossfin/fingerprints/v1/{label}".encode(),
-                            hashlib.sha256).digest()
+            return hmac.new(
+                secret, f"crossfin/fingerprints/v1/{label}".encode(), hashlib.sha256
+            ).digest()
+
         return cls(sub("exact"), sub("near"), sub("presenter"))
 
 
@@ -79,44 +82,57 @@ def compute(keys: FingerprintKeys, paper: PaperFields) -> Prints:
     except ValueError as exc:
         raise invalid("amount", str(exc)) from None
     exact = hmac.new(keys.exact, canonical_json(exact_doc), hashlib.sha256).digest()
-    variants = [hmac.new(keys.near, canonical_json(form), hashlib.sha256).digest()
-                for form in forms]
+    variants = [
+        hmac.new(keys.near, canonical_json(form), hashlib.sha256).digest() for form in forms
+    ]
     return Prints(exact, sorted(set(variants)))
 
 
 def presenter_tag(keys: FingerprintKeys, bank_org_id: int, exact: bytes) -> bytes:
     """The bank's tag for one paper: recognisable by the platform, unlinkable in the DB."""
-    return hmac.new(keys.presenter, str(bank_org_id).encode() + b"\0" + exact,
-                    hashlib.sha256).digest()
+    return hmac.new(
+        keys.presenter, str(bank_org_id).encode() + b"\0" + exact, hashlib.sha256
+    ).digest()
 
 
 def _near_count(session: Session, prints: Prints) -> int:
-    query = (select(func.count(func.distinct(FingerprintVariant.presenter)))
-             .join(Fingerprint, Fingerprint.presenter == FingerprintVariant.presenter)
-             .where(FingerprintVariant.variant.in_(prints.variants),
-                    Fingerprint.exact != prints.exact))
+    query = (
+        select(func.count(func.distinct(FingerprintVariant.presenter)))
+        .join(Fingerprint, Fingerprint.presenter == FingerprintVariant.presenter)
+        .where(FingerprintVariant.variant.in_(prints.variants), Fingerprint.exact != prints.exact)
+    )
     return int(session.scalar(query) or 0)
 
 
-def check(session: Session, keys: FingerprintKeys, caller: Caller,
-          paper: PaperFields) -> CheckResult:
+def check(
+    session: Session, keys: FingerprintKeys, caller: Caller, paper: PaperFields
+) -> CheckResult:
     """Compare the paper with every registration; the caller's own exact copy is not counted."""
     require_kind(caller, OrgKind.BANK)
     prints = compute(keys, paper)
     mine = presenter_tag(keys, caller.org_id, prints.exact)
-    others = select(func.count()).select_from(Fingerprint).where(
-        Fingerprint.exact == prints.exact, Fingerprint.presenter != mine)
+    others = (
+        select(func.count())
+        .select_from(Fingerprint)
+        .where(Fingerprint.exact == prints.exact, Fingerprint.presenter != mine)
+    )
     presentations = int(session.scalar(others) or 0)
     near = _near_count(session, prints)
     own = session.get(Fingerprint, mine) is not None
-    return CheckResult(seen_before=presentations > 0, near_duplicate=near > 0,
-                       presentations=presentations, near_duplicates=near,
-                       registered=False, already_registered=own,
-                       fingerprint=prints.exact.hex())
+    return CheckResult(
+        seen_before=presentations > 0,
+        near_duplicate=near > 0,
+        presentations=presentations,
+        near_duplicates=near,
+        registered=False,
+        already_registered=own,
+        fingerprint=prints.exact.hex(),
+    )
 
 
-def register(uow: UnitOfWork, keys: FingerprintKeys, caller: Caller,
-             paper: PaperFields) -> tuple[CheckResult, Receipt | None]:
+def register(
+    uow: UnitOfWork, keys: FingerprintKeys, caller: Caller, paper: PaperFields
+) -> tuple[CheckResult, Receipt | None]:
     """Check, then store the paper's fingerprints (once per bank and paper) with an event.
 
     The event's content holds the exact fingerprint and a random nonce, both returned to
@@ -127,21 +143,31 @@ def register(uow: UnitOfWork, keys: FingerprintKeys, caller: Caller,
         return result, None
     prints = compute(keys, paper)
     tag = presenter_tag(keys, caller.org_id, prints.exact)
-    uow.session.add(Fingerprint(presenter=tag, exact=prints.exact,
-                                registered_on=utcnow().date()))
+    uow.session.add(Fingerprint(presenter=tag, exact=prints.exact, registered_on=utcnow().date()))
     uow.session.flush()
     uow.session.add_all(FingerprintVariant(presenter=tag, variant=v) for v in prints.variants)
     nonce = secrets.token_hex(16)
-    receipt = uow.record(EventType.FINGERPRINT_REGISTERED, subjects={},
-                         content={"fingerprint": prints.exact.hex(), "nonce": nonce})
+    receipt = uow.record(
+        EventType.FINGERPRINT_REGISTERED,
+        subjects={},
+        content={"fingerprint": prints.exact.hex(), "nonce": nonce},
+    )
     registered = CheckResult(**{**result.__dict__, "registered": True, "nonce": nonce})
     return registered, receipt
 
 
 def _party_name(invoice: UblInvoice, party: str) -> str | None:
-    return next((name for tail in ("cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
-                                   "cac:Party/cac:PartyName/cbc:Name")
-                 if (name := invoice.text(f"{party}/{tail}"))), None)
+    return next(
+        (
+            name
+            for tail in (
+                "cac:Party/cac:PartyLegalEntity/cbc:RegistrationName",
+                "cac:Party/cac:PartyName/cbc:Name",
+            )
+            if (name := invoice.text(f"{party}/{tail}"))
+        ),
+        None,
+    )
 
 
 def fingerprint_fields_from_ubl(xml: str | bytes) -> PaperFields:
@@ -160,15 +186,23 @@ def fingerprint_fields_from_ubl(xml: str | bytes) -> PaperFields:
         "currency": (amount.get("currencyID") if amount is not None else None)
         or invoice.text("cbc:DocumentCurrencyCode"),
     }
-    missing = [FieldError(f"ubl.{k}", "not found in the invoice")
-               for k, v in values.items() if not (v and v.strip())]
+    missing = [
+        FieldError(f"ubl.{k}", "not found in the invoice")
+        for k, v in values.items()
+        if not (v and v.strip())
+    ]
     if missing:
         raise ValidationFailed(missing)
     try:
         issued = date.fromisoformat((values["issue_date"] or "").strip())
     except ValueError:
         raise invalid("ubl.issue_date", "not an ISO date") from None
-    return PaperFields(document_type="commercial_invoice", number=values["number"] or "",
-                       seller=values["seller"] or "", buyer=values["buyer"] or "",
-                       amount=(values["amount"] or "").strip(),
-                       currency=(values["currency"] or "").strip(), issue_date=issued)
+    return PaperFields(
+        document_type="commercial_invoice",
+        number=values["number"] or "",
+        seller=values["seller"] or "",
+        buyer=values["buyer"] or "",
+        amount=(values["amount"] or "").strip(),
+        currency=(values["currency"] or "").strip(),
+        issue_date=issued,
+    )

@@ -36,14 +36,22 @@ class ItemProof:
 
     def as_dict(self) -> dict[str, Any]:
         content = request_event_content(self.request)
-        return {"request_id": self.request.id, "index": self.row.position,
-                "items": self.request.items, "item": stored_answer(self.row),
-                "leaf_hash": self.row.leaf_hash.hex(),
-                "inclusion": [h.hex() for h in self.path],
-                "items_root": self.request.items_root.hex(),
-                "event": {"event_id": self.request.event_id, "leaf_index": self.leaf_index,
-                          "content": content, "content_digest": content_digest(content)},
-                "receipt": f"/v1/log/receipts/{self.leaf_index}"}
+        return {
+            "request_id": self.request.id,
+            "index": self.row.position,
+            "items": self.request.items,
+            "item": stored_answer(self.row),
+            "leaf_hash": self.row.leaf_hash.hex(),
+            "inclusion": [h.hex() for h in self.path],
+            "items_root": self.request.items_root.hex(),
+            "event": {
+                "event_id": self.request.event_id,
+                "leaf_index": self.leaf_index,
+                "content": content,
+                "content_digest": content_digest(content),
+            },
+            "receipt": f"/v1/log/receipts/{self.leaf_index}",
+        }
 
 
 def item_proof(session: Session, caller: Caller, request_id: int, index: int) -> ItemProof:
@@ -51,25 +59,34 @@ def item_proof(session: Session, caller: Caller, request_id: int, index: int) ->
     that asked or the owner of the document the item named."""
     missing = NotFound(f"no item {index} in a verification request {request_id} you can read")
     request = session.get(VerificationRequest, request_id)
-    row = session.scalar(select(Verification).where(
-        Verification.request_id == request_id, Verification.position == index))
+    row = session.scalar(
+        select(Verification).where(
+            Verification.request_id == request_id, Verification.position == index
+        )
+    )
     if request is None or row is None or not _may_read(session, caller, request, row):
         raise missing
-    leaves = list(session.scalars(select(Verification.leaf_hash)
-                                  .where(Verification.request_id == request_id)
-                                  .order_by(Verification.position)))
+    leaves = list(
+        session.scalars(
+            select(Verification.leaf_hash)
+            .where(Verification.request_id == request_id)
+            .order_by(Verification.position)
+        )
+    )
     if len(leaves) != request.items or root_hash(leaves) != request.items_root:
         # The rows no longer add up to what the ledger committed to: never paper over it.
         raise RuntimeError(f"verification request {request_id}: items differ from items_root")
-    leaf_index = session.scalar(select(LedgerEvent.leaf_index)
-                                .where(LedgerEvent.event_id == request.event_id))
+    leaf_index = session.scalar(
+        select(LedgerEvent.leaf_index).where(LedgerEvent.event_id == request.event_id)
+    )
     if leaf_index is None:
         raise RuntimeError(f"verification request {request_id}: its ledger event is missing")
     return ItemProof(request, row, inclusion_path(leaves, index), leaf_index)
 
 
-def _may_read(session: Session, caller: Caller, request: VerificationRequest,
-              row: Verification) -> bool:
+def _may_read(
+    session: Session, caller: Caller, request: VerificationRequest, row: Verification
+) -> bool:
     if caller.org_id == request.bank_org_id:
         return True
     if row.document_id is None:

@@ -41,9 +41,7 @@ class Consent(Base):
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("principals.id"), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    __table_args__ = (
-        Index("ix_consents_enterprise_bank", "enterprise_org_id", "bank_org_id"),
-    )
+    __table_args__ = (Index("ix_consents_enterprise_bank", "enterprise_org_id", "bank_org_id"),)
 
     @property
     def scope_list(self) -> list[str]:
@@ -79,7 +77,8 @@ class Verification(Base):
     bank_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     # None when the claimed (kind, key) names no document ("unknown").
     document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("documents.id"), nullable=True, index=True)
+        ForeignKey("documents.id"), nullable=True, index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
@@ -130,8 +129,7 @@ class FingerprintVariant(Base):
 
     __tablename__ = "fingerprint_variants"
 
-    presenter: Mapped[bytes] = mapped_column(
-        ForeignKey("fingerprints.presenter"), primary_key=True)
+    presenter: Mapped[bytes] = mapped_column(ForeignKey("fingerprints.presenter"), primary_key=True)
     variant: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
 
     __table_args__ = (Index("ix_fingerprint_variants_variant", "variant"),)

@@ -10,18 +10,30 @@ from pydantic import BaseModel, ConfigDict, Field
 from crossfin.core.fields import IsoDateTime, RowId
 from crossfin.documents.access.fingerprint_norm import PaperFields
 
-_CONSENT_EXAMPLE: dict[str, Any] = {"bank_bic": "BKCHCNBJ", "scopes": ["customs_declaration",
-                                                      "credit_profile"],
-                    "expires_at": "2027-06-30T00:00:00Z",
-                    "purpose": "export receivables financing 2026"}
+_CONSENT_EXAMPLE: dict[str, Any] = {
+    "bank_bic": "BKCHCNBJ",
+    "scopes": ["customs_declaration", "credit_profile"],
+    "expires_at": "2027-06-30T00:00:00Z",
+    "purpose": "export receivables financing 2026",
+}
 
 
 class ConsentIn(BaseModel):
     """A consent to one bank, named by id or BIC; expiry required (at most 366 days)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        _CONSENT_EXAMPLE, {"bank_org_id": 7, "scopes": ["vat_invoice"],
-                           "expires_at": "2026-12-31T23:59:59+08:00"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                _CONSENT_EXAMPLE,
+                {
+                    "bank_org_id": 7,
+                    "scopes": ["vat_invoice"],
+                    "expires_at": "2026-12-31T23:59:59+08:00",
+                },
+            ]
+        },
+    )
 
     bank_org_id: RowId | None = None
     bank_bic: str | None = Field(default=None, min_length=8, max_length=11)
@@ -72,13 +84,32 @@ class VerifyItemIn(BaseModel):
 class VerifyIn(BaseModel):
     """Up to 10,000 claims: what the bank was shown of each document."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [
-        {"kind": "customs_declaration", "key": "531620260000012345",
-         "fields": {"total_value": "125000.00", "currency": "USD",
-                    "export_date": "2026-03-02", "buyer_country": "DE"}},
-        {"kind": "vat_invoice", "key": "26442000000012345678",
-         "fields": {"amount": "80000.00", "tax_amount": "10400.00"}},
-    ]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "kind": "customs_declaration",
+                            "key": "531620260000012345",
+                            "fields": {
+                                "total_value": "125000.00",
+                                "currency": "USD",
+                                "export_date": "2026-03-02",
+                                "buyer_country": "DE",
+                            },
+                        },
+                        {
+                            "kind": "vat_invoice",
+                            "key": "26442000000012345678",
+                            "fields": {"amount": "80000.00", "tax_amount": "10400.00"},
+                        },
+                    ]
+                }
+            ]
+        },
+    )
 
     items: list[VerifyItemIn] = Field(min_length=1, max_length=10_000)
 
@@ -101,16 +132,31 @@ class PaperFieldsIn(BaseModel):
 class FingerprintIn(BaseModel):
     """A paper's key fields, or a UBL 2.x Invoice to take them from; `register` stores it."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True,
-                              json_schema_extra={"examples": [
-        {"fields": {"document_type": "commercial_invoice", "number": "INV-2026-000417",
-                    "seller": "Shenzhen Lotus Electronics Co., Ltd.",
-                    "buyer": "Hanseatic Import GmbH", "amount": "48250.00",
-                    "currency": "USD", "issue_date": "2026-03-02"},
-         "register": True},
-        {"ubl": "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\""
-                " ...>...</Invoice>", "register": False},
-    ]})
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "fields": {
+                        "document_type": "commercial_invoice",
+                        "number": "INV-2026-000417",
+                        "seller": "Shenzhen Lotus Electronics Co., Ltd.",
+                        "buyer": "Hanseatic Import GmbH",
+                        "amount": "48250.00",
+                        "currency": "USD",
+                        "issue_date": "2026-03-02",
+                    },
+                    "register": True,
+                },
+                {
+                    "ubl": '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"'
+                    " ...>...</Invoice>",
+                    "register": False,
+                },
+            ]
+        },
+    )
 
     fields: PaperFieldsIn | None = None
     ubl: str | None = Field(default=None, max_length=2_000_000)

@@ -25,27 +25,37 @@ if TYPE_CHECKING:
 CHUNK = 1_000
 
 
-def _lock_tallies(uow: UnitOfWork, bank_org_id: int,
-                  doc_ids: list[int]) -> dict[int, MismatchTally]:
+def _lock_tallies(
+    uow: UnitOfWork, bank_org_id: int, doc_ids: list[int]
+) -> dict[int, MismatchTally]:
     session, day = uow.session, utcnow().date()
     insert = insert_for(session)
     tallies: dict[int, MismatchTally] = {}
     for start in range(0, len(doc_ids), CHUNK):
-        chunk = doc_ids[start:start + CHUNK]
-        rows = [{"document_id": d, "bank_org_id": bank_org_id, "day": day, "mismatches": 0}
-                for d in chunk]
+        chunk = doc_ids[start : start + CHUNK]
+        rows = [
+            {"document_id": d, "bank_org_id": bank_org_id, "day": day, "mismatches": 0}
+            for d in chunk
+        ]
         session.execute(insert(MismatchTally).values(rows).on_conflict_do_nothing())
-        query = (select(MismatchTally)
-                 .where(MismatchTally.document_id.in_(chunk),
-                        MismatchTally.bank_org_id == bank_org_id, MismatchTally.day == day)
-                 .order_by(MismatchTally.document_id).with_for_update()
-                 .execution_options(populate_existing=True))
+        query = (
+            select(MismatchTally)
+            .where(
+                MismatchTally.document_id.in_(chunk),
+                MismatchTally.bank_org_id == bank_org_id,
+                MismatchTally.day == day,
+            )
+            .order_by(MismatchTally.document_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         tallies |= {t.document_id: t for t in session.scalars(query)}
     return tallies
 
 
-def count_mismatches(uow: UnitOfWork, bank_org_id: int, items: Sequence[ItemResult],
-                     limit: int) -> None:
+def count_mismatches(
+    uow: UnitOfWork, bank_org_id: int, items: Sequence[ItemResult], limit: int
+) -> None:
     """Count the items' mismatches; mark those past `limit` withheld; one alert each.
 
     Requires every mismatch item to carry its document.
@@ -65,11 +75,20 @@ def count_mismatches(uow: UnitOfWork, bank_org_id: int, items: Sequence[ItemResu
         item.withheld = True
         if tally.alert_id is None:
             alert, _ = raise_alert(
-                uow, AlertKind.VERIFICATION_MISMATCHES, subject_org_id=doc.owner_org_id,
-                jurisdiction_path=doc.jurisdiction_path, actor_org_id=bank_org_id,
+                uow,
+                AlertKind.VERIFICATION_MISMATCHES,
+                subject_org_id=doc.owner_org_id,
+                jurisdiction_path=doc.jurisdiction_path,
+                actor_org_id=bank_org_id,
                 document_id=doc.id,
-                details={"kind": doc.kind, "key": doc.key, "bank": bank_org_id,
-                         "day": tally.day.isoformat(), "limit": limit,
-                         "mismatches": tally.mismatches})
+                details={
+                    "kind": doc.kind,
+                    "key": doc.key,
+                    "bank": bank_org_id,
+                    "day": tally.day.isoformat(),
+                    "limit": limit,
+                    "mismatches": tally.mismatches,
+                },
+            )
             tally.alert_id = alert.id
     uow.session.flush()

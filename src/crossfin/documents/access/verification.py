@@ -67,11 +67,18 @@ class ItemResult:
     leaf: bytes = b""
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"index": self.index, "kind": self.kind, "key": self.key,
-                               "outcome": self.outcome}
+        out: dict[str, Any] = {
+            "index": self.index,
+            "kind": self.kind,
+            "key": self.key,
+            "outcome": self.outcome,
+        }
         if self.outcome == "authentic":
-            out |= {"remaining": self.remaining, "currency": self.currency,
-                    "available": self.available}
+            out |= {
+                "remaining": self.remaining,
+                "currency": self.currency,
+                "available": self.available,
+            }
         elif self.outcome == "mismatch":
             out["fields"] = None if self.withheld else self.fields
             if self.withheld:
@@ -94,8 +101,11 @@ class VerifyResult:
 def _specs(claims: Sequence[Claim]) -> dict[str, KindSpec]:
     """The spec of every claimed kind; one 422 naming each item with an unknown kind."""
     known = {spec.name: spec for spec in all_kinds()}
-    errors = [FieldError(f"items[{i}].kind", f"unknown document kind {c.kind!r}")
-              for i, c in enumerate(claims) if c.kind not in known]
+    errors = [
+        FieldError(f"items[{i}].kind", f"unknown document kind {c.kind!r}")
+        for i, c in enumerate(claims)
+        if c.kind not in known
+    ]
     if errors:
         raise ValidationFailed(errors[:20])
     return known
@@ -123,31 +133,41 @@ class DocRef:
     single_use: bool
 
 
-_DOC_COLUMNS = (Document.id, Document.kind, Document.key, Document.owner_org_id,
-                Document.jurisdiction_path, Document.value_minor, Document.currency,
-                Document.single_use)
+_DOC_COLUMNS = (
+    Document.id,
+    Document.kind,
+    Document.key,
+    Document.owner_org_id,
+    Document.jurisdiction_path,
+    Document.value_minor,
+    Document.currency,
+    Document.single_use,
+)
 
 
-def _load(session: Session, wanted: dict[str, set[str]]) -> dict[tuple[str, str],
-                                                                  tuple[DocRef, str]]:
+def _load(
+    session: Session, wanted: dict[str, set[str]]
+) -> dict[tuple[str, str], tuple[DocRef, str]]:
     """Documents and their current content for every wanted (kind, key), in chunks."""
     found: dict[tuple[str, str], tuple[DocRef, str]] = {}
-    join = and_(DocumentVersion.document_id == Document.id,
-                DocumentVersion.version == Document.version)
+    join = and_(
+        DocumentVersion.document_id == Document.id, DocumentVersion.version == Document.version
+    )
     for kind, keys in wanted.items():
         ordered = sorted(keys)
         for start in range(0, len(ordered), CHUNK):
-            query = (select(*_DOC_COLUMNS, DocumentVersion.content).join(DocumentVersion, join)
-                     .where(Document.kind == kind,
-                            Document.key.in_(ordered[start:start + CHUNK])))
+            query = (
+                select(*_DOC_COLUMNS, DocumentVersion.content)
+                .join(DocumentVersion, join)
+                .where(Document.kind == kind, Document.key.in_(ordered[start : start + CHUNK]))
+            )
             for row in session.execute(query):
                 doc = DocRef(*row[:-1])
                 found[(doc.kind, doc.key)] = (doc, row[-1])
     return found
 
 
-def mismatched_fields(spec: KindSpec, claimed: dict[str, Any],
-                      stored: dict[str, Any]) -> list[str]:
+def mismatched_fields(spec: KindSpec, claimed: dict[str, Any], stored: dict[str, Any]) -> list[str]:
     """Claimed fields that differ from the stored ones once normalised; invalid ones too."""
     # A value already equal to the stored normal form needs no normalising (the common
     # case, and most of the cost of a large request).
@@ -173,9 +193,12 @@ def _top(path: str) -> str:
     return path.split(".", 1)[0].split("[", 1)[0]
 
 
-def _judge(claims: Sequence[Claim], specs: dict[str, KindSpec],
-           found: dict[tuple[str, str], tuple[DocRef, str]],
-           keys: list[str | None]) -> list[ItemResult]:
+def _judge(
+    claims: Sequence[Claim],
+    specs: dict[str, KindSpec],
+    found: dict[tuple[str, str], tuple[DocRef, str]],
+    keys: list[str | None],
+) -> list[ItemResult]:
     results: list[ItemResult] = []
     parsed: dict[int, dict[str, Any]] = {}
     for i, claim in enumerate(claims):
@@ -196,19 +219,23 @@ def _judge(claims: Sequence[Claim], specs: dict[str, KindSpec],
 
 def _balances(session: Session, items: list[ItemResult]) -> None:
     """Fill remaining balance and availability of authentic items (batched reads)."""
-    docs = {it.document.id: it.document for it in items
-            if it.outcome == "authentic" and it.document is not None}
+    docs = {
+        it.document.id: it.document
+        for it in items
+        if it.outcome == "authentic" and it.document is not None
+    }
     ordered = list(docs.values())
     remaining: dict[int, int] = {}
     for start in range(0, len(ordered), CHUNK):
         # remaining_minor reads only .id and .value_minor, which a DocRef carries.
-        chunk = cast(list[Document], ordered[start:start + CHUNK])
+        chunk = cast(list[Document], ordered[start : start + CHUNK])
         remaining |= remaining_minor(session, chunk)
     single = [d.id for d in ordered if d.single_use]
     uses: dict[int, int] = {}
     for start in range(0, len(single), CHUNK):
         query = select(DocumentBalance.document_id, DocumentBalance.active_uses).where(
-            DocumentBalance.document_id.in_(single[start:start + CHUNK]))
+            DocumentBalance.document_id.in_(single[start : start + CHUNK])
+        )
         uses |= {row[0]: row[1] for row in session.execute(query)}
     for item in items:
         doc = item.document
@@ -227,13 +254,21 @@ def item_leaf(item: ItemResult, claim: Claim) -> bytes:
     """RFC 6962 leaf of one item: its index, claim digest, outcome and answered fields."""
     claimed = hashlib.sha256(jcs(claim.fields)).hexdigest()
     answered = [] if item.withheld else item.fields
-    record = {"i": item.index, "kind": item.kind, "key": item.key, "claimed": claimed,
-              "outcome": item.outcome, "fields": answered, "withheld": item.withheld}
+    record = {
+        "i": item.index,
+        "kind": item.kind,
+        "key": item.key,
+        "claimed": claimed,
+        "outcome": item.outcome,
+        "fields": answered,
+        "withheld": item.withheld,
+    }
     return leaf_hash(jcs(record))
 
 
-def verify(uow: UnitOfWork, caller: Caller, claims: Sequence[Claim],
-           mismatch_limit: int) -> tuple[VerifyResult, Receipt]:
+def verify(
+    uow: UnitOfWork, caller: Caller, claims: Sequence[Claim], mismatch_limit: int
+) -> tuple[VerifyResult, Receipt]:
     """Verify up to 10,000 claims for a bank; records every item and one ledger event."""
     require_kind(caller, OrgKind.BANK)
     if len(claims) > MAX_ITEMS:
@@ -252,55 +287,92 @@ def verify(uow: UnitOfWork, caller: Caller, claims: Sequence[Claim],
     return _record(uow, caller, items)
 
 
-def _record(uow: UnitOfWork, caller: Caller,
-            items: list[ItemResult]) -> tuple[VerifyResult, Receipt]:
+def _record(
+    uow: UnitOfWork, caller: Caller, items: list[ItemResult]
+) -> tuple[VerifyResult, Receipt]:
     now = utcnow()
     root = root_hash([it.leaf for it in items])
     result = VerifyResult(0, items)
     counts = result.counts()
-    request = VerificationRequest(bank_org_id=caller.org_id, principal_id=caller.principal_id,
-                                  items=len(items), items_root=root, event_id="", created_at=now,
-                                  **counts)
+    request = VerificationRequest(
+        bank_org_id=caller.org_id,
+        principal_id=caller.principal_id,
+        items=len(items),
+        items_root=root,
+        event_id="",
+        created_at=now,
+        **counts,
+    )
     uow.session.add(request)
     uow.session.flush()
     result.request_id = request.id
-    owners = {it.document.owner_org_id for it in items
-              if it.document is not None and it.document.owner_org_id is not None}
+    owners = {
+        it.document.owner_org_id
+        for it in items
+        if it.document is not None and it.document.owner_org_id is not None
+    }
     receipt = uow.record(
-        EventType.VERIFICATION_RUN, subjects={"verification_request": request.id},
+        EventType.VERIFICATION_RUN,
+        subjects={"verification_request": request.id},
         content=request_event_content(request),
-        parties=owners)
+        parties=owners,
+    )
     request.event_id = receipt.event_id
     if items:
         # COPY on PostgreSQL (several times faster than executemany for 10,000 rows),
         # on the unit of work's own connection, so inside its transaction.
-        insert_rows(uow.session.connection(), table_of(Verification),
-                    list(_rows(request, caller, items)), now)
+        insert_rows(
+            uow.session.connection(),
+            table_of(Verification),
+            list(_rows(request, caller, items)),
+            now,
+        )
     return result, receipt
 
 
 def request_event_content(request: VerificationRequest) -> dict[str, Any]:
     """The content of a request's ledger event; item proofs show it again, so one place."""
-    return {"request": request.id, "bank": request.bank_org_id, "items": request.items,
-            "items_root": request.items_root.hex()}
+    return {
+        "request": request.id,
+        "bank": request.bank_org_id,
+        "items": request.items,
+        "items_root": request.items_root.hex(),
+    }
 
 
-def _rows(request: VerificationRequest, caller: Caller,
-          items: Iterable[ItemResult]) -> Iterable[dict[str, Any]]:
+def _rows(
+    request: VerificationRequest, caller: Caller, items: Iterable[ItemResult]
+) -> Iterable[dict[str, Any]]:
     for it in items:
-        yield {"request_id": request.id, "position": it.index, "bank_org_id": caller.org_id,
-               "document_id": it.document.id if it.document is not None else None,
-               "kind": it.kind, "key": it.key[:64], "outcome": it.outcome,
-               "fields": " ".join(it.fields) or None, "withheld": it.withheld,
-               "remaining_minor": it.remaining_minor, "currency": it.currency,
-               "available": it.available, "leaf_hash": it.leaf}
+        yield {
+            "request_id": request.id,
+            "position": it.index,
+            "bank_org_id": caller.org_id,
+            "document_id": it.document.id if it.document is not None else None,
+            "kind": it.kind,
+            "key": it.key[:64],
+            "outcome": it.outcome,
+            "fields": " ".join(it.fields) or None,
+            "withheld": it.withheld,
+            "remaining_minor": it.remaining_minor,
+            "currency": it.currency,
+            "available": it.available,
+            "leaf_hash": it.leaf,
+        }
 
 
 def stored_answer(row: Verification) -> dict[str, Any]:
     """A recorded item as it was answered to the bank (same shape as ItemResult.as_dict)."""
-    item = ItemResult(row.position, row.kind, row.key, row.outcome,
-                      (row.fields or "").split(), row.withheld, currency=row.currency,
-                      available=row.available)
+    item = ItemResult(
+        row.position,
+        row.kind,
+        row.key,
+        row.outcome,
+        (row.fields or "").split(),
+        row.withheld,
+        currency=row.currency,
+        available=row.available,
+    )
     if row.currency and row.remaining_minor is not None:
         item.remaining = format_amount(row.remaining_minor, row.currency)
     return item.as_dict()

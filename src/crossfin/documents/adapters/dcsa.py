@@ -41,21 +41,23 @@ def _shipper_uscc(shipper: Any) -> str | None:
     return None
 
 
-def dcsa_to_bill_of_lading(document: dict[str, Any], *,
-                           allow_draft: bool = False) -> dict[str, Any]:
+def dcsa_to_bill_of_lading(
+    document: dict[str, Any], *, allow_draft: bool = False
+) -> dict[str, Any]:
     """The bill_of_lading record of a DCSA eBL 3.0 transport document."""
     if not isinstance(document, dict):
         raise AdapterError("document", "a transport document is a JSON object")
-    if "transportDocumentReference" not in document and isinstance(document.get("document"),
-                                                                    dict):
+    if "transportDocumentReference" not in document and isinstance(document.get("document"), dict):
         document = document["document"]  # an issuance request wraps the document
     status = document.get("transportDocumentStatus")
     if status in REFUSED_STATUSES or (status == "DRAFT" and not allow_draft):
-        raise AdapterError("transportDocumentStatus", f"a {status} document is not a B/L "
-                                                      "that can be registered")
+        raise AdapterError(
+            "transportDocumentStatus", f"a {status} document is not a B/L that can be registered"
+        )
     if document.get("transportDocumentTypeCode") not in (None, "BOL"):
-        raise AdapterError("transportDocumentTypeCode", "only bills of lading (BOL), not "
-                                                        "sea waybills")
+        raise AdapterError(
+            "transportDocumentTypeCode", "only bills of lading (BOL), not sea waybills"
+        )
     parties = document.get("documentParties") or {}
     record: dict[str, Any] = {
         "bl_no": document.get("transportDocumentReference"),
@@ -64,15 +66,16 @@ def dcsa_to_bill_of_lading(document: dict[str, Any], *,
         or (TO_ORDER if document.get("isToOrder") else None),
         "notify_party": _get(parties, "notifyParties", 0, "partyName"),
         "port_of_loading": _get(document, "transports", "portOfLoading", "UNLocationCode"),
-        "port_of_discharge": _get(document, "transports", "portOfDischarge",
-                                  "UNLocationCode"),
+        "port_of_discharge": _get(document, "transports", "portOfDischarge", "UNLocationCode"),
         "vessel": _get(document, "transports", "vesselVoyages", 0, "vesselName"),
-        "voyage": _get(document, "transports", "vesselVoyages", 0,
-                       "carrierExportVoyageNumber"),
-        "containers": [e["equipment"]["equipmentReference"]
-                       for e in document.get("utilizedTransportEquipments") or []
-                       if _get(e, "equipment", "equipmentReference")],
-        "issue_date": document.get("issueDate") or document.get("shippedOnBoardDate")
+        "voyage": _get(document, "transports", "vesselVoyages", 0, "carrierExportVoyageNumber"),
+        "containers": [
+            e["equipment"]["equipmentReference"]
+            for e in document.get("utilizedTransportEquipments") or []
+            if _get(e, "equipment", "equipmentReference")
+        ],
+        "issue_date": document.get("issueDate")
+        or document.get("shippedOnBoardDate")
         or document.get("receivedForShipmentDate"),
         "negotiable": bool(document.get("isToOrder")),
     }

@@ -18,15 +18,21 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from crossfin.documents.adapters import AdapterError
 
-NS = {"inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-      "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-      "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+NS = {
+    "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
 INVOICE_TAG = f"{{{NS['inv']}}}Invoice"
 DEFAULT_CATEGORY = "goods"
-_PARTIES = {"seller_uscc": "cac:AccountingSupplierParty",
-            "buyer_uscc": "cac:AccountingCustomerParty"}
-_TAX_IDS = ("cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
-            "cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
+_PARTIES = {
+    "seller_uscc": "cac:AccountingSupplierParty",
+    "buyer_uscc": "cac:AccountingCustomerParty",
+}
+_TAX_IDS = (
+    "cac:Party/cac:PartyTaxScheme/cbc:CompanyID",
+    "cac:Party/cac:PartyLegalEntity/cbc:CompanyID",
+)
 
 
 @dataclass(frozen=True)

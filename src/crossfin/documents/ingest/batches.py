@@ -58,8 +58,9 @@ SUBMITTING_ROLES = (Role.ADMIN, Role.OPERATOR)
 TERMINAL = ("published", "rejected", "refused")
 
 
-def register_batch(uow: UnitOfWork, caller: Caller, manifest: str,
-                   mode: str = "partial") -> tuple[Batch, bool]:
+def register_batch(
+    uow: UnitOfWork, caller: Caller, manifest: str, mode: str = "partial"
+) -> tuple[Batch, bool]:
     """Verify a signed manifest and open its batch; (batch, created). Same manifest: no-op."""
     require_source(caller)
     require_role(caller, *SUBMITTING_ROLES)
@@ -77,17 +78,32 @@ def register_batch(uow: UnitOfWork, caller: Caller, manifest: str,
     if spec.source is not caller.org_kind:
         raise KindNotAllowed(f"{caller.org_kind.value} organizations do not submit {spec.name}")
     now = utcnow()
-    batch = Batch(source_org_id=caller.org_id, ref=body.ref, kind=spec.name, count=body.count,
-                  root=body.root, manifest=manifest, source_key_id=key_row_id, mode=mode,
-                  status="receiving", next_line=0, edge=b"", accepted=0, duplicates=0,
-                  rejected=0, created_at=now, updated_at=now)
+    batch = Batch(
+        source_org_id=caller.org_id,
+        ref=body.ref,
+        kind=spec.name,
+        count=body.count,
+        root=body.root,
+        manifest=manifest,
+        source_key_id=key_row_id,
+        mode=mode,
+        status="receiving",
+        next_line=0,
+        edge=b"",
+        accepted=0,
+        duplicates=0,
+        rejected=0,
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(batch)
     uow.session.flush()
     return batch, True
 
 
-def _verify_manifest(session: Session, caller: Caller,
-                     manifest: str) -> tuple[records.Manifest, int]:
+def _verify_manifest(
+    session: Session, caller: Caller, manifest: str
+) -> tuple[records.Manifest, int]:
     """The manifest body, and the id of the registered key whose signature verified."""
     parsed, body = _read_manifest(manifest)
     keys = active_verifiers(session, caller.org_id)
@@ -156,27 +172,41 @@ def _records(body: str, csv_format: bool) -> Iterator[Mapping[str, Any]]:
     return records.iter_csv(body) if csv_format else records.iter_jsonl(body)
 
 
-def _line_row(spec: KindSpec, line: int, sent: Mapping[str, Any],
-              typed: Mapping[str, Any]) -> dict[str, Any]:
+def _line_row(
+    spec: KindSpec, line: int, sent: Mapping[str, Any], typed: Mapping[str, Any]
+) -> dict[str, Any]:
     try:
         raw = jcs(sent)
     except ValueError as exc:
         raise records.RecordError(-1, str(exc)) from None
-    row: dict[str, Any] = {"line": line, "digest": hashlib.sha256(raw).digest(),
-                           "record": raw.decode("utf-8"), "errors": None, "key": None,
-                           "content": None, "owner_uscc": None, "value_minor": None,
-                           "currency": None}
+    row: dict[str, Any] = {
+        "line": line,
+        "digest": hashlib.sha256(raw).digest(),
+        "record": raw.decode("utf-8"),
+        "errors": None,
+        "key": None,
+        "content": None,
+        "owner_uscc": None,
+        "value_minor": None,
+        "currency": None,
+    }
     try:
         content = spec.validate(typed)
     except ValidationFailed as exc:
         row["outcome"] = "rejected"
-        row["errors"] = json.dumps([{"field": e.field, "reason": e.reason}
-                                    for e in exc.errors], ensure_ascii=False)
+        row["errors"] = json.dumps(
+            [{"field": e.field, "reason": e.reason} for e in exc.errors], ensure_ascii=False
+        )
         return row
     minor, currency = spec.value_of(content)
-    row.update(outcome="valid", key=spec.key_of(content), owner_uscc=spec.owner_uscc_of(content),
-               content=jcs(content).decode("utf-8"), value_minor=minor,
-               currency=currency)
+    row.update(
+        outcome="valid",
+        key=spec.key_of(content),
+        owner_uscc=spec.owner_uscc_of(content),
+        content=jcs(content).decode("utf-8"),
+        value_minor=minor,
+        currency=currency,
+    )
     return row
 
 
@@ -184,21 +214,23 @@ def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk)
     """Append a prepared chunk; resent lines must equal what was received (idempotent)."""
     batch = get_batch(uow.session, caller, ref, lock=True)
     if chunk.start > batch.next_line:
-        raise LineGap(f"the next line is {batch.next_line}, got from={chunk.start}",
-                      next_line=batch.next_line)
+        raise LineGap(
+            f"the next line is {batch.next_line}, got from={chunk.start}", next_line=batch.next_line
+        )
     if chunk.end > batch.count:
-        raise invalid("from", f"the batch has {batch.count} lines; this chunk ends at "
-                              f"{chunk.end}")
+        raise invalid("from", f"the batch has {batch.count} lines; this chunk ends at {chunk.end}")
     _check_resent(uow.session, batch, chunk)
     fresh = [r for r in chunk.rows if int(r["line"]) >= batch.next_line]
     if not fresh:
         return batch
     if batch.status != "receiving":
         raise BatchClosed(f"batch {ref} is {batch.status}")
-    insert_rows(uow.session.connection(), table_of(BatchLine),
-                [{"batch_id": batch.id, **r} for r in fresh])
-    grown = append_to_edge(split_edge(batch.edge), (leaf_hash(r["digest"])
-                                                    for r in fresh), batch.next_line)
+    insert_rows(
+        uow.session.connection(), table_of(BatchLine), [{"batch_id": batch.id, **r} for r in fresh]
+    )
+    grown = append_to_edge(
+        split_edge(batch.edge), (leaf_hash(r["digest"]) for r in fresh), batch.next_line
+    )
     batch.edge, batch.next_line = b"".join(grown.right_edge), grown.size
     batch.updated_at = utcnow()
     if batch.next_line == batch.count:
@@ -211,8 +243,8 @@ def _check_resent(session: Session, batch: Batch, chunk: PreparedChunk) -> None:
     if chunk.start >= overlap_end:
         return
     query = select(BatchLine.line, BatchLine.digest).where(
-        BatchLine.batch_id == batch.id, BatchLine.line >= chunk.start,
-        BatchLine.line < overlap_end)
+        BatchLine.batch_id == batch.id, BatchLine.line >= chunk.start, BatchLine.line < overlap_end
+    )
     stored = dict(session.execute(query).all())
     for row in chunk.rows[: overlap_end - chunk.start]:
         line = int(row["line"])
@@ -227,8 +259,9 @@ def _close(session: Session, batch: Batch) -> None:
         batch.status = "complete"
         return
     batch.status = "refused"
-    batch.reason = (f"root mismatch: the manifest signs {batch.root.hex()}, the lines "
-                    f"rebuild {computed.hex()}")
+    batch.reason = (
+        f"root mismatch: the manifest signs {batch.root.hex()}, the lines rebuild {computed.hex()}"
+    )
     session.execute(delete(BatchLine).where(BatchLine.batch_id == batch.id))
 
 
@@ -241,12 +274,21 @@ def refusal(batch: Batch) -> RootMismatch | None:
 
 def batch_view(batch: Batch) -> dict[str, object]:
     """What `GET /v1/batches/{id}` answers."""
-    return {"id": batch.ref, "kind": batch.kind, "count": batch.count, "mode": batch.mode,
-            "status": batch.status, "next_line": batch.next_line,
-            "root": base64.b64encode(batch.root).decode(), "accepted": batch.accepted,
-            "duplicates": batch.duplicates, "rejected": batch.rejected,
-            "reason": batch.reason, "created_at": batch.created_at,
-            "published_at": batch.published_at,
-            "event": ({"event_id": batch.event_id, "leaf_index": batch.leaf_index}
-                      if batch.event_id else None)}
-
+    return {
+        "id": batch.ref,
+        "kind": batch.kind,
+        "count": batch.count,
+        "mode": batch.mode,
+        "status": batch.status,
+        "next_line": batch.next_line,
+        "root": base64.b64encode(batch.root).decode(),
+        "accepted": batch.accepted,
+        "duplicates": batch.duplicates,
+        "rejected": batch.rejected,
+        "reason": batch.reason,
+        "created_at": batch.created_at,
+        "published_at": batch.published_at,
+        "event": (
+            {"event_id": batch.event_id, "leaf_index": batch.leaf_index} if batch.event_id else None
+        ),
+    }

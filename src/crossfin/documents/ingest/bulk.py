@@ -25,8 +25,12 @@ def table_of(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
-                now: datetime | None = None) -> None:
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    now: datetime | None = None,
+) -> None:
     """executemany INSERT of `rows` (same keys each); datetime columns all get `now`.
 
     Precondition: values are str, int, bool, bytes or None, except datetime columns,
@@ -46,14 +50,18 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         _copy(connection, table, names, rows, stamps)
         return
     marks = [driver_mark(dialect, n) for n in names]
-    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
-           f"VALUES ({', '.join(marks)})")
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(marks)})"
     params = [row | stamps for row in rows] if stamps else list(rows)
     connection.exec_driver_sql(sql, params)
 
 
-def _copy(connection: Connection, table: Table, names: list[str],
-          rows: Sequence[dict[str, Any]], stamps: dict[str, Any]) -> None:
+def _copy(
+    connection: Connection,
+    table: Table,
+    names: list[str],
+    rows: Sequence[dict[str, Any]],
+    stamps: dict[str, Any],
+) -> None:
     """PostgreSQL: COPY FROM STDIN, several times faster than INSERT for many rows."""
     # On PostgreSQL the driver is psycopg 3, the one the project installs.
     raw = cast("psycopg.Connection[Any]", connection.connection.driver_connection)

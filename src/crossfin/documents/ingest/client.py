@@ -38,11 +38,19 @@ class ApiError(Exception):
 class Api:
     """A thin JSON client over httpx with the bearer key."""
 
-    def __init__(self, server: str, api_key: str, timeout: float = 600.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
-        self.http = httpx.Client(base_url=server.rstrip("/"), timeout=timeout,
-                                 headers={"Authorization": f"Bearer {api_key}"},
-                                 transport=transport)
+    def __init__(
+        self,
+        server: str,
+        api_key: str,
+        timeout: float = 600.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.http = httpx.Client(
+            base_url=server.rstrip("/"),
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {api_key}"},
+            transport=transport,
+        )
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = self.http.request(method, path, **kwargs)
@@ -102,8 +110,9 @@ class Plan:
     mode: str
 
 
-def plan_batch(path: Path, kind: str, fmt: str, signer: Signer, mode: str,
-               batch_id: str | None = None) -> Plan:
+def plan_batch(
+    path: Path, kind: str, fmt: str, signer: Signer, mode: str, batch_id: str | None = None
+) -> Plan:
     """Digest every record (streaming), build and sign the manifest."""
     count = 0
 
@@ -112,6 +121,7 @@ def plan_batch(path: Path, kind: str, fmt: str, signer: Signer, mode: str,
         for sent, _ in read_records(path, fmt):
             count += 1
             yield leaf_hash(records.record_digest(sent))
+
     root = root_hash(leaves())
     ref = batch_id or f"{_stem(path)}-{root.hex()[:16]}"
     manifest = sign_note(records.Manifest(kind, ref, count, root).text(), [signer])
@@ -146,8 +156,9 @@ Progress = Callable[[int], None]
 
 def upload(api: Api, plan: Plan, chunk: int, progress: Progress) -> dict[str, Any]:
     """Register the manifest, send the lines from the server's next_line, publish."""
-    status: dict[str, Any] = api.call("POST", "/v1/batches", json={"manifest": plan.manifest,
-                                                                   "mode": plan.mode})
+    status: dict[str, Any] = api.call(
+        "POST", "/v1/batches", json={"manifest": plan.manifest, "mode": plan.mode}
+    )
     progress(status["next_line"])
     if status["status"] in TERMINAL:
         return status
@@ -158,8 +169,7 @@ def upload(api: Api, plan: Plan, chunk: int, progress: Progress) -> dict[str, An
     return status
 
 
-def _send_lines(api: Api, plan: Plan, chunk: int, start: int,
-                progress: Progress) -> dict[str, Any]:
+def _send_lines(api: Api, plan: Plan, chunk: int, start: int, progress: Progress) -> dict[str, Any]:
     header = csv_header(Path(plan.file)) if plan.fmt == "csv" else ""
     joiner = "" if plan.fmt == "csv" else "\n"
     path, status, pending = f"/v1/batches/{plan.batch_id}/lines", {}, []
@@ -170,8 +180,13 @@ def _send_lines(api: Api, plan: Plan, chunk: int, start: int,
         pending.append(text)
         if len(pending) == chunk or index == plan.count - 1:
             body = header + joiner.join(pending) + joiner
-            status = api.call("POST", path, params={"from": first}, content=body.encode(),
-                              headers={"Content-Type": CONTENT_TYPES[plan.fmt]})
+            status = api.call(
+                "POST",
+                path,
+                params={"from": first},
+                content=body.encode(),
+                headers={"Content-Type": CONTENT_TYPES[plan.fmt]},
+            )
             first += len(pending)
             pending = []
             progress(first)

@@ -29,16 +29,23 @@ from crossfin.ledger.note import (
     write_key_file,
 )
 
-documents_app = typer.Typer(help="Authoritative documents: submit signed batches.",
-                            no_args_is_help=True)
+documents_app = typer.Typer(
+    help="Authoritative documents: submit signed batches.", no_args_is_help=True
+)
 source_key_app = typer.Typer(
-    help="Sources' manifest signing keys (C2SP signed-note, Ed25519).", no_args_is_help=True)
+    help="Sources' manifest signing keys (C2SP signed-note, Ed25519).", no_args_is_help=True
+)
 console = Console(stderr=True)
 
-ServerOpt = Annotated[str | None, typer.Option(
-    "--server", help="Server URL (env CROSSFIN_SERVER; default http://127.0.0.1:8000).")]
-ApiKeyOpt = Annotated[str | None, typer.Option(
-    "--api-key", help="API key cf_<id>_<secret> (env CROSSFIN_API_KEY).")]
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--server", help="Server URL (env CROSSFIN_SERVER; default http://127.0.0.1:8000)."
+    ),
+]
+ApiKeyOpt = Annotated[
+    str | None, typer.Option("--api-key", help="API key cf_<id>_<secret> (env CROSSFIN_API_KEY).")
+]
 
 
 def _api(server: str | None, api_key: str | None) -> Api:
@@ -73,10 +80,13 @@ def keys_generate(
 
 @source_key_app.command("register")
 def keys_register(
-    signing_key: Annotated[Path | None, typer.Option(
-        "--signing-key", help="Signing key file; its verifier key is registered.")] = None,
+    signing_key: Annotated[
+        Path | None,
+        typer.Option("--signing-key", help="Signing key file; its verifier key is registered."),
+    ] = None,
     vkey: Annotated[str | None, typer.Option("--vkey", help="A verifier key.")] = None,
-    server: ServerOpt = None, api_key: ApiKeyOpt = None,
+    server: ServerOpt = None,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """Register the verifier key your manifests will be checked with."""
     if (signing_key is None) == (vkey is None):
@@ -117,18 +127,24 @@ def submit(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL or CSV.")],
     kind: Annotated[str, typer.Option("--kind", help="Document kind, e.g. customs_declaration.")],
     signing_key: Annotated[Path, typer.Option("--signing-key", help="Signing key file.")],
-    fmt: Annotated[str | None, typer.Option(
-        "--format", help="jsonl or csv (default: from the file name).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: from the file name).")
+    ] = None,
     atomic: Annotated[bool, typer.Option("--atomic", help="Publish all or nothing.")] = False,
-    chunk: Annotated[int, typer.Option("--chunk", min=1, max=100_000,
-                                       help="Lines per upload request.")] = 5000,
-    batch_id: Annotated[str | None, typer.Option(
-        "--batch-id", help="Batch id (default: file name and root).")] = None,
-    state_dir: Annotated[Path, typer.Option(
-        "--state-dir", help="Where resumable upload state is kept.")] = Path(".crossfin/batches"),
-    report: Annotated[Path | None, typer.Option(
-        "--report", help="Where to save the outcome report (CSV).")] = None,
-    server: ServerOpt = None, api_key: ApiKeyOpt = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", min=1, max=100_000, help="Lines per upload request.")
+    ] = 5000,
+    batch_id: Annotated[
+        str | None, typer.Option("--batch-id", help="Batch id (default: file name and root).")
+    ] = None,
+    state_dir: Annotated[
+        Path, typer.Option("--state-dir", help="Where resumable upload state is kept.")
+    ] = Path(".crossfin/batches"),
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Where to save the outcome report (CSV).")
+    ] = None,
+    server: ServerOpt = None,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """Sign and upload a batch; rerun the same command to resume after an interruption."""
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
@@ -136,8 +152,9 @@ def submit(
         fail("--format is jsonl or csv")
     api = _api(server, api_key)
     try:
-        plan = plan_batch(file, kind, fmt, _signer(signing_key),
-                          "atomic" if atomic else "partial", batch_id)
+        plan = plan_batch(
+            file, kind, fmt, _signer(signing_key), "atomic" if atomic else "partial", batch_id
+        )
     except (ValueError, OSError) as exc:
         fail(f"cannot read {file}: {exc}")
     plan = load_or_save_plan(state_dir, plan)
@@ -147,21 +164,26 @@ def submit(
         api.download(f"/v1/batches/{plan.batch_id}/report.csv", target)
     except ApiError as exc:
         fail(str(exc))
-    typer.echo(f"batch {plan.batch_id}: {status['status']}; accepted {status['accepted']}, "
-               f"duplicate {status['duplicates']}, rejected {status['rejected']} "
-               f"of {plan.count}; report: {target}")
+    typer.echo(
+        f"batch {plan.batch_id}: {status['status']}; accepted {status['accepted']}, "
+        f"duplicate {status['duplicates']}, rejected {status['rejected']} "
+        f"of {plan.count}; report: {target}"
+    )
     if status["status"] != "published":
         raise typer.Exit(1)
 
 
 def _upload_with_progress(api: Api, plan: Plan, chunk: int) -> dict[str, Any]:
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
-               TimeRemainingColumn())
+    columns = (
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task("uploading", total=plan.count)
         try:
-            return upload(api, plan, chunk,
-                          lambda done: bar.update(task, completed=done))
+            return upload(api, plan, chunk, lambda done: bar.update(task, completed=done))
         except ApiError as exc:
             if exc.status == 422 and "root" in exc.problem.get("type", ""):
                 console.print("[red]refused: the lines do not rebuild the signed root")

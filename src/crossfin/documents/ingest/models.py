@@ -76,8 +76,9 @@ class BatchLine(Base):
 
     __tablename__ = "batch_lines"
 
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), primary_key=True,
-                                          autoincrement=False)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("batches.id"), primary_key=True, autoincrement=False
+    )
     line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     digest: Mapped[bytes] = mapped_column(LargeBinary(32))
     record: Mapped[str] = mapped_column(Text)  # RFC 8785 form of the record as sent

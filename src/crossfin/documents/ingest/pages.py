@@ -54,11 +54,17 @@ def _format(filename: str | None, chosen: str) -> str:
 
 
 def _verify_page(request: Request, caller: Caller, uow: UnitOfWork, **extra: Any) -> Response:
-    context = {"recent": reading.recent_requests(uow.session, caller),
-               "kinds": [k.name for k in all_kinds()], "errors": [], "result": None,
-               "rows": [], "shown": SHOWN} | extra
-    return render(request, "documents/verify.html", context,
-                  status_code=422 if context["errors"] else 200)
+    context = {
+        "recent": reading.recent_requests(uow.session, caller),
+        "kinds": [k.name for k in all_kinds()],
+        "errors": [],
+        "result": None,
+        "rows": [],
+        "shown": SHOWN,
+    } | extra
+    return render(
+        request, "documents/verify.html", context, status_code=422 if context["errors"] else 200
+    )
 
 
 @router.get("/verify", summary="Bulk verification: upload a file of claims (banks)")
@@ -68,33 +74,41 @@ def verify_form(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -
 
 
 @router.post("/verify", summary="Run a bulk verification from an uploaded file (banks)")
-async def verify_upload(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
-                        _: CsrfDep, file: Annotated[UploadFile, File()],
-                        fmt: Annotated[str, Form()] = "auto",
-                        kind: Annotated[str, Form()] = "") -> Response:
+async def verify_upload(
+    request: Request,
+    caller: PortalCallerDep,
+    uow: PortalReadUow,
+    _: CsrfDep,
+    file: Annotated[UploadFile, File()],
+    fmt: Annotated[str, Form()] = "auto",
+    kind: Annotated[str, Form()] = "",
+) -> Response:
     require_kind(caller, OrgKind.BANK)
     try:
         text = await _text(file, "file")
-        claims = [verification.Claim(c["kind"], c["key"], c["fields"]) for c in
-                  read_claims(io.StringIO(text, newline=""), _format(file.filename, fmt),
-                              kind or None)]
+        claims = [
+            verification.Claim(c["kind"], c["key"], c["fields"])
+            for c in read_claims(
+                io.StringIO(text, newline=""), _format(file.filename, fmt), kind or None
+            )
+        ]
         if not claims:
             raise invalid("file", "no claims in the file")
         limit = settings_of(request).verify_mismatch_limit
-        result = run_write(request, caller,
-                           lambda write: verification.verify(write, caller, claims, limit)[0])
+        result = run_write(
+            request, caller, lambda write: verification.verify(write, caller, claims, limit)[0]
+        )
     except ValueError as exc:
         return _verify_page(request, caller, uow, errors=[("file", str(exc))])
     except ValidationFailed as exc:
-        return _verify_page(request, caller, uow,
-                            errors=[(e.field, e.reason) for e in exc.errors])
-    return _verify_page(request, caller, uow, result=result,
-                        rows=[it.as_dict() for it in result.items[:SHOWN]])
+        return _verify_page(request, caller, uow, errors=[(e.field, e.reason) for e in exc.errors])
+    return _verify_page(
+        request, caller, uow, result=result, rows=[it.as_dict() for it in result.items[:SHOWN]]
+    )
 
 
 @router.get("/verify/{request_id}.csv", summary="Download a verification's results (CSV)")
-def verify_download(request_id: PathId, caller: PortalCallerDep,
-                    uow: PortalReadUow) -> Response:
+def verify_download(request_id: PathId, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
     return results_download(uow.session, caller, request_id)
 
 
@@ -102,14 +116,22 @@ def _sources_only(caller: Caller) -> None:
     require_kind(caller, OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
 
 
-def _batch_page(request: Request, caller: Caller, uow: UnitOfWork,
-                errors: list[tuple[str, str]] | None = None) -> Response:
-    query = (select(Batch).where(Batch.source_org_id == caller.org_id)
-             .order_by(Batch.id.desc()).limit(20))
+def _batch_page(
+    request: Request, caller: Caller, uow: UnitOfWork, errors: list[tuple[str, str]] | None = None
+) -> Response:
+    query = (
+        select(Batch)
+        .where(Batch.source_org_id == caller.org_id)
+        .order_by(Batch.id.desc())
+        .limit(20)
+    )
     mine = [k.name for k in all_kinds() if k.source is caller.org_kind]
-    return render(request, "documents/batches.html", {
-        "batches": list(uow.session.scalars(query)), "kinds": mine, "errors": errors or []},
-        status_code=422 if errors else 200)
+    return render(
+        request,
+        "documents/batches.html",
+        {"batches": list(uow.session.scalars(query)), "kinds": mine, "errors": errors or []},
+        status_code=422 if errors else 200,
+    )
 
 
 @router.get("/batches", summary="Signed batches: upload and outcomes (sources)")
@@ -119,10 +141,15 @@ def batch_list(request: Request, caller: PortalCallerDep, uow: PortalReadUow) ->
 
 
 @router.post("/batches", summary="Upload a signed batch: its manifest and its records")
-async def batch_upload(request: Request, caller: PortalCallerDep, uow: PortalReadUow,
-                       _: CsrfDep, manifest: Annotated[UploadFile, File()],
-                       records: Annotated[UploadFile, File()],
-                       atomic: Annotated[bool, Form()] = False) -> Response:
+async def batch_upload(
+    request: Request,
+    caller: PortalCallerDep,
+    uow: PortalReadUow,
+    _: CsrfDep,
+    manifest: Annotated[UploadFile, File()],
+    records: Annotated[UploadFile, File()],
+    atomic: Annotated[bool, Form()] = False,
+) -> Response:
     _sources_only(caller)
     try:
         note = await _text(manifest, "manifest")
@@ -135,37 +162,56 @@ async def batch_upload(request: Request, caller: PortalCallerDep, uow: PortalRea
     return redirect(request, f"/batches/{ref}")
 
 
-def _submit(request: Request, caller: Caller, note: str, body: str, filename: str | None,
-            atomic: bool) -> str:
+def _submit(
+    request: Request, caller: Caller, note: str, body: str, filename: str | None, atomic: bool
+) -> str:
     """Register, stage every line, and publish; a refused batch raises its problem."""
-    submitted = service.submit_batch(Transactions.own(database_of(request), caller.actor),
-                                     caller, note, body, _format(filename, "auto") == "csv",
-                                     "atomic" if atomic else "partial")
+    submitted = service.submit_batch(
+        Transactions.own(database_of(request), caller.actor),
+        caller,
+        note,
+        body,
+        _format(filename, "auto") == "csv",
+        "atomic" if atomic else "partial",
+    )
     return submitted.batch.ref
 
 
 @router.get("/batches/{ref}", summary="A batch's outcome (sources)")
-def batch_outcome(request: Request, ref: str, caller: PortalCallerDep,
-                  uow: PortalReadUow) -> Response:
+def batch_outcome(
+    request: Request, ref: str, caller: PortalCallerDep, uow: PortalReadUow
+) -> Response:
     batch = batches.get_batch(uow.session, caller, ref)
-    query = (select(BatchLine.line, BatchLine.outcome, BatchLine.key, BatchLine.errors)
-             .where(BatchLine.batch_id == batch.id,
-                    BatchLine.outcome.in_(("rejected", "duplicate")))
-             .order_by(BatchLine.line).limit(SHOWN))
-    lines = [{"line": line, "outcome": outcome, "key": key,
-              "errors": json.loads(errors) if errors else []}
-             for line, outcome, key, errors in uow.session.execute(query)]
-    return render(request, "documents/batch.html", {"batch": batch,
-                                                    "view": batches.batch_view(batch),
-                                                    "lines": lines, "shown": SHOWN})
+    query = (
+        select(BatchLine.line, BatchLine.outcome, BatchLine.key, BatchLine.errors)
+        .where(BatchLine.batch_id == batch.id, BatchLine.outcome.in_(("rejected", "duplicate")))
+        .order_by(BatchLine.line)
+        .limit(SHOWN)
+    )
+    lines = [
+        {
+            "line": line,
+            "outcome": outcome,
+            "key": key,
+            "errors": json.loads(errors) if errors else [],
+        }
+        for line, outcome, key, errors in uow.session.execute(query)
+    ]
+    return render(
+        request,
+        "documents/batch.html",
+        {"batch": batch, "view": batches.batch_view(batch), "lines": lines, "shown": SHOWN},
+    )
 
 
 @router.get("/batches/{ref}/report.csv", summary="A batch's outcome report (CSV)")
-def batch_report(request: Request, ref: str, caller: PortalCallerDep,
-                 all_lines: bool = False) -> StreamingResponse:
+def batch_report(
+    request: Request, ref: str, caller: PortalCallerDep, all_lines: bool = False
+) -> StreamingResponse:
     db = database_of(request)
     batch_id = reports.batch_id_for(db, caller, ref)
-    return StreamingResponse(reports.csv_report(db, batch_id, all_lines),
-                             media_type="text/csv; charset=utf-8", headers={
-                                 "Content-Disposition":
-                                     f'attachment; filename="{ref}-report.csv"'})
+    return StreamingResponse(
+        reports.csv_report(db, batch_id, all_lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{ref}-report.csv"'},
+    )

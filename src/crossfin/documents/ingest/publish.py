@@ -36,9 +36,14 @@ from crossfin.parties.models import Organization, OrgKind
 
 PAGE = 5000
 _lines = table_of(BatchLine)
-_set_outcome = _lines.update().where(
-    _lines.c.batch_id == bindparam("b_batch"), _lines.c.line == bindparam("b_line"),
-).values(outcome=bindparam("b_outcome"), errors=bindparam("b_errors"))
+_set_outcome = (
+    _lines.update()
+    .where(
+        _lines.c.batch_id == bindparam("b_batch"),
+        _lines.c.line == bindparam("b_line"),
+    )
+    .values(outcome=bindparam("b_outcome"), errors=bindparam("b_errors"))
+)
 
 
 def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None]:
@@ -63,38 +68,60 @@ def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None
         _insert(session, batch, spec, fresh)
         grown = append_to_edge(edge, (leaf_hash(r.digest) for r in fresh), published)
         edge, published = grown.right_edge, grown.size
-    session.execute(update(BatchLine).where(BatchLine.batch_id == batch.id,
-                                            BatchLine.outcome == "valid")
-                    .values(outcome="accepted"))
+    session.execute(
+        update(BatchLine)
+        .where(BatchLine.batch_id == batch.id, BatchLine.outcome == "valid")
+        .values(outcome="accepted")
+    )
     _set_counts(session, batch)
     batch.status, batch.published_at = "published", utcnow()
     batch.updated_at = batch.published_at
-    receipt = uow.record(EventType.BATCH_PUBLISHED, subjects={"batch": batch.id},
-                         content=event_content(batch, fold_subtrees(edge)),
-                         parties={batch.source_org_id})
+    receipt = uow.record(
+        EventType.BATCH_PUBLISHED,
+        subjects={"batch": batch.id},
+        content=event_content(batch, fold_subtrees(edge)),
+        parties={batch.source_org_id},
+    )
     batch.event_id = receipt.event_id
     return batch, receipt
 
 
 def event_content(batch: Batch, published_root: bytes) -> dict[str, Any]:
     """What the batch's ledger event commits to (its digest is in the leaf)."""
-    return {"batch": batch.ref, "kind": batch.kind, "source": batch.source_org_id,
-            "manifest_sha256": hashlib.sha256(batch.manifest.encode()).hexdigest(),
-            "count": batch.count, "root": base64.b64encode(batch.root).decode(),
-            "accepted": batch.accepted, "duplicates": batch.duplicates,
-            "rejected": batch.rejected,
-            "published_root": base64.b64encode(published_root).decode()}
+    return {
+        "batch": batch.ref,
+        "kind": batch.kind,
+        "source": batch.source_org_id,
+        "manifest_sha256": hashlib.sha256(batch.manifest.encode()).hexdigest(),
+        "count": batch.count,
+        "root": base64.b64encode(batch.root).decode(),
+        "accepted": batch.accepted,
+        "duplicates": batch.duplicates,
+        "rejected": batch.rejected,
+        "published_root": base64.b64encode(published_root).decode(),
+    }
 
 
 def _pages(session: Session, batch_id: int) -> Iterator[list[Any]]:
     """Staged lines still `valid`, PAGE at a time in line order (keyset paging)."""
     last = -1
     while True:
-        query = (select(BatchLine.line, BatchLine.key, BatchLine.content, BatchLine.digest,
-                        BatchLine.owner_uscc, BatchLine.value_minor, BatchLine.currency)
-                 .where(BatchLine.batch_id == batch_id, BatchLine.outcome == "valid",
-                        BatchLine.line > last)
-                 .order_by(BatchLine.line).limit(PAGE))
+        query = (
+            select(
+                BatchLine.line,
+                BatchLine.key,
+                BatchLine.content,
+                BatchLine.digest,
+                BatchLine.owner_uscc,
+                BatchLine.value_minor,
+                BatchLine.currency,
+            )
+            .where(
+                BatchLine.batch_id == batch_id, BatchLine.outcome == "valid", BatchLine.line > last
+            )
+            .order_by(BatchLine.line)
+            .limit(PAGE)
+        )
         page: list[Any] = list(session.connection().execute(query).all())
         if not page:
             return
@@ -108,13 +135,21 @@ def _errors(field: str, reason: str) -> str:
 
 def _resolve_repeats(session: Session, batch: Batch, spec: KindSpec) -> None:
     """A key seen earlier in the batch: same content is a duplicate, else a rejection."""
-    repeated = (select(BatchLine.key)
-                .where(BatchLine.batch_id == batch.id, BatchLine.outcome == "valid")
-                .group_by(BatchLine.key).having(func.count() > 1))
-    query = (select(BatchLine.line, BatchLine.key, BatchLine.content)
-             .where(BatchLine.batch_id == batch.id, BatchLine.outcome == "valid",
-                    BatchLine.key.in_(repeated))
-             .order_by(BatchLine.key, BatchLine.line))
+    repeated = (
+        select(BatchLine.key)
+        .where(BatchLine.batch_id == batch.id, BatchLine.outcome == "valid")
+        .group_by(BatchLine.key)
+        .having(func.count() > 1)
+    )
+    query = (
+        select(BatchLine.line, BatchLine.key, BatchLine.content)
+        .where(
+            BatchLine.batch_id == batch.id,
+            BatchLine.outcome == "valid",
+            BatchLine.key.in_(repeated),
+        )
+        .order_by(BatchLine.key, BatchLine.line)
+    )
     first: tuple[str | None, int, str | None] = (None, -1, None)
     changes = []
     for line, key, content in session.execute(query):
@@ -123,22 +158,39 @@ def _resolve_repeats(session: Session, batch: Batch, spec: KindSpec) -> None:
             continue
         same = content == first[2]
         outcome = "duplicate" if same else "rejected"
-        reason = (f"repeats line {first[1]}" if same else
-                  f"key already at line {first[1]} with other content")
-        changes.append({"b_batch": batch.id, "b_line": line, "b_outcome": outcome,
-                        "b_errors": _errors(spec.key_field, reason)})
+        reason = (
+            f"repeats line {first[1]}"
+            if same
+            else f"key already at line {first[1]} with other content"
+        )
+        changes.append(
+            {
+                "b_batch": batch.id,
+                "b_line": line,
+                "b_outcome": outcome,
+                "b_errors": _errors(spec.key_field, reason),
+            }
+        )
     if changes:
         session.connection().execute(_set_outcome, changes)
 
 
-def _resolve_stored(session: Session, batch: Batch, spec: KindSpec,
-                    page: Sequence[Row[Any]]) -> list[Row[Any]]:
+def _resolve_stored(
+    session: Session, batch: Batch, spec: KindSpec, page: Sequence[Row[Any]]
+) -> list[Row[Any]]:
     """Mark lines whose key is already registered; return the lines still to insert."""
-    query = (select(Document.key, Document.source_org_id, DocumentVersion.content)
-             .join(DocumentVersion, (DocumentVersion.document_id == Document.id)
-                   & (DocumentVersion.version == Document.version))
-             .where(Document.kind == spec.name,
-                    key_in(Document.key, [r.key for r in page], session.get_bind().dialect.name)))
+    query = (
+        select(Document.key, Document.source_org_id, DocumentVersion.content)
+        .join(
+            DocumentVersion,
+            (DocumentVersion.document_id == Document.id)
+            & (DocumentVersion.version == Document.version),
+        )
+        .where(
+            Document.kind == spec.name,
+            key_in(Document.key, [r.key for r in page], session.get_bind().dialect.name),
+        )
+    )
     stored = {key: (source, content) for key, source, content in session.execute(query)}
     fresh, changes = [], []
     for row in page:
@@ -147,11 +199,19 @@ def _resolve_stored(session: Session, batch: Batch, spec: KindSpec,
             fresh.append(row)
             continue
         same = found[0] == batch.source_org_id and found[1] == row.content
-        reason = ("identical to the registered document" if same else
-                  "already registered with other content: send an amendment")
-        changes.append({"b_batch": batch.id, "b_line": row.line,
-                        "b_outcome": "duplicate" if same else "rejected",
-                        "b_errors": _errors(spec.key_field, reason)})
+        reason = (
+            "identical to the registered document"
+            if same
+            else "already registered with other content: send an amendment"
+        )
+        changes.append(
+            {
+                "b_batch": batch.id,
+                "b_line": row.line,
+                "b_outcome": "duplicate" if same else "rejected",
+                "b_errors": _errors(spec.key_field, reason),
+            }
+        )
     if changes:
         session.connection().execute(_set_outcome, changes)
     return fresh
@@ -163,7 +223,8 @@ def owners_by_uscc(session: Session, usccs: set[str]) -> dict[str, tuple[int, st
         return {}
     query = select(Organization.uscc, Organization.id, Organization.jurisdiction_path).where(
         Organization.kind == OrgKind.ENTERPRISE.value,
-        key_in(Organization.uscc, sorted(usccs), session.get_bind().dialect.name))
+        key_in(Organization.uscc, sorted(usccs), session.get_bind().dialect.name),
+    )
     return {uscc: (org_id, path) for uscc, org_id, path in session.execute(query) if uscc}
 
 
@@ -175,32 +236,58 @@ def _insert(session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[A
     docs = []
     for r in rows:
         org_id, path = owners.get(r.owner_uscc, (None, None))
-        docs.append({"kind": spec.name, "key": r.key, "source_org_id": batch.source_org_id,
-                     "owner_uscc": r.owner_uscc, "owner_org_id": org_id,
-                     "jurisdiction_path": path, "version": 1, "value_minor": r.value_minor,
-                     "currency": r.currency, "single_use": spec.single_use,
-                     "digest": r.digest})
+        docs.append(
+            {
+                "kind": spec.name,
+                "key": r.key,
+                "source_org_id": batch.source_org_id,
+                "owner_uscc": r.owner_uscc,
+                "owner_org_id": org_id,
+                "jurisdiction_path": path,
+                "version": 1,
+                "value_minor": r.value_minor,
+                "currency": r.currency,
+                "single_use": spec.single_use,
+                "digest": r.digest,
+            }
+        )
     connection, now = session.connection(), utcnow()
     insert_rows(connection, table_of(Document), docs, now)
     # Reading the ids back beats RETURNING, which SQLite can only keep in order row by row.
     keys = key_in(Document.key, [r.key for r in rows], connection.dialect.name)
     query = select(Document.key, Document.id).where(Document.kind == spec.name, keys)
     by_key = dict(connection.execute(query).all())
-    versions = [{"document_id": by_key[r.key], "version": 1, "content": r.content,
-                 "record_digest": r.digest, "value_minor": r.value_minor,
-                 "currency": r.currency, "reason": None, "batch_id": batch.ref}
-                for r in rows]
+    versions = [
+        {
+            "document_id": by_key[r.key],
+            "version": 1,
+            "content": r.content,
+            "record_digest": r.digest,
+            "value_minor": r.value_minor,
+            "currency": r.currency,
+            "reason": None,
+            "batch_id": batch.ref,
+        }
+        for r in rows
+    ]
     insert_rows(connection, table_of(DocumentVersion), versions, now)
 
+
 def _count(session: Session, batch_id: int, outcome: str) -> int:
-    query = select(func.count()).select_from(BatchLine).where(
-        BatchLine.batch_id == batch_id, BatchLine.outcome == outcome)
+    query = (
+        select(func.count())
+        .select_from(BatchLine)
+        .where(BatchLine.batch_id == batch_id, BatchLine.outcome == outcome)
+    )
     return int(session.scalar(query) or 0)
 
 
 def _set_counts(session: Session, batch: Batch) -> None:
-    query = (select(BatchLine.outcome, func.count()).where(BatchLine.batch_id == batch.id)
-             .group_by(BatchLine.outcome))
+    query = (
+        select(BatchLine.outcome, func.count())
+        .where(BatchLine.batch_id == batch.id)
+        .group_by(BatchLine.outcome)
+    )
     counts = dict(session.execute(query).all())
     batch.accepted = counts.get("accepted", 0)
     batch.duplicates = counts.get("duplicate", 0)
@@ -211,6 +298,5 @@ def _reject(session: Session, batch: Batch) -> Batch:
     """Atomic mode with a bad line: nothing is published; the report says why."""
     _set_counts(session, batch)
     batch.status, batch.updated_at = "rejected", utcnow()
-    batch.reason = (f"{batch.rejected} line(s) rejected: an atomic batch publishes all "
-                    "or nothing")
+    batch.reason = f"{batch.rejected} line(s) rejected: an atomic batch publishes all or nothing"
     return batch

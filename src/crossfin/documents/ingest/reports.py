@@ -30,17 +30,21 @@ def _lines(db: Database, batch_id: int, all_lines: bool) -> Iterator[dict[str, A
     last = -1
     while True:
         with db.session(readonly=True) as session:
-            query = select(BatchLine.line, BatchLine.outcome, BatchLine.key,
-                           BatchLine.errors).where(BatchLine.batch_id == batch_id,
-                                                   BatchLine.line > last)
+            query = select(
+                BatchLine.line, BatchLine.outcome, BatchLine.key, BatchLine.errors
+            ).where(BatchLine.batch_id == batch_id, BatchLine.line > last)
             if not all_lines:
                 query = query.where(BatchLine.outcome.in_(("rejected", "duplicate")))
             page = session.execute(query.order_by(BatchLine.line).limit(PAGE)).all()
         if not page:
             return
         for line, outcome, key, errors in page:
-            yield {"line": line, "outcome": outcome, "key": key,
-                   "errors": json.loads(errors) if errors else []}
+            yield {
+                "line": line,
+                "outcome": outcome,
+                "key": key,
+                "errors": json.loads(errors) if errors else [],
+            }
         last = page[-1].line
 
 
@@ -72,8 +76,9 @@ def csv_report(db: Database, batch_id: int, all_lines: bool) -> Iterator[bytes]:
         writer.writerow(("", "refused", "", "root", summary["reason"]))
     for item in _lines(db, batch_id, all_lines):
         for error in item["errors"] or [{"field": "", "reason": ""}]:
-            writer.writerow((item["line"], item["outcome"], item["key"] or "",
-                             error["field"], error["reason"]))
+            writer.writerow(
+                (item["line"], item["outcome"], item["key"] or "", error["field"], error["reason"])
+            )
         if buffer.tell() > 64_000:
             yield buffer.getvalue().encode()
             buffer.seek(0)

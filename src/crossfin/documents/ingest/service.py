@@ -54,23 +54,31 @@ class Submission:
     created: bool = False  # open_batch: the manifest was new
 
 
-def open_batch(tx: Transactions, caller: Caller, manifest: str,
-               mode: str = "partial") -> Submission:
+def open_batch(
+    tx: Transactions, caller: Caller, manifest: str, mode: str = "partial"
+) -> Submission:
     """Verify a signed manifest and open its batch, or find it (same manifest and mode)."""
     batch, created = tx.write(lambda uow: register_batch(uow, caller, manifest, mode))
     return Submission(batch, created=created)
 
 
-def submit_chunk(tx: Transactions, caller: Caller, ref: str, start: int, body: str,
-                 csv_format: bool) -> Submission:
+def submit_chunk(
+    tx: Transactions, caller: Caller, ref: str, start: int, body: str, csv_format: bool
+) -> Submission:
     """Stage the lines of `body` (JSON Lines, or CSV with its header) as lines `start`...,
     then publish the batch if that completed it."""
     kind = tx.read(lambda uow: get_batch(uow.session, caller, ref).kind)
     return _stage(tx, caller, ref, kind, start, body, csv_format)
 
 
-def submit_batch(tx: Transactions, caller: Caller, manifest: str, body: str,
-                 csv_format: bool, mode: str = "partial") -> Submission:
+def submit_batch(
+    tx: Transactions,
+    caller: Caller,
+    manifest: str,
+    body: str,
+    csv_format: bool,
+    mode: str = "partial",
+) -> Submission:
     """Open the batch of `manifest`, stage `body` (every record of the batch, from line 0)
     unless the batch no longer receives lines, and publish it if complete."""
     batch = open_batch(tx, caller, manifest, mode).batch
@@ -84,8 +92,9 @@ def publish_if_complete(tx: Transactions, caller: Caller, ref: str) -> Submissio
     return _publish_if_complete(tx, tx.read(lambda uow: get_batch(uow.session, caller, ref)))
 
 
-def _stage(tx: Transactions, caller: Caller, ref: str, kind: str, start: int, body: str,
-           csv_format: bool) -> Submission:
+def _stage(
+    tx: Transactions, caller: Caller, ref: str, kind: str, start: int, body: str, csv_format: bool
+) -> Submission:
     chunk = prepare_chunk(get_kind(kind), start, body, csv_format)  # before any transaction
     batch = tx.write(lambda uow: stage_chunk(uow, caller, ref, chunk))
     return _publish_if_complete(tx, batch)

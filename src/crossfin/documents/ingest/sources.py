@@ -35,12 +35,22 @@ def register_key(uow: UnitOfWork, caller: Caller, vkey: str) -> tuple[SourceKey,
     text = verifier.vkey
     if uow.session.scalar(select(SourceKey.id).where(SourceKey.vkey == text)) is not None:
         raise AlreadyExists("this key is already registered", field="vkey")
-    row = SourceKey(org_id=caller.org_id, name=verifier.name, key_id=verifier.key_id,
-                    vkey=text, public_key=verifier.public_key, created_at=utcnow())
+    row = SourceKey(
+        org_id=caller.org_id,
+        name=verifier.name,
+        key_id=verifier.key_id,
+        vkey=text,
+        public_key=verifier.public_key,
+        created_at=utcnow(),
+    )
     uow.session.add(row)
     uow.session.flush()
-    receipt = uow.record(EventType.SOURCE_KEY_REGISTERED, subjects={"source_key": row.id},
-                         content={"org": caller.org_id, "vkey": text}, parties={caller.org_id})
+    receipt = uow.record(
+        EventType.SOURCE_KEY_REGISTERED,
+        subjects={"source_key": row.id},
+        content={"org": caller.org_id, "vkey": text},
+        parties={caller.org_id},
+    )
     return row, receipt
 
 
@@ -61,9 +71,12 @@ def retire_key(uow: UnitOfWork, caller: Caller, key_id: int) -> tuple[SourceKey,
     if row.retired_at is not None:
         raise IllegalTransition("this key is already retired")
     row.retired_at = utcnow()
-    receipt = uow.record(EventType.SOURCE_KEY_RETIRED, subjects={"source_key": row.id},
-                         content={"org": caller.org_id, "vkey": row.vkey},
-                         parties={caller.org_id})
+    receipt = uow.record(
+        EventType.SOURCE_KEY_RETIRED,
+        subjects={"source_key": row.id},
+        content={"org": caller.org_id, "vkey": row.vkey},
+        parties={caller.org_id},
+    )
     return row, receipt
 
 

@@ -70,8 +70,7 @@ class KindSpec:
     value_currency: str
     checks: tuple[CrossCheck, ...] = ()
     description: str = ""
-    _adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict, compare=False,
-                                                   repr=False)
+    _adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
@@ -99,8 +98,9 @@ class KindSpec:
             raise ValidationFailed(errors)
         return content
 
-    def normalise_fields(self, partial: Mapping[str, Any],
-                         context: Mapping[str, Any] | None = None) -> Content:
+    def normalise_fields(
+        self, partial: Mapping[str, Any], context: Mapping[str, Any] | None = None
+    ) -> Content:
         """Validate and normalise a subset of fields, as stored content would hold them.
 
         Precondition: `partial` maps field names to values as a record would carry them.
@@ -117,8 +117,10 @@ class KindSpec:
             try:
                 content[name] = adapter.dump_python(adapter.validate_python(value), mode="json")
             except PydanticError as exc:
-                errors += [FieldError(field_path((name, *e["loc"])), _reason(e))
-                           for e in exc.errors(include_url=False)]
+                errors += [
+                    FieldError(field_path((name, *e["loc"])), _reason(e))
+                    for e in exc.errors(include_url=False)
+                ]
         lookup = {**(context or {}), **content}
         errors += self._scale_amounts(content, lookup)
         if errors:
@@ -197,8 +199,9 @@ class KindSpec:
             return "text"
         annotation = info.annotation
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        target = args[0] if len(args) == 1 and typing.get_origin(annotation) is not list \
-            else annotation
+        target = (
+            args[0] if len(args) == 1 and typing.get_origin(annotation) is not list else annotation
+        )
         if typing.get_origin(target) is list:
             return "list"
         return "bool" if target is bool else "text"

@@ -65,9 +65,15 @@ def _ports(content: Content) -> list[FieldError]:
 
 
 SPEC = KindSpec(
-    name="bill_of_lading", source=OrgKind.LOGISTICS, model=BillOfLading,
-    key_field="bl_no", owner_field="shipper_uscc", single_use=True,
-    amounts={"cargo_value": "currency"}, value_fields=("cargo_value",),
-    value_currency="currency", checks=(_value_pair, _containers, _ports),
+    name="bill_of_lading",
+    source=OrgKind.LOGISTICS,
+    model=BillOfLading,
+    key_field="bl_no",
+    owner_field="shipper_uscc",
+    single_use=True,
+    amounts={"cargo_value": "currency"},
+    value_fields=("cargo_value",),
+    value_currency="currency",
+    checks=(_value_pair, _containers, _ports),
     description="Bill of lading (single use)",
 )

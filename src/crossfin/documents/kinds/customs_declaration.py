@@ -43,8 +43,7 @@ def check_declaration_no(value: Any) -> str:
         raise ValueError("customs district (digits 1-4) cannot be 0000")
     year, this_year = int(text[4:8]), business_date().year
     if not FIRST_YEAR <= year <= this_year:
-        raise ValueError(f"year (digits 5-8) {year} is not between {FIRST_YEAR} and "
-                         f"{this_year}")
+        raise ValueError(f"year (digits 5-8) {year} is not between {FIRST_YEAR} and {this_year}")
     if text[8] not in "01":
         raise ValueError(f"I/E flag (digit 9) must be 0 (export) or 1 (import), got {text[8]}")
     if text[9:] == "0" * 9:
@@ -73,8 +72,9 @@ def _dates(content: Content) -> list[FieldError]:
     year = int(content["declaration_no"][4:8])
     day_year = int(content["export_date"][:4])
     if abs(day_year - year) > 1:
-        return [FieldError("export_date", f"year {day_year} is far from the declaration "
-                                          f"year {year}")]
+        return [
+            FieldError("export_date", f"year {day_year} is far from the declaration year {year}")
+        ]
     return []
 
 
@@ -85,9 +85,15 @@ def _positive(content: Content) -> list[FieldError]:
 
 
 SPEC = KindSpec(
-    name="customs_declaration", source=OrgKind.CUSTOMS, model=CustomsDeclaration,
-    key_field="declaration_no", owner_field="enterprise_uscc", single_use=False,
-    amounts={"total_value": "currency"}, value_fields=("total_value",),
-    value_currency="currency", checks=(_dates, _positive),
+    name="customs_declaration",
+    source=OrgKind.CUSTOMS,
+    model=CustomsDeclaration,
+    key_field="declaration_no",
+    owner_field="enterprise_uscc",
+    single_use=False,
+    amounts={"total_value": "currency"},
+    value_fields=("total_value",),
+    value_currency="currency",
+    checks=(_dates, _positive),
     description="Customs import/export declaration (multi-use up to its value)",
 )

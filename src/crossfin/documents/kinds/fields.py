@@ -65,8 +65,14 @@ def _text_input(value: Any) -> str:
 
 
 def _json_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", list: "a list",
-             dict: "an object", type(None): "null"}
+    names = {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -113,10 +119,10 @@ def check_decimal_text(value: Any) -> str:
     if isinstance(value, Decimal):
         value = format(value, "f")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("amounts are decimal strings, e.g. \"1234.50\", never JSON numbers")
+        raise ValueError('amounts are decimal strings, e.g. "1234.50", never JSON numbers')
     text = _text_input(value)
     if not _DECIMAL.fullmatch(text):
-        raise ValueError(f"{text!r} is not a plain decimal number like \"1234.50\"")
+        raise ValueError(f'{text!r} is not a plain decimal number like "1234.50"')
     if len(text.split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS:
         raise ValueError(f"more than {MAX_INTEGER_DIGITS} integer digits")
     return text
@@ -137,7 +143,7 @@ def check_ratio(value: Any) -> str:
     except InvalidOperation:  # pragma: no cover - the regex already refused it
         raise ValueError("not a decimal") from None
     if not 0 < number <= 1:
-        raise ValueError("must be greater than 0 and at most 1, e.g. \"0.90\"")
+        raise ValueError('must be greater than 0 and at most 1, e.g. "0.90"')
     return shortest(number)
 
 
@@ -170,8 +176,9 @@ def check_doc_number(value: Any) -> str:
     if not 1 <= len(text) <= 64:
         raise ValueError(f"must have 1 to 64 characters, got {len(text)}")
     if not _DOC_NUMBER.fullmatch(text):
-        raise ValueError("only letters, digits and / . _ - are allowed, starting with a "
-                         "letter or digit")
+        raise ValueError(
+            "only letters, digits and / . _ - are allowed, starting with a letter or digit"
+        )
     return text
 
 
@@ -210,6 +217,7 @@ def check_digits(length: int) -> Any:
         if not pattern.fullmatch(text):
             raise ValueError(f"must be exactly {length} digits")
         return text
+
     return check
 
 

@@ -51,8 +51,11 @@ def _declarations(content: Content) -> list[FieldError]:
     errors, seen = [], set()
     for i, number in enumerate(content["declarations"]):
         if number[8] != "0":
-            errors.append(FieldError(f"declarations[{i}]", "is not an export declaration "
-                                                           "(I/E flag must be 0)"))
+            errors.append(
+                FieldError(
+                    f"declarations[{i}]", "is not an export declaration (I/E flag must be 0)"
+                )
+            )
         if number in seen:
             errors.append(FieldError(f"declarations[{i}]", "is listed twice"))
         seen.add(number)
@@ -60,9 +63,15 @@ def _declarations(content: Content) -> list[FieldError]:
 
 
 SPEC = KindSpec(
-    name="insurance_policy", source=OrgKind.INSURER, model=InsurancePolicy,
-    key_field="policy_no", owner_field="insured_uscc", single_use=False,
-    amounts={"credit_limit": "currency"}, value_fields=("credit_limit",),
-    value_currency="currency", checks=(_validity, _declarations),
+    name="insurance_policy",
+    source=OrgKind.INSURER,
+    model=InsurancePolicy,
+    key_field="policy_no",
+    owner_field="insured_uscc",
+    single_use=False,
+    amounts={"credit_limit": "currency"},
+    value_fields=("credit_limit",),
+    value_currency="currency",
+    checks=(_validity, _declarations),
     description="Export credit-insurance policy (value: the buyer credit limit)",
 )

@@ -14,14 +14,17 @@ from crossfin.documents.kinds import (
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.parties.models import OrgKind
 
-_KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
-    customs_declaration.SPEC,
-    vat_invoice.SPEC,
-    insurance_policy.SPEC,
-    bill_of_lading.SPEC,
-    warehouse_receipt.SPEC,
-    tax_filing.SPEC,
-)}
+_KINDS: dict[str, KindSpec] = {
+    spec.name: spec
+    for spec in (
+        customs_declaration.SPEC,
+        vat_invoice.SPEC,
+        insurance_policy.SPEC,
+        bill_of_lading.SPEC,
+        warehouse_receipt.SPEC,
+        tax_filing.SPEC,
+    )
+}
 
 
 def get_kind(name: str) -> KindSpec:

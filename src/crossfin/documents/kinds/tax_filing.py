@@ -52,9 +52,14 @@ class TaxFiling(KindModel):
 
 
 SPEC = KindSpec(
-    name="tax_filing", source=OrgKind.TAX, model=TaxFiling,
-    key_field="filing_no", owner_field="payer_uscc", single_use=False,
-    amounts={"contract_amount": "currency"}, value_fields=("contract_amount",),
+    name="tax_filing",
+    source=OrgKind.TAX,
+    model=TaxFiling,
+    key_field="filing_no",
+    owner_field="payer_uscc",
+    single_use=False,
+    amounts={"contract_amount": "currency"},
+    value_fields=("contract_amount",),
     value_currency="currency",
     description="Service-trade tax filing (multi-use up to the contract amount)",
 )

@@ -75,9 +75,15 @@ def _amounts(content: Content) -> list[FieldError]:
 
 
 SPEC = KindSpec(
-    name="vat_invoice", source=OrgKind.TAX, model=VatInvoice,
-    key_field="invoice_no", owner_field="buyer_uscc", single_use=False,
-    amounts={"amount": "=CNY", "tax_amount": "=CNY"}, value_fields=("amount", "tax_amount"),
-    value_currency="=CNY", checks=(_parties, _amounts),
+    name="vat_invoice",
+    source=OrgKind.TAX,
+    model=VatInvoice,
+    key_field="invoice_no",
+    owner_field="buyer_uscc",
+    single_use=False,
+    amounts={"amount": "=CNY", "tax_amount": "=CNY"},
+    value_fields=("amount", "tax_amount"),
+    value_currency="=CNY",
+    checks=(_parties, _amounts),
     description="VAT invoice (multi-use up to amount plus tax)",
 )

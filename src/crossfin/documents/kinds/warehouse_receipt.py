@@ -29,9 +29,14 @@ class WarehouseReceipt(KindModel):
 
 
 SPEC = KindSpec(
-    name="warehouse_receipt", source=OrgKind.LOGISTICS, model=WarehouseReceipt,
-    key_field="receipt_no", owner_field="owner_uscc", single_use=True,
-    amounts={"valuation": "currency"}, value_fields=("valuation",),
+    name="warehouse_receipt",
+    source=OrgKind.LOGISTICS,
+    model=WarehouseReceipt,
+    key_field="receipt_no",
+    owner_field="owner_uscc",
+    single_use=True,
+    amounts={"valuation": "currency"},
+    value_fields=("valuation",),
     value_currency="currency",
     description="Warehouse receipt (single use, value: the valuation)",
 )

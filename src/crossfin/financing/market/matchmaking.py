@@ -78,23 +78,34 @@ def publish_need(uow: UnitOfWork, caller: Caller, data: NeedIn) -> tuple[Financi
     scenario_for_kinds([d.kind for d in data.documents])
     now = utcnow()
     need = FinancingNeed(
-        enterprise_org_id=org.id, jurisdiction_path=org.jurisdiction_path,
-        amount_minor=amount, currency=currency, tenor_days=data.tenor_days,
-        purpose=data.purpose, status=NeedStatus.OPEN.value,
+        enterprise_org_id=org.id,
+        jurisdiction_path=org.jurisdiction_path,
+        amount_minor=amount,
+        currency=currency,
+        tenor_days=data.tenor_days,
+        purpose=data.purpose,
+        status=NeedStatus.OPEN.value,
         documents=json.dumps([d.model_dump() for d in data.documents]),
-        created_at=now, updated_at=now)
+        created_at=now,
+        updated_at=now,
+    )
     session.add(need)
     session.flush()
-    receipt = uow.record(EventType.NEED_PUBLISHED, subjects={"need": need.id},
-                         content=data.model_dump(mode="json"), parties={org.id})
+    receipt = uow.record(
+        EventType.NEED_PUBLISHED,
+        subjects={"need": need.id},
+        content=data.model_dump(mode="json"),
+        parties={org.id},
+    )
     return need, receipt
 
 
 def _check_own_documents(session: Session, org: Organization, data: NeedIn) -> None:
     errors = []
     for i, ref in enumerate(data.documents):
-        doc = session.scalar(select(Document).where(Document.kind == ref.kind,
-                                                    Document.key == ref.key))
+        doc = session.scalar(
+            select(Document).where(Document.kind == ref.kind, Document.key == ref.key)
+        )
         if doc is None or doc.owner_uscc != org.uscc:
             errors.append(FieldError(f"documents[{i}]", "not a document of yours"))
     if errors:
@@ -103,9 +114,11 @@ def _check_own_documents(session: Session, org: Organization, data: NeedIn) -> N
 
 def served_paths(session: Session, bank_org_id: int) -> list[str]:
     """Jurisdiction paths a bank serves (each with its subtree)."""
-    query = select(Jurisdiction.path).join(
-        BankJurisdiction, BankJurisdiction.code == Jurisdiction.code).where(
-        BankJurisdiction.org_id == bank_org_id)
+    query = (
+        select(Jurisdiction.path)
+        .join(BankJurisdiction, BankJurisdiction.code == Jurisdiction.code)
+        .where(BankJurisdiction.org_id == bank_org_id)
+    )
     return list(session.scalars(query))
 
 
@@ -119,8 +132,9 @@ def can_see_need(session: Session, caller: Caller, need: FinancingNeed) -> bool:
     return supervises(caller, need.jurisdiction_path)
 
 
-def get_need(session: Session, caller: Caller, need_id: int, *,
-             lock: bool = False) -> FinancingNeed:
+def get_need(
+    session: Session, caller: Caller, need_id: int, *, lock: bool = False
+) -> FinancingNeed:
     query = select(FinancingNeed).where(FinancingNeed.id == need_id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -130,8 +144,14 @@ def get_need(session: Session, caller: Caller, need_id: int, *,
     return need
 
 
-def list_needs(session: Session, caller: Caller, status: str | None, after: int,
-               limit: int, newest_first: bool = False) -> list[FinancingNeed]:
+def list_needs(
+    session: Session,
+    caller: Caller,
+    status: str | None,
+    after: int,
+    limit: int,
+    newest_first: bool = False,
+) -> list[FinancingNeed]:
     """Needs the caller sees after id `after`, oldest first (or the newest `limit`)."""
     query = select(FinancingNeed).where(FinancingNeed.id > after)
     if status:
@@ -147,15 +167,17 @@ def list_needs(session: Session, caller: Caller, status: str | None, after: int,
     elif caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path:
         if caller.jurisdiction_path != ROOT_PATH:
             query = query.where(
-                FinancingNeed.jurisdiction_path.startswith(caller.jurisdiction_path))
+                FinancingNeed.jurisdiction_path.startswith(caller.jurisdiction_path)
+            )
     else:
         return []
     order = FinancingNeed.id.desc() if newest_first else FinancingNeed.id
     return list(session.scalars(query.order_by(order).limit(limit)))
 
 
-def make_offer(uow: UnitOfWork, caller: Caller, need_id: int,
-               data: OfferIn) -> tuple[FinancingOffer, Receipt]:
+def make_offer(
+    uow: UnitOfWork, caller: Caller, need_id: int, data: OfferIn
+) -> tuple[FinancingOffer, Receipt]:
     """A bank serving the need's jurisdiction offers; one open offer per bank and need."""
     require_kind(caller, OrgKind.BANK)
     require_role(caller, Role.OPERATOR, Role.ADMIN, Role.APPROVER)
@@ -163,23 +185,37 @@ def make_offer(uow: UnitOfWork, caller: Caller, need_id: int,
     need = get_need(session, caller, need_id, lock=True)
     if need.status != NeedStatus.OPEN.value:
         raise IllegalTransition(f"the need is {need.status}", state=need.status)
-    mine = session.scalar(select(FinancingOffer.id).where(
-        FinancingOffer.need_id == need.id, FinancingOffer.bank_org_id == caller.org_id,
-        FinancingOffer.status == OfferStatus.OPEN.value))
+    mine = session.scalar(
+        select(FinancingOffer.id).where(
+            FinancingOffer.need_id == need.id,
+            FinancingOffer.bank_org_id == caller.org_id,
+            FinancingOffer.status == OfferStatus.OPEN.value,
+        )
+    )
     if mine is not None:
         raise AlreadyExists("your bank already has an open offer on this need", offer=mine)
     currency = currency_in(data.currency)
     now = utcnow()
     offer = FinancingOffer(
-        need_id=need.id, bank_org_id=caller.org_id, currency=currency,
-        amount_minor=money_in(data.amount, currency, "amount"), rate=data.rate,
-        tenor_days=data.tenor_days, note=data.note, status=OfferStatus.OPEN.value,
-        created_at=now, updated_at=now)
+        need_id=need.id,
+        bank_org_id=caller.org_id,
+        currency=currency,
+        amount_minor=money_in(data.amount, currency, "amount"),
+        rate=data.rate,
+        tenor_days=data.tenor_days,
+        note=data.note,
+        status=OfferStatus.OPEN.value,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(offer)
     session.flush()
-    receipt = uow.record(EventType.OFFER_MADE, subjects={"need": need.id, "offer": offer.id},
-                         content=data.model_dump(mode="json"),
-                         parties={caller.org_id, need.enterprise_org_id})
+    receipt = uow.record(
+        EventType.OFFER_MADE,
+        subjects={"need": need.id, "offer": offer.id},
+        content=data.model_dump(mode="json"),
+        parties={caller.org_id, need.enterprise_org_id},
+    )
     return offer, receipt
 
 
@@ -189,8 +225,9 @@ def list_offers(session: Session, caller: Caller, need_id: int) -> list[Financin
     return offers_on(session, caller, [need])[need.id]
 
 
-def offers_on(session: Session, caller: Caller, needs: Sequence[FinancingNeed]
-              ) -> dict[int, list[FinancingOffer]]:
+def offers_on(
+    session: Session, caller: Caller, needs: Sequence[FinancingNeed]
+) -> dict[int, list[FinancingOffer]]:
     """The offers the caller sees on each of `needs` (needs it may see), in one query."""
     found: dict[int, list[FinancingOffer]] = {need.id: [] for need in needs}
     if not found:
@@ -204,16 +241,21 @@ def offers_on(session: Session, caller: Caller, needs: Sequence[FinancingNeed]
 
 
 def _offer(session: Session, offer_id: int) -> FinancingOffer:
-    query = (select(FinancingOffer).where(FinancingOffer.id == offer_id).with_for_update()
-             .execution_options(populate_existing=True))
+    query = (
+        select(FinancingOffer)
+        .where(FinancingOffer.id == offer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     offer = session.scalar(query)
     if offer is None:
         raise NotFound(f"no offer {offer_id}")
     return offer
 
 
-def accept_offer(uow: UnitOfWork, caller: Caller, offer_id: int, data: AcceptIn,
-                 reservation_hours: int) -> tuple[FinancingOffer, Financing, Receipt]:
+def accept_offer(
+    uow: UnitOfWork, caller: Caller, offer_id: int, data: AcceptIn, reservation_hours: int
+) -> tuple[FinancingOffer, Financing, Receipt]:
     """The enterprise accepts: a registered financing opens, the other offers are declined."""
     require_kind(caller, OrgKind.ENTERPRISE)
     require_role(caller, Role.OPERATOR, Role.ADMIN)
@@ -226,19 +268,28 @@ def accept_offer(uow: UnitOfWork, caller: Caller, offer_id: int, data: AcceptIn,
     for thing, status in ((need, need.status), (offer, offer.status)):
         if status != "open":
             raise IllegalTransition(f"the {_name(thing)} is {status}", state=status)
-    financing, _ = open_financing(uow, _application(session, need, offer, data),
-                                  bank_org_id=offer.bank_org_id, maker_principal_id=None,
-                                  reservation_hours=reservation_hours, offer_id=offer.id)
+    financing, _ = open_financing(
+        uow,
+        _application(session, need, offer, data),
+        bank_org_id=offer.bank_org_id,
+        maker_principal_id=None,
+        reservation_hours=reservation_hours,
+        offer_id=offer.id,
+    )
     now = utcnow()
-    offer.status, offer.financing_id, offer.updated_at = OfferStatus.ACCEPTED.value, \
-        financing.id, now
-    need.status, need.accepted_offer_id, need.updated_at = NeedStatus.ACCEPTED.value, \
-        offer.id, now
+    offer.status, offer.financing_id, offer.updated_at = (
+        OfferStatus.ACCEPTED.value,
+        financing.id,
+        now,
+    )
+    need.status, need.accepted_offer_id, need.updated_at = NeedStatus.ACCEPTED.value, offer.id, now
     _decline_others(uow, need, keep=offer.id)
-    receipt = uow.record(EventType.OFFER_ACCEPTED, subjects={"need": need.id, "offer": offer.id,
-                                                             "financing": financing.id},
-                         content={"offer": offer.id, "financing": financing.id},
-                         parties={offer.bank_org_id, need.enterprise_org_id})
+    receipt = uow.record(
+        EventType.OFFER_ACCEPTED,
+        subjects={"need": need.id, "offer": offer.id, "financing": financing.id},
+        content={"offer": offer.id, "financing": financing.id},
+        parties={offer.bank_org_id, need.enterprise_org_id},
+    )
     return offer, financing, receipt
 
 
@@ -246,32 +297,48 @@ def _name(thing: Any) -> str:
     return "need" if isinstance(thing, FinancingNeed) else "offer"
 
 
-def _application(session: Session, need: FinancingNeed, offer: FinancingOffer,
-                 data: AcceptIn) -> FinancingIn:
+def _application(
+    session: Session, need: FinancingNeed, offer: FinancingOffer, data: AcceptIn
+) -> FinancingIn:
     org = session.get(Organization, need.enterprise_org_id)
     assert org is not None and org.uscc is not None
     docs = json.loads(need.documents)
     scenario = scenario_for_kinds([d["kind"] for d in docs])
     return FinancingIn(
-        scenario=scenario.name, external_ref=f"F7-offer-{offer.id}", enterprise_uscc=org.uscc,
-        amount=format_amount(offer.amount_minor, offer.currency), currency=offer.currency,
+        scenario=scenario.name,
+        external_ref=f"F7-offer-{offer.id}",
+        enterprise_uscc=org.uscc,
+        amount=format_amount(offer.amount_minor, offer.currency),
+        currency=offer.currency,
         documents=[DocumentShareIn(kind=d["kind"], key=d["key"]) for d in docs],
-        fx_rates=data.fx_rates, rate=offer.rate)
+        fx_rates=data.fx_rates,
+        rate=offer.rate,
+    )
 
 
 def _decline_others(uow: UnitOfWork, need: FinancingNeed, keep: int | None) -> None:
-    others = uow.session.scalars(select(FinancingOffer).where(
-        FinancingOffer.need_id == need.id, FinancingOffer.status == OfferStatus.OPEN.value,
-        FinancingOffer.id != (keep or 0)).order_by(FinancingOffer.id))
+    others = uow.session.scalars(
+        select(FinancingOffer)
+        .where(
+            FinancingOffer.need_id == need.id,
+            FinancingOffer.status == OfferStatus.OPEN.value,
+            FinancingOffer.id != (keep or 0),
+        )
+        .order_by(FinancingOffer.id)
+    )
     for other in others:
         other.status, other.updated_at = OfferStatus.DECLINED.value, utcnow()
-        uow.record(EventType.OFFER_DECLINED, subjects={"need": need.id, "offer": other.id},
-                   content={"offer": other.id, "accepted": keep},
-                   parties={other.bank_org_id, need.enterprise_org_id})
+        uow.record(
+            EventType.OFFER_DECLINED,
+            subjects={"need": need.id, "offer": other.id},
+            content={"offer": other.id, "accepted": keep},
+            parties={other.bank_org_id, need.enterprise_org_id},
+        )
 
 
-def withdraw_need(uow: UnitOfWork, caller: Caller, need_id: int,
-                  reason: str | None) -> tuple[FinancingNeed, Receipt]:
+def withdraw_need(
+    uow: UnitOfWork, caller: Caller, need_id: int, reason: str | None
+) -> tuple[FinancingNeed, Receipt]:
     """The enterprise withdraws an open need; its open offers are declined."""
     require_kind(caller, OrgKind.ENTERPRISE)
     need = get_need(uow.session, caller, need_id, lock=True)
@@ -281,13 +348,18 @@ def withdraw_need(uow: UnitOfWork, caller: Caller, need_id: int,
         raise IllegalTransition(f"the need is {need.status}", state=need.status)
     need.status, need.updated_at = NeedStatus.WITHDRAWN.value, utcnow()
     _decline_others(uow, need, keep=None)
-    receipt = uow.record(EventType.NEED_WITHDRAWN, subjects={"need": need.id},
-                         content={"reason": reason}, parties={need.enterprise_org_id})
+    receipt = uow.record(
+        EventType.NEED_WITHDRAWN,
+        subjects={"need": need.id},
+        content={"reason": reason},
+        parties={need.enterprise_org_id},
+    )
     return need, receipt
 
 
-def withdraw_offer(uow: UnitOfWork, caller: Caller, offer_id: int,
-                   reason: str | None) -> tuple[FinancingOffer, Receipt]:
+def withdraw_offer(
+    uow: UnitOfWork, caller: Caller, offer_id: int, reason: str | None
+) -> tuple[FinancingOffer, Receipt]:
     """A bank withdraws its open offer."""
     require_kind(caller, OrgKind.BANK)
     offer = _offer(uow.session, offer_id)
@@ -298,6 +370,10 @@ def withdraw_offer(uow: UnitOfWork, caller: Caller, offer_id: int,
     offer.status, offer.updated_at = OfferStatus.WITHDRAWN.value, utcnow()
     need = uow.session.get(FinancingNeed, offer.need_id)
     parties = {offer.bank_org_id} | ({need.enterprise_org_id} if need else set())
-    receipt = uow.record(EventType.OFFER_WITHDRAWN, subjects={"offer": offer.id},
-                         content={"reason": reason}, parties=parties)
+    receipt = uow.record(
+        EventType.OFFER_WITHDRAWN,
+        subjects={"offer": offer.id},
+        content={"reason": reason},
+        parties=parties,
+    )
     return offer, receipt

@@ -44,8 +44,7 @@ class FinancingOffer(Base):
     tenor_days: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    financing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("financings.id"), nullable=True)
+    financing_id: Mapped[int | None] = mapped_column(ForeignKey("financings.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

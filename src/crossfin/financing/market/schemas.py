@@ -21,10 +21,20 @@ class DocumentRefIn(BaseModel):
 class NeedIn(BaseModel):
     """An enterprise's financing need, published to the banks serving its jurisdiction."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "amount": "500000.00", "currency": "USD", "tenor_days": 90,
-        "purpose": "working capital for Q1 shipments to Rotterdam",
-        "documents": [{"kind": "customs_declaration", "key": "530120260000012345"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": "500000.00",
+                    "currency": "USD",
+                    "tenor_days": 90,
+                    "purpose": "working capital for Q1 shipments to Rotterdam",
+                    "documents": [{"kind": "customs_declaration", "key": "530120260000012345"}],
+                }
+            ]
+        },
+    )
 
     amount: str = Field(pattern=_AMOUNT)
     currency: str = Field(min_length=3, max_length=3)
@@ -52,9 +62,20 @@ class NeedOut(BaseModel):
 class OfferIn(BaseModel):
     """A bank's offer on a need."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "amount": "450000.00", "currency": "USD", "rate": "4.10", "tenor_days": 90,
-        "note": "subject to the usual covenants"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": "450000.00",
+                    "currency": "USD",
+                    "rate": "4.10",
+                    "tenor_days": 90,
+                    "note": "subject to the usual covenants",
+                }
+            ]
+        },
+    )
 
     amount: str = Field(pattern=_AMOUNT)
     currency: str = Field(min_length=3, max_length=3)
@@ -82,15 +103,17 @@ class OfferOut(BaseModel):
 class AcceptIn(BaseModel):
     """Accepting an offer opens a registered financing; FX rates if currencies differ."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {}, {"fx_rates": {"USD/CNY": "7.1123"}}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{}, {"fx_rates": {"USD/CNY": "7.1123"}}]}
+    )
 
     fx_rates: dict[str, str] = Field(default_factory=dict, max_length=20)
 
 
 class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"reason": "financed elsewhere"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "financed elsewhere"}]}
+    )
 
     reason: str | None = Field(default=None, max_length=500)
 
@@ -98,8 +121,14 @@ class WithdrawIn(BaseModel):
 class CreditQueryIn(BaseModel):
     """A bank asks for an enterprise's credit profile under the enterprise's consent."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "enterprise_uscc": "91440300MA5DC6QX9C", "purpose": "credit line review 2026"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"enterprise_uscc": "91440300MA5DC6QX9C", "purpose": "credit line review 2026"}
+            ]
+        },
+    )
 
     enterprise_uscc: str = Field(min_length=18, max_length=18)
     purpose: str | None = Field(default=None, max_length=200)

@@ -86,21 +86,29 @@ class Scenario(ABC):
 
     @staticmethod
     def check_kinds(docs: Sequence[Loaded], allowed: frozenset[str]) -> list[FieldError]:
-        return [FieldError(d.field, f"a {d.document.kind} cannot back this scenario")
-                for d in docs if d.document.kind not in allowed]
+        return [
+            FieldError(d.field, f"a {d.document.kind} cannot back this scenario")
+            for d in docs
+            if d.document.kind not in allowed
+        ]
 
     @staticmethod
     def check_owner(request: Request, docs: Sequence[Loaded]) -> list[FieldError]:
         """Every document must belong to the applicant (its OWNER field is its USCC)."""
-        return [FieldError(d.field, f"{d.label} does not belong to the applicant")
-                for d in docs if d.document.owner_uscc != request.applicant.uscc]
+        return [
+            FieldError(d.field, f"{d.label} does not belong to the applicant")
+            for d in docs
+            if d.document.owner_uscc != request.applicant.uscc
+        ]
 
     @staticmethod
     def check_export(docs: Sequence[Loaded]) -> list[FieldError]:
         """Declarations must be exports (I/E flag, digit 9 of the number, is 0)."""
-        return [FieldError(d.field, f"{d.label} is an import declaration")
-                for d in docs if d.document.kind == "customs_declaration"
-                and d.document.key[8] != "0"]
+        return [
+            FieldError(d.field, f"{d.label} is an import declaration")
+            for d in docs
+            if d.document.kind == "customs_declaration" and d.document.key[8] != "0"
+        ]
 
     @staticmethod
     def allocate(request: Request, docs: Sequence[Loaded]) -> list[int]:
@@ -113,18 +121,26 @@ class Scenario(ABC):
         if all(a is not None for a in given):
             total = sum(a for a in given if a is not None)
             if total != request.amount_minor:
-                raise ValidationFailed([FieldError(
-                    "documents", "the documents' amounts must add up to the financing amount")])
+                raise ValidationFailed(
+                    [
+                        FieldError(
+                            "documents",
+                            "the documents' amounts must add up to the financing amount",
+                        )
+                    ]
+                )
             return [a for a in given if a is not None]
         if any(a is not None for a in given):
-            raise ValidationFailed([FieldError(
-                "documents", "give an amount for every document or for none")])
+            raise ValidationFailed(
+                [FieldError("documents", "give an amount for every document or for none")]
+            )
         if len(docs) == 1:
             return [request.amount_minor]
         currencies = {d.document.currency for d in docs}
         if len(currencies) != 1 or not all(d.document.value_minor for d in docs):
-            raise ValidationFailed([FieldError(
-                "documents", "documents in several currencies need an amount each")])
+            raise ValidationFailed(
+                [FieldError("documents", "documents in several currencies need an amount each")]
+            )
         return split_pro_rata(request.amount_minor, [d.document.value_minor for d in docs])
 
 

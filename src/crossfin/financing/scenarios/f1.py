@@ -22,5 +22,6 @@ class ExportReceivables(Scenario):
         raise_if(errors)
         raise_if(self.check_owner(request, docs) + self.check_export(docs))
         shares = self.allocate(request, docs)
-        return [Claim(d.document, "declaration", share)
-                for d, share in zip(docs, shares, strict=True)]
+        return [
+            Claim(d.document, "declaration", share) for d, share in zip(docs, shares, strict=True)
+        ]

@@ -38,19 +38,35 @@ class PolicyFinancing(Scenario):
         policies = [d for d in docs if d.document.kind == POLICY]
         declarations = [d for d in docs if d.document.kind == DECLARATION]
         if len(policies) != 1 or not declarations:
-            raise_if([FieldError("documents", "name one insurance policy and the export "
-                                              "declarations shipped under it")])
+            raise_if(
+                [
+                    FieldError(
+                        "documents",
+                        "name one insurance policy and the export declarations shipped under it",
+                    )
+                ]
+            )
         policy = policies[0]
-        raise_if(self.check_owner(request, docs) + self.check_export(declarations)
-                 + self._under_policy(policy, declarations))
+        raise_if(
+            self.check_owner(request, docs)
+            + self.check_export(declarations)
+            + self._under_policy(policy, declarations)
+        )
         self._check_validity(policy, declarations, request.today)
         if policy.amount_minor is not None:
-            raise_if([FieldError(policy.field, "the policy carries the whole loan: give "
-                                               "amounts on the declarations only")])
+            raise_if(
+                [
+                    FieldError(
+                        policy.field,
+                        "the policy carries the whole loan: give amounts on the declarations only",
+                    )
+                ]
+            )
         shares = self.allocate(request, declarations)
         claims = [Claim(policy.document, "policy", request.amount_minor)]
-        claims += [Claim(d.document, "declaration", s)
-                   for d, s in zip(declarations, shares, strict=True)]
+        claims += [
+            Claim(d.document, "declaration", s) for d, s in zip(declarations, shares, strict=True)
+        ]
         return claims
 
     def usable_minor(self, claim: Claim) -> int | None:
@@ -67,9 +83,11 @@ class PolicyFinancing(Scenario):
     @staticmethod
     def _under_policy(policy: Loaded, declarations: Sequence[Loaded]) -> list[FieldError]:
         listed = set(policy.content.get("declarations") or [])
-        return [FieldError(d.field, f"{d.label} is not declared under policy "
-                                    f"{policy.document.key}")
-                for d in declarations if d.document.key not in listed]
+        return [
+            FieldError(d.field, f"{d.label} is not declared under policy {policy.document.key}")
+            for d in declarations
+            if d.document.key not in listed
+        ]
 
     @staticmethod
     def _check_validity(policy: Loaded, declarations: Sequence[Loaded], today: date) -> None:
@@ -78,10 +96,12 @@ class PolicyFinancing(Scenario):
         if not start <= today <= end:
             raise ScenarioLimitExceeded(
                 f"policy {policy.document.key} is valid from {start} to {end}, not today",
-                document={"kind": POLICY, "key": policy.document.key})
+                document={"kind": POLICY, "key": policy.document.key},
+            )
         for d in declarations:
             shipped = date.fromisoformat(d.content["export_date"])
             if not start <= shipped <= end:
                 raise ScenarioLimitExceeded(
                     f"{d.label} was shipped on {shipped}, outside the policy's validity",
-                    document={"kind": DECLARATION, "key": d.document.key})
+                    document={"kind": DECLARATION, "key": d.document.key},
+                )

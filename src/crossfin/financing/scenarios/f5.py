@@ -31,8 +31,9 @@ class LogisticsFinancing(Scenario):
     def plan(self, request: Request, docs: Sequence[Loaded]) -> list[Claim]:
         errors = self.check_kinds(docs, self.kinds)
         if len(docs) != 1:
-            errors.append(FieldError("documents", "name exactly one bill of lading or "
-                                                  "warehouse receipt"))
+            errors.append(
+                FieldError("documents", "name exactly one bill of lading or warehouse receipt")
+            )
         raise_if(errors)
         raise_if(self.check_owner(request, docs))
         doc = docs[0]

@@ -11,11 +11,14 @@ from crossfin.financing.scenarios.f4 import PolicyFinancing
 from crossfin.financing.scenarios.f5 import LogisticsFinancing
 
 # Order matters for `scenario_for_kinds`: the most specific scenario first.
-_SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
-    PolicyFinancing(),
-    LogisticsFinancing(),
-    ExportReceivables(),
-)}
+_SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        PolicyFinancing(),
+        LogisticsFinancing(),
+        ExportReceivables(),
+    )
+}
 
 
 def get_scenario(name: str) -> Scenario:
@@ -23,8 +26,9 @@ def get_scenario(name: str) -> Scenario:
     try:
         return _SCENARIOS[name]
     except KeyError:
-        raise invalid("scenario", f"unknown scenario {name!r}; known: "
-                                  f"{', '.join(sorted(_SCENARIOS))}") from None
+        raise invalid(
+            "scenario", f"unknown scenario {name!r}; known: {', '.join(sorted(_SCENARIOS))}"
+        ) from None
 
 
 def all_scenarios() -> list[Scenario]:
