@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from crossfin.core.db import Database
 from crossfin.documents.access.models import Verification
@@ -35,9 +33,19 @@ def test_ten_thousand_items_in_one_request(client: TestClient, db: Database) -> 
         {"kind": "customs_declaration", "key": f"5316202600{n:08d}"}
         for n in range(90_000_000, 90_001_000)
     ]
-    started = time.perf_counter()
-    response = client.post("/v1/documents/verify", json={"items": items}, headers=bank.headers)
-    elapsed = time.perf_counter() - started
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engines = {db.engine, db.read_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.post("/v1/documents/verify", json={"items": items}, headers=bank.headers)
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, response.text[:500]
     answer = response.json()
     assert answer["counts"] == {"authentic": 8_100, "mismatch": 900, "unknown": 1_000}
@@ -46,6 +54,6 @@ def test_ten_thousand_items_in_one_request(client: TestClient, db: Database) -> 
     assert answer["items"][1]["remaining"] == "125000.00"
     with db.session(readonly=True) as session:
         assert session.scalar(select(func.count()).select_from(Verification)) == 10_000
-    # The benchmark holds the real target (benchmarks/documents_verify.py); this only
-    # catches a per-item round trip creeping back in.
-    assert elapsed < 20, elapsed
+    # The benchmark holds the speed target (benchmarks/documents_verify.py); this only
+    # catches a per-item round trip creeping back in, by counting statements, not seconds.
+    assert len(statements) < 200, len(statements)
