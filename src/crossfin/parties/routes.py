@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from crossfin.core.errors import Forbidden
+from crossfin.core.http.writes import own_credentials
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
@@ -121,6 +122,7 @@ def principals(org_id: int, caller: CallerDep, uow: ReadUow) -> list[object]:
 
 
 @router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
+@own_credentials  # auditors issue their own keys; credentials.check_issue_key says whose
 def issue_key(data: KeyIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         credentials.check_manage_principal(uow.session, caller, data.principal_id)
@@ -139,6 +141,7 @@ def list_keys(caller: CallerDep, uow: ReadUow) -> list[KeyOut]:
 
 
 @router.post("/keys/{key_id}/revoke", summary="Revoke an API key at once")
+@own_credentials  # an auditor revokes its own leaked key at once
 def revoke_key(key_id: str, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         credentials.check_manage_key(uow.session, caller, key_id)
