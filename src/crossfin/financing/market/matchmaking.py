@@ -218,10 +218,16 @@ def accept_offer(uow: UnitOfWork, caller: Caller, offer_id: int, data: AcceptIn,
     require_kind(caller, OrgKind.ENTERPRISE)
     require_role(caller, Role.OPERATOR, Role.ADMIN)
     session = uow.session
+    missing = NotFound(f"no offer {offer_id}")  # one answer: no such offer, or not yours
     need_id = session.scalar(select(FinancingOffer.need_id).where(FinancingOffer.id == offer_id))
-    need = get_need(session, caller, need_id or 0, lock=True)  # serialises acceptances
+    if need_id is None:
+        raise missing
+    try:
+        need = get_need(session, caller, need_id, lock=True)  # serialises acceptances
+    except NotFound:
+        raise missing from None
     if need.enterprise_org_id != caller.org_id:
-        raise NotFound(f"no offer {offer_id}")
+        raise missing
     offer = _offer(session, offer_id)
     for thing, status in ((need, need.status), (offer, offer.status)):
         if status != "open":
