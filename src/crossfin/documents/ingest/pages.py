@@ -101,13 +101,13 @@ def _sources_only(caller: Caller) -> None:
 
 
 def _batch_page(request: Request, caller: Caller, uow: UnitOfWork,
-                errors: list[tuple[str, str]] | None = None) -> Response:
+                errors: list[tuple[str, str]] | None = None, status: int = 422) -> Response:
     query = (select(Batch).where(Batch.source_org_id == caller.org_id)
              .order_by(Batch.id.desc()).limit(20))
     mine = [k.name for k in all_kinds() if k.source is caller.org_kind]
     return render(request, "documents/batches.html", {
         "batches": list(uow.session.scalars(query)), "kinds": mine, "errors": errors or []},
-        status_code=422 if errors else 200)
+        status_code=status if errors else 200)
 
 
 @router.get("/batches", summary="Signed batches: upload and outcomes (sources)")
@@ -128,8 +128,8 @@ async def batch_upload(request: Request, caller: PortalCallerDep, uow: PortalRea
         ref = _submit(request, caller, note, body, records.filename, atomic)
     except ValidationFailed as exc:
         return _batch_page(request, caller, uow, [(e.field, e.reason) for e in exc.errors])
-    except CrossfinError as exc:
-        return _batch_page(request, caller, uow, [("batch", exc.detail)])
+    except CrossfinError as exc:  # refused (403), a conflict (409), a bad batch (422)...
+        return _batch_page(request, caller, uow, [("batch", exc.detail)], exc.status)
     return redirect(request, f"/batches/{ref}")
 
 

@@ -18,6 +18,7 @@ from crossfin.documents.ingest import batches, publish, reports, sources
 from crossfin.documents.ingest.schemas import AmendmentIn, BatchIn, SourceKeyOut, VkeyIn
 from crossfin.documents.kinds.registry import all_kinds, get_kind
 from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.access import require_role
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 
 router = APIRouter(prefix="/v1", tags=["documents: ingestion"])
@@ -107,6 +108,7 @@ def upload_lines(ref: str, request: Request, body: BodyDep, caller: CallerDep, d
     csv_format = request.headers.get("content-type", "").lower().startswith("text/csv")
     with UnitOfWork(db, caller.actor, readonly=True) as uow:
         kind = batches.get_batch(uow.session, caller, ref).kind
+    require_role(caller, *batches.SUBMITTING_ROLES)  # before parsing a large chunk
     chunk = batches.prepare_chunk(get_kind(kind), start, text, csv_format)
     with UnitOfWork(db, caller.actor) as uow:
         batch = batches.stage_chunk(uow, caller, ref, chunk)
@@ -120,6 +122,7 @@ def publish_batch(ref: str, caller: CallerDep, db: DbDep) -> Response:
     with UnitOfWork(db, caller.actor, readonly=True) as uow:
         batch = batches.get_batch(uow.session, caller, ref)
         uow.session.expunge(batch)  # keep its loaded state past the read's rollback
+    require_role(caller, *batches.SUBMITTING_ROLES)
     return _after_staging(db, caller, batch)
 
 

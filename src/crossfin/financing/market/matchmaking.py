@@ -283,6 +283,7 @@ def withdraw_need(uow: UnitOfWork, caller: Caller, need_id: int,
     need = get_need(uow.session, caller, need_id, lock=True)
     if need.enterprise_org_id != caller.org_id:
         raise Forbidden("only the enterprise that published a need may withdraw it")
+    require_role(caller, Role.OPERATOR, Role.ADMIN)  # as for publishing and accepting
     if need.status != NeedStatus.OPEN.value:
         raise IllegalTransition(f"the need is {need.status}", state=need.status)
     need.status, need.updated_at = NeedStatus.WITHDRAWN.value, utcnow()
