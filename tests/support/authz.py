@@ -987,6 +987,32 @@ def read_matrix(path: Path) -> dict[Cell, str]:
     return cells
 
 
+def unreviewed(routes: Iterable[Route], cells: dict[Cell, str]) -> list[str]:
+    """What keeps the matrix from covering `routes`: a route without a request in `SPECS`,
+    without rows in the file, or with a cell missing; and rows of routes no longer served."""
+    problems: list[str] = []
+    served = {(r.method, r.path) for r in routes}
+    listed = {(method, path) for method, path, *_ in cells}
+    for method, path in sorted(served):
+        spec = SPECS.get((method, path))
+        if spec is None:
+            problems.append(f"{method} {path}: no request in support.authz.SPECS")
+            continue
+        if (method, path) not in listed:
+            problems.append(f"{method} {path}: no rows in {MATRIX.name}")
+            continue
+        rels = RELATIONS if spec.record else (NONE,)
+        wanted = [(method, path, NONE, ANONYMOUS, role) for role in ROLES]
+        wanted += [(method, path, rel, kind, role)
+                   for rel in rels for kind in KINDS for role in ROLES]
+        missing = [cell for cell in wanted if cell not in cells]
+        if missing:
+            problems.append(f"{method} {path}: {len(missing)} cells missing, e.g. {missing[0]}")
+    problems += [f"{method} {path}: in {MATRIX.name} but no longer served"
+                 for method, path in sorted(listed - served)]
+    return problems
+
+
 def matrix_settings(data_dir: Path, url: str) -> Settings:
     return Settings(database_url=url, data_dir=data_dir, log_level="WARNING",  # type: ignore[call-arg]
                     _env_file=None)
