@@ -45,7 +45,11 @@ def test_amendment_below_uses_raises_alert_and_blocks_new_financing(client, db):
         alerts = [a.kind for a in session.scalars(select(Alert))]
     assert "value-below-uses" in alerts
     assert balance_row(db, doc) == (8000, 0)  # the financing stands
-    left = client.get(f"/v1/balances/{doc.kind}/{doc.key}", headers=firms.banks[1].headers)
+    left = client.get(
+        f"/v1/balances/{doc.kind}/{doc.key}",
+        params={"total_value": "50.00"},
+        headers=firms.banks[1].headers,
+    )
     assert left.json()["remaining"] == "0.00"
     again = client.post(
         "/v1/financings", json=application(firms, [doc], "0.01"), headers=firms.banks[1].headers

@@ -23,7 +23,9 @@ def test_register_reserves_and_answers_with_receipt(client, db):
     assert data["receipt"]["leaf_index"] is not None
     assert balance_row(db, doc) == (6_000_000, 0)
     left = client.get(
-        f"/v1/balances/customs_declaration/{doc.key}", headers=firms.banks[1].headers
+        f"/v1/balances/customs_declaration/{doc.key}",
+        params={"total_value": "100000.00"},
+        headers=firms.banks[1].headers,
     ).json()
     assert left["remaining"] == "40000.00" and left["in_use"] is True
 

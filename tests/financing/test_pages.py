@@ -35,8 +35,10 @@ def test_bank_registers_and_checker_approves_in_the_portal(client, db):
     over = client.post("/financing/new", data=form | {"external_ref": "WEB-2"})
     assert over.status_code == 409 and 'data-test="problem"' in over.text
     assert "400.00" in over.text
-    lookup = client.get(f"/financing?kind=customs_declaration&key={doc.key}")
+    lookup = client.get(f"/financing?kind=customs_declaration&key={doc.key}&value=1000.00")
     assert 'data-test="lookup-remaining">400.00 USD' in lookup.text
+    unclaimed = client.get(f"/financing?kind=customs_declaration&key={doc.key}")
+    assert 'data-test="lookup-remaining"' not in unclaimed.text
     fid = int(res.headers["location"].rsplit("/", 1)[1])
     # The maker cannot approve; the approver (another person) can.
     res = client.post(f"/financing/{fid}/approve", data={"csrf_token": token})

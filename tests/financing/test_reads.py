@@ -84,13 +84,15 @@ def test_reconciliation_feed_with_cursor_and_updated_since(client, db):
     assert bad.status_code == 422
 
 
-def test_balance_read_is_for_banks_owner_and_regulators(client, db):
+def test_balance_read_is_for_the_owner_and_banks_that_claim_the_value(client, db):
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")
     stranger = make_party(db, OrgKind.ENTERPRISE, Role.OPERATOR)
     url = f"/v1/balances/{doc.kind}/{doc.key}"
     assert client.get(url, headers=firms.enterprise.headers).json()["remaining"] == "100.00"
-    assert client.get(url, headers=firms.banks[1].headers).status_code == 200
+    assert client.get(url, headers=firms.banks[1].headers).status_code == 404
+    claimed = client.get(url, params={"total_value": "100.00"}, headers=firms.banks[1].headers)
+    assert claimed.status_code == 200 and claimed.json()["value"] is None
     assert client.get(url, headers=stranger.headers).status_code == 404
     assert (
         client.get(

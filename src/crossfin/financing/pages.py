@@ -23,6 +23,7 @@ from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import error_title, redirect, render
 from crossfin.documents.balance import remaining_minor
+from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document
 from crossfin.financing import queries, registration, service, transitions
 from crossfin.financing.models import Financing
@@ -121,10 +122,11 @@ def queue(
     stage: str | None = None,
     kind: str | None = None,
     key: str | None = None,
+    value: str | None = None,
 ) -> Response:
     rows = _rows(uow, caller, stage)
     counts = _counts(uow, caller)
-    lookup = _lookup(uow, caller, kind, key) if kind and key else None
+    lookup = _lookup(uow, caller, kind, key, value) if kind and key else None
     names = org_names(
         uow.session, {r.bank_org_id for r in rows} | {r.enterprise_org_id for r in rows}
     )
@@ -140,17 +142,30 @@ def queue(
             "lookup": lookup,
             "lookup_kind": kind or "customs_declaration",
             "lookup_key": key or "",
+            "lookup_value": value or "",
             "can_make": caller.org_kind is OrgKind.BANK
             and caller.role in (Role.OPERATOR, Role.ADMIN),
         },
     )
 
 
-def _lookup(uow: UnitOfWork, caller: Caller, kind: str, key: str) -> dict[str, Any]:
+def _lookup(
+    uow: UnitOfWork, caller: Caller, kind: str, key: str, value: str | None
+) -> dict[str, Any]:
+    """The balance as the API tells it: a bank without consent claims the document's value."""
+    try:
+        spec = get_kind(kind)
+    except NotFound:
+        return {"found": False}
+    claim = (
+        {spec.value_fields[0]: value.strip()}
+        if value and value.strip() and len(spec.value_fields) == 1
+        else {}
+    )
     try:
         return {
             "found": True,
-            "balance": queries.document_balance(uow.session, caller, kind, key.strip()),
+            "balance": queries.document_balance(uow.session, caller, kind, key.strip(), claim),
         }
     except NotFound:
         return {"found": False}

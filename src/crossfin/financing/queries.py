@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,10 +12,14 @@ from typing import Any
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from crossfin.core.errors import NotFound, invalid
+from crossfin.core.errors import NotFound, ValidationFailed, invalid
 from crossfin.core.money import format_amount
+from crossfin.documents.access.rules import can_read_document
+from crossfin.documents.access.verification import mismatched_fields
 from crossfin.documents.balance import remaining_minor
-from crossfin.documents.models import Document, DocumentBalance
+from crossfin.documents.kinds.base import KindSpec
+from crossfin.documents.kinds.registry import get_kind
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.lifecycle import allowed_actions
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.schemas import BalanceOut, FinancingOut, UseOut
@@ -205,12 +210,33 @@ def build_out(
     )
 
 
-def document_balance(session: Session, caller: Caller, kind: str, key: str) -> BalanceOut:
-    """A document's remaining balance: for banks (that it is encumbered and how much is
-    left, never who holds it), its owner, its source, and regulators over it."""
-    doc = session.scalar(select(Document).where(Document.kind == kind, Document.key == key))
-    if doc is None or not _may_read_balance(caller, doc):
-        raise NotFound(f"no {kind} {key}")
+def document_balance(
+    session: Session, caller: Caller, kind: str, key: str, claim: Mapping[str, Any] | None = None
+) -> BalanceOut:
+    """A document's remaining balance, told only as verification would tell it.
+
+    A caller entitled to the document (its owner, its source, a bank with the owner's
+    consent for its kind, a regulator over it: `can_read_document`) learns its value and
+    what is left. A bank that proves it holds the document by a `claim` of its fields that
+    names its value fields and matches them (as `POST /v1/documents/verify` compares
+    them) learns what is left and whether it is in use, never the value. Everyone else,
+    a bank with no claim or a wrong one included, gets the 404 of a document that does
+    not exist; nobody learns who holds the rest.
+    """
+    missing = NotFound(f"no {kind} {key}")
+    try:
+        spec = get_kind(kind)
+        normal = str(spec.normalise_fields({spec.key_field: key})[spec.key_field])
+    except (NotFound, ValidationFailed):
+        raise missing from None
+    doc = session.scalar(select(Document).where(Document.kind == spec.name, Document.key == normal))
+    if doc is None:
+        raise missing
+    entitled = can_read_document(session, caller, doc)
+    if not entitled and not (
+        caller.org_kind is OrgKind.BANK and _proves(session, spec, doc, claim or {})
+    ):
+        raise missing
     left = remaining_minor(session, [doc])[doc.id]
     uses = (
         session.scalar(
@@ -222,16 +248,27 @@ def document_balance(session: Session, caller: Caller, kind: str, key: str) -> B
         kind=doc.kind,
         key=doc.key,
         currency=doc.currency,
-        value=_amount(doc.value_minor, doc.currency),
+        value=_amount(doc.value_minor, doc.currency) if entitled else None,
         remaining=_amount(left, doc.currency),
         single_use=doc.single_use,
         in_use=uses > 0 if doc.single_use else left < doc.value_minor,
     )
 
 
-def _may_read_balance(caller: Caller, doc: Document) -> bool:
-    if caller.org_kind is OrgKind.BANK:
-        return True
-    if caller.org_id in (doc.owner_org_id, doc.source_org_id):
-        return True
-    return supervises(caller, doc.jurisdiction_path)
+def _proves(session: Session, spec: KindSpec, doc: Document, claim: Mapping[str, Any]) -> bool:
+    """Whether `claim` shows knowledge of the document: it names every value field the
+    current version carries (or, for a document without a value, some field besides its
+    key), and every field it names matches the stored one."""
+    content = session.scalar(
+        select(DocumentVersion.content).where(
+            DocumentVersion.document_id == doc.id, DocumentVersion.version == doc.version
+        )
+    )
+    if content is None:
+        return False
+    stored = json.loads(content)
+    needed = {f for f in spec.value_fields if f in stored}
+    named = set(claim) - {spec.key_field}
+    if not named or not needed <= named:
+        return False
+    return not mismatched_fields(spec, dict(claim), stored)

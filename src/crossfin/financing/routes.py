@@ -251,13 +251,48 @@ def close(financing_id: PathId, data: CloseIn, write: WriterDep) -> Response:
     return write(run, status=200)
 
 
+_CLAIM = {
+    "parameters": [
+        {
+            "name": "total_value",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "example": "125000.00",
+            "description": "A claimed field of the document, compared as POST /v1/documents/verify "
+            "compares it. Any field of the kind may be sent (total_value, amount, "
+            "credit_limit, valuation, ...); a bank that may not read the document "
+            "must name its value fields, and every field sent must match.",
+        }
+    ]
+}
+
+
 @router.get(
     "/balances/{kind}/{key}",
     response_model=BalanceOut,
+    openapi_extra=_CLAIM,
     summary="A document's remaining financeable balance (never who holds it)",
 )
-def balance(kind: str, key: str, caller: CallerDep, uow: ReadUow) -> BalanceOut:
-    return queries.document_balance(uow.session, caller, kind, key)
+def balance(kind: str, key: str, request: Request, caller: CallerDep, uow: ReadUow) -> BalanceOut:
+    """To those who may read the document, its value and what is left; to a bank that
+    proves it holds it by claiming its value fields in the query, what is left only; 404
+    to everyone else, as for a document that does not exist."""
+    return queries.document_balance(
+        uow.session, caller, kind, key, claim_of(request.query_params.multi_items())
+    )
+
+
+def claim_of(items: list[tuple[str, str]]) -> dict[str, Any]:
+    """Query parameters as claimed fields: a name given twice is a list (containers)."""
+    claim: dict[str, Any] = {}
+    for name, value in items:
+        if name in claim:
+            before = claim[name]
+            claim[name] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            claim[name] = value
+    return claim
 
 
 @router.get("/financing-scenarios", summary="The financing scenarios and their documents")

@@ -167,7 +167,9 @@ class BalanceOut(BaseModel):
     kind: str
     key: str
     currency: str
-    value: str
+    # Only for callers entitled to the document; a bank that proved itself by a claim
+    # already knows it and is not told.
+    value: str | None
     remaining: str
     single_use: bool
     in_use: bool

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from crossfin.core.http.deps import ReadSession, settings_of
 from crossfin.core.http.participant import PortalParticipantDep
+from crossfin.core.http.writes import read_only
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
 from crossfin.core.web.nav import NavEntry
@@ -61,6 +62,7 @@ def ledger(
 
 
 @router.post("/ledger/verify", summary="Verify a pasted receipt bundle")
+@read_only  # checks a pasted bundle against the log; records nothing (auditors may)
 def verify_form(
     request: Request,
     caller: PortalParticipantDep,

@@ -13,6 +13,9 @@ from crossfin.core.errors import Forbidden
 from crossfin.parties.models import Organization, OrgKind, Role
 
 ROOT_PATH = "/000000/"
+# Roles that read and never change anything: every write they attempt is refused (403) at
+# authentication, in the API and the portal alike (core/http/writes.py says what a write is).
+READ_ONLY_ROLES = frozenset({Role.AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ def require_role(caller: Caller, *roles: Role) -> None:
     if caller.role not in roles:
         allowed = ", ".join(r.value for r in roles)
         raise Forbidden(f"this needs the role {allowed}")
+
+
+def require_writer(caller: Caller) -> None:
+    """Refuse (403) a write by a read-only role (auditors read only)."""
+    if caller.role in READ_ONLY_ROLES:
+        raise Forbidden(f"the {caller.role.value} role reads only; it may not change anything")
 
 
 def supervises(caller: Caller, path: str | None) -> bool:

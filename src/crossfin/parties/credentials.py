@@ -137,27 +137,85 @@ def revoke_key(uow: UnitOfWork, key_id: str) -> tuple[ApiKey, Receipt]:
     return row, receipt
 
 
-def check_manage_principal(session: Session, caller: Caller, principal_id: int) -> Principal:
-    """The principal if the caller may manage its keys (its admin, the operator, itself)."""
-    principal = session.get(Principal, principal_id)
-    visible = principal is not None and (caller.is_operator or principal.org_id == caller.org_id)
-    if principal is None or not visible:
-        raise NotFound(f"no principal {principal_id}")
-    if principal.id != caller.principal_id and not can_administer(caller, principal.org_id):
-        raise Forbidden("only an admin of this organization may manage its keys")
+def check_issue_key(session: Session, caller: Caller, principal_id: int) -> Principal:
+    """The principal if the caller may issue it a key (docs/api.md, "Who holds keys").
+
+    A principal issues keys for itself; an admin also for its own organization's service
+    accounts. Never for another user (a key in a colleague's name would let one person act
+    as two, defeating maker-checker), never across organizations: the operator onboards
+    parties but holds no key in their name. 404 for a principal of an organization the
+    caller may not administer, as for one that does not exist.
+    """
+    principal = _visible_principal(session, caller, principal_id)
+    if principal.id == caller.principal_id:
+        return principal
+    if principal.org_id != caller.org_id:
+        raise Forbidden(
+            "keys are issued only within one's own organization; "
+            "its admin or the principal itself issues them"
+        )
+    if principal.kind != PrincipalKind.SERVICE.value:
+        raise Forbidden("a user's API keys are issued by that user alone")
+    if caller.role is not Role.ADMIN:
+        raise Forbidden(
+            "only an admin of this organization may issue keys for its service accounts"
+        )
     return principal
 
 
-def check_manage_key(session: Session, caller: Caller, key_id: str) -> ApiKey:
-    """The key if the caller may revoke it; 404 when it belongs to another party."""
+def check_revoke_key(session: Session, caller: Caller, key_id: str) -> ApiKey:
+    """The key if the caller may revoke it: its principal, an admin of that organization,
+    the operator's admins (cutting a leaked key off never lets anyone act in another's
+    name); 404 when it belongs to an organization the caller may not administer."""
     row = session.get(ApiKey, key_id)
     if row is None:
         raise NotFound(f"no API key {key_id}")
     try:
-        check_manage_principal(session, caller, row.principal_id)
+        principal = _visible_principal(session, caller, row.principal_id)
     except NotFound:
         raise NotFound(f"no API key {key_id}") from None
+    if principal.id != caller.principal_id and not can_administer(caller, principal.org_id):
+        raise Forbidden("only the key's principal or an admin of its organization may revoke it")
     return row
+
+
+def _visible_principal(session: Session, caller: Caller, principal_id: int) -> Principal:
+    """A principal of the caller's organization (any, for the operator, which lists every
+    party's principals); 404 otherwise."""
+    principal = session.get(Principal, principal_id)
+    if principal is None or not (caller.is_operator or principal.org_id == caller.org_id):
+        raise NotFound(f"no principal {principal_id}")
+    return principal
+
+
+def check_add_principal(
+    session: Session, caller: Caller, org_id: int, kind: PrincipalKind, role: Role
+) -> None:
+    """Who adds users and service accounts: an organization's admins; the operator's admins
+    only its first user, an admin, when onboarding it (then its own admins take over).
+
+    So the operator never holds a password in another party's name once that party has an
+    admin of its own. The caller must already be known to administer `org_id`.
+    """
+    if not can_administer(caller, org_id):
+        raise Forbidden("only an admin of this organization (or the operator) may do this")
+    if caller.org_id == org_id:
+        return
+    first = (
+        kind is PrincipalKind.USER
+        and role is Role.ADMIN
+        and session.scalar(
+            select(Principal.id).where(
+                Principal.org_id == org_id, Principal.kind == PrincipalKind.USER.value
+            )
+        )
+        is None
+    )
+    if not first:
+        raise Forbidden(
+            "the operator adds only an organization's first user, its admin; "
+            "that admin adds the rest"
+        )
 
 
 def parse_key(token: str) -> tuple[str, str]:

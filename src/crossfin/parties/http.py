@@ -17,9 +17,10 @@ from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError, Unauthenticated
 from crossfin.core.http.answers import answer_body
 from crossfin.core.http.deps import ReadSession, ReplicaSession, end_session, get_db, raw_body
+from crossfin.core.http.writes import is_write
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties.access import Caller
+from crossfin.parties.access import Caller, require_writer
 from crossfin.parties.credentials import (
     Presented,
     authenticate_key,
@@ -45,9 +46,15 @@ INVALID_TOKEN = 'Bearer realm="crossfin", error="invalid_token"'
 def get_caller(
     request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
 ) -> Caller:
-    """Authenticate the bearer key; 401 without one, with a bogus or a revoked one."""
+    """Authenticate the bearer key; 401 without one, with a bogus or a revoked one.
+
+    A write (core/http/writes.py) by a read-only role is refused here (403), before any
+    route runs: auditors read only, whatever the route forgets to check.
+    """
     caller = _authenticated(db, session, _presented(request))
     request.state.caller = caller
+    if is_write(request):
+        require_writer(caller)
     return caller
 
 
@@ -101,9 +108,11 @@ async def precheck(
     With `trust_recent`, a key this process verified within a minute skips the query
     (parties/keycache.py says why that is safe); otherwise, or if `check` refuses the
     remembered caller (its role may have changed since), the key is authenticated here
-    exactly as `get_caller` does. A malformed key is refused either way.
+    exactly as `get_caller` does, read-only roles refused as there. A malformed key is
+    refused either way.
     """
     presented = _presented(request)
+    check = _writing(check)
     cache = verified_keys(request)
     caller = cache.get(presented) if trust_recent else None
     if caller is not None:
@@ -117,6 +126,16 @@ async def precheck(
         check(caller)
     request.state.caller = caller
     return caller, presented
+
+
+def _writing(check: Callable[[Caller], None]) -> Callable[[Caller], None]:
+    """`check` after the rule every write obeys (`require_writer`)."""
+
+    def both(caller: Caller) -> None:
+        require_writer(caller)
+        check(caller)
+
+    return both
 
 
 def _authenticate_fresh(db: Database, presented: Presented) -> Caller:

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.core.http.deps import database_of
+from crossfin.core.http.writes import is_write
 from crossfin.core.web.errors import LoginRequired
 from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, replace_session
-from crossfin.parties.access import Caller
+from crossfin.parties.access import Caller, require_writer
 from crossfin.parties.credentials import caller_for, check_password
 from crossfin.parties.models import Organization, PortalLogin, Principal, PrincipalKind
 
@@ -76,10 +77,16 @@ def portal_user(request: Request) -> PortalUser | None:
 
 
 def get_portal_caller(request: Request) -> Caller:
-    """The logged-in caller; anyone else is redirected to /login (see LoginRequired)."""
+    """The logged-in caller; anyone else is redirected to /login (see LoginRequired).
+
+    As in the API (`parties.http.get_caller`), a write (core/http/writes.py) by a
+    read-only role is refused here (403) before the page's handler runs.
+    """
     user = portal_user(request)
     if user is None:
         raise LoginRequired()
+    if is_write(request):
+        require_writer(user.caller)
     return user.caller
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from crossfin.core.errors import Forbidden
 from crossfin.core.http.params import After, PathId
+from crossfin.core.http.writes import own_credentials
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
@@ -111,10 +112,17 @@ def _admin_of(uow: UnitOfWork, caller: CallerDep, org_id: int) -> None:
         raise Forbidden("only an admin of this organization (or the operator) may do this")
 
 
+def _adding(
+    uow: UnitOfWork, caller: CallerDep, org_id: int, kind: PrincipalKind, role: Role
+) -> None:
+    service.get_org(uow.session, caller, org_id)  # 404 before 403: existence never leaks
+    credentials.check_add_principal(uow.session, caller, org_id, kind, role)
+
+
 @router.post("/orgs/{org_id}/users", status_code=201, summary="Add a portal user")
 def add_user(org_id: PathId, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        _admin_of(uow, caller, org_id)
+        _adding(uow, caller, org_id, PrincipalKind.USER, data.role)
         user, receipt = credentials.add_principal(
             uow, org_id, PrincipalKind.USER, data.username, data.role, data.password
         )
@@ -126,7 +134,7 @@ def add_user(org_id: PathId, data: UserIn, caller: CallerDep, write: WriterDep) 
 @router.post("/orgs/{org_id}/services", status_code=201, summary="Add a service account")
 def add_service(org_id: PathId, data: ServiceIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        _admin_of(uow, caller, org_id)
+        _adding(uow, caller, org_id, PrincipalKind.SERVICE, data.role)
         svc, receipt = credentials.add_principal(
             uow, org_id, PrincipalKind.SERVICE, data.name, data.role
         )
@@ -147,9 +155,10 @@ def principals(org_id: PathId, caller: CallerDep, uow: ReadUow) -> list[object]:
 
 
 @router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
+@own_credentials  # auditors issue their own keys; credentials.check_issue_key says whose
 def issue_key(data: KeyIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        credentials.check_manage_principal(uow.session, caller, data.principal_id)
+        credentials.check_issue_key(uow.session, caller, data.principal_id)
         row, key, receipt = credentials.issue_key(uow, data.principal_id)
         return IssuedKey(
             id=row.id, principal_id=row.principal_id, created_at=row.created_at, key=key
@@ -174,9 +183,10 @@ def list_keys(caller: CallerDep, uow: ReadUow) -> list[KeyOut]:
 
 
 @router.post("/keys/{key_id}/revoke", summary="Revoke an API key at once")
+@own_credentials  # an auditor revokes its own leaked key at once
 def revoke_key(key_id: str, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        credentials.check_manage_key(uow.session, caller, key_id)
+        credentials.check_revoke_key(uow.session, caller, key_id)
         row, receipt = credentials.revoke_key(uow, key_id)
         return KeyOut(
             id=row.id,

@@ -213,6 +213,7 @@ def _line_row(
 def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk) -> Batch:
     """Append a prepared chunk; resent lines must equal what was received (idempotent)."""
     batch = get_batch(uow.session, caller, ref, lock=True)
+    require_role(caller, *SUBMITTING_ROLES)  # those who register a batch send its lines
     if chunk.start > batch.next_line:
         raise LineGap(
             f"the next line is {batch.next_line}, got from={chunk.start}", next_line=batch.next_line

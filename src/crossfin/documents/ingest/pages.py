@@ -117,7 +117,11 @@ def _sources_only(caller: Caller) -> None:
 
 
 def _batch_page(
-    request: Request, caller: Caller, uow: UnitOfWork, errors: list[tuple[str, str]] | None = None
+    request: Request,
+    caller: Caller,
+    uow: UnitOfWork,
+    errors: list[tuple[str, str]] | None = None,
+    status: int = 422,
 ) -> Response:
     query = (
         select(Batch)
@@ -130,7 +134,7 @@ def _batch_page(
         request,
         "documents/batches.html",
         {"batches": list(uow.session.scalars(query)), "kinds": mine, "errors": errors or []},
-        status_code=422 if errors else 200,
+        status_code=status if errors else 200,
     )
 
 
@@ -157,8 +161,8 @@ async def batch_upload(
         ref = _submit(request, caller, note, body, records.filename, atomic)
     except ValidationFailed as exc:
         return _batch_page(request, caller, uow, [(e.field, e.reason) for e in exc.errors])
-    except CrossfinError as exc:
-        return _batch_page(request, caller, uow, [("batch", exc.detail)])
+    except CrossfinError as exc:  # refused (403), a conflict (409), a bad batch (422)...
+        return _batch_page(request, caller, uow, [("batch", exc.detail)], exc.status)
     return redirect(request, f"/batches/{ref}")
 
 

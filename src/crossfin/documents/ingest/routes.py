@@ -20,6 +20,7 @@ from crossfin.documents.ingest import batches, reports, service, sources
 from crossfin.documents.ingest.schemas import AmendmentIn, BatchIn, SourceKeyOut, VkeyIn
 from crossfin.documents.kinds.registry import all_kinds
 from crossfin.ledger.uow import Transactions, UnitOfWork
+from crossfin.parties.access import require_role
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 
 router = APIRouter(prefix="/v1", tags=["documents: ingestion"])
@@ -151,6 +152,7 @@ def upload_lines(
     except UnicodeDecodeError:
         raise RecordUnreadable("the chunk is not UTF-8 text") from None
     csv_format = request.headers.get("content-type", "").lower().startswith("text/csv")
+    require_role(caller, *batches.SUBMITTING_ROLES)  # before parsing a large chunk
     submitted = service.submit_chunk(
         Transactions.own(db, caller.actor), caller, ref, start, text, csv_format
     )
@@ -162,6 +164,7 @@ def upload_lines(
     summary="Publish a complete batch again after an interrupted publication",
 )
 def publish_batch(ref: str, caller: CallerDep, db: DbDep) -> Response:
+    require_role(caller, *batches.SUBMITTING_ROLES)
     submitted = service.publish_if_complete(Transactions.own(db, caller.actor), caller, ref)
     return _answer(submitted)
 

@@ -260,10 +260,16 @@ def accept_offer(
     require_kind(caller, OrgKind.ENTERPRISE)
     require_role(caller, Role.OPERATOR, Role.ADMIN)
     session = uow.session
+    missing = NotFound(f"no offer {offer_id}")  # one answer: no such offer, or not yours
     need_id = session.scalar(select(FinancingOffer.need_id).where(FinancingOffer.id == offer_id))
-    need = get_need(session, caller, need_id or 0, lock=True)  # serialises acceptances
+    if need_id is None:
+        raise missing
+    try:
+        need = get_need(session, caller, need_id, lock=True)  # serialises acceptances
+    except NotFound:
+        raise missing from None
     if need.enterprise_org_id != caller.org_id:
-        raise NotFound(f"no offer {offer_id}")
+        raise missing
     offer = _offer(session, offer_id)
     for thing, status in ((need, need.status), (offer, offer.status)):
         if status != "open":
@@ -344,6 +350,7 @@ def withdraw_need(
     need = get_need(uow.session, caller, need_id, lock=True)
     if need.enterprise_org_id != caller.org_id:
         raise Forbidden("only the enterprise that published a need may withdraw it")
+    require_role(caller, Role.OPERATOR, Role.ADMIN)  # as for publishing and accepting
     if need.status != NeedStatus.OPEN.value:
         raise IllegalTransition(f"the need is {need.status}", state=need.status)
     need.status, need.updated_at = NeedStatus.WITHDRAWN.value, utcnow()
