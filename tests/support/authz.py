@@ -48,15 +48,16 @@ from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from crossfin.documents.access import consent as consents
 from crossfin.documents.access import verification
-from crossfin.documents.ingest import batches, publish, sources
+from crossfin.documents.ingest import batches, sources
+from crossfin.documents.ingest import service as ingest
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.financing import service, transitions
+from crossfin.financing import registration, transitions
 from crossfin.financing.market import matchmaking
 from crossfin.financing.market.schemas import NeedIn, OfferIn
 from crossfin.financing.schemas import FinancingIn
 from crossfin.ledger import checkpointer, keys
 from crossfin.ledger.note import Signer
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties import credentials
 from crossfin.parties.access import Caller
 from crossfin.parties.models import Organization, OrgKind, PrincipalKind, Role
@@ -305,8 +306,8 @@ class World:
         self.batch(source, ref, rows)
         caller = self.acting[source]
         chunk = batches.prepare_chunk(get_kind("customs_declaration"), 0, jsonl(rows), False)
-        staged = self._run(caller, lambda uow: batches.stage_chunk(uow, caller, ref, chunk))
-        publish.run_publication(self.db, caller.actor, staged.id)
+        self._run(caller, lambda uow: batches.stage_chunk(uow, caller, ref, chunk))
+        ingest.publish_if_complete(Transactions.own(self.db, caller.actor), caller, ref)
 
     def document(self, firm: str, source: str) -> Doc:
         record = self._declaration(firm)
@@ -339,8 +340,11 @@ class World:
     def _register(self, bank: str, firm: str, doc: Doc) -> tuple[int, int]:
         maker = self.maker[bank]
         data = FinancingIn.model_validate(self.application(firm, doc))
-        financing, receipt = self._run(maker, lambda uow: service.register(uow, maker, data))
-        return int(financing.id), int(receipt.leaf_index)
+        [outcome] = registration.register_applications(
+            Transactions.own(self.db, maker.actor), [registration.Application(maker, data)], 72
+        )
+        done = registration.registered(outcome)
+        return int(done.financing.id), int(done.receipt.leaf_index)
 
     def financing(self, rel: str, state: str) -> int:
         """A fresh financing of the world `rel`, moved to `state`."""
