@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from crossfin.core.db import Database
 from crossfin.core.errors import Unauthenticated
-from crossfin.core.http.deps import database_of, get_db, get_settings, raw_body
+from crossfin.core.http.deps import SettingsDep, database_of, get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.core.settings import Settings
 from crossfin.financing import queries, registration, service, transitions
@@ -54,7 +54,6 @@ from crossfin.parties.http import (
 )
 
 router = APIRouter(prefix="/v1", tags=["financing"], lifespan=sweeper_lifespan)
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "`/duplicate-financing` (nothing left on a document) or "

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Database
-from crossfin.core.http.deps import ReplicaSession, get_db, get_settings
+from crossfin.core.http.deps import ReplicaSession, SettingsDep, get_db
 from crossfin.core.http.participant import ReplicaParticipantDep, authenticate
 from crossfin.core.settings import Settings
 from crossfin.ledger import service
@@ -25,7 +25,6 @@ IMMUTABLE = "max-age=31536000, immutable"
 SHORT = "max-age=1"
 
 Index = Annotated[int, Query(ge=0, le=MAX_LEAF_INDEX)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def log_session(

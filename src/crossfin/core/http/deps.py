@@ -85,3 +85,6 @@ ReplicaSession = Annotated[Session, Depends(replica_session)]
 
 async def raw_body(request: Request) -> bytes:
     return await request.body()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

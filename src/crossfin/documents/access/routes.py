@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from crossfin.core.errors import invalid
-from crossfin.core.http.deps import get_settings
+from crossfin.core.http.deps import SettingsDep
 from crossfin.core.http.params import After, PathId, QueryId
 from crossfin.core.money import format_amount
 from crossfin.core.secrets import platform_secret
-from crossfin.core.settings import Settings
 from crossfin.documents.access import consent as consents
 from crossfin.documents.access import fingerprints, item_proofs, reading, verification
 from crossfin.documents.access.downloads import results_download
@@ -39,7 +38,6 @@ from crossfin.parties.http import (
 from crossfin.parties.models import OrgKind
 
 router = APIRouter(prefix="/v1", tags=["documents: access"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 Limit = Annotated[int, Query(ge=1, le=reading.MAX_PAGE)]
 # An item of a bulk verification: 0 to 9,999.
 ItemIndex = Annotated[int, Path(ge=0, lt=verification.MAX_ITEMS)]

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from crossfin.core.fields import IsoDate
-from crossfin.core.http.deps import get_settings
+from crossfin.core.http.deps import SettingsDep
 from crossfin.core.http.params import After, PathId
 from crossfin.core.money import format_amount
-from crossfin.core.settings import Settings
 from crossfin.financing import fx
 from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
@@ -45,7 +44,6 @@ from crossfin.parties.http import (
 from crossfin.parties.models import Organization, OrgKind, Role
 
 router = APIRouter(prefix="/v1", tags=["financing: matchmaking, credit, FX"])
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def need_out(uow: UnitOfWork, need: FinancingNeed) -> NeedOut:
