@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from crossfin.core.db import Actor, Database
 from crossfin.core.settings import mask_url
@@ -85,9 +85,24 @@ def wait_healthy(server: subprocess.Popen[bytes], port: int, *, timeout: float) 
     raise SystemExit("the server did not start")
 
 
+def _create_database(url: str) -> None:
+    """Create the PostgreSQL database if it is missing (fresh_database then empties it)."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
 def fresh_database(url: str, *, jurisdictions: bool = True) -> Database:
-    """An empty, migrated database with a ledger head (PostgreSQL: its schema is DROPPED)."""
+    """An empty, migrated database with a ledger head (PostgreSQL: created if missing, its
+    schema DROPPED)."""
     if url.startswith("postgresql"):
+        _create_database(url)
         engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))

@@ -8,8 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 
 from benchlib import fresh_database
 from crossfin.core import secrets
@@ -82,22 +81,8 @@ class Fixture:
         )
 
 
-def _create_database(url: str) -> None:
-    """Create the PostgreSQL database if it is missing (fresh_database empties it)."""
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
-        )
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
 def build_fixture(url: str, cold: int) -> Fixture:
     """Fresh schema, keys, one exporter, five banks and `cold` + HOT declarations."""
-    _create_database(url)
     data = Path(tempfile.mkdtemp(prefix="crossfin-bench-")) / "data"
     data.mkdir(mode=0o700)
     settings = Settings(database_url=url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
