@@ -207,6 +207,49 @@ def test_api_answers_alike_grouped_or_alone(api, db) -> None:  # type: ignore[no
     assert financings(db) == 1 and balance_row(db, doc) == (6000, 0)
 
 
+def test_a_refusal_replays_under_its_idempotency_key(api, db) -> None:  # type: ignore[no-untyped-def]
+    firms = make_firms(db)
+    doc = declaration(db, firms, "100.00")
+    bank = firms.banks[0].headers
+    taken = application(firms, [doc], "60.00", ref="R-1")
+    assert api.post("/v1/financings", json=taken, headers=bank).status_code == 201
+    keyed = bank | {"Idempotency-Key": "retry-me"}
+    body = application(firms, [doc], "50.00", ref="R-2")
+    first = api.post("/v1/financings", json=body, headers=keyed)
+    assert first.status_code == 409 and first.json()["type"].endswith("/over-financing")
+    assert first.headers["content-type"] == "application/problem+json"
+    again = api.post("/v1/financings", json=body, headers=keyed)
+    assert again.status_code == 409 and again.headers["idempotent-replayed"] == "true"
+    assert again.headers["content-type"] == "application/problem+json"
+    assert again.content == first.content  # the very answer, not a new decision
+    assert events(db, REFUSED) == 1  # a replay is not another attempt
+    other = api.post("/v1/financings", json=body | {"amount": "1.00"}, headers=keyed)
+    assert other.status_code == 409 and other.json()["type"].endswith("/idempotency-conflict")
+    assert financings(db) == 1 and balance_row(db, doc) == (6000, 0)
+
+
+def test_a_refusal_replays_even_once_the_balance_is_free(client, db) -> None:  # type: ignore[no-untyped-def]
+    firms = make_firms(db)
+    doc = declaration(db, firms, "100.00")
+    bank = firms.banks[0].headers
+    taken = client.post(
+        "/v1/financings", json=application(firms, [doc], "60.00", ref="F-1"), headers=bank
+    )
+    keyed = bank | {"Idempotency-Key": "late-retry"}
+    body = application(firms, [doc], "50.00", ref="F-2")
+    assert client.post("/v1/financings", json=body, headers=keyed).status_code == 409
+    cancel = client.post(
+        f"/v1/financings/{taken.json()['id']}/cancel", json={"reason": "withdrawn"}, headers=bank
+    )
+    assert cancel.status_code == 200, cancel.text
+    again = client.post("/v1/financings", json=body, headers=keyed)
+    # The key names one request, which was refused: a retry gets that answer; a new
+    # attempt takes a new key.
+    assert again.status_code == 409 and again.headers["idempotent-replayed"] == "true"
+    fresh = client.post("/v1/financings", json=body, headers=bank | {"Idempotency-Key": "new"})
+    assert fresh.status_code == 201
+
+
 def test_portal_records_a_refusal_like_the_api(client, db) -> None:  # type: ignore[no-untyped-def]
     firms = make_firms(db)
     doc = declaration(db, firms, "100.00")

@@ -11,6 +11,8 @@ which
   and defers a second request with a key the same batch uses (it replays afterwards);
 - stores the 201 body with the registration when the request has a key (after sequencing,
   so the receipt has its leaf index), and builds the others after the commit (`answer`);
+- stores a refusal's 409 problem under the request's key, in the transaction that records
+  the refusal, so a retry replays the refusal instead of being decided again;
 - after a unique violation, replays what a concurrent twin with the same key was answered.
 
 No web framework here: the route turns an Answer into a response.
@@ -24,12 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core import idempotency
 from crossfin.core.errors import IdempotencyConflict, Unauthenticated
-from crossfin.core.http.answers import answer_body
+from crossfin.core.http.answers import PROBLEM_JSON, answer_body, problem_body
 from crossfin.core.idempotency import IdempotencyRecord
+from crossfin.financing.errors import FinancingRefused
 from crossfin.financing.queries import build_out
 from crossfin.financing.registration import DEFER, Application, Hooks
 from crossfin.financing.service import Registered
@@ -46,6 +50,10 @@ class Job(Application):
     fingerprint: str
     presented: Presented | None = None  # authenticated again in the batch when set
     future: Future[Any] = field(default_factory=Future)  # the combiner's answer
+    # A refusal's problem names the request (as the app's error handler does), so its
+    # stored answer replays byte for byte.
+    instance: str = "/v1/financings"
+    request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,11 @@ class Answer:
     status: int
     body: bytes
     replayed: bool = False
+
+    @property
+    def media_type(self) -> str:
+        """A stored refusal is a problem (RFC 9457), like the answer it replays."""
+        return PROBLEM_JSON if self.status >= 400 else "application/json"
 
 
 class KeyedAnswers(Hooks[Job]):
@@ -122,6 +135,25 @@ class KeyedAnswers(Hooks[Job]):
         body = _body(done)
         idempotency.remember(uow.session, job.caller.org_id, job.key, job.fingerprint, 201, body)
         return Answer(201, body)
+
+    def refused(self, uow: UnitOfWork, job: Job, refusal: FinancingRefused) -> None:
+        if job.key is None:
+            return
+        body = refusal.problem() | {"instance": job.instance, "request_id": job.request_id}
+        # In a savepoint: should a concurrent twin have stored an answer under this key
+        # first, the unique violation undoes this row only, not the refusal's record.
+        try:
+            with uow.session.begin_nested():
+                idempotency.remember(
+                    uow.session,
+                    job.caller.org_id,
+                    job.key,
+                    job.fingerprint,
+                    refusal.status,
+                    problem_body(body),
+                )
+        except IntegrityError:
+            pass
 
     def after_conflict(self, session: Session, job: Job) -> Any | None:
         if job.key is None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.errors import NotFound, ValidationFailed, invalid
 from crossfin.core.money import format_amount
 from crossfin.documents.access.rules import can_read_document
-from crossfin.documents.access.verification import mismatched_fields
+from crossfin.documents.access.verification import proves
 from crossfin.documents.balance import remaining_minor
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
@@ -256,9 +256,8 @@ def document_balance(
 
 
 def _proves(session: Session, spec: KindSpec, doc: Document, claim: Mapping[str, Any]) -> bool:
-    """Whether `claim` shows knowledge of the document: it names every value field the
-    current version carries (or, for a document without a value, some field besides its
-    key), and every field it names matches the stored one."""
+    """Whether `claim` shows knowledge of the document's current version, as verification
+    judges it (`verification.proves`)."""
     content = session.scalar(
         select(DocumentVersion.content).where(
             DocumentVersion.document_id == doc.id, DocumentVersion.version == doc.version
@@ -266,9 +265,4 @@ def _proves(session: Session, spec: KindSpec, doc: Document, claim: Mapping[str,
     )
     if content is None:
         return False
-    stored = json.loads(content)
-    needed = {f for f in spec.value_fields if f in stored}
-    named = set(claim) - {spec.key_field}
-    if not named or not needed <= named:
-        return False
-    return not mismatched_fields(spec, dict(claim), stored)
+    return proves(spec, dict(claim), json.loads(content))

@@ -11,7 +11,7 @@ second alert says so.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -101,8 +101,13 @@ def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None, document_
         )
 
 
-def record_refusals(tx: Transactions, refusals: Sequence[tuple[Actor, FinancingRefused]]) -> None:
-    """Record refused attempts, each as its own bank's, in one transaction of `tx`.
+def record_refusals(
+    tx: Transactions,
+    refusals: Sequence[tuple[Actor, FinancingRefused]],
+    also: Callable[[UnitOfWork], None] | None = None,
+) -> None:
+    """Record refused attempts, each as its own bank's, in one transaction of `tx`, and
+    run `also` in it (what the entry point keeps of the refusals).
 
     Call it once the business transaction has ended. A failure is logged, never raised:
     the refusal answers matter more than their record.
@@ -114,6 +119,8 @@ def record_refusals(tx: Transactions, refusals: Sequence[tuple[Actor, FinancingR
         for actor, refusal in refusals:
             with uow.acting_as(actor):
                 record_refusal(uow, refusal)
+        if also is not None:
+            also(uow)
 
     try:
         tx.write(step)

@@ -89,6 +89,10 @@ class Hooks(Generic[A]):
         this function's): store what goes with the registration; returns the outcome."""
         return done
 
+    def refused(self, uow: UnitOfWork, application: A, refusal: FinancingRefused) -> None:
+        """Refused (after the business rollback, in the transaction that records the
+        refusal): store what goes with the refusal."""
+
     def after_conflict(self, session: Session, application: A) -> Any | None:
         """After a unique violation undid an application registered alone: what a
         concurrent twin was answered, to answer it again, or None."""
@@ -120,15 +124,30 @@ def register_applications(
                 exc_info=True,
             )
             outcomes = [_alone(tx, a, reservation_hours, hooks) for a in applications]
-    record_refusals(
-        tx,
-        [
-            (a.caller.actor, o)
-            for a, o in zip(applications, outcomes, strict=True)
-            if isinstance(o, FinancingRefused)
-        ],
-    )
+    _record_refused(tx, applications, outcomes, hooks)
+    for i, outcome in enumerate(outcomes):
+        if outcome is DEFER:  # e.g. a second request with the same Idempotency-Key: it
+            # runs once its twin's answer, a refusal included, is stored, so it replays.
+            outcomes[i] = register_applications(tx, [applications[i]], reservation_hours, hooks)[0]
     return outcomes
+
+
+def _record_refused(
+    tx: Transactions, applications: Sequence[A], outcomes: Sequence[Any], hooks: Hooks[A]
+) -> None:
+    """Record the refused attempts for the regulator, with what each entry point keeps of
+    a refusal (`Hooks.refused`: e.g. its answer under the request's Idempotency-Key)."""
+    refused = [
+        (a, o)
+        for a, o in zip(applications, outcomes, strict=True)
+        if isinstance(o, FinancingRefused)
+    ]
+
+    def keep(uow: UnitOfWork) -> None:
+        for application, refusal in refused:
+            hooks.refused(uow, application, refusal)
+
+    record_refusals(tx, [(a.caller.actor, o) for a, o in refused], also=keep)
 
 
 def registered(outcome: Any) -> Registered:
@@ -181,11 +200,7 @@ def _together(
             )
         return results
 
-    results = tx.write(step)
-    for i, result in enumerate(results):
-        if result is DEFER:  # e.g. a second request with the same Idempotency-Key: replays
-            results[i] = _alone(tx, applications[i], hours, hooks)
-    return results
+    return tx.write(step)
 
 
 def _alone(tx: Transactions, application: A, hours: int, hooks: Hooks[A]) -> Any:

@@ -16,6 +16,7 @@ from crossfin.core.db import Database
 from crossfin.core.errors import Unauthenticated
 from crossfin.core.http.deps import SettingsDep, database_of, get_db, raw_body
 from crossfin.core.http.params import PathId
+from crossfin.core.logging import request_id_var
 from crossfin.core.settings import Settings
 from crossfin.financing import queries, registration, service, transitions
 from crossfin.financing.answers import Answer, Job, KeyedAnswers
@@ -102,6 +103,7 @@ async def register(
     key, fingerprint = idempotency_of(request, body)
     grouped = settings.financing_group_commit
     job = Job(caller, data, key, fingerprint, presented if grouped else None)
+    job.instance, job.request_id = request.url.path, request_id_var.get()
     try:
         if grouped:
             answer = await asyncio.wrap_future(combiner_of(request, settings).submit(job))
@@ -112,7 +114,7 @@ async def register(
         raise
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(
-        answer.body, status_code=answer.status, media_type="application/json", headers=headers
+        answer.body, status_code=answer.status, media_type=answer.media_type, headers=headers
     )
 
 

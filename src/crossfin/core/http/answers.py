@@ -23,3 +23,14 @@ def answer_body(payload: Mapping[str, Any] | BaseModel, receipt: HasReceipt | No
     if receipt is not None:
         data["receipt"] = receipt.as_dict()
     return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_body(problem: Mapping[str, Any]) -> bytes:
+    """A problem's body as the app's error handlers send it (Starlette's JSONResponse
+    rendering), so a stored problem replays byte for byte."""
+    return json.dumps(
+        problem, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode()

@@ -12,10 +12,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crossfin.core.errors import PROBLEM_BASE, CrossfinError, field_path
+from crossfin.core.http.answers import PROBLEM_JSON
 from crossfin.core.logging import request_id_var
 
 log = logging.getLogger("crossfin.api")
-PROBLEM_TYPE = "application/problem+json"
+PROBLEM_TYPE = PROBLEM_JSON  # one spelling, shared with stored answers
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
