@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from crossfin.documents.ingest.batches import (
+    SUBMITTING_ROLES,
     get_batch,
     prepare_chunk,
     refusal,
@@ -40,7 +41,7 @@ from crossfin.documents.ingest.publish import publish_batch
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
-from crossfin.parties.access import Caller
+from crossfin.parties.access import Caller, require_role
 
 PUBLISH_ATTEMPTS = 3
 
@@ -67,7 +68,7 @@ def submit_chunk(
 ) -> Submission:
     """Stage the lines of `body` (JSON Lines, or CSV with its header) as lines `start`...,
     then publish the batch if that completed it."""
-    kind = tx.read(lambda uow: get_batch(uow.session, caller, ref).kind)
+    kind = tx.read(lambda uow: _submittable(uow, caller, ref).kind)  # before parsing
     return _stage(tx, caller, ref, kind, start, body, csv_format)
 
 
@@ -89,7 +90,15 @@ def submit_batch(
 
 def publish_if_complete(tx: Transactions, caller: Caller, ref: str) -> Submission:
     """Publish the caller's batch `ref` if it is complete (again, after an interruption)."""
-    return _publish_if_complete(tx, tx.read(lambda uow: get_batch(uow.session, caller, ref)))
+    return _publish_if_complete(tx, tx.read(lambda uow: _submittable(uow, caller, ref)))
+
+
+def _submittable(uow: UnitOfWork, caller: Caller, ref: str) -> Batch:
+    """The caller's batch `ref`: 404 for one it cannot see (as for none), then 403
+    without a source role (so a role never tells whether another's batch exists)."""
+    batch = get_batch(uow.session, caller, ref)
+    require_role(caller, *SUBMITTING_ROLES)
+    return batch
 
 
 def _stage(
