@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from crossfin.core.db import Database
 from crossfin.documents.access.models import Verification, VerificationRequest
+from crossfin.documents.kinds.registry import get_kind
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.ledger.rfc6962 import root_hash
 from crossfin.parties.alerts import Alert
@@ -47,7 +48,23 @@ def verify(client: TestClient, bank: Party, items: list[dict]) -> dict:
 
 
 def claim(doc: Doc, **fields: object) -> dict:
-    return {"kind": doc.kind, "key": doc.key, "fields": fields}
+    """A claim of `fields`; without any, of the document's value, as a bank is shown it."""
+    value = get_kind(doc.kind).value_fields
+    shown = fields or {name: doc.content[name] for name in value if name in doc.content}
+    return {"kind": doc.kind, "key": doc.key, "fields": shown}
+
+
+def test_a_claim_must_name_the_value_to_learn_the_balance(
+    client: TestClient, db: Database, world: dict[str, Party], declaration: Doc
+) -> None:
+    use_balance(db, declaration.id, 25_000_00)
+    bare = {"kind": declaration.kind, "key": declaration.key, "fields": {}}
+    buyer = claim(declaration, buyer_name=declaration.content["buyer_name"])
+    answer = verify(client, world["bank"], [bare, buyer])
+    for item in answer["items"]:
+        # Knowing a key (or some true field) is not knowing the document: no balance.
+        assert item["outcome"] == "mismatch" and item["fields"] == ["total_value"]
+        assert "remaining" not in item and "available" not in item
 
 
 def test_three_outcomes_and_nothing_more(
@@ -103,7 +120,7 @@ def test_invalid_claimed_field_is_a_mismatch_of_that_field(
     )
     assert [it["fields"] for it in answer["items"]] == [
         ["export_date"],
-        ["no_such_field"],
+        ["no_such_field", "total_value"],  # naming no value is not knowing the document
         ["currency"],
     ]
 
@@ -121,7 +138,7 @@ def test_single_use_document_reports_availability(
     assert first["outcome"] == "authentic" and first["available"] is True
     assert first["remaining"] is None and first["currency"] is None
     use_balance(db, lading.id, 0, uses=1)
-    again = verify(client, world["bank"], [claim(lading)])["items"][0]
+    again = verify(client, world["bank"], [claim(lading, negotiable=True)])["items"][0]
     assert again["available"] is False
 
 

@@ -189,6 +189,25 @@ def mismatched_fields(spec: KindSpec, claimed: dict[str, Any], stored: dict[str,
     return sorted(bad)
 
 
+def unclaimed(spec: KindSpec, claimed: dict[str, Any], stored: dict[str, Any]) -> set[str]:
+    """Fields a claim must name to be judged authentic, but does not: the document's
+    value fields (or, for a document without a value, its required fields when the claim
+    names none). Otherwise a claim naming only a key would be answered `authentic` with
+    the remaining balance: anyone knowing a key would learn what is left of its value."""
+    value = {name for name in spec.value_fields if name in stored}
+    if value:
+        return value - claimed.keys()
+    if claimed.keys() - {spec.key_field}:
+        return set()
+    return (set(spec.required_fields) & stored.keys()) - {spec.key_field}
+
+
+def proves(spec: KindSpec, claimed: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether a claim shows knowledge of a document: it names what `unclaimed` asks
+    for, and every field it names matches the stored one."""
+    return not unclaimed(spec, claimed, stored) and not mismatched_fields(spec, claimed, stored)
+
+
 def _top(path: str) -> str:
     return path.split(".", 1)[0].split("[", 1)[0]
 
@@ -211,7 +230,11 @@ def _judge(
         stored = parsed.get(doc.id)
         if stored is None:
             stored = parsed[doc.id] = json.loads(content)
-        diff = mismatched_fields(specs[claim.kind], claim.fields, stored)
+        spec = specs[claim.kind]
+        diff = sorted(
+            set(mismatched_fields(spec, claim.fields, stored))
+            | unclaimed(spec, claim.fields, stored)
+        )
         outcome = "mismatch" if diff else "authentic"
         results.append(ItemResult(i, claim.kind, doc.key, outcome, diff, document=doc))
     return results
