@@ -100,3 +100,39 @@ def test_balance_read_is_for_the_owner_and_banks_that_claim_the_value(client, db
         ).status_code
         == 404
     )
+
+
+def test_wrong_balance_claims_count_as_verification_mismatches(client, db, settings):
+    from sqlalchemy import select
+
+    from crossfin.documents.access.models import MismatchTally
+    from crossfin.parties.alerts import Alert
+
+    firms = make_firms(db)
+    doc = declaration(db, firms, "100.00")
+    bank = firms.banks[1]
+    url = f"/v1/balances/{doc.kind}/{doc.key}"
+    limit = settings.verify_mismatch_limit
+    for guess in range(limit + 1):
+        wrong = client.get(url, params={"total_value": f"{90 + guess}.00"}, headers=bank.headers)
+        assert wrong.status_code == 404  # as for a document that does not exist
+    # No claim at all is no guess: not counted.
+    assert client.get(url, headers=bank.headers).status_code == 404
+    with db.session(readonly=True) as session:
+        tally = session.scalars(
+            select(MismatchTally).where(MismatchTally.document_id == doc.id)
+        ).one()
+        alerts = session.scalars(
+            select(Alert).where(
+                Alert.kind == "verification-mismatches", Alert.document_id == doc.id
+            )
+        ).all()
+    assert (tally.bank_org_id, tally.mismatches) == (bank.org_id, limit + 1)
+    assert len(alerts) == 1 and alerts[0].actor_org_id == bank.org_id
+    # The verify endpoint counts on the same tally: one more wrong claim, no second alert.
+    body = {"items": [{"kind": doc.kind, "key": doc.key, "fields": {"total_value": "1.00"}}]}
+    answer = client.post("/v1/documents/verify", json=body, headers=bank.headers).json()
+    assert answer["items"][0]["outcome"] == "mismatch"
+    assert answer["items"][0].get("fields_withheld") is True
+    right = client.get(url, params={"total_value": "100.00"}, headers=bank.headers)
+    assert right.status_code == 200 and right.json()["remaining"] == "100.00"

@@ -126,7 +126,7 @@ def queue(
 ) -> Response:
     rows = _rows(uow, caller, stage)
     counts = _counts(uow, caller)
-    lookup = _lookup(uow, caller, kind, key, value) if kind and key else None
+    lookup = _lookup(request, caller, kind, key, value) if kind and key else None
     names = org_names(
         uow.session, {r.bank_org_id for r in rows} | {r.enterprise_org_id for r in rows}
     )
@@ -150,7 +150,7 @@ def queue(
 
 
 def _lookup(
-    uow: UnitOfWork, caller: Caller, kind: str, key: str, value: str | None
+    request: Request, caller: Caller, kind: str, key: str, value: str | None
 ) -> dict[str, Any]:
     """The balance as the API tells it: a bank without consent claims the document's value."""
     try:
@@ -165,7 +165,14 @@ def _lookup(
     try:
         return {
             "found": True,
-            "balance": queries.document_balance(uow.session, caller, kind, key.strip(), claim),
+            "balance": queries.balance_of(
+                Transactions.own(database_of(request), caller.actor),
+                caller,
+                kind,
+                key.strip(),
+                claim,
+                settings_of(request).verify_mismatch_limit,
+            ),
         }
     except NotFound:
         return {"found": False}

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from crossfin.core.errors import NotFound, ValidationFailed, invalid
 from crossfin.core.money import format_amount
 from crossfin.documents.access.rules import can_read_document
-from crossfin.documents.access.verification import proves
+from crossfin.documents.access.tallies import count_mismatches
+from crossfin.documents.access.verification import DocRef, ItemResult, proves
 from crossfin.documents.balance import remaining_minor
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
@@ -23,6 +24,7 @@ from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.lifecycle import allowed_actions
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.schemas import BalanceOut, FinancingOut, UseOut
+from crossfin.ledger.uow import Transactions
 from crossfin.parties.access import ROOT_PATH, Caller, supervises
 from crossfin.parties.models import Organization, OrgKind
 
@@ -210,6 +212,53 @@ def build_out(
     )
 
 
+def balance_of(
+    tx: Transactions,
+    caller: Caller,
+    kind: str,
+    key: str,
+    claim: Mapping[str, Any] | None,
+    mismatch_limit: int,
+) -> BalanceOut:
+    """A document's balance as `document_balance` tells it: the one function behind the
+    balance endpoint and the portal's lookup.
+
+    A bank's claim that does not prove the document counts as a verification mismatch, in
+    the same daily tally and with the same alert as `POST /v1/documents/verify` (in a
+    transaction of its own), then answers 404: otherwise the lookup would be a way to guess
+    a document's value without the regulator ever seeing it.
+    """
+    try:
+        return tx.read(lambda uow: document_balance(uow.session, caller, kind, key, claim))
+    except WrongClaim as wrong:
+        doc = wrong.document
+        item = ItemResult(0, doc.kind, doc.key, "mismatch", document=doc)
+        tx.write(lambda uow: count_mismatches(uow, caller.org_id, [item], mismatch_limit))
+        raise NotFound(wrong.detail) from None
+
+
+def _ref(doc: Document) -> DocRef:
+    return DocRef(
+        doc.id,
+        doc.kind,
+        doc.key,
+        doc.owner_org_id,
+        doc.jurisdiction_path,
+        doc.value_minor,
+        doc.currency,
+        doc.single_use,
+    )
+
+
+class WrongClaim(NotFound):
+    """A bank's claim that does not prove the document: answered as a document that does
+    not exist, and counted as a verification mismatch (`document` names it)."""
+
+    def __init__(self, detail: str, document: DocRef) -> None:
+        super().__init__(detail)
+        self.document = document
+
+
 def document_balance(
     session: Session, caller: Caller, kind: str, key: str, claim: Mapping[str, Any] | None = None
 ) -> BalanceOut:
@@ -233,10 +282,11 @@ def document_balance(
     if doc is None:
         raise missing
     entitled = can_read_document(session, caller, doc)
-    if not entitled and not (
-        caller.org_kind is OrgKind.BANK and _proves(session, spec, doc, claim or {})
-    ):
-        raise missing
+    if not entitled:
+        if caller.org_kind is not OrgKind.BANK or not claim:
+            raise missing
+        if not _proves(session, spec, doc, claim):
+            raise WrongClaim(missing.detail, _ref(doc))  # read while the session is open
     left = remaining_minor(session, [doc])[doc.id]
     uses = (
         session.scalar(

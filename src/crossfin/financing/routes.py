@@ -275,13 +275,20 @@ _CLAIM = {
     openapi_extra=_CLAIM,
     summary="A document's remaining financeable balance (never who holds it)",
 )
-def balance(kind: str, key: str, request: Request, caller: CallerDep, uow: ReadUow) -> BalanceOut:
+def balance(
+    kind: str,
+    key: str,
+    request: Request,
+    caller: CallerDep,
+    db: Annotated[Database, Depends(get_db)],
+    settings: SettingsDep,
+) -> BalanceOut:
     """To those who may read the document, its value and what is left; to a bank that
     proves it holds it by claiming its value fields in the query, what is left only; 404
     to everyone else, as for a document that does not exist."""
-    return queries.document_balance(
-        uow.session, caller, kind, key, claim_of(request.query_params.multi_items())
-    )
+    claim = claim_of(request.query_params.multi_items())
+    tx = Transactions.own(db, caller.actor)
+    return queries.balance_of(tx, caller, kind, key, claim, settings.verify_mismatch_limit)
 
 
 def claim_of(items: list[tuple[str, str]]) -> dict[str, Any]:
