@@ -162,3 +162,53 @@ def test_the_portal_refuses_an_auditors_writes_but_checks_its_receipts(
     assert 'data-test="verify-bad"' in checked.text
     # And log out, like anyone.
     assert client.post("/logout", data={"csrf_token": token}).status_code in (200, 303)
+
+
+# Forms an auditor may still submit: leave, pick a language, check a receipt, filter lists.
+READING_FORMS = {"/logout", "/language", "/ledger/verify"}
+
+
+def post_forms(html: str) -> set[str]:
+    """The actions of the page's POST forms."""
+    import re
+
+    forms = re.findall(r"<form\b[^>]*>", html)
+    posting = [f for f in forms if re.search(r'method="post"', f, re.I)]
+    return {re.search(r'action="([^"]*)"', f).group(1) for f in posting}  # type: ignore[union-attr]
+
+
+def test_the_portal_shows_an_auditor_no_form_that_writes(client: TestClient, db: Database) -> None:
+    firms = make_firms(db, banks=1)
+    doc = declaration(db, firms, "1000.00")
+    made = client.post(
+        "/v1/financings",
+        headers=firms.banks[0].headers,
+        json={
+            "scenario": "F1",
+            "external_ref": "AUD-1",
+            "enterprise_uscc": firms.uscc,
+            "amount": "100.00",
+            "currency": "USD",
+            "documents": [{"kind": doc.kind, "key": doc.key}],
+        },
+    )
+    assert made.status_code == 201, made.text
+    pages = [
+        "/verify",
+        "/credit-queries",
+        "/market",
+        f"/financing/{made.json()['id']}",
+        "/financing",
+    ]
+    operator = add_user(db, firms.banks[0].org_id, Role.OPERATOR)
+    assert login(client, operator).status_code == 303
+    # The same pages show an operator the forms that write: the check below can fail.
+    shown = set().union(*(post_forms(client.get(p).text) for p in pages))
+    assert shown - READING_FORMS, shown
+    auditor = add_user(db, firms.banks[0].org_id, Role.AUDITOR)
+    assert login(client, auditor).status_code == 303
+    for page in pages:
+        answer = client.get(page)
+        assert answer.status_code == 200, (page, answer.status_code)
+        assert post_forms(answer.text) <= READING_FORMS, (page, post_forms(answer.text))
+    assert 'data-test="read-only"' in client.get("/verify").text

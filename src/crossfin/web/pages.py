@@ -20,7 +20,7 @@ from crossfin.core.web.i18n import LANGUAGES, load_translations
 from crossfin.core.web.nav import NavEntry, entries_for
 from crossfin.core.web.render import environment
 from crossfin.core.web.session import SessionCodec
-from crossfin.parties.access import Caller
+from crossfin.parties.access import READ_ONLY_ROLES, Caller
 from crossfin.parties.portal import get_portal_caller, portal_user
 from crossfin.parties.throttle import LoginThrottle
 from crossfin.web import registry
@@ -72,7 +72,15 @@ class PortalState:
         """Who is logged in and the menu they see (core.web.render's `Portal`)."""
         user = portal_user(request)
         caller = user.caller if user else None
-        return {"user": user, "caller": caller, "nav": entries_for(self.nav, caller)}
+        # Auditors read only (parties.access.READ_ONLY_ROLES): their pages show no form
+        # that changes anything, since the server would refuse it anyway.
+        can_act = caller is not None and caller.role not in READ_ONLY_ROLES
+        return {
+            "user": user,
+            "caller": caller,
+            "nav": entries_for(self.nav, caller),
+            "can_act": can_act,
+        }
 
 
 def install(app: FastAPI, settings: Settings) -> None:
