@@ -26,16 +26,19 @@ from crossfin.demo.loader import load_demo
 from crossfin.documents.access import consent
 from crossfin.documents.access.models import Consent
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.documents.state import current_versions, document_commitment
 from crossfin.documents.versions import amend
 from crossfin.financing import sweeps
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing, FinancingUse
+from crossfin.ledger.events import EventType
 from crossfin.ledger.models import StateLeaf
 from crossfin.ledger.state import StateViews
 from crossfin.ledger.state_audit import StateReport, audit_state_database
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.credentials import caller_for
 from crossfin.parties.models import Principal
+from support.financing import declaration, make_firms
 from support.ledger import quiet_settings
 from support.parties import TEST_ACTOR
 
@@ -295,3 +298,30 @@ def test_log_audit_command_names_the_row(db: Database, settings: Settings) -> No
     assert f"financings row {financing}: differs" in text.output
     skipped = runner.invoke(cli, ["log", "audit", "--no-state"], env=env)
     assert skipped.exit_code == 0, skipped.output
+
+
+def test_rows_older_than_the_first_commitment_are_not_yet_committed(db: Database) -> None:
+    """An old log: rows from before commitments existed are counted, not failed; a row
+    that appears after the first commitment without an event of its own is named."""
+    firms = make_firms(db, banks=1)
+    old, kept = declaration(db, firms), declaration(db, firms)
+    before = audit(db)
+    assert (before.ok, before.not_yet_committed, before.first_commitment) == (True, 2, None)
+
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        uow.record(
+            EventType.DOCUMENT_AMENDED,
+            subjects={"document": kept.id},
+            content={},
+            state=document_commitment(kept, current_versions(uow.session, kept.id)),
+        )
+        uow.commit()
+    after = audit(db)
+    assert (after.ok, after.not_yet_committed, after.committed) == (True, 1, 1)
+
+    new = declaration(db, firms)
+    report = audit(db)
+    assert named(report) == [("documents", new.id)]
+    assert report.divergent[0].leaf_index is None
+    assert report.not_yet_committed == 1
+    assert old.id not in {d.row_id for d in report.divergent}

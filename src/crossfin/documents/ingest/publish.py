@@ -4,7 +4,8 @@ Work is done in pages of staged lines (bounded memory, whatever the batch size):
 repeating a key earlier in the batch, or a key already registered, become duplicates
 (identical normalised content: a no-op) or rejections; the rest are inserted in bulk.
 One BATCH_PUBLISHED ledger event commits to the signed root (hence every record digest)
-and to the root over the published records' digests. The ledger head is locked only by
+and to the root over the published records' digests; its `state_tree` commits to the state
+of every document it creates (ledger/state.py), one stored leaf each. The ledger head is locked only by
 the final `uow.sequence()`, after the bulk work. A failure anywhere rolls everything
 back: the batch stays `complete` and publication can simply run again (which
 `documents/ingest/service.py` does when a concurrent batch took a key first).
