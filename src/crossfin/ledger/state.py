@@ -28,7 +28,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from crossfin.core.canonical import canonical_json
+from crossfin.core.canonical import canonical_json, jcs_value
 from crossfin.ledger.journal import uuid4_text
 from crossfin.ledger.models import StateLeaf
 from crossfin.ledger.proofs import append_to_edge
@@ -124,18 +124,24 @@ class StateTree:
 
     def add(self, session: Session, states: Iterable[tuple[str, str]]) -> None:
         """Store `(entity key, state digest)` leaves after the ones already added."""
+        rows = self.grow(states)
+        if rows:
+            # Core, not the ORM: a plain executemany.
+            session.execute(insert(_LEAVES), rows)
+
+    def grow(self, states: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+        """Add leaves to the tree and return the `ledger_state_leaves` rows the caller must
+        store in this transaction (for callers with a faster bulk insert of their own)."""
         rows: list[dict[str, Any]] = []
         leaves: list[bytes] = []
         for position, (key, digest) in enumerate(states, self.size):
             raw = bytes.fromhex(digest.removeprefix(DIGEST_PREFIX))
             rows.append({"tree_id": self.id, "position": position, "entity": key, "digest": raw})
             leaves.append(state_leaf(key, raw))
-        if not rows:
-            return
-        grown = append_to_edge(self._edge, leaves, self.size)
-        self._edge, self.size = grown.right_edge, grown.size
-        # Core, not the ORM: a plain executemany of what may be a million rows.
-        session.execute(insert(_LEAVES), rows)
+        if rows:
+            grown = append_to_edge(self._edge, leaves, self.size)
+            self._edge, self.size = grown.right_edge, grown.size
+        return rows
 
     def commitment(self) -> dict[str, Any]:
         """The record's `state_tree` value."""
@@ -153,8 +159,17 @@ def columns_of(model: Any, *, leave_out: Iterable[str]) -> tuple[str, ...]:
 
 
 def value_of(row: Any, name: str) -> Any:
-    """A field of an ORM object, a result row or a plain dict (bulk inserts)."""
-    return row[name] if isinstance(row, dict) else getattr(row, name)
+    """A field of an ORM object, a result row or a plain dict (bulk inserts), as JSON.
+
+    Converted here exactly as `canonical_json` would (bytes to hex, times to RFC 3339 UTC
+    text...), so that the projection takes the encoder's fast path: same bytes, a fifth
+    of the time.
+    """
+    value = row[name] if type(row) is dict else getattr(row, name)
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    return jcs_value(value)
 
 
 def with_children(

@@ -5,8 +5,8 @@ repeating a key earlier in the batch, or a key already registered, become duplic
 (identical normalised content: a no-op) or rejections; the rest are inserted in bulk.
 One BATCH_PUBLISHED ledger event commits to the signed root (hence every record digest)
 and to the root over the published records' digests; its `state_tree` commits to the state
-of every document it creates (ledger/state.py), one stored leaf each. The ledger head is locked only by
-the final `uow.sequence()`, after the bulk work. A failure anywhere rolls everything
+of every document it creates (ledger/state.py), one stored leaf each. The ledger head is
+locked only by the final `uow.sequence()`, after the bulk work. A failure anywhere rolls everything
 back: the batch stays `complete` and publication can simply run again (which
 `documents/ingest/service.py` does when a concurrent batch took a key first).
 """
@@ -31,6 +31,7 @@ from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.state import DOCUMENT, document_state
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.models import StateLeaf
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
 from crossfin.ledger.state import StateTree, entity_key, state_digest
@@ -279,13 +280,11 @@ def _insert(
         for r in rows
     ]
     insert_rows(connection, table_of(DocumentVersion), versions, now)
-    states.add(
-        session,
-        (
-            (entity_key(DOCUMENT, v["document_id"]), state_digest(document_state(d, [v])))
-            for d, v in zip(docs, versions, strict=True)
-        ),
+    leaves = states.grow(
+        (entity_key(DOCUMENT, v["document_id"]), state_digest(document_state(d, [v])))
+        for d, v in zip(docs, versions, strict=True)
     )
+    insert_rows(connection, table_of(StateLeaf), leaves)
 
 
 def _count(session: Session, batch_id: int, outcome: str) -> int:
