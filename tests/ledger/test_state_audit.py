@@ -296,6 +296,9 @@ def test_log_audit_command_names_the_row(db: Database, settings: Settings) -> No
     text = runner.invoke(cli, ["log", "audit"], env=env)
     assert text.exit_code == 1
     assert f"financings row {financing}: differs" in text.output
+    alias = runner.invoke(cli, ["audit", "--json"], env=env)
+    assert alias.exit_code == 1
+    assert json.loads(alias.output)["state"]["divergent"] == data["state"]["divergent"]
     skipped = runner.invoke(cli, ["log", "audit", "--no-state"], env=env)
     assert skipped.exit_code == 0, skipped.output
 

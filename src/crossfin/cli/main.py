@@ -29,6 +29,8 @@ app.add_typer(parties.org_app, name="org")
 app.add_typer(parties.user_app, name="user")
 app.add_typer(parties.api_key_app, name="api-key")
 app.add_typer(ledger_commands.log_app, name="log")
+# `crossfin audit`: the same audit as `crossfin log audit` (log and business rows).
+app.command("audit")(ledger_commands.audit)
 app.add_typer(ledger_commands.verify_app, name="verify")
 app.add_typer(ledger_commands.witness_app, name="witness")
 app.add_typer(documents_commands.documents_app, name="documents")
