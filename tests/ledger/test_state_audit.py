@@ -204,6 +204,17 @@ def _balances_documents_consents(db: Database) -> None:
     )
     assert named(report) == [("documents", of)]
 
+    # The owner link is checked against organizations: handing a document to another firm.
+    linked = first_id(db, Document.id, Document.owner_org_id.is_not(None))
+    owner = value(db, Document.owner_org_id, Document.id == linked)
+    other = first_id(db, Document.owner_org_id, Document.owner_org_id != owner)
+    report = tampered(
+        db,
+        update(Document).where(Document.id == linked).values(owner_org_id=other),
+        update(Document).where(Document.id == linked).values(owner_org_id=owner),
+    )
+    assert named(report) == [("documents", linked)]
+
     _consents(db)
 
 

@@ -4,8 +4,8 @@ One projection per entity, used when recording and by the audit (`crossfin log a
 
 * a document with all its versions (a version's content by its SHA-256). `owner_org_id`
   and `jurisdiction_path` stay out: they are copies of the owner enterprise's id and seat,
-  linked when it onboards (`link_owner_documents`), not the source's statement; timestamps
-  stay out too;
+  linked when it onboards (`link_owner_documents`), not the source's statement; the audit
+  checks them against `organizations` instead. Timestamps stay out too;
 * a balance: `used_minor` and `active_uses` (`updated_at` is bookkeeping);
 * a consent: every column.
 """
@@ -30,6 +30,7 @@ from crossfin.ledger.state import (
     value_of,
     with_children,
 )
+from crossfin.parties.models import Organization, OrgKind
 
 DOCUMENT, BALANCE, CONSENT = "document", "balance", "consent"
 _DOCUMENT_FIELDS = columns_of(
@@ -85,9 +86,28 @@ def current_versions(session: Session, document_id: int) -> list[DocumentVersion
     return list(session.scalars(query))
 
 
+def _owner_link(row: Any) -> dict[str, Any] | None:
+    """What is wrong with a document's copy of its owner's id and seat, if anything.
+
+    They are not committed (they change when the owner onboards, with no document event);
+    instead they must equal what `organizations` says of the enterprise with that USCC.
+    """
+    if (row.owner_org_id, row.jurisdiction_path) == (row.org_id, row.org_path):
+        return None
+    return {"owner_org_id": row.owner_org_id, "jurisdiction_path": row.jurisdiction_path}
+
+
 def _documents(session: Session) -> Iterator[StateRow]:
+    owner = (Organization.uscc == Document.owner_uscc) & (
+        Organization.kind == OrgKind.ENTERPRISE.value
+    )
     documents = session.execute(
-        select(*Document.__table__.columns)
+        select(
+            *Document.__table__.columns,
+            Organization.id.label("org_id"),
+            Organization.jurisdiction_path.label("org_path"),
+        )
+        .outerjoin(Organization, owner)
         .order_by(Document.id)
         .execution_options(yield_per=_CHUNK)
     )
@@ -97,7 +117,11 @@ def _documents(session: Session) -> Iterator[StateRow]:
         .execution_options(yield_per=_CHUNK)
     )
     for row, mine in with_children(documents, versions, "document_id"):
-        yield StateRow(row.id, document_state(row, mine), row.created_at)
+        state = document_state(row, mine)
+        wrong = _owner_link(row)
+        if wrong is not None:  # differs from any commitment, so the row is named
+            state["owner_link_differs_from_organizations"] = wrong
+        yield StateRow(row.id, state, row.created_at)
 
 
 def _balances(session: Session) -> Iterator[StateRow]:
