@@ -13,6 +13,7 @@ import pytest
 from psycopg import sql
 from typer.testing import CliRunner
 
+import crossfin.cli.main  # noqa: F401  (registers the state views, as the CLI does)
 from crossfin.cli.main import app as cli
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
@@ -70,6 +71,9 @@ def test_a_sqlite_backup_restores_into_a_new_database_and_passes_the_audit(tmp_p
     target = _conf(f"sqlite:///{tmp_path}/restored.db", tmp_path / "data2")
     done = restore(target, tmp_path / "backup")
     assert done.ok and done.audit.ok and done.head_matches
+    # The business rows too, against what their events committed to (the CLI registers the
+    # domains' state views; importing it here does the same).
+    assert done.state is not None and done.state.ok and done.state.committed > 0
     assert (done.size, done.root) == (size, root.hex())
     assert done.audit.checkpoints >= 1
     assert done.keys == {"log.key": "restored", "platform.secret": "restored"}

@@ -11,8 +11,8 @@ A backup directory (0700) holds:
   key as of the dump's snapshot.
 
 A restore checks every checksum, refuses a target database that holds tables and keys that
-differ from the backup's, restores, and then audits the restored log (`crossfin log audit`)
-and compares its head with the manifest's.
+differ from the backup's, restores, and then audits the restored log and business rows
+(`crossfin log audit`) and compares its head with the manifest's.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from crossfin.core.settings import Settings, mask_url
 from crossfin.ledger.audit import AuditReport, audit_database
 from crossfin.ledger.keys import log_signer
 from crossfin.ledger.note import Verifier
+from crossfin.ledger.state import REGISTRY
+from crossfin.ledger.state_audit import StateReport, audit_state_database
 from crossfin.ops.postgres import find_bindir
 
 FORMAT = "crossfin-backup/1"
@@ -60,10 +62,11 @@ class Restored:
     keys: dict[str, str]  # file -> "restored" | "kept (identical)"
     audit: AuditReport
     head_matches: bool
+    state: StateReport | None = None  # the business rows against the log, when views exist
 
     @property
     def ok(self) -> bool:
-        return self.audit.ok and self.head_matches
+        return self.audit.ok and self.head_matches and (self.state is None or self.state.ok)
 
 
 def _sha256(path: Path) -> str:
@@ -259,6 +262,7 @@ def restore(
     db = Database(conf.database_url)
     try:
         report = audit_database(db, verifier)
+        rows = audit_state_database(db, REGISTRY) if len(REGISTRY) else None
         with db.session(readonly=True) as session:
             size, root = session.execute(text("SELECT size, root FROM ledger_head")).one()
     finally:
@@ -266,7 +270,7 @@ def restore(
     ledger = manifest["ledger"]
     matches = (int(size), bytes(root).hex()) == (ledger["size"], ledger["root"])
     return Restored(
-        mask_url(conf.database_url), int(size), bytes(root).hex(), keys, report, matches
+        mask_url(conf.database_url), int(size), bytes(root).hex(), keys, report, matches, rows
     )
 
 

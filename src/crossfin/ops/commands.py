@@ -97,7 +97,8 @@ def restore(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Restore a backup into an empty database and the data directory, then audit the log."""
+    """Restore a backup into an empty database and the data directory, then audit the log
+    and the business rows."""
     from crossfin.ledger.cli import emit, fail, settings
     from crossfin.ops.backup import BackupError
     from crossfin.ops.backup import restore as read_backup
@@ -118,6 +119,7 @@ def restore(
             "keys": done.keys,
             "head_matches_manifest": done.head_matches,
             "audit": audit.as_dict(),
+            "state": done.state.as_dict() if done.state is not None else None,
         },
         as_json,
         (
@@ -131,6 +133,12 @@ def restore(
                 f"{audit.first_bad_index}: {audit.problems[:3]}"
             )
             + ("" if done.head_matches else "; the head differs from the manifest's")
+            + (
+                ""
+                if done.state is None
+                else f"; business rows: {done.state.committed} committed, "
+                f"{len(done.state.divergent)} divergent"
+            )
         ),
     )
     if not done.ok:

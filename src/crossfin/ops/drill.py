@@ -41,6 +41,8 @@ from crossfin.ledger.errors import VerificationError
 from crossfin.ledger.keys import log_signer
 from crossfin.ledger.proofs import tree_root
 from crossfin.ledger.service import consistency
+from crossfin.ledger.state import REGISTRY
+from crossfin.ledger.state_audit import audit_state_database
 from crossfin.ledger.store import DbHashReader
 from crossfin.ledger.verify import verify_consistency
 from crossfin.ledger.witness_state import LogRecord, WitnessStore
@@ -612,6 +614,7 @@ class Drill:
         db = Database(node.url(DATABASE))
         try:
             report: AuditReport = audit_database(db, log_signer(conf).verifier())
+            rows = audit_state_database(db, REGISTRY) if len(REGISTRY) else None
         finally:
             db.dispose()
         detail = (
@@ -619,7 +622,13 @@ class Drill:
             if report.ok
             else f"first bad index {report.first_bad_index}: {report.problems[:3]}"
         )
-        self.result.check("`crossfin log audit` passes on the promoted node", report.ok, detail)
+        if rows is not None:
+            detail += (
+                f"; business rows: {rows.committed} committed, {len(rows.divergent)} divergent"
+                + ("" if rows.ok else f" {rows.problems[:3]} {rows.as_dict()['divergent'][:3]}")
+            )
+        ok = report.ok and (rows is None or rows.ok)
+        self.result.check("`crossfin log audit` passes on the promoted node", ok, detail)
 
     # -- the end ------------------------------------------------------------------------
 
