@@ -2,8 +2,9 @@
 
 An event of a kind that has an open alert is counted into it (its count and last time), so
 a flood of events makes one alert, not a flood. Without an open alert, the kind's events in
-the last `WINDOW` are counted; at its threshold an alert opens. Once the operator
-acknowledges it, the next events past the threshold open a new one.
+the last `WINDOW` (and since its last acknowledged alert) are counted; at its threshold an
+alert opens. Once the operator acknowledges it, the next events past the threshold open a
+new one.
 """
 
 from __future__ import annotations
@@ -51,10 +52,15 @@ def count_into_alert(session: Session, kind: SecurityKind, now: datetime, detail
     )
     if getattr(counted, "rowcount", 0):  # a CursorResult for DML
         return
+    # Events the operator has acknowledged (an alert closed since) count no more.
+    acknowledged = session.scalar(
+        select(func.max(SecurityAlert.acknowledged_at)).where(SecurityAlert.kind == kind.value)
+    )
+    since = max(now - WINDOW, acknowledged) if acknowledged else now - WINDOW
     recent = session.scalar(
         select(func.count())
         .select_from(SecurityEventRow)
-        .where(SecurityEventRow.kind == kind.value, SecurityEventRow.at > now - WINDOW)
+        .where(SecurityEventRow.kind == kind.value, SecurityEventRow.at > since)
     )
     if (recent or 0) < THRESHOLDS[kind]:
         return
