@@ -1,4 +1,4 @@
-"""Reading what security monitoring recorded: events and operator alerts, straight from the tables."""
+"""What security monitoring recorded: events and operator alerts, read from the tables."""
 
 from __future__ import annotations
 
