@@ -84,14 +84,15 @@ def _authenticated_request(request: Request, db: Database, session: Session) -> 
         presented = _presented(request)
         return _authenticated(db, session, presented)
     except Unauthenticated as exc:
-        _note_refused_key(request, db, exc, presented)
+        note_refused_key(request, db, exc, presented)
         raise
 
 
-def _note_refused_key(
+def note_refused_key(
     request: Request, db: Database, exc: Unauthenticated, presented: Presented | None
 ) -> None:
-    """Record an unknown, malformed or revoked key (not a missing one); blocking."""
+    """Record an unknown, malformed or revoked key (not a missing one) as a security
+    event; blocking (run it in a thread from the event loop)."""
     kind: SecurityKind | None = getattr(exc, "security_kind", None)
     if kind is not None:
         report(
@@ -215,7 +216,7 @@ async def precheck(
     try:
         presented = _presented(request)
     except Unauthenticated as exc:
-        await run_in_threadpool(_note_refused_key, request, db, exc, None)
+        await run_in_threadpool(note_refused_key, request, db, exc, None)
         raise
     check = _writing(check)
     cache = verified_keys(request)
@@ -251,7 +252,7 @@ def _authenticate_fresh(request: Request, db: Database, presented: Presented) ->
         try:
             return _authenticated(db, session, presented)
         except Unauthenticated as exc:
-            _note_refused_key(request, db, exc, presented)
+            note_refused_key(request, db, exc, presented)
             raise
 
 
