@@ -51,3 +51,20 @@ def test_kinds_are_alerted_apart(db: Database) -> None:
 
 def test_every_kind_has_a_threshold() -> None:
     assert set(THRESHOLDS) == set(SecurityKind)
+
+
+def test_a_flood_from_one_address_is_stored_ten_a_second_and_counted() -> None:
+    from crossfin.core.security import SecurityEvent
+    from crossfin.parties.security.events import PER_SECOND, FloodGate
+
+    now = [100.0]
+    gate = FloodGate(clock=lambda: now[0])
+    spray = SecurityEvent(SecurityKind.KEY_UNKNOWN, address="198.51.100.9")
+    stored = [gate.admit(spray) for _ in range(PER_SECOND + 5)]
+    assert sum(e is not None for e in stored) == PER_SECOND
+    assert gate.admit(SecurityEvent(SecurityKind.KEY_UNKNOWN, address="198.51.100.10"))
+    assert gate.admit(SecurityEvent(SecurityKind.AUDIT_FAILED, address="198.51.100.9"))
+    now[0] += 1
+    carried = gate.admit(spray)
+    assert carried is not None and carried.detail == {"suppressed": 5}
+    assert gate.admit(spray) == spray  # counted once, then not again
