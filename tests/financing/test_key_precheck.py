@@ -16,6 +16,7 @@ from crossfin.parties.credentials import present
 from crossfin.parties.keycache import VerifiedKeys
 from crossfin.parties.models import ApiKey, OrgKind, Principal, Role
 from support.financing import application, balance_row, declaration, make_firms
+from support.security import events as security_events
 
 
 def financings(db) -> int:
@@ -56,6 +57,9 @@ def test_a_key_revoked_after_it_was_cached_is_refused_in_the_batch(client, db, c
         assert "revoked" in response.json()["detail"]
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert financings(db) == 1 and balance_row(db, doc) == (1000, 0)
+    # Both refusals are security events: the batch's own and the request's.
+    key_id = maker.key.split("_")[1]
+    assert [e.key_id for e in security_events(db, "key_revoked")] == [key_id, key_id]
 
 
 def test_a_principal_disabled_after_caching_is_refused(client, db, cached):

@@ -42,9 +42,11 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
+from crossfin.core.security import SecurityKind
 from crossfin.core.settings import Settings
 from crossfin.documents.access import consent as consents
 from crossfin.documents.access import verification
@@ -61,6 +63,8 @@ from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties import credentials
 from crossfin.parties.access import Caller
 from crossfin.parties.models import Organization, OrgKind, PrincipalKind, Role
+from crossfin.parties.security.events import note_security_event
+from crossfin.parties.security.models import SecurityAlert
 from crossfin.parties.service import add_org
 from support.financing import declaration_no, insert_document, today
 from support.ingest import jsonl, manifest_for, new_signer
@@ -720,6 +724,34 @@ def _source_keys_post(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return Req("POST", "/v1/sources/keys", json={"vkey": vkey})
 
 
+def _security_alert(w: World, kind: SecurityKind) -> int:
+    """An open security alert of `kind` (the one open, or a new one after an event)."""
+    note_security_event(w.db, kind)
+    with w.db.session(readonly=True) as session:
+        found = session.scalar(
+            select(SecurityAlert.id).where(SecurityAlert.open_kind == kind.value)
+        )
+    assert found is not None
+    return found
+
+
+def _acknowledge(prefix: str, kind: SecurityKind, page: bool = False) -> Spec:
+    """Acknowledge an open alert; the API and the page work alerts of different kinds, so
+    each has its own open one. Alerts belong to no party: one relation, `-`."""
+
+    def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
+        req = Req("POST", "")
+        alert = w.fresh(r, rel, lambda: _security_alert(w, kind), req=req)
+        req.url, req.ident = f"{prefix}/{alert}/acknowledge", str(alert)
+        if page:
+            req.data = {}
+        else:
+            req.json = {}
+        return req
+
+    return Spec(build)
+
+
 def _login(w: World, r: Route, who: Who | None, rel: str) -> Req:
     user, password = (who.username, PASSWORD) if who else ("matrix-nobody", "wrong password")
     return Req("POST", "/login", data={"username": user, "password": password})
@@ -877,6 +909,12 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/v1/fx-rates"): Spec(_get("/v1/fx-rates")),
     # -- supervision
     ("GET", "/v1/alerts"): Spec(_get("/v1/alerts")),
+    # -- security monitoring (the platform operator's)
+    ("GET", "/v1/security/events"): Spec(_get("/v1/security/events")),
+    ("GET", "/v1/security/alerts"): Spec(_get("/v1/security/alerts")),
+    ("POST", "/v1/security/alerts/{alert_id}/acknowledge"): _acknowledge(
+        "/v1/security/alerts", SecurityKind.AUDIT_FAILED
+    ),
     # -- the portal
     ("GET", "/login"): Spec(_get("/login")),
     ("POST", "/login"): Spec(_login, throwaway=True),
@@ -933,6 +971,10 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/credit-queries"): Spec(_get("/credit-queries")),
     ("POST", "/credit-queries"): _credit(page=True),
     ("GET", "/alerts"): Spec(_get("/alerts")),
+    ("GET", "/security"): Spec(_get("/security")),
+    ("POST", "/security/alerts/{alert_id}/acknowledge"): _acknowledge(
+        "/security/alerts", SecurityKind.CHECKPOINT_SIGN_FAILED, page=True
+    ),
 }
 
 

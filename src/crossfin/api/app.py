@@ -13,6 +13,7 @@ from crossfin import __version__
 from crossfin.api.limits import BodyLimit
 from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.routes import ops
+from crossfin.api.watch import DenialWatch
 from crossfin.core.db import Database
 from crossfin.core.http import problems
 from crossfin.core.http.deps import database_of, settings_of
@@ -21,6 +22,9 @@ from crossfin.core.settings import Settings
 from crossfin.parties import routes as parties
 from crossfin.parties.http import get_caller
 from crossfin.parties.keycache import VerifiedKeys
+from crossfin.parties.security.bursts import DenialTally
+from crossfin.parties.security.metrics import SecurityEventsCollector
+from crossfin.parties.security.ratelimit import RateLimiter, limits_of
 
 DESCRIPTION = """Cross-border financial service platform.
 
@@ -41,6 +45,12 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     # The hook the ledger's routes authenticate through (core/http/participant.py).
     app.state.authenticate = get_caller
     app.state.metrics = Metrics()
+    # Per-key rate limits shared by every worker through the database (docs/operations.md).
+    app.state.rate_limiter = RateLimiter(
+        app.state.db, limits_of(settings), settings.rate_limit_window_seconds
+    )
+    app.state.security_collector = SecurityEventsCollector(app.state.db)
+    app.state.metrics.registry.register(app.state.security_collector)
     problems.install(app)
     app.include_router(ops.router)
     app.include_router(parties.router)
@@ -49,6 +59,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     _mount_portal(app, settings)
     # FastAPI's documented way to customise the schema is to replace this method.
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # Bursts of 403/404 on ids by one caller are security events (api/watch.py).
+    app.add_middleware(DenialWatch, tally=DenialTally())
     # Bodies are bounded before routing, authentication and parsing (api/limits.py).
     app.add_middleware(BodyLimit)
     # Outermost: request ids and the last-resort problem answer wrap everything.

@@ -15,11 +15,13 @@ import json
 import re
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crossfin.core.errors import CrossfinError, PayloadTooLarge
 from crossfin.core.jsonsafe import check_depth
 from crossfin.core.logging import request_id_var
+from crossfin.core.security import SecurityKind, report
 
 MIB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MIB
@@ -82,6 +84,7 @@ class BodyLimit:
         too_large = PayloadTooLarge(f"this route ({name}) takes at most {limit} bytes of body")
         if declared.isdigit() and int(declared) > limit:
             await _answer(send, too_large)
+            await _note(scope, SecurityKind.BODY_TOO_LARGE, name, limit)
             return
         if _is_json(headers.get(b"content-type", b"")):
             try:
@@ -89,16 +92,24 @@ class BodyLimit:
                 check_depth(body)
             except _Refused as refused:
                 await _answer(send, refused.error)
+                await _note(scope, SecurityKind.BODY_TOO_LARGE, name, limit)
                 return
             except CrossfinError as error:
                 await _answer(send, error)
+                await _note(scope, SecurityKind.BODY_MALFORMED, name, limit, error.detail)
                 return
             await self.app(scope, _replay(body, receive), send)
             return
-        await self._counted(scope, receive, send, limit, too_large)
+        await self._counted(scope, receive, send, name, limit, too_large)
 
     async def _counted(
-        self, scope: Scope, receive: Receive, send: Send, limit: int, too_large: PayloadTooLarge
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        name: str,
+        limit: int,
+        too_large: PayloadTooLarge,
     ) -> None:
         # Past the limit the app is told the client went away, and whatever it answers to
         # that (FastAPI: a 400 "error parsing the body") is replaced by the 413 problem.
@@ -132,6 +143,26 @@ class BodyLimit:
                 raise
         if refused and not answered and not started:
             await _answer(send, too_large)
+        if refused:
+            await _note(scope, SecurityKind.BODY_TOO_LARGE, name, limit)
+
+
+async def _note(
+    scope: Scope, kind: SecurityKind, name: str, limit: int, reason: str | None = None
+) -> None:
+    """Record a refused body (after the answer is sent, so the client does not wait)."""
+    client = scope.get("client")
+    detail: dict[str, object] = {"route_class": name, "limit_bytes": limit}
+    if reason:
+        detail["reason"] = reason
+    await run_in_threadpool(
+        report,
+        scope["app"].state.db,
+        kind,
+        address=client[0] if client else None,
+        route=f"{scope['method']} {scope['path']}"[:200],
+        detail=detail,
+    )
 
 
 def _is_json(content_type: bytes) -> bool:

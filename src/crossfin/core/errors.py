@@ -125,6 +125,18 @@ class PayloadTooLarge(CrossfinError):
     title = "Request too large"
 
 
+class RateLimited(CrossfinError):
+    """Too many requests for one API key in one route class; Retry-After says how long."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 # Every stable problem type, for the docs and for a test that keeps them in sync.
 def all_problem_types() -> dict[str, type[CrossfinError]]:
     """Map each slug to its class, walking the whole subclass tree."""

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # Mismatches per document, bank and UTC day before a regulator alert (docs/documents-access.md).
     verify_mismatch_limit: int = 3
+    # Requests per API key and route class in each window, shared by every worker
+    # (parties/security/ratelimit.py, docs/operations.md "Rate limits"); 0: no limit.
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
+    rate_limit_read: int = Field(default=30_000, ge=0)
+    rate_limit_write: int = Field(default=6_000, ge=0)
+    rate_limit_registration: int = Field(default=60_000, ge=0)
+    rate_limit_bulk: int = Field(default=600, ge=0)
 
     def __repr__(self) -> str:
         fields = self.model_dump()

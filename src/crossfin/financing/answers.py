@@ -84,7 +84,8 @@ class KeyedAnswers(Hooks[Job]):
             if isinstance(outcome, Unauthenticated):
                 assert job.presented is not None
                 self.keys.discard(job.presented.key_id)
-                results.append(Unauthenticated(outcome.detail))  # one exception per request
+                # One exception per request, of the same class (a revoked key stays one).
+                results.append(type(outcome)(outcome.detail))
                 continue
             if outcome is not None:
                 job.caller = outcome[0]  # as the database has it now

@@ -50,6 +50,7 @@ from crossfin.parties.http import (
     WriterDep,
     WriteResult,
     idempotency_of,
+    note_refused_key,
     precheck,
     verified_keys,
 )
@@ -111,6 +112,7 @@ async def register(
             answer = await run_in_threadpool(_register_alone, request, settings, job)
     except Unauthenticated as exc:  # the key was revoked since this process last saw it
         exc.headers["WWW-Authenticate"] = INVALID_TOKEN
+        await run_in_threadpool(note_refused_key, request, database_of(request), exc, presented)
         raise
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(

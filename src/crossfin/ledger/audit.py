@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crossfin.core import security
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.ledger.checkpoint import parse_checkpoint
@@ -673,8 +674,23 @@ def audit(
 
 
 def audit_database(db: Database, verifier: Verifier, **options: Any) -> AuditReport:
-    """Audit in one snapshot (REPEATABLE READ on PostgreSQL; SQLite readers are snapshots)."""
+    """Audit in one snapshot (REPEATABLE READ on PostgreSQL; SQLite readers are snapshots).
+
+    A failed audit is also a security event in that database, for the operator's alerts.
+    """
     with db.session(readonly=True) as session:
         if db.dialect == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return audit(session, verifier, **options)
+        found = audit(session, verifier, **options)
+    if not found.ok:
+        security.report(
+            db,
+            security.SecurityKind.AUDIT_FAILED,
+            detail={
+                "size": found.size,
+                "first_bad_index": found.first_bad_index,
+                "problems": len(found.problems),
+                "first_problem": found.problems[0][:300],
+            },
+        )
+    return found

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
+from crossfin.core.security import SecurityKind, report
 from crossfin.core.settings import Settings
 from crossfin.ledger import models
 from crossfin.ledger.checkpoint import Checkpoint as CheckpointBody
@@ -112,15 +113,23 @@ def sign_if_grown(db: Database, signer: Signer) -> StoredCheckpoint | None:
         if last > size:
             log.critical("newest checkpoint has size %d but the log only %d leaves", last, size)
         return None
-    # The origin is the key's name: log_signer checked it equals settings.log_origin.
-    note = sign_note(CheckpointBody(signer.name, size, root).format(), [signer])
     try:
+        # The origin is the key's name: log_signer checked it equals settings.log_origin.
+        note = sign_note(CheckpointBody(signer.name, size, root).format(), [signer])
         with db.session() as session, session.begin():
             session.add(
                 models.Checkpoint(size=size, root=root, note=note, cosigners=0, created_at=utcnow())
             )
     except IntegrityError:
         return None  # signed already by a checkpointer that lost its lead meanwhile
+    except Exception as exc:
+        # The log grows unsigned: witnesses and clients cannot check it until this is fixed.
+        report(
+            db,
+            SecurityKind.CHECKPOINT_SIGN_FAILED,
+            detail={"size": size, "error": f"{type(exc).__name__}: {exc}"[:300]},
+        )
+        raise
     log.info("signed checkpoint at size %d", size)
     return StoredCheckpoint(size, root, note)
 
@@ -201,6 +210,12 @@ class Checkpointer:
         # 409/422 may mean the log forked or rolled back: that needs a human, now.
         level = logging.ERROR if exc.status in (400, 403, 404, 409, 422) else logging.WARNING
         log.log(level, "witness %s did not cosign: %s", name, exc)
+        if exc.status is not None:  # an answer, not an unreachable witness
+            report(
+                self.db,
+                SecurityKind.WITNESS_REFUSED,
+                detail={"witness": name, "status": exc.status, "reason": str(exc)[:300]},
+            )
 
     def _last_size(self, witness: Witness) -> int:
         """The size the witness last cosigned, as far as this database knows (0: never)."""

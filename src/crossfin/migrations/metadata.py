@@ -16,5 +16,6 @@ def metadata() -> MetaData:
     from crossfin.ledger import models as ledger_models  # noqa: F401
     from crossfin.parties import alerts as supervision_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
+    from crossfin.parties.security import models as security_models  # noqa: F401
 
     return Base.metadata

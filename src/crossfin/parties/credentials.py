@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, Forbidden, NotFound, Unauthenticated
+from crossfin.core.security import SecurityKind
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -218,13 +219,25 @@ def check_add_principal(
         )
 
 
+class UnknownKey(Unauthenticated):
+    """A key that is malformed or that no key row matches (a security event)."""
+
+    security_kind = SecurityKind.KEY_UNKNOWN
+
+
+class RevokedKey(Unauthenticated):
+    """A revoked key, or the key of a disabled principal (a security event)."""
+
+    security_kind = SecurityKind.KEY_REVOKED
+
+
 def parse_key(token: str) -> tuple[str, str]:
     """Split `cf_<id>_<secret>`; anything else is unauthenticated."""
     if not token.startswith(KEY_PREFIX):
-        raise Unauthenticated("malformed API key")
+        raise UnknownKey("malformed API key")
     key_id, sep, secret = token[len(KEY_PREFIX) :].partition("_")
     if not sep or not key_id or not secret or len(key_id) > 16:
-        raise Unauthenticated("malformed API key")
+        raise UnknownKey("malformed API key")
     return key_id, secret
 
 
@@ -299,12 +312,12 @@ def _check(row: Any, presented: Presented) -> tuple[Caller, bool]:
     """The caller of a looked-up key row, if the presented secret, the key and its
     principal are all good; the same 401s whichever way the key was looked up."""
     if row is None or not hmac.compare_digest(row[0], presented.secret_hash):
-        raise Unauthenticated("unknown API key")
+        raise UnknownKey("unknown API key")
     (_, revoked_at, last_used_at, principal_id, name, role, active, org_id, kind, path) = row
     if revoked_at is not None:
-        raise Unauthenticated("this API key was revoked")
+        raise RevokedKey("this API key was revoked")
     if not active:
-        raise Unauthenticated("this principal is disabled")
+        raise RevokedKey("this principal is disabled")
     stale = last_used_at is None or utcnow() - last_used_at >= _LAST_USED_GRANULARITY
     caller = Caller(
         principal_id=principal_id,

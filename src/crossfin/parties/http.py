@@ -14,10 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from crossfin.core import idempotency
 from crossfin.core.db import Database
-from crossfin.core.errors import CrossfinError, Unauthenticated
+from crossfin.core.errors import CrossfinError, RateLimited, Unauthenticated
 from crossfin.core.http.answers import answer_body
 from crossfin.core.http.deps import ReadSession, ReplicaSession, end_session, get_db, raw_body
 from crossfin.core.http.writes import is_write
+from crossfin.core.security import SecurityKind, report
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_writer
@@ -28,6 +29,7 @@ from crossfin.parties.credentials import (
     touch_key,
 )
 from crossfin.parties.keycache import VerifiedKeys
+from crossfin.parties.security.ratelimit import RateLimiter, Refusal, rate_class
 
 
 def _bearer(request: Request) -> str:
@@ -51,8 +53,9 @@ def get_caller(
     A write (core/http/writes.py) by a read-only role is refused here (403), before any
     route runs: auditors read only, whatever the route forgets to check.
     """
-    caller = _authenticated(db, session, _presented(request))
+    caller = _authenticated_request(request, db, session)
     request.state.caller = caller
+    _limit(request, db, caller)
     if is_write(request):
         require_writer(caller)
     return caller
@@ -65,12 +68,111 @@ def get_replica_caller(
     request: Request, db: Annotated[Database, Depends(get_db)], session: ReplicaSession
 ) -> Caller:
     """`get_caller` on the request's standby session, for listings (core/http/deps.py)."""
-    caller = _authenticated(db, session, _presented(request))
+    caller = _authenticated_request(request, db, session)
     request.state.caller = caller
+    _limit(request, db, caller)
     return caller
 
 
 ReplicaCallerDep = Annotated[Caller, Depends(get_replica_caller)]
+
+
+def _authenticated_request(request: Request, db: Database, session: Session) -> Caller:
+    """The caller of the request's key; a refused key is a security event (and a 401)."""
+    presented: Presented | None = None
+    try:
+        presented = _presented(request)
+        return _authenticated(db, session, presented)
+    except Unauthenticated as exc:
+        note_refused_key(request, db, exc, presented)
+        raise
+
+
+def note_refused_key(
+    request: Request, db: Database, exc: Unauthenticated, presented: Presented | None
+) -> None:
+    """Record an unknown, malformed or revoked key (not a missing one) as a security
+    event; blocking (run it in a thread from the event loop)."""
+    kind: SecurityKind | None = getattr(exc, "security_kind", None)
+    if kind is not None:
+        report(
+            db,
+            kind,
+            address=client_address(request),
+            key_id=presented.key_id if presented else None,
+            route=route_of(request),
+            detail={"reason": exc.detail},
+        )
+
+
+def client_address(request: Request) -> str | None:
+    # Behind a proxy run uvicorn with --proxy-headers so this is the real client.
+    return request.client.host if request.client else None
+
+
+def route_of(request: Request) -> str:
+    """The route's path template (no ids), or the path when no route matched."""
+    return getattr(request.scope.get("route"), "path", None) or request.url.path
+
+
+def _limiter(request: Request) -> RateLimiter | None:
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    return limiter
+
+
+def _limit(request: Request, db: Database, caller: Caller) -> None:
+    """429 when the caller's key is over its route class's limit; blocking."""
+    limiter = _limiter(request)
+    if limiter is None or caller.key_id is None:
+        return
+    refusal = limiter.check(caller.key_id, rate_class(request.method, request.url.path))
+    if refusal is not None:
+        if refusal.first:
+            _note_rate_limited(request, db, caller, refusal)
+        raise _too_many(refusal)
+
+
+async def _limit_async(request: Request, db: Database, caller: Caller) -> None:
+    """`_limit` on the event loop: the database only when the local allowance is spent."""
+    limiter = _limiter(request)
+    if limiter is None or caller.key_id is None:
+        return
+    route_class = rate_class(request.method, request.url.path)
+    local = limiter.local(caller.key_id, route_class)
+    refusal = (
+        await run_in_threadpool(limiter.take, caller.key_id, route_class)
+        if local is False
+        else local
+    )
+    if refusal is not None:
+        if refusal.first:
+            await run_in_threadpool(_note_rate_limited, request, db, caller, refusal)
+        raise _too_many(refusal)
+
+
+def _note_rate_limited(request: Request, db: Database, caller: Caller, refusal: Refusal) -> None:
+    report(
+        db,
+        SecurityKind.RATE_LIMITED,
+        address=client_address(request),
+        principal_id=caller.principal_id,
+        key_id=caller.key_id,
+        route=route_of(request),
+        detail={
+            "route_class": refusal.route_class,
+            "limit": refusal.limit,
+            "window_seconds": refusal.window_seconds,
+        },
+    )
+
+
+def _too_many(refusal: Refusal) -> RateLimited:
+    return RateLimited(
+        f"this API key may make {refusal.limit} {refusal.route_class} requests per "
+        f"{refusal.window_seconds} s; retry after {refusal.retry_after} s",
+        refusal.retry_after,
+        route_class=refusal.route_class,
+    )
 
 
 def _presented(request: Request) -> Presented:
@@ -111,7 +213,11 @@ async def precheck(
     exactly as `get_caller` does, read-only roles refused as there. A malformed key is
     refused either way.
     """
-    presented = _presented(request)
+    try:
+        presented = _presented(request)
+    except Unauthenticated as exc:
+        await run_in_threadpool(note_refused_key, request, db, exc, None)
+        raise
     check = _writing(check)
     cache = verified_keys(request)
     caller = cache.get(presented) if trust_recent else None
@@ -120,11 +226,14 @@ async def precheck(
             check(caller)
         except CrossfinError:
             caller = None
+    checked = caller is not None
     if caller is None:
-        caller = await run_in_threadpool(_authenticate_fresh, db, presented)
+        caller = await run_in_threadpool(_authenticate_fresh, request, db, presented)
         cache.put(presented, caller)
-        check(caller)
     request.state.caller = caller
+    await _limit_async(request, db, caller)
+    if not checked:
+        check(caller)
     return caller, presented
 
 
@@ -138,9 +247,13 @@ def _writing(check: Callable[[Caller], None]) -> Callable[[Caller], None]:
     return both
 
 
-def _authenticate_fresh(db: Database, presented: Presented) -> Caller:
+def _authenticate_fresh(request: Request, db: Database, presented: Presented) -> Caller:
     with db.session(readonly=True) as session:
-        return _authenticated(db, session, presented)
+        try:
+            return _authenticated(db, session, presented)
+        except Unauthenticated as exc:
+            note_refused_key(request, db, exc, presented)
+            raise
 
 
 async def read_uow(

@@ -7,10 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from crossfin.core.http.deps import database_of
+from crossfin.core.security import SecurityKind
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from crossfin.core.web.render import redirect, render, safe_next
 from crossfin.parties.portal import log_in, log_out, portal_user
+from crossfin.parties.security.events import note_login_event
 
 router = APIRouter()
 # A year: the choice is a preference, not a credential.
@@ -38,12 +41,13 @@ def login(
     password: Annotated[str, Form(max_length=MAX_FIELD)] = "",
     next: Annotated[str, Form(max_length=MAX_FIELD)] = "/",
 ) -> Response:
-    throttle = request.app.state.portal.throttle
+    throttle, db = request.app.state.portal.throttle, database_of(request)
     ip = _client_ip(request)
     context = {"next": safe_next(next), "username": username}
     wait = throttle.retry_after(username, ip)
     if wait:
         # Checked before the password, so a blocked guesser learns nothing more.
+        note_login_event(db, SecurityKind.LOGIN_THROTTLED, username, ip, retry_after=wait)
         return render(
             request,
             "portal/login.html",
@@ -54,6 +58,7 @@ def login(
     user = log_in(request, username.strip(), password) if username and password else None
     if user is None:
         throttle.failed(username, ip)
+        note_login_event(db, SecurityKind.LOGIN_FAILED, username, ip)
         # One message for an unknown user and a wrong password: names cannot be probed.
         return render(
             request,

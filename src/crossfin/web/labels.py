@@ -113,6 +113,25 @@ ALERT_KINDS = {
     "document-tried-at-many-banks": N_("Document tried at many banks"),
     "overdue": N_("Overdue"),
 }
+# Security events (docs/operations.md, "Security alerts"): the operator's page.
+SECURITY_KINDS = {
+    "login_failed": N_("Failed logins"),
+    "login_throttled": N_("Throttled logins"),
+    "key_unknown": N_("Unknown API keys"),
+    "key_revoked": N_("Revoked or disabled API keys"),
+    "forbidden_burst": N_("Bursts of refusals (403)"),
+    "not_found_burst": N_("Bursts of missing ids (404)"),
+    "body_too_large": N_("Oversized bodies"),
+    "body_malformed": N_("Malformed bodies"),
+    "witness_refused": N_("Witness refusals"),
+    "audit_failed": N_("Failed audits"),
+    "checkpoint_sign_failed": N_("Checkpoint signing failures"),
+    "rate_limited": N_("Rate-limited API keys"),
+}
+SECURITY_ALERT_STATES = {
+    "open": NC_("security alert state", "Open"),
+    "acknowledged": NC_("security alert state", "Acknowledged"),
+}
 
 LABELS: Mapping[str, Mapping[str, Message]] = {
     "org_kind": ORG_KINDS,
@@ -129,6 +148,8 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "need_state": NEED_STATES,
     "offer_state": OFFER_STATES,
     "alert_kind": ALERT_KINDS,
+    "security_kind": SECURITY_KINDS,
+    "security_alert_state": SECURITY_ALERT_STATES,
 }
 
 # Error pages' titles by problem slug (core.web.render.render_error); other slugs get a
@@ -140,6 +161,7 @@ ERROR_TITLES: Mapping[str, str] = {
     "validation": N_("Some fields are not valid"),
     "method-not-allowed": N_("This action is not available here"),
     "too-many-attempts": N_("Too many attempts; please wait"),
+    "rate-limited": N_("Too many requests; please wait"),
     "not-yet-checkpointed": N_("Not in a signed checkpoint yet; try again shortly"),
     "unauthenticated": N_("Please log in"),
     "conflict": N_("This conflicts with the current state"),

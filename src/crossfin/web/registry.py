@@ -31,6 +31,9 @@ def routers() -> list[APIRouter]:
     from crossfin.supervision import pages as supervision_pages
 
     found.append(supervision_pages.router)
+    from crossfin.parties.security import pages as security_pages
+
+    found.append(security_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -49,5 +52,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.supervision.pages import NAV as supervision_nav
 
     found += supervision_nav
+    from crossfin.parties.security.pages import NAV as security_nav
+
+    found += security_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

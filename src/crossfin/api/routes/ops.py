@@ -36,4 +36,6 @@ def metrics(request: Request) -> Response:
         # answer for all, from the files every worker writes its values to.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        # Security events are counted from the database, so for every worker alike.
+        registry.register(request.app.state.security_collector)
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

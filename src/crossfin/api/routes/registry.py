@@ -25,4 +25,7 @@ def routers() -> list[APIRouter]:
     from crossfin.supervision.routes import router as supervision_router
 
     found.append(supervision_router)
+    from crossfin.parties.security.routes import router as security_router
+
+    found.append(security_router)
     return found

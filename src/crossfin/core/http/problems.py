@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crossfin.core.errors import PROBLEM_BASE, CrossfinError, field_path
 from crossfin.core.http.answers import PROBLEM_JSON
 from crossfin.core.logging import request_id_var
+from crossfin.core.security import SecurityKind, report
 
 log = logging.getLogger("crossfin.api")
 PROBLEM_TYPE = PROBLEM_JSON  # one spelling, shared with stored answers
@@ -39,6 +41,14 @@ async def _on_validation(request: Request, exc: RequestValidationError) -> JSONR
     if malformed:
         # Not JSON at all is a malformed request (400), not a value that fails a rule.
         reason = str((malformed[0].get("ctx") or {}).get("error") or "not valid JSON")
+        await run_in_threadpool(
+            report,
+            request.app.state.db,
+            SecurityKind.BODY_MALFORMED,
+            address=request.client.host if request.client else None,
+            route=getattr(request.scope.get("route"), "path", None) or request.url.path,
+            detail={"reason": reason[:200]},
+        )
         return problem_response(
             {
                 "type": PROBLEM_BASE + "bad-request",

@@ -1,9 +1,9 @@
-"""A server-side step chart (inline SVG geometry): no JavaScript library needed."""
+"""Server-side charts as inline SVG geometry (a step chart, lines per series): no JavaScript."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -92,3 +92,66 @@ def step_chart(
     )
     last = (x(points[-1][0]), y(points[-1][1]))
     return StepChart(width, height, path, area, x_ticks, y_ticks, last)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named line of a `SeriesChart` and its total."""
+
+    name: str
+    line: str
+    total: int
+
+
+@dataclass(frozen=True)
+class SeriesChart:
+    """Coordinates for the template: several lines over shared axes (counts per bucket)."""
+
+    width: int
+    height: int
+    series: tuple[Series, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    left: int = LEFT
+    top: int = TOP
+
+    @property
+    def bottom(self) -> int:
+        return self.height - BOTTOM
+
+    @property
+    def right(self) -> int:
+        return self.width - RIGHT
+
+
+def series_chart(
+    buckets: Sequence[datetime],
+    counts: Mapping[str, Sequence[int]],
+    width: int = 640,
+    height: int = 250,
+) -> SeriesChart | None:
+    """Lines of counts per time bucket, one per name (each as long as `buckets`, which
+    are evenly spaced and sorted); None when there are fewer than two buckets or no counts."""
+    if len(buckets) < 2 or not any(any(values) for values in counts.values()):
+        return None
+    step = tick_step(math.ceil(max(max(values) for values in counts.values()) / 4))
+    top_value = 4 * step
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    last = len(buckets) - 1
+
+    def point(i: int, value: int) -> str:
+        x = round(LEFT + plot_w * i / last, 1)
+        return f"{x},{round(TOP + plot_h * (1 - value / top_value), 1)}"
+
+    series = tuple(
+        Series(name, "M" + "L".join(point(i, v) for i, v in enumerate(values)), sum(values))
+        for name, values in sorted(counts.items())
+        if any(values)
+    )
+    span = buckets[-1] - buckets[0]
+    x_ticks = tuple(
+        Tick(round(LEFT + plot_w * i / 3, 1), _time_label(buckets[0] + span * i / 3, span))
+        for i in range(4)
+    )
+    y_ticks = tuple(Tick(round(TOP + plot_h * (1 - i / 4), 1), f"{step * i:,}") for i in range(5))
+    return SeriesChart(width, height, series, x_ticks, y_ticks)
