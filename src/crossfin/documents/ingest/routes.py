@@ -86,6 +86,7 @@ def register_key(data: VkeyIn, caller: CallerDep, write: WriterDep) -> Response:
     "/sources/keys",
     response_model=list[SourceKeyOut],
     summary="The source's verifier keys, retired ones included",
+    responses={403: {"description": "Only sources have verifier keys"}},
 )
 def list_keys(caller: CallerDep, uow: ReadUow) -> list[SourceKeyOut]:
     return [SourceKeyOut.model_validate(k) for k in sources.list_keys(uow.session, caller)]
@@ -192,7 +193,12 @@ def report_json(
     )
 
 
-@router.get("/batches/{ref}/report.csv", summary="The outcome report, line by line (CSV)")
+@router.get(
+    "/batches/{ref}/report.csv",
+    summary="The outcome report, line by line (CSV)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def report_csv(
     ref: str, caller: CallerDep, db: DbDep, all_lines: Annotated[bool, Query(alias="all")] = False
 ) -> StreamingResponse:
