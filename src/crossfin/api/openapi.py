@@ -86,10 +86,6 @@ class Operation:
         content = self.spec.get("requestBody", {}).get("content", {})
         return any(_is_json(media_type) for media_type in content)
 
-    @property
-    def takes_input(self) -> bool:
-        return bool(self.spec.get("parameters")) or "requestBody" in self.spec
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -146,8 +142,8 @@ ANSWERS: tuple[Answer, ...] = (
     Answer(
         422,
         "Invalid input: `errors` names each `field` and its `reason` (`/validation` or the "
-        "domain's own type)",
-        lambda op: op.takes_input,
+        "domain's own type); on any operation, a NUL character in the path or the query",
+        lambda op: True,  # api/limits.py refuses a NUL anywhere in a URL (core/nul.py)
     ),
 )
 
