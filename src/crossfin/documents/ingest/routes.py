@@ -35,6 +35,7 @@ _TEXT_BODY = {
         }
     }
 }
+_JSON = {"application/json": {"schema": {"type": "object"}}}
 _LINES_BODY = {
     "requestBody": {
         "required": True,
@@ -119,6 +120,9 @@ def _batch_input(request: Request, body: bytes) -> BatchIn:
     status_code=201,
     openapi_extra=_TEXT_BODY,
     summary="Announce a signed batch by its manifest (text, or JSON with mode)",
+    responses={
+        200: {"description": "The same manifest again: the batch as it is", "content": _JSON}
+    },
 )
 def register_batch(request: Request, body: BodyDep, caller: CallerDep, db: DbDep) -> Response:
     data = _batch_input(request, body)
