@@ -37,8 +37,8 @@ from crossfin.core.db import Database
 from crossfin.ledger import keys
 from support.authz import World, matrix_settings
 
-EXAMPLES = int(os.environ.get("CROSSFIN_FUZZ_EXAMPLES", "8"))
-SECONDS = float(os.environ.get("CROSSFIN_FUZZ_SECONDS", "180"))
+EXAMPLES = int(os.environ.get("CROSSFIN_FUZZ_EXAMPLES", "50"))
+SECONDS = float(os.environ.get("CROSSFIN_FUZZ_SECONDS", "240"))
 SEED = int(os.environ.get("CROSSFIN_FUZZ_SEED", "20261203"))
 # Every check schemathesis has that reads one answer against the description, and the
 # 405 checks. Left out: positive_data_acceptance (a valid request naming a record that
