@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WITNESS_PORT ?= 8001
 
-.PHONY: run test test-postgres lint install chromium clean i18n
+.PHONY: run test test-postgres fuzz lint install chromium clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ test: $(TEST_STAMP) chromium
 test-postgres: $(TEST_STAMP) chromium
 	CROSSFIN_TEST_DATABASE_URL=$${CROSSFIN_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A longer schemathesis run than the one in `make test` (docs/api.md, "Fuzzing"); on
+# PostgreSQL with CROSSFIN_TEST_DATABASE_URL set.
+FUZZ_EXAMPLES ?= 100
+FUZZ_SECONDS ?= 1800
+FUZZ_SEED ?= 20261203
+fuzz: $(TEST_STAMP)
+	CROSSFIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) CROSSFIN_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		CROSSFIN_FUZZ_SEED=$(FUZZ_SEED) $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 # The floors (import-linter contracts in pyproject.toml), lint and format, strict types.
 lint: $(LINT_STAMP)

@@ -36,3 +36,14 @@ def test_manifest_round_trip_and_errors() -> None:
     ]:
         with pytest.raises(ValueError, match=where):
             records.parse_manifest_text(text)
+
+
+def test_a_csv_cell_over_the_field_size_limit_is_an_unreadable_record() -> None:
+    # csv refuses a cell over 131072 characters with csv.Error, which was a 500.
+    long_cell = "x" * 200_000
+    with pytest.raises(records.RecordError) as refused:
+        list(records.iter_csv(f"a,b\n1,2\n3,{long_cell}\n"))
+    assert refused.value.line == 1 and "field larger than field limit" in refused.value.reason
+    with pytest.raises(records.RecordError) as in_header:
+        list(records.iter_csv(f"a,{long_cell}\n1,2\n"))
+    assert in_header.value.line == 0

@@ -136,3 +136,20 @@ def test_wrong_balance_claims_count_as_verification_mismatches(client, db, setti
     assert answer["items"][0].get("fields_withheld") is True
     right = client.get(url, params={"total_value": "100.00"}, headers=bank.headers)
     assert right.status_code == 200 and right.json()["remaining"] == "100.00"
+
+
+def test_updated_since_is_a_moment_never_a_number(client, db):
+    # A number read as seconds since 1970 listed everything; moments are ISO 8601 text.
+    firms = make_firms(db)
+    for since in ("0", "0.5", "1700000000", "2026-01-02"):
+        answer = client.get(
+            "/v1/financings", params={"updated_since": since}, headers=firms.banks[0].headers
+        )
+        assert answer.status_code == 422, since
+        assert answer.json()["errors"][0]["field"] == "query.updated_since"
+    moment = client.get(
+        "/v1/financings",
+        params={"updated_since": "2026-01-02T03:04:05+08:00"},
+        headers=firms.banks[0].headers,
+    )
+    assert moment.status_code == 200

@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from crossfin import __version__
 from crossfin.api.limits import BodyLimit
 from crossfin.api.middleware import Metrics, RequestContext
+from crossfin.api.openapi import describe
 from crossfin.api.routes import ops
 from crossfin.api.watch import DenialWatch
 from crossfin.core.db import Database
@@ -111,5 +112,5 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         if path.startswith("/v1"):
             for operation in operations.values():
                 operation["security"] = [{"apiKey": []}]
-    app.openapi_schema = schema
+    app.openapi_schema = describe(schema)
     return schema

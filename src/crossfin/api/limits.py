@@ -7,6 +7,8 @@ refused after its first megabyte, not read whole and then answered 401.
 A declared Content-Length over the limit is refused at once; a chunked body is counted as
 it arrives and refused when it passes the limit. A JSON body (the API's) is held until it
 is complete, which FastAPI does anyway, and its nesting is checked before it is parsed.
+Text holding U+0000, which PostgreSQL cannot store, is refused here too (core/nul.py): in
+the path, the query or a JSON body, a 422 naming where.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crossfin.core import nul
 from crossfin.core.errors import CrossfinError, PayloadTooLarge
 from crossfin.core.jsonsafe import check_depth
 from crossfin.core.logging import request_id_var
@@ -69,13 +72,21 @@ class _Refused(Exception):
 
 
 class BodyLimit:
-    """Refuses oversized bodies (413) and over-nested JSON (400) with a problem answer."""
+    """Refuses oversized bodies (413), over-nested JSON (400) and NUL in text (422)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            nul.check_url(scope["path"], scope.get("query_string", b""))
+        except CrossfinError as error:
+            await _answer(send, error)
+            return
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         name, limit = limit_for(scope["method"], scope["path"])
@@ -90,6 +101,7 @@ class BodyLimit:
             try:
                 body = await _read_all(receive, limit, too_large)
                 check_depth(body)
+                nul.check_json(body)
             except _Refused as refused:
                 await _answer(send, refused.error)
                 await _note(scope, SecurityKind.BODY_TOO_LARGE, name, limit)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from crossfin.core import nul
 from crossfin.core.canonical import jcs
 from crossfin.core.jsonsafe import MAX_DEPTH, depth
 
@@ -70,28 +71,45 @@ def iter_jsonl(text: str) -> Iterator[dict[str, Any]]:
         if not raw.strip():
             continue
         try:
-            yield parse_json_record(raw)
+            record = parse_json_record(raw)
         except (ValueError, RecursionError) as exc:
             raise RecordError(index, str(exc)) from None
+        if "\\u0000" in raw and nul.nul_paths(record):  # JSON text writes NUL only so
+            raise RecordError(index, nul.REASON)
+        yield record
         index += 1
 
 
 def iter_csv(text: str) -> Iterator[dict[str, str]]:
     """Records of a CSV text whose first row is the header: {header: cell} per row."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    header = _next_row(reader, 0)
     if not header:
         raise RecordError(0, "a CSV chunk starts with its header row")
     if len(set(header)) != len(header) or any(not h.strip() for h in header):
         raise RecordError(0, "CSV header names must be unique and not empty")
     index = 0
-    for row in reader:
+    has_nul = nul.NUL in text
+    if has_nul and nul.NUL in "".join(header):
+        raise RecordError(0, nul.REASON)
+    while (row := _next_row(reader, index)) is not None:
         if not row:
             continue
         if len(row) != len(header):
             raise RecordError(index, f"has {len(row)} cells, the header has {len(header)}")
+        if has_nul and any(nul.NUL in cell for cell in row):
+            raise RecordError(index, nul.REASON)
         yield dict(zip(header, row, strict=True))
         index += 1
+
+
+def _next_row(reader: Iterator[list[str]], index: int) -> list[str] | None:
+    """The next row, None at the end; a row csv cannot read (a cell over its field size
+    limit, 128 KiB) is a RecordError naming the record, not an unexpected failure."""
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        raise RecordError(index, f"not readable as CSV: {exc}") from None
 
 
 @dataclass(frozen=True)

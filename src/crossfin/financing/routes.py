@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from crossfin.core.db import Database
 from crossfin.core.errors import Unauthenticated
+from crossfin.core.fields import IsoDateTime
 from crossfin.core.http.deps import SettingsDep, database_of, get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.core.logging import request_id_var
@@ -156,7 +156,7 @@ def list_financings(
     caller: ReplicaCallerDep,
     uow: ReplicaUow,
     updated_since: Annotated[
-        datetime | None, Query(description="only financings changed at or after this time")
+        IsoDateTime | None, Query(description="only financings changed at or after this time")
     ] = None,
     cursor: Annotated[
         str | None, Query(max_length=100, description="next_cursor of the previous page")

@@ -25,6 +25,9 @@ IMMUTABLE = "max-age=31536000, immutable"
 SHORT = "max-age=1"
 
 Index = Annotated[int, Query(ge=0, le=MAX_LEAF_INDEX)]
+# Problem answers beyond api/openapi.py's rules; the description adds their Problem content.
+NOT_YET = {"description": "No checkpoint with the witness quorum covers it yet (Retry-After)"}
+BEYOND = {"description": "A tree size beyond the log"}
 
 
 def log_session(
@@ -91,7 +94,7 @@ class ConsistencyProof(BaseModel):
     "/checkpoint",
     response_class=Response,
     summary="The newest cosigned checkpoint",
-    responses={200: {"content": {"text/plain": {}}}},
+    responses={200: {"content": {"text/plain": {}}}, 404: NOT_YET},
 )
 def checkpoint(session: LogSession, settings: SettingsDep) -> Response:
     """C2SP tlog-checkpoint as a signed note, with the witnesses' cosignature lines."""
@@ -103,7 +106,10 @@ def checkpoint(session: LogSession, settings: SettingsDep) -> Response:
     "/tile/{path:path}",
     response_class=Response,
     summary="A C2SP tlog-tiles hash tile (entry bundles are not served)",
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        400: {"description": "Not a canonical tlog-tiles path: `/bad-tile-path`"},
+    },
 )
 def tile(path: str, session: LogSession, settings: SettingsDep) -> Response:
     """`tile/<L>/<N>[.p/<W>]`; full tiles never change and are cached for a year."""
@@ -118,6 +124,7 @@ def tile(path: str, session: LogSession, settings: SettingsDep) -> Response:
     "/proof/inclusion",
     response_model=InclusionProof,
     summary="Inclusion proof of a leaf in a tree size",
+    responses={404: BEYOND},
 )
 def inclusion(index: Index, size: Index, session: LogSession) -> InclusionProof:
     """Verify it against the root of a signed checkpoint of that size."""
@@ -130,6 +137,7 @@ def inclusion(index: Index, size: Index, session: LogSession) -> InclusionProof:
     "/proof/consistency",
     response_model=ConsistencyProof,
     summary="Consistency proof between two tree sizes",
+    responses={404: BEYOND},
 )
 def consistency(first: Index, second: Index, session: LogSession) -> ConsistencyProof:
     """Proves the tree of `second` leaves extends the tree of `first` leaves."""
@@ -160,7 +168,7 @@ def entry(
     "/receipts/{index}",
     response_class=Response,
     summary="A tlog-proof@v1 receipt of a leaf, verifiable offline",
-    responses={200: {"content": {"text/plain": {}}}},
+    responses={200: {"content": {"text/plain": {}}}, 404: NOT_YET},
 )
 def receipt(
     index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], session: LogSession, settings: SettingsDep

@@ -147,6 +147,7 @@ def add_service(org_id: PathId, data: ServiceIn, caller: CallerDep, write: Write
     "/orgs/{org_id}/principals",
     response_model=list[PrincipalOut],
     summary="Users and service accounts of an organization (its admins, operator)",
+    responses={403: {"description": "Only the organization's admins and operator admins"}},
 )
 def principals(org_id: PathId, caller: CallerDep, uow: ReadUow) -> list[object]:
     _admin_of(uow, caller, org_id)
@@ -154,7 +155,12 @@ def principals(org_id: PathId, caller: CallerDep, uow: ReadUow) -> list[object]:
     return list(uow.session.scalars(query))
 
 
-@router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
+@router.post(
+    "/keys",
+    status_code=201,
+    summary="Issue an API key (shown once)",
+    responses={404: {"description": "No such principal in the caller's organization"}},
+)
 @own_credentials  # auditors issue their own keys; credentials.check_issue_key says whose
 def issue_key(data: KeyIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:

@@ -19,6 +19,7 @@ router = APIRouter(prefix="/v1", tags=["supervision"])
     "/alerts",
     response_model=AlertPage,
     summary="Alerts in the regulator's jurisdiction subtree (head office: all), oldest first",
+    responses={403: {"description": "Only regulators read alerts"}},
 )
 def alerts(
     caller: ReplicaCallerDep,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from crossfin.documents.access.claims_io import read_claims
 from crossfin.documents.access.verification import mismatched_fields
 from crossfin.documents.kinds.registry import get_kind
 
@@ -28,3 +31,10 @@ def test_comparison_normalises_before_comparing() -> None:
         "bill_no",
         "export_date",
     ]
+
+
+def test_a_claims_csv_cell_over_the_field_size_limit_is_a_value_error() -> None:
+    # The portal's upload and the CLI catch ValueError; csv.Error was a 500 in the portal.
+    rows = ["kind,key,total_value\n", f"customs_declaration,{'9' * 200_000},1.00\n"]
+    with pytest.raises(ValueError, match="field larger than field limit"):
+        list(read_claims(rows, "csv"))

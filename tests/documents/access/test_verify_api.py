@@ -352,3 +352,22 @@ def test_consented_bank_reads_versions_too(
     }
     assert client.post("/v1/consents", json=body, headers=world["firm"].headers).status_code == 201
     assert client.get(url, headers=world["bank"].headers).status_code == 200
+
+
+@pytest.mark.parametrize("number", [2**53, -(2**53), 2**63, 2**64 + 1, 10**400])
+def test_a_claimed_number_canonical_json_cannot_carry_is_a_422(
+    client: TestClient, db: Database, world: dict[str, Party], declaration: Doc, number: int
+) -> None:
+    # The claim's digest goes into the item's leaf in RFC 8785 form, which carries
+    # integers only up to 2**53: beyond, the answer was a 500.
+    body = {"items": [claim(declaration), claim(declaration, total_value=number)]}
+    answer = client.post(
+        "/v1/documents/verify",
+        content=json.dumps(body),
+        headers={**world["bank"].headers, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in answer.json()["errors"]] == ["items[1].fields"]
+    with db.session(readonly=True) as session:  # refused whole: nothing recorded
+        assert session.scalar(select(func.count()).select_from(VerificationRequest)) == 0

@@ -28,7 +28,12 @@ def healthz(db: Annotated[Database, Depends(get_db)]) -> JSONResponse:
     return JSONResponse(answer)
 
 
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=True)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+)
 def metrics(request: Request) -> Response:
     registry = request.app.state.metrics.registry
     if os.environ.get(MULTIPROCESS_ENV):

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -78,10 +79,28 @@ async def _on_domain(request: Request, exc: CrossfinError) -> JSONResponse:
     return problem_response(body, exc.headers or None)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path, for a 405's `Allow`.
+
+    Starlette names only the methods of the first route whose path matched, but the API
+    has a route per method (`GET /v1/orgs` and `POST /v1/orgs` are two routes).
+    """
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(path):
+            methods.update(route.methods)
+    return ", ".join(sorted(methods))
+
+
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated"}.get(
         exc.status_code, "http-error"
     )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return problem_response(
         {
             "type": PROBLEM_BASE + slug,
@@ -90,7 +109,7 @@ async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONRespons
             "detail": str(exc.detail),
             "instance": request.url.path,
         },
-        dict(exc.headers or {}),
+        headers,
     )
 
 

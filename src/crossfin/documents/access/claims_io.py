@@ -33,8 +33,15 @@ def read_claims(
         return
     if fmt != "csv":
         raise ValueError("the format is jsonl or csv")
-    for number, row in enumerate(csv.DictReader(lines), 2):
-        yield _csv_claim(row, number, default_kind)
+    rows = enumerate(csv.DictReader(lines), 2)
+    while True:
+        try:
+            found = next(rows, None)
+        except csv.Error as exc:  # e.g. a cell over csv's field size limit (128 KiB)
+            raise ValueError(f"not readable as CSV: {exc}") from None
+        if found is None:
+            return
+        yield _csv_claim(found[1], found[0], default_kind)
 
 
 def _json_claim(line: str, number: int, default_kind: str | None) -> dict[str, Any]:

@@ -240,6 +240,8 @@ def verification_request(request_id: PathId, caller: CallerDep, uow: ReadUow) ->
 @router.get(
     "/verification-requests/{request_id}/results.csv",
     summary="A bank's earlier verification request as a CSV file",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 def verification_request_csv(request_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
     return results_download(uow.session, caller, request_id)

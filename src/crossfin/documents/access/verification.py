@@ -273,9 +273,23 @@ def _balances(session: Session, items: list[ItemResult]) -> None:
         item.available = not taken and (left > 0 or (doc.single_use and not doc.currency))
 
 
-def item_leaf(item: ItemResult, claim: Claim) -> bytes:
+def claim_digests(claims: Sequence[Claim]) -> list[str]:
+    """SHA-256 (hex) of each claim's fields in RFC 8785 form; a 422 naming every claim
+    whose fields JCS cannot carry (an integer beyond 2**53, say), before anything is judged."""
+    digests: list[str] = []
+    bad: list[FieldError] = []
+    for i, claim in enumerate(claims):
+        try:
+            digests.append(hashlib.sha256(jcs(claim.fields)).hexdigest())
+        except ValueError as exc:
+            bad.append(FieldError(f"items[{i}].fields", str(exc)))
+    if bad:
+        raise ValidationFailed(bad)
+    return digests
+
+
+def item_leaf(item: ItemResult, claimed: str) -> bytes:
     """RFC 6962 leaf of one item: its index, claim digest, outcome and answered fields."""
-    claimed = hashlib.sha256(jcs(claim.fields)).hexdigest()
     answered = [] if item.withheld else item.fields
     record = {
         "i": item.index,
@@ -297,6 +311,7 @@ def verify(
     if len(claims) > MAX_ITEMS:
         raise ValidationFailed([FieldError("items", f"at most {MAX_ITEMS} per request")])
     specs = _specs(claims)
+    digests = claim_digests(claims)
     keys = [_normal_key(specs[c.kind], c.key) for c in claims]
     wanted: dict[str, set[str]] = {}
     for claim, key in zip(claims, keys, strict=True):
@@ -305,8 +320,8 @@ def verify(
     items = _judge(claims, specs, _load(uow.session, wanted), keys)
     count_mismatches(uow, caller.org_id, items, mismatch_limit)
     _balances(uow.session, items)
-    for item, claim in zip(items, claims, strict=True):
-        item.leaf = item_leaf(item, claim)
+    for item, digest in zip(items, digests, strict=True):
+        item.leaf = item_leaf(item, digest)
     return _record(uow, caller, items)
 
 

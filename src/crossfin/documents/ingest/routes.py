@@ -34,6 +34,7 @@ _TEXT_BODY = {
         }
     }
 }
+_JSON = {"application/json": {"schema": {"type": "object"}}}
 _LINES_BODY = {
     "requestBody": {
         "required": True,
@@ -85,6 +86,7 @@ def register_key(data: VkeyIn, caller: CallerDep, write: WriterDep) -> Response:
     "/sources/keys",
     response_model=list[SourceKeyOut],
     summary="The source's verifier keys, retired ones included",
+    responses={403: {"description": "Only sources have verifier keys"}},
 )
 def list_keys(caller: CallerDep, uow: ReadUow) -> list[SourceKeyOut]:
     return [SourceKeyOut.model_validate(k) for k in sources.list_keys(uow.session, caller)]
@@ -117,6 +119,9 @@ def _batch_input(request: Request, body: bytes) -> BatchIn:
     status_code=201,
     openapi_extra=_TEXT_BODY,
     summary="Announce a signed batch by its manifest (text, or JSON with mode)",
+    responses={
+        200: {"description": "The same manifest again: the batch as it is", "content": _JSON}
+    },
 )
 def register_batch(request: Request, body: BodyDep, caller: CallerDep, db: DbDep) -> Response:
     data = _batch_input(request, body)
@@ -182,7 +187,12 @@ def report_json(
     )
 
 
-@router.get("/batches/{ref}/report.csv", summary="The outcome report, line by line (CSV)")
+@router.get(
+    "/batches/{ref}/report.csv",
+    summary="The outcome report, line by line (CSV)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def report_csv(
     ref: str, caller: CallerDep, db: DbDep, all_lines: Annotated[bool, Query(alias="all")] = False
 ) -> StreamingResponse:

@@ -193,6 +193,7 @@ def withdraw_offer(offer_id: PathId, data: WithdrawIn, write: WriterDep) -> Resp
     "/credit-queries",
     status_code=201,
     summary="Query an enterprise's credit profile under its consent (banks); logged",
+    responses={404: {"description": "No enterprise with this USCC that consented to the bank"}},
 )
 def query_credit(data: CreditQueryIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
