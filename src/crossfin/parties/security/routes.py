@@ -27,6 +27,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
     "/events",
     response_model=SecurityEventPage,
     summary="Security events, oldest first (the platform operator only)",
+    responses={403: {"description": "Only the platform operator reads security events"}},
 )
 def events(
     caller: CallerDep,
@@ -44,6 +45,7 @@ def events(
     "/alerts",
     response_model=SecurityAlertPage,
     summary="Security alerts raised to the operator, oldest first (the operator only)",
+    responses={403: {"description": "Only the platform operator reads security alerts"}},
 )
 def list_alerts(
     caller: CallerDep,
