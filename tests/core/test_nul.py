@@ -56,3 +56,17 @@ def test_a_request_holding_nul_is_a_422_naming_where(
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+def test_a_portal_form_holding_nul_is_refused_before_the_page(client: TestClient) -> None:
+    # The login page would look the username up in the database: a 500 on PostgreSQL.
+    answer = client.post(
+        "/login",
+        content=b"username=a%00b&password=x&csrf_token=t",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["form.username"]
+    with pytest.raises(ValidationFailed):
+        nul.check_form(b"a=1&b=\x00")
+    nul.check_form(b"a=1&b=%2500")  # an escaped percent sign, then "00": no NUL

@@ -2,7 +2,8 @@
 
 A NUL character reaching PostgreSQL fails the statement (a 500), while SQLite stores it:
 so, on both engines alike, a request carrying one is refused before it is read, as a 422
-naming where it is (api/limits.py: the path, each query parameter, a JSON body), and a
+naming where it is (api/limits.py: the path, each query parameter, a JSON body, a
+portal form), and a
 record of a batch holding one is an unreadable record (documents/records.py).
 """
 
@@ -61,3 +62,17 @@ def check_url(path: str, query: bytes) -> None:
                 errors.append(FieldError(f"query.{name.replace(NUL, '')}", REASON))
     if errors:
         raise ValidationFailed(errors)
+
+
+def check_form(body: bytes) -> None:
+    """422 naming each field of a URL-encoded form whose name or value holds NUL."""
+    if b"%00" not in body and b"\x00" not in body:
+        return
+    text = body.decode("latin-1")
+    fields = [
+        FieldError(f"form.{name.replace(NUL, '')}", REASON)
+        for name, value in parse_qsl(text, keep_blank_values=True, encoding="latin-1")
+        if NUL in name or NUL in value
+    ]
+    if fields:
+        raise ValidationFailed(fields)
