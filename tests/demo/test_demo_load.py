@@ -184,10 +184,12 @@ def test_load_without_a_data_dir_loads_parties_only(db: Database) -> None:
 def _claim(batch: DemoBatch, index: int, *names: str) -> dict[str, Any]:
     record = batch.records[index]
     spec = get_kind(batch.kind)
+    # A claim names the document's value, as a bank shown the document can (verification).
+    shown = [*names, *(n for n in spec.value_fields if n in record and n not in names)]
     return {
         "kind": batch.kind,
         "key": record[spec.key_field],
-        "fields": {n: record[n] for n in names},
+        "fields": {n: record[n] for n in shown},
     }
 
 
