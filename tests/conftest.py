@@ -10,9 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crossfin.api.app import create_app
+from crossfin.assembly import assemble
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from support.db import clean, prepare, test_database_url
+
+# As every entry point does: the domains' hooks, before any test calls into them.
+assemble()
 
 
 @pytest.fixture(scope="session")

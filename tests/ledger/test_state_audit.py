@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from crossfin.cli.assembly import state_views
+from crossfin.assembly import state_views
 from crossfin.cli.main import app as cli
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database

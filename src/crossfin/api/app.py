@@ -15,6 +15,7 @@ from crossfin.api.middleware import Metrics, RequestContext
 from crossfin.api.openapi import describe
 from crossfin.api.routes import ops
 from crossfin.api.watch import DenialWatch
+from crossfin.assembly import assemble
 from crossfin.core.db import Database
 from crossfin.core.http import problems
 from crossfin.core.http.deps import database_of, settings_of
@@ -36,6 +37,7 @@ Every `/v1` call needs `Authorization: Bearer cf_<id>_<secret>`. Errors are RFC 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the app; the database is opened here, never at import time."""
+    assemble()  # the domains' hooks, before anything can call them
     configure_logging(settings.log_level)
     app = FastAPI(
         title="crossfin", version=__version__, description=DESCRIPTION, lifespan=_lifespan

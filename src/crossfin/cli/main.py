@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import typer
 
+from crossfin.assembly import assemble
 from crossfin.cli import admin
-from crossfin.cli.assembly import register_state_views
 from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
-from crossfin.ledger.state import REGISTRY
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
 
-# `crossfin log audit` checks every domain's business rows against the log.
-register_state_views(REGISTRY)
+# The domains' reactions and views, handed to the floors below (`crossfin log audit` checks
+# every domain's business rows against the log; security events are stored).
+assemble()
 
 app = typer.Typer(
     help="crossfin: cross-border financial service platform.",

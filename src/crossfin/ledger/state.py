@@ -13,7 +13,7 @@ An event commits to states in its record (docs/ledger.md, "State commitments"):
   leaf hash is `SHA-256(0x00 || "kind:id" || 0x00 || digest)`, the root RFC 6962's.
 
 The ledger knows no domain: each domain describes its entities with a `StateView`, and the
-application registers the views explicitly at assembly (`crossfin.cli.assembly`).
+application registers the views explicitly at assembly (`crossfin.assembly`).
 """
 
 from __future__ import annotations

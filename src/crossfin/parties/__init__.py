@@ -1,10 +1,5 @@
 """Parties: organizations, jurisdictions, principals, keys, callers, alerts, security.
 
-Importing it installs the recorder of security events that the floors below report
-through (`core/security.py`), as every entry point does before it serves.
+The recorder of security events that the floors below report through (`core/security.py`)
+is installed by `crossfin.assembly.assemble()`, which every entry point calls.
 """
-
-from crossfin.core.security import set_recorder
-from crossfin.parties.security.events import record
-
-set_recorder(record)

@@ -1,0 +1,44 @@
+"""Assembly: the one place where the domains hand their reactions and views to the floors below.
+
+The lower floors expose hooks and fill none of them on import:
+
+- `core.security`'s recorder of security events (parties stores them);
+- `parties.hooks`' reactions to a new organization (documents links the documents that
+  arrived before their owner onboarded);
+- `ledger.state`'s views of the business rows that `crossfin log audit` checks (each domain
+  describes its entities).
+
+Every entry point calls `assemble()` before it serves: the app factory
+(`api.app.create_app`, so every uvicorn worker), the CLI (`cli.main`), and the test suite's
+conftest; the demo and the benchmarks run through one of those. A new domain adds its lines
+here. Calling it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from crossfin.core.security import set_recorder
+from crossfin.documents import state as documents_state
+from crossfin.documents.versions import link_owner_documents
+from crossfin.financing import state as financing_state
+from crossfin.ledger.state import REGISTRY, StateView, StateViews
+from crossfin.parties.hooks import on_organization_added
+from crossfin.parties.security.events import record
+
+
+def state_views() -> list[StateView]:
+    """Every domain's state views, in the order the audit reads them."""
+    return [*financing_state.state_views(), *documents_state.state_views()]
+
+
+def register_state_views(registry: StateViews) -> StateViews:
+    """Register every domain's views into `registry` (the platform's: `ledger.state.REGISTRY`)."""
+    for view in state_views():
+        registry.register(view)
+    return registry
+
+
+def assemble() -> None:
+    """Fill every hook of the floors below with the domains' own functions."""
+    set_recorder(record)
+    on_organization_added(link_owner_documents)
+    register_state_views(REGISTRY)
