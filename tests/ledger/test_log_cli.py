@@ -76,8 +76,11 @@ def test_audit_json(db: Database, env: dict[str, str]) -> None:
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert [w.split(" (")[0] for w in data.pop("warnings")] == ["no witness quorum"]
+    state = data.pop("state")
+    assert (state["ok"], state["rows"], state["divergent"]) == (True, 0, [])
     assert data == {
         "ok": True,
+        "log_ok": True,
         "size": 3,
         "checkpoints": 1,
         "latest_checkpoint": 3,

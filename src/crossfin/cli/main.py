@@ -5,12 +5,17 @@ from __future__ import annotations
 import typer
 
 from crossfin.cli import admin
+from crossfin.cli.assembly import register_state_views
 from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
+from crossfin.ledger.state import REGISTRY
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
+
+# `crossfin log audit` checks every domain's business rows against the log.
+register_state_views(REGISTRY)
 
 app = typer.Typer(
     help="crossfin: cross-border financial service platform.",
@@ -24,6 +29,8 @@ app.add_typer(parties.org_app, name="org")
 app.add_typer(parties.user_app, name="user")
 app.add_typer(parties.api_key_app, name="api-key")
 app.add_typer(ledger_commands.log_app, name="log")
+# `crossfin audit`: the same audit as `crossfin log audit` (log and business rows).
+app.command("audit")(ledger_commands.audit)
 app.add_typer(ledger_commands.verify_app, name="verify")
 app.add_typer(ledger_commands.witness_app, name="witness")
 app.add_typer(documents_commands.documents_app, name="documents")

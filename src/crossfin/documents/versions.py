@@ -32,6 +32,7 @@ from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.documents.state import current_versions, document_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.proofs import inclusion_ranges
@@ -145,6 +146,7 @@ def amend(
             "reason": reason,
         },
         parties={p for p in (doc.source_org_id, doc.owner_org_id) if p is not None},
+        state=document_commitment(doc, current_versions(session, doc.id)),
     )
     if balance is not None and minor < balance.used_minor:
         _alert_below_uses(uow, doc, caller, balance.used_minor)

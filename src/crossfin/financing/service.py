@@ -36,6 +36,7 @@ from crossfin.core.errors import (
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.documents.state import balance_commitment
 from crossfin.financing import fx
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
@@ -44,6 +45,7 @@ from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.schemas import FinancingIn
+from crossfin.financing.state import financing_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -95,6 +97,8 @@ class Prepared:
     currency: str
     loaded: list[Loaded]
     claims: list[Claim]
+    # The digests of the balances it touched, as accepting it left them (ledger/state.py).
+    balance_states: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -312,6 +316,8 @@ def reserve(
             )
         )
     apply_claims(balances, prepared.claims)
+    # Taken now, not at persist: a later application of the batch may raise them again.
+    prepared.balance_states = balance_commitment(balances[c.document.id] for c in prepared.claims)
     taken.add(ref)
     return prepared
 
@@ -339,6 +345,7 @@ def persist(
                 subjects={"financing": financing.id},
                 content=_registered_content(financing, prepared.applicant, prepared.claims),
                 parties=parties_of(financing) | prepared.scenario.watchers(prepared.loaded),
+                state=financing_commitment(financing, uses) | prepared.balance_states,
             )
         docs = {c.document.id: c.document for c in prepared.claims}
         out.append(Registered(financing, uses, receipt, docs, prepared.applicant.uscc))
@@ -368,6 +375,8 @@ def _financing(p: Prepared, now: datetime, reservation_hours: int) -> Financing:
         rate=data.rate,
         due_date=data.due_date,
         maker_principal_id=p.entry.maker_principal_id,
+        approver_principal_id=None,
+        overdue_since=None,
         reserved_until=now + timedelta(hours=reservation_hours),
         offer_id=p.entry.offer_id,
         change_seq=0,

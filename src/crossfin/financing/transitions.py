@@ -12,7 +12,8 @@ from crossfin.core.clock import business_date
 from crossfin.core.errors import Forbidden, NotFound, invalid
 from crossfin.core.money import format_amount
 from crossfin.documents.balance import lock_balances
-from crossfin.documents.models import Document
+from crossfin.documents.models import Document, DocumentBalance
+from crossfin.documents.state import balance_commitment
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import MakerChecker
 from crossfin.financing.lifecycle import Action, Release, State, rule_for
@@ -20,6 +21,7 @@ from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.queries import can_see
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.service import money_in, parties_of
+from crossfin.financing.state import current_uses, financing_commitment
 from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -172,7 +174,7 @@ def _move(
     """Apply the balance effect, the new state, one ledger event, and the change stamp."""
     rule = rule_for(action, financing.state)
     before = financing.state
-    released = _release(uow.session, financing, action, rule.release, repaid_now)
+    released, balances = _release(uow.session, financing, action, rule.release, repaid_now)
     financing.state = _target(financing, action, rule.target)
     if financing.state == State.REPAID.value:
         financing.overdue = False  # the history stays in overdue_since
@@ -189,6 +191,9 @@ def _move(
         subjects={"financing": financing.id},
         content=content,
         parties=parties_of(financing),
+        # The full resulting state, reserved_until cleared by an approval included.
+        state=financing_commitment(financing, current_uses(uow.session, financing.id))
+        | balance_commitment(balances),
     )
     stamp(uow.session, financing)
     return financing, receipt
@@ -205,11 +210,12 @@ def _target(financing: Financing, action: Action, target: State | None) -> str:
 
 def _release(
     session: Session, financing: Financing, action: Action, default: Release, repaid_now: int
-) -> list[dict[str, str]]:
-    """Give back the documents' balance as the scenario says; returns what was released."""
+) -> tuple[list[dict[str, str]], list[DocumentBalance]]:
+    """Give back the documents' balance as the scenario says; returns what was released
+    and the balances it locked (and may have changed)."""
     how = get_scenario(financing.scenario).release_for(action, default)
     if how is Release.NOTHING:
-        return []
+        return [], []
     uses = list(
         session.scalars(
             select(FinancingUse)
@@ -218,7 +224,7 @@ def _release(
         )
     )
     if not uses:
-        return []
+        return [], []
     balances = lock_balances(session, [u.document_id for u in uses])
     before = {u.id: u.released_minor for u in uses}
     paid_off = action is Action.REPAY and financing.repaid_minor >= financing.disbursed_minor
@@ -232,7 +238,7 @@ def _release(
             select(Document).where(Document.id.in_([u.document_id for u in uses]))
         )
     }
-    return [
+    released = [
         {
             "kind": docs[u.document_id].kind,
             "key": docs[u.document_id].key,
@@ -242,6 +248,7 @@ def _release(
         for u in uses
         if u.released_minor > before[u.id] or not u.active
     ]
+    return released, list(balances.values())
 
 
 def _amount(minor: int, currency: str) -> str:

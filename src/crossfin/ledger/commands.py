@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -101,13 +101,53 @@ def audit(
             "reproduced too. Repeat for several."
         ),
     ] = None,
+    state: Annotated[
+        bool,
+        typer.Option(
+            "--state/--no-state",
+            help="Also recompute every business row's state and compare it with what the "
+            "latest event about it committed to (default: on).",
+        ),
+    ] = True,
 ) -> None:
-    """Re-hash every record, rebuild the tree, compare hashes, head, checkpoints, cosignatures."""
-    from crossfin.ledger.audit import (
-        KeptCheckpoint,
-        audit_database,
-        witness_state_checkpoints,
-    )
+    """Re-hash every record, rebuild the tree, compare hashes, head, checkpoints, cosignatures;
+    then check every business row against the state its latest event committed to."""
+    from crossfin.ledger.audit import audit_database
+    from crossfin.ledger.state import REGISTRY
+    from crossfin.ledger.state_audit import audit_state_database
+
+    conf = settings()
+    verifier, witnesses, kept = _audit_inputs(key, witness_state, checkpoint)
+    with database() as db:
+        report = audit_database(
+            db,
+            verifier,
+            witnesses=witnesses,
+            kept=kept,
+            quorum=conf.witness_quorum,
+            checkpoint_interval=conf.checkpoint_interval,
+        )
+        rows = audit_state_database(db, REGISTRY) if state and len(REGISTRY) else None
+    ok = report.ok and (rows is None or rows.ok)
+    if as_json:
+        data = report.as_dict()
+        data["ok"] = ok
+        data["log_ok"] = report.ok
+        data["state"] = None if rows is None else rows.as_dict()
+        emit(data, True, "")
+    else:
+        _print_log_report(report)
+        if rows is not None:
+            _print_state_report(rows)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _audit_inputs(
+    key: str | None, witness_state: list[Path] | None, checkpoint: list[Path] | None
+) -> tuple[Any, list[Any], list[Any]]:
+    """The log's verifier, the witnesses' keys and the checkpoints kept elsewhere."""
+    from crossfin.ledger.audit import KeptCheckpoint, witness_state_checkpoints
     from crossfin.ledger.cosignature import load_cosigners
     from crossfin.ledger.keys import log_signer
     from crossfin.ledger.note import NoteError, Verifier
@@ -124,19 +164,12 @@ def audit(
         ]
     except (NoteError, RuntimeError, WitnessStateError, OSError, UnicodeDecodeError) as exc:
         fail(str(exc))
-        return
-    with database() as db:
-        report = audit_database(
-            db,
-            verifier,
-            witnesses=witnesses,
-            kept=kept,
-            quorum=conf.witness_quorum,
-            checkpoint_interval=conf.checkpoint_interval,
-        )
-    if as_json:
-        emit(report.as_dict(), True, "")
-    elif report.ok:
+        raise  # unreachable: fail exits
+    return verifier, list(witnesses), kept
+
+
+def _print_log_report(report: Any) -> None:
+    if report.ok:
         typer.echo(
             f"ok: {report.size} leaves re-hashed, every stored hash matches, "
             f"{report.checkpoints} checkpoint(s) verified"
@@ -154,11 +187,21 @@ def audit(
         )
         for problem in report.problems:
             typer.echo(f"  {problem}", err=True)
-    if not as_json:
-        for warning in report.warnings:
-            typer.echo(f"warning: {warning}", err=True)
-    if not report.ok:
-        raise typer.Exit(1)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+def _print_state_report(rows: Any) -> None:
+    summary = (
+        f"{rows.rows} business rows recomputed, {rows.committed} match their latest event, "
+        f"{rows.not_yet_committed} not yet committed"
+    )
+    if rows.ok:
+        typer.echo(f"ok: {summary}")
+        return
+    typer.echo(f"FAILED: {rows.divergent_count} business row(s) diverge; {summary}", err=True)
+    for line in [*rows.problems, *rows.lines()]:
+        typer.echo(f"  {line}", err=True)
 
 
 def _read_input(path: str) -> bytes:

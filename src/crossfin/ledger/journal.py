@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,9 +57,15 @@ def build_record(
     subjects: dict[str, Any],
     content: Any,
     salt: bytes,
+    state: Mapping[str, str | None] | None = None,
+    state_tree: Mapping[str, Any] | None = None,
 ) -> bytes:
-    """The canonical record: what the leaf hash commits to."""
-    record = {
+    """The canonical record: what the leaf hash commits to.
+
+    `state` and `state_tree` (docs/ledger.md, "State commitments") appear only when given,
+    so records of events that change no business row keep their old form.
+    """
+    record: dict[str, Any] = {
         "v": RECORD_VERSION,
         "id": event_id,
         "type": event_type.value,
@@ -68,6 +75,10 @@ def build_record(
         "digest": content_digest(content),
         "salt": salt.hex(),
     }
+    if state:
+        record["state"] = dict(state)
+    if state_tree:
+        record["state_tree"] = dict(state_tree)
     return canonical_json(record)
 
 
@@ -87,12 +98,16 @@ def new_event(
     subjects: dict[str, Any],
     content: Any,
     parties: set[int] | frozenset[int],
+    state: Mapping[str, str | None] | None = None,
+    state_tree: Mapping[str, Any] | None = None,
 ) -> PendingEvent:
     """Make a pending event; `parties` are the organizations entitled to read the record."""
     # One call to the OS for both: 16 random bytes for the event id, and 16 more for the
     # salt, which makes the leaf hash unguessable even when the content is guessable.
     random = os.urandom(32)
     event_id = uuid4_text(random[:16])
-    record = build_record(event_id, event_type, actor, subjects, content, random[16:])
+    record = build_record(
+        event_id, event_type, actor, subjects, content, random[16:], state, state_tree
+    )
     named = frozenset(parties) if actor.org_id is None else frozenset((*parties, actor.org_id))
     return PendingEvent(event_id, event_type, record, leaf_hash(record), actor.org_id, named)

@@ -89,3 +89,18 @@ class Cosignature(Base):
     witness: Mapped[str] = mapped_column(String(200), primary_key=True)
     line: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StateLeaf(Base):
+    """One leaf of an event's state tree: an entity and the digest of its state then.
+
+    The event's record holds the tree's id, size and root; these rows let the audit name
+    the one row that diverges among the many a single event committed to (ledger/state.py).
+    """
+
+    __tablename__ = "ledger_state_leaves"
+
+    tree_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entity: Mapped[str] = mapped_column(String(80))
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -70,11 +70,17 @@ class UnitOfWork:
         subjects: dict[str, Any],
         content: Any,
         parties: set[int] | frozenset[int] = frozenset(),
+        state: Mapping[str, str | None] | None = None,
+        state_tree: Mapping[str, Any] | None = None,
     ) -> Receipt:
-        """Queue one ledger event for this transaction; the receipt fills in at commit."""
+        """Queue one ledger event for this transaction; the receipt fills in at commit.
+
+        `state` maps `kind:id` to the state digest of every business row the event leaves
+        changed (ledger/state.py); `state_tree` commits to many rows at once.
+        """
         if self.readonly:
             raise RuntimeError("a read-only unit of work cannot record events")
-        event = new_event(event_type, self.actor, subjects, content, parties)
+        event = new_event(event_type, self.actor, subjects, content, parties, state, state_tree)
         self.pending.append(event)
         return event.receipt
 

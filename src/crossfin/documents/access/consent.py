@@ -20,6 +20,7 @@ from crossfin.core.errors import (
     ValidationFailed,
 )
 from crossfin.documents.access.models import Consent
+from crossfin.documents.state import consent_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -124,6 +125,7 @@ def grant(
             "purpose": purpose,
         },
         parties={caller.org_id, bank.id},
+        state=consent_commitment(consent),
     )
     return consent, receipt
 
@@ -149,6 +151,7 @@ def revoke(uow: UnitOfWork, caller: Caller, consent_id: int) -> tuple[Consent, R
         },
         content={"consent": consent.id, "revoked_at": now},
         parties={consent.enterprise_org_id, consent.bank_org_id},
+        state=consent_commitment(consent),
     )
     return consent, receipt
 

@@ -4,8 +4,9 @@ Work is done in pages of staged lines (bounded memory, whatever the batch size):
 repeating a key earlier in the batch, or a key already registered, become duplicates
 (identical normalised content: a no-op) or rejections; the rest are inserted in bulk.
 One BATCH_PUBLISHED ledger event commits to the signed root (hence every record digest)
-and to the root over the published records' digests. The ledger head is locked only by
-the final `uow.sequence()`, after the bulk work. A failure anywhere rolls everything
+and to the root over the published records' digests; its `state_tree` commits to the state
+of every document it creates (ledger/state.py), one stored leaf each. The ledger head is
+locked only by the final `uow.sequence()`, after the bulk work. A failure anywhere rolls everything
 back: the batch stays `complete` and publication can simply run again (which
 `documents/ingest/service.py` does when a concurrent batch took a key first).
 """
@@ -27,10 +28,13 @@ from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.state import DOCUMENT, document_state
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
+from crossfin.ledger.models import StateLeaf
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import fold_subtrees, leaf_hash
+from crossfin.ledger.state import StateTree, entity_key, state_digest
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind
 
@@ -58,6 +62,7 @@ def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None
     atomic = batch.mode == "atomic"
     edge: list[bytes] = []
     published = 0
+    states = StateTree()
     if atomic:
         for page in _pages(session, batch.id):
             _resolve_stored(session, batch, spec, page)
@@ -65,7 +70,7 @@ def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None
             return _reject(session, batch), None
     for page in _pages(session, batch.id):
         fresh = page if atomic else _resolve_stored(session, batch, spec, page)
-        _insert(session, batch, spec, fresh)
+        _insert(session, batch, spec, fresh, states)
         grown = append_to_edge(edge, (leaf_hash(r.digest) for r in fresh), published)
         edge, published = grown.right_edge, grown.size
     session.execute(
@@ -81,6 +86,7 @@ def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None
         subjects={"batch": batch.id},
         content=event_content(batch, fold_subtrees(edge)),
         parties={batch.source_org_id},
+        state_tree=states.commitment() if states.size else None,
     )
     batch.event_id = receipt.event_id
     return batch, receipt
@@ -228,8 +234,11 @@ def owners_by_uscc(session: Session, usccs: set[str]) -> dict[str, tuple[int, st
     return {uscc: (org_id, path) for uscc, org_id, path in session.execute(query) if uscc}
 
 
-def _insert(session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[Any]]) -> None:
-    """Bulk-insert documents and their first versions (two statements per page)."""
+def _insert(
+    session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[Any]], states: StateTree
+) -> None:
+    """Bulk-insert documents and their first versions (two statements per page), and the
+    leaves of the batch event's state tree (one more)."""
     if not rows:
         return
     owners = owners_by_uscc(session, {r.owner_uscc for r in rows})
@@ -271,6 +280,11 @@ def _insert(session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[A
         for r in rows
     ]
     insert_rows(connection, table_of(DocumentVersion), versions, now)
+    leaves = states.grow(
+        (entity_key(DOCUMENT, v["document_id"]), state_digest(document_state(d, [v])))
+        for d, v in zip(docs, versions, strict=True)
+    )
+    insert_rows(connection, table_of(StateLeaf), leaves)
 
 
 def _count(session: Session, batch_id: int, outcome: str) -> int:

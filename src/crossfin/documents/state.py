@@ -1,0 +1,126 @@
+"""What the documents domain's ledger events commit to: documents, balances, consents.
+
+One projection per entity, used when recording and by the audit (`crossfin log audit`):
+
+* a document with all its versions (a version's content by its SHA-256). `owner_org_id`
+  and `jurisdiction_path` stay out: they are copies of the owner enterprise's id and seat,
+  linked when it onboards (`link_owner_documents`), not the source's statement; timestamps
+  stay out too;
+* a balance: `used_minor` and `active_uses` (`updated_at` is bookkeeping);
+* a consent: every column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crossfin.documents.access.models import Consent
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.ledger.state import (
+    StateRow,
+    StateView,
+    columns_of,
+    entity_key,
+    state_digest,
+    value_of,
+    with_children,
+)
+
+DOCUMENT, BALANCE, CONSENT = "document", "balance", "consent"
+_DOCUMENT_FIELDS = columns_of(
+    Document,
+    leave_out=("id", "owner_org_id", "jurisdiction_path", "created_at", "updated_at"),
+)
+_VERSION_FIELDS = columns_of(DocumentVersion, leave_out=("id", "document_id", "created_at"))
+_BALANCE_FIELDS = columns_of(DocumentBalance, leave_out=("document_id", "updated_at"))
+_CONSENT_FIELDS = columns_of(Consent, leave_out=("id",))
+_CHUNK = 5000
+
+
+def _version_state(version: Any) -> dict[str, Any]:
+    state = {name: value_of(version, name) for name in _VERSION_FIELDS}
+    state["content"] = hashlib.sha256(str(state["content"]).encode("utf-8")).hexdigest()
+    return state
+
+
+def document_state(document: Any, versions: Iterable[Any]) -> dict[str, Any]:
+    """The state projection of a document with every version it has."""
+    state = {name: value_of(document, name) for name in _DOCUMENT_FIELDS}
+    projected = [_version_state(v) for v in versions]
+    state["versions"] = sorted(projected, key=lambda v: int(v["version"]))
+    return state
+
+
+def document_commitment(document: Document, versions: Iterable[Any]) -> dict[str, str]:
+    """The `state` entry of an event that leaves `document` as it is now."""
+    return {entity_key(DOCUMENT, document.id): state_digest(document_state(document, versions))}
+
+
+def balance_state(balance: Any) -> dict[str, Any]:
+    """The state projection of one document's balance."""
+    return {name: value_of(balance, name) for name in _BALANCE_FIELDS}
+
+
+def balance_commitment(balances: Iterable[DocumentBalance]) -> dict[str, str]:
+    """The `state` entries of an event that leaves these balances as they are now."""
+    return {entity_key(BALANCE, b.document_id): state_digest(balance_state(b)) for b in balances}
+
+
+def consent_state(consent: Any) -> dict[str, Any]:
+    """The state projection of one consent."""
+    return {name: value_of(consent, name) for name in _CONSENT_FIELDS}
+
+
+def consent_commitment(consent: Consent) -> dict[str, str]:
+    return {entity_key(CONSENT, consent.id): state_digest(consent_state(consent))}
+
+
+def current_versions(session: Session, document_id: int) -> list[DocumentVersion]:
+    query = select(DocumentVersion).where(DocumentVersion.document_id == document_id)
+    return list(session.scalars(query))
+
+
+def _documents(session: Session) -> Iterator[StateRow]:
+    documents = session.execute(
+        select(*Document.__table__.columns)
+        .order_by(Document.id)
+        .execution_options(yield_per=_CHUNK)
+    )
+    versions = session.execute(
+        select(*DocumentVersion.__table__.columns)
+        .order_by(DocumentVersion.document_id, DocumentVersion.version)
+        .execution_options(yield_per=_CHUNK)
+    )
+    for row, mine in with_children(documents, versions, "document_id"):
+        yield StateRow(row.id, document_state(row, mine), row.created_at)
+
+
+def _balances(session: Session) -> Iterator[StateRow]:
+    query = select(*DocumentBalance.__table__.columns).order_by(DocumentBalance.document_id)
+    for row in session.execute(query.execution_options(yield_per=_CHUNK)):
+        yield StateRow(row.document_id, balance_state(row), row.updated_at)
+
+
+def _consents(session: Session) -> Iterator[StateRow]:
+    query = select(*Consent.__table__.columns).order_by(Consent.id)
+    for row in session.execute(query.execution_options(yield_per=_CHUNK)):
+        yield StateRow(row.id, consent_state(row), row.granted_at)
+
+
+def _unused(state: Any) -> bool:
+    """A balance row is created empty under the lock, even for a refused application."""
+    return all(not state[name] for name in _BALANCE_FIELDS)
+
+
+def state_views() -> list[StateView]:
+    """The documents domain's entities, for the audit (registered at assembly)."""
+    return [
+        StateView(DOCUMENT, "documents", _documents),
+        StateView(BALANCE, "document_balances", _balances, blank=_unused),
+        StateView(CONSENT, "consents", _consents),
+    ]
