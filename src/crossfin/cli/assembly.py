@@ -10,11 +10,16 @@ from __future__ import annotations
 from crossfin.documents import state as documents_state
 from crossfin.financing import state as financing_state
 from crossfin.ledger.state import StateView, StateViews
+from crossfin.payments import state as payments_state
 
 
 def state_views() -> list[StateView]:
     """Every domain's state views, in the order the audit reads them."""
-    return [*financing_state.state_views(), *documents_state.state_views()]
+    return [
+        *financing_state.state_views(),
+        *payments_state.state_views(),
+        *documents_state.state_views(),
+    ]
 
 
 def register_state_views(registry: StateViews) -> StateViews:

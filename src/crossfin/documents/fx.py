@@ -1,4 +1,7 @@
-"""Currency conversion for reservations: a rate given with the request, or the daily table.
+"""Currency conversion for uses of documents: a rate given with the request, or the daily table.
+
+Financing (reservations) and payments (USD equivalents) both convert here, beside the
+balance they convert for.
 
 A rate `BASE/QUOTE = r` means one unit of BASE is worth r units of QUOTE. The reserved
 amount is always rounded UP in the document's currency (`money.convert_up`), so a
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import convert_up, currency_exponent
-from crossfin.financing.models import FxRate
+from crossfin.documents.models import FxRate
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
