@@ -57,7 +57,7 @@ def list_payments(
     limit: int = 100,
     state: str | None = None,
     scenario: str | None = None,
-    document_id: int | None = None,
+    document: tuple[str, str] | None = None,
 ) -> list[Payment]:
     """The payments the caller sees, by id, after `after`."""
     query = select(Payment).where(_visible(caller), Payment.id > after)
@@ -65,8 +65,12 @@ def list_payments(
         query = query.where(Payment.state == state)
     if scenario:
         query = query.where(Payment.scenario == scenario)
-    if document_id is not None:
-        uses = select(PaymentUse.payment_id).where(PaymentUse.document_id == document_id)
+    if document is not None:
+        uses = (
+            select(PaymentUse.payment_id)
+            .join(Document, Document.id == PaymentUse.document_id)
+            .where(Document.kind == document[0], Document.key == document[1])
+        )
         query = query.where(Payment.id.in_(uses))
     query = query.order_by(Payment.id).limit(min(max(limit, 1), MAX_PAGE))
     return list(session.scalars(query))
@@ -95,11 +99,10 @@ def to_out(session: Session, payments: Sequence[Payment]) -> list[PaymentOut]:
             )
         )
     payer_ids = {p.payer_org_id for p in payments}
-    usccs = dict(
-        session.execute(
-            select(Organization.id, Organization.uscc).where(Organization.id.in_(payer_ids))
-        ).tuples()
+    found = session.execute(
+        select(Organization.id, Organization.uscc).where(Organization.id.in_(payer_ids))
     )
+    usccs = {org_id: uscc for org_id, uscc in found}
     return [
         PaymentOut(
             id=p.id,
@@ -126,11 +129,3 @@ def to_out(session: Session, payments: Sequence[Payment]) -> list[PaymentOut]:
         )
         for p in payments
     ]
-
-
-def document_uses(session: Session, caller: Caller, document_id: int) -> list[Payment]:
-    """An enterprise's view of the payments using one of its documents."""
-    return list_payments(session, caller, document_id=document_id, limit=MAX_PAGE)
-
-
-__all__ = ["can_see", "get_payment", "list_payments", "to_out"]

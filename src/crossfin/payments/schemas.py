@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,7 +11,6 @@ from crossfin.core.fields import IsoDate, RowId
 
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 _INVOICE = "25442000000123456789"
-_FIELD_VALUE = Field(max_length=200)
 
 
 class PayeeIn(BaseModel):
@@ -35,7 +35,9 @@ class InvoiceClaimIn(BaseModel):
 
     kind: str = Field(default="vat_invoice", min_length=1, max_length=32)
     key: str = Field(min_length=1, max_length=64)
-    fields: dict[str, str] = Field(default_factory=dict, max_length=30)
+    fields: dict[str, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=30
+    )
 
 
 class PaymentIn(BaseModel):
@@ -81,7 +83,9 @@ class PaymentIn(BaseModel):
     value_date: IsoDate | None = None
     purpose_code: str = Field(default="121010", min_length=1, max_length=8, pattern=r"^\w+$")
     documents: list[InvoiceClaimIn] = Field(min_length=1, max_length=100)
-    fx_rates: dict[str, str] = Field(default_factory=dict, max_length=10)
+    fx_rates: dict[str, Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=dict, max_length=10
+    )
 
 
 class ReasonIn(BaseModel):
@@ -162,7 +166,7 @@ class ScopeIn(BaseModel):
         },
     )
 
-    codes: list[str] = Field(max_length=100)
+    codes: list[Annotated[str, Field(min_length=6, max_length=6)]] = Field(max_length=100)
     reason: str = Field(min_length=1, max_length=500)
 
 
