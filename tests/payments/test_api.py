@@ -6,64 +6,11 @@ import csv
 import io
 import zipfile
 
-import openpyxl
-
 from crossfin.parties.models import OrgKind, Role
 from crossfin.payments import template
 from support.financing import balance_row
 from support.parties import another_principal, make_party
-from support.payments import PAYEE, freight_invoice, make_forwarders, payment_body
-
-HEADER = [
-    "external_ref",
-    "payer_uscc",
-    "payee_name",
-    "payee_country",
-    "payee_account",
-    "payee_bic",
-    "amount",
-    "currency",
-    "fx_rate",
-    "invoice_no",
-    "invoice_amount",
-    "invoice_tax_amount",
-]
-
-
-def row(fw, doc, ref, amount="1000.00", inv_amount="8000.00"):  # type: ignore[no-untyped-def]
-    return [
-        ref,
-        fw.uscc,
-        PAYEE["name"],
-        PAYEE["country"],
-        PAYEE["account"],
-        PAYEE["bic"],
-        amount,
-        "USD",
-        "7.10",
-        doc.key,
-        inv_amount,
-        "480.00",
-    ]
-
-
-def as_csv(rows):  # type: ignore[no-untyped-def]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def as_xlsx(rows):  # type: ignore[no-untyped-def]
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for r in rows:
-        sheet.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from support.payments import as_csv, as_xlsx, freight_invoice, make_forwarders, payment_body, row
 
 
 def test_submit_then_a_second_bank_gets_409(client, db):  # type: ignore[no-untyped-def]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from dataclasses import dataclass
 from typing import Any
+
+import openpyxl
 
 from crossfin.core.db import Database
 from crossfin.documents.models import Document
@@ -137,3 +141,58 @@ def submit(db: Database, party: Party, *bodies: dict[str, Any], bulk: bool = Fal
         bulk=bulk,
     )
     return outcomes
+
+
+HEADER = [
+    "external_ref",
+    "payer_uscc",
+    "payee_name",
+    "payee_country",
+    "payee_account",
+    "payee_bic",
+    "amount",
+    "currency",
+    "fx_rate",
+    "invoice_no",
+    "invoice_amount",
+    "invoice_tax_amount",
+]
+
+
+def row(
+    fw: Forwarders, doc: Document, ref: str, amount: str = "1000.00", inv_amount: str = "8000.00"
+) -> list[str]:
+    """One template row paying `doc` (the header is HEADER)."""
+    return [
+        ref,
+        fw.uscc,
+        PAYEE["name"],
+        PAYEE["country"],
+        PAYEE["account"],
+        PAYEE["bic"],
+        amount,
+        "USD",
+        "7.10",
+        doc.key,
+        inv_amount,
+        "480.00",
+    ]
+
+
+def as_csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def as_xlsx(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for r in rows:
+        sheet.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
