@@ -58,8 +58,9 @@ def list_payments(
     state: str | None = None,
     scenario: str | None = None,
     document: tuple[str, str] | None = None,
+    newest_first: bool = False,
 ) -> list[Payment]:
-    """The payments the caller sees, by id, after `after`."""
+    """The payments the caller sees, by id after `after` (or the newest first)."""
     query = select(Payment).where(_visible(caller), Payment.id > after)
     if state:
         query = query.where(Payment.state == state)
@@ -72,7 +73,8 @@ def list_payments(
             .where(Document.kind == document[0], Document.key == document[1])
         )
         query = query.where(Payment.id.in_(uses))
-    query = query.order_by(Payment.id).limit(min(max(limit, 1), MAX_PAGE))
+    order = Payment.id.desc() if newest_first else Payment.id
+    query = query.order_by(order).limit(min(max(limit, 1), MAX_PAGE))
     return list(session.scalars(query))
 
 
