@@ -75,7 +75,7 @@ def payment(w: World, rel: str, state: str = "submitted") -> int:
     data = PaymentIn.model_validate(body(w, firm, invoice(w, firm)))
     [done], _ = submission.submit(Transactions.own(w.db, maker.actor), maker, [data])
     assert isinstance(done, Submitted), done
-    pid = int(done.payment.id)
+    pid = done.payment_id
     if state in ("approved", "paid"):
         w._run(checker, lambda uow: transitions.approve(uow, checker, pid))
     if state == "paid":

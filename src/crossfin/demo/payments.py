@@ -86,7 +86,7 @@ def load_payments(uow: UnitOfWork) -> PaymentsResult:
             if not isinstance(outcome, Submitted):
                 continue  # e.g. an older demo database tagged the invoice already
             result.payments_added += 1
-            pid = outcome.payment.id
+            pid = outcome.payment_id
             if i < 4:
                 with uow.acting_as(checker.actor):
                     transitions.approve(uow, checker, pid, "demo: invoices checked")

@@ -7,7 +7,7 @@ CLDR's, through Babel (already the portal's), minus its non-country codes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from stdnum import bic as stdnum_bic
@@ -38,6 +38,15 @@ class Payee:
 
 def check_payee(data: PayeeIn, prefix: str = "payee") -> tuple[Payee | None, list[FieldError]]:
     """The payee in normal form, or the errors naming each bad field."""
+    payee, errors = _checked(data.name, data.country, data.account, data.bic, prefix)
+    return payee, list(errors)
+
+
+@lru_cache(maxsize=4096)  # a template pays the same few payees in many rows
+def _checked(
+    name_in: str, country_in: str, account_in: str | None, bic_in: str | None, prefix: str
+) -> tuple[Payee | None, tuple[FieldError, ...]]:
+    data = PayeeIn(name=name_in, country=country_in, account=account_in, bic=bic_in)
     errors: list[FieldError] = []
     name = " ".join(data.name.split())
     if not name:
@@ -57,8 +66,8 @@ def check_payee(data: PayeeIn, prefix: str = "payee") -> tuple[Payee | None, lis
     if account is None and bic is None and not errors:
         errors.append(FieldError(prefix, "give the payee's account or BIC (or both)"))
     if errors:
-        return None, errors
-    return Payee(name, country, account, bic), []
+        return None, tuple(errors)
+    return Payee(name, country, account, bic), ()
 
 
 def _account(text: str | None, field: str, errors: list[FieldError]) -> str | None:

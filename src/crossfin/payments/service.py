@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any, cast
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date, utcnow
@@ -26,6 +26,7 @@ from crossfin.core.errors import AlreadyExists, CrossfinError, FieldError, Valid
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
 from crossfin.documents import fx
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
+from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
@@ -85,10 +86,21 @@ class Prepared:
 
 @dataclass
 class Submitted:
-    payment: Payment
-    uses: list[PaymentUse]
+    """A written payment: its row and its uses as inserted, and its receipt."""
+
+    row: dict[str, Any]
+    uses: list[dict[str, Any]]
     receipt: Receipt
     documents: dict[int, Document] = field(default_factory=dict)
+
+    @property
+    def payment_id(self) -> int:
+        return int(self.row["id"])
+
+    @property
+    def payment(self) -> Payment:
+        """The payment as a (detached) mapped object, built when asked for."""
+        return Payment(**self.row)
 
 
 class Lookups:
@@ -101,26 +113,35 @@ class Lookups:
             o.uscc: o
             for o in session.scalars(select(Organization).where(Organization.uscc.in_(usccs)))
         }
-        refs = {(e.bank_org_id, e.data.external_ref) for e in entries}
+        dialect = session.get_bind().dialect.name
+        # One array parameter per chunk on PostgreSQL (`key_in`), not thousands of markers.
+        refs: dict[int, set[str]] = {}
+        for e in entries:
+            refs.setdefault(e.bank_org_id, set()).add(e.data.external_ref)
         self.taken: set[tuple[int, str]] = set()
-        for chunk in _chunks(sorted(refs), 2000):
-            taken = select(Payment.bank_org_id, Payment.external_ref).where(
-                tuple_(Payment.bank_org_id, Payment.external_ref).in_(chunk)
-            )
-            self.taken |= {(b, r) for b, r in session.execute(taken)}
-        wanted = sorted({(d.kind, d.key.strip()) for e in entries for d in e.data.documents})
-        self.documents: dict[tuple[str, str], tuple[Document, str]] = {}
-        for chunk in _chunks(wanted, 2000):
-            query = (
-                select(Document, DocumentVersion.content)
-                .join(
-                    DocumentVersion,
-                    (DocumentVersion.document_id == Document.id)
-                    & (DocumentVersion.version == Document.version),
+        for bank, mine in refs.items():
+            for chunk in _chunks(sorted(mine), _CHUNK):
+                taken = select(Payment.external_ref).where(
+                    Payment.bank_org_id == bank, key_in(Payment.external_ref, chunk, dialect)
                 )
-                .where(tuple_(Document.kind, Document.key).in_(chunk))
-            )
-            self.documents |= {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
+                self.taken |= {(bank, r) for r in session.scalars(taken)}
+        wanted: dict[str, set[str]] = {}
+        for e in entries:
+            for d in e.data.documents:
+                wanted.setdefault(d.kind, set()).add(d.key.strip())
+        self.documents: dict[tuple[str, str], tuple[Document, str]] = {}
+        for kind, keys in wanted.items():
+            for chunk in _chunks(sorted(keys), _CHUNK):
+                query = (
+                    select(Document, DocumentVersion.content)
+                    .join(
+                        DocumentVersion,
+                        (DocumentVersion.document_id == Document.id)
+                        & (DocumentVersion.version == Document.version),
+                    )
+                    .where(Document.kind == kind, key_in(Document.key, chunk, dialect))
+                )
+                self.documents |= {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
         self.gates: GateTable = current_table(session)
         self.scopes = current_scopes(session)
 
@@ -320,100 +341,117 @@ def reserve(
     return prepared
 
 
-_USES = cast(Table, PaymentUse.__table__)
-_USE_COLUMNS = [c.key for c in _USES.columns if c.key != "id"]
+_PAYMENTS = table_of(Payment)
+_USES = table_of(PaymentUse)
+_CHUNK = 5000
 
 
 def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
-    """Write accepted payments, their uses and one ledger event each."""
+    """Write accepted payments, their uses and one ledger event each.
+
+    Rows go in through the documents' bulk insert (COPY on PostgreSQL) with ids drawn
+    beforehand, not through an ORM flush: a template of 10,000 payments is one upload.
+    """
     if not accepted:
         return []
     session, now = uow.session, utcnow()
-    payments = [_payment(p, now) for p in accepted]
-    session.add_all(payments)
-    session.flush()
-    out, rows = [], []
-    for prepared, payment in zip(accepted, payments, strict=True):
+    ids = _new_ids(session, len(accepted))
+    rows = [_payment_row(p, pid, now) for p, pid in zip(accepted, ids, strict=True)]
+    out, use_rows = [], []
+    for prepared, row in zip(accepted, rows, strict=True):
         uses = [
-            PaymentUse(
-                payment_id=payment.id,
-                document_id=c.document.id,
-                used_minor=c.reserved_minor,
-                currency=c.document.currency,
-                active=True,
-            )
+            {
+                "payment_id": row["id"],
+                "document_id": c.document.id,
+                "used_minor": c.reserved_minor,
+                "currency": c.document.currency,
+                "active": True,
+            }
             for c in prepared.claims
         ]
-        rows += [
-            {
-                k: getattr(u, k)
-                for k in ("payment_id", "document_id", "used_minor", "currency", "active")
-            }
-            for u in uses
-        ]
+        use_rows += uses
         with uow.acting_as(prepared.entry.actor):
             receipt = uow.record(
                 EventType.PAYMENT_SUBMITTED,
-                subjects={"payment": payment.id},
-                content=_submitted_content(payment, prepared),
-                parties={payment.bank_org_id, payment.payer_org_id},
-                state=payment_commitment(payment, uses) | prepared.balance_states,
+                subjects={"payment": row["id"]},
+                content=_submitted_content(row, prepared),
+                parties={row["bank_org_id"], row["payer_org_id"]},
+                state=payment_commitment(row, uses) | prepared.balance_states,
             )
         docs = {c.document.id: c.document for c in prepared.claims}
-        out.append(Submitted(payment, uses, receipt, docs))
-    session.execute(insert(_USES), rows)
+        out.append(Submitted(row, uses, receipt, docs))
+    connection = session.connection()
+    stamped = [{k: v for k, v in r.items() if k not in _STAMPS} for r in rows]
+    insert_rows(connection, _PAYMENTS, stamped, now)
+    insert_rows(connection, _USES, use_rows)
     return out
 
 
-def _payment(p: Prepared, now: Any) -> Payment:
+_STAMPS = ("created_at", "updated_at")
+
+
+def _new_ids(session: Session, n: int) -> list[int]:
+    """`n` fresh payment ids: the id sequence's on PostgreSQL; on SQLite, past the largest
+    (the transaction holds the database's write lock, BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = text(
+            "SELECT nextval(pg_get_serial_sequence('payments', 'id')) FROM generate_series(1, :n)"
+        )
+        return [int(i) for (i,) in session.execute(query, {"n": n})]
+    top = session.scalar(select(func.coalesce(func.max(Payment.id), 0))) or 0
+    return list(range(top + 1, top + n + 1))
+
+
+def _payment_row(p: Prepared, payment_id: int, now: datetime) -> dict[str, Any]:
     data = p.entry.data
-    return Payment(
-        bank_org_id=p.entry.bank_org_id,
-        payer_org_id=p.payer.id,
-        jurisdiction_path=p.payer.jurisdiction_path,
-        scenario=p.scenario.name,
-        external_ref=data.external_ref,
-        state=State.SUBMITTED.value,
-        trade_class=p.gate.trade_class,
-        treatment=p.gate.treatment.value,
-        payee_name=p.payee.name,
-        payee_country=p.payee.country,
-        payee_account=p.payee.account,
-        payee_bic=p.payee.bic,
-        amount_minor=p.amount,
-        currency=p.currency,
-        usd_minor=p.usd,
-        usd_rate=p.usd_rate,
-        usd_rate_source=p.usd_source,
-        value_date=p.value_date,
-        purpose_code=data.purpose_code,
-        maker_principal_id=p.entry.maker_principal_id,
-        approver_principal_id=None,
-        reason=None,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def _submitted_content(payment: Payment, p: Prepared) -> dict[str, Any]:
     return {
-        "scenario": payment.scenario,
-        "external_ref": payment.external_ref,
-        "bank": payment.bank_org_id,
+        "id": payment_id,
+        "bank_org_id": p.entry.bank_org_id,
+        "payer_org_id": p.payer.id,
+        "jurisdiction_path": p.payer.jurisdiction_path,
+        "scenario": p.scenario.name,
+        "external_ref": data.external_ref,
+        "state": State.SUBMITTED.value,
+        "trade_class": p.gate.trade_class,
+        "treatment": p.gate.treatment.value,
+        "payee_name": p.payee.name,
+        "payee_country": p.payee.country,
+        "payee_account": p.payee.account,
+        "payee_bic": p.payee.bic,
+        "amount_minor": p.amount,
+        "currency": p.currency,
+        "usd_minor": p.usd,
+        "usd_rate": p.usd_rate,
+        "usd_rate_source": p.usd_source,
+        "value_date": p.value_date,
+        "purpose_code": data.purpose_code,
+        "maker_principal_id": p.entry.maker_principal_id,
+        "approver_principal_id": None,
+        "reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _submitted_content(row: dict[str, Any], p: Prepared) -> dict[str, Any]:
+    return {
+        "scenario": row["scenario"],
+        "external_ref": row["external_ref"],
+        "bank": row["bank_org_id"],
         "payer": p.payer.uscc,
-        "class": payment.trade_class,
+        "class": row["trade_class"],
         "gate": p.gate.rule,
-        "amount": format_amount(payment.amount_minor, payment.currency),
-        "currency": payment.currency,
-        "usd_equivalent": format_amount(payment.usd_minor, "USD"),
-        "usd_rate": payment.usd_rate,
-        "usd_rate_source": payment.usd_rate_source,
-        "value_date": payment.value_date,
+        "amount": format_amount(p.amount, p.currency),
+        "currency": p.currency,
+        "usd_equivalent": format_amount(p.usd, "USD"),
+        "usd_rate": p.usd_rate,
+        "usd_rate_source": p.usd_source,
+        "value_date": p.value_date,
         "payee": {
-            "name": payment.payee_name,
-            "country": payment.payee_country,
-            "account": payment.payee_account,
-            "bic": payment.payee_bic,
+            "name": p.payee.name,
+            "country": p.payee.country,
+            "account": p.payee.account,
+            "bic": p.payee.bic,
         },
         "documents": [
             {

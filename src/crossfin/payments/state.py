@@ -38,9 +38,11 @@ def payment_state(payment: Any, uses: Iterable[Any]) -> dict[str, Any]:
     return state
 
 
-def payment_commitment(payment: Payment, uses: Iterable[Any]) -> dict[str, str]:
-    """The `state` entry of an event that leaves `payment` (with `uses`) as it is now."""
-    return {entity_key(KIND, payment.id): state_digest(payment_state(payment, uses))}
+def payment_commitment(payment: Any, uses: Iterable[Any]) -> dict[str, str]:
+    """The `state` entry of an event that leaves `payment` (an ORM row, or the dict that
+    inserts it) with `uses` as it is now."""
+    key = payment["id"] if type(payment) is dict else payment.id
+    return {entity_key(KIND, key): state_digest(payment_state(payment, uses))}
 
 
 def current_uses(session: Session, payment_id: int) -> list[PaymentUse]:

@@ -54,7 +54,7 @@ def _rows(
     out = []
     for (row, _), outcome in zip(good, outcomes, strict=True):
         if isinstance(outcome, Submitted):
-            out.append(template.result_of(row, "submitted", 201, None, None, outcome.payment.id))
+            out.append(template.result_of(row, "submitted", 201, None, None, outcome.payment_id))
         elif isinstance(outcome, CrossfinError):
             kind = "invalid" if outcome.status == 422 else "refused"
             out.append(template.result_of(row, kind, outcome.status, outcome.slug, outcome.detail))
