@@ -108,6 +108,14 @@ def _upload(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return req
 
 
+def _upload_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    req = _upload(w, r, who, rel)
+    req.url, req.headers = "/payments/upload", {}
+    req.files = {"file": ("freight.csv", req.content or b"", "text/csv")}
+    req.content = None
+    return req
+
+
 def specs() -> dict[tuple[str, str], Spec]:
     from support.authz import Req, Spec, _fresh_post, _get, _record_get
 
@@ -138,4 +146,10 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("POST", "/v1/class-gates"): Spec(post_gates),
         ("GET", "/v1/payment-scopes"): Spec(_get("/v1/payment-scopes")),
         ("POST", "/v1/payment-scopes/{scenario}"): Spec(post_scope),
+        # -- the portal
+        ("GET", "/payments"): Spec(_get("/payments")),
+        ("POST", "/payments/upload"): Spec(_upload_page, record=True),
+        ("POST", "/payments/{payment_id}/{action}"): _fresh_post(
+            "/payments/{}/approve", lambda w, rel: payment(w, rel), page=True
+        ),
     }
