@@ -124,6 +124,12 @@ def test_bounded_templates(client, db, monkeypatch):  # type: ignore[no-untyped-
     assert res.status_code == 422 and "unpacks too large" in res.text
     res = client.post("/v1/payments/uploads?format=xlsx", content=b"not a zip", headers=headers)
     assert res.status_code == 422
+    nul = b"external_ref\n\x00\n"  # a row answered invalid, never a 5xx
+    res = client.post("/v1/payments/uploads?format=csv", content=nul, headers=headers)
+    assert res.status_code == 200 and res.json()["invalid"] == 1, res.text
+    huge = b"external_ref\n" + b"9" * 200_000 + b"\n"  # past the CSV reader's own limit
+    res = client.post("/v1/payments/uploads?format=csv", content=huge, headers=headers)
+    assert res.status_code == 422, res.text
     too_big = b"a" * (8 * 1024 * 1024 + 1)
     res = client.post("/v1/payments/uploads?format=csv", content=too_big, headers=headers)
     assert res.status_code == 413

@@ -28,6 +28,7 @@ from crossfin.ledger.uow import UnitOfWork
 
 # A daily table may miss weekends and holidays: the newest rate this recent still counts.
 TABLE_LOOKBACK_DAYS = 7
+RATE_MIN, RATE_MAX = Decimal("0.000000001"), Decimal("1000000000")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def parse_rate(text: str, field: str) -> Decimal:
         raise invalid(field, "must be a decimal number") from None
     if not rate.is_finite() or rate <= 0:
         raise invalid(field, "must be a positive decimal number")
+    # No currency pair is quoted outside this range; beyond it a conversion would overflow
+    # Decimal's context (a 500) instead of refusing the input.
+    if not RATE_MIN <= rate <= RATE_MAX:
+        raise invalid(field, f"must be between {RATE_MIN} and {RATE_MAX}")
     return rate
 
 

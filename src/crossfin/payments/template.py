@@ -102,7 +102,10 @@ def read_rows(content: bytes, fmt: str) -> list[Row]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise invalid("file", "a CSV template is UTF-8 text") from None
-    return _bounded(csv.reader(io.StringIO(text, newline="")))
+    try:
+        return _bounded(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a NUL byte, a cell past the reader's own limit...
+        raise invalid("file", f"not a readable CSV template ({exc})") from None
 
 
 def format_of(filename: str | None, media_type: str | None) -> str:
@@ -177,7 +180,14 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
             raise invalid("file", f"at most {MAX_ROWS} rows in one upload")
         if sheet.max_column is not None and sheet.max_column > MAX_COLUMNS:
             raise invalid("file", f"at most {MAX_COLUMNS} columns")
-        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        while True:
+            try:
+                values = next(rows, None)
+            except Exception as exc:  # noqa: BLE001  (a broken sheet, whatever openpyxl raises)
+                raise invalid("file", f"not a readable XLSX sheet ({type(exc).__name__})") from None
+            if values is None:
+                return
             yield list(values)
     finally:
         book.close()
