@@ -25,7 +25,7 @@ from crossfin.parties.gates import (
 from crossfin.parties.models import OrgKind, Role
 from crossfin.payments.service import Submitted
 from support.financing import application, declaration, make_firms
-from support.parties import make_party
+from support.parties import TEST_ACTOR, make_party
 from support.payments import (
     SELLER,
     caller_of,
@@ -147,3 +147,18 @@ def test_a_change_is_a_new_version_and_an_event(db) -> None:  # type: ignore[no-
     doc = freight_invoice(db, fw)
     [out] = submit(db, fw.banks[0], payment_body(fw, [doc]))
     assert isinstance(out, ClassNotEligible) and "v1" in out.extra["rule"]
+
+
+def test_two_changes_of_one_version_conflict(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from crossfin.core.errors import Conflict
+    from crossfin.parties import gates
+
+    change = [GateChange("P3", "B", Treatment.REFUSED)]
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        set_gates(uow, None, change, "one")
+        uow.commit()
+    # A second change that read the table before the first committed asks for version 1
+    # too: 409, never a unique violation's 500.
+    monkeypatch.setattr(gates, "current_table", lambda session: gates.GateTable(0, DEFAULTS))
+    with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(Conflict):
+        set_gates(uow, None, change, "two")

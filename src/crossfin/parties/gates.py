@@ -20,11 +20,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Base, UTCDateTime
-from crossfin.core.errors import FieldError, Forbidden, ValidationFailed
+from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
@@ -230,22 +231,23 @@ def set_gates(
         raise ValidationFailed(errors or [FieldError("changes", "no change given")])
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "say why the gates change")])
-    # The head of the table: locked (PostgreSQL) so two changes make two versions in turn.
     current = current_table(uow.session)
     rules = {s: dict(row) for s, row in current.rules.items()}
     for change in wanted:
         rules.setdefault(change.scenario, {})[change.trade_class] = change.treatment.value
     version = current.version + 1
-    uow.session.add(
-        ClassGateVersion(
-            version=version,
-            rules=json.dumps(rules, sort_keys=True),
-            reason=reason.strip()[:500],
-            changed_by_org_id=caller.org_id if caller else None,
-            changed_at=utcnow(),
-        )
+    row = ClassGateVersion(
+        version=version,
+        rules=json.dumps(rules, sort_keys=True),
+        reason=reason.strip()[:500],
+        changed_by_org_id=caller.org_id if caller else None,
+        changed_at=utcnow(),
     )
-    uow.session.flush()  # a concurrent change of the same version fails on the primary key
+    try:
+        with uow.session.begin_nested():  # a concurrent change took this version first
+            uow.session.add(row)
+    except IntegrityError:
+        raise Conflict("the class gates changed meanwhile; read them and try again") from None
     receipt = uow.record(
         EventType.CLASS_GATES_SET,
         subjects={"class_gates": version},

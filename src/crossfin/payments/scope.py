@@ -13,10 +13,11 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import Forbidden, invalid
+from crossfin.core.errors import Conflict, Forbidden, invalid
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -60,16 +61,18 @@ def set_scope(
     if not reason.strip():
         raise invalid("reason", "say why the scope changes")
     version = (current_scopes(uow.session).get(scenario, (0, []))[0]) + 1
-    uow.session.add(
-        PaymentScopeVersion(
-            scenario=scenario,
-            version=version,
-            codes=json.dumps(sorted(set(paths))),
-            reason=reason.strip()[:500],
-            changed_at=utcnow(),
-        )
+    row = PaymentScopeVersion(
+        scenario=scenario,
+        version=version,
+        codes=json.dumps(sorted(set(paths))),
+        reason=reason.strip()[:500],
+        changed_at=utcnow(),
     )
-    uow.session.flush()
+    try:
+        with uow.session.begin_nested():  # a concurrent change took this version first
+            uow.session.add(row)
+    except IntegrityError:
+        raise Conflict("the scope changed meanwhile; read it and try again") from None
     receipt = uow.record(
         EventType.PAYMENT_SCOPE_SET,
         subjects={"scope": f"{scenario}:v{version}"},
