@@ -25,6 +25,7 @@ from crossfin.financing.models import Financing, FinancingUse
 from crossfin.ledger.models import LogHead
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, Principal
+from crossfin.payments.models import PaymentUse
 from support.parties import TEST_ACTOR
 from support.web import csrf_from, login
 
@@ -154,6 +155,12 @@ def test_every_balance_is_the_sum_of_its_active_uses(db: Database, settings: Set
             entry = held.setdefault(use.document_id, [0, 0])
             entry[0] += use.reserved_minor - use.released_minor
             entry[1] += 1 if use.counts_use else 0
+        # Payments use the same balance (P3: a freight invoice whole, docs/payments.md).
+        for paid in session.scalars(select(PaymentUse).where(PaymentUse.active.is_(True))):
+            entry = held.setdefault(paid.document_id, [0, 0])
+            entry[0] += paid.used_minor
+            entry[1] += 1 if docs[paid.document_id].single_use else 0
+        assert any(d.kind == "vat_invoice" for i, d in docs.items() if i in held)
         for doc_id, balance in balances.items():
             used, uses = held.get(doc_id, [0, 0])
             doc = docs[doc_id]

@@ -38,6 +38,7 @@ from crossfin.ledger.state_audit import StateReport, audit_state_database
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.credentials import caller_for
 from crossfin.parties.models import Principal
+from crossfin.payments.models import Payment
 from support.financing import declaration, make_firms
 from support.ledger import quiet_settings
 from support.parties import TEST_ACTOR
@@ -132,11 +133,22 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
     assert clean.not_yet_committed == 0
     assert {t for t, n in clean.tables.items() if n} == {
         "financings",
+        "payments",
         "documents",
         "document_balances",
         "consents",
     }
     assert clean.committed > 500
+
+    payment = first_id(db, Payment.id)
+    report = tampered(
+        db,
+        update(Payment).where(Payment.id == payment).values(payee_name="Someone Else"),
+        update(Payment)
+        .where(Payment.id == payment)
+        .values(payee_name=value(db, Payment.payee_name, Payment.id == payment)),
+    )
+    assert named(report) == [("payments", payment)]
 
     financing = first_id(db, Financing.id)
     amount = value(db, Financing.amount_minor, Financing.id == financing)

@@ -15,9 +15,19 @@ from pathlib import Path
 from crossfin.documents.access.models import Consent
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.models import Financing, FinancingUse
+from crossfin.payments.models import Payment, PaymentUse
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "crossfin"
-MODELS = (Financing, FinancingUse, Document, DocumentBalance, DocumentVersion, Consent)
+MODELS = (
+    Financing,
+    FinancingUse,
+    Payment,
+    PaymentUse,
+    Document,
+    DocumentBalance,
+    DocumentVersion,
+    Consent,
+)
 
 # module -> what commits the rows it writes (or why what it writes is not committed)
 WRITERS = {
@@ -34,6 +44,9 @@ WRITERS = {
     "financing/state.py": "the projections themselves",
     "financing/transitions.py": "_move commits the financing, its uses and its balances",
     "financing/uses.py": "its caller (transitions._move) commits the uses and balances",
+    "payments/service.py": "persist commits the payment and the balances reserve raised",
+    "payments/state.py": "the projections themselves",
+    "payments/transitions.py": "_move commits the payment, its uses and its balances",
 }
 
 

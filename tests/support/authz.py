@@ -177,6 +177,7 @@ class World:
             "S": (OrgKind.REGULATOR, "310000"),
             "C": (OrgKind.CUSTOMS, None),
             "D": (OrgKind.CUSTOMS, None),
+            "T": (OrgKind.TAX, None),
         }
         with UnitOfWork(self.db, TEST_ACTOR) as uow:
             for name, (kind, place) in plan.items():
@@ -258,7 +259,10 @@ class World:
         need = self._need(firm, docs[2])
         offer = self._offer(bank, need)
         request = self._verify(bank, docs[0])
+        from support import authz_payments
+
         return {
+            "payment": authz_payments.payment(self, rel),
             "doc": docs[0],
             "batch": ref,
             "consent": consent,
@@ -976,6 +980,15 @@ SPECS: dict[tuple[str, str], Spec] = {
         "/security/alerts", SecurityKind.CHECKPOINT_SIGN_FAILED, page=True
     ),
 }
+
+
+def _payment_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_payments
+
+    return authz_payments.specs()
+
+
+SPECS |= _payment_specs()
 
 
 # -- the routes of the app ------------------------------------------------------------------

@@ -51,6 +51,13 @@ ROUTE_CLASSES = (
     ),
     # Up to 10,000 items with their claimed fields.
     RouteClass("bulk-verify", frozenset({"POST"}), re.compile(r"^/v1/documents/verify$"), 8 * MIB),
+    # A P3 template of up to 10,000 rows, CSV or XLSX (payments/template.py).
+    RouteClass(
+        "payment-upload",
+        frozenset({"POST"}),
+        re.compile(r"^/(v1/)?payments/uploads?$"),
+        8 * MIB,
+    ),
     # Portal uploads: two files of at most 20 MiB each (documents/ingest/pages.py).
     RouteClass("portal-upload", frozenset({"POST"}), re.compile(r"^/(verify|batches)$"), 41 * MIB),
 )

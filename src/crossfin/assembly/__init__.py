@@ -23,11 +23,16 @@ from crossfin.financing import state as financing_state
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.parties.hooks import on_organization_added
 from crossfin.parties.security.events import record
+from crossfin.payments import state as payments_state
 
 
 def state_views() -> list[StateView]:
     """Every domain's state views, in the order the audit reads them."""
-    return [*financing_state.state_views(), *documents_state.state_views()]
+    return [
+        *financing_state.state_views(),
+        *payments_state.state_views(),
+        *documents_state.state_views(),
+    ]
 
 
 def register_state_views(registry: StateViews) -> StateViews:

@@ -57,6 +57,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 "documents_added": result.documents_added,
                 "consents_added": result.consents_added,
                 "financings_added": result.financings_added,
+                "payments_added": result.payments_added,
                 "needs_added": result.needs_added,
                 "credit_queries_added": result.credit_queries_added,
                 "keys_file": str(keys_file),
@@ -69,7 +70,8 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     typer.echo(
         f"demo data added: {result.orgs_added} organizations, {result.users_added} "
         f"users, {result.documents_added} documents, {result.consents_added} consents, "
-        f"{result.financings_added} financings, {result.needs_added} financing needs; "
+        f"{result.financings_added} financings, {result.needs_added} financing needs, "
+        f"{result.payments_added} payments; "
         f"API keys of service accounts in {keys_file}"
     )
     _print_logins(logins)

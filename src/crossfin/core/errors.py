@@ -92,6 +92,13 @@ class Forbidden(CrossfinError):
     title = "Not allowed"
 
 
+class MakerChecker(Forbidden):
+    """Maker-checker: the approver of a financing or a payment is not the one who made it."""
+
+    slug = "maker-checker"
+    title = "The approver must be a different principal of the same bank"
+
+
 class NotFound(CrossfinError):
     status = 404
     slug = "not-found"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings
+from crossfin.demo.payments import load_payments
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import (
@@ -34,6 +35,7 @@ class DemoResult:
     documents_added: int = 0
     consents_added: int = 0
     financings_added: int = 0
+    payments_added: int = 0
     needs_added: int = 0
     credit_queries_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
@@ -119,4 +121,5 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
             financed.needs_added,
             financed.credit_queries_added,
         )
+        result.payments_added = load_payments(uow).payments_added
     return result

@@ -7,11 +7,12 @@ units of its currency) is the basis of the one cross-bank balance (balance.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -85,3 +86,16 @@ class DocumentBalance(Base):
     used_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     active_uses: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FxRate(Base):
+    """A configured daily rate: 1 unit of `base` is worth `rate` units of `quote`."""
+
+    __tablename__ = "fx_rates"
+
+    rate_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    base: Mapped[str] = mapped_column(String(3), primary_key=True)
+    quote: Mapped[str] = mapped_column(String(3), primary_key=True)
+    # Exact decimal text: SQLite would store a Numeric as a float.
+    rate: Mapped[str] = mapped_column(String(40))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

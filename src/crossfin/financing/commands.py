@@ -183,7 +183,7 @@ def fx_load(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Load daily FX rates into the configured table (replaces same date and pair)."""
-    from crossfin.financing.fx import RateRow
+    from crossfin.documents.fx import RateRow
 
     rows = []
     with file.open(newline="", encoding="utf-8") as handle:
@@ -197,7 +197,7 @@ def fx_load(
                 )
             except (KeyError, ValueError, AttributeError) as exc:
                 fail(f"line {n}: {exc}")
-    from crossfin.financing.fx import load_rates
+    from crossfin.documents.fx import load_rates
 
     with unit_of_work() as uow:
         count, receipt = load_rates(uow, rows)

@@ -1,10 +1,13 @@
-"""Financing errors: balance refusals (recorded for the regulator), caps, maker-checker."""
+"""Financing errors: balance refusals (recorded for the regulator), caps.
+
+Maker-checker (403 /maker-checker) is shared with payments: `core.errors.MakerChecker`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crossfin.core.errors import Conflict, CrossfinError, Forbidden
+from crossfin.core.errors import Conflict, CrossfinError
 from crossfin.documents.errors import Shortfall
 
 
@@ -65,8 +68,3 @@ class ScenarioLimitExceeded(CrossfinError):
     status = 422
     slug = "scenario-limit"
     title = "The scenario does not allow this financing"
-
-
-class MakerChecker(Forbidden):
-    slug = "maker-checker"
-    title = "The approver must be a different principal of the same bank"

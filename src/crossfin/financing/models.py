@@ -88,19 +88,6 @@ class FinancingUse(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-class FxRate(Base):
-    """A configured daily rate: 1 unit of `base` is worth `rate` units of `quote`."""
-
-    __tablename__ = "fx_rates"
-
-    rate_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    base: Mapped[str] = mapped_column(String(3), primary_key=True)
-    quote: Mapped[str] = mapped_column(String(3), primary_key=True)
-    # Exact decimal text: SQLite would store a Numeric as a float.
-    rate: Mapped[str] = mapped_column(String(40))
-    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 class FinancingClock(Base):
     """A single counter row, bumped as the last step of every financing change."""
 

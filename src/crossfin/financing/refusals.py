@@ -24,6 +24,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.alerts import Alert, AlertKind, raise_alert
+from crossfin.parties.gates import ClassNotEligible, record_class_refusals
 
 log = logging.getLogger("crossfin.financing")
 MANY_BANKS = 3
@@ -130,14 +131,21 @@ def record_refusals(
 
 @contextmanager
 def recording_refusals(db: Database, actor: Actor) -> Iterator[None]:
-    """Let a FinancingRefused through unchanged, after recording it in a new transaction.
+    """Let a FinancingRefused or a ClassNotEligible through unchanged, after recording it
+    in a new transaction.
 
     Wrap the whole business transaction (it must have rolled back when this runs). For
-    writes that reserve besides registration (F7's acceptance); registration itself
-    records its refusals (registration.py).
+    writes that reserve or pass a class gate besides registration (F7's publication and
+    acceptance); registration itself records its refusals (registration.py).
     """
     try:
         yield
     except FinancingRefused as refusal:
         record_refusals(Transactions.own(db, actor), [(actor, refusal)])
+        raise
+    except ClassNotEligible as refusal:
+        try:
+            record_class_refusals(Transactions.own(db, actor), [(actor, refusal)])
+        except Exception:
+            log.exception("could not record a class-gate refusal")
         raise

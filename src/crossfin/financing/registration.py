@@ -14,7 +14,9 @@ everything around the business rules of `service.register_many`:
   `/already-exists` on `external_ref` when the bank now has that external_ref, else the
   violation itself;
 - refusal recording: refused attempts (`FinancingRefused`) are recorded for the regulator
-  (`refusals.record_refusals`) in a transaction of their own, after the business one ended.
+  (`refusals.record_refusals`) in a transaction of their own, after the business one ended,
+  and so are class-gate refusals (403 `/class-not-eligible`: an alert each,
+  `parties/gates.record_class_refusals`).
 
 Entry points: `POST /v1/financings` (routes.py), grouped by the combiner (combiner.py) or
 alone with group commit off, both with `answers.KeyedAnswers` as hooks (the batch's
@@ -51,6 +53,7 @@ from crossfin.financing.service import (
 )
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
+from crossfin.parties.gates import ClassNotEligible, record_class_refusals
 
 log = logging.getLogger("crossfin.financing")
 
@@ -148,6 +151,15 @@ def _record_refused(
             hooks.refused(uow, application, refusal)
 
     record_refusals(tx, [(a.caller.actor, o) for a, o in refused], also=keep)
+    gated = [
+        (a.caller.actor, o)
+        for a, o in zip(applications, outcomes, strict=True)
+        if isinstance(o, ClassNotEligible)
+    ]
+    try:
+        record_class_refusals(tx, gated)
+    except Exception:
+        log.exception("could not record %d class-gate refusal(s)", len(gated))
 
 
 def registered(outcome: Any) -> Registered:

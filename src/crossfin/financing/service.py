@@ -34,10 +34,10 @@ from crossfin.core.errors import (
     invalid,
 )
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
+from crossfin.documents import fx
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
-from crossfin.financing import fx
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.lifecycle import State
@@ -50,6 +50,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
+from crossfin.parties.gates import GateTable, current_table, enforce
 from crossfin.parties.models import Organization, OrgKind, Role
 
 DEFAULT_RESERVATION_HOURS = 72
@@ -140,6 +141,7 @@ class Lookups:
             .where(tuple_(Document.kind, Document.key).in_(wanted))
         )
         self.documents = {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
+        self.gates: GateTable = current_table(session)
 
 
 def check_maker(caller: Caller) -> None:
@@ -197,7 +199,8 @@ def register_many(
 
 
 def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
-    """Every check but the balance: scenario, applicant, documents, conversion, caps."""
+    """Every check but the balance: scenario, applicant, class gate, documents, conversion,
+    caps."""
     data = entry.data
     scenario = get_scenario(data.scenario)
     currency = currency_in(data.currency)
@@ -205,6 +208,10 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     applicant = lookups.applicants.get(data.enterprise_uscc)
     if applicant is None or applicant.kind != OrgKind.ENTERPRISE.value:
         raise invalid("enterprise_uscc", "no enterprise with this USCC is on the platform")
+    # The class gate (parties/gates.py): class C gets no financing facilitation (403).
+    enforce(lookups.gates, applicant, scenario.name, bank_org_id=entry.bank_org_id)
+    if entry.offer_id is not None:
+        enforce(lookups.gates, applicant, "F7", bank_org_id=entry.bank_org_id)
     if (entry.bank_org_id, data.external_ref) in lookups.taken:
         raise ref_taken()
     loaded = _loaded(lookups, data, currency)

@@ -9,13 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
-from crossfin.core.errors import Forbidden, NotFound, invalid
+from crossfin.core.errors import Forbidden, MakerChecker, NotFound, invalid
 from crossfin.core.money import format_amount
 from crossfin.documents.balance import lock_balances
 from crossfin.documents.models import Document, DocumentBalance
 from crossfin.documents.state import balance_commitment
 from crossfin.financing.changes import stamp
-from crossfin.financing.errors import MakerChecker
 from crossfin.financing.lifecycle import Action, Release, State, rule_for
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.queries import can_see

@@ -15,7 +15,9 @@ def metadata() -> MetaData:
     from crossfin.financing import models as financing_models  # noqa: F401
     from crossfin.ledger import models as ledger_models  # noqa: F401
     from crossfin.parties import alerts as supervision_models  # noqa: F401
+    from crossfin.parties import gates as gates_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
+    from crossfin.payments import models as payments_models  # noqa: F401
 
     return Base.metadata

@@ -49,6 +49,8 @@ class AlertKind(StrEnum):
     VERIFICATION_MISMATCHES = "verification-mismatches"
     MANY_BANKS = "document-tried-at-many-banks"
     OVERDUE = "overdue"
+    CLASS_NOT_ELIGIBLE = "class-not-eligible"
+    INVOICE_ALREADY_USED = "invoice-already-used"
 
 
 def raise_alert(

@@ -112,6 +112,15 @@ ALERT_KINDS = {
     "verification-mismatches": N_("Verification mismatches"),
     "document-tried-at-many-banks": N_("Document tried at many banks"),
     "overdue": N_("Overdue"),
+    "class-not-eligible": N_("Class not eligible"),
+    "invoice-already-used": N_("Invoice already used"),
+}
+PAYMENT_STATES = {
+    "submitted": NC_("payment state", "Submitted"),
+    "approved": NC_("payment state", "Approved"),
+    "paid": NC_("payment state", "Paid"),
+    "returned": NC_("payment state", "Returned"),
+    "cancelled": NC_("payment state", "Cancelled"),
 }
 # Security events (docs/operations.md, "Security alerts"): the operator's page.
 SECURITY_KINDS = {
@@ -150,6 +159,7 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "alert_kind": ALERT_KINDS,
     "security_kind": SECURITY_KINDS,
     "security_alert_state": SECURITY_ALERT_STATES,
+    "payment_state": PAYMENT_STATES,
 }
 
 # Error pages' titles by problem slug (core.web.render.render_error); other slugs get a
@@ -167,5 +177,9 @@ ERROR_TITLES: Mapping[str, str] = {
     "conflict": N_("This conflicts with the current state"),
     "already-exists": N_("This already exists"),
     "illegal-transition": N_("This change is not allowed in the current state"),
+    "already-used": N_("This invoice is already used"),
+    "class-not-eligible": N_("The enterprise's class is not eligible for this"),
+    "out-of-scope": N_("The payer is outside this scenario's jurisdictions"),
+    "maker-checker": N_("The approver must be a different person of the same bank"),
     "internal": N_("Internal error; quote the reference below when you report it"),
 }

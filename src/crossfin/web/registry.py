@@ -28,6 +28,9 @@ def routers() -> list[APIRouter]:
     from crossfin.financing.market import pages as financing_market_pages
 
     found += [financing_pages.router, financing_market_pages.router]
+    from crossfin.payments import pages as payments_pages
+
+    found.append(payments_pages.router)
     from crossfin.supervision import pages as supervision_pages
 
     found.append(supervision_pages.router)
@@ -49,6 +52,9 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.financing.pages import NAV as financing_nav
 
     found += financing_nav
+    from crossfin.payments.pages import NAV as payments_nav
+
+    found += payments_nav
     from crossfin.supervision.pages import NAV as supervision_nav
 
     found += supervision_nav

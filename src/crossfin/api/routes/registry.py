@@ -22,6 +22,9 @@ def routers() -> list[APIRouter]:
     from crossfin.financing.routes import router as financing_router
 
     found.extend([financing_router, financing_market_router])
+    from crossfin.payments.routes import router as payments_router
+
+    found.append(payments_router)
     from crossfin.supervision.routes import router as supervision_router
 
     found.append(supervision_router)

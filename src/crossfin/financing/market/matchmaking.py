@@ -43,6 +43,7 @@ from crossfin.parties.access import (
     require_role,
     supervises,
 )
+from crossfin.parties.gates import current_table, enforce
 from crossfin.parties.models import (
     BankJurisdiction,
     Jurisdiction,
@@ -74,6 +75,7 @@ def publish_need(uow: UnitOfWork, caller: Caller, data: NeedIn) -> tuple[Financi
     amount = money_in(data.amount, currency, "amount")
     org = session.get(Organization, caller.org_id)
     assert org is not None
+    enforce(current_table(session), org, "F7")  # class C: no matchmaking (403)
     _check_own_documents(session, org, data)
     scenario_for_kinds([d.kind for d in data.documents])
     now = utcnow()

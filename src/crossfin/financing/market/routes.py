@@ -13,7 +13,8 @@ from crossfin.core.fields import IsoDate
 from crossfin.core.http.deps import SettingsDep
 from crossfin.core.http.params import After, PathId
 from crossfin.core.money import format_amount
-from crossfin.financing import fx
+from crossfin.documents import fx
+from crossfin.documents.models import FxRate
 from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
 from crossfin.financing.market.schemas import (
@@ -27,7 +28,6 @@ from crossfin.financing.market.schemas import (
     OfferOut,
     WithdrawIn,
 )
-from crossfin.financing.models import FxRate
 from crossfin.financing.queries import to_out
 from crossfin.financing.routes import write_guarded
 from crossfin.financing.schemas import FxRatesIn
@@ -102,7 +102,7 @@ def publish_need(data: NeedIn, write: WriterDep) -> Response:
         need, receipt = matchmaking.publish_need(uow, write.caller, data)
         return need_out(uow, need), receipt
 
-    return write(run)
+    return write_guarded(write, run)
 
 
 @router.get(

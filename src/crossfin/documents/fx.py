@@ -1,4 +1,7 @@
-"""Currency conversion for reservations: a rate given with the request, or the daily table.
+"""Currency conversion for uses of documents: a rate given with the request, or the daily table.
+
+Financing (reservations) and payments (USD equivalents) both convert here, beside the
+balance they convert for.
 
 A rate `BASE/QUOTE = r` means one unit of BASE is worth r units of QUOTE. The reserved
 amount is always rounded UP in the document's currency (`money.convert_up`), so a
@@ -18,13 +21,14 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed, invalid
 from crossfin.core.money import convert_up, currency_exponent
-from crossfin.financing.models import FxRate
+from crossfin.documents.models import FxRate
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 
 # A daily table may miss weekends and holidays: the newest rate this recent still counts.
 TABLE_LOOKBACK_DAYS = 7
+RATE_MIN, RATE_MAX = Decimal("0.000000001"), Decimal("1000000000")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ def parse_rate(text: str, field: str) -> Decimal:
         raise invalid(field, "must be a decimal number") from None
     if not rate.is_finite() or rate <= 0:
         raise invalid(field, "must be a positive decimal number")
+    # No currency pair is quoted outside this range; beyond it a conversion would overflow
+    # Decimal's context (a 500) instead of refusing the input.
+    if not RATE_MIN <= rate <= RATE_MAX:
+        raise invalid(field, f"must be between {RATE_MIN} and {RATE_MAX}")
     return rate
 
 

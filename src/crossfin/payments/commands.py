@@ -1,0 +1,223 @@
+"""`crossfin payments apply | gates | scope`: bulk template uploads, the class gate table.
+
+`apply` is an HTTP client of `POST /v1/payments/uploads` (the one upload function runs on
+the server): the template is read here with the same reader, sent in parts of `--part`
+rows (each a CSV template of its own, with an Idempotency-Key from its content, so a
+re-run after an interruption creates nothing twice), with a progress bar, and the
+row-by-row results are written as one CSV file numbered by the original rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import httpx
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from crossfin.core.errors import CrossfinError
+from crossfin.ledger.cli import domain_errors, emit, fail, unit_of_work
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+payments_app = typer.Typer(
+    help="Payments: P3 template uploads, class gates, scenario scopes.", no_args_is_help=True
+)
+gates_app = typer.Typer(help="The class gate table (what classes A/B/C get).", no_args_is_help=True)
+payments_app.add_typer(gates_app, name="gates")
+DEFAULT_SERVER = "http://127.0.0.1:8000"
+ServerOpt = Annotated[
+    str,
+    typer.Option("--server", envvar="CROSSFIN_SERVER", help="Server URL (env CROSSFIN_SERVER)."),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key", envvar="CROSSFIN_API_KEY", help="A bank's API key (env CROSSFIN_API_KEY)."
+    ),
+]
+
+
+def _parts(file: Path, size: int) -> tuple[list[str], list[list[tuple[int, dict[str, str]]]]]:
+    """The template's header and its rows (with their row numbers), in parts."""
+    from crossfin.payments import template
+
+    fmt = template.format_of(file.name, None)
+    try:
+        rows = template.read_rows(file.read_bytes(), fmt)
+    except CrossfinError as exc:
+        fail(exc.detail)
+    header = [c for c in template.COLUMNS if any(c in r.cells for r in rows)]
+    items = [(r.number, r.cells) for r in rows]
+    return header, [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _as_csv(header: list[str], part: list[tuple[int, dict[str, str]]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for _, cells in part:
+        writer.writerow([cells.get(c, "") for c in header])
+    return out.getvalue().encode()
+
+
+def _send(
+    client: httpx.Client, header: list[str], part: list[tuple[int, dict[str, str]]]
+) -> list[dict[str, Any]]:
+    body = _as_csv(header, part)
+    key = "payments-apply-" + hashlib.sha256(body).hexdigest()[:48]
+    numbers = [n for n, _ in part]
+    try:
+        res = client.post(
+            "/v1/payments/uploads?format=csv",
+            content=body,
+            headers={"Content-Type": "text/csv", "Idempotency-Key": key},
+        )
+    except httpx.HTTPError as exc:
+        return [_failed(n, cells, 0, f"transport: {exc}") for n, cells in part]
+    if res.status_code != 200:
+        detail = res.json().get("detail") if "json" in res.headers.get("content-type", "") else ""
+        return [_failed(n, cells, res.status_code, str(detail)) for n, cells in part]
+    results = res.json()["results"]
+    for result in results:  # the server numbers rows within the part (header = 1)
+        result["row"] = numbers[result["row"] - 2]
+    return list(results)
+
+
+def _failed(number: int, cells: dict[str, str], status: int, detail: str) -> dict[str, Any]:
+    return {
+        "row": number,
+        "external_ref": cells.get("external_ref"),
+        "invoice": cells.get("invoice_no"),
+        "outcome": "failed",
+        "status": status,
+        "problem": None,
+        "detail": detail,
+        "payment_id": None,
+    }
+
+
+@payments_app.command("apply")
+def apply(
+    file: Annotated[Path, typer.Argument(help="The P3 template: a .csv or .xlsx file.")],
+    server: ServerOpt = DEFAULT_SERVER,
+    api_key: KeyOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the row-by-row results (CSV) here.")
+    ] = None,
+    part: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per request.")] = 1000,
+) -> None:
+    """Submit a P3 template of freight invoices to pay; one result row per template row.
+
+    Exit status 1 if any row was not submitted.
+    """
+    from crossfin.payments.template import RESULT_COLUMNS
+
+    if not api_key:
+        fail("give --api-key or set CROSSFIN_API_KEY")
+    if not file.exists():
+        fail(f"no such file: {file}")
+    header, parts = _parts(file, part)
+    total = sum(len(p) for p in parts)
+    results: list[dict[str, Any]] = []
+    columns = (TextColumn("rows"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with (
+        httpx.Client(
+            base_url=server.rstrip("/"), headers={"Authorization": f"Bearer {api_key}"}, timeout=300
+        ) as client,
+        Progress(*columns, console=_stderr()) as progress,
+    ):
+        task = progress.add_task("apply", total=total)
+        for chunk in parts:
+            results += _send(client, header, chunk)
+            progress.advance(task, len(chunk))
+    target = out.open("w", encoding="utf-8", newline="") if out else None
+    try:
+        writer = csv.writer(target or typer.get_text_stream("stdout"), lineterminator="\n")
+        writer.writerow(RESULT_COLUMNS)
+        for r in sorted(results, key=lambda r: r["row"]):
+            writer.writerow(["" if r.get(c) is None else r[c] for c in RESULT_COLUMNS])
+    finally:
+        if target:
+            target.close()
+    submitted = sum(1 for r in results if r["outcome"] == "submitted")
+    typer.echo(f"{submitted} of {total} rows submitted", err=True)
+    if submitted != total:
+        raise typer.Exit(1)
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@gates_app.command("show")
+def gates_show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print the class gate table in force (version and rules)."""
+    from crossfin.ledger.cli import database
+    from crossfin.parties.gates import current_table
+
+    with database() as db, db.session(readonly=True) as session:
+        table = current_table(session)
+    rules = {s: dict(r) for s, r in table.rules.items()}
+    lines = [f"version {table.version}"] + [
+        f"{s}: " + ", ".join(f"{c}={t}" for c, t in sorted(r.items()))
+        for s, r in sorted(rules.items())
+    ]
+    emit({"version": table.version, "rules": rules}, as_json, "\n".join(lines))
+
+
+@gates_app.command("set")
+@domain_errors
+def gates_set(
+    scenario: Annotated[str, typer.Argument(help="P1..P4, F1, F4, F5 or F7.")],
+    trade_class: Annotated[str, typer.Argument(help="A, B or C.")],
+    treatment: Annotated[str, typer.Argument(help="facilitated, checked or refused.")],
+    reason: Annotated[str, typer.Option(help="Why the gate changes (in the ledger event).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Change one gate: a new version of the table, one ledger event (operator's machine)."""
+    from crossfin.core.errors import invalid
+    from crossfin.parties.gates import GateChange, Treatment, set_gates
+
+    try:
+        chosen = Treatment(treatment)
+    except ValueError:
+        raise invalid("treatment", "facilitated, checked or refused") from None
+    with unit_of_work() as uow:
+        table, receipt = set_gates(uow, None, [GateChange(scenario, trade_class, chosen)], reason)
+        uow.commit()
+    emit(
+        {"version": table.version, "receipt": receipt.as_dict()},
+        as_json,
+        f"class gates v{table.version}: {scenario} x {trade_class} = {chosen.value}",
+    )
+
+
+@payments_app.command("scope")
+@domain_errors
+def scope_set(
+    scenario: Annotated[str, typer.Argument(help="The payment scenario, e.g. P3.")],
+    codes: Annotated[
+        list[str] | None, typer.Argument(help="Jurisdiction codes (none: everywhere).")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Why (in the ledger event).")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Limit a payment scenario to payers seated in these subtrees (a new version)."""
+    from crossfin.payments.scope import set_scope
+
+    with unit_of_work() as uow:
+        version, receipt = set_scope(uow, None, scenario, codes or [], reason)
+        uow.commit()
+    emit(
+        {"scenario": scenario, "version": version, "receipt": receipt.as_dict()},
+        as_json,
+        f"{scenario} scope v{version}: {' '.join(codes or []) or 'everywhere'}",
+    )

@@ -1,0 +1,152 @@
+"""Portal pages of payments: the bank's template upload with row results, its payment queue
+and approval; the enterprise's payments and the uses of its invoices; a regulator's subtree.
+
+Thin handlers over the same functions as the API (uploads.apply_template, transitions,
+queries).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.responses import Response
+
+from crossfin.core.errors import CrossfinError, NotFound, invalid
+from crossfin.core.http.deps import database_of
+from crossfin.core.http.params import PathId
+from crossfin.core.web.csrf import CsrfDep
+from crossfin.core.web.i18n import N_
+from crossfin.core.web.nav import NavEntry, kinds
+from crossfin.core.web.render import error_title, redirect, render
+from crossfin.ledger.uow import Transactions, UnitOfWork
+from crossfin.parties.access import Caller
+from crossfin.parties.models import OrgKind, Role
+from crossfin.parties.portal import PortalCallerDep
+from crossfin.parties.portal_work import PortalReadUow, run_write
+from crossfin.parties.service import org_names
+from crossfin.payments import queries, template, transitions, uploads
+from crossfin.payments.lifecycle import State
+from crossfin.payments.schemas import UploadOut
+
+router = APIRouter()
+NAV = [
+    NavEntry(
+        N_("Payments"),
+        "/payments",
+        kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR),
+        order=57,
+        description=N_("Freight FX payments: upload the invoices to pay, approve, follow."),
+    ),
+]
+MAX_UPLOAD = 8 * 1024 * 1024
+DONE = {
+    "approve": N_("Approved."),
+    "pay": N_("Payment recorded as sent."),
+    "return": N_("Returned; the invoices are released."),
+    "cancel": N_("Cancelled; the invoices are released."),
+}
+
+
+def _page(
+    request: Request,
+    uow: UnitOfWork,
+    caller: Caller,
+    state: str | None = None,
+    invoice: str | None = None,
+    upload: UploadOut | None = None,
+    problem: CrossfinError | None = None,
+    status: int = 200,
+) -> Response:
+    wanted = state if state in {s.value for s in State} else None
+    document = ("vat_invoice", invoice.strip()) if invoice and invoice.strip() else None
+    found = queries.list_payments(
+        uow.session, caller, state=wanted, document=document, limit=200, newest_first=True
+    )
+    rows = queries.to_out(uow.session, found)
+    names = org_names(uow.session, {r.bank_org_id for r in rows} | {r.payer_org_id for r in rows})
+    results_href = None
+    if upload is not None:
+        text = template.results_csv(upload.results).encode()
+        results_href = "data:text/csv;base64," + base64.b64encode(text).decode()
+    return render(
+        request,
+        "payments/queue.html",
+        {
+            "rows": rows,
+            "names": names,
+            "state": wanted or "",
+            "states": [s.value for s in State],
+            "invoice": invoice or "",
+            "is_bank": caller.org_kind is OrgKind.BANK,
+            "can_make": caller.org_kind is OrgKind.BANK
+            and caller.role in (Role.OPERATOR, Role.ADMIN),
+            "can_check": caller.org_kind is OrgKind.BANK and caller.role is Role.APPROVER,
+            "upload": upload,
+            "results_href": results_href,
+            "problem": problem,
+            "problem_title": error_title(request, problem.slug) if problem else None,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/payments", summary="Payments: the bank's queue and upload, or what others see")
+def queue(
+    request: Request,
+    caller: PortalCallerDep,
+    uow: PortalReadUow,
+    state: str | None = None,
+    invoice: str | None = None,
+) -> Response:
+    return _page(request, uow, caller, state, invoice)
+
+
+@router.post("/payments/upload", summary="Upload a P3 template (CSV or XLSX; bank makers)")
+async def upload(
+    request: Request,
+    caller: PortalCallerDep,
+    uow: PortalReadUow,
+    _: CsrfDep,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    try:
+        data = await file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise invalid("file", f"at most {MAX_UPLOAD // (1024 * 1024)} MiB")
+        fmt = template.format_of(file.filename, file.content_type)
+        tx = Transactions.own(database_of(request), caller.actor)
+        done, _answer = uploads.apply_template(tx, caller, data, fmt)
+    except CrossfinError as exc:
+        return _page(request, uow, caller, problem=exc, status=exc.status)
+    return _page(request, uow, caller, upload=done)
+
+
+@router.post("/payments/{payment_id}/{action}", summary="Act on a payment (its bank)")
+def act(
+    request: Request,
+    payment_id: PathId,
+    action: str,
+    caller: PortalCallerDep,
+    _: CsrfDep,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    if action not in DONE:
+        raise NotFound(f"no action {action}")
+
+    def run(uow: UnitOfWork) -> Any:
+        if action == "approve":
+            return transitions.approve(uow, caller, payment_id, reason.strip() or None)
+        if action == "pay":
+            return transitions.pay(uow, caller, payment_id)
+        if action == "return":
+            return transitions.return_payment(uow, caller, payment_id, reason.strip() or "-")
+        return transitions.cancel(uow, caller, payment_id, reason.strip() or "-")
+
+    try:
+        run_write(request, caller, run)
+    except CrossfinError as exc:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
+            return _page(request, uow, caller, problem=exc, status=exc.status)
+    return redirect(request, "/payments", flash=("success", DONE[action]))

@@ -1,0 +1,304 @@
+"""HTTP routes of payments: thin wrappers over submission, uploads, transitions, queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.exc import IntegrityError
+
+from crossfin.core import idempotency
+from crossfin.core.db import Database
+from crossfin.core.errors import CrossfinError, invalid
+from crossfin.core.fields import INT32_MAX
+from crossfin.core.http.answers import answer_body
+from crossfin.core.http.deps import get_db, raw_body
+from crossfin.core.http.params import PathId
+from crossfin.ledger.uow import Transactions, UnitOfWork
+from crossfin.parties.access import Caller
+from crossfin.parties.gates import GateChange, Treatment, current_table, set_gates
+from crossfin.parties.http import (
+    CallerDep,
+    ReadUow,
+    WriterDep,
+    WriteResult,
+    idempotency_of,
+)
+from crossfin.payments import queries, scope, submission, template, transitions, uploads
+from crossfin.payments.lifecycle import State
+from crossfin.payments.models import Payment
+from crossfin.payments.schemas import (
+    ApproveIn,
+    GatesIn,
+    GatesOut,
+    PaymentIn,
+    PaymentOut,
+    PaymentPage,
+    ReasonIn,
+    ScopeIn,
+    UploadOut,
+)
+from crossfin.payments.service import Submitted
+
+router = APIRouter(prefix="/v1", tags=["payments"])
+DbDep = Annotated[Database, Depends(get_db)]
+BodyDep = Annotated[bytes, Depends(raw_body)]
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "`/class-not-eligible` (the payer's class), `/out-of-scope`"},
+    409: {"description": "`/already-used`: an invoice is used, naming it, never who holds it"},
+}
+_TEMPLATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": ",".join(template.COLUMNS[:8]) + ",invoice_no,invoice_amount,"
+                "invoice_tax_amount,fx_rate\nFRT-1,91440300MA5DC6QX9C,Maersk A/S,DK,"
+                "DK5000400440116243,DABADKKK,1000.00,USD,25442000000123456789,8000.00,"
+                "480.00,7.10\n",
+            },
+            template.XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+def out(uow: UnitOfWork, payment: Payment) -> PaymentOut:
+    return queries.to_out(uow.session, [payment])[0]
+
+
+def _keyed(
+    request: Request,
+    db: Database,
+    caller: Caller,
+    body: bytes,
+    work: Callable[[Callable[[UnitOfWork, int, bytes], None]], tuple[int, bytes]],
+) -> tuple[int, bytes, bool]:
+    """Run `work` under the request's Idempotency-Key: a stored answer replays; else
+    `work(remember)` runs, and `remember(uow, status, body)` stores its answer in its
+    transaction. Returns (status, body, replayed)."""
+    key, fingerprint = idempotency_of(request, body)
+
+    def stored() -> idempotency.StoredResponse | None:
+        if key is None:
+            return None
+        with db.session(readonly=True) as session:
+            return idempotency.find(session, caller.org_id, key, fingerprint)
+
+    earlier = stored()
+    if earlier is not None:
+        return earlier.status, earlier.body, True
+
+    def remember(uow: UnitOfWork, status: int, answer: bytes) -> None:
+        if key is not None:
+            idempotency.remember(uow.session, caller.org_id, key, fingerprint, status, answer)
+
+    try:
+        status, answer = work(remember)
+    except IntegrityError:
+        twin = stored()  # a concurrent request under the same key won: answer as it did
+        if twin is None:
+            raise
+        return twin.status, twin.body, True
+    return status, answer, False
+
+
+def _response(
+    status: int, body: bytes, replayed: bool, media: str = "application/json"
+) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(body, status_code=status, media_type=media, headers=headers)
+
+
+@router.post(
+    "/payments",
+    status_code=201,
+    responses=_REFUSALS,
+    summary="Submit a payment (bank maker); its documents are used at once",
+)
+def submit_payment(
+    data: PaymentIn, request: Request, caller: CallerDep, db: DbDep, body: BodyDep
+) -> Response:
+    def work(remember: Callable[[UnitOfWork, int, bytes], None]) -> tuple[int, bytes]:
+        def keep(uow: UnitOfWork, outcomes: list[submission.Outcome]) -> bytes | None:
+            [outcome] = outcomes
+            if not isinstance(outcome, Submitted):
+                return None
+            answer = answer_body(out(uow, outcome.payment), outcome.receipt)
+            remember(uow, 201, answer)
+            return answer
+
+        [outcome], answer = submission.submit(
+            Transactions.own(db, caller.actor), caller, [data], keep=keep
+        )
+        if isinstance(outcome, CrossfinError):
+            raise outcome  # its alert, if any, is recorded with the refusal
+        assert answer is not None
+        return 201, answer
+
+    return _response(*_keyed(request, db, caller, body, work))
+
+
+@router.post(
+    "/payments/uploads",
+    status_code=200,
+    response_model=UploadOut,
+    openapi_extra=_TEMPLATE_BODY,
+    summary="Upload a P3 template (CSV or XLSX): one payment per row, row-by-row results",
+)
+def upload_template(
+    request: Request,
+    caller: CallerDep,
+    db: DbDep,
+    body: BodyDep,
+    fmt: Annotated[Literal["csv", "xlsx"] | None, Query(alias="format")] = None,
+    results: Annotated[Literal["json", "csv"], Query(description="the answer's form")] = "json",
+) -> Response:
+    kind = fmt or template.format_of(None, request.headers.get("content-type"))
+
+    def work(remember: Callable[[UnitOfWork, int, bytes], None]) -> tuple[int, bytes]:
+        def keep(uow: UnitOfWork, done: UploadOut) -> bytes:
+            answer = done.model_dump_json().encode()
+            remember(uow, 200, answer)
+            return answer
+
+        done, answer = uploads.apply_template(
+            Transactions.own(db, caller.actor), caller, body, kind, keep=keep
+        )
+        return 200, answer or done.model_dump_json().encode()
+
+    status, answer, replayed = _keyed(request, db, caller, body, work)
+    if results == "csv":
+        rows = UploadOut.model_validate_json(answer).results
+        return _response(status, template.results_csv(rows).encode(), replayed, "text/csv")
+    return _response(status, answer, replayed)
+
+
+@router.get(
+    "/payments/template.csv",
+    summary="The P3 upload template (its header row)",
+    response_class=Response,
+)
+def get_template(caller: CallerDep) -> Response:
+    return Response(template.template_csv(), media_type="text/csv")
+
+
+@router.get("/payments", response_model=PaymentPage, summary="Payments the caller sees")
+def list_payments(
+    caller: CallerDep,
+    uow: ReadUow,
+    after: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 100,
+    state: State | None = None,
+    scenario: Annotated[str | None, Query(max_length=2)] = None,
+    invoice: Annotated[
+        str | None, Query(max_length=64, description="only payments using this VAT invoice")
+    ] = None,
+) -> PaymentPage:
+    items = queries.list_payments(
+        uow.session,
+        caller,
+        after=after,
+        limit=limit,
+        state=state.value if state else None,
+        scenario=scenario,
+        document=("vat_invoice", invoice) if invoice else None,
+    )
+    next_after = items[-1].id if len(items) == limit else None
+    return PaymentPage(items=queries.to_out(uow.session, items), next_after=next_after)
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentOut, summary="One payment")
+def get_payment(payment_id: PathId, caller: CallerDep, uow: ReadUow) -> PaymentOut:
+    return out(uow, queries.get_payment(uow.session, caller, payment_id))
+
+
+@router.post(
+    "/payments/{payment_id}/approve",
+    summary="Approve (checker: another principal of the bank with the approver role)",
+)
+def approve(payment_id: PathId, data: ApproveIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        payment, receipt = transitions.approve(uow, write.caller, payment_id, data.comment)
+        return out(uow, payment), receipt
+
+    return write(run, status=200)
+
+
+@router.post("/payments/{payment_id}/pay", summary="Record that the funds were sent")
+def pay(payment_id: PathId, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        payment, receipt = transitions.pay(uow, write.caller, payment_id)
+        return out(uow, payment), receipt
+
+    return write(run, status=200)
+
+
+@router.post("/payments/{payment_id}/return", summary="The funds came back; releases the documents")
+def return_payment(payment_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        payment, receipt = transitions.return_payment(uow, write.caller, payment_id, data.reason)
+        return out(uow, payment), receipt
+
+    return write(run, status=200)
+
+
+@router.post("/payments/{payment_id}/cancel", summary="Cancel before paying; releases them")
+def cancel(payment_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        payment, receipt = transitions.cancel(uow, write.caller, payment_id, data.reason)
+        return out(uow, payment), receipt
+
+    return write(run, status=200)
+
+
+@router.get("/class-gates", response_model=GatesOut, summary="The class gate table in force")
+def get_gates(caller: CallerDep, uow: ReadUow) -> GatesOut:
+    table = current_table(uow.session)
+    return GatesOut(version=table.version, rules={s: dict(r) for s, r in table.rules.items()})
+
+
+@router.post(
+    "/class-gates",
+    summary="Change the class gates (head office or operator): a new version, one event",
+)
+def change_gates(data: GatesIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        changes = [
+            GateChange(c.scenario, c.trade_class, _treatment(c.treatment)) for c in data.changes
+        ]
+        table, receipt = set_gates(uow, write.caller, changes, data.reason)
+        rules = {s: dict(r) for s, r in table.rules.items()}
+        return GatesOut(version=table.version, rules=rules), receipt
+
+    return write(run, status=200)
+
+
+def _treatment(text: str) -> Treatment:
+    try:
+        return Treatment(text)
+    except ValueError:
+        raise invalid("treatment", f"one of {', '.join(t.value for t in Treatment)}") from None
+
+
+@router.get("/payment-scopes", summary="Each payment scenario's jurisdiction scope")
+def get_scopes(caller: CallerDep, uow: ReadUow) -> dict[str, Any]:
+    found = scope.current_scopes(uow.session)
+    return {s: {"version": v, "paths": paths} for s, (v, paths) in found.items()}
+
+
+@router.post(
+    "/payment-scopes/{scenario}",
+    summary="Limit a payment scenario to payers in named jurisdiction subtrees (empty: none)",
+)
+def set_scope(
+    scenario: Annotated[str, Path(min_length=2, max_length=2)], data: ScopeIn, write: WriterDep
+) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        version, receipt = scope.set_scope(uow, write.caller, scenario, data.codes, data.reason)
+        return {"scenario": scenario, "version": version, "codes": data.codes}, receipt
+
+    return write(run, status=200)

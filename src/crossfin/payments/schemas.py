@@ -1,0 +1,200 @@
+"""Inputs and outputs of payments (pydantic v2); amounts travel as decimal strings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crossfin.core.fields import IsoDate, RowId
+
+_AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
+_INVOICE = "25442000000123456789"
+
+
+class PayeeIn(BaseModel):
+    """The overseas payee: a name, its country (ISO 3166 alpha-2), an account or a BIC."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=140)
+    country: str = Field(min_length=2, max_length=2)
+    account: str | None = Field(default=None, min_length=1, max_length=34)
+    bic: str | None = Field(default=None, min_length=1, max_length=11)
+
+
+class InvoiceClaimIn(BaseModel):
+    """One document the payment uses, with what the bank was shown of it (`fields`).
+
+    The claim must name the document's value fields (verification's rule); a class-B
+    payer's claims must name every required field (full documents).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(default="vat_invoice", min_length=1, max_length=32)
+    key: str = Field(min_length=1, max_length=64)
+    fields: dict[str, Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=30
+    )
+
+
+class PaymentIn(BaseModel):
+    """A payment a bank submits (the maker); it uses its documents at once."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scenario": "P3",
+                    "external_ref": "FRT-2026-000123",
+                    "payer_uscc": "91440300MA5DC6QX9C",
+                    "payee": {
+                        "name": "Maersk A/S",
+                        "country": "DK",
+                        "account": "DK5000400440116243",
+                        "bic": "DABADKKK",
+                    },
+                    "amount": "1200.00",
+                    "currency": "USD",
+                    "value_date": "2026-12-04",
+                    "purpose_code": "121010",
+                    "documents": [
+                        {
+                            "kind": "vat_invoice",
+                            "key": _INVOICE,
+                            "fields": {"amount": "8000.00", "tax_amount": "480.00"},
+                        }
+                    ],
+                    "fx_rates": {"USD/CNY": "7.10"},
+                }
+            ]
+        },
+    )
+
+    scenario: str = Field(default="P3", min_length=2, max_length=2)
+    external_ref: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    payer_uscc: str = Field(min_length=18, max_length=18)
+    payee: PayeeIn
+    amount: str = Field(pattern=_AMOUNT)
+    currency: str = Field(min_length=3, max_length=3)
+    value_date: IsoDate | None = None
+    purpose_code: str = Field(default="121010", min_length=1, max_length=8, pattern=r"^\w+$")
+    documents: list[InvoiceClaimIn] = Field(min_length=1, max_length=100)
+    fx_rates: dict[str, Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=dict, max_length=10
+    )
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "payee bank returned it"}]}
+    )
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ApproveIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"comment": "invoices checked"}]}
+    )
+
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class PaymentUseOut(BaseModel):
+    kind: str
+    key: str
+    used: str
+    currency: str
+    active: bool
+
+
+class PaymentOut(BaseModel):
+    id: RowId
+    scenario: str
+    external_ref: str
+    state: str
+    bank_org_id: int
+    payer_org_id: int
+    payer_uscc: str | None
+    trade_class: str
+    treatment: str
+    payee: PayeeIn
+    amount: str
+    currency: str
+    usd_equivalent: str
+    usd_rate: str | None
+    usd_rate_source: str | None
+    value_date: date
+    purpose_code: str
+    documents: list[PaymentUseOut]
+    created_at: datetime
+
+
+class PaymentPage(BaseModel):
+    items: list[PaymentOut]
+    next_after: int | None
+
+
+class UploadRowOut(BaseModel):
+    row: int
+    external_ref: str | None
+    invoice: str | None
+    outcome: str  # submitted | refused | invalid
+    status: int
+    problem: str | None = None
+    detail: str | None = None
+    payment_id: int | None = None
+
+
+class UploadOut(BaseModel):
+    rows: int
+    submitted: int
+    refused: int
+    invalid: int
+    results: list[UploadRowOut]
+
+
+class ScopeIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"codes": ["450700"], "reason": "pilot: Qinzhou port city only"}]
+        },
+    )
+
+    codes: list[Annotated[str, Field(min_length=6, max_length=6)]] = Field(max_length=100)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class GateChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(min_length=2, max_length=2)
+    trade_class: str = Field(min_length=1, max_length=1)
+    treatment: str = Field(min_length=1, max_length=16)
+
+
+class GatesIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "changes": [{"scenario": "P3", "trade_class": "B", "treatment": "refused"}],
+                    "reason": "freight pilot limited to class A for Q1",
+                }
+            ]
+        },
+    )
+
+    changes: list[GateChangeIn] = Field(min_length=1, max_length=50)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class GatesOut(BaseModel):
+    version: int
+    rules: dict[str, dict[str, str]]

@@ -1,0 +1,28 @@
+"""The demo's payments: forwarders' freight invoices paid, a class-C firm refused, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from crossfin.core.db import Database
+from crossfin.core.settings import Settings
+from crossfin.demo.loader import load_demo
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.alerts import Alert
+from crossfin.payments.models import Payment
+from support.parties import TEST_ACTOR
+
+
+def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings) -> None:
+    for expected in (6, 0):  # the second load adds nothing
+        with UnitOfWork(db, TEST_ACTOR) as uow:
+            result = load_demo(uow, settings.data_dir)
+            uow.commit()
+        assert result.payments_added == expected
+    with db.session(readonly=True) as session:
+        states = dict(
+            session.execute(select(Payment.state, func.count()).group_by(Payment.state)).all()
+        )
+        alerts = session.scalars(select(Alert.kind)).all()
+    assert states == {"paid": 2, "approved": 2, "submitted": 2}
+    assert alerts.count("class-not-eligible") == 1
