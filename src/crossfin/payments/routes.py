@@ -211,7 +211,8 @@ def list_payments(
     return PaymentPage(items=queries.to_out(uow.session, items), next_after=next_after)
 
 
-@router.get("/payments/{payment_id}", response_model=PaymentOut, summary="One payment")
+# `:int`, so that `/payments/uploads` is not also this route's path (a 405 there allows POST only).
+@router.get("/payments/{payment_id:int}", response_model=PaymentOut, summary="One payment")
 def get_payment(payment_id: PathId, caller: CallerDep, uow: ReadUow) -> PaymentOut:
     return out(uow, queries.get_payment(uow.session, caller, payment_id))
 
