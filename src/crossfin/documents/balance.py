@@ -14,16 +14,17 @@ locked after them, at commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Protocol, TypeVar, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import insert_for
+from crossfin.core.errors import CrossfinError
 from crossfin.documents.errors import Shortfall
 from crossfin.documents.models import Document, DocumentBalance
 
@@ -49,6 +50,37 @@ def remaining_minor(session: Session, documents: Iterable[Document]) -> dict[int
         else:
             left[doc.id] = max(doc.value_minor - (row.used_minor if row else 0), 0)
     return left
+
+
+class Prepared(Protocol):
+    """A use prepared by its domain (a financing, a payment): what it asks of each document."""
+
+    @property
+    def claims(self) -> Sequence[Claim]: ...
+
+
+E = TypeVar("E")
+P = TypeVar("P", bound=Prepared)
+
+
+def decide_in_order(
+    session: Session,
+    entries: Sequence[E],
+    prepare: Callable[[E], P],
+    reserve: Callable[[P, dict[int, DocumentBalance]], P | CrossfinError],
+) -> list[P | CrossfinError]:
+    """Each entry prepared (or a CrossfinError saying why not), then reserved on the
+    balances of every prepared one, locked at once (`lock_balances`), one after another:
+    exactly as if the entries had come one by one. Financing and payments decide alike."""
+    outcomes: list[P | CrossfinError] = []
+    for entry in entries:
+        try:
+            outcomes.append(prepare(entry))
+        except CrossfinError as exc:
+            outcomes.append(exc)
+    ready = [o for o in outcomes if not isinstance(o, CrossfinError)]
+    balances = lock_balances(session, [c.document.id for p in ready for c in p.claims])
+    return [o if isinstance(o, CrossfinError) else reserve(o, balances) for o in outcomes]
 
 
 def lock_balances(session: Session, document_ids: Iterable[int]) -> dict[int, DocumentBalance]:

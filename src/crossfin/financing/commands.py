@@ -22,7 +22,16 @@ from rich.progress import (
 )
 
 from crossfin.core.jsonsafe import MAX_DEPTH, depth
-from crossfin.ledger.cli import database, domain_errors, emit, fail, unit_of_work
+from crossfin.ledger.cli import (
+    DEFAULT_SERVER,
+    KeyOpt,
+    ServerOpt,
+    database,
+    domain_errors,
+    emit,
+    fail,
+    unit_of_work,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,17 +39,6 @@ if TYPE_CHECKING:
 financing_app = typer.Typer(
     help="Financing: bulk applications, sweeps, FX rates.", no_args_is_help=True
 )
-DEFAULT_SERVER = "http://127.0.0.1:8000"
-ServerOpt = Annotated[
-    str,
-    typer.Option("--server", envvar="CROSSFIN_SERVER", help="Server URL (env CROSSFIN_SERVER)."),
-]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--api-key", envvar="CROSSFIN_API_KEY", help="A bank's API key (env CROSSFIN_API_KEY)."
-    ),
-]
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -19,6 +19,19 @@ from crossfin.ledger.uow import UnitOfWork
 P = ParamSpec("P")
 R = TypeVar("R")
 CLI_ACTOR = Actor(org_id=None, principal_id=None, label="cli")
+
+# Commands that talk to a running server (bulk applications and payments) take these.
+DEFAULT_SERVER = "http://127.0.0.1:8000"
+ServerOpt = Annotated[
+    str,
+    typer.Option("--server", envvar="CROSSFIN_SERVER", help="Server URL (env CROSSFIN_SERVER)."),
+]
+KeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key", envvar="CROSSFIN_API_KEY", help="A bank's API key (env CROSSFIN_API_KEY)."
+    ),
+]
 
 
 def settings() -> Settings:

@@ -20,7 +20,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crossfin.core.errors import CrossfinError
-from crossfin.ledger.cli import domain_errors, emit, fail, unit_of_work
+from crossfin.ledger.cli import (
+    DEFAULT_SERVER,
+    KeyOpt,
+    ServerOpt,
+    domain_errors,
+    emit,
+    fail,
+    unit_of_work,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,17 +38,6 @@ payments_app = typer.Typer(
 )
 gates_app = typer.Typer(help="The class gate table (what classes A/B/C get).", no_args_is_help=True)
 payments_app.add_typer(gates_app, name="gates")
-DEFAULT_SERVER = "http://127.0.0.1:8000"
-ServerOpt = Annotated[
-    str,
-    typer.Option("--server", envvar="CROSSFIN_SERVER", help="Server URL (env CROSSFIN_SERVER)."),
-]
-KeyOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--api-key", envvar="CROSSFIN_API_KEY", help="A bank's API key (env CROSSFIN_API_KEY)."
-    ),
-]
 
 
 def _parts(file: Path, size: int) -> tuple[list[str], list[list[tuple[int, dict[str, str]]]]]:

@@ -25,7 +25,12 @@ from crossfin.core.db import Actor
 from crossfin.core.errors import AlreadyExists, CrossfinError, FieldError, ValidationFailed, invalid
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
 from crossfin.documents import fx
-from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
+from crossfin.documents.balance import (
+    Claim,
+    apply_claims,
+    decide_in_order,
+    shortfalls,
+)
 from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
@@ -158,17 +163,12 @@ def submit_many(uow: UnitOfWork, entries: Sequence[Entry]) -> list[Submitted | C
     """
     session, today = uow.session, business_date()
     lookups = Lookups(session, entries)
-    outcomes: list[Prepared | CrossfinError] = []
-    for entry in entries:
-        try:
-            outcomes.append(prepare(lookups, entry, today))
-        except CrossfinError as exc:
-            outcomes.append(exc)
-    ready = [p for p in outcomes if isinstance(p, Prepared)]
-    balances = lock_balances(session, [c.document.id for p in ready for c in p.claims])
-    decided = [
-        reserve(p, balances, lookups.taken) if isinstance(p, Prepared) else p for p in outcomes
-    ]
+    decided = decide_in_order(
+        session,
+        entries,
+        lambda entry: prepare(lookups, entry, today),
+        lambda prepared, balances: reserve(prepared, balances, lookups.taken),
+    )
     accepted = [p for p in decided if isinstance(p, Prepared)]
     written = iter(persist(uow, accepted))
     return [next(written) if isinstance(p, Prepared) else p for p in decided]
