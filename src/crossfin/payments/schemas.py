@@ -82,7 +82,8 @@ class PaymentIn(BaseModel):
     currency: str = Field(min_length=3, max_length=3)
     value_date: IsoDate | None = None
     purpose_code: str = Field(default="121010", min_length=1, max_length=8, pattern=r"^\w+$")
-    documents: list[InvoiceClaimIn] = Field(min_length=1, max_length=100)
+    # P3 takes 1 to 100 invoices; P2 at most one tax filing (none at or below its threshold).
+    documents: list[InvoiceClaimIn] = Field(default_factory=list, max_length=100)
     fx_rates: dict[str, Annotated[str, Field(max_length=40)]] = Field(
         default_factory=dict, max_length=10
     )

@@ -114,6 +114,8 @@ ALERT_KINDS = {
     "overdue": N_("Overdue"),
     "class-not-eligible": N_("Class not eligible"),
     "invoice-already-used": N_("Invoice already used"),
+    "filing-overpayment": N_("Tax filing overpayment attempt"),
+    "payment-without-documents": N_("Payment above the threshold without documents"),
 }
 PAYMENT_STATES = {
     "submitted": NC_("payment state", "Submitted"),
