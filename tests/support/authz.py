@@ -1000,8 +1000,8 @@ def app_routes(app: FastAPI) -> list[Route]:
     for context in iter_route_contexts(app.routes):
         methods = sorted(set(context.methods or ()) - {"HEAD"})
         page = app.state.portal.is_page_route(context.original_route)
-        # A path converter (`{payment_id:int}`) is the same route as its parameter's name.
-        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", str(context.path))
+        # An `:int` converter (`{payment_id:int}`) only narrows the same route.
+        path = re.sub(r"\{(\w+):int\}", r"{\1}", str(context.path))
         for method in methods:
             found.append(Route(method, path, page))
     return found
