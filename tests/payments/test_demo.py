@@ -1,4 +1,5 @@
-"""The demo's payments: forwarders' freight invoices paid, a class-C firm refused, once."""
+"""The demo's payments: freight invoices paid, a class-C firm refused, a service importer's
+two partial P2 payments on one tax filing and its refused overpayment, once."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from support.parties import TEST_ACTOR
 
 
 def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings) -> None:
-    for expected in (6, 0):  # the second load adds nothing
+    for expected in (8, 0):  # the second load adds nothing
         with UnitOfWork(db, TEST_ACTOR) as uow:
             result = load_demo(uow, settings.data_dir)
             uow.commit()
@@ -24,5 +25,10 @@ def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings)
             session.execute(select(Payment.state, func.count()).group_by(Payment.state)).all()
         )
         alerts = session.scalars(select(Alert.kind)).all()
-    assert states == {"paid": 2, "approved": 2, "submitted": 2}
+        p2 = session.scalars(
+            select(Payment.state).where(Payment.scenario == "P2").order_by(Payment.id)
+        ).all()
+    assert states == {"paid": 3, "approved": 2, "submitted": 3}
+    assert p2 == ["paid", "submitted"]
     assert alerts.count("class-not-eligible") == 1
+    assert alerts.count("filing-overpayment") == 1

@@ -191,3 +191,10 @@ def test_a_bank_only_submits_as_a_maker(db):
         submit(db, fw.payer, payment_body(fw, [doc]))
     with db.session(readonly=True) as session:
         assert session.scalar(select(func.count()).select_from(Payment)) == 0
+
+
+def test_a_p3_payment_names_at_least_one_invoice(db):
+    fw = make_forwarders(db, banks=1)
+    [out] = submit(db, fw.banks[0], payment_body(fw, [], claims=[]) | {"documents": []})
+    assert isinstance(out, ValidationFailed)
+    assert out.errors[0].field == "documents" and "P3 takes 1 to 100" in out.errors[0].reason

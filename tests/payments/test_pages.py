@@ -55,3 +55,38 @@ def test_pages_in_chinese(client, db):  # type: ignore[no-untyped-def]
     client.cookies.set("lang", "zh")
     page = client.get("/payments", headers={"Accept-Language": "zh-CN"}).text
     assert "上传" in page
+
+
+def test_bank_submits_p2_payments_from_the_form(client, db):  # type: ignore[no-untyped-def]
+    from support.payments import tax_filing
+
+    fw = make_forwarders(db, banks=1)
+    filing = tax_filing(db, fw, "100000.00")
+    token = as_user(client, db, fw.banks[0].org_id, Role.OPERATOR)
+    page = client.get("/payments").text
+    assert 'action="/payments/p2"' in page and "50000.00" in page
+    form = {
+        "csrf_token": token,
+        "external_ref": "SVC-P-1",
+        "payer_uscc": fw.uscc,
+        "payee_name": "Acme Consulting GmbH",
+        "payee_country": "DE",
+        "payee_bic": "DEUTDEFF",
+        "amount": "60000.00",
+        "currency": "USD",
+        "filing_no": filing.key,
+        "verification_code": "A1B2C3D4",
+    }
+    res = client.post("/payments/p2", data=form, follow_redirects=False)
+    assert res.status_code == 303, res.text
+    page = client.get("/payments").text
+    assert "SVC-P-1" in page and f"{filing.key} · 60000.00 USD" in page
+    over = client.post("/payments/p2", data=form | {"external_ref": "SVC-P-2"})
+    assert over.status_code == 409 and "40000.00 USD left" in over.text
+    no_code = client.post(
+        "/payments/p2", data=form | {"external_ref": "SVC-P-3", "verification_code": ""}
+    )
+    assert no_code.status_code == 422 and "verification_code" in no_code.text
+    client.cookies.set("lang", "zh")
+    zh = client.get("/payments", headers={"Accept-Language": "zh-CN"}).text
+    assert "服务贸易对外支付" in zh and "验证码" in zh

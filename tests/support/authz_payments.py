@@ -116,6 +116,23 @@ def _upload_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return req
 
 
+def _p2_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    """The portal's P2 form: a payment below the threshold (no filing) for the world's firm."""
+    from support.authz import MISSING, WORLDS, Req
+
+    firm = WORLDS["own" if rel == MISSING else rel][0]
+    form = {
+        "external_ref": f"MXS-{next(_seq):08d}",
+        "payer_uscc": w.uscc[firm],
+        "payee_name": "Acme Consulting GmbH",
+        "payee_country": "DE",
+        "payee_bic": "DEUTDEFF",
+        "amount": "100.00",
+        "currency": "USD",
+    }
+    return Req("POST", "/payments/p2", data=form)
+
+
 def specs() -> dict[tuple[str, str], Spec]:
     from support.authz import Req, Spec, _fresh_post, _get, _record_get
 
@@ -129,6 +146,11 @@ def specs() -> dict[tuple[str, str], Spec]:
     post_gates: Build = lambda w, r, who, rel: Req("POST", "/v1/class-gates", json=gates)  # noqa: E731
     post_scope: Build = lambda w, r, who, rel: Req(  # noqa: E731
         "POST", "/v1/payment-scopes/P3", json={"codes": [], "reason": "matrix: everywhere"}
+    )
+    post_threshold: Build = lambda w, r, who, rel: Req(  # noqa: E731
+        "POST",
+        "/v1/payment-thresholds/P2",
+        json={"amount": "50000.00", "reason": "matrix: the default again"},
     )
     return {
         ("POST", "/v1/payments"): Spec(_submit, record=True),
@@ -146,9 +168,12 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("POST", "/v1/class-gates"): Spec(post_gates),
         ("GET", "/v1/payment-scopes"): Spec(_get("/v1/payment-scopes")),
         ("POST", "/v1/payment-scopes/{scenario}"): Spec(post_scope),
+        ("GET", "/v1/payment-thresholds"): Spec(_get("/v1/payment-thresholds")),
+        ("POST", "/v1/payment-thresholds/{scenario}"): Spec(post_threshold),
         # -- the portal
         ("GET", "/payments"): Spec(_get("/payments")),
         ("POST", "/payments/upload"): Spec(_upload_page, record=True),
+        ("POST", "/payments/p2"): Spec(_p2_page, record=True),
         ("POST", "/payments/{payment_id}/{action}"): _fresh_post(
             "/payments/{}/approve", lambda w, rel: payment(w, rel), page=True
         ),

@@ -196,3 +196,58 @@ def as_xlsx(rows: list[list[str]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+SERVICE_PAYEE = {"name": "Acme Consulting GmbH", "country": "DE", "bic": "DEUTDEFF"}
+
+
+def tax_filing(
+    db: Database,
+    fw: Forwarders,
+    contract: str = "100000.00",
+    currency: str = "USD",
+    *,
+    code: str = "A1B2C3D4",
+    payer: str | None = None,
+) -> Document:
+    """A service-trade tax filing of the payer (contract amount `contract`), from tax."""
+    record = {
+        "filing_no": f"44030026{next(_seq):08d}",
+        "verification_code": code,
+        "payer_uscc": payer or fw.uscc,
+        "payee_name": SERVICE_PAYEE["name"],
+        "payee_country": SERVICE_PAYEE["country"],
+        "currency": currency,
+        "contract_amount": contract,
+        "item_type": "technical services",
+        "filing_date": "2026-11-20",
+    }
+    return insert_document(db, "tax_filing", record, fw.tax.org_id, fw.payer.org_id)
+
+
+def p2_body(
+    fw: Forwarders,
+    filing: Document | None,
+    amount: str = "30000.00",
+    *,
+    code: str | None = "A1B2C3D4",
+    ref: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A P2 PaymentIn body (JSON-able): USD paid against `filing` (None: no filing)."""
+    fields = {} if code is None else {"verification_code": code}
+    documents = (
+        [] if filing is None else [{"kind": "tax_filing", "key": filing.key, "fields": fields}]
+    )
+    return {
+        "scenario": "P2",
+        "external_ref": ref or f"SVC-{next(_seq):08d}",
+        "payer_uscc": fw.uscc,
+        "payee": dict(SERVICE_PAYEE),
+        "amount": amount,
+        "currency": "USD",
+        "purpose_code": "228010",
+        "documents": documents,
+        "fx_rates": {"USD/CNY": "7.10"},
+        **extra,
+    }

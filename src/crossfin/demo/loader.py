@@ -13,6 +13,7 @@ from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings
 from crossfin.demo.payments import load_payments
+from crossfin.demo.service_payments import load_service_payments
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import (
@@ -122,4 +123,5 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
             financed.credit_queries_added,
         )
         result.payments_added = load_payments(uow).payments_added
+        result.payments_added += load_service_payments(uow)
     return result

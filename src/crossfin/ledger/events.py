@@ -50,3 +50,4 @@ class EventType(StrEnum):
     PAYMENT_RETURNED = "payments:payment:return"
     PAYMENT_CANCELLED = "payments:payment:cancel"
     PAYMENT_SCOPE_SET = "payments:scope:set"
+    PAYMENT_THRESHOLD_SET = "payments:threshold:set"

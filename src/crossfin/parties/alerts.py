@@ -51,6 +51,8 @@ class AlertKind(StrEnum):
     OVERDUE = "overdue"
     CLASS_NOT_ELIGIBLE = "class-not-eligible"
     INVOICE_ALREADY_USED = "invoice-already-used"
+    FILING_OVERPAYMENT = "filing-overpayment"
+    PAYMENT_WITHOUT_DOCUMENTS = "payment-without-documents"
 
 
 def raise_alert(

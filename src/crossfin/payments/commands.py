@@ -1,4 +1,5 @@
-"""`crossfin payments apply | gates | scope`: bulk template uploads, the class gate table.
+"""`crossfin payments apply | gates | scope | threshold`: bulk template uploads, the class
+gate table, scenario scopes, the documents threshold (P2).
 
 `apply` is an HTTP client of `POST /v1/payments/uploads` (the one upload function runs on
 the server): the template is read here with the same reader, sent in parts of `--part`
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 payments_app = typer.Typer(
-    help="Payments: P3 template uploads, class gates, scenario scopes.", no_args_is_help=True
+    help="Payments: P3 template uploads, class gates, scenario scopes, thresholds.",
+    no_args_is_help=True,
 )
 gates_app = typer.Typer(help="The class gate table (what classes A/B/C get).", no_args_is_help=True)
 payments_app.add_typer(gates_app, name="gates")
@@ -217,4 +219,39 @@ def scope_set(
         {"scenario": scenario, "version": version, "receipt": receipt.as_dict()},
         as_json,
         f"{scenario} scope v{version}: {' '.join(codes or []) or 'everywhere'}",
+    )
+
+
+@payments_app.command("threshold")
+@domain_errors
+def threshold_set(
+    scenario: Annotated[str, typer.Argument(help="The payment scenario with a threshold: P2.")],
+    amount: Annotated[
+        str | None, typer.Argument(help="USD equivalent; none: print the one in force.")
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Why (in the ledger event).")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print or change a scenario's documents threshold (a new version, one ledger event)."""
+    from crossfin.core.errors import invalid
+    from crossfin.payments.thresholds import current_thresholds, set_threshold
+
+    if amount is None:
+        from crossfin.ledger.cli import database
+
+        with database() as db, db.session(readonly=True) as session:
+            found = current_thresholds(session).get(scenario)
+        if found is None:
+            raise invalid("scenario", "this scenario has no threshold")
+        data = {"scenario": scenario, "version": found.version, "usd": found.text}
+        emit(data, as_json, f"{scenario} threshold v{found.version}: USD {found.text}")
+        return
+    with unit_of_work() as uow:
+        found, receipt = set_threshold(uow, None, scenario, amount, reason)
+        uow.commit()
+    emit(
+        {"scenario": scenario, "version": found.version, "usd": found.text}
+        | {"receipt": receipt.as_dict()},
+        as_json,
+        f"{scenario} threshold v{found.version}: USD {found.text}",
     )

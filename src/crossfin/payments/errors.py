@@ -1,10 +1,12 @@
-"""Payment errors: an invoice already used (recorded for the regulator), out of scope."""
+"""Payment errors: an invoice already used, a tax filing required or exhausted (each recorded
+for the regulator), out of scope."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crossfin.core.errors import Conflict, Forbidden
+from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from crossfin.core.money import format_amount
 from crossfin.documents.errors import Shortfall
 
 
@@ -44,3 +46,44 @@ class OutOfScope(Forbidden):
 
     slug = "out-of-scope"
     title = "The payer is outside the scenario's jurisdictions"
+
+
+class FilingRequired(ValidationFailed):
+    """A single payment above the scenario's threshold (USD equivalent) names no filing."""
+
+    slug = "filing-required"
+    title = "A tax filing is required above the threshold"
+
+    def __init__(self, attempt: UsedAttempt, usd: str, threshold: str, version: int) -> None:
+        reason = (
+            f"a single {attempt.scenario} payment above USD {threshold} equivalent needs a tax "
+            f"filing (this one is USD {usd}; threshold v{version})"
+        )
+        super().__init__([FieldError("documents", reason)], reason)
+        self.extra |= {"threshold": threshold, "threshold_version": version, "usd_equivalent": usd}
+        self.attempt = attempt
+
+
+class FilingExhausted(Conflict):
+    """The payment needs more than its filing has left (one filing, several payments).
+
+    It names the filing the bank itself presented and what is left of it, never who used it.
+    """
+
+    slug = "filing-exhausted"
+    title = "The tax filing has not enough left"
+
+    def __init__(self, attempt: UsedAttempt) -> None:
+        short = attempt.shortfalls[0]
+        left = format_amount(short.remaining_minor, short.currency)
+        asked = format_amount(short.requested_minor, short.currency)
+        super().__init__(
+            f"tax filing {short.key} has {left} {short.currency} left; the payment needs "
+            f"{asked} {short.currency}",
+            filing=short.key,
+            remaining=left,
+            requested=asked,
+            currency=short.currency,
+        )
+        self.attempt = attempt
+        self.short = short

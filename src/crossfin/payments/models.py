@@ -1,4 +1,4 @@
-"""Payment tables: payments, their uses of documents, and the versioned scope rules."""
+"""Payment tables: payments, their uses of documents, the versioned scope and threshold rules."""
 
 from __future__ import annotations
 
@@ -84,4 +84,25 @@ class PaymentScopeVersion(Base):
 
     __table_args__ = (
         UniqueConstraint("scenario", "version", name="uq_payment_scope_versions_scenario_version"),
+    )
+
+
+class PaymentThresholdVersion(Base):
+    """One version of a scenario's documents threshold: a single payment whose USD
+    equivalent is above `usd_minor` needs its documents (P2: a tax filing)."""
+
+    __tablename__ = "payment_threshold_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(8), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    usd_minor: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(500))
+    changed_by_org_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint(
+            "scenario", "version", name="uq_payment_threshold_versions_scenario_version"
+        ),
     )

@@ -1,8 +1,9 @@
-"""Portal pages of payments: the bank's template upload with row results, its payment queue
-and approval; the enterprise's payments and the uses of its invoices; a regulator's subtree.
+"""Portal pages of payments: the bank's template upload with row results, its P2 payment
+form, its payment queue and approval; the enterprise's payments and the uses of its
+invoices; a regulator's subtree.
 
-Thin handlers over the same functions as the API (uploads.apply_template, transitions,
-queries).
+Thin handlers over the same functions as the API (uploads.apply_template,
+submission.submit, transitions, queries).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from pydantic import ValidationError
 from starlette.responses import Response
 
-from crossfin.core.errors import CrossfinError, NotFound, invalid
+from crossfin.core.errors import CrossfinError, NotFound, ValidationFailed, field_errors, invalid
 from crossfin.core.http.deps import database_of
 from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
@@ -26,9 +28,11 @@ from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.parties.service import org_names
-from crossfin.payments import queries, template, transitions, uploads
+from crossfin.payments import queries, submission, template, transitions, uploads
 from crossfin.payments.lifecycle import State
-from crossfin.payments.schemas import UploadOut
+from crossfin.payments.schemas import PaymentIn, UploadOut
+from crossfin.payments.service import Submitted
+from crossfin.payments.thresholds import current_thresholds
 
 router = APIRouter()
 NAV = [
@@ -37,7 +41,10 @@ NAV = [
         "/payments",
         kinds(OrgKind.BANK, OrgKind.ENTERPRISE, OrgKind.REGULATOR),
         order=57,
-        description=N_("Freight FX payments: upload the invoices to pay, approve, follow."),
+        description=N_(
+            "Freight and service-trade payments: upload invoices or pay against a tax "
+            "filing, approve, follow."
+        ),
     ),
 ]
 MAX_UPLOAD = 8 * 1024 * 1024
@@ -87,6 +94,7 @@ def _page(
             "results_href": results_href,
             "problem": problem,
             "problem_title": error_title(request, problem.slug) if problem else None,
+            "p2_threshold": current_thresholds(uow.session)["P2"].text,
         },
         status_code=status,
     )
@@ -121,6 +129,61 @@ async def upload(
     except CrossfinError as exc:
         return _page(request, uow, caller, problem=exc, status=exc.status)
     return _page(request, uow, caller, upload=done)
+
+
+_FORM = Annotated[str, Form(max_length=200)]
+
+
+@router.post("/payments/p2", summary="Submit a P2 service-trade payment (bank makers)")
+def submit_p2(
+    request: Request,
+    caller: PortalCallerDep,
+    uow: PortalReadUow,
+    _: CsrfDep,
+    external_ref: _FORM = "",
+    payer_uscc: _FORM = "",
+    payee_name: _FORM = "",
+    payee_country: _FORM = "",
+    payee_account: _FORM = "",
+    payee_bic: _FORM = "",
+    amount: _FORM = "",
+    currency: _FORM = "USD",
+    usd_rate: _FORM = "",
+    filing_no: _FORM = "",
+    verification_code: _FORM = "",
+) -> Response:
+    payee = {"name": payee_name.strip(), "country": payee_country.strip().upper()}
+    payee |= {
+        k: v.strip() for k, v in (("account", payee_account), ("bic", payee_bic)) if v.strip()
+    }
+    body: dict[str, Any] = {
+        "scenario": "P2",
+        "external_ref": external_ref.strip(),
+        "payer_uscc": payer_uscc.strip(),
+        "payee": payee,
+        "amount": amount.strip(),
+        "currency": currency.strip().upper(),
+        "purpose_code": "228010",
+        "documents": [],
+    }
+    if filing_no.strip() or verification_code.strip():
+        code = {"verification_code": verification_code.strip()} if verification_code.strip() else {}
+        body["documents"] = [{"kind": "tax_filing", "key": filing_no.strip(), "fields": code}]
+    if usd_rate.strip() and body["currency"] != "USD":
+        body["fx_rates"] = {f"{body['currency']}/USD": usd_rate.strip()}
+    try:
+        try:
+            data = PaymentIn.model_validate(body)
+        except ValidationError as exc:
+            raise ValidationFailed(field_errors(exc)) from None
+        tx = Transactions.own(database_of(request), caller.actor)
+        [outcome], _answer = submission.submit(tx, caller, [data])
+        if isinstance(outcome, CrossfinError):
+            raise outcome
+    except CrossfinError as exc:
+        return _page(request, uow, caller, problem=exc, status=exc.status)
+    assert isinstance(outcome, Submitted)
+    return redirect(request, "/payments", flash=("success", N_("Payment submitted.")))
 
 
 @router.post("/payments/{payment_id}/{action}", summary="Act on a payment (its bank)")

@@ -26,7 +26,15 @@ from crossfin.parties.http import (
     WriteResult,
     idempotency_of,
 )
-from crossfin.payments import queries, scope, submission, template, transitions, uploads
+from crossfin.payments import (
+    queries,
+    scope,
+    submission,
+    template,
+    thresholds,
+    transitions,
+    uploads,
+)
 from crossfin.payments.lifecycle import State
 from crossfin.payments.models import Payment
 from crossfin.payments.schemas import (
@@ -38,6 +46,8 @@ from crossfin.payments.schemas import (
     PaymentPage,
     ReasonIn,
     ScopeIn,
+    ThresholdIn,
+    ThresholdOut,
     UploadOut,
 )
 from crossfin.payments.service import Submitted
@@ -47,7 +57,14 @@ DbDep = Annotated[Database, Depends(get_db)]
 BodyDep = Annotated[bytes, Depends(raw_body)]
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     403: {"description": "`/class-not-eligible` (the payer's class), `/out-of-scope`"},
-    409: {"description": "`/already-used`: an invoice is used, naming it, never who holds it"},
+    409: {
+        "description": "`/already-used`: an invoice is used, naming it, never who holds it; "
+        "`/filing-exhausted` (P2): the tax filing has less left (`remaining`) than the payment"
+    },
+    422: {
+        "description": "`/validation`; `/filing-required` (P2): above the threshold (USD "
+        "equivalent) the payment names no tax filing"
+    },
 }
 _TEMPLATE_BODY = {
     "requestBody": {
@@ -301,5 +318,33 @@ def set_scope(
     def run(uow: UnitOfWork) -> WriteResult:
         version, receipt = scope.set_scope(uow, write.caller, scenario, data.codes, data.reason)
         return {"scenario": scenario, "version": version, "codes": data.codes}, receipt
+
+    return write(run, status=200)
+
+
+@router.get(
+    "/payment-thresholds",
+    response_model=list[ThresholdOut],
+    summary="Each payment scenario's documents threshold in force (USD equivalent)",
+)
+def get_thresholds(caller: CallerDep, uow: ReadUow) -> list[ThresholdOut]:
+    found = thresholds.current_thresholds(uow.session)
+    return [
+        ThresholdOut(scenario=t.scenario, version=t.version, usd=t.text) for t in found.values()
+    ]
+
+
+@router.post(
+    "/payment-thresholds/{scenario}",
+    summary="Change a scenario's documents threshold (head office or operator): a new version",
+)
+def set_threshold(
+    scenario: Annotated[str, Path(min_length=2, max_length=2)], data: ThresholdIn, write: WriterDep
+) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        found, receipt = thresholds.set_threshold(
+            uow, write.caller, scenario, data.amount, data.reason
+        )
+        return ThresholdOut(scenario=scenario, version=found.version, usd=found.text), receipt
 
     return write(run, status=200)

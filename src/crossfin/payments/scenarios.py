@@ -4,6 +4,11 @@ P3 (freight FX payment, 海运费外汇支付便利化) is the one built: each d
 invoice of category `freight` whose buyer is the payer, proven by the claim (the claim
 names the value fields and they match: `verification.proves`), and tagged single use
 (单次使用): the payment uses the whole invoice amount, once, whatever bank asks.
+
+P2 (service-trade outward payment, tax-filing check) takes at most one `tax_filing`, found
+by its serial number AND verification code for its payer (anything else answers exactly
+as a missing serial), and uses what it pays (converted into the filing's currency) of the
+filing's contract amount: one filing, several payments (`payments/filings.py`).
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from crossfin.core.errors import FieldError, invalid
+from crossfin.core.errors import CrossfinError, FieldError, invalid
 from crossfin.documents.access.verification import mismatched_fields, proves
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.models import Document
 from crossfin.parties.gates import Treatment
 from crossfin.parties.models import Organization
+from crossfin.payments.errors import AlreadyUsed, FilingExhausted, UsedAttempt
+from crossfin.payments.schemas import InvoiceClaimIn
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,10 @@ class PaymentScenario:
     name: str
     title: str
     kinds: frozenset[str]
+    min_documents: int = 1
+    max_documents: int = 100
+    # P3 uses each document whole; P2 uses what it pays (`filings.size_claims`).
+    uses_amount_paid: bool = False
 
     def check(
         self,
@@ -41,6 +52,14 @@ class PaymentScenario:
     def used_minor(self, doc: Document) -> int:
         """What the payment uses of the document's balance."""
         raise NotImplementedError
+
+    def missing(self, field: str, item: InvoiceClaimIn) -> FieldError:
+        """Why a document named by the payment is not on the platform."""
+        return FieldError(field, f"no {item.kind} {item.key} on the platform")
+
+    def short(self, attempt: UsedAttempt) -> CrossfinError:
+        """The refusal when the locked balances cannot carry the payment."""
+        return AlreadyUsed(attempt)
 
 
 class FreightP3(PaymentScenario):
@@ -74,7 +93,57 @@ class FreightP3(PaymentScenario):
         return doc.value_minor  # single use: the whole invoice, amount plus tax
 
 
-_SCENARIOS = {
+# A wrong verification code, or a payer not the filing's, answers as a missing serial:
+# the answer never says whether the serial exists.
+FILING_NOT_FOUND = "no tax filing with this serial number and verification code for this payer"
+
+
+class ServiceP2(PaymentScenario):
+    def check(
+        self,
+        field: str,
+        spec: KindSpec,
+        doc: Document,
+        stored: dict[str, Any],
+        claimed: dict[str, Any],
+        payer: Organization,
+        treatment: Treatment,
+    ) -> list[FieldError]:
+        code = str(claimed.get("verification_code", "")).strip().upper()
+        if not code:
+            return [_code_required(field)]
+        if code != stored.get("verification_code") or stored.get("payer_uscc") != payer.uscc:
+            return [FieldError(field, FILING_NOT_FOUND)]
+        return []
+
+    def used_minor(self, doc: Document) -> int:
+        return 0  # sized by what is paid, once converted (`filings.size_claims`)
+
+    def missing(self, field: str, item: InvoiceClaimIn) -> FieldError:
+        if not str(item.fields.get("verification_code", "")).strip():
+            return _code_required(field)
+        return FieldError(field, FILING_NOT_FOUND)
+
+    def short(self, attempt: UsedAttempt) -> CrossfinError:
+        return FilingExhausted(attempt)
+
+
+def _code_required(field: str) -> FieldError:
+    return FieldError(
+        f"{field}.fields.verification_code",
+        "required: a tax filing is found by its serial number and verification code",
+    )
+
+
+_SCENARIOS: dict[str, PaymentScenario] = {
+    "P2": ServiceP2(
+        "P2",
+        "Service-trade outward payment",
+        frozenset({"tax_filing"}),
+        min_documents=0,
+        max_documents=1,
+        uses_amount_paid=True,
+    ),
     "P3": FreightP3("P3", "Freight FX payment", frozenset({"vat_invoice"})),
 }
 

@@ -48,6 +48,23 @@ class PaymentIn(BaseModel):
         json_schema_extra={
             "examples": [
                 {
+                    "scenario": "P2",
+                    "external_ref": "SVC-2026-000042",
+                    "payer_uscc": "91440300MA5DC6QX9C",
+                    "payee": {"name": "Acme Consulting GmbH", "country": "DE", "bic": "DEUTDEFF"},
+                    "amount": "60000.00",
+                    "currency": "USD",
+                    "purpose_code": "228010",
+                    "documents": [
+                        {
+                            "kind": "tax_filing",
+                            "key": "4403002600000017",
+                            "fields": {"verification_code": "A1B2C3D4"},
+                        }
+                    ],
+                    "fx_rates": {"USD/CNY": "7.10"},
+                },
+                {
                     "scenario": "P3",
                     "external_ref": "FRT-2026-000123",
                     "payer_uscc": "91440300MA5DC6QX9C",
@@ -69,7 +86,7 @@ class PaymentIn(BaseModel):
                         }
                     ],
                     "fx_rates": {"USD/CNY": "7.10"},
-                }
+                },
             ]
         },
     )
@@ -82,7 +99,8 @@ class PaymentIn(BaseModel):
     currency: str = Field(min_length=3, max_length=3)
     value_date: IsoDate | None = None
     purpose_code: str = Field(default="121010", min_length=1, max_length=8, pattern=r"^\w+$")
-    documents: list[InvoiceClaimIn] = Field(min_length=1, max_length=100)
+    # P3 takes 1 to 100 invoices; P2 at most one tax filing (none at or below its threshold).
+    documents: list[InvoiceClaimIn] = Field(default_factory=list, max_length=100)
     fx_rates: dict[str, Annotated[str, Field(max_length=40)]] = Field(
         default_factory=dict, max_length=10
     )
@@ -198,3 +216,27 @@ class GatesIn(BaseModel):
 class GatesOut(BaseModel):
     version: int
     rules: dict[str, dict[str, str]]
+
+
+class ThresholdIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"amount": "50000.00", "reason": "SAFE: USD 50,000 per single payment"}]
+        },
+    )
+
+    amount: str = Field(
+        pattern=_AMOUNT, description="USD equivalent above which documents are needed"
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ThresholdOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"scenario": "P2", "version": 1, "usd": "50000.00"}]}
+    )
+
+    scenario: str
+    version: int
+    usd: str

@@ -41,7 +41,8 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.gates import Gate, GateTable, Treatment, current_table, enforce
 from crossfin.parties.models import Organization, OrgKind, Role
-from crossfin.payments.errors import AlreadyUsed, OutOfScope, UsedAttempt
+from crossfin.payments import filings
+from crossfin.payments.errors import OutOfScope, UsedAttempt
 from crossfin.payments.lifecycle import State
 from crossfin.payments.models import Payment, PaymentUse
 from crossfin.payments.payees import Payee, check_payee
@@ -49,6 +50,7 @@ from crossfin.payments.scenarios import PaymentScenario, get_scenario
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.scope import current_scopes, in_scope
 from crossfin.payments.state import payment_commitment
+from crossfin.payments.thresholds import current_thresholds
 
 VALUE_DATE_WINDOW = timedelta(days=366)
 
@@ -149,6 +151,7 @@ class Lookups:
                 self.documents |= {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
         self.gates: GateTable = current_table(session)
         self.scopes = current_scopes(session)
+        self.thresholds = current_thresholds(session)
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -197,14 +200,32 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         raise ref_taken()
     payee, errors = check_payee(data.payee)
     value_date = data.value_date or today
+    if not scenario.min_documents <= len(data.documents) <= scenario.max_documents:
+        errors.append(_count_error(scenario))
     if abs(value_date - today) > VALUE_DATE_WINDOW:
         errors.append(FieldError("value_date", "must be within a year of today"))
     claims = _claims(lookups, scenario, data, payer, gate.treatment, errors)
     if errors or payee is None:
         raise ValidationFailed(errors)
     given = fx.parse_given(data.fx_rates)
-    _within_documents(lookups.session, claims, amount, currency, given, today)
     usd = fx.conversion(lookups.session, currency, "USD", given, today)
+    usd_minor = usd.apply(amount, currency, "USD")
+    if scenario.uses_amount_paid:
+        contents = {d.id: c for d, c in lookups.documents.values()}
+        claims = filings.size_claims(
+            lookups.session, claims, contents, data.payee, amount, currency, given, today
+        )
+        attempt = UsedAttempt(
+            entry.bank_org_id,
+            payer.id,
+            payer.jurisdiction_path,
+            scenario.name,
+            data.external_ref,
+            (),
+        )
+        filings.require_filing(lookups.thresholds.get(scenario.name), claims, usd_minor, attempt)
+    else:
+        _within_documents(lookups.session, claims, amount, currency, given, today)
     return Prepared(
         entry,
         scenario,
@@ -213,12 +234,18 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         payee,
         amount,
         currency,
-        usd.apply(amount, currency, "USD"),
+        usd_minor,
         usd.rate_text,
         usd.source,
         value_date,
         claims,
     )
+
+
+def _count_error(scenario: PaymentScenario) -> FieldError:
+    kinds = ", ".join(sorted(scenario.kinds))
+    low, high = scenario.min_documents, scenario.max_documents
+    return FieldError("documents", f"{scenario.name} takes {low} to {high} documents ({kinds})")
 
 
 def _bulk_refused(gate: Gate) -> CrossfinError:
@@ -260,7 +287,7 @@ def _claims(
             continue
         hit = lookups.documents.get(ref)
         if hit is None:
-            errors.append(FieldError(name, f"no {item.kind} {item.key} on the platform"))
+            errors.append(scenario.missing(name, item))
             continue
         doc, content = hit
         spec = get_kind(doc.kind)
@@ -325,7 +352,7 @@ def reserve(
         return ref_taken()
     short = shortfalls(balances, prepared.claims)
     if short:
-        return AlreadyUsed(
+        return prepared.scenario.short(
             UsedAttempt(
                 entry.bank_org_id,
                 prepared.payer.id,

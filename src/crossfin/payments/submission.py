@@ -9,7 +9,9 @@ upload in ONE transaction of `tx`:
 - the refused ones are recorded for the regulator in the same transaction (nothing of
   the refused payment itself is written): an alert when an invoice used by one bank is
   tried at another (`invoice-already-used`), and one per class-C attempt
-  (`class-not-eligible`, `parties/gates.record_class_refusal`);
+  (`class-not-eligible`, `parties/gates.record_class_refusal`); for P2, one per payment
+  above the threshold without a filing (`payment-without-documents`) and one per filing
+  overpayment attempt (`filing-overpayment`, `filings.record_refusal`);
 - `keep(uow, outcomes)` runs last, after the events are sequenced when the transaction is
   `submit`'s own, so an entry point stores its answer (an Idempotency-Key) with the change;
 - a unique violation (another request committed the same external_ref first) runs the
@@ -31,7 +33,8 @@ from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.alerts import AlertKind, raise_alert
 from crossfin.parties.gates import ClassNotEligible, record_class_refusal
-from crossfin.payments.errors import AlreadyUsed
+from crossfin.payments import filings
+from crossfin.payments.errors import AlreadyUsed, FilingExhausted, FilingRequired
 from crossfin.payments.models import Payment, PaymentUse
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.service import Entry, Submitted, check_maker, submit_many
@@ -76,6 +79,8 @@ def record_refusals(uow: UnitOfWork, caller: Caller, outcomes: Sequence[Any]) ->
             record_class_refusal(uow, outcome)
         elif isinstance(outcome, AlreadyUsed):
             _tried_elsewhere(uow, caller, outcome)
+        elif isinstance(outcome, FilingRequired | FilingExhausted):
+            filings.record_refusal(uow, outcome)
 
 
 def _tried_elsewhere(uow: UnitOfWork, caller: Caller, refusal: AlreadyUsed) -> None:

@@ -114,6 +114,8 @@ ALERT_KINDS = {
     "overdue": N_("Overdue"),
     "class-not-eligible": N_("Class not eligible"),
     "invoice-already-used": N_("Invoice already used"),
+    "filing-overpayment": N_("Tax filing overpayment attempt"),
+    "payment-without-documents": N_("Payment above the threshold without documents"),
 }
 PAYMENT_STATES = {
     "submitted": NC_("payment state", "Submitted"),
@@ -180,6 +182,8 @@ ERROR_TITLES: Mapping[str, str] = {
     "already-used": N_("This invoice is already used"),
     "class-not-eligible": N_("The enterprise's class is not eligible for this"),
     "out-of-scope": N_("The payer is outside this scenario's jurisdictions"),
+    "filing-required": N_("A tax filing is required above the threshold"),
+    "filing-exhausted": N_("The tax filing has not enough left"),
     "maker-checker": N_("The approver must be a different person of the same bank"),
     "internal": N_("Internal error; quote the reference below when you report it"),
 }
