@@ -1,6 +1,7 @@
 """Payment scenarios as plug-ins: the documents each takes and how it checks them.
 
-P3 (freight FX payment, 海运费外汇支付便利化) is the one built: each document is a VAT
+P1 (capital-account income payment) uses VAT invoices of any category cumulatively.
+P3 (freight FX payment, 海运费外汇支付便利化): each document is a VAT
 invoice of category `freight` whose buyer is the payer, proven by the claim (the claim
 names the value fields and they match: `verification.proves`), and tagged single use
 (单次使用): the payment uses the whole invoice amount, once, whatever bank asks.
@@ -9,6 +10,7 @@ names the value fields and they match: `verification.proves`), and tagged single
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from crossfin.core.errors import FieldError, invalid
@@ -24,6 +26,11 @@ class PaymentScenario:
     name: str
     title: str
     kinds: frozenset[str]
+    # Cumulative: a payment uses what it needs of each document, in the order named, up to
+    # what is left of it (partial uses); else it uses `used_minor` (P3: the whole invoice).
+    cumulative: bool = False
+    # The payment names its source of funds (P1).
+    funded: bool = False
 
     def check(
         self,
@@ -74,7 +81,51 @@ class FreightP3(PaymentScenario):
         return doc.value_minor  # single use: the whole invoice, amount plus tax
 
 
+class SourceOfFunds(StrEnum):
+    """Where a P1 payment's capital-account income comes from."""
+
+    CAPITAL = "capital"
+    FOREIGN_DEBT = "foreign_debt"
+    LISTING_PROCEEDS = "listing_proceeds"
+
+
+class CapitalIncomeP1(PaymentScenario):
+    """P1 (资本项目收入支付便利化): a class-A enterprise pays out of capital-account income
+    (capital, foreign debt or overseas listing proceeds) against VAT invoices of any
+    category whose buyer it is, proven by the claim; each invoice's amount (amount plus
+    tax) is used cumulatively, in parts, never beyond it."""
+
+    def check(
+        self,
+        field: str,
+        spec: KindSpec,
+        doc: Document,
+        stored: dict[str, Any],
+        claimed: dict[str, Any],
+        payer: Organization,
+        treatment: Treatment,
+    ) -> list[FieldError]:
+        if stored.get("buyer_uscc") != payer.uscc:
+            return [FieldError(field, f"the payer is not the buyer on {doc.kind} {doc.key}")]
+        if not proves(spec, claimed, stored):
+            named = ", ".join(spec.value_fields)
+            wrong = mismatched_fields(spec, claimed, stored)
+            reason = f"does not match the tax record ({', '.join(wrong)})" if wrong else ""
+            return [FieldError(field, reason or f"the claim must name {named}")]
+        return []
+
+    def used_minor(self, doc: Document) -> int:
+        return doc.value_minor  # at most; `service.reserve` takes what the payment needs
+
+
 _SCENARIOS = {
+    "P1": CapitalIncomeP1(
+        "P1",
+        "Capital-account income payment",
+        frozenset({"vat_invoice"}),
+        cumulative=True,
+        funded=True,
+    ),
     "P3": FreightP3("P3", "Freight FX payment", frozenset({"vat_invoice"})),
 }
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossfin.core.fields import IsoDate, RowId
+from crossfin.payments.scenarios import SourceOfFunds
 
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 _INVOICE = "25442000000123456789"
@@ -85,6 +86,9 @@ class PaymentIn(BaseModel):
     documents: list[InvoiceClaimIn] = Field(min_length=1, max_length=100)
     fx_rates: dict[str, Annotated[str, Field(max_length=40)]] = Field(
         default_factory=dict, max_length=10
+    )
+    source_of_funds: SourceOfFunds | None = Field(
+        default=None, description="P1 only, required there: capital, foreign_debt, listing_proceeds"
     )
 
 

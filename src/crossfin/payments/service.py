@@ -44,6 +44,7 @@ from crossfin.parties.models import Organization, OrgKind, Role
 from crossfin.payments.errors import AlreadyUsed, OutOfScope, UsedAttempt
 from crossfin.payments.lifecycle import State
 from crossfin.payments.models import Payment, PaymentUse
+from crossfin.payments.p1_models import P1Funding
 from crossfin.payments.payees import Payee, check_payee
 from crossfin.payments.scenarios import PaymentScenario, get_scenario
 from crossfin.payments.schemas import PaymentIn
@@ -87,6 +88,7 @@ class Prepared:
     value_date: date
     claims: list[Claim]
     balance_states: dict[str, str] = field(default_factory=dict)
+    needed: int = 0  # the payment in the documents' currency (rounded up)
 
 
 @dataclass
@@ -200,10 +202,19 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     if abs(value_date - today) > VALUE_DATE_WINDOW:
         errors.append(FieldError("value_date", "must be within a year of today"))
     claims = _claims(lookups, scenario, data, payer, gate.treatment, errors)
+    if scenario.funded and data.source_of_funds is None:
+        errors.append(
+            FieldError(
+                "source_of_funds",
+                f"{scenario.name} names capital, foreign_debt or listing_proceeds",
+            )
+        )
+    elif not scenario.funded and data.source_of_funds is not None:
+        errors.append(FieldError("source_of_funds", f"{scenario.name} takes no source of funds"))
     if errors or payee is None:
         raise ValidationFailed(errors)
     given = fx.parse_given(data.fx_rates)
-    _within_documents(lookups.session, claims, amount, currency, given, today)
+    needed = _within_documents(lookups.session, claims, amount, currency, given, today)
     usd = fx.conversion(lookups.session, currency, "USD", given, today)
     return Prepared(
         entry,
@@ -218,6 +229,7 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         usd.source,
         value_date,
         claims,
+        needed=needed,
     )
 
 
@@ -282,8 +294,9 @@ def _within_documents(
     currency: str,
     given: dict[tuple[str, str], Any],
     today: date,
-) -> None:
-    """The payment, in the documents' currency (rounded up), is at most what they carry."""
+) -> int:
+    """The payment, in the documents' currency (rounded up), is at most what they carry;
+    returns it."""
     by_currency: dict[str, int] = {}
     for claim in claims:
         by_currency[claim.document.currency] = (
@@ -300,6 +313,7 @@ def _within_documents(
             f"{format_amount(needed, doc_ccy)} {doc_ccy} at {conversion.rate_text or '1'} is more "
             f"than the documents carry ({format_amount(total, doc_ccy)} {doc_ccy})",
         )
+    return needed
 
 
 def ref_taken() -> AlreadyExists:
@@ -323,6 +337,8 @@ def reserve(
     ref = (entry.bank_org_id, entry.data.external_ref)
     if ref in taken:
         return ref_taken()
+    if prepared.scenario.cumulative:
+        prepared.claims = _take_in_order(balances, prepared.claims, prepared.needed)
     short = shortfalls(balances, prepared.claims)
     if short:
         return AlreadyUsed(
@@ -341,8 +357,35 @@ def reserve(
     return prepared
 
 
+def _take_in_order(
+    balances: dict[int, DocumentBalance], claims: list[Claim], needed: int
+) -> list[Claim]:
+    """Cumulative use: what the payment needs, taken from each document in the order named,
+    up to what is left of it; documents it does not reach are not used. When they do not
+    carry enough, the last one asks for the rest (so `shortfalls` names it)."""
+    taken: list[Claim] = []
+    for claim in claims:
+        if needed <= 0:
+            break
+        left = max(claim.document.value_minor - balances[claim.document.id].used_minor, 0)
+        part = min(left, needed)
+        if part > 0:
+            claim.reserved_minor = claim.allocated_minor = part
+            taken.append(claim)
+            needed -= part
+    if needed > 0:
+        last = claims[-1]
+        if taken and taken[-1] is last:
+            last.reserved_minor += needed
+        else:
+            last.reserved_minor = last.allocated_minor = needed
+            taken.append(last)
+    return taken
+
+
 _PAYMENTS = table_of(Payment)
 _USES = table_of(PaymentUse)
+_FUNDINGS = table_of(P1Funding)
 _CHUNK = 5000
 
 
@@ -384,6 +427,17 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
     stamped = [{k: v for k, v in r.items() if k not in _STAMPS} for r in rows]
     insert_rows(connection, _PAYMENTS, stamped, now)
     insert_rows(connection, _USES, use_rows)
+    funded = [
+        {
+            "payment_id": s.payment_id,
+            "source_of_funds": str(p.entry.data.source_of_funds),
+            "event_id": s.receipt.event_id,
+        }
+        for p, s in zip(accepted, out, strict=True)
+        if p.scenario.funded
+    ]
+    if funded:
+        insert_rows(connection, _FUNDINGS, funded)
     return out
 
 
@@ -462,7 +516,7 @@ def _submitted_content(row: dict[str, Any], p: Prepared) -> dict[str, Any]:
             }
             for c in p.claims
         ],
-    }
+    } | ({"source_of_funds": str(p.entry.data.source_of_funds)} if p.scenario.funded else {})
 
 
 def _money(text: str, currency: str, name: str) -> int:
