@@ -50,3 +50,7 @@ class EventType(StrEnum):
     PAYMENT_RETURNED = "payments:payment:return"
     PAYMENT_CANCELLED = "payments:payment:cancel"
     PAYMENT_SCOPE_SET = "payments:scope:set"
+    P1_SAMPLE_RATE_SET = "payments:p1-rate:set"
+    P1_SAMPLE_DRAWN = "payments:p1-sample:draw"
+    P1_PAPERS_UPLOADED = "payments:p1-review:upload"
+    P1_REVIEWED = "payments:p1-review:review"
