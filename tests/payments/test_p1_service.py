@@ -119,3 +119,21 @@ def test_p1_http_storm_partial_uses_never_exceed(app, db):  # type: ignore[no-un
     assert statuses == {201: 9, 409: 6}, statuses
     for doc in docs:
         assert balance_row(db, doc) == (3 * 213000, 0)
+
+
+def test_the_source_of_funds_is_committed(db):  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from crossfin.ledger.state import StateViews
+    from crossfin.ledger.state_audit import audit_state_database
+    from crossfin.payments import state
+
+    fw = make_forwarders(db, banks=1)
+    doc = freight_invoice(db, fw, category="goods")
+    [done] = submit(db, fw.banks[0], p1(fw, [doc], source="listing_proceeds"))
+    views = StateViews(state.state_views())
+    assert audit_state_database(db, views).ok
+    with db.session() as session, session.begin():
+        session.execute(update(P1Funding).values(source_of_funds="capital"))
+    divergent = audit_state_database(db, views).divergent
+    assert [(d.table, d.row_id) for d in divergent] == [("p1_fundings", done.payment_id)]

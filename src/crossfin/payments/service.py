@@ -49,7 +49,7 @@ from crossfin.payments.payees import Payee, check_payee
 from crossfin.payments.scenarios import PaymentScenario, get_scenario
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.scope import current_scopes, in_scope
-from crossfin.payments.state import payment_commitment
+from crossfin.payments.state import funding_commitment, payment_commitment
 
 VALUE_DATE_WINDOW = timedelta(days=366)
 
@@ -419,7 +419,9 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
                 subjects={"payment": row["id"]},
                 content=_submitted_content(row, prepared),
                 parties={row["bank_org_id"], row["payer_org_id"]},
-                state=payment_commitment(row, uses) | prepared.balance_states,
+                state=payment_commitment(row, uses)
+                | prepared.balance_states
+                | _funding_commitment(row["id"], prepared),
             )
         docs = {c.document.id: c.document for c in prepared.claims}
         out.append(Submitted(row, uses, receipt, docs))
@@ -442,6 +444,12 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
 
 
 _STAMPS = ("created_at", "updated_at")
+
+
+def _funding_commitment(payment_id: int, p: Prepared) -> dict[str, str]:
+    if not p.scenario.funded:
+        return {}
+    return funding_commitment(payment_id, str(p.entry.data.source_of_funds))
 
 
 def _new_ids(session: Session, n: int) -> list[int]:
