@@ -1001,7 +1001,9 @@ def app_routes(app: FastAPI) -> list[Route]:
         methods = sorted(set(context.methods or ()) - {"HEAD"})
         page = app.state.portal.is_page_route(context.original_route)
         for method in methods:
-            found.append(Route(method, str(context.path), page))
+            # A path convertor (`{payment_id:int}`) is not part of the template's name.
+            path = re.sub(r"\{(\w+):int\}", r"{\1}", str(context.path))
+            found.append(Route(method, path, page))
     return found
 
 

@@ -174,14 +174,15 @@ def p1_task(w: World, rel: str, papers: bool = False) -> int:
     return int(task_id)
 
 
-def _task_get(suffix: str = "", papers: bool = False) -> Spec:
+def _task_get(papers: bool = False) -> Spec:
     from support.authz import _NO_ID, MISSING, Req, Spec
 
     def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
         if rel == MISSING:
-            return Req("GET", f"/v1/p1-review-tasks/{_NO_ID}{suffix}", ident=str(_NO_ID))
+            url = f"/v1/p1-review-tasks/{_NO_ID}" + ("/papers/1" if papers else "")
+            return Req("GET", url, ident=str(_NO_ID))
         task = w.fresh(r, rel, lambda: p1_task(w, rel, papers))  # read: never spent
-        url = f"/v1/p1-review-tasks/{task}{suffix}"
+        url = f"/v1/p1-review-tasks/{task}"
         if papers:
             from sqlalchemy import select
 
@@ -207,6 +208,17 @@ def _sample_get(w: World, r: Route, who: Who | None, rel: str) -> Req:
         row = session.get(P1ReviewTask, task)
         assert row is not None
         return Req("GET", f"/v1/p1-samples/{row.sample_id}")
+
+
+def _papers_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    from support.authz import MISSING, Req, _NO_ID
+
+    req = Req("POST", "", ident=str(_NO_ID))
+    task = _NO_ID if rel == MISSING else w.fresh(r, rel, lambda: p1_task(w, rel), req=req)
+    req.url, req.ident = f"/p1-reviews/{task}/papers", str(task)
+    req.data = {}
+    req.files = {"files": ("resolution.pdf", PDF, "application/pdf")}
+    return req
 
 
 def specs() -> dict[tuple[str, str], Spec]:
@@ -258,6 +270,14 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("GET", "/v1/payment-scopes"): Spec(_get("/v1/payment-scopes")),
         ("POST", "/v1/payment-scopes/{scenario}"): Spec(post_scope),
         # -- the portal
+        ("GET", "/p1-reviews"): Spec(_get("/p1-reviews")),
+        ("POST", "/p1-reviews/draw"): Spec(
+            lambda w, r, who, rel: Req("POST", "/p1-reviews/draw", data={})
+        ),
+        ("POST", "/p1-reviews/{task_id}/papers"): Spec(_papers_page, record=True),
+        ("POST", "/p1-reviews/{task_id}/review"): _fresh_post(
+            "/p1-reviews/{}/review", lambda w, rel: p1_task(w, rel), review, page=True
+        ),
         ("GET", "/payments"): Spec(_get("/payments")),
         ("POST", "/payments/upload"): Spec(_upload_page, record=True),
         ("POST", "/payments/{payment_id}/{action}"): _fresh_post(

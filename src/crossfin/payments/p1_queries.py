@@ -144,6 +144,8 @@ def get_paper(session: Session, caller: Caller, task_id: int, paper_id: int) -> 
     visible = task is not None and (
         caller.org_id == task.bank_org_id or supervises(caller, task.jurisdiction_path)
     )
-    if not visible or paper is None or paper.task_id != task_id:
+    if not visible:
+        raise NotFound(f"no P1 review task {task_id}")
+    if paper is None or paper.task_id != task_id:
         raise NotFound(f"no paper {paper_id} of P1 review task {task_id}")
     return paper
