@@ -211,7 +211,7 @@ def _sample_get(w: World, r: Route, who: Who | None, rel: str) -> Req:
 
 
 def _papers_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
-    from support.authz import MISSING, Req, _NO_ID
+    from support.authz import _NO_ID, MISSING, Req
 
     req = Req("POST", "", ident=str(_NO_ID))
     task = _NO_ID if rel == MISSING else w.fresh(r, rel, lambda: p1_task(w, rel), req=req)
