@@ -222,3 +222,27 @@ def test_review_tasks_upload_and_review(client, db, settings):  # type: ignore[n
     assert [(d.table, d.row_id) for d in audit_state_database(db, views).divergent] == [
         ("p1_review_tasks", task)
     ]
+
+
+def test_the_cli_recomputes_from_the_server(app, client, db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    from support.financing_storm import live_server
+
+    fw = make_forwarders(db, banks=2)
+    head = make_party(db, OrgKind.REGULATOR, Role.ADMIN, jurisdiction="000000")
+    docs = [freight_invoice(db, fw, category="goods") for _ in range(2)]
+    paid = submit_p1(client, fw, docs, 12, "S")
+    sign(db, settings)
+    drawn = client.post("/v1/p1-samples", headers=head.headers).json()
+    n, root = checkpoint_of(drawn["checkpoint_note"])
+    assert drawn["selected"] == [p for p, _ in paid if rule_selects(root, p, 500)]
+    path = tmp_path / "checkpoint.txt"
+    path.write_text(drawn["checkpoint_note"], encoding="utf-8")
+    args = ["payments", "sample", "--checkpoint", str(path), "--key", log_vkey(settings)]
+    with live_server(app) as base:
+        env = {"CROSSFIN_SERVER": base, "CROSSFIN_API_KEY": head.key}
+        out = runner.invoke(cli, [*args, "--from-server", "--json"], env=env)
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.stdout)["matches"] is True
+        # A bank's key sees no sample: nothing recorded to compare with.
+        env["CROSSFIN_API_KEY"] = fw.banks[0].key
+        assert runner.invoke(cli, [*args, "--from-server"], env=env).exit_code == 1
