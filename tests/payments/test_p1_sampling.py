@@ -233,8 +233,9 @@ def test_the_cli_recomputes_from_the_server(app, client, db, settings, tmp_path)
     paid = submit_p1(client, fw, docs, 12, "S")
     sign(db, settings)
     drawn = client.post("/v1/p1-samples", headers=head.headers).json()
-    n, root = checkpoint_of(drawn["checkpoint_note"])
+    size, root = checkpoint_of(drawn["checkpoint_note"])
     assert drawn["selected"] == [p for p, _ in paid if rule_selects(root, p, 500)]
+    assert size == drawn["checkpoint_size"]
     path = tmp_path / "checkpoint.txt"
     path.write_text(drawn["checkpoint_note"], encoding="utf-8")
     args = ["payments", "sample", "--checkpoint", str(path), "--key", log_vkey(settings)]
