@@ -247,3 +247,39 @@ def test_the_cli_recomputes_from_the_server(app, client, db, settings, tmp_path)
         # A bank's key sees no sample: nothing recorded to compare with.
         env["CROSSFIN_API_KEY"] = fw.banks[0].key
         assert runner.invoke(cli, [*args, "--from-server"], env=env).exit_code == 1
+
+
+def test_concurrent_draws_never_overlap(db, settings):  # type: ignore[no-untyped-def]
+    """Draws racing on threads: each P1 payment is a candidate of one sample at most."""
+    import threading
+
+    from crossfin.ledger.uow import UnitOfWork
+    from support.parties import TEST_ACTOR
+    from support.payments import submit
+
+    fw = make_forwarders(db, banks=1)
+    doc = freight_invoice(db, fw, category="goods")
+    for _ in range(6):
+        body = payment_body(fw, [doc], "10.00") | {"scenario": "P1", "source_of_funds": "capital"}
+        submit(db, fw.banks[0], body)
+        sign(db, settings)
+    results: list[object] = []
+
+    def draw() -> None:
+        try:
+            with UnitOfWork(db, TEST_ACTOR) as uow:
+                sample, _ = sampling.draw(uow, None, 0)
+                uow.commit()
+                results.append(json.loads(sample.candidates))
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=draw) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    drawn = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if not isinstance(r, list)]
+    assert len(drawn) == 1 and len(drawn[0]) == 6, results
+    assert all(getattr(r, "status", None) == 409 for r in refused), refused

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -154,6 +154,16 @@ def candidates(session: Session, low: int, high: int) -> list[tuple[int, int]]:
     return [(int(p), int(i)) for p, i in session.execute(query)]
 
 
+# Draws queue on PostgreSQL (a transaction advisory lock; SQLite's write lock already
+# serializes them): two at once would both read the same previous size.
+_DRAW_LOCK = 0x63_66_70_31_73_6D_70  # "cfp1smp"
+
+
+def _serialize_draws(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _DRAW_LOCK})
+
+
 def may_draw(caller: Caller) -> bool:
     """The regulator's head office (any writing role): it samples every P1 payment."""
     return caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path == ROOT_PATH
@@ -168,6 +178,7 @@ def draw(uow: UnitOfWork, caller: Caller | None, quorum: int) -> tuple[P1Sample,
     if caller is not None and not may_draw(caller):
         raise Forbidden("only the regulator's head office draws P1 samples")
     session = uow.session
+    _serialize_draws(session)
     cp = latest_checkpoint(session, quorum)
     if cp is None:
         raise Conflict(f"no checkpoint with {quorum} witness cosignature(s) yet")
