@@ -134,6 +134,7 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
     assert {t for t, n in clean.tables.items() if n} == {
         "financings",
         "payments",
+        "p1_fundings",
         "documents",
         "document_balances",
         "consents",

@@ -16,6 +16,7 @@ from crossfin.documents.access.models import Consent
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.payments.models import Payment, PaymentUse
+from crossfin.payments.p1_models import P1Funding, P1ReviewPaper, P1ReviewTask, P1Sample
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "crossfin"
 MODELS = (
@@ -23,6 +24,10 @@ MODELS = (
     FinancingUse,
     Payment,
     PaymentUse,
+    P1Funding,
+    P1Sample,
+    P1ReviewTask,
+    P1ReviewPaper,
     Document,
     DocumentBalance,
     DocumentVersion,
@@ -44,8 +49,11 @@ WRITERS = {
     "financing/state.py": "the projections themselves",
     "financing/transitions.py": "_move commits the financing, its uses and its balances",
     "financing/uses.py": "its caller (transitions._move) commits the uses and balances",
-    "payments/service.py": "persist commits the payment and the balances reserve raised",
+    "payments/service.py": "persist commits the payment, its P1 funding and the balances "
+    "reserve raised",
     "payments/state.py": "the projections themselves",
+    "payments/sampling.py": "draw commits the sample and its tasks; upload and review the task "
+    "with its papers",
     "payments/transitions.py": "_move commits the payment, its uses and its balances",
 }
 

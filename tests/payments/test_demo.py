@@ -15,7 +15,7 @@ from support.parties import TEST_ACTOR
 
 
 def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings) -> None:
-    for expected in (8, 0):  # the second load adds nothing
+    for expected in (8 + 10, 0):  # 6 P3, 2 P2, 10 P1; the second load adds nothing
         with UnitOfWork(db, TEST_ACTOR) as uow:
             result = load_demo(uow, settings.data_dir)
             uow.commit()
@@ -28,7 +28,28 @@ def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings)
         p2 = session.scalars(
             select(Payment.state).where(Payment.scenario == "P2").order_by(Payment.id)
         ).all()
-    assert states == {"paid": 3, "approved": 2, "submitted": 3}
+    assert states == {"paid": 3, "approved": 2, "submitted": 3 + 10}
     assert p2 == ["paid", "submitted"]
     assert alerts.count("class-not-eligible") == 1
     assert alerts.count("filing-overpayment") == 1
+
+
+def test_demo_p1_payments_and_their_sample(db: Database, settings: Settings) -> None:
+    import json
+
+    from crossfin.demo.payments import draw_p1_sample
+    from crossfin.payments.p1_models import P1Funding, P1Sample
+    from support.ledger import quiet_settings
+
+    conf = quiet_settings(settings)
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        load_demo(uow, conf.data_dir)
+        uow.commit()
+    drawn = draw_p1_sample(db, conf)
+    assert drawn is not None and draw_p1_sample(db, conf) is None  # once
+    with db.session(readonly=True) as session:
+        sources = set(session.scalars(select(P1Funding.source_of_funds)))
+        sample = session.get(P1Sample, drawn)
+        assert sample is not None
+        assert len(json.loads(sample.candidates)) == 10 and sample.rate_bp == 5000
+    assert sources == {"capital", "foreign_debt", "listing_proceeds"}

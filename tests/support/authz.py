@@ -1003,6 +1003,8 @@ def app_routes(app: FastAPI) -> list[Route]:
         # An id's `:int` (`{payment_id:int}`) is routing detail: the path as documented.
         path = re.sub(r"\{(\w+):int\}", r"{\1}", str(context.path))
         for method in methods:
+            # A path convertor (`{payment_id:int}`) is not part of the template's name.
+            path = re.sub(r"\{(\w+):int\}", r"{\1}", str(context.path))
             found.append(Route(method, path, page))
     return found
 

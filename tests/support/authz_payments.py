@@ -7,6 +7,7 @@ through the one submission function, and moved on by its checker and maker.
 
 from __future__ import annotations
 
+import base64
 import itertools
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,110 @@ def _p2_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return Req("POST", "/payments/p2", data=form)
 
 
+PDF = b"%PDF-1.4\n% matrix\n%%EOF\n"
+PAPERS = {
+    "files": [
+        {
+            "name": "resolution.pdf",
+            "media_type": "application/pdf",
+            "content": base64.b64encode(PDF).decode(),
+        }
+    ]
+}
+
+
+def p1_task(w: World, rel: str, papers: bool = False) -> int:
+    """A fresh P1 review task of the world `rel`: its firm (class A again: the matrix sets
+    some to B) pays by P1, a checkpoint is signed, a sample at 100 % drawn."""
+    from crossfin.ledger.checkpointer import checkpoint_now
+    from crossfin.parties import service
+    from crossfin.parties.models import TradeClass
+    from crossfin.payments import sampling
+    from support.authz import WORLDS
+
+    firm, bank, _ = WORLDS[rel]
+    regulator = w.acting["S" if rel == "other_jurisdiction" else "R"]
+    w._run(
+        regulator,
+        lambda uow: service.set_trade_class(
+            uow, regulator, w.org[firm], TradeClass.A, "matrix: P1 is class A"
+        ),
+    )
+    data = body(w, firm, invoice(w, firm)) | {"scenario": "P1", "source_of_funds": "capital"}
+    maker = w.maker[bank]
+    [done], _ = submission.submit(
+        Transactions.own(w.db, maker.actor), maker, [PaymentIn.model_validate(data)]
+    )
+    assert isinstance(done, Submitted), done
+    operator = w.acting["O"]
+    with w.db.session(readonly=True) as session:
+        rate = sampling.current_rate(session)[1]
+    if rate != 10_000:
+        w._run(operator, lambda uow: sampling.set_rate(uow, None, 10_000, "matrix: every one"))
+    checkpoint_now(w.db, w.settings, wait=5)
+    w._run(operator, lambda uow: sampling.draw(uow, None, 0))
+    with w.db.session(readonly=True) as session:
+        from sqlalchemy import select
+
+        from crossfin.payments.p1_models import P1ReviewTask
+
+        task_id = session.scalar(
+            select(P1ReviewTask.id).where(P1ReviewTask.payment_id == done.payment_id)
+        )
+    assert task_id is not None
+    if papers:
+        paper = sampling.Paper("resolution.pdf", "application/pdf", PDF)
+        w._run(maker, lambda uow: sampling.upload_papers(uow, maker, task_id, [paper]))
+    return int(task_id)
+
+
+def _task_get(papers: bool = False) -> Spec:
+    from support.authz import _NO_ID, MISSING, Req, Spec
+
+    def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
+        if rel == MISSING:
+            url = f"/v1/p1-review-tasks/{_NO_ID}" + ("/papers/1" if papers else "")
+            return Req("GET", url, ident=str(_NO_ID))
+        task = w.fresh(r, rel, lambda: p1_task(w, rel, papers))  # read: never spent
+        url = f"/v1/p1-review-tasks/{task}"
+        if papers:
+            from sqlalchemy import select
+
+            from crossfin.payments.p1_models import P1ReviewPaper
+
+            with w.db.session(readonly=True) as session:
+                paper = session.scalar(
+                    select(P1ReviewPaper.id).where(P1ReviewPaper.task_id == task)
+                )
+            url += f"/papers/{paper}"
+        return Req("GET", url, ident=str(task))
+
+    return Spec(build, record=True)
+
+
+def _sample_get(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    from support.authz import Req
+
+    task = w.fresh(r, "sample", lambda: p1_task(w, "own"))
+    from crossfin.payments.p1_models import P1ReviewTask
+
+    with w.db.session(readonly=True) as session:
+        row = session.get(P1ReviewTask, task)
+        assert row is not None
+        return Req("GET", f"/v1/p1-samples/{row.sample_id}")
+
+
+def _papers_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    from support.authz import _NO_ID, MISSING, Req
+
+    req = Req("POST", "", ident=str(_NO_ID))
+    task = _NO_ID if rel == MISSING else w.fresh(r, rel, lambda: p1_task(w, rel), req=req)
+    req.url, req.ident = f"/p1-reviews/{task}/papers", str(task)
+    req.data = {}
+    req.files = {"files": ("resolution.pdf", PDF, "application/pdf")}
+    return req
+
+
 def specs() -> dict[tuple[str, str], Spec]:
     from support.authz import Req, Spec, _fresh_post, _get, _record_get
 
@@ -152,7 +257,25 @@ def specs() -> dict[tuple[str, str], Spec]:
         "/v1/payment-thresholds/P2",
         json={"amount": "50000.00", "reason": "matrix: the default again"},
     )
+    rate = {"rate_bp": 10_000, "reason": "matrix: every one"}
+    post_rate: Build = lambda w, r, who, rel: Req("POST", "/v1/p1-sample-rate", json=rate)  # noqa: E731
+    draw: Build = lambda w, r, who, rel: Req("POST", "/v1/p1-samples")  # noqa: E731
+    review = {"outcome": "compliant", "note": "matrix"}
     return {
+        ("GET", "/v1/p1-sample-rate"): Spec(_get("/v1/p1-sample-rate")),
+        ("POST", "/v1/p1-sample-rate"): Spec(post_rate),
+        ("POST", "/v1/p1-samples"): Spec(draw),
+        ("GET", "/v1/p1-samples"): Spec(_get("/v1/p1-samples")),
+        ("GET", "/v1/p1-samples/{sample_id}"): Spec(_sample_get),
+        ("GET", "/v1/p1-review-tasks"): Spec(_get("/v1/p1-review-tasks")),
+        ("GET", "/v1/p1-review-tasks/{task_id}"): _task_get(),
+        ("GET", "/v1/p1-review-tasks/{task_id}/papers/{paper_id}"): _task_get(papers=True),
+        ("POST", "/v1/p1-review-tasks/{task_id}/papers"): _fresh_post(
+            "/v1/p1-review-tasks/{}/papers", lambda w, rel: p1_task(w, rel), PAPERS
+        ),
+        ("POST", "/v1/p1-review-tasks/{task_id}/review"): _fresh_post(
+            "/v1/p1-review-tasks/{}/review", lambda w, rel: p1_task(w, rel), review
+        ),
         ("POST", "/v1/payments"): Spec(_submit, record=True),
         ("POST", "/v1/payments/uploads"): Spec(_upload, record=True),
         ("GET", "/v1/payments/template.csv"): Spec(_get("/v1/payments/template.csv")),
@@ -171,6 +294,14 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("GET", "/v1/payment-thresholds"): Spec(_get("/v1/payment-thresholds")),
         ("POST", "/v1/payment-thresholds/{scenario}"): Spec(post_threshold),
         # -- the portal
+        ("GET", "/p1-reviews"): Spec(_get("/p1-reviews")),
+        ("POST", "/p1-reviews/draw"): Spec(
+            lambda w, r, who, rel: Req("POST", "/p1-reviews/draw", data={})
+        ),
+        ("POST", "/p1-reviews/{task_id}/papers"): Spec(_papers_page, record=True),
+        ("POST", "/p1-reviews/{task_id}/review"): _fresh_post(
+            "/p1-reviews/{}/review", lambda w, rel: p1_task(w, rel), review, page=True
+        ),
         ("GET", "/payments"): Spec(_get("/payments")),
         ("POST", "/payments/upload"): Spec(_upload_page, record=True),
         ("POST", "/payments/p2"): Spec(_p2_page, record=True),

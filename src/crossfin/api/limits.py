@@ -58,6 +58,13 @@ ROUTE_CLASSES = (
         re.compile(r"^/(v1/)?payments/uploads?$"),
         8 * MIB,
     ),
+    # A P1 review task's papers: up to 5 files of 1 MiB each, base64 (payments/sampling.py).
+    RouteClass(
+        "p1-papers",
+        frozenset({"POST"}),
+        re.compile(r"^/(v1/)?p1-review-tasks/[^/]+/papers$"),
+        8 * MIB,
+    ),
     # Portal uploads: two files of at most 20 MiB each (documents/ingest/pages.py).
     RouteClass("portal-upload", frozenset({"POST"}), re.compile(r"^/(verify|batches)$"), 41 * MIB),
 )

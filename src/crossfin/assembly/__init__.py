@@ -23,6 +23,7 @@ from crossfin.financing import state as financing_state
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.parties.hooks import on_organization_added
 from crossfin.parties.security.events import record
+from crossfin.payments import sampling as payments_sampling
 from crossfin.payments import state as payments_state
 
 
@@ -31,6 +32,7 @@ def state_views() -> list[StateView]:
     return [
         *financing_state.state_views(),
         *payments_state.state_views(),
+        *payments_sampling.state_views(),
         *documents_state.state_views(),
     ]
 

@@ -45,6 +45,10 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     with database() as db, UnitOfWork(db, CLI_ACTOR) as uow:
         result = load_demo(uow, conf.data_dir)
         uow.commit()
+    with database() as db:
+        from crossfin.demo.payments import draw_p1_sample
+
+        draw_p1_sample(db, conf)
     keys_file = _save_demo_keys(conf.data_dir, result.keys)
     logins = [
         {"username": u.username, "password": u.password, "role": u.role} for u in demo_users()

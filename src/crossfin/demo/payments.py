@@ -4,8 +4,10 @@ Through the one submission function (`payments.submission.submit`), as a bank's 
 upload would: `bank1.operator` submits one P3 payment per freight invoice of the class-A
 firms (`demo-P3-<n>`), its `bank1.approver` approves the first ones and the operator records
 some as paid; then a class-C firm's payment is tried and refused (403
-`/class-not-eligible`), which raises the regulator's alert. Idempotent: payments already
-there are skipped, and the refusal is tried once.
+`/class-not-eligible`), which raises the regulator's alert. Class-A firms also pay P1
+(capital-account income, `demo-P1-<n>`), two payments per service invoice, used
+cumulatively; once the load is committed, `draw_p1_sample` draws a P1 sample from a signed
+checkpoint. Idempotent: payments already there are skipped, and the refusal is tried once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from crossfin.core.db import Actor, Database
+from crossfin.core.settings import Settings
 from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.financings import _People, _records
 from crossfin.ledger.uow import Transactions, UnitOfWork
@@ -24,6 +28,7 @@ from crossfin.payments.models import Payment
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.service import Submitted
 
+CLI_ACTOR = Actor(org_id=None, principal_id=None, label="demo")
 BANK = "bank1"
 PAYEES = (
     {"name": "Maersk A/S", "country": "DK", "account": "DK5000400440116243", "bic": "DABADKKK"},
@@ -94,7 +99,82 @@ def load_payments(uow: UnitOfWork) -> PaymentsResult:
                 with uow.acting_as(maker.actor):
                     transitions.pay(uow, maker, pid)
     result.refused = _class_c_refusal(uow, maker, classes, freight)
+    result.payments_added += _p1_payments(uow, maker, classes)
     return result
+
+
+P1_INVOICES = 5
+P1_SOURCES = ("capital", "foreign_debt", "listing_proceeds")
+P1_SHARES = (0.4, 0.3)  # two payments per invoice: its amount is used in parts
+P1_RATE_BP = 5000
+
+
+def _p1_payments(uow: UnitOfWork, maker: object, classes: Mapping[str, str]) -> int:
+    """Capital-account income payments (P1) of class-A firms, each of their service invoices
+    used cumulatively by two payments (`demo-P1-<n>`)."""
+    from crossfin.parties.access import Caller
+
+    assert isinstance(maker, Caller)
+    services = [
+        r
+        for r in _records("vat_invoice")
+        if r["category"] == "service" and classes.get(r["buyer_uscc"]) == "A"
+    ][:P1_INVOICES]
+    have = set(
+        uow.session.scalars(
+            select(Payment.external_ref).where(Payment.external_ref.startswith("demo-P1-"))
+        )
+    )
+    todo = []
+    for i, invoice in enumerate(services):
+        value = float(invoice["amount"]) + float(invoice["tax_amount"])
+        for j, share in enumerate(P1_SHARES):
+            n = 2 * i + j + 1
+            if f"demo-P1-{n:03d}" in have:
+                continue
+            usd = f"{int(value * share / float(USD_CNY) * 100) / 100:.2f}"
+            body = _body(n, invoice, invoice["buyer_uscc"]).model_dump()
+            body |= {
+                "scenario": "P1",
+                "external_ref": f"demo-P1-{n:03d}",
+                "amount": usd,
+                "source_of_funds": P1_SOURCES[n % len(P1_SOURCES)],
+                "purpose_code": "622011",
+            }
+            todo.append(PaymentIn.model_validate(body))
+    if not todo:
+        return 0
+    with uow.acting_as(maker.actor):
+        outcomes, _ = submission.submit(Transactions.within(uow), maker, todo)
+    return sum(isinstance(o, Submitted) for o in outcomes)
+
+
+def draw_p1_sample(db: Database, settings: Settings) -> int | None:
+    """After the load is committed: the demo's P1 sample rate (50 %, so that the demo has
+    review tasks), a signed checkpoint, and a sample drawn from it, by the operator's
+    command line; once. The id of the sample drawn, or None (already drawn, or no log key
+    to sign a checkpoint with: run `crossfin init`)."""
+    from crossfin.ledger.checkpointer import checkpoint_now
+    from crossfin.ledger.note import NoteError
+    from crossfin.payments import sampling
+    from crossfin.payments.p1_models import P1Sample
+
+    with db.session(readonly=True) as session:
+        if session.scalar(select(P1Sample.id).limit(1)) is not None:
+            return None
+        rate = sampling.current_rate(session)
+    if rate[0] == 0:
+        with UnitOfWork(db, CLI_ACTOR) as uow:
+            sampling.set_rate(uow, None, P1_RATE_BP, "demo: half, so that the demo has tasks")
+            uow.commit()
+    try:
+        checkpoint_now(db, settings, wait=10)
+    except NoteError:
+        return None  # no log key yet
+    with UnitOfWork(db, CLI_ACTOR) as uow:
+        sample, _ = sampling.draw(uow, None, 0)
+        uow.commit()
+        return sample.id
 
 
 def _class_c_refusal(

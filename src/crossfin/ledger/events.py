@@ -51,3 +51,8 @@ class EventType(StrEnum):
     PAYMENT_CANCELLED = "payments:payment:cancel"
     PAYMENT_SCOPE_SET = "payments:scope:set"
     PAYMENT_THRESHOLD_SET = "payments:threshold:set"
+
+    P1_SAMPLE_RATE_SET = "payments:p1-rate:set"
+    P1_SAMPLE_DRAWN = "payments:p1-sample:draw"
+    P1_PAPERS_UPLOADED = "payments:p1-review:upload"
+    P1_REVIEWED = "payments:p1-review:review"

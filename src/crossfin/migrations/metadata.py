@@ -19,5 +19,6 @@ def metadata() -> MetaData:
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401
+    from crossfin.payments import p1_models  # noqa: F401
 
     return Base.metadata

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+from base64 import b64encode
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -255,3 +257,198 @@ def threshold_set(
         as_json,
         f"{scenario} threshold v{found.version}: USD {found.text}",
     )
+
+
+@payments_app.command("sample-rate")
+@domain_errors
+def sample_rate(
+    rate_bp: Annotated[int, typer.Argument(help="Basis points of 10,000 (500 = 5 %).")],
+    reason: Annotated[str, typer.Option(help="Why (in the ledger event).")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Set the P1 sample rate: a new version, one ledger event (operator's machine)."""
+    from crossfin.payments.sampling import set_rate
+
+    with unit_of_work() as uow:
+        version, receipt = set_rate(uow, None, rate_bp, reason)
+        uow.commit()
+    emit(
+        {"version": version, "rate_bp": rate_bp, "receipt": receipt.as_dict()},
+        as_json,
+        f"P1 sample rate v{version}: {rate_bp} / 10,000",
+    )
+
+
+@payments_app.command("draw-sample")
+@domain_errors
+def draw_sample(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Draw a P1 sample from the newest signed checkpoint with the witness quorum."""
+    from crossfin.ledger.cli import settings
+    from crossfin.payments.sampling import draw
+
+    with unit_of_work() as uow:
+        sample, receipt = draw(uow, None, settings().witness_quorum)
+        uow.commit()
+        data = {
+            "id": sample.id,
+            "checkpoint_size": sample.checkpoint_size,
+            "rate_bp": sample.rate_bp,
+            "selected": json.loads(sample.selected),
+            "receipt": receipt.as_dict(),
+        }
+    emit(
+        data,
+        as_json,
+        f"P1 sample {sample.id} of checkpoint {sample.checkpoint_size}: "
+        f"{len(data['selected'])} selected {data['selected']}",
+    )
+
+
+@payments_app.command("sample")
+def sample(
+    checkpoint: Annotated[
+        Path, typer.Option("--checkpoint", help="A signed checkpoint (C2SP signed note).")
+    ],
+    key: Annotated[
+        str | None,
+        typer.Option(help="The log's verifier key (or a file); default: from the log key."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Read the payments from this database."),
+    ] = None,
+    from_server: Annotated[
+        bool, typer.Option("--from-server", help="Read the recorded sample from the server.")
+    ] = False,
+    server: ServerOpt = DEFAULT_SERVER,
+    api_key: KeyOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recompute the P1 sample of a signed checkpoint by the documented rule and say
+    whether it equals the recorded one (exit 0 when it does, 1 when not)."""
+    from crossfin.ledger.checkpoint import parse_checkpoint
+    from crossfin.ledger.note import NoteError, open_note
+
+    try:
+        note = checkpoint.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {checkpoint}: {exc.strerror}")
+        return
+    try:
+        verifier = _log_verifier(key)
+        text, _ = open_note(note, [verifier])
+        cp = parse_checkpoint(text)
+    except (NoteError, RuntimeError, ValueError) as exc:
+        fail(f"checkpoint refused: {exc}")
+        return
+    if from_server:
+        found = _server_sample(server, api_key, cp.size)
+    else:
+        found = _database_sample(database_url, text)
+    from crossfin.payments.sampling import select_ids
+
+    selected = select_ids(cp.root, found["candidates"], found["rate_bp"])
+    recorded = found["recorded"]
+    same_root = found["root"] in (None, cp.root)
+    matches = recorded is not None and recorded == selected and same_root
+    data = {
+        "checkpoint_size": cp.size,
+        "root": b64encode(cp.root).decode(),
+        "previous_size": found["previous_size"],
+        "rate_bp": found["rate_bp"],
+        "candidates": found["candidates"],
+        "selected": selected,
+        "recorded": recorded,
+        "matches": matches,
+    }
+    if recorded is None:
+        verdict = "no sample is recorded for this checkpoint"
+    elif not same_root:
+        verdict = "DIFFERS: the recorded sample was drawn from another checkpoint with this size"
+    else:
+        verdict = "matches the recorded sample" if matches else "DIFFERS from the recorded sample"
+    emit(
+        data,
+        as_json,
+        f"checkpoint {cp.size}: {len(found['candidates'])} candidates at "
+        f"{found['rate_bp']}/10,000 -> selected {selected}; {verdict}",
+    )
+    if not matches:
+        raise typer.Exit(1)
+
+
+def _log_verifier(key: str | None) -> Any:
+    from crossfin.ledger.cli import settings
+    from crossfin.ledger.keys import log_signer
+    from crossfin.ledger.note import Verifier
+
+    if key is None:
+        return log_signer(settings()).verifier()
+    path = Path(key)
+    text = path.read_text(encoding="utf-8").strip() if "+" not in key and path.is_file() else key
+    return Verifier.from_vkey(text.strip())
+
+
+def _database_sample(url: str | None, text: str) -> dict[str, Any]:
+    from crossfin.core.db import Database
+    from crossfin.ledger.checkpoint import parse_checkpoint
+    from crossfin.ledger.cli import settings
+    from crossfin.ledger.note import parse_note
+    from crossfin.payments.sampling import recompute
+
+    db = Database(url or settings().database_url)
+    try:
+        with db.session(readonly=True) as session:
+            done = recompute(session, text)
+            stored = None
+            if done.recorded is not None:
+                from sqlalchemy import select
+
+                from crossfin.payments.p1_models import P1Sample
+
+                note = session.scalars(
+                    select(P1Sample.checkpoint_note).where(P1Sample.checkpoint_size == done.size)
+                ).first()
+                stored = parse_checkpoint(parse_note(note or "").text).root
+    finally:
+        db.dispose()
+    return {
+        "candidates": done.candidates,
+        "rate_bp": done.rate_bp,
+        "previous_size": done.previous_size,
+        "recorded": done.recorded,
+        "root": stored,
+    }
+
+
+def _server_sample(server: str, api_key: str | None, size: int) -> dict[str, Any]:
+    """The sample the server recorded for the checkpoint of `size` (a regulator's key)."""
+    from base64 import b64decode
+
+    if not api_key:
+        fail("--from-server needs a regulator's API key (--api-key or CROSSFIN_API_KEY)")
+    headers = {"Authorization": f"Bearer {api_key}"}
+    after = 0
+    with httpx.Client(base_url=server, headers=headers, timeout=30) as client:
+        while True:
+            try:
+                res = client.get("/v1/p1-samples", params={"after": after, "limit": 200})
+            except httpx.HTTPError as exc:
+                fail(f"transport: {exc}")
+                raise
+            if res.status_code != 200:
+                fail(f"{server} answered {res.status_code}: {res.text[:200]}")
+            page = res.json()
+            for item in page["items"]:
+                if item["checkpoint_size"] == size:
+                    return {
+                        "candidates": item["candidates"],
+                        "rate_bp": item["rate_bp"],
+                        "previous_size": item["previous_size"],
+                        "recorded": item["selected"],
+                        "root": b64decode(item["checkpoint_root"]),
+                    }
+            if page["next_after"] is None:
+                break
+            after = page["next_after"]
+    return {"candidates": [], "rate_bp": 0, "previous_size": 0, "recorded": None, "root": None}

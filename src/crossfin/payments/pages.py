@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, NotFound, ValidationFailed, field_errors, invalid
-from crossfin.core.http.deps import database_of
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
@@ -28,7 +28,15 @@ from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.parties.service import org_names
-from crossfin.payments import queries, submission, template, transitions, uploads
+from crossfin.payments import (
+    p1_queries,
+    queries,
+    sampling,
+    submission,
+    template,
+    transitions,
+    uploads,
+)
 from crossfin.payments.lifecycle import State
 from crossfin.payments.schemas import PaymentIn, UploadOut
 from crossfin.payments.service import Submitted
@@ -213,3 +221,119 @@ def act(
         with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
             return _page(request, uow, caller, problem=exc, status=exc.status)
     return redirect(request, "/payments", flash=("success", DONE[action]))
+
+
+# -- P1 post-event sampling and review tasks (docs/payments.md) ----------------------------
+
+NAV.append(
+    NavEntry(
+        N_("P1 reviews"),
+        "/p1-reviews",
+        kinds(OrgKind.BANK, OrgKind.REGULATOR),
+        order=58,
+        description=N_("P1 capital-account payments sampled for review: papers and outcomes."),
+    )
+)
+REVIEWED = {
+    "draw": N_("Sample drawn."),
+    "papers": N_("Papers uploaded."),
+    "review": N_("Marked reviewed."),
+}
+
+
+def _reviews(
+    request: Request,
+    uow: UnitOfWork,
+    caller: Caller,
+    problem: CrossfinError | None = None,
+    status: int = 200,
+) -> Response:
+    session = uow.session
+    samples = [
+        p1_queries.sample_out(session, caller, s)
+        for s in reversed(p1_queries.list_samples(session, caller, 0, p1_queries.MAX_PAGE))
+    ]
+    tasks = p1_queries.tasks_out(
+        session, p1_queries.list_tasks(session, caller, limit=p1_queries.MAX_PAGE)
+    )
+    writer = caller.role is not Role.AUDITOR
+    return render(
+        request,
+        "payments/p1_reviews.html",
+        {
+            "samples": samples,
+            "tasks": tasks,
+            "rate": sampling.current_rate(session),
+            "can_draw": writer and sampling.may_draw(caller),
+            "can_upload": writer and caller.org_kind is OrgKind.BANK,
+            "can_review": writer and caller.org_kind is OrgKind.REGULATOR,
+            "types": ", ".join(sorted(sampling.PAPER_TYPES)),
+            "problem": problem,
+            "problem_title": error_title(request, problem.slug) if problem else None,
+        },
+        status_code=status,
+    )
+
+
+def _reviews_write(request: Request, caller: Caller, done: str, fn: Any) -> Response:
+    try:
+        run_write(request, caller, fn)
+    except CrossfinError as exc:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
+            return _reviews(request, uow, caller, problem=exc, status=exc.status)
+    return redirect(request, "/p1-reviews", flash=("success", REVIEWED[done]))
+
+
+@router.get("/p1-reviews", summary="P1 samples and review tasks (regulators, banks)")
+def reviews(request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+    return _reviews(request, uow, caller)
+
+
+@router.post("/p1-reviews/draw", summary="Draw a P1 sample (the regulator's head office)")
+def reviews_draw(request: Request, caller: PortalCallerDep, _: CsrfDep) -> Response:
+    quorum = settings_of(request).witness_quorum
+    return _reviews_write(request, caller, "draw", lambda uow: sampling.draw(uow, caller, quorum))
+
+
+@router.post("/p1-reviews/{task_id}/papers", summary="Upload papers for a P1 review (its bank)")
+async def reviews_papers(
+    request: Request,
+    task_id: PathId,
+    caller: PortalCallerDep,
+    _: CsrfDep,
+    files: Annotated[list[UploadFile], File()],
+) -> Response:
+    papers = []
+    try:
+        if len(files) > sampling.MAX_PAPERS:
+            raise invalid("files", f"upload 1 to {sampling.MAX_PAPERS} files")
+        for upload in files:
+            data = await upload.read(sampling.MAX_PAPER_BYTES + 1)
+            media = (upload.content_type or "").split(";")[0].strip()
+            papers.append(sampling.Paper((upload.filename or "")[:200], media, data))
+        sampling.check_papers(papers)
+    except CrossfinError as exc:
+        with UnitOfWork(database_of(request), caller.actor, readonly=True) as uow:
+            return _reviews(request, uow, caller, problem=exc, status=exc.status)
+    return _reviews_write(
+        request, caller, "papers", lambda uow: sampling.upload_papers(uow, caller, task_id, papers)
+    )
+
+
+@router.post("/p1-reviews/{task_id}/review", summary="Mark a P1 review task reviewed (regulator)")
+def reviews_review(
+    request: Request,
+    task_id: PathId,
+    caller: PortalCallerDep,
+    _: CsrfDep,
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    def run(uow: UnitOfWork) -> Any:
+        try:
+            chosen = sampling.Outcome(outcome)
+        except ValueError:
+            raise invalid("outcome", "compliant or non_compliant") from None
+        return sampling.review(uow, caller, task_id, chosen, note)
+
+    return _reviews_write(request, caller, "review", run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -14,7 +16,7 @@ from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError, invalid
 from crossfin.core.fields import INT32_MAX
 from crossfin.core.http.answers import answer_body
-from crossfin.core.http.deps import get_db, raw_body
+from crossfin.core.http.deps import SettingsDep, get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
@@ -27,7 +29,9 @@ from crossfin.parties.http import (
     idempotency_of,
 )
 from crossfin.payments import (
+    p1_queries,
     queries,
+    sampling,
     scope,
     submission,
     template,
@@ -41,10 +45,18 @@ from crossfin.payments.schemas import (
     ApproveIn,
     GatesIn,
     GatesOut,
+    PapersIn,
     PaymentIn,
     PaymentOut,
     PaymentPage,
     ReasonIn,
+    ReviewIn,
+    ReviewTaskOut,
+    ReviewTaskPage,
+    SampleOut,
+    SamplePage,
+    SampleRateIn,
+    SampleRateOut,
     ScopeIn,
     ThresholdIn,
     ThresholdOut,
@@ -348,3 +360,136 @@ def set_threshold(
         return ThresholdOut(scenario=scenario, version=found.version, usd=found.text), receipt
 
     return write(run, status=200)
+
+
+# -- P1: verifiable post-event sampling and review tasks (docs/payments.md) ----------------
+
+
+@router.get("/p1-sample-rate", response_model=SampleRateOut, summary="The P1 sample rate in force")
+def get_sample_rate(caller: CallerDep, uow: ReadUow) -> SampleRateOut:
+    version, rate_bp = sampling.current_rate(uow.session)
+    return SampleRateOut(version=version, rate_bp=rate_bp)
+
+
+@router.post(
+    "/p1-sample-rate",
+    summary="Set the P1 sample rate (head office or operator): a new version, one event",
+)
+def set_sample_rate(data: SampleRateIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        version, receipt = sampling.set_rate(uow, write.caller, data.rate_bp, data.reason)
+        return SampleRateOut(version=version, rate_bp=data.rate_bp), receipt
+
+    return write(run, status=200)
+
+
+@router.post(
+    "/p1-samples",
+    status_code=201,
+    responses={409: {"description": "`/conflict`: no signed checkpoint past the last sample"}},
+    summary="Draw a P1 sample (regulator head office) from the newest signed checkpoint",
+)
+def draw_sample(write: WriterDep, settings: SettingsDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        sample, receipt = sampling.draw(uow, write.caller, settings.witness_quorum)
+        return p1_queries.sample_out(uow.session, write.caller, sample), receipt
+
+    return write(run)
+
+
+@router.get("/p1-samples", response_model=SamplePage, summary="P1 samples (regulators)")
+def list_samples(
+    caller: CallerDep,
+    uow: ReadUow,
+    after: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=p1_queries.MAX_PAGE)] = 50,
+) -> SamplePage:
+    found = p1_queries.list_samples(uow.session, caller, after, limit)
+    items = [p1_queries.sample_out(uow.session, caller, s) for s in found]
+    return SamplePage(items=items, next_after=found[-1].id if len(found) == limit else None)
+
+
+@router.get("/p1-samples/{sample_id}", response_model=SampleOut, summary="One P1 sample")
+def get_sample(sample_id: PathId, caller: CallerDep, uow: ReadUow) -> SampleOut:
+    sample = p1_queries.get_sample(uow.session, caller, sample_id)
+    return p1_queries.sample_out(uow.session, caller, sample)
+
+
+@router.get(
+    "/p1-review-tasks", response_model=ReviewTaskPage, summary="P1 review tasks the caller sees"
+)
+def list_review_tasks(
+    caller: CallerDep,
+    uow: ReadUow,
+    after: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
+    limit: Annotated[int, Query(ge=1, le=p1_queries.MAX_PAGE)] = 100,
+    sample_id: Annotated[int | None, Query(ge=1, le=INT32_MAX)] = None,
+    state: sampling.TaskState | None = None,
+) -> ReviewTaskPage:
+    found = p1_queries.list_tasks(
+        uow.session,
+        caller,
+        after=after,
+        limit=limit,
+        sample_id=sample_id,
+        state=state.value if state else None,
+    )
+    next_after = found[-1].id if len(found) == limit else None
+    return ReviewTaskPage(items=p1_queries.tasks_out(uow.session, found), next_after=next_after)
+
+
+@router.get(
+    "/p1-review-tasks/{task_id}", response_model=ReviewTaskOut, summary="One P1 review task"
+)
+def get_review_task(task_id: PathId, caller: CallerDep, uow: ReadUow) -> ReviewTaskOut:
+    task = sampling.get_task(uow.session, caller, task_id)
+    return p1_queries.tasks_out(uow.session, [task])[0]
+
+
+@router.post(
+    "/p1-review-tasks/{task_id}/papers",
+    summary="Upload supporting papers (the payment's bank): PDF, PNG or JPEG, 1 MiB each",
+)
+def upload_papers(task_id: PathId, data: PapersIn, write: WriterDep) -> Response:
+    papers = [
+        sampling.Paper(f.name, f.media_type, _base64(f.content, f"files[{i}].content"))
+        for i, f in enumerate(data.files)
+    ]
+
+    def run(uow: UnitOfWork) -> WriteResult:
+        task, receipt = sampling.upload_papers(uow, write.caller, task_id, papers)
+        return p1_queries.tasks_out(uow.session, [task])[0], receipt
+
+    return write(run, status=200)
+
+
+@router.get(
+    "/p1-review-tasks/{task_id}/papers/{paper_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+    summary="One uploaded paper's bytes (its bank, the regulators over the payer)",
+)
+def get_paper(task_id: PathId, paper_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
+    paper = p1_queries.get_paper(uow.session, caller, task_id, paper_id)
+    headers = {"X-Content-SHA256": paper.sha256, "X-Content-Type-Options": "nosniff"}
+    return Response(paper.content, media_type=paper.media_type, headers=headers)
+
+
+@router.post(
+    "/p1-review-tasks/{task_id}/review",
+    summary="Mark a P1 review task reviewed (a regulator over the payer), with an outcome",
+)
+def review_task(task_id: PathId, data: ReviewIn, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        outcome = sampling.Outcome(data.outcome)
+        task, receipt = sampling.review(uow, write.caller, task_id, outcome, data.note)
+        return p1_queries.tasks_out(uow.session, [task])[0], receipt
+
+    return write(run, status=200)
+
+
+def _base64(text: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid(field, "not base64") from None

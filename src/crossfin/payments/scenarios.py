@@ -14,6 +14,7 @@ filing's contract amount: one filing, several payments (`payments/filings.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from crossfin.core.errors import CrossfinError, FieldError, invalid
@@ -35,6 +36,11 @@ class PaymentScenario:
     max_documents: int = 100
     # P3 uses each document whole; P2 uses what it pays (`filings.size_claims`).
     uses_amount_paid: bool = False
+    # Cumulative: a payment uses what it needs of each document, in the order named, up to
+    # what is left of it (partial uses); else it uses `used_minor` (P3: the whole invoice).
+    cumulative: bool = False
+    # The payment names its source of funds (P1).
+    funded: bool = False
 
     def check(
         self,
@@ -135,7 +141,51 @@ def _code_required(field: str) -> FieldError:
     )
 
 
+class SourceOfFunds(StrEnum):
+    """Where a P1 payment's capital-account income comes from."""
+
+    CAPITAL = "capital"
+    FOREIGN_DEBT = "foreign_debt"
+    LISTING_PROCEEDS = "listing_proceeds"
+
+
+class CapitalIncomeP1(PaymentScenario):
+    """P1 (资本项目收入支付便利化): a class-A enterprise pays out of capital-account income
+    (capital, foreign debt or overseas listing proceeds) against VAT invoices of any
+    category whose buyer it is, proven by the claim; each invoice's amount (amount plus
+    tax) is used cumulatively, in parts, never beyond it."""
+
+    def check(
+        self,
+        field: str,
+        spec: KindSpec,
+        doc: Document,
+        stored: dict[str, Any],
+        claimed: dict[str, Any],
+        payer: Organization,
+        treatment: Treatment,
+    ) -> list[FieldError]:
+        if stored.get("buyer_uscc") != payer.uscc:
+            return [FieldError(field, f"the payer is not the buyer on {doc.kind} {doc.key}")]
+        if not proves(spec, claimed, stored):
+            named = ", ".join(spec.value_fields)
+            wrong = mismatched_fields(spec, claimed, stored)
+            reason = f"does not match the tax record ({', '.join(wrong)})" if wrong else ""
+            return [FieldError(field, reason or f"the claim must name {named}")]
+        return []
+
+    def used_minor(self, doc: Document) -> int:
+        return doc.value_minor  # at most; `service.reserve` takes what the payment needs
+
+
 _SCENARIOS: dict[str, PaymentScenario] = {
+    "P1": CapitalIncomeP1(
+        "P1",
+        "Capital-account income payment",
+        frozenset({"vat_invoice"}),
+        cumulative=True,
+        funded=True,
+    ),
     "P2": ServiceP2(
         "P2",
         "Service-trade outward payment",

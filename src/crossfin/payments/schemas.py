@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossfin.core.fields import IsoDate, RowId
+from crossfin.payments.scenarios import SourceOfFunds
 
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 _INVOICE = "25442000000123456789"
@@ -103,6 +104,9 @@ class PaymentIn(BaseModel):
     documents: list[InvoiceClaimIn] = Field(default_factory=list, max_length=100)
     fx_rates: dict[str, Annotated[str, Field(max_length=40)]] = Field(
         default_factory=dict, max_length=10
+    )
+    source_of_funds: SourceOfFunds | None = Field(
+        default=None, description="P1 only, required there: capital, foreign_debt, listing_proceeds"
     )
 
 
@@ -240,3 +244,110 @@ class ThresholdOut(BaseModel):
     scenario: str
     version: int
     usd: str
+
+
+# -- P1 samples and review tasks ----------------------------------------------------------
+
+
+class SampleRateIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"rate_bp": 500, "reason": "5 % for 2027"}]},
+    )
+
+    rate_bp: int = Field(ge=0, le=10_000, description="basis points of 10,000 (500 = 5 %)")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class SampleRateOut(BaseModel):
+    version: int
+    rate_bp: int
+
+
+class SampleOut(BaseModel):
+    id: RowId
+    rule: str
+    checkpoint_size: int
+    checkpoint_root: str  # base64, as in the checkpoint text
+    checkpoint_note: str  # the signed checkpoint, cosignatures included
+    previous_size: int
+    rate_bp: int
+    rate_version: int
+    candidates: list[int]
+    selected: list[int]
+    drawn_at: datetime
+
+
+class SamplePage(BaseModel):
+    items: list[SampleOut]
+    next_after: int | None
+
+
+class PaperOut(BaseModel):
+    id: RowId
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class ReviewTaskOut(BaseModel):
+    id: RowId
+    sample_id: int
+    payment_id: int
+    bank_org_id: int
+    state: str
+    outcome: str | None
+    note: str | None
+    papers: list[PaperOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReviewTaskPage(BaseModel):
+    items: list[ReviewTaskOut]
+    next_after: int | None
+
+
+class PaperIn(BaseModel):
+    """One supporting paper: PDF, PNG or JPEG, at most 1 MiB, base64 in `content`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    media_type: str = Field(min_length=1, max_length=64)
+    content: str = Field(min_length=1, max_length=1_400_000, description="base64")
+
+
+class PapersIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "files": [
+                        {
+                            "name": "board-resolution.pdf",
+                            "media_type": "application/pdf",
+                            "content": "JVBERi0xLjQKJSVFT0YK",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    files: list[PaperIn] = Field(min_length=1, max_length=5)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"outcome": "compliant", "note": "contract and invoices agree"}]
+        },
+    )
+
+    outcome: Literal["compliant", "non_compliant"]
+    note: str = Field(min_length=1, max_length=500)

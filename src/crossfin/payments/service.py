@@ -45,11 +45,12 @@ from crossfin.payments import filings
 from crossfin.payments.errors import OutOfScope, UsedAttempt
 from crossfin.payments.lifecycle import State
 from crossfin.payments.models import Payment, PaymentUse
+from crossfin.payments.p1_models import P1Funding
 from crossfin.payments.payees import Payee, check_payee
 from crossfin.payments.scenarios import PaymentScenario, get_scenario
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.scope import current_scopes, in_scope
-from crossfin.payments.state import payment_commitment
+from crossfin.payments.state import funding_commitment, payment_commitment
 from crossfin.payments.thresholds import current_thresholds
 
 VALUE_DATE_WINDOW = timedelta(days=366)
@@ -89,6 +90,7 @@ class Prepared:
     value_date: date
     claims: list[Claim]
     balance_states: dict[str, str] = field(default_factory=dict)
+    needed: int = 0  # the payment in the documents' currency (rounded up)
 
 
 @dataclass
@@ -205,9 +207,19 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     if abs(value_date - today) > VALUE_DATE_WINDOW:
         errors.append(FieldError("value_date", "must be within a year of today"))
     claims = _claims(lookups, scenario, data, payer, gate.treatment, errors)
+    if scenario.funded and data.source_of_funds is None:
+        errors.append(
+            FieldError(
+                "source_of_funds",
+                f"{scenario.name} names capital, foreign_debt or listing_proceeds",
+            )
+        )
+    elif not scenario.funded and data.source_of_funds is not None:
+        errors.append(FieldError("source_of_funds", f"{scenario.name} takes no source of funds"))
     if errors or payee is None:
         raise ValidationFailed(errors)
     given = fx.parse_given(data.fx_rates)
+    needed = 0  # P1 takes this much of its documents, in order (`reserve`)
     usd = fx.conversion(lookups.session, currency, "USD", given, today)
     usd_minor = usd.apply(amount, currency, "USD")
     if scenario.uses_amount_paid:
@@ -225,7 +237,7 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         )
         filings.require_filing(lookups.thresholds.get(scenario.name), claims, usd_minor, attempt)
     else:
-        _within_documents(lookups.session, claims, amount, currency, given, today)
+        needed = _within_documents(lookups.session, claims, amount, currency, given, today)
     return Prepared(
         entry,
         scenario,
@@ -239,6 +251,7 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         usd.source,
         value_date,
         claims,
+        needed=needed,
     )
 
 
@@ -309,8 +322,9 @@ def _within_documents(
     currency: str,
     given: dict[tuple[str, str], Any],
     today: date,
-) -> None:
-    """The payment, in the documents' currency (rounded up), is at most what they carry."""
+) -> int:
+    """The payment, in the documents' currency (rounded up), is at most what they carry;
+    returns it."""
     by_currency: dict[str, int] = {}
     for claim in claims:
         by_currency[claim.document.currency] = (
@@ -327,6 +341,7 @@ def _within_documents(
             f"{format_amount(needed, doc_ccy)} {doc_ccy} at {conversion.rate_text or '1'} is more "
             f"than the documents carry ({format_amount(total, doc_ccy)} {doc_ccy})",
         )
+    return needed
 
 
 def ref_taken() -> AlreadyExists:
@@ -350,6 +365,8 @@ def reserve(
     ref = (entry.bank_org_id, entry.data.external_ref)
     if ref in taken:
         return ref_taken()
+    if prepared.scenario.cumulative:
+        prepared.claims = _take_in_order(balances, prepared.claims, prepared.needed)
     short = shortfalls(balances, prepared.claims)
     if short:
         return prepared.scenario.short(
@@ -368,8 +385,35 @@ def reserve(
     return prepared
 
 
+def _take_in_order(
+    balances: dict[int, DocumentBalance], claims: list[Claim], needed: int
+) -> list[Claim]:
+    """Cumulative use: what the payment needs, taken from each document in the order named,
+    up to what is left of it; documents it does not reach are not used. When they do not
+    carry enough, the last one asks for the rest (so `shortfalls` names it)."""
+    taken: list[Claim] = []
+    for claim in claims:
+        if needed <= 0:
+            break
+        left = max(claim.document.value_minor - balances[claim.document.id].used_minor, 0)
+        part = min(left, needed)
+        if part > 0:
+            claim.reserved_minor = claim.allocated_minor = part
+            taken.append(claim)
+            needed -= part
+    if needed > 0:
+        last = claims[-1]
+        if taken and taken[-1] is last:
+            last.reserved_minor += needed
+        else:
+            last.reserved_minor = last.allocated_minor = needed
+            taken.append(last)
+    return taken
+
+
 _PAYMENTS = table_of(Payment)
 _USES = table_of(PaymentUse)
+_FUNDINGS = table_of(P1Funding)
 _CHUNK = 5000
 
 
@@ -403,7 +447,9 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
                 subjects={"payment": row["id"]},
                 content=_submitted_content(row, prepared),
                 parties={row["bank_org_id"], row["payer_org_id"]},
-                state=payment_commitment(row, uses) | prepared.balance_states,
+                state=payment_commitment(row, uses)
+                | prepared.balance_states
+                | _funding_commitment(row["id"], prepared),
             )
         docs = {c.document.id: c.document for c in prepared.claims}
         out.append(Submitted(row, uses, receipt, docs))
@@ -411,10 +457,27 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
     stamped = [{k: v for k, v in r.items() if k not in _STAMPS} for r in rows]
     insert_rows(connection, _PAYMENTS, stamped, now)
     insert_rows(connection, _USES, use_rows)
+    funded = [
+        {
+            "payment_id": s.payment_id,
+            "source_of_funds": str(p.entry.data.source_of_funds),
+            "event_id": s.receipt.event_id,
+        }
+        for p, s in zip(accepted, out, strict=True)
+        if p.scenario.funded
+    ]
+    if funded:
+        insert_rows(connection, _FUNDINGS, funded)
     return out
 
 
 _STAMPS = ("created_at", "updated_at")
+
+
+def _funding_commitment(payment_id: int, p: Prepared) -> dict[str, str]:
+    if not p.scenario.funded:
+        return {}
+    return funding_commitment(payment_id, str(p.entry.data.source_of_funds))
 
 
 def _new_ids(session: Session, n: int) -> list[int]:
@@ -489,7 +552,7 @@ def _submitted_content(row: dict[str, Any], p: Prepared) -> dict[str, Any]:
             }
             for c in p.claims
         ],
-    }
+    } | ({"source_of_funds": str(p.entry.data.source_of_funds)} if p.scenario.funded else {})
 
 
 def _money(text: str, currency: str, name: str) -> int:

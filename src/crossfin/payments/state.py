@@ -23,6 +23,7 @@ from crossfin.ledger.state import (
     with_children,
 )
 from crossfin.payments.models import Payment, PaymentUse
+from crossfin.payments.p1_models import P1Funding
 
 KIND = "payment"
 _FIELDS = columns_of(Payment, leave_out=("id", "updated_at"))
@@ -45,6 +46,21 @@ def payment_commitment(payment: Any, uses: Iterable[Any]) -> dict[str, str]:
     return {entity_key(KIND, key): state_digest(payment_state(payment, uses))}
 
 
+FUNDING_KIND = "p1_funding"
+
+
+def funding_commitment(payment_id: int, source_of_funds: str) -> dict[str, str]:
+    """A P1 payment's source of funds, committed by its submission event."""
+    projection = {"source_of_funds": source_of_funds}
+    return {entity_key(FUNDING_KIND, payment_id): state_digest(projection)}
+
+
+def _funding_rows(session: Session) -> Iterator[StateRow]:
+    query = select(P1Funding.payment_id, P1Funding.source_of_funds).order_by(P1Funding.payment_id)
+    for payment_id, source in session.execute(query):
+        yield StateRow(payment_id, {"source_of_funds": source}, None)
+
+
 def current_uses(session: Session, payment_id: int) -> list[PaymentUse]:
     query = select(PaymentUse).where(PaymentUse.payment_id == payment_id)
     return list(session.scalars(query))
@@ -65,4 +81,7 @@ def _rows(session: Session) -> Iterator[StateRow]:
 
 def state_views() -> list[StateView]:
     """The payments domain's entities, for the audit (registered at assembly)."""
-    return [StateView(KIND, "payments", _rows)]
+    return [
+        StateView(KIND, "payments", _rows),
+        StateView(FUNDING_KIND, "p1_fundings", _funding_rows),
+    ]
