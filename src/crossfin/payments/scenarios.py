@@ -14,7 +14,6 @@ filing's contract amount: one filing, several payments (`payments/filings.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from crossfin.core.errors import CrossfinError, FieldError, invalid
@@ -139,14 +138,6 @@ def _code_required(field: str) -> FieldError:
         f"{field}.fields.verification_code",
         "required: a tax filing is found by its serial number and verification code",
     )
-
-
-class SourceOfFunds(StrEnum):
-    """Where a P1 payment's capital-account income comes from."""
-
-    CAPITAL = "capital"
-    FOREIGN_DEBT = "foreign_debt"
-    LISTING_PROCEEDS = "listing_proceeds"
 
 
 class CapitalIncomeP1(PaymentScenario):

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossfin.core.fields import IsoDate, RowId
-from crossfin.payments.scenarios import SourceOfFunds
+from crossfin.payments.funds import SourceOfFunds
 
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 _INVOICE = "25442000000123456789"
