@@ -13,6 +13,7 @@ filing's contract amount: one filing, several payments (`payments/filings.py`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from crossfin.payments.schemas import InvoiceClaimIn
 
 
 @dataclass(frozen=True)
-class PaymentScenario:
+class PaymentScenario(ABC):
     name: str
     title: str
     kinds: frozenset[str]
@@ -41,6 +42,7 @@ class PaymentScenario:
     # The payment names its source of funds (P1).
     funded: bool = False
 
+    @abstractmethod
     def check(
         self,
         field: str,
@@ -52,11 +54,10 @@ class PaymentScenario:
         treatment: Treatment,
     ) -> list[FieldError]:
         """Why this document cannot back this payment (empty when it can)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def used_minor(self, doc: Document) -> int:
         """What the payment uses of the document's balance."""
-        raise NotImplementedError
 
     def missing(self, field: str, item: InvoiceClaimIn) -> FieldError:
         """Why a document named by the payment is not on the platform."""
@@ -80,13 +81,9 @@ class FreightP3(PaymentScenario):
     ) -> list[FieldError]:
         if stored.get("category") != "freight":
             return [FieldError(field, f"{doc.kind} {doc.key} is not a freight invoice")]
-        if stored.get("buyer_uscc") != payer.uscc:
-            return [FieldError(field, f"the payer is not the buyer on {doc.kind} {doc.key}")]
-        if not proves(spec, claimed, stored):
-            named = ", ".join(spec.value_fields)
-            wrong = mismatched_fields(spec, claimed, stored)
-            reason = f"does not match the tax record ({', '.join(wrong)})" if wrong else ""
-            return [FieldError(field, reason or f"the claim must name {named}")]
+        wrong_invoice = _invoice_of_payer(field, spec, doc, stored, claimed, payer)
+        if wrong_invoice:
+            return wrong_invoice
         if treatment is Treatment.CHECKED:
             # Full documents: a class-B payer's bank claims every field of the invoice.
             missing = sorted((spec.required_fields - {spec.key_field}) - claimed.keys())
@@ -96,6 +93,26 @@ class FreightP3(PaymentScenario):
 
     def used_minor(self, doc: Document) -> int:
         return doc.value_minor  # single use: the whole invoice, amount plus tax
+
+
+def _invoice_of_payer(
+    field: str,
+    spec: KindSpec,
+    doc: Document,
+    stored: dict[str, Any],
+    claimed: dict[str, Any],
+    payer: Organization,
+) -> list[FieldError]:
+    """A VAT invoice backs a payment (P3, P1) only if the payer is its buyer and the claim
+    proves it as verification would (`verification.proves`)."""
+    if stored.get("buyer_uscc") != payer.uscc:
+        return [FieldError(field, f"the payer is not the buyer on {doc.kind} {doc.key}")]
+    if not proves(spec, claimed, stored):
+        named = ", ".join(spec.value_fields)
+        wrong = mismatched_fields(spec, claimed, stored)
+        reason = f"does not match the tax record ({', '.join(wrong)})" if wrong else ""
+        return [FieldError(field, reason or f"the claim must name {named}")]
+    return []
 
 
 # A wrong verification code, or a payer not the filing's, answers as a missing serial:
@@ -156,14 +173,7 @@ class CapitalIncomeP1(PaymentScenario):
         payer: Organization,
         treatment: Treatment,
     ) -> list[FieldError]:
-        if stored.get("buyer_uscc") != payer.uscc:
-            return [FieldError(field, f"the payer is not the buyer on {doc.kind} {doc.key}")]
-        if not proves(spec, claimed, stored):
-            named = ", ".join(spec.value_fields)
-            wrong = mismatched_fields(spec, claimed, stored)
-            reason = f"does not match the tax record ({', '.join(wrong)})" if wrong else ""
-            return [FieldError(field, reason or f"the claim must name {named}")]
-        return []
+        return _invoice_of_payer(field, spec, doc, stored, claimed, payer)
 
     def used_minor(self, doc: Document) -> int:
         return doc.value_minor  # at most; `service.reserve` takes what the payment needs
