@@ -19,7 +19,14 @@ from crossfin.documents.models import DocumentBalance
 from crossfin.payments.models import Payment, PaymentUse
 from support.documents import use_balance
 from support.financing_storm import http_storm, live_server
-from support.payments import caller_of, freight_invoice, make_forwarders, payment_body, submit
+from support.payments import (
+    caller_of,
+    freight_invoice,
+    make_forwarders,
+    payment_body,
+    storm_worker,
+    submit,
+)
 
 
 def check_tagged_once(db, docs) -> None:  # type: ignore[no-untyped-def]
@@ -103,32 +110,6 @@ def test_uploads_race_single_payments(app, db):  # type: ignore[no-untyped-def]
         assert session.scalar(select(func.count()).select_from(Payment)) == len(docs)
 
 
-def _worker(url, caller_fields, bodies, barrier, queue) -> None:  # type: ignore[no-untyped-def]
-    from crossfin.core.db import Database
-    from crossfin.ledger.uow import Transactions
-    from crossfin.parties.access import Caller
-    from crossfin.parties.models import OrgKind, Role
-    from crossfin.payments import submission
-    from crossfin.payments.schemas import PaymentIn
-
-    caller = Caller(
-        caller_fields["principal_id"], "storm", Role.OPERATOR, caller_fields["org_id"],
-        OrgKind.BANK, None,
-    )  # fmt: skip
-    db = Database(url)
-    barrier.wait()
-    try:
-        for body in bodies:
-            [out], _ = submission.submit(
-                Transactions.own(db, caller.actor), caller, [PaymentIn.model_validate(body)]
-            )
-            queue.put(getattr(out, "slug", "ok"))
-    except Exception as exc:  # noqa: BLE001  (surfaced to the test)
-        queue.put(f"error: {exc!r}")
-    finally:
-        db.dispose()
-
-
 def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def]
     fw = make_forwarders(db, banks=5)
     docs = [freight_invoice(db, fw) for _ in range(8)]
@@ -139,7 +120,9 @@ def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def
         caller = caller_of(db, bank)
         bodies = [payment_body(fw, [d], ref=f"W{i}-{j}") for j, d in enumerate(docs)]
         fields = {"principal_id": caller.principal_id, "org_id": caller.org_id}
-        workers.append(ctx.Process(target=_worker, args=(db_url, fields, bodies, barrier, queue)))
+        workers.append(
+            ctx.Process(target=storm_worker, args=(db_url, fields, bodies, barrier, queue))
+        )
     for worker in workers:
         worker.start()
     results = [queue.get(timeout=180) for _ in range(5 * len(docs))]

@@ -16,7 +16,7 @@ from crossfin.documents.models import DocumentBalance
 from crossfin.parties.alerts import Alert
 from crossfin.payments.models import PaymentUse
 from support.financing_storm import http_storm, live_server
-from support.payments import caller_of, make_forwarders, p2_body, tax_filing
+from support.payments import caller_of, make_forwarders, p2_body, storm_worker, tax_filing
 
 
 def check_within(db, filing, paid: int) -> None:  # type: ignore[no-untyped-def]
@@ -54,32 +54,6 @@ def test_http_storm_five_banks_one_filing(app, db):  # type: ignore[no-untyped-d
     assert kinds.count("filing-overpayment") == len(plan) - 6
 
 
-def _worker(url, caller_fields, bodies, barrier, queue) -> None:  # type: ignore[no-untyped-def]
-    from crossfin.core.db import Database
-    from crossfin.ledger.uow import Transactions
-    from crossfin.parties.access import Caller
-    from crossfin.parties.models import OrgKind, Role
-    from crossfin.payments import submission
-    from crossfin.payments.schemas import PaymentIn
-
-    caller = Caller(
-        caller_fields["principal_id"], "storm", Role.OPERATOR, caller_fields["org_id"],
-        OrgKind.BANK, None,
-    )  # fmt: skip
-    db = Database(url)
-    barrier.wait()
-    try:
-        for body in bodies:
-            [out], _ = submission.submit(
-                Transactions.own(db, caller.actor), caller, [PaymentIn.model_validate(body)]
-            )
-            queue.put(getattr(out, "slug", "ok"))
-    except Exception as exc:  # noqa: BLE001  (surfaced to the test)
-        queue.put(f"error: {exc!r}")
-    finally:
-        db.dispose()
-
-
 def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def]
     fw = make_forwarders(db, banks=5)
     filings = [tax_filing(db, fw, "50000.00") for _ in range(2)]
@@ -94,7 +68,9 @@ def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def
             for k in range(2)
         ]
         fields = {"principal_id": caller.principal_id, "org_id": caller.org_id}
-        workers.append(ctx.Process(target=_worker, args=(db_url, fields, bodies, barrier, queue)))
+        workers.append(
+            ctx.Process(target=storm_worker, args=(db_url, fields, bodies, barrier, queue))
+        )
     for worker in workers:
         worker.start()
     results = [queue.get(timeout=180) for _ in range(5 * 4)]

@@ -251,3 +251,31 @@ def p2_body(
         "fx_rates": {"USD/CNY": "7.10"},
         **extra,
     }
+
+
+def storm_worker(url, caller_fields, bodies, barrier, queue) -> None:  # type: ignore[no-untyped-def]
+    """One process of a service-layer storm: submit `bodies` as the bank maker, after
+    the barrier; put each outcome's problem slug (or "ok") on `queue`."""
+    from crossfin.core.db import Database
+    from crossfin.ledger.uow import Transactions
+    from crossfin.parties.access import Caller
+    from crossfin.parties.models import OrgKind, Role
+    from crossfin.payments import submission
+    from crossfin.payments.schemas import PaymentIn
+
+    caller = Caller(
+        caller_fields["principal_id"], "storm", Role.OPERATOR, caller_fields["org_id"],
+        OrgKind.BANK, None,
+    )  # fmt: skip
+    db = Database(url)
+    barrier.wait()
+    try:
+        for body in bodies:
+            [out], _ = submission.submit(
+                Transactions.own(db, caller.actor), caller, [PaymentIn.model_validate(body)]
+            )
+            queue.put(getattr(out, "slug", "ok"))
+    except Exception as exc:  # noqa: BLE001  (surfaced to the test)
+        queue.put(f"error: {exc!r}")
+    finally:
+        db.dispose()
