@@ -38,6 +38,7 @@ def test_markup_sets_cjk_runs_in_the_cjk_font_and_escapes() -> None:
         f'Co. &lt;Ltd&gt; &amp; <font name="{CJK}">中文</font> end'
     )
     assert markup("plain") == "plain"
+    assert markup("甲\u3000乙") == f'<font name="{CJK}">甲\u3000乙</font>'
     assert markup("") == ""
 
 

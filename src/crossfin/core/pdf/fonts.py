@@ -47,7 +47,8 @@ def markup(text: str) -> str:
     run: list[str] = []
     run_is_cjk = False
     for ch in text:
-        is_cjk = ord(ch) not in latin and not ch.isspace()
+        # Tabs and line breaks read as spaces in a paragraph; U+3000 is drawn, by the CJK font.
+        is_cjk = ord(ch) not in latin and ch not in "\t\n\r"
         if run and is_cjk != run_is_cjk:
             out.append(_run("".join(run), run_is_cjk))
             run = []
