@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WITNESS_PORT ?= 8001
 
-.PHONY: run test test-postgres fuzz lint install chromium clean i18n
+.PHONY: run test test-postgres fuzz lint install chromium poppler clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,17 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(TEST_STAMP) chromium
+# The PDF tests also render every page with poppler's pdftoppm (they skip that without it).
+poppler:
+	@if ! command -v pdftoppm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing Debian's poppler-utils for the PDF rendering tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
+
+test: $(TEST_STAMP) chromium poppler
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: $(TEST_STAMP) chromium
+test-postgres: $(TEST_STAMP) chromium poppler
 	CROSSFIN_TEST_DATABASE_URL=$${CROSSFIN_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 

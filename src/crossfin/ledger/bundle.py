@@ -11,6 +11,7 @@ index <decimal leaf index>
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -183,3 +184,27 @@ def verify_receipt(
     except VerificationError as exc:
         raise ReceiptError(f"inclusion proof for index {bundle.index} fails: {exc}") from None
     return VerifiedReceipt(checkpoint, bundle.index, leaf, log.name, witnesses, bundle.extra)
+
+
+def unwrap_receipt(text: str) -> tuple[str, bytes | None]:
+    """The tlog-proof inside `text` and the leaf hash it claims (None for a bare bundle).
+
+    A receipt may come as the JSON object responses and report PDFs carry (`event_id`,
+    `leaf_hash`, `leaf_index`, and `bundle` once a checkpoint covers the leaf); its
+    bundle is what gets verified, against its own leaf hash unless another is given.
+    """
+    if not text.lstrip().startswith("{"):
+        return text, None
+    try:
+        receipt = json.loads(text)
+        bundle, claimed, index = receipt["bundle"], receipt["leaf_hash"], receipt["leaf_index"]
+        leaf = bytes.fromhex(claimed)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReceiptError(
+            f"a JSON receipt needs bundle, leaf_hash and leaf_index ({exc!s})"
+        ) from None
+    if not isinstance(bundle, str) or len(leaf) != 32:
+        raise ReceiptError("a JSON receipt's bundle is text and its leaf_hash 64 hex digits")
+    if parse_proof_bundle(bundle).index != index:
+        raise ReceiptError(f"the receipt says leaf {index} but its bundle proves another")
+    return bundle, leaf

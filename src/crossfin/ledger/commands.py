@@ -230,22 +230,30 @@ def verify_receipt(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Check a receipt offline: log signature, witness quorum, the leaf's inclusion."""
-    from crossfin.ledger.bundle import ReceiptError
+    """Check a receipt offline: log signature, witness quorum, the leaf's inclusion.
+
+    FILE is a tlog-proof bundle, or a JSON receipt carrying one (a report PDF's
+    receipt.json), which names its own leaf hash: then --record and --leaf-hash are optional.
+    """
+    from crossfin.ledger.bundle import ReceiptError, unwrap_receipt
     from crossfin.ledger.bundle import verify_receipt as check
 
-    if (record is None) == (leaf_hash is None):
+    if record is not None and leaf_hash is not None:
         fail("give exactly one of --record FILE or --leaf-hash HEX", 2)
     leaf = _parse_leaf_hash(leaf_hash) if leaf_hash is not None else None
     data = _read_input(record) if record is not None else None
     witnesses = [_text_or_file(w) for w in witness or []]
     try:
-        bundle = _read_input(file).decode("utf-8")
+        bundle, claimed = unwrap_receipt(_read_input(file).decode("utf-8"))
+        if claimed is None and data is None and leaf is None:
+            fail("give exactly one of --record FILE or --leaf-hash HEX", 2)
+        if claimed is not None and leaf is not None and claimed != leaf:
+            raise ReceiptError("--leaf-hash is not the leaf hash the receipt names")
         result = check(
             bundle,
             _text_or_file(key),
             record=data,
-            leaf_hash=leaf,
+            leaf_hash=leaf or claimed,
             witness_vkeys=witnesses,
             quorum=len(witnesses) if quorum is None else quorum,
         )

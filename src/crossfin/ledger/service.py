@@ -7,8 +7,10 @@ record bytes behind a leaf are private to the parties entitled to them (`entry`)
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +23,7 @@ from crossfin.ledger.errors import (
     EntryBundleNotServed,
     NotYetCheckpointed,
 )
+from crossfin.ledger.journal import Receipt
 from crossfin.ledger.models import (
     Checkpoint,
     Cosignature,
@@ -175,6 +178,19 @@ def receipt_bundle(session: Session, index: int, quorum: int, retry_after: int) 
         )
     proof = inclusion_proof(DbHashReader(session), index, found.size)
     return format_proof_bundle(index, proof, found.note)
+
+
+def receipt_object(session: Session, receipt: Receipt, quorum: int) -> dict[str, Any]:
+    """A receipt as answers carry it, plus its tlog-proof `bundle` once a checkpoint with
+    `quorum` cosignatures covers the leaf (a report PDF attaches this; it verifies offline
+    with `crossfin verify receipt`). Requires a committed receipt (its leaf index set)."""
+    body = receipt.as_dict()
+    if receipt.leaf_index is None:
+        raise ValueError("the receipt's event is not committed yet (no leaf index)")
+    # Not checkpointed yet: the receipt goes without its bundle, fetched later by index.
+    with suppress(NotYetCheckpointed):
+        body["bundle"] = receipt_bundle(session, receipt.leaf_index, quorum, retry_after=0)
+    return body
 
 
 @dataclass(frozen=True)
