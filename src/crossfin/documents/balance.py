@@ -153,22 +153,23 @@ class BalanceRow:
         return (self.used_minor, self.active_uses, self.updated_at) != self.locked
 
 
-# PostgreSQL: one statement each, with the ids as one array parameter. The empty rows go
+# PostgreSQL: one statement each, with the ids as one array parameter (`%b`: psycopg sends
+# it in binary, half the cost of the text form for 10,000 ids). The empty rows go
 # in in id order (as `lock_balances`'s executemany does), then one SELECT ... FOR UPDATE
 # locks them all in document id order: the same locks, in the same order, as the ORM path.
 _PG_CREATE = (
     "INSERT INTO document_balances (document_id, used_minor, active_uses, updated_at) "
-    "SELECT id, 0, 0, %s FROM unnest(%s::bigint[]) AS t(id) ORDER BY id "
+    "SELECT id, 0, 0, %b FROM unnest(%b::bigint[]) AS t(id) ORDER BY id "
     "ON CONFLICT DO NOTHING"
 )
 _PG_LOCK = (
     "SELECT document_id, used_minor, active_uses, updated_at FROM document_balances "
-    "WHERE document_id = ANY(%s::bigint[]) ORDER BY document_id FOR UPDATE"
+    "WHERE document_id = ANY(%b::bigint[]) ORDER BY document_id FOR UPDATE"
 )
 _PG_STORE = (
     "UPDATE document_balances AS b SET used_minor = v.used, active_uses = v.uses, "
-    "updated_at = v.at FROM unnest(%s::bigint[], %s::bigint[], %s::integer[], "
-    "%s::timestamptz[]) AS v(id, used, uses, at) WHERE b.document_id = v.id"
+    "updated_at = v.at FROM unnest(%b::bigint[], %b::bigint[], %b::integer[], "
+    "%b::timestamptz[]) AS v(id, used, uses, at) WHERE b.document_id = v.id"
 )
 
 

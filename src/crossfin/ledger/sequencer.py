@@ -100,6 +100,11 @@ _EVENT_COLUMNS = (
     "actor_org_id",
     "created_at",
 )
+# Binary COPY (ledger/models.py's column types): the records and hashes go as bytes, not
+# as hex text twice their size.
+_EVENT_TYPES = ("int8", "varchar", "varchar", "bytea", "bytea", "int4", "timestamptz")
+_PARTY_COLUMNS, _PARTY_TYPES = ("leaf_index", "org_id"), ("int8", "int4")
+_HASH_COLUMNS, _HASH_TYPES = ("level", "idx", "hash"), ("int4", "int8", "bytea")
 
 
 def _has_pipeline(dialect: Dialect) -> bool:
@@ -179,9 +184,9 @@ def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
         hash_rows = [(lvl, n, h) for (lvl, n), h in result.hashes]
         head = (result.size, result.root, b"".join(result.right_edge), now)
         if sql.copy and len(events) >= COPY_FROM:
-            copy_rows(cursor, "ledger_events", _EVENT_COLUMNS, leaf_rows)
-            copy_rows(cursor, "ledger_event_parties", ("leaf_index", "org_id"), party_rows)
-            copy_rows(cursor, "ledger_hashes", ("level", "idx", "hash"), hash_rows)
+            copy_rows(cursor, "ledger_events", _EVENT_COLUMNS, leaf_rows, _EVENT_TYPES)
+            copy_rows(cursor, "ledger_event_parties", _PARTY_COLUMNS, party_rows, _PARTY_TYPES)
+            copy_rows(cursor, "ledger_hashes", _HASH_COLUMNS, hash_rows, _HASH_TYPES)
             cursor.execute(sql.head, head)
         else:
             with sql.batch(conn):
