@@ -30,6 +30,7 @@ import httpx
 from sqlalchemy import func, insert, select
 
 from benchlib import fresh_database, print_header
+from crossfin.api.asgi import tune_collector
 from crossfin.core import secrets
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
@@ -231,6 +232,9 @@ def main() -> int:
     runs = args.repeat + 1
     invoices = publish(db, args.rows * runs + args.contended, firm_id, tax_id, uscc)
     server, base = serve(settings, db)
+    # The collector as `crossfin serve` sets it in each worker (crossfin.api.asgi): with
+    # Python's defaults, full collections over the upload's live objects cost ~1 s of it.
+    tune_collector()
     print_header(url)
     ok = True
     with httpx.Client(base_url=base, timeout=300) as client:

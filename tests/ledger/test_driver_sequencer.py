@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.events import EventType
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty, LogHead
-from crossfin.ledger.sequencer import sequence
+from crossfin.ledger.sequencer import COPY_FROM, sequence
 from crossfin.ledger.store import read_head
 from crossfin.ledger.uow import UnitOfWork
 from support.ledger import assert_tree_intact, record_events
@@ -132,4 +132,57 @@ def test_a_second_appender_waits_for_the_first_to_commit(db: Database) -> None:
         first.commit()
     waiter.join(30)
     assert done == [2]
+    assert assert_tree_intact(db).size == 3
+
+
+def test_a_large_batch_writes_the_rows_a_small_one_does(db: Database) -> None:
+    # From COPY_FROM events on, PostgreSQL gets the rows by binary COPY: the same rows,
+    # times and tree as the pipelined INSERTs of a small batch (SQLite: executemany both).
+    before = datetime.now(UTC)
+    small = record_events(db, 3, per_tx=3, actor=ACTOR, parties=frozenset({8}))
+    large = record_events(
+        db, COPY_FROM + 7, per_tx=COPY_FROM + 7, actor=ACTOR, parties=frozenset({8, 9})
+    )
+    after = datetime.now(UTC)
+    with db.session(readonly=True) as session:
+        events = session.scalars(select(LedgerEvent).order_by(LedgerEvent.leaf_index)).all()
+        parties = session.execute(
+            select(LedgerEventParty.leaf_index, LedgerEventParty.org_id).order_by(
+                LedgerEventParty.leaf_index, LedgerEventParty.org_id
+            )
+        ).all()
+    receipts = small + large
+    assert [r.leaf_index for r in receipts] == list(range(len(receipts)))
+    assert [(e.leaf_index, e.event_id, e.leaf_hash.hex()) for e in events] == [
+        (r.leaf_index, r.event_id, r.leaf_hash) for r in receipts
+    ]
+    assert all(before <= e.created_at <= after and e.actor_org_id == 5 for e in events)
+    assert {e.type for e in events} == {"parties:org:add"}
+    expected = [(i, org) for i in range(3) for org in (5, 8)]
+    expected += [(i, org) for i in range(3, len(receipts)) for org in (5, 8, 9)]
+    assert list(parties) == expected
+    assert assert_tree_intact(db).size == len(receipts)
+    with db.session(readonly=True) as session:
+        record = session.scalar(select(LedgerEvent.record).where(LedgerEvent.leaf_index == 9))
+    assert record is not None and b'"subjects":{"n":6}' in record  # bytes stored as sent
+
+
+def test_a_large_batch_refused_by_the_database_rolls_back_whole(db: Database) -> None:
+    record_events(db, 1)
+    with UnitOfWork(db, ACTOR) as uow:
+        uow.session.execute(
+            text(  # a stray row where a leaf of the batch must go
+                "INSERT INTO ledger_events (leaf_index, event_id, type, record, leaf_hash, "
+                "actor_org_id, created_at) VALUES (40, 'stray', 't', :b, :b, NULL, :t)"
+            ),
+            {"b": b"x", "t": datetime.now(UTC)},
+        )
+        uow.session.commit()
+    with pytest.raises(IntegrityError), UnitOfWork(db, ACTOR) as uow:
+        for n in range(COPY_FROM):
+            uow.record(EventType.ORG_ADDED, subjects={"n": n}, content={})
+        uow.commit()
+    with db.engine.begin() as conn:
+        conn.execute(delete(LedgerEvent).where(LedgerEvent.event_id == "stray"))
+    assert [r.leaf_index for r in record_events(db, 2)] == [1, 2]
     assert assert_tree_intact(db).size == 3

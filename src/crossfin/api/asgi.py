@@ -22,7 +22,13 @@ GC_THRESHOLDS = (20_000, 20, 20)
 def app() -> FastAPI:
     """Build the app from the environment (each worker process builds its own)."""
     application = create_app(Settings())
+    tune_collector()
+    return application
+
+
+def tune_collector() -> None:
+    """Freeze what is alive now out of collections and set GC_THRESHOLDS: once, after
+    start-up (benchmarks that run the app in their own process call it too)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    return application

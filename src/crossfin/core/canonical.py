@@ -159,7 +159,14 @@ def _is_plain(obj: Any) -> bool:
         for key, value in obj.items():
             if type(key) is not str or (not key.isascii() and _UNORDERED.search(key)):
                 return False
-            if type(value) is not str and not _is_plain(value):
+            # Scalars inline, without a call each: most members of a record are.
+            vkind = type(value)
+            if vkind is str or value is None or vkind is bool:
+                continue
+            if vkind is int:
+                if not -_SAFE_INT < value < _SAFE_INT:
+                    return False
+            elif not _is_plain(value):
                 return False
         return True
     if kind is int:

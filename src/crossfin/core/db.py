@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,6 +88,30 @@ def driver_mark(dialect: Dialect, name: str | None = None) -> str:
     if style == "qmark" or (style == "named" and name is not None):
         return "?" if name is None else f":{name}"
     raise NotImplementedError(f"no raw SQL placeholders for {dialect.name} ({style})")
+
+
+def copy_rows(
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    types: Sequence[str] | None = None,
+) -> None:
+    """PostgreSQL `COPY table (columns) FROM STDIN` of `rows` through a psycopg 3 cursor.
+
+    Several times faster than an INSERT executemany for thousands of rows (no per-row
+    statement, parameters or round trip); the bulk paths of ingestion and the ledger share it.
+    With `types` (PostgreSQL type names, one per column) the rows go in binary format:
+    cheaper again for `bytea` (no hex text), but each value must be of its column's type.
+    """
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    if types is not None:
+        statement += " (FORMAT BINARY)"
+    with cursor.copy(statement) as copy:
+        if types is not None:
+            copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
 
 
 def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> Engine:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +31,9 @@ from crossfin.ledger.state import (
     with_children,
 )
 from crossfin.parties.models import Organization, OrgKind
+
+if TYPE_CHECKING:
+    from crossfin.documents.balance import Balance
 
 DOCUMENT, BALANCE, CONSENT = "document", "balance", "consent"
 _DOCUMENT_FIELDS = columns_of(
@@ -67,7 +70,7 @@ def balance_state(balance: Any) -> dict[str, Any]:
     return {name: value_of(balance, name) for name in _BALANCE_FIELDS}
 
 
-def balance_commitment(balances: Iterable[DocumentBalance]) -> dict[str, str]:
+def balance_commitment(balances: Iterable[Balance]) -> dict[str, str]:
     """The `state` entries of an event that leaves these balances as they are now."""
     return {entity_key(BALANCE, b.document_id): state_digest(balance_state(b)) for b in balances}
 

@@ -4,15 +4,16 @@ The business rules of submission inside a transaction the caller owns
 (`submission.submit` owns it for every entry point). One code path serves one payment and
 a bulk upload: `Lookups` reads what the payments need in a few set queries, `prepare`
 checks each (422, 403), `reserve` locks the union of their documents' balances in
-document id order (`documents/balance.lock_balances`, the lock financing takes) and accepts
-or refuses each in turn, `persist` writes the accepted ones with one ledger event each,
-committing to the payment's full state and to the balances it raised.
+document id order (`documents/balance.lock_balance_rows`: the locks `lock_balances` takes
+for financing, read as plain rows) and accepts or refuses each in turn, the changed
+balances written back in one statement; `persist` writes the accepted ones with one
+ledger event each, committing to the payment's full state and to the balances it raised.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -26,14 +27,15 @@ from crossfin.core.errors import AlreadyExists, CrossfinError, FieldError, Valid
 from crossfin.core.money import currency_exponent, format_amount, parse_amount
 from crossfin.documents import fx
 from crossfin.documents.balance import (
+    Balance,
     Claim,
     apply_claims,
-    decide_in_order,
+    decide_in_order_rows,
     shortfalls,
 )
 from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.state import balance_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -168,7 +170,7 @@ def submit_many(uow: UnitOfWork, entries: Sequence[Entry]) -> list[Submitted | C
     """
     session, today = uow.session, business_date()
     lookups = Lookups(session, entries)
-    decided = decide_in_order(
+    decided = decide_in_order_rows(
         session,
         entries,
         lambda entry: prepare(lookups, entry, today),
@@ -358,7 +360,7 @@ def has_ref(session: Session, bank_org_id: int, external_ref: str) -> bool:
 
 
 def reserve(
-    prepared: Prepared, balances: dict[int, DocumentBalance], taken: set[tuple[int, str]]
+    prepared: Prepared, balances: Mapping[int, Balance], taken: set[tuple[int, str]]
 ) -> Prepared | CrossfinError:
     """Accept `prepared` against the locked balances (raising them), or say why not."""
     entry = prepared.entry
@@ -386,7 +388,7 @@ def reserve(
 
 
 def _take_in_order(
-    balances: dict[int, DocumentBalance], claims: list[Claim], needed: int
+    balances: Mapping[int, Balance], claims: list[Claim], needed: int
 ) -> list[Claim]:
     """Cumulative use: what the payment needs, taken from each document in the order named,
     up to what is left of it; documents it does not reach are not used. When they do not
@@ -536,7 +538,9 @@ def _submitted_content(row: dict[str, Any], p: Prepared) -> dict[str, Any]:
         "usd_equivalent": format_amount(p.usd, "USD"),
         "usd_rate": p.usd_rate,
         "usd_rate_source": p.usd_source,
-        "value_date": p.value_date,
+        # As text, which is what the digest's canonical form makes of a date anyway: the
+        # content is then plain JSON and the encoder takes it as it is, without a copy.
+        "value_date": p.value_date.isoformat(),
         "payee": {
             "name": p.payee.name,
             "country": p.payee.country,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, DateTime, Table
 
-from crossfin.core.db import driver_mark
+from crossfin.core.db import copy_rows, driver_mark
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,10 +67,10 @@ def _copy(
     raw = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
     extra = tuple(stamps.values())
     columns = list(rows[0])
-    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(tuple(row[c] for c in columns) + extra)
+    with raw.cursor() as cursor:
+        copy_rows(
+            cursor, table.name, names, (tuple(row[c] for c in columns) + extra for row in rows)
+        )
 
 
 def key_in(column: Any, values: Sequence[Any], dialect_name: str) -> Any:
