@@ -20,6 +20,7 @@ ORG_KINDS = {
     "tax": N_("Tax authority"),
     "insurer": N_("Export-credit insurer"),
     "logistics": N_("Logistics source"),
+    "overseas_customs": N_("Overseas customs source"),
     "operator": N_("Platform operator"),
 }
 ROLES = {
