@@ -16,9 +16,10 @@ DCSA events do not name a party, the carrier knows whose booking it is.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from crossfin.core.errors import FieldError
 from crossfin.documents.kinds.base import Content, KindModel, KindSpec
@@ -40,23 +41,24 @@ CODES = {
         {"LOAD", "DISC", "GTIN", "GTOT", "STUF", "STRP", "PICK", "DROP", "INSP", "RSEA", "RMVD"}
     ),
     "SHIPMENT": frozenset(
-        {
-            "RECE", "DRFT", "PENA", "PENU", "PENC", "CONF", "REJE", "APPR", "ISSU",
-            "SURR", "SUBM", "VOID", "CANC", "UPDT", "HOLD", "RELS",
-        }
-    ),  # fmt: skip
+        {"RECE", "DRFT", "PENA", "PENU", "PENC", "CONF", "REJE", "APPR"}
+        | {"ISSU", "SURR", "SUBM", "VOID", "CANC", "UPDT", "HOLD", "RELS"}
+    ),
 }
+
+
+def check_event_code(value: Any) -> str:
+    """A DCSA event type code: four letters, upper-case (which type takes it: `_code_of_type`)."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{4}", value.strip()):
+        raise ValueError("must be a DCSA event type code of 4 letters, e.g. DEPA or LOAD")
+    return value.strip().upper()
 
 
 class TransportEvent(KindModel):
     event_id: DocNumber
     event_type: Literal["TRANSPORT", "EQUIPMENT", "SHIPMENT"]
     classifier: Literal["ACT", "PLN", "EST"]
-    event_code: Literal[
-        "ARRI", "DEPA", "LOAD", "DISC", "GTIN", "GTOT", "STUF", "STRP", "PICK", "DROP", "INSP",
-        "RSEA", "RMVD", "RECE", "DRFT", "PENA", "PENU", "PENC", "CONF", "REJE", "APPR", "ISSU",
-        "SURR", "SUBM", "VOID", "CANC", "UPDT", "HOLD", "RELS",
-    ]  # fmt: skip
+    event_code: Annotated[str, BeforeValidator(check_event_code)]
     event_datetime: IsoDateTime
     party_uscc: Uscc
     carrier: Text | None = None
