@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('declaration_key', sa.String(length=64), nullable=False),
     sa.Column('containers', sa.Text(), nullable=False),
     sa.Column('goods', sa.Text(), nullable=False),
+    sa.Column('event_keys', sa.Text(), nullable=False),
     sa.Column('outcome', sa.String(length=8), nullable=False),
     sa.Column('comparisons', sa.Text(), nullable=False),
     sa.Column('tolerance_version', sa.Integer(), nullable=False),

@@ -35,6 +35,8 @@ class OffshoreCheck(Base):
     # JSON: the container numbers as the bank gave them (normalised), the goods it claimed.
     containers: Mapped[str] = mapped_column(Text)
     goods: Mapped[str] = mapped_column(Text)
+    # JSON: the keys of the carrier's transport events the comparisons read (evidence).
+    event_keys: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(8), index=True)
     # JSON list of comparisons (docs/payments.md, "The report") and the tolerances' version.
     comparisons: Mapped[str] = mapped_column(Text)
