@@ -28,13 +28,13 @@ _CODE_FIELD = {
 
 
 def _refs(payload: dict[str, Any], kind: str) -> list[str]:
-    found = [
-        ref.get("value")
+    found: list[str] = [
+        str(ref["value"])
         for ref in payload.get("relatedDocumentReferences") or []
         if isinstance(ref, dict) and ref.get("type") == kind and ref.get("value")
     ]
     if payload.get("documentTypeCode") == kind and payload.get("documentReference"):
-        found.append(payload["documentReference"])
+        found.append(str(payload["documentReference"]))
     return list(dict.fromkeys(found))
 
 
@@ -51,7 +51,7 @@ def dcsa_to_transport_event(event: dict[str, Any], *, party_uscc: str) -> dict[s
     """The transport_event record of one DCSA T&T 3.0 event."""
     if not isinstance(event, dict):
         raise AdapterError("event", "an event is a JSON object")
-    metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+    metadata: dict[str, Any] = event["metadata"] if isinstance(event.get("metadata"), dict) else {}
     payload = event.get("payload") if "metadata" in event else event
     if not isinstance(payload, dict):
         if metadata.get("retractedEventID"):

@@ -3,11 +3,13 @@ JSON object whose shape is the contract with the PDF renderer (docs/payments.md,
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "external_ref": "OFF-2026-0001",
     "enterprise_uscc": "91440300MA5DC6QX9C",
     "contract": {
