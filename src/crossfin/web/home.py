@@ -52,7 +52,7 @@ CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
     OrgKind.LOGISTICS: (
         N_("Publish bills of lading and their endorsements"),
         N_("Publish warehouse receipts and release pledges"),
-        N_("Publish vessel and container events (DCSA Track & Trace)"),
+        N_("Publish vessel and container events (DCSA Track and Trace)"),
     ),
     OrgKind.OVERSEAS_CUSTOMS: (N_("Publish declarations lodged with foreign customs"),),
     OrgKind.OPERATOR: (
