@@ -119,7 +119,7 @@ def test_everything_matches_and_each_comparison_has_the_contract_shape() -> None
             "vessel",
             with_events(("E9", ev("DEPA", "2026-11-04T02:00:00Z", "DEHAM", vessel="Other"))),
             "mismatch",
-        ),  # fmt: skip
+        ),
         ("vessel", with_events(), "missing"),
         ("voyage", with_decl(voyage="2104S"), "mismatch"),
         ("voyage", with_events(), "missing"),
@@ -131,7 +131,7 @@ def test_everything_matches_and_each_comparison_has_the_contract_shape() -> None
             "port_of_loading",
             with_events(("E9", ev("DEPA", "2026-11-04T02:00:00Z", "NLRTM"))),
             "mismatch",
-        ),  # fmt: skip
+        ),
         ("port_of_loading", with_events(EVENTS[3]), "missing"),
         ("port_of_discharge", with_decl(port_of_discharge="MYPKG"), "mismatch"),
         ("port_of_discharge", with_events(*EVENTS[:3]), "missing"),
@@ -139,12 +139,12 @@ def test_everything_matches_and_each_comparison_has_the_contract_shape() -> None
             "loading_date",
             with_events(("E9", ev("DEPA", "2026-11-07T02:00:00Z", "DEHAM"))),
             "mismatch",
-        ),  # fmt: skip
+        ),
         (
             "loading_date",
             with_events(("E9", ev("DEPA", "2026-11-04T02:00:00Z", "DEHAM", classifier="EST"))),
             "missing",
-        ),  # fmt: skip
+        ),
         ("declaration_date", with_decl(acceptance_date="2026-09-01"), "mismatch"),
         ("declaration_date", with_decl(declaration_type="import"), "missing"),  # ARRI is EST
         ("seller", with_decl(exporter_name="Rhein Tools GmbH"), "mismatch"),
@@ -159,7 +159,7 @@ def test_everything_matches_and_each_comparison_has_the_contract_shape() -> None
             "gross_weight",
             replace(FACTS, goods=replace(GOODS, gross_weight_kg="20000")),
             "mismatch",
-        ),  # fmt: skip
+        ),
         ("gross_weight", replace(FACTS, goods=replace(GOODS, gross_weight_kg=None)), "missing"),
     ],
 )

@@ -342,6 +342,29 @@ def _offshore_submit(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return req
 
 
+def _offshore_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    """The portal's check form, filled for a fresh shipment of the relation's firm."""
+    req = _offshore_submit(w, r, who, rel)
+    body = req.json or {}
+    contract = body["contract"]
+    req.url, req.json = "/offshore-checks", None
+    req.data = {
+        "external_ref": body["external_ref"],
+        "enterprise_uscc": body["enterprise_uscc"],
+        "contract_no": contract["number"],
+        "amount": contract["amount"],
+        "currency": contract["currency"],
+        "buyer_name": contract["buyer"]["name"],
+        "buyer_country": contract["buyer"]["country"],
+        "seller_name": contract["seller"]["name"],
+        "seller_country": contract["seller"]["country"],
+        "bill_of_lading": body["bill_of_lading"],
+        "declaration": body["declaration"],
+        "containers": " ".join(body["containers"]),
+    }
+    return req
+
+
 def specs() -> dict[tuple[str, str], Spec]:
     from support.authz import Req, Spec, _fresh_post, _get, _record_get
 
@@ -379,6 +402,11 @@ def specs() -> dict[tuple[str, str], Spec]:
         ),
         ("GET", "/v1/offshore-tolerances"): Spec(_get("/v1/offshore-tolerances")),
         ("POST", "/v1/offshore-tolerances"): Spec(post_tolerances),
+        ("GET", "/offshore-checks"): Spec(_get("/offshore-checks")),
+        ("POST", "/offshore-checks"): Spec(_offshore_page, record=True),
+        ("GET", "/offshore-checks/{check_id}"): _record_get(
+            "/offshore-checks/{}", "offshore_check"
+        ),
         ("GET", "/v1/p1-sample-rate"): Spec(_get("/v1/p1-sample-rate")),
         ("POST", "/v1/p1-sample-rate"): Spec(post_rate),
         ("POST", "/v1/p1-samples"): Spec(draw),
