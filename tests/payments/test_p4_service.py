@@ -40,6 +40,7 @@ def _count(db: Database, model: type) -> int:
 def test_a_matching_check_passes_and_endorses_both_documents(db: Database) -> None:
     t = make_trader(db)
     s = make_shipment(db, t)
+    make_shipment(db, t, containers=["APZU4812090"])  # another of its shipments: not linked
     done = run_check(db, t.banks[0], check_body(t, s))
     assert isinstance(done, Done), done
     report = done.report

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -131,7 +131,7 @@ def _run(uow: UnitOfWork, caller: Caller, c: Checked) -> Done:
         )
         raise AlreadyUsed(attempt)
     tolerances = current_tolerances(session)
-    events = linked_events(c.bl_key, c.containers, _events_of(session, enterprise))
+    events = linked_events(c.bl_key, c.containers, _events_of(session, enterprise, c))
     facts = Facts(
         c.contract_no,
         c.buyer,
@@ -261,8 +261,17 @@ def _document(
     return found[0], json.loads(found[1])
 
 
-def _events_of(session: Session, enterprise: Organization) -> list[tuple[str, dict[str, Any]]]:
-    """The enterprise's transport events (the carrier's, as evidence), oldest first."""
+def _events_of(
+    session: Session, enterprise: Organization, c: Checked
+) -> list[tuple[str, dict[str, Any]]]:
+    """The enterprise's transport events that may be this shipment's, oldest first.
+
+    The database keeps those whose content mentions the B/L or a container (a text match
+    on the enterprise's events, cheap whatever their number); `compare.linked_events` then
+    keeps exactly those naming them in the right field.
+    """
+    content = DocumentVersion.content
+    named = [content.contains(f'"{n}"', autoescape=True) for n in (c.bl_key, *c.containers)]
     rows = session.execute(
         select(Document.key, DocumentVersion.content)
         .join(
@@ -270,7 +279,11 @@ def _events_of(session: Session, enterprise: Organization) -> list[tuple[str, di
             (DocumentVersion.document_id == Document.id)
             & (DocumentVersion.version == Document.version),
         )
-        .where(Document.kind == "transport_event", Document.owner_uscc == enterprise.uscc)
+        .where(
+            Document.kind == "transport_event",
+            Document.owner_uscc == enterprise.uscc,
+            or_(*named),
+        )
         .order_by(Document.id)
     )
     return [(key, json.loads(content)) for key, content in rows]
