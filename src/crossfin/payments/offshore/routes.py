@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError
@@ -63,9 +63,19 @@ class CheckPage(BaseModel):
 
 
 class TolerancesIn(BaseModel):
-    changes: dict[str, int] = Field(
-        max_length=4, examples=[{"bl_departure_days": 2, "quantity_pct": 3}]
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "changes": {"bl_departure_days": 2, "quantity_pct": 3},
+                    "reason": "pilot: same-week B/Ls only",
+                }
+            ]
+        },
     )
+
+    changes: dict[str, int] = Field(max_length=4)
     reason: str = Field(min_length=1, max_length=500)
 
 
