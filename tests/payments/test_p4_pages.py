@@ -56,6 +56,9 @@ def test_the_bank_runs_a_check_from_the_form_and_reads_its_report(client, db):  
     bad = client.post("/offshore-checks", data=form | {"containers": "MSKU1234566"})
     assert bad.status_code == 422 and "containers[0]" in bad.text
     check_url = res.headers["location"]
+    pdf = client.get(check_url + "/report.pdf")  # the portal's session, not an API key
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.post("/logout", data={"csrf_token": token})
 
     token = as_user(client, db, t.enterprise.org_id, Role.OPERATOR)

@@ -407,6 +407,9 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("GET", "/offshore-checks/{check_id}"): _record_get(
             "/offshore-checks/{}", "offshore_check"
         ),
+        ("GET", "/offshore-checks/{check_id}/report.pdf"): _record_get(
+            "/offshore-checks/{}/report.pdf", "offshore_check"
+        ),
         ("GET", "/v1/p1-sample-rate"): Spec(_get("/v1/p1-sample-rate")),
         ("POST", "/v1/p1-sample-rate"): Spec(post_rate),
         ("POST", "/v1/p1-samples"): Spec(draw),

@@ -126,7 +126,7 @@ def transport_events() -> list[Record]:
             "voyage": s[9],
             "transport_document_refs": [bl_no],
         }
-        moves = [
+        moves: list[tuple[str, str, str, str, str | None]] = [
             ("EQUIPMENT", "LOAD", f"{s[18]}T06:{i:02d}:00Z", s[5], box)
             for i, box in enumerate(s[10])
         ]

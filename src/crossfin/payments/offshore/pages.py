@@ -26,6 +26,7 @@ from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow
 from crossfin.payments.offshore import queries, report, service
+from crossfin.payments.offshore.routes import render_pdf
 from crossfin.payments.offshore.schemas import CheckIn
 
 router = APIRouter()
@@ -151,3 +152,16 @@ def report_page(
 ) -> Response:
     found = report.full(uow.session, queries.get_check(uow.session, caller, check_id))
     return render(request, "payments/offshore_report.html", {"r": found})
+
+
+@router.get("/offshore-checks/{check_id}/report.pdf", summary="A P4 report as a PDF (portal)")
+def report_pdf(
+    request: Request, check_id: PathId, caller: PortalCallerDep, uow: PortalReadUow
+) -> Response:
+    """The API's PDF for a logged-in person (the API takes keys, the portal its session)."""
+    found = report.full(uow.session, queries.get_check(uow.session, caller, check_id))
+    return Response(
+        render_pdf(found),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="offshore-check-{check_id}.pdf"'},
+    )

@@ -139,18 +139,18 @@ def get_report(check_id: PathId, caller: CallerDep, uow: ReadUow) -> dict[str, A
 def get_report_pdf(check_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
     body = report.full(uow.session, queries.get_check(uow.session, caller, check_id))
     return Response(
-        _renderer()(body),
+        render_pdf(body),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="offshore-check-{check_id}.pdf"'},
     )
 
 
-def _renderer() -> Callable[[dict[str, Any]], bytes]:
+def render_pdf(body: dict[str, Any]) -> bytes:
     """`report_pdf.render_report_pdf(report) -> bytes`, built beside this module (it embeds
-    a CJK font); looked up when first asked for, so the rest of P4 loads without it."""
+    a CJK font); imported when first asked for, so the rest of P4 loads without it."""
     module = importlib.import_module("crossfin.payments.offshore.report_pdf")
     render: Callable[[dict[str, Any]], bytes] = module.render_report_pdf
-    return render
+    return render(body)
 
 
 @router.get("/offshore-tolerances", summary="P4's tolerances in force (dates, quantities)")
