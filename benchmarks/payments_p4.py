@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import statistics
 import sys
 import tempfile
@@ -37,7 +38,8 @@ from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
 from crossfin.core.settings import Settings
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.models import Document, DocumentRef, DocumentVersion
+from crossfin.documents.refs import ref_rows
 from crossfin.ledger import keys
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
@@ -191,6 +193,12 @@ def publish(db: Database, n: int, firm_id: int, sources: dict[str, int], uscc: s
             (k, key): i
             for i, k, key in uow.session.execute(select(Document.id, Document.kind, Document.key))
         }
+        refs = [
+            row
+            for d, body in zip(docs, bodies, strict=True)
+            for row in ref_rows(get_kind(d["kind"]), ids[(d["kind"], d["key"])], json.loads(body))
+        ]
+        uow.session.execute(insert(DocumentRef), refs)  # as publication indexes them
         uow.session.execute(
             insert(DocumentVersion),
             [

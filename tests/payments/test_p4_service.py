@@ -165,3 +165,32 @@ def test_an_external_ref_is_one_check_per_bank(db: Database) -> None:
     with pytest.raises(AlreadyExists):
         run_check(db, t.banks[0], check_body(t, s2, external_ref=body["external_ref"]))
     assert caller_of(db, t.banks[0]).org_id == t.banks[0].org_id
+
+
+def test_events_are_found_through_the_reference_index_kept_by_amendments(db: Database) -> None:
+    from sqlalchemy import select as sel
+
+    from crossfin.documents.models import DocumentVersion
+    from crossfin.documents.versions import amend
+    from crossfin.ledger.uow import UnitOfWork
+
+    t = make_trader(db)
+    s = make_shipment(db, t)
+    depa = s.events[0]
+    with db.session(readonly=True) as session:
+        record = json.loads(
+            session.scalars(
+                sel(DocumentVersion.content).where(DocumentVersion.document_id == depa.id)
+            ).one()
+        )
+    carrier = caller_of(db, t.carrier)
+    with UnitOfWork(db, carrier.actor) as uow:  # the carrier re-files it for another B/L
+        changed = record | {"transport_document_refs": ["OTHERBL1"]}
+        amend(uow, carrier, "transport_event", depa.key, changed, "wrong B/L")
+        uow.commit()
+    done = run_check(db, t.banks[0], check_body(t, s))
+    assert isinstance(done, Done)
+    keys = {d["key"] for d in done.report["documents"] if d["kind"] == "transport_event"}
+    assert depa.key not in keys and len(keys) == 3  # the loads and the arrival still name it
+    loading = next(c for c in done.report["comparisons"] if c["subject"] == "loading_date")
+    assert loading["evidence"][1]["field"] == "event_datetime (LOAD)"  # no DEPA: the loading

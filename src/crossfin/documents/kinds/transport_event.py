@@ -99,4 +99,5 @@ SPEC = KindSpec(
     value_currency="",
     checks=(_code_of_type, _what_it_is_about),
     description="Vessel or container event, DCSA Track & Trace (evidence, never used)",
+    ref_fields=("transport_document_refs", "equipment"),
 )

@@ -1,4 +1,5 @@
-"""payments p4: offshore trade checks, their endorsed documents, tolerances
+"""payments p4: offshore trade checks, their endorsed documents, tolerances; the
+documents' reference index
 
 Revision ID: 0014_offshore_checks
 Revises: 0013_payments_p1
@@ -17,6 +18,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('document_refs',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_document_refs_document_id_documents')),
+    sa.PrimaryKeyConstraint('document_id', 'ref', name=op.f('pk_document_refs'))
+    )
+    with op.batch_alter_table('document_refs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_refs_ref'), ['ref'], unique=False)
+
     op.create_table('offshore_tolerance_versions',
     sa.Column('version', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('rules', sa.Text(), nullable=False),
@@ -98,3 +108,7 @@ def downgrade() -> None:
 
     op.drop_table('offshore_checks')
     op.drop_table('offshore_tolerance_versions')
+    with op.batch_alter_table('document_refs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_refs_ref'))
+
+    op.drop_table('document_refs')

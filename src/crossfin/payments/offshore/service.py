@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, CrossfinError, invalid
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
 from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.refs import naming
 from crossfin.documents.state import balance_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -264,14 +265,8 @@ def _document(
 def _events_of(
     session: Session, enterprise: Organization, c: Checked
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The enterprise's transport events that may be this shipment's, oldest first.
-
-    The database keeps those whose content mentions the B/L or a container (a text match
-    on the enterprise's events, cheap whatever their number); `compare.linked_events` then
-    keeps exactly those naming them in the right field.
-    """
-    content = DocumentVersion.content
-    named = [content.contains(f'"{n}"', autoescape=True) for n in (c.bl_key, *c.containers)]
+    """The enterprise's transport events naming the B/L or one of its containers (through
+    the documents' reference index), oldest first."""
     rows = session.execute(
         select(Document.key, DocumentVersion.content)
         .join(
@@ -280,9 +275,9 @@ def _events_of(
             & (DocumentVersion.version == Document.version),
         )
         .where(
+            Document.id.in_(naming((c.bl_key, *c.containers))),
             Document.kind == "transport_event",
             Document.owner_uscc == enterprise.uscc,
-            or_(*named),
         )
         .order_by(Document.id)
     )
