@@ -75,7 +75,8 @@ class TolerancesIn(BaseModel):
         },
     )
 
-    changes: dict[str, int] = Field(max_length=4)
+    # Each tolerance's own bound is checked by `tolerances.set_tolerances` (at most 180).
+    changes: dict[str, Annotated[int, Field(ge=0, le=180)]] = Field(max_length=4)
     reason: str = Field(min_length=1, max_length=500)
 
 
