@@ -56,9 +56,6 @@ def test_the_bank_runs_a_check_from_the_form_and_reads_its_report(client, db):  
     bad = client.post("/offshore-checks", data=form | {"containers": "MSKU1234566"})
     assert bad.status_code == 422 and "containers[0]" in bad.text
     check_url = res.headers["location"]
-    pdf = client.get(check_url + "/report.pdf")  # the portal's session, not an API key
-    assert pdf.status_code == 200, pdf.text
-    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     client.post("/logout", data={"csrf_token": token})
 
     token = as_user(client, db, t.enterprise.org_id, Role.OPERATOR)
@@ -84,3 +81,13 @@ def test_the_regulator_sees_failed_checks_in_its_subtree(client, db):  # type: i
     page = client.get("/offshore-checks?outcome=failed").text
     assert f'data-test="check-{body["external_ref"]}"' in page
     assert client.get("/offshore-checks?outcome=passed").text.count('data-test="check-') == 0
+
+
+def test_the_portal_serves_the_report_pdf_to_a_logged_in_person(client, db):  # type: ignore[no-untyped-def]
+    t = make_trader(db)
+    s = make_shipment(db, t)
+    done = run_check(db, t.banks[0], check_body(t, s))
+    as_user(client, db, t.enterprise.org_id, Role.OPERATOR)  # the session, not an API key
+    pdf = client.get(f"/offshore-checks/{done.check.id}/report.pdf")  # type: ignore[union-attr]
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")

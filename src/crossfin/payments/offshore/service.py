@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import AlreadyExists, CrossfinError, invalid
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
-from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.refs import naming
 from crossfin.documents.state import balance_commitment
 from crossfin.ledger.events import EventType
@@ -102,7 +102,44 @@ def check_offshore(
 
 
 def _run(uow: UnitOfWork, caller: Caller, c: Checked) -> Done:
+    """The check in the caller's transaction: refusals raise, a failed check returns."""
     session = uow.session
+    enterprise, gate = _enterprise(session, caller, c)
+    bl = _document(session, "bill_of_lading", c.bl_key, enterprise, "bill_of_lading")
+    decl = _document(
+        session, "overseas_customs_declaration", c.declaration_key, enterprise, "declaration"
+    )
+    claims, balances = _locked(session, caller, enterprise, c, [bl[0], decl[0]])
+    tolerances = current_tolerances(session)
+    events = linked_events(c.bl_key, c.containers, _events_of(session, enterprise, c))
+    facts = Facts(
+        c.contract_no, c.buyer, c.seller, c.containers, c.goods,
+        c.bl_key, bl[1], c.declaration_key, decl[1], events,
+    )  # fmt: skip
+    comparisons = compare_all(facts, tolerances)
+    missing_allowed = gate.treatment is Treatment.FACILITATED
+    passed = outcome_of(comparisons, missing_allowed=missing_allowed) == "passed"
+    row = _row(caller, enterprise, gate, c, comparisons, [k for k, _ in events], passed)
+    row.tolerance_version = tolerances.version
+    session.add(row)
+    session.flush()
+    uses = _endorse(session, row, claims, balances) if passed else []
+    bank = session.get(Organization, caller.org_id)
+    assert bank is not None
+    body = report.build(row, bank, enterprise)
+    row.report_digest = report.digest(body)
+    state = check_commitment(row, uses)
+    if passed:
+        state |= balance_commitment(balances[claim.document.id] for claim in claims)
+    receipt = _record(uow, caller, enterprise, gate, row, claims if passed else [], state)
+    row.event_id = receipt.event_id
+    if not passed:
+        _failed_alert(uow, caller, row, comparisons)
+    return Done(row, body, receipt)
+
+
+def _enterprise(session: Session, caller: Caller, c: Checked) -> tuple[Organization, Gate]:
+    """The enterprise, its class gate in P4 (403 for class C), and a free external_ref."""
     enterprise = session.scalar(select(Organization).where(Organization.uscc == c.enterprise_uscc))
     if enterprise is None or enterprise.kind != OrgKind.ENTERPRISE.value:
         raise invalid("enterprise_uscc", "no enterprise with this USCC is on the platform")
@@ -111,66 +148,63 @@ def _run(uow: UnitOfWork, caller: Caller, c: Checked) -> Done:
         raise AlreadyExists(
             "this bank already has a check with this external_ref", field="external_ref"
         )
-    bl = _document(session, "bill_of_lading", c.bl_key, enterprise, "bill_of_lading")
-    decl = _document(
-        session, "overseas_customs_declaration", c.declaration_key, enterprise, "declaration"
-    )
-    claims = [
-        Claim(doc, report.ROLES[doc.kind], doc.value_minor, doc.value_minor)
-        for doc, _ in (bl, decl)
-    ]
-    balances = lock_balances(session, [claim.document.id for claim in claims])
+    return enterprise, gate
+
+
+def _locked(
+    session: Session,
+    caller: Caller,
+    enterprise: Organization,
+    c: Checked,
+    documents: list[Document],
+) -> tuple[list[Claim], dict[int, DocumentBalance]]:
+    """Each document's whole use, on its balance locked now; 409 when one is already used
+    (by a check, a payment or a financing, at any bank), before anything is compared."""
+    claims = [Claim(d, report.ROLES[d.kind], d.value_minor, d.value_minor) for d in documents]
+    balances = lock_balances(session, [d.id for d in documents])
     short = shortfalls(balances, claims)
     if short:
+        path = enterprise.jurisdiction_path
         attempt = UsedAttempt(
-            caller.org_id,
-            enterprise.id,
-            enterprise.jurisdiction_path,
-            SCENARIO,
-            c.external_ref,
-            tuple(short),
+            caller.org_id, enterprise.id, path, SCENARIO, c.external_ref, tuple(short)
         )
         raise AlreadyUsed(attempt)
-    tolerances = current_tolerances(session)
-    events = linked_events(c.bl_key, c.containers, _events_of(session, enterprise, c))
-    facts = Facts(
-        c.contract_no,
-        c.buyer,
-        c.seller,
-        c.containers,
-        c.goods,
-        c.bl_key,
-        bl[1],
-        c.declaration_key,
-        decl[1],
-        events,
-    )
-    comparisons = compare_all(facts, tolerances)
-    missing_allowed = gate.treatment is Treatment.FACILITATED
-    passed = outcome_of(comparisons, missing_allowed=missing_allowed) == "passed"
-    row = _row(caller, enterprise, gate, c, comparisons, [k for k, _ in events], passed)
-    row.tolerance_version = tolerances.version
-    session.add(row)
-    session.flush()
-    uses: list[OffshoreCheckUse] = []
-    if passed:  # endorsement: both documents used whole on their one balance
-        apply_claims(balances, claims)
-        uses = [
-            OffshoreCheckUse(
-                check_id=row.id,
-                document_id=claim.document.id,
-                used_minor=claim.reserved_minor,
-                currency=claim.document.currency,
-            )
-            for claim in claims
-        ]
-        session.add_all(uses)
-    bank = session.get(Organization, caller.org_id)
-    assert bank is not None
-    body = report.build(row, bank, enterprise)
-    row.report_digest = report.digest(body)
+    return claims, balances
+
+
+def _endorse(
+    session: Session,
+    row: OffshoreCheck,
+    claims: list[Claim],
+    balances: dict[int, DocumentBalance],
+) -> list[OffshoreCheckUse]:
+    """Endorsement (签注): both documents used whole on their one balance."""
+    apply_claims(balances, claims)
+    uses = [
+        OffshoreCheckUse(
+            check_id=row.id,
+            document_id=claim.document.id,
+            used_minor=claim.reserved_minor,
+            currency=claim.document.currency,
+        )
+        for claim in claims
+    ]
+    session.add_all(uses)
+    return uses
+
+
+def _record(
+    uow: UnitOfWork,
+    caller: Caller,
+    enterprise: Organization,
+    gate: Gate,
+    row: OffshoreCheck,
+    endorsed: list[Claim],
+    state: dict[str, str],
+) -> Receipt:
+    """The check's one ledger event: its outcome, the report's digest, what it endorsed."""
     with uow.acting_as(caller.actor):
-        receipt = uow.record(
+        return uow.record(
             EventType.OFFSHORE_CHECKED,
             subjects={"offshore_check": row.id},
             content={
@@ -181,20 +215,12 @@ def _run(uow: UnitOfWork, caller: Caller, c: Checked) -> Done:
                 "gate": gate.rule,
                 "outcome": row.outcome,
                 "report_digest": row.report_digest,
-                "endorsed": [
-                    {"kind": claim.document.kind, "key": claim.document.key}
-                    for claim in (claims if passed else [])
-                ],
-                "tolerance_version": tolerances.version,
+                "endorsed": [{"kind": e.document.kind, "key": e.document.key} for e in endorsed],
+                "tolerance_version": row.tolerance_version,
             },
             parties={caller.org_id, enterprise.id},
-            state=check_commitment(row, uses)
-            | (balance_commitment(balances[c.document.id] for c in claims) if passed else {}),
+            state=state,
         )
-    row.event_id = receipt.event_id
-    if not passed:
-        _failed_alert(uow, caller, row, comparisons)
-    return Done(row, body, receipt)
 
 
 def _row(
