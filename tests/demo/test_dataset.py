@@ -8,7 +8,17 @@ from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_password, demo_servic
 from crossfin.parties.identifiers import validate_bic, validate_customs_code, validate_uscc
 from crossfin.parties.jurisdiction_data import ROOT_CODE, load_divisions
 
-KINDS = {"enterprise", "bank", "regulator", "customs", "tax", "insurer", "logistics", "operator"}
+KINDS = {
+    "enterprise",
+    "bank",
+    "regulator",
+    "customs",
+    "tax",
+    "insurer",
+    "logistics",
+    "overseas_customs",
+    "operator",
+}
 ROLES = {"admin", "operator", "approver", "auditor"}
 
 

@@ -26,6 +26,7 @@ from crossfin.ledger.models import LogHead
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, Principal
 from crossfin.payments.models import PaymentUse
+from crossfin.payments.offshore.models import OffshoreCheckUse
 from support.parties import TEST_ACTOR
 from support.web import csrf_from, login
 
@@ -160,6 +161,11 @@ def test_every_balance_is_the_sum_of_its_active_uses(db: Database, settings: Set
             entry = held.setdefault(paid.document_id, [0, 0])
             entry[0] += paid.used_minor
             entry[1] += 1 if docs[paid.document_id].single_use else 0
+        # P4 endorses its B/L and declaration whole (docs/payments.md, "P4").
+        for endorsed in session.scalars(select(OffshoreCheckUse)):
+            entry = held.setdefault(endorsed.document_id, [0, 0])
+            entry[0] += endorsed.used_minor
+            entry[1] += 1
         assert any(d.kind == "vat_invoice" for i, d in docs.items() if i in held)
         for doc_id, balance in balances.items():
             used, uses = held.get(doc_id, [0, 0])

@@ -76,13 +76,16 @@ def test_dataset_is_deterministic_valid_and_sized_as_promised() -> None:
         "customs_declaration": 312,
         "vat_invoice": 100,
         "insurance_policy": 10,
-        "bill_of_lading": 30,
+        "bill_of_lading": 30 + 2,  # two of the offshore trader (P4)
         "warehouse_receipt": 10,
         "tax_filing": 10,
+        "overseas_customs_declaration": 2,
+        "transport_event": 8,
     }
     assert len({b.ref for b in BATCHES}) == len(BATCHES)
+    dated = ("export_date", "issue_date", "filing_date", "acceptance_date", "event_datetime")
     dates = {
-        r.get("export_date") or r.get("issue_date") or r.get("filing_date") or r["valid_from"]
+        next((r[k] for k in dated if k in r), None) or r["valid_from"]
         for b in BATCHES
         for r in b.records
     }
@@ -91,7 +94,11 @@ def test_dataset_is_deterministic_valid_and_sized_as_promised() -> None:
 
 def test_dataset_links_shipments_across_kinds() -> None:
     declarations = {r["declaration_no"]: r for r in by_kind("customs_declaration")}
+    abroad = {r["transport_document_no"]: r for r in by_kind("overseas_customs_declaration")}
     for lading in by_kind("bill_of_lading"):
+        if lading["bl_no"] in abroad:  # offshore (P4): declared abroad, never in China
+            assert abroad[lading["bl_no"]]["enterprise_uscc"] == lading["shipper_uscc"]
+            continue
         shipped = [d for d in declarations.values() if d.get("bill_no") == lading["bl_no"]]
         assert len(shipped) == 1, lading["bl_no"]
         assert shipped[0]["enterprise_uscc"] == lading["shipper_uscc"]
@@ -120,9 +127,11 @@ def test_demo_load_publishes_every_document_once(db: Database, settings: Setting
             "customs_declaration": 312,
             "vat_invoice": 100,
             "insurance_policy": 10,
-            "bill_of_lading": 30,
+            "bill_of_lading": 30 + 2,  # two of the offshore trader (P4)
             "warehouse_receipt": 10,
             "tax_filing": 10,
+            "overseas_customs_declaration": 2,
+            "transport_event": 8,
         }
     )
     sources = {b.source for b in BATCHES}

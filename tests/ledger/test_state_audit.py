@@ -39,6 +39,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.credentials import caller_for
 from crossfin.parties.models import Principal
 from crossfin.payments.models import Payment
+from crossfin.payments.offshore.models import OffshoreCheck
 from support.financing import declaration, make_firms
 from support.ledger import quiet_settings
 from support.parties import TEST_ACTOR
@@ -135,11 +136,20 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         "financings",
         "payments",
         "p1_fundings",
+        "offshore_checks",
         "documents",
         "document_balances",
         "consents",
     }
     assert clean.committed > 500
+
+    check = first_id(db, OffshoreCheck.id, OffshoreCheck.outcome == "failed")
+    report = tampered(
+        db,
+        update(OffshoreCheck).where(OffshoreCheck.id == check).values(outcome="passed"),
+        update(OffshoreCheck).where(OffshoreCheck.id == check).values(outcome="failed"),
+    )
+    assert named(report) == [("offshore_checks", check)]
 
     payment = first_id(db, Payment.id)
     report = tampered(

@@ -16,6 +16,7 @@ from crossfin.documents.access.models import Consent
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.payments.models import Payment, PaymentUse
+from crossfin.payments.offshore.models import OffshoreCheck, OffshoreCheckUse
 from crossfin.payments.p1_models import P1Funding, P1ReviewPaper, P1ReviewTask, P1Sample
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "crossfin"
@@ -24,6 +25,8 @@ MODELS = (
     FinancingUse,
     Payment,
     PaymentUse,
+    OffshoreCheck,
+    OffshoreCheckUse,
     P1Funding,
     P1Sample,
     P1ReviewTask,
@@ -52,6 +55,8 @@ WRITERS = {
     "payments/service.py": "persist commits the payment, its P1 funding and the balances "
     "reserve raised",
     "payments/state.py": "the projections themselves",
+    "payments/offshore/service.py": "_run commits the check, its uses and the balances it endorsed",
+    "payments/offshore/state.py": "the projections themselves",
     "payments/sampling.py": "draw commits the sample and its tasks; upload and review the task "
     "with its papers",
     "payments/transitions.py": "_move commits the payment, its uses and its balances",

@@ -53,3 +53,43 @@ def test_demo_p1_payments_and_their_sample(db: Database, settings: Settings) -> 
         assert sample is not None
         assert len(json.loads(sample.candidates)) == 10 and sample.rate_bp == 5000
     assert sources == {"capital", "foreign_debt", "listing_proceeds"}
+
+
+def test_demo_offshore_checks_one_passed_one_failed_with_its_alert(
+    db: Database, settings: Settings
+) -> None:
+    import json
+
+    from crossfin.documents.models import Document, DocumentBalance
+    from crossfin.payments.offshore.models import OffshoreCheck
+
+    for expected in (2, 0):  # the second load adds nothing
+        with UnitOfWork(db, TEST_ACTOR) as uow:
+            result = load_demo(uow, settings.data_dir)
+            uow.commit()
+        assert result.offshore_checks_added == expected
+    with db.session(readonly=True) as session:
+        checks = session.execute(
+            select(OffshoreCheck.external_ref, OffshoreCheck.outcome).order_by(OffshoreCheck.id)
+        ).all()
+        alerts = session.scalars(select(Alert.kind)).all()
+        passed_comparisons, failed_comparisons = session.scalars(
+            select(OffshoreCheck.comparisons).order_by(OffshoreCheck.id)
+        ).all()
+        endorsed = session.scalars(
+            select(Document.key)
+            .join(DocumentBalance, DocumentBalance.document_id == Document.id)
+            .where(Document.key.startswith("BDCLOFF"), DocumentBalance.active_uses == 1)
+        ).all()
+        events = session.scalar(
+            select(func.count()).select_from(Document).where(Document.kind == "transport_event")
+        )
+    assert [tuple(c) for c in checks] == [("demo-P4-001", "passed"), ("demo-P4-002", "failed")]
+    # Published through signed batches, the carrier's events are indexed by what they name:
+    # the passed check found every one (no comparison lacks its evidence).
+    assert {c["outcome"] for c in json.loads(passed_comparisons)} == {"match"}
+    failed = {c["subject"] for c in json.loads(failed_comparisons) if c["outcome"] != "match"}
+    assert failed == {"voyage", "gross_weight"}
+    assert alerts.count("offshore-check-failed") == 1
+    assert endorsed == ["BDCLOFF2600001"]
+    assert events == 8

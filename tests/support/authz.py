@@ -178,6 +178,9 @@ class World:
             "C": (OrgKind.CUSTOMS, None),
             "D": (OrgKind.CUSTOMS, None),
             "T": (OrgKind.TAX, None),
+            # P4's sources: the carrier (B/Ls, DCSA events) and the overseas customs source.
+            "L": (OrgKind.LOGISTICS, None),
+            "V": (OrgKind.OVERSEAS_CUSTOMS, None),
         }
         with UnitOfWork(self.db, TEST_ACTOR) as uow:
             for name, (kind, place) in plan.items():
@@ -263,6 +266,7 @@ class World:
 
         return {
             "payment": authz_payments.payment(self, rel),
+            "offshore_check": authz_payments.offshore_check(self, rel),
             "doc": docs[0],
             "batch": ref,
             "consent": consent,

@@ -238,6 +238,133 @@ def _papers_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return req
 
 
+def shipment(w: World, firm: str) -> tuple[str, str]:
+    """A fresh matching shipment of `firm` (a B/L from the carrier L, an overseas declaration
+    from V, two DCSA events); its B/L and declaration numbers."""
+    n = next(_seq)
+    bl_no, box = f"MXBL{n:08d}", "MSKU1234565"
+    bl = {
+        "bl_no": bl_no,
+        "shipper_uscc": w.uscc[firm],
+        "consignee": "Lion City Trading Pte Ltd",
+        "port_of_loading": "DEHAM",
+        "port_of_discharge": "SGSIN",
+        "vessel": "King of the Seas",
+        "voyage": "2103S",
+        "containers": [box],
+        "issue_date": "2026-11-03",
+        "negotiable": True,
+    }
+    insert_document(w.db, "bill_of_lading", bl, w.org["L"], w.org[firm])
+    declaration = {
+        "declaration_no": f"26DEMX{n:010d}",
+        "declaring_country": "DE",
+        "declaration_type": "export",
+        "enterprise_uscc": w.uscc[firm],
+        "exporter_name": "Rhein Maschinen GmbH",
+        "exporter_country": "DE",
+        "importer_name": "Lion City Trading Pte Ltd",
+        "importer_country": "SG",
+        "transport_document_no": bl_no,
+        "vessel": "King of the Seas",
+        "voyage": "2103S",
+        "port_of_loading": "DEHAM",
+        "port_of_discharge": "SGSIN",
+        "containers": [box],
+        "goods_description": "CNC milling machines",
+        "hs_code": "845961",
+        "quantity": "12",
+        "quantity_unit": "PCE",
+        "gross_weight_kg": "18400",
+        "invoice_value": "960000.00",
+        "currency": "EUR",
+        "acceptance_date": "2026-11-02",
+    }
+    insert_document(w.db, "overseas_customs_declaration", declaration, w.org["V"], w.org[firm])
+    for code, kind, when in (
+        ("DEPA", "TRANSPORT", "2026-11-04T02:00:00Z"),
+        ("LOAD", "EQUIPMENT", "2026-11-03T10:00:00Z"),
+    ):
+        event = {
+            "event_id": f"MXEV-{next(_seq):08d}",
+            "event_type": kind,
+            "classifier": "ACT",
+            "event_code": code,
+            "event_datetime": when,
+            "party_uscc": w.uscc[firm],
+            "location": "DEHAM",
+            "vessel": "King of the Seas",
+            "voyage": "2103S",
+            "transport_document_refs": [bl_no],
+        } | ({"equipment": box} if kind == "EQUIPMENT" else {})
+        insert_document(w.db, "transport_event", event, w.org["L"], w.org[firm])
+    return bl_no, str(declaration["declaration_no"])
+
+
+def offshore_body(w: World, firm: str, docs: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "external_ref": f"MXO-{next(_seq):08d}",
+        "enterprise_uscc": w.uscc[firm],
+        "contract": {
+            "number": "SC-MX-1",
+            "amount": "1000000.00",
+            "currency": "EUR",
+            "buyer": {"name": "Lion City Trading Pte Ltd", "country": "SG"},
+            "seller": {"name": "Rhein Maschinen GmbH", "country": "DE"},
+        },
+        "bill_of_lading": docs[0],
+        "declaration": docs[1],
+        "containers": ["MSKU1234565"],
+    }
+
+
+def offshore_check(w: World, rel: str) -> int:
+    """A fresh P4 check of the world `rel`, run by its bank's maker."""
+    from crossfin.payments.offshore import service
+    from crossfin.payments.offshore.schemas import CheckIn
+    from support.authz import WORLDS
+
+    firm, bank, _ = WORLDS[rel]
+    maker = w.maker[bank]
+    data = CheckIn.model_validate(offshore_body(w, firm, shipment(w, firm)))
+    done, _ = service.check_offshore(Transactions.own(w.db, maker.actor), maker, data)
+    assert isinstance(done, service.Done), done
+    return done.check.id
+
+
+def _offshore_submit(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    from support.authz import MISSING, WORLDS, Req
+
+    req = Req("POST", "/v1/payments/offshore-checks")
+    firm = WORLDS["own" if rel == MISSING else rel][0]
+    docs = w.fresh(r, rel, lambda: shipment(w, firm), req=req)
+    req.json = offshore_body(w, firm, docs)
+    return req
+
+
+def _offshore_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    """The portal's check form, filled for a fresh shipment of the relation's firm."""
+    req = _offshore_submit(w, r, who, rel)
+    body = req.json or {}
+    contract = body["contract"]
+    req.url, req.json = "/offshore-checks", None
+    req.data = {
+        "external_ref": body["external_ref"],
+        "enterprise_uscc": body["enterprise_uscc"],
+        "contract_no": contract["number"],
+        "amount": contract["amount"],
+        "currency": contract["currency"],
+        "buyer_name": contract["buyer"]["name"],
+        "buyer_country": contract["buyer"]["country"],
+        "seller_name": contract["seller"]["name"],
+        "seller_country": contract["seller"]["country"],
+        "bill_of_lading": body["bill_of_lading"],
+        "declaration": body["declaration"],
+        "containers": " ".join(body["containers"]),
+    }
+    return req
+
+
 def specs() -> dict[tuple[str, str], Spec]:
     from support.authz import Req, Spec, _fresh_post, _get, _record_get
 
@@ -261,7 +388,28 @@ def specs() -> dict[tuple[str, str], Spec]:
     post_rate: Build = lambda w, r, who, rel: Req("POST", "/v1/p1-sample-rate", json=rate)  # noqa: E731
     draw: Build = lambda w, r, who, rel: Req("POST", "/v1/p1-samples")  # noqa: E731
     review = {"outcome": "compliant", "note": "matrix"}
+    tolerances = {"changes": {"quantity_pct": 5}, "reason": "matrix: the default again"}
+    post_tolerances: Build = lambda w, r, who, rel: Req(  # noqa: E731
+        "POST", "/v1/offshore-tolerances", json=tolerances
+    )
+    checks = "/v1/payments/offshore-checks"
     return {
+        ("POST", checks): Spec(_offshore_submit, record=True),
+        ("GET", checks): Spec(_get(checks)),
+        ("GET", checks + "/{check_id}"): _record_get(checks + "/{}", "offshore_check"),
+        ("GET", checks + "/{check_id}/report.pdf"): _record_get(
+            checks + "/{}/report.pdf", "offshore_check"
+        ),
+        ("GET", "/v1/offshore-tolerances"): Spec(_get("/v1/offshore-tolerances")),
+        ("POST", "/v1/offshore-tolerances"): Spec(post_tolerances),
+        ("GET", "/offshore-checks"): Spec(_get("/offshore-checks")),
+        ("POST", "/offshore-checks"): Spec(_offshore_page, record=True),
+        ("GET", "/offshore-checks/{check_id}"): _record_get(
+            "/offshore-checks/{}", "offshore_check"
+        ),
+        ("GET", "/offshore-checks/{check_id}/report.pdf"): _record_get(
+            "/offshore-checks/{}/report.pdf", "offshore_check"
+        ),
         ("GET", "/v1/p1-sample-rate"): Spec(_get("/v1/p1-sample-rate")),
         ("POST", "/v1/p1-sample-rate"): Spec(post_rate),
         ("POST", "/v1/p1-samples"): Spec(draw),

@@ -20,6 +20,7 @@ from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.refs import replace_refs
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.models import Organization, OrgKind, Role
 from support.parties import TEST_ACTOR, Party, another_principal, make_party
@@ -106,6 +107,7 @@ def insert_document(
                 created_at=now,
             )
         )
+        replace_refs(uow.session, spec, doc.id, content)  # as publication indexes them
         uow.commit()
     return doc
 

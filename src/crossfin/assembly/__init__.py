@@ -25,6 +25,7 @@ from crossfin.parties.hooks import on_organization_added
 from crossfin.parties.security.events import record
 from crossfin.payments import sampling as payments_sampling
 from crossfin.payments import state as payments_state
+from crossfin.payments.offshore import state as offshore_state
 
 
 def state_views() -> list[StateView]:
@@ -33,6 +34,7 @@ def state_views() -> list[StateView]:
         *financing_state.state_views(),
         *payments_state.state_views(),
         *payments_sampling.state_views(),
+        *offshore_state.state_views(),
         *documents_state.state_views(),
     ]
 

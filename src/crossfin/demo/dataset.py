@@ -21,7 +21,15 @@ from typing import Literal
 from crossfin.parties.identifiers import USCC_ALPHABET, make_uscc, org_code_with_check
 
 OrgKindName = Literal[
-    "enterprise", "bank", "regulator", "customs", "tax", "insurer", "logistics", "operator"
+    "enterprise",
+    "bank",
+    "regulator",
+    "customs",
+    "tax",
+    "insurer",
+    "logistics",
+    "overseas_customs",
+    "operator",
 ]
 RoleName = Literal["admin", "operator", "approver", "auditor"]
 TradeClassName = Literal["A", "B", "C"]
@@ -226,6 +234,13 @@ _SOURCES = (
         "北仑保税港仓储有限公司",
         jurisdictions=("330206",),
     ),
+    # P4's source of foreign customs declarations (a data provider, seated abroad).
+    DemoOrg(
+        "overseas-customs",
+        "overseas_customs",
+        "Harbour Gate Customs Data Exchange Pte. Ltd.",
+        "港门海关数据交换有限公司",
+    ),
 )
 
 # Trade lines: key -> (English, Chinese) as they appear in a company name.
@@ -395,6 +410,7 @@ _EXTRA_USERS: dict[str, tuple[tuple[str, RoleName], ...]] = {
     "tax": (("officer", "operator"),),
     "insurer": (("underwriter", "operator"),),
     "logistics": (("clerk", "operator"),),
+    "overseas_customs": (("clerk", "operator"),),
     "operator": (("support", "operator"),),
 }
 

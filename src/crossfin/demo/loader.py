@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings
+from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.payments import load_payments
 from crossfin.demo.service_payments import load_service_payments
 from crossfin.ledger.uow import UnitOfWork
@@ -37,6 +38,7 @@ class DemoResult:
     consents_added: int = 0
     financings_added: int = 0
     payments_added: int = 0
+    offshore_checks_added: int = 0
     needs_added: int = 0
     credit_queries_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
@@ -124,4 +126,5 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         )
         result.payments_added = load_payments(uow).payments_added
         result.payments_added += load_service_payments(uow)
+        result.offshore_checks_added = load_offshore_checks(uow)
     return result

@@ -20,6 +20,7 @@ from typing import Any
 from stdnum import iso6346
 
 from crossfin.core.money import format_amount
+from crossfin.demo import offshore
 from crossfin.demo.dataset import DemoOrg, demo_orgs
 from crossfin.demo.trade_parties import (
     BUYERS,
@@ -353,7 +354,12 @@ def demo_batches() -> list[DemoBatch]:
         DemoBatch("tax-sz", "tax_filing", tuple(_filings(rng, "4403", 6))),
         DemoBatch("tax-nb", "tax_filing", tuple(_filings(rng, "3302", 4))),
         DemoBatch("insurer", "insurance_policy", tuple(policies)),
-        DemoBatch("carrier", "bill_of_lading", tuple(ladings)),
+        # The offshore trader's B/Ls come last and without a draw: the rest stays as it was.
+        DemoBatch("carrier", "bill_of_lading", tuple(ladings + offshore.bills_of_lading())),
+        DemoBatch("carrier", "transport_event", tuple(offshore.transport_events())),
+        DemoBatch(
+            "overseas-customs", "overseas_customs_declaration", tuple(offshore.declarations())
+        ),
         DemoBatch("warehouse", "warehouse_receipt", tuple(_receipts(rng))),
     ]
     return out

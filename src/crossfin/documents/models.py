@@ -99,3 +99,15 @@ class FxRate(Base):
     # Exact decimal text: SQLite would store a Numeric as a float.
     rate: Mapped[str] = mapped_column(String(40))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DocumentRef(Base):
+    """What a document's current version refers to (the values of its kind's `ref_fields`,
+    e.g. a carrier event's B/L numbers and container): an index, so that "the documents
+    naming X" is a lookup, not a scan of contents. Derived from the committed content
+    (rewritten with each version), so no ledger event commits to it."""
+
+    __tablename__ = "document_refs"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)

@@ -31,7 +31,13 @@ from crossfin.parties.portal_work import PortalReadUow, run_write
 from crossfin.parties.service import org_names
 
 router = APIRouter()
-SOURCES = (OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
+SOURCES = (
+    OrgKind.CUSTOMS,
+    OrgKind.TAX,
+    OrgKind.INSURER,
+    OrgKind.LOGISTICS,
+    OrgKind.OVERSEAS_CUSTOMS,
+)
 READERS = kinds(OrgKind.ENTERPRISE, OrgKind.BANK, OrgKind.REGULATOR, *SOURCES)
 NAV = [
     NavEntry(

@@ -32,6 +32,7 @@ from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.documents.refs import replace_refs
 from crossfin.documents.state import current_versions, document_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -132,6 +133,7 @@ def amend(
     doc.version, doc.value_minor, doc.currency = version.version, minor, currency
     doc.digest, doc.updated_at = digest, version.created_at
     session.flush()
+    replace_refs(session, spec, doc.id, json.loads(content))
     receipt = uow.record(
         EventType.DOCUMENT_AMENDED,
         subjects={"document": doc.id, "version": version.id},

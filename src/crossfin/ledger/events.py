@@ -51,6 +51,8 @@ class EventType(StrEnum):
     PAYMENT_CANCELLED = "payments:payment:cancel"
     PAYMENT_SCOPE_SET = "payments:scope:set"
     PAYMENT_THRESHOLD_SET = "payments:threshold:set"
+    OFFSHORE_CHECKED = "payments:offshore-check:record"
+    OFFSHORE_TOLERANCES_SET = "payments:offshore-tolerances:set"
 
     P1_SAMPLE_RATE_SET = "payments:p1-rate:set"
     P1_SAMPLE_DRAWN = "payments:p1-sample:draw"

@@ -20,5 +20,6 @@ def metadata() -> MetaData:
     from crossfin.parties.security import models as security_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401
     from crossfin.payments import p1_models  # noqa: F401
+    from crossfin.payments.offshore import models as offshore_models  # noqa: F401
 
     return Base.metadata

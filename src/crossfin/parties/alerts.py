@@ -53,6 +53,8 @@ class AlertKind(StrEnum):
     INVOICE_ALREADY_USED = "invoice-already-used"
     FILING_OVERPAYMENT = "filing-overpayment"
     PAYMENT_WITHOUT_DOCUMENTS = "payment-without-documents"
+    OFFSHORE_CHECK_FAILED = "offshore-check-failed"
+    DOCUMENT_ALREADY_ENDORSED = "document-already-endorsed"
 
 
 def raise_alert(

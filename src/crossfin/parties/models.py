@@ -27,6 +27,8 @@ class OrgKind(StrEnum):
     TAX = "tax"
     INSURER = "insurer"
     LOGISTICS = "logistics"
+    # A data provider relaying foreign customs authorities' declarations (P4).
+    OVERSEAS_CUSTOMS = "overseas_customs"
     OPERATOR = "operator"
 
 

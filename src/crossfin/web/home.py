@@ -52,7 +52,9 @@ CAPABILITIES: dict[OrgKind, tuple[str, ...]] = {
     OrgKind.LOGISTICS: (
         N_("Publish bills of lading and their endorsements"),
         N_("Publish warehouse receipts and release pledges"),
+        N_("Publish vessel and container events (DCSA Track and Trace)"),
     ),
+    OrgKind.OVERSEAS_CUSTOMS: (N_("Publish declarations lodged with foreign customs"),),
     OrgKind.OPERATOR: (
         N_("Onboard organizations and their users"),
         N_("Manage API keys and service accounts"),

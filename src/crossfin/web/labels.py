@@ -20,6 +20,7 @@ ORG_KINDS = {
     "tax": N_("Tax authority"),
     "insurer": N_("Export-credit insurer"),
     "logistics": N_("Logistics source"),
+    "overseas_customs": N_("Overseas customs source"),
     "operator": N_("Platform operator"),
 }
 ROLES = {
@@ -41,6 +42,8 @@ DOCUMENT_KINDS = {
     "bill_of_lading": N_("Bill of lading"),
     "warehouse_receipt": N_("Warehouse receipt"),
     "tax_filing": N_("Tax filing"),
+    "overseas_customs_declaration": N_("Overseas customs declaration"),
+    "transport_event": N_("Carrier event (DCSA)"),
     "credit_profile": N_("Credit profile"),
 }
 # The financing pages name the documents a loan rests on a little differently.
@@ -116,6 +119,24 @@ ALERT_KINDS = {
     "invoice-already-used": N_("Invoice already used"),
     "filing-overpayment": N_("Tax filing overpayment attempt"),
     "payment-without-documents": N_("Payment above the threshold without documents"),
+    "offshore-check-failed": N_("Offshore check failed"),
+    "document-already-endorsed": N_("Document already endorsed"),
+}
+# What P4's comparisons compare (payments/offshore/compare.py).
+OFFSHORE_SUBJECTS = {
+    "transport_document": N_("Transport document (B/L)"),
+    "vessel": N_("Vessel"),
+    "voyage": N_("Voyage"),
+    "containers": N_("Containers"),
+    "port_of_loading": N_("Port of loading"),
+    "port_of_discharge": N_("Port of discharge"),
+    "loading_date": N_("Loading date"),
+    "declaration_date": N_("Declaration date"),
+    "seller": N_("Seller"),
+    "buyer": N_("Buyer"),
+    "goods": N_("Goods (HS code)"),
+    "quantity": N_("Quantity"),
+    "gross_weight": N_("Gross weight"),
 }
 PAYMENT_STATES = {
     "submitted": NC_("payment state", "Submitted"),
@@ -162,6 +183,7 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "security_kind": SECURITY_KINDS,
     "security_alert_state": SECURITY_ALERT_STATES,
     "payment_state": PAYMENT_STATES,
+    "offshore_subject": OFFSHORE_SUBJECTS,
 }
 
 # Error pages' titles by problem slug (core.web.render.render_error); other slugs get a

@@ -31,6 +31,9 @@ def routers() -> list[APIRouter]:
     from crossfin.payments import pages as payments_pages
 
     found.append(payments_pages.router)
+    from crossfin.payments.offshore import pages as offshore_pages
+
+    found.append(offshore_pages.router)
     from crossfin.supervision import pages as supervision_pages
 
     found.append(supervision_pages.router)
@@ -55,6 +58,9 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.payments.pages import NAV as payments_nav
 
     found += payments_nav
+    from crossfin.payments.offshore.pages import NAV as offshore_nav
+
+    found += offshore_nav
     from crossfin.supervision.pages import NAV as supervision_nav
 
     found += supervision_nav

@@ -25,6 +25,9 @@ def routers() -> list[APIRouter]:
     from crossfin.payments.routes import router as payments_router
 
     found.append(payments_router)
+    from crossfin.payments.offshore.routes import router as offshore_router
+
+    found.append(offshore_router)
     from crossfin.supervision.routes import router as supervision_router
 
     found.append(supervision_router)

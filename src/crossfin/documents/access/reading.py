@@ -21,7 +21,13 @@ from crossfin.documents.models import Document, DocumentVersion
 from crossfin.parties.access import ROOT_PATH, Caller
 from crossfin.parties.models import Organization, OrgKind
 
-SOURCE_KINDS = {OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS}
+SOURCE_KINDS = {
+    OrgKind.CUSTOMS,
+    OrgKind.TAX,
+    OrgKind.INSURER,
+    OrgKind.LOGISTICS,
+    OrgKind.OVERSEAS_CUSTOMS,
+}
 MAX_PAGE = 500
 
 

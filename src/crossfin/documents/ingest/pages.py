@@ -113,7 +113,14 @@ def verify_download(request_id: PathId, caller: PortalCallerDep, uow: PortalRead
 
 
 def _sources_only(caller: Caller) -> None:
-    require_kind(caller, OrgKind.CUSTOMS, OrgKind.TAX, OrgKind.INSURER, OrgKind.LOGISTICS)
+    require_kind(
+        caller,
+        OrgKind.CUSTOMS,
+        OrgKind.TAX,
+        OrgKind.INSURER,
+        OrgKind.LOGISTICS,
+        OrgKind.OVERSEAS_CUSTOMS,
+    )
 
 
 def _batch_page(

@@ -27,7 +27,8 @@ from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.models import Document, DocumentRef, DocumentVersion
+from crossfin.documents.refs import ref_rows
 from crossfin.documents.state import DOCUMENT, document_state
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -280,6 +281,9 @@ def _insert(
         for r in rows
     ]
     insert_rows(connection, table_of(DocumentVersion), versions, now)
+    if spec.ref_fields:
+        refs = [row for r in rows for row in ref_rows(spec, by_key[r.key], json.loads(r.content))]
+        insert_rows(connection, table_of(DocumentRef), refs)
     leaves = states.grow(
         (entity_key(DOCUMENT, v["document_id"]), state_digest(document_state(d, [v])))
         for d, v in zip(docs, versions, strict=True)

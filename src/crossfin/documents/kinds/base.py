@@ -70,6 +70,9 @@ class KindSpec:
     value_currency: str
     checks: tuple[CrossCheck, ...] = ()
     description: str = ""
+    # Fields naming other things (document numbers, containers) that `documents/refs.py`
+    # indexes, so that the documents naming one are found without reading every content.
+    ref_fields: tuple[str, ...] = ()
     _adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property

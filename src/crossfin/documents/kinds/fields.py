@@ -10,7 +10,7 @@ Amount fields only check decimal syntax here: their scale depends on the currenc
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Annotated, Any
@@ -201,6 +201,47 @@ def check_container(value: Any) -> str:
         raise ValueError(f"{text!r} is not an ISO 6346 container number: {exc}") from None
 
 
+def check_imo(value: Any) -> str:
+    """An IMO ship identification number: 7 digits, the last a check digit (the first six
+    weighted 7 down to 2, summed, mod 10); an "IMO" prefix is dropped."""
+    text = _text_input(value).upper().removeprefix("IMO").strip()
+    if not re.fullmatch(r"[0-9]{7}", text):
+        raise ValueError(f"{text!r} is not an IMO number (7 digits)")
+    total = sum(int(d) * w for d, w in zip(text[:6], range(7, 1, -1), strict=True))
+    if total % 10 != int(text[6]):
+        raise ValueError(f"{text!r} is not an IMO number: its check digit should be {total % 10}")
+    return text
+
+
+def check_hs_code(value: Any) -> str:
+    """A Harmonized System code: 6 to 10 digits (dots and spaces dropped), e.g. 8471.30."""
+    text = _text_input(value).replace(".", "").replace(" ", "")
+    if not re.fullmatch(r"[0-9]{6,10}", text):
+        raise ValueError(f"{text!r} is not an HS code (6 to 10 digits)")
+    return text
+
+
+def check_unit(value: Any) -> str:
+    """A unit of measure code (UN/ECE Recommendation 20, e.g. KGM, PCE, MTQ), upper-case."""
+    text = _text_input(value).upper()
+    if not re.fullmatch(r"[A-Z0-9]{2,3}", text):
+        raise ValueError(f"{text!r} is not a UN/ECE Rec. 20 unit code (2-3 letters or digits)")
+    return text
+
+
+def check_datetime(value: Any) -> str:
+    """An ISO 8601 date-time with its UTC offset, normalised to UTC ("...Z", seconds)."""
+    text = _text_input(value)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    check_date(moment.astimezone(UTC).date())
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def check_bool(value: Any) -> bool:
     """A JSON boolean (CSV cells "true"/"false" are converted before this)."""
     if not isinstance(value, bool):
@@ -233,3 +274,7 @@ DocNumber = Annotated[str, BeforeValidator(check_doc_number)]
 Locode = Annotated[str, BeforeValidator(check_locode)]
 Container = Annotated[str, BeforeValidator(check_container)]
 StrictBool = Annotated[bool, BeforeValidator(check_bool)]
+Imo = Annotated[str, BeforeValidator(check_imo)]
+HsCode = Annotated[str, BeforeValidator(check_hs_code)]
+UnitCode = Annotated[str, BeforeValidator(check_unit)]
+IsoDateTime = Annotated[str, BeforeValidator(check_datetime)]

@@ -7,7 +7,9 @@ from crossfin.documents.kinds import (
     bill_of_lading,
     customs_declaration,
     insurance_policy,
+    overseas_customs_declaration,
     tax_filing,
+    transport_event,
     vat_invoice,
     warehouse_receipt,
 )
@@ -23,6 +25,8 @@ _KINDS: dict[str, KindSpec] = {
         bill_of_lading.SPEC,
         warehouse_receipt.SPEC,
         tax_filing.SPEC,
+        overseas_customs_declaration.SPEC,
+        transport_event.SPEC,
     )
 }
 

@@ -1,1 +1,1 @@
-"""P4: offshore trade (离岸转手买卖) background checks and their authenticity reports."""
+"""P4, the offshore trade background check (离岸转手买卖真实性审核): docs/payments.md, "P4"."""
