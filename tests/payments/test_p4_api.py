@@ -115,3 +115,35 @@ def test_the_tolerances_are_data_changed_by_the_head_office(client, db):  # type
     report = client.post(URL, json=check_body(t, s), headers=t.banks[0].headers).json()
     loading = next(c for c in report["comparisons"] if c["subject"] == "loading_date")
     assert (loading["outcome"], loading["tolerance"]) == ("mismatch", "±0 days")
+
+
+def test_a_real_checks_pdf_shows_chinese_and_its_receipt_verifies(  # type: ignore[no-untyped-def]
+    client, db, settings, tmp_path
+):
+    """Judged by (issue 11): the PDF opens, shows Chinese text, and carries the receipt that
+    verifies with `crossfin verify receipt`, for a check made through the API."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from crossfin.cli.main import app as cli
+    from crossfin.payments.offshore.report_pdf import TITLE_ZH
+    from support.ledger import log_vkey, quiet_settings, sign
+    from support.pdf import attachments, fonts, page_texts
+
+    t = make_trader(db)
+    made = client.post(URL, json=check_body(t, make_shipment(db, t)), headers=t.banks[0].headers)
+    assert made.status_code == 201, made.text
+    conf = quiet_settings(settings)
+    sign(db, conf)
+    url = f"{URL}/{made.json()['check_id']}/report.pdf"
+    pdf = client.get(url, headers=t.enterprise.headers).content
+    text = "\n".join(page_texts(pdf))
+    assert TITLE_ZH in text and "一致 / match" in text and "船名" in text
+    assert all("/FontFile2" in f["/FontDescriptor"].get_object() for f in fonts(pdf))
+    receipt = json.loads(attachments(pdf)["receipt.json"])
+    assert receipt["event_id"] == made.json()["receipt"]["event_id"] and "bundle" in receipt
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(receipt))
+    ok = CliRunner().invoke(cli, ["verify", "receipt", str(path), "--key", log_vkey(conf)])
+    assert ok.exit_code == 0, ok.output

@@ -213,3 +213,12 @@ def test_linked_events_are_those_naming_the_bl_or_a_container() -> None:
 
 def test_names_compare_without_case_spaces_or_punctuation() -> None:
     assert compare.name_key(" Lion  City Trading Pte. Ltd.") == "LION CITY TRADING PTE LTD"
+
+
+def test_every_subject_and_kind_has_its_chinese_label_in_the_pdf() -> None:
+    from crossfin.payments.offshore.report import ROLES
+    from crossfin.payments.offshore.report_labels import KINDS_ZH, SUBJECTS_ZH
+
+    subjects = [c["subject"] for c in compare.compare_all(FACTS, TOL)]
+    assert [s for s in subjects if s not in SUBJECTS_ZH] == []
+    assert set(ROLES) <= set(KINDS_ZH)

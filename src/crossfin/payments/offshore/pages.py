@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from crossfin.core.errors import CrossfinError, ValidationFailed, field_errors
-from crossfin.core.http.deps import database_of
+from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.http.params import PathId
 from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
@@ -26,7 +26,7 @@ from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow
 from crossfin.payments.offshore import queries, report, service
-from crossfin.payments.offshore.routes import render_pdf
+from crossfin.payments.offshore.routes import pdf_response
 from crossfin.payments.offshore.schemas import CheckIn
 
 router = APIRouter()
@@ -150,7 +150,8 @@ def submit(
 def report_page(
     request: Request, check_id: PathId, caller: PortalCallerDep, uow: PortalReadUow
 ) -> Response:
-    found = report.full(uow.session, queries.get_check(uow.session, caller, check_id))
+    check = queries.get_check(uow.session, caller, check_id)
+    found = report.full(uow.session, check, settings_of(request).witness_quorum)
     return render(request, "payments/offshore_report.html", {"r": found})
 
 
@@ -159,9 +160,6 @@ def report_pdf(
     request: Request, check_id: PathId, caller: PortalCallerDep, uow: PortalReadUow
 ) -> Response:
     """The API's PDF for a logged-in person (the API takes keys, the portal its session)."""
-    found = report.full(uow.session, queries.get_check(uow.session, caller, check_id))
-    return Response(
-        render_pdf(found),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="offshore-check-{check_id}.pdf"'},
-    )
+    check = queries.get_check(uow.session, caller, check_id)
+    quorum = settings_of(request).witness_quorum
+    return pdf_response(report.pdf(uow.session, check, quorum), check_id)

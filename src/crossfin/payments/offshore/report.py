@@ -20,8 +20,10 @@ from crossfin.core.canonical import jcs
 from crossfin.core.money import format_amount
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.models import LedgerEvent
+from crossfin.ledger.service import receipt_object
 from crossfin.parties.models import Organization
 from crossfin.payments.offshore.models import OffshoreCheck
+from crossfin.payments.offshore.report_pdf import render_report_pdf
 
 ROLES = {
     "bill_of_lading": "transport document",
@@ -86,11 +88,17 @@ def receipt_of(session: Session, event_id: str) -> Receipt:
     return Receipt(event_id, row.leaf_hash.hex(), row.leaf_index)
 
 
-def full(session: Session, check: OffshoreCheck) -> dict[str, Any]:
-    """The report of a stored check with its ledger receipt."""
+def full(session: Session, check: OffshoreCheck, quorum: int) -> dict[str, Any]:
+    """The report of a stored check with its ledger receipt, which carries its tlog-proof
+    `bundle` once a checkpoint with `quorum` cosignatures covers it, so the report (and its
+    PDF's attached receipt.json) verifies offline with `crossfin verify receipt`."""
     bank = session.get(Organization, check.bank_org_id)
     enterprise = session.get(Organization, check.enterprise_org_id)
     assert bank is not None and enterprise is not None
-    return build(check, bank, enterprise) | {
-        "receipt": receipt_of(session, check.event_id).as_dict()
-    }
+    receipt = receipt_object(session, receipt_of(session, check.event_id), quorum)
+    return build(check, bank, enterprise) | {"receipt": receipt}
+
+
+def pdf(session: Session, check: OffshoreCheck, quorum: int) -> bytes:
+    """The report as a PDF (CJK font embedded, the receipt attached): API and portal."""
+    return render_report_pdf(full(session, check, quorum))

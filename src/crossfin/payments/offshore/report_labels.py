@@ -9,45 +9,26 @@ from __future__ import annotations
 from crossfin.core.pdf import Badge, Tone
 
 SUBJECTS_ZH = {
+    "transport_document": "运输单据",
     "vessel": "船名",
-    "imo": "船舶IMO编号",
     "voyage": "航次",
     "containers": "集装箱号",
-    "container_numbers": "集装箱号",
     "port_of_loading": "装货港",
     "port_of_discharge": "卸货港",
-    "ports": "港口",
-    "on_board_date": "装船日期",
     "loading_date": "装船日期",
-    "issue_date": "签发日期",
-    "departure": "离港日期",
-    "arrival": "抵港日期",
     "declaration_date": "报关日期",
-    "dates": "日期",
-    "goods": "货物",
-    "hs_code": "商品编码",
-    "description": "货物描述",
-    "quantity": "数量",
-    "quantities": "数量",
-    "weight": "重量",
-    "parties": "交易方",
-    "buyer": "买方",
     "seller": "卖方",
-    "amount": "金额",
+    "buyer": "买方",
+    "goods": "货物",
+    "quantity": "数量",
+    "gross_weight": "毛重",
 }
 
 KINDS_ZH = {
     "bill_of_lading": "提单",
-    "overseas_declaration": "境外报关单",
-    "customs_declaration": "报关单",
-    "export_declaration": "出口报关单",
-    "import_declaration": "进口报关单",
-    "track_and_trace": "物流跟踪",
-    "tracking_event": "物流跟踪事件",
-    "commercial_invoice": "商业发票",
-    "invoice": "发票",
+    "overseas_customs_declaration": "境外报关单",
+    "transport_event": "物流跟踪事件",
     "contract": "合同",
-    "packing_list": "装箱单",
 }
 
 _OUTCOMES = {

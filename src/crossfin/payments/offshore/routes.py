@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError
 from crossfin.core.fields import INT32_MAX
-from crossfin.core.http.deps import get_db, raw_body
+from crossfin.core.http.deps import SettingsDep, get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
@@ -127,8 +126,11 @@ def list_checks(
     "/payments/offshore-checks/{check_id:int}",
     summary="A P4 check's authenticity report (JSON): every comparison, its evidence, the receipt",
 )
-def get_report(check_id: PathId, caller: CallerDep, uow: ReadUow) -> dict[str, Any]:
-    return report.full(uow.session, queries.get_check(uow.session, caller, check_id))
+def get_report(
+    check_id: PathId, caller: CallerDep, uow: ReadUow, settings: SettingsDep
+) -> dict[str, Any]:
+    check = queries.get_check(uow.session, caller, check_id)
+    return report.full(uow.session, check, settings.witness_quorum)
 
 
 @router.get(
@@ -137,21 +139,20 @@ def get_report(check_id: PathId, caller: CallerDep, uow: ReadUow) -> dict[str, A
     responses={200: {"content": {"application/pdf": {}}}},
     summary="A P4 check's authenticity report as a PDF",
 )
-def get_report_pdf(check_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
-    body = report.full(uow.session, queries.get_check(uow.session, caller, check_id))
+def get_report_pdf(
+    check_id: PathId, caller: CallerDep, uow: ReadUow, settings: SettingsDep
+) -> Response:
+    check = queries.get_check(uow.session, caller, check_id)
+    return pdf_response(report.pdf(uow.session, check, settings.witness_quorum), check_id)
+
+
+def pdf_response(body: bytes, check_id: int) -> Response:
+    """A report's PDF, shown inline (API and portal)."""
     return Response(
-        render_pdf(body),
+        body,
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="offshore-check-{check_id}.pdf"'},
     )
-
-
-def render_pdf(body: dict[str, Any]) -> bytes:
-    """`report_pdf.render_report_pdf(report) -> bytes`, built beside this module (it embeds
-    a CJK font); imported when first asked for, so the rest of P4 loads without it."""
-    module = importlib.import_module("crossfin.payments.offshore.report_pdf")
-    render: Callable[[dict[str, Any]], bytes] = module.render_report_pdf
-    return render(body)
 
 
 @router.get("/offshore-tolerances", summary="P4's tolerances in force (dates, quantities)")
