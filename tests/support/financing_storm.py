@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,9 @@ import httpx
 
 from support.server import free_port  # noqa: F401 - used by the storm tests
 from support.server import serve as live_server  # noqa: F401
+
+# One request of a mixed storm: headers, JSON body, path.
+Post = tuple[dict[str, str], dict[str, Any], str]
 
 
 @dataclass
@@ -19,19 +23,23 @@ class Outcome:
 
 
 def http_storm(
-    base: str, requests: list[tuple[dict[str, str], dict[str, Any]]], path: str = "/v1/financings"
+    base: str,
+    requests: Sequence[tuple[dict[str, str], dict[str, Any]] | Post],
+    path: str = "/v1/financings",
 ) -> list[Outcome]:
-    """POST every (headers, body) at once from its own thread; all start on one barrier."""
-    barrier = threading.Barrier(len(requests))
-    results: list[Outcome | None] = [None] * len(requests)
+    """POST every (headers, body) to `path`, or every (headers, body, path), at once from its
+    own thread; all start on one barrier."""
+    posts = [r if len(r) == 3 else (*r, path) for r in requests]
+    barrier = threading.Barrier(len(posts))
+    results: list[Outcome | None] = [None] * len(posts)
 
-    def one(i: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+    def one(i: int, headers: dict[str, str], body: dict[str, Any], to: str) -> None:
         with httpx.Client(base_url=base, timeout=60) as client:
             barrier.wait()
-            res = client.post(path, json=body, headers=headers)
+            res = client.post(to, json=body, headers=headers)
             results[i] = Outcome(res.status_code, res.json())
 
-    threads = [threading.Thread(target=one, args=(i, h, b)) for i, (h, b) in enumerate(requests)]
+    threads = [threading.Thread(target=one, args=(i, *post)) for i, post in enumerate(posts)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -68,6 +68,7 @@ def make_shipment(
     declaration: dict[str, Any] | None = None,
     departed: str = "2026-11-04T02:00:00Z",
     events: bool = True,
+    cargo_value: str | None = None,
 ) -> Shipment:
     n = next(_seq)
     bl_no, boxes = f"BDCL26{n:06d}", containers or list(CONTAINERS)
@@ -85,7 +86,8 @@ def make_shipment(
             "containers": boxes,
             "issue_date": "2026-11-03",
             "negotiable": True,
-        },
+        }
+        | ({} if cargo_value is None else {"cargo_value": cargo_value, "currency": "EUR"}),
         t.carrier.org_id,
         t.enterprise.org_id,
     )
