@@ -71,8 +71,8 @@ fuzz: $(TEST_STAMP)
 # The floors (import-linter contracts in pyproject.toml), lint and format, strict types.
 lint: $(LINT_STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy
 
 # Translations (docs/portal.md, "Translations"): extract the portal's texts from templates

@@ -1,4 +1,4 @@
-"""The shipped GB/T 2260 seed: complete at province level, a consistent tree below."""
+"""The shipped GB/T 2260 table: every division of the edition, a consistent tree, history."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def _by_code() -> dict[str, Division]:
 
 def test_all_31_provinces_and_nothing_else_at_the_top() -> None:
     provinces = {d.code for d in load_divisions() if d.level == "province"}
+    assert not [d for d in load_divisions() if d.code[:2] in ("71", "81", "82")]
     assert provinces == MAINLAND_PROVINCES
     assert all(d.parent is None for d in load_divisions() if d.level == "province")
 
@@ -127,10 +128,57 @@ def test_municipalities_use_the_virtual_district_level() -> None:
     assert by_code["110101"].parent == "110100"
 
 
-def test_names_present_and_size_reasonable() -> None:
-    divisions = load_divisions()
-    assert all(d.name_zh and d.name_en for d in divisions)
-    assert 300 <= len(divisions) <= 500
+def _active() -> list[Division]:
+    return [d for d in load_divisions() if d.retired is None]
+
+
+def test_names_present_and_the_whole_edition() -> None:
+    # The 2023 edition: 31 provinces, 333 prefecture-level units plus the 5 pseudo-
+    # prefectures of the municipalities and the 4 of province-administered counties,
+    # 2,845 county-level divisions (statistics-only development zones left out).
+    divisions = _active()
+    assert all(d.name_zh and d.name_en for d in load_divisions())
+    levels = Counter(d.level for d in divisions)
+    assert levels == {"province": 31, "prefecture": 342, "county": 2845}
+
+
+def test_curated_english_names_kept_and_the_rest_romanized() -> None:
+    by_code = _by_code()
+    assert by_code["330203"].name_en == "Haishu District"  # curated in the sample
+    assert by_code["522700"].name_en == "Qiannan Bouyei and Miao Autonomous Prefecture"
+    assert by_code["152900"].name_en == "Alashan League"
+    assert by_code["350605"].name_en == "Changtai District"  # 长, read as a place name
+
+
+def test_no_county_cities_and_province_administered_counties() -> None:
+    by_code = _by_code()
+    active = _active()
+    for city in ("441900", "442000", "460400", "620200"):  # 东莞, 中山, 儋州, 嘉峪关
+        assert by_code[city].level == "prefecture"
+        assert not [d for d in active if d.parent == city]
+    assert by_code["429004"].parent == "429000"  # 仙桃, under Hubei's pseudo-prefecture
+    assert by_code["469001"].parent == "469000"  # 五指山, Hainan
+    assert by_code["500229"].parent == "500200"  # 城口县 under Chongqing's 县
+
+
+def test_statistics_only_units_are_left_out() -> None:
+    by_code = _by_code()
+    assert "130171" not in by_code  # 石家庄高新技术产业开发区 (NBS only)
+    assert "232761" not in by_code  # 加格达奇区 (NBS only)
+    assert not [c for c in by_code if 71 <= int(c[4:]) <= 79 and not c.endswith("00")]
+
+
+def test_retired_divisions_name_an_active_successor_nearby() -> None:
+    by_code = _by_code()
+    retired = [d for d in load_divisions() if d.retired is not None]
+    assert len(retired) == 20
+    for div in retired:
+        assert div.successor is not None, div
+        successor = by_code[div.successor]
+        assert successor.retired is None and successor.parent == div.parent, div
+    # Hangzhou 2021: 下城区 merged into 拱墅区; Sanming: 梅列区 and 三元区 into a new 三元区.
+    assert (by_code["330103"].name_zh, by_code["330103"].successor) == ("下城区", "330105")
+    assert by_code["350402"].successor == by_code["350403"].successor == "350404"
 
 
 def test_load_returns_independent_lists() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.sequencer import ensure_head
@@ -66,3 +66,29 @@ def _has_sequence(conn) -> bool:  # type: ignore[no-untyped-def]
         text("SELECT name FROM sqlite_master WHERE type='table' AND name='sqlite_sequence'")
     ).first()
     return row is not None
+
+
+def restore_jurisdictions(db: Database) -> None:
+    """Put the jurisdiction table back to the shipped edition (after an update test).
+
+    The table is reference data kept between tests, so a test that loads another edition
+    must undo it: codes the edition added go, shipped rows get their shipped names and state.
+    """
+    from crossfin.parties.jurisdiction_data import ROOT_CODE, load_divisions
+    from crossfin.parties.models import Jurisdiction, JurisdictionChange
+
+    shipped = {d.code: d for d in load_divisions()}
+    with db.session() as session, session.begin():
+        session.execute(JurisdictionChange.__table__.delete())
+        extra = [
+            j
+            for j in session.scalars(select(Jurisdiction))
+            if j.code not in shipped and j.code != ROOT_CODE
+        ]
+        for node in sorted(extra, key=lambda j: len(j.path), reverse=True):
+            session.delete(node)
+            session.flush()
+        for node in session.scalars(select(Jurisdiction).where(Jurisdiction.code != ROOT_CODE)):
+            div = shipped[node.code]
+            node.name_zh, node.name_en = div.name_zh, div.name_en
+            node.retired, node.successor_code = div.retired, div.successor

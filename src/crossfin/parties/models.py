@@ -62,8 +62,32 @@ class Jurisdiction(Base):
     level: Mapped[str] = mapped_column(String(12))
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
-    # "/000000/440000/440300/440305/": a subtree is a prefix match, on both engines.
+    # "/000000/440000/440300/440305/": a subtree is a prefix match, on both engines. A path
+    # never changes, not even at retirement: records copy it, and must keep resolving.
     path: Mapped[str] = mapped_column(String(64), unique=True)
+    # Set when an edition dropped the division (the edition's name, e.g. "2023"); the row
+    # stays so that firms and records seated here still resolve. `successor_code` is the
+    # division that took its territory over, if one did.
+    retired: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    successor_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+
+
+class JurisdictionChange(Base):
+    """One change an edition brought (`crossfin jurisdictions update`): the history of a code.
+
+    `kind` is added, renamed, retired or restored; a rename keeps the names before it here.
+    """
+
+    __tablename__ = "jurisdiction_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(6), ForeignKey("jurisdictions.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    edition: Mapped[str] = mapped_column(String(64))
+    name_zh_before: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    name_en_before: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    successor_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Organization(Base):

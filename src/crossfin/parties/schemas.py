@@ -129,3 +129,6 @@ class JurisdictionOut(BaseModel):
     level: str
     name_zh: str
     name_en: str
+    # The edition that dropped the division, and who took over; None while it is current.
+    retired: str | None = None
+    successor: str | None = Field(default=None, validation_alias="successor_code")

@@ -22,7 +22,7 @@ from crossfin.parties.access import (
     supervises,
 )
 from crossfin.parties.hooks import organization_added
-from crossfin.parties.jurisdictions import get_jurisdiction
+from crossfin.parties.jurisdictions import get_jurisdiction, seat_error
 from crossfin.parties.models import (
     BankJurisdiction,
     Jurisdiction,
@@ -32,9 +32,6 @@ from crossfin.parties.models import (
     TradeClass,
 )
 from crossfin.parties.schemas import OrgIn
-
-# Which jurisdiction levels each kind may sit in (None: any number of any level).
-_SEAT_LEVELS = {OrgKind.ENTERPRISE: {"county"}}
 
 
 def _check_identifiers(data: OrgIn) -> tuple[dict[str, str | None], list[FieldError]]:
@@ -68,8 +65,8 @@ def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
         field = f"jurisdictions[{i}]"
         if found is None:
             errors.append(FieldError(field, f"unknown GB/T 2260 code {code!r}"))
-        elif data.kind in _SEAT_LEVELS and found.level not in _SEAT_LEVELS[data.kind]:
-            errors.append(FieldError(field, f"a {data.kind.value} must sit in a county"))
+        elif problem := seat_error(session, found, field, data.kind.value):
+            errors.append(problem)
     single = {OrgKind.ENTERPRISE, OrgKind.REGULATOR}
     if data.kind in single and len(data.jurisdictions) != 1:
         errors.append(FieldError("jurisdictions", f"a {data.kind.value} needs exactly one"))
