@@ -1,7 +1,7 @@
 """jurisdictions: retirement, successor and the change history of each code
 
-Revision ID: 0014_jurisdiction_history
-Revises: 0013_payments_p1
+Revision ID: 0015_jurisdiction_history
+Revises: 0014_offshore_checks
 
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0014_jurisdiction_history'
-down_revision = '0013_payments_p1'
+revision = '0015_jurisdiction_history'
+down_revision = '0014_offshore_checks'
 branch_labels = None
 depends_on = None
 
