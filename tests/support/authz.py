@@ -789,7 +789,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/v1/orgs"): Spec(_get("/v1/orgs")),
     ("GET", "/v1/orgs/{org_id}"): _org_route("GET", ""),
     ("PUT", "/v1/orgs/{org_id}/trade-class"): _org_route(
-        "PUT", "/trade-class", lambda: {"trade_class": "B", "reason": "matrix"}
+        "PUT", "/trade-class", lambda: {"trade_class": "B", "reason": f"matrix {next(_names)}"}
     ),
     ("POST", "/v1/orgs/{org_id}/users"): _org_route(
         "POST",

@@ -14,6 +14,7 @@ from crossfin.core.http.writes import own_credentials
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
+from crossfin.parties.classes import service as classes
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 from crossfin.parties.jurisdictions import subtree
 from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
@@ -85,10 +86,11 @@ def list_orgs(
     caller: CallerDep,
     uow: ReadUow,
     kind: OrgKind | None = None,
+    uscc: Annotated[str | None, Query(max_length=18, description="only this USCC")] = None,
     after: After = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OrgOut]:
-    orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit)
+    orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit, uscc=uscc)
     return [org_out(uow, o) for o in orgs]
 
 
@@ -97,11 +99,15 @@ def get_org(org_id: PathId, caller: CallerDep, uow: ReadUow) -> OrgOut:
     return org_out(uow, service.get_org(uow.session, caller, org_id))
 
 
-@router.put("/orgs/{org_id}/trade-class", summary="Change an enterprise's class (regulators)")
+@router.put(
+    "/orgs/{org_id}/trade-class",
+    summary="Change an enterprise's class from today (regulators; see POST .../classes)",
+)
 def set_class(org_id: PathId, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class, data.reason)
-        return org_out(uow, org), receipt
+        change = classes.ClassChange(data.trade_class.value, data.reason)
+        _, receipt = classes.classify(uow, caller, org_id, change)
+        return org_out(uow, service.get_org(uow.session, caller, org_id)), receipt
 
     return write(run, status=200)
 
