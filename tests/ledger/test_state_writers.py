@@ -45,12 +45,11 @@ WRITERS = {
     "documents/state.py": "the projections themselves",
     "documents/versions.py": "amend commits the document; link_owner_documents writes "
     "owner_org_id and jurisdiction_path, which the projection leaves out",
-    "parties/classes/history.py": "the projection itself; onboarding_row is committed by "
-    "add_org's event",
+    "parties/classes/history.py": "the projection itself; onboarding_row's class is in "
+    "add_org's event, like the migration's backfill",
     "parties/classes/imports.py": "service.record commits each row; it assigns its report's "
     "fields only",
     "parties/classes/service.py": "record commits the history row it adds",
-    "parties/service.py": "add_org commits the enterprise's onboarding class row",
     "financing/changes.py": "change_seq and updated_at, which the projection leaves out",
     "financing/market/matchmaking.py": "updated_at of needs and offers, not committed tables",
     "financing/service.py": "persist commits the financing and the balances reserve raised",

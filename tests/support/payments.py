@@ -13,9 +13,8 @@ import openpyxl
 from crossfin.core.db import Database
 from crossfin.documents.models import Document
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties import service
-from crossfin.parties.classes import service as classes
 from crossfin.parties.access import Caller
+from crossfin.parties.classes import service as classes
 from crossfin.parties.credentials import authenticate_key, present
 from crossfin.parties.models import OrgKind, Role, TradeClass
 from support.financing import insert_document, uscc_of

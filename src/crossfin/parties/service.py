@@ -21,7 +21,7 @@ from crossfin.parties.access import (
     Caller,
     can_read_org,
 )
-from crossfin.parties.classes.history import class_commitment, onboarding_row
+from crossfin.parties.classes.history import onboarding_row
 from crossfin.parties.hooks import organization_added
 from crossfin.parties.jurisdictions import get_jurisdiction
 from crossfin.parties.models import (
@@ -115,7 +115,9 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     organization_added(session, org)
     if data.kind is OrgKind.BANK:
         session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
-    # An enterprise's class history starts here (parties/classes).
+    # An enterprise's class history starts here (parties/classes). The event's content
+    # names the class (none: A); the row is not committed separately, like the
+    # migration's backfill, so logs from before class history audit the same.
     first = onboarding_row(org.id, org.trade_class, org.created_at) if org.trade_class else None
     if first is not None:
         session.add(first)
@@ -126,7 +128,6 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
         subjects={"org": org.id},
         content=content,
         parties={org.id},
-        state=class_commitment(first) if first is not None else None,
     )
     if first is not None:
         first.event_id = receipt.event_id

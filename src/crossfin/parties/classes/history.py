@@ -128,8 +128,9 @@ def _rows(session: Session) -> Iterator[StateRow]:
 
 
 def _backfilled(state: Any) -> bool:
-    # The migration's rows have no event: they restate the class each firm had then.
-    return bool(state.get("source") == "backfill")
+    # The migration's rows have no event: they restate the class each firm had then; an
+    # onboarding row restates the class its organization's event (`parties:org:add`) names.
+    return state.get("source") in ("backfill", "onboarding")
 
 
 def state_views() -> list[StateView]:
@@ -137,7 +138,8 @@ def state_views() -> list[StateView]:
 
 
 def onboarding_row(org_id: int, trade_class: str, recorded_at: Any) -> EnterpriseClass:
-    """The first row of a new enterprise: the class it is onboarded with, since `EPOCH`."""
+    """The first row of a new enterprise: the class it is onboarded with, since `EPOCH`
+    (not committed on its own: `parties:org:add` names the class)."""
     return EnterpriseClass(
         org_id=org_id,
         trade_class=trade_class,

@@ -222,7 +222,7 @@ def _apply(
         errors = ([problem] if problem else []) + errors
         if not errors and checked is not None and org is not None:
             if service.same_as(checked, last.get(org.id)):
-                errors = [FieldError("class", "this class, date, period and reason are recorded already")]
+                errors = [FieldError("class", service.REPEATED)]
             else:
                 row, receipt = service.record(uow, caller, org, checked, last.get(org.id), source)
                 last[org.id] = row

@@ -40,6 +40,7 @@ from crossfin.parties.service import get_org
 BACK = timedelta(days=731)
 AHEAD = timedelta(days=366)
 CLASSIFIERS = (Role.ADMIN, Role.APPROVER, Role.OPERATOR)
+REPEATED = "this class, date, period and reason are recorded already"
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def classify(
     if errors or checked is None:
         raise ValidationFailed(errors)
     if same_as(checked, last):
-        raise Conflict("this class, date, period and reason are recorded already", field="trade_class")
+        raise Conflict(REPEATED, field="trade_class")
     return record(uow, caller, org, checked, last, "manual")
 
 
