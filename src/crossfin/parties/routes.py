@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import Forbidden
 from crossfin.core.http.params import After, PathId
 from crossfin.core.http.writes import own_credentials
@@ -15,9 +16,18 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
 from crossfin.parties.classes import service as classes
+from crossfin.parties.classes.history import ClassBook
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 from crossfin.parties.jurisdictions import subtree
-from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.models import (
+    ApiKey,
+    Organization,
+    OrgKind,
+    Principal,
+    PrincipalKind,
+    Role,
+    TradeClass,
+)
 from crossfin.parties.schemas import (
     IssuedKey,
     JurisdictionOut,
@@ -34,10 +44,15 @@ from crossfin.parties.schemas import (
 router = APIRouter(prefix="/v1", tags=["parties"])
 
 
-def org_out(uow: UnitOfWork, org: Organization) -> OrgOut:
+def org_out(uow: UnitOfWork, org: Organization, book: ClassBook | None = None) -> OrgOut:
     out = OrgOut.model_validate(org)
     if org.kind == OrgKind.BANK.value:
         out.serves = service.served_codes(uow.session, org.id)
+    if org.kind == OrgKind.ENTERPRISE.value:
+        # The class in force today from the history (the cached column waits for the next
+        # change to follow a change dated ahead).
+        book = book or ClassBook.load(uow.session, [org.id])
+        out.trade_class = TradeClass(book.on(org.id, business_date()))
     return out
 
 
@@ -91,7 +106,8 @@ def list_orgs(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OrgOut]:
     orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit, uscc=uscc)
-    return [org_out(uow, o) for o in orgs]
+    book = ClassBook.load(uow.session, [o.id for o in orgs if o.kind == OrgKind.ENTERPRISE.value])
+    return [org_out(uow, o, book) for o in orgs]
 
 
 @router.get("/orgs/{org_id}", response_model=OrgOut, summary="One organization")
