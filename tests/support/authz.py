@@ -259,7 +259,7 @@ class World:
         need = self._need(firm, docs[2])
         offer = self._offer(bank, need)
         request = self._verify(bank, docs[0])
-        from support import authz_payments
+        from support import authz_classes, authz_payments
 
         return {
             "payment": authz_payments.payment(self, rel),
@@ -271,6 +271,7 @@ class World:
             "need": need,
             "offer": offer,
             "verification": request,
+            "class_import": authz_classes.class_import(self, rel),
         }
 
     # -- factories (each makes a new record through the services) -------------------------
@@ -989,6 +990,15 @@ def _payment_specs() -> dict[tuple[str, str], Spec]:
 
 
 SPECS |= _payment_specs()
+
+
+def _class_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_classes
+
+    return authz_classes.specs()
+
+
+SPECS |= _class_specs()
 
 
 # -- the routes of the app ------------------------------------------------------------------
