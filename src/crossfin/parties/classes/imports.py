@@ -23,6 +23,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -190,13 +191,25 @@ def get_import(session: Session, caller: Caller, import_id: int) -> ImportReport
 def _apply(
     uow: UnitOfWork, caller: Caller, rows: Sequence[tuple[int, dict[str, str]]], source: str
 ) -> list[RowResult]:
-    session, today = uow.session, business_date()
     usccs = {_uscc(cells.get("uscc", ""))[0] for _, cells in rows} - {None}
-    orgs = _enterprises(session, sorted(u for u in usccs if u))
-    last = _newest(session, [o.id for o in orgs.values()])
-    first_row: dict[str, int] = {}
-    results = []
-    for number, cells in rows:
+    orgs = _enterprises(uow.session, sorted(u for u in usccs if u))
+    batch = _Batch(uow, caller, source, business_date(), orgs, _newest(uow.session, orgs))
+    return [batch.row(number, cells) for number, cells in rows]
+
+
+@dataclass
+class _Batch:
+    """The import's rows, decided one after another against the history as it grows."""
+
+    uow: UnitOfWork
+    caller: Caller
+    source: str
+    today: date
+    orgs: dict[str, Organization]
+    last: dict[int, EnterpriseClass]
+    first_row: dict[str, int] = field(default_factory=dict)
+
+    def row(self, number: int, cells: dict[str, str]) -> RowResult:
         result = RowResult(
             number,
             cells.get("uscc", ""),
@@ -204,32 +217,50 @@ def _apply(
             cells.get("effective_from", ""),
             cells.get("period", ""),
         )
-        results.append(result)
-        uscc, problem = _uscc(result.uscc)
-        org = orgs.get(uscc) if uscc else None
-        if problem is None and (org is None or not supervises(caller, org.jurisdiction_path)):
-            problem = FieldError("uscc", NOT_HERE)
-        elif uscc and uscc in first_row:
-            problem = FieldError("uscc", f"this USCC is in row {first_row[uscc]} already")
-        if uscc:
-            first_row.setdefault(uscc, number)
+        org, problem = self._target(number, result.uscc)
         change = service.ClassChange(
             result.trade_class, cells.get("reason", ""), result.effective_from, result.period
         )
         # Outside the jurisdiction, no check reads the firm's history (it would leak).
-        known = org if problem is None else None
-        checked, errors = service.check_change(change, today, last.get(known.id) if known else None)
+        last = self.last.get(org.id) if org is not None and problem is None else None
+        checked, errors = service.check_change(change, self.today, last)
         errors = ([problem] if problem else []) + errors
         if not errors and checked is not None and org is not None:
-            if service.same_as(checked, last.get(org.id)):
+            if service.same_as(checked, last):
                 errors = [FieldError("class", service.REPEATED)]
             else:
-                row, receipt = service.record(uow, caller, org, checked, last.get(org.id), source)
-                last[org.id] = row
+                row, receipt = service.record(
+                    self.uow, self.caller, org, checked, last, self.source
+                )
+                self.last[org.id] = row
                 result.outcome, result.history_id = "applied", row.id
                 result.event_id = receipt.event_id
         result.errors = [{"field": _column(e.field), "reason": e.reason} for e in errors]
-    return results
+        return result
+
+    def _record(
+        self,
+        result: RowResult,
+        org: Organization,
+        checked: service.Checked,
+        last: EnterpriseClass | None,
+    ) -> None:
+        row, receipt = service.record(self.uow, self.caller, org, checked, last, self.source)
+        self.last[org.id] = row
+        result.outcome, result.history_id, result.event_id = "applied", row.id, receipt.event_id
+
+    def _target(self, number: int, text: str) -> tuple[Organization | None, FieldError | None]:
+        """The row's enterprise, or why the row names none it may classify."""
+        uscc, problem = _uscc(text)
+        if uscc is None:
+            return None, problem
+        org = self.orgs.get(uscc)
+        first = self.first_row.setdefault(uscc, number)
+        if org is None or not supervises(self.caller, org.jurisdiction_path):
+            return None, FieldError("uscc", NOT_HERE)
+        if first != number:
+            return org, FieldError("uscc", f"this USCC is in row {first} already")
+        return org, None
 
 
 def _column(name: str) -> str:
@@ -260,10 +291,10 @@ def _enterprises(session: Session, usccs: Sequence[str]) -> dict[str, Organizati
     return found
 
 
-def _newest(session: Session, org_ids: Sequence[int]) -> dict[int, EnterpriseClass]:
+def _newest(session: Session, orgs: dict[str, Organization]) -> dict[int, EnterpriseClass]:
     """Each enterprise's newest row (the one a change must follow)."""
     newest: dict[int, EnterpriseClass] = {}
-    wanted = sorted(org_ids)
+    wanted = sorted(o.id for o in orgs.values())
     for i in range(0, len(wanted), _CHUNK):
         query = (
             select(EnterpriseClass)

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from crossfin.core.clock import business_date
+from crossfin.core.errors import Forbidden
 from crossfin.core.http.params import PathId
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.classes import imports, service
 from crossfin.parties.classes.history import class_on, history_of
 from crossfin.parties.classes.schemas import ClassHistoryOut, ClassIn, ClassOut, ImportOut
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
-from crossfin.parties.models import TradeClass
+from crossfin.parties.models import OrgKind, TradeClass
 from crossfin.parties.service import get_org
 
 router = APIRouter(prefix="/v1", tags=["classes"])
@@ -60,7 +61,7 @@ def classify(org_id: PathId, data: ClassIn, caller: CallerDep, write: WriterDep)
 @router.get(
     "/orgs/{org_id}/classes",
     response_model=ClassHistoryOut,
-    responses={404: _WHO[404]},
+    responses={403: {"description": "Not an enterprise"}, 404: _WHO[404]},
     summary="An enterprise's class today and its history (itself, its regulators, operator)",
 )
 def history(org_id: PathId, caller: CallerDep, uow: ReadUow) -> ClassHistoryOut:
@@ -69,6 +70,8 @@ def history(org_id: PathId, caller: CallerDep, uow: ReadUow) -> ClassHistoryOut:
 
 def history_out(uow: UnitOfWork, caller: CallerDep, org_id: int) -> ClassHistoryOut:
     org = get_org(uow.session, caller, org_id)  # banks: 404 (the F2 profile has the class)
+    if org.kind != OrgKind.ENTERPRISE.value:
+        raise Forbidden("only enterprises carry a goods-trade class")
     rows = history_of(uow.session, org.id)
     return ClassHistoryOut(
         org_id=org.id,
