@@ -31,6 +31,10 @@ _CSV_BODY = {
         },
     }
 }
+# `?results=csv`: the same report as CSV (imports.RESULT_COLUMNS).
+_CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 _WHO: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not a regulator's admin, approver or operator over the enterprise"},
     404: {"description": "No such organization the caller may read"},
@@ -87,7 +91,11 @@ def history_out(uow: UnitOfWork, caller: CallerDep, org_id: int) -> ClassHistory
     status_code=200,
     response_model=ImportOut,
     openapi_extra=_CSV_BODY,
-    responses={403: _WHO[403], 409: {"description": "The same file is being imported now"}},
+    responses={
+        **_CSV_ANSWER,
+        403: _WHO[403],
+        409: {"description": "The same file is being imported now"},
+    },
     summary="Import an annual classification result (CSV): row-by-row report",
 )
 def import_classes(
@@ -109,7 +117,7 @@ def import_classes(
 @router.get(
     "/classes/imports/{import_id}",
     response_model=ImportOut,
-    responses={404: {"description": "No import of the caller's organization"}},
+    responses={**_CSV_ANSWER, 404: {"description": "No import of the caller's organization"}},
     summary="The report of a class import (the importing regulator)",
 )
 def get_import(
