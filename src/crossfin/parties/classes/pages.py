@@ -80,14 +80,15 @@ def _firms(uow: UnitOfWork, caller: Caller, after: int, q: str) -> list[Organiza
         .where(
             Organization.kind == OrgKind.ENTERPRISE.value,
             Organization.id > after,
+            Organization.jurisdiction_path.startswith(caller.jurisdiction_path or "/-/"),
             (Organization.uscc == q.upper())
             | Organization.name.contains(q, autoescape=True)
             | Organization.name_zh.contains(q, autoescape=True),
         )
         .order_by(Organization.id)
+        .limit(PAGE)
     )
-    found = [o for o in uow.session.scalars(query) if supervises(caller, o.jurisdiction_path)]
-    return found[:PAGE]
+    return list(uow.session.scalars(query))
 
 
 @router.get("/classes/import", summary="Import an annual classification result (regulators)")
