@@ -9,15 +9,13 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from crossfin.core.clock import business_date
 from crossfin.core.db import Database
 from crossfin.ledger.models import LedgerEvent
 from crossfin.parties.classes.models import EnterpriseClass
 from crossfin.parties.models import OrgKind, Role
+from support.classes import TODAY
 from support.parties import make_party, uscc_for
 from support.payments import make_forwarders
-
-TODAY = business_date()
 
 
 def test_classify_and_read_the_history(client: TestClient, db: Database) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crossfin.core.clock import business_date
 from crossfin.demo.classes import REGULATOR_USER, history_firm_uscc
 from crossfin.demo.dataset import demo_password
 from crossfin.demo.loader import load_demo
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.classes.history import class_on, history_of
 from crossfin.parties.models import Organization
+from support.classes import TODAY
 from support.parties import TEST_ACTOR
 from support.web import csrf_from, login
 
@@ -23,7 +23,7 @@ def test_demo_history_and_the_regulator_reclassifies(client, db):  # type: ignor
     with UnitOfWork(db, TEST_ACTOR) as uow:
         assert load_demo(uow).classes_added == 0  # the same files: their first reports
         uow.commit()
-    year = business_date().year
+    year = TODAY.year
     with db.session(readonly=True) as session:
         firm = session.scalars(
             select(Organization).where(Organization.uscc == history_firm_uscc())
@@ -34,7 +34,7 @@ def test_demo_history_and_the_regulator_reclassifies(client, db):  # type: ignor
             ("B", str(year - 2), "import:"),
             ("A", None, "onboard"),
         ]
-        assert class_on(session, firm.id, business_date().replace(year=year - 1, month=6)) == "B"
+        assert class_on(session, firm.id, TODAY.replace(year=year - 1, month=6)) == "B"
     assert login(client, REGULATOR_USER, demo_password(REGULATOR_USER)).status_code == 303
     token = csrf_from(client.get("/").text)
     assert "/classes" in client.get("/").text

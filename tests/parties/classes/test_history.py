@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from crossfin.core.canonical import content_digest
-from crossfin.core.clock import business_date
 from crossfin.core.db import Database
 from crossfin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from crossfin.financing import registration
@@ -31,6 +30,7 @@ from crossfin.parties.classes.service import ClassChange, classify
 from crossfin.parties.gates import ClassNotEligible
 from crossfin.parties.models import Organization, OrgKind, Role
 from crossfin.payments.service import Submitted
+from support.classes import TODAY
 from support.financing import application, declaration, make_firms
 from support.parties import Party, make_party
 from support.payments import (
@@ -40,8 +40,6 @@ from support.payments import (
     payment_body,
     submit,
 )
-
-TODAY = business_date()
 
 
 def change(

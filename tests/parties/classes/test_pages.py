@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crossfin.core.clock import business_date
 from crossfin.parties.classes.history import history_of
 from crossfin.parties.models import OrgKind, Role
+from support.classes import TODAY
 from support.parties import make_party
 from support.payments import make_forwarders
 from support.web import add_user, csrf_from, login
@@ -34,7 +34,7 @@ def test_regulator_classifies_from_the_portal(client, db):  # type: ignore[no-un
         "csrf_token": token,
         "trade_class": "B",
         "reason": "late receipts",
-        "effective_from": str(business_date() - timedelta(days=1)),
+        "effective_from": str(TODAY - timedelta(days=1)),
         "period": "2025",
     }
     done = client.post(f"/classes/{fw.payer.org_id}", data=form, follow_redirects=False)

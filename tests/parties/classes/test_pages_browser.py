@@ -7,10 +7,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from crossfin.core.clock import business_date
 from crossfin.core.db import Database
 from crossfin.parties.models import Role
 from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot  # noqa: F401
+from support.classes import TODAY
 from support.payments import make_forwarders
 from support.web import add_user, browser_login
 
@@ -39,7 +39,7 @@ def test_regulator_reclassifies_a_firm(
 
     # A date before the newest change would be refused; here a valid one, then a bad one.
     page.select_option("[data-test=class]", "B")
-    page.fill("[data-test=effective]", str(business_date() - timedelta(days=5)))
+    page.fill("[data-test=effective]", str(TODAY - timedelta(days=5)))
     page.fill("[data-test=period]", "2025")
     page.fill("[data-test=reason]", "export receipts late beyond 90 days")
     page.click("[data-test=classify]")
@@ -51,7 +51,7 @@ def test_regulator_reclassifies_a_firm(
     expect(rows.first).to_contain_text("2025")
 
     page.select_option("[data-test=class]", "A")
-    page.fill("[data-test=effective]", str(business_date() - timedelta(days=6)))
+    page.fill("[data-test=effective]", str(TODAY - timedelta(days=6)))
     page.fill("[data-test=reason]", "too early")
     page.click("[data-test=classify]")
     expect(page.locator("[data-test=errors]")).to_contain_text("only moves forward")
