@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from crossfin.ledger.state import (
@@ -26,7 +26,7 @@ from crossfin.ledger.state import (
     value_of,
 )
 from crossfin.parties.classes.models import EnterpriseClass
-from crossfin.parties.models import TradeClass
+from crossfin.parties.models import Organization, TradeClass
 
 DEFAULT = TradeClass.A.value
 # Onboarding's class and the migration's backfill hold for every earlier day too: nothing
@@ -44,6 +44,19 @@ def class_on(session: Session, org_id: int, day: date) -> str:
         .limit(1)
     )
     return session.scalar(query) or DEFAULT
+
+
+def class_today(day: date) -> ScalarSelect[str]:
+    """SQL: the class of the enclosing query's `Organization` on `day` (NULL: no row, A),
+    for aggregates over many enterprises in one statement."""
+    return (
+        select(EnterpriseClass.trade_class)
+        .where(EnterpriseClass.org_id == Organization.id, EnterpriseClass.effective_from <= day)
+        .order_by(EnterpriseClass.effective_from.desc(), EnterpriseClass.id.desc())
+        .limit(1)
+        .correlate(Organization)
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)
