@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from crossfin.core.clock import business_date
 from crossfin.core.db import Database
@@ -13,7 +14,7 @@ from crossfin.core.settings import Settings
 from crossfin.core.web.nav import NavEntry, entries_for, kinds, roles
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.classes.service import ClassChange, classify
-from crossfin.parties.models import Organization, OrgKind, Role, TradeClass
+from crossfin.parties.models import Organization, OrgKind, Principal, Role, TradeClass
 from support.parties import make_party
 from support.payments import caller_of
 from support.web import add_user, login, party_user
@@ -50,6 +51,20 @@ def test_enterprise_home_shows_its_county_and_class(client: TestClient, db: Data
     page = client.get("/").text
     assert "Guangdong" in page and "440305" in page
     assert "Class A" in page
+    org_id = client_org(db, name)
+    regulator = make_party(db, OrgKind.REGULATOR, jurisdiction="440000")
+    caller = caller_of(db, regulator)
+    with UnitOfWork(db, caller.actor) as uow:
+        classify(uow, caller, org_id, ClassChange("B", "late receipts"))
+        uow.commit()
+    page = client.get("/").text
+    assert "Class B" in page and f'href="/classes/{org_id}"' in page
+
+
+def client_org(db: Database, username: str) -> int:
+    with db.session(readonly=True) as session:
+        query = select(Principal.org_id).where(Principal.username == username)
+        return int(session.scalars(query).one())
 
 
 def test_bank_home_lists_served_jurisdictions(client: TestClient, db: Database) -> None:

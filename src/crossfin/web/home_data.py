@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import business_date
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.parties.access import Caller, supervises
-from crossfin.parties.classes.history import class_today
+from crossfin.parties.classes.history import class_on, class_today
 from crossfin.parties.models import (
     BankJurisdiction,
     Jurisdiction,
@@ -64,6 +64,7 @@ class HomeData:
     kinds: dict[str, int] = field(default_factory=dict)
     events: list[tuple[int, str, datetime]] = field(default_factory=list)
     event_count: int = 0
+    trade_class: str | None = None  # an enterprise's class in force today (its history)
 
 
 def place(session: Session, code: str) -> Place:
@@ -154,5 +155,7 @@ def home_data(session: Session, caller: Caller) -> HomeData:
         data.classes, data.class_totals = _class_rows(session, caller)
     elif caller.org_kind is OrgKind.OPERATOR:
         data.kinds = _kinds(session)
+    elif caller.org_kind is OrgKind.ENTERPRISE:
+        data.trade_class = class_on(session, org.id, business_date())
     data.events, data.event_count = _events(session, org.id)
     return data
