@@ -36,6 +36,7 @@ from crossfin.ledger.models import StateLeaf
 from crossfin.ledger.state import StateViews
 from crossfin.ledger.state_audit import StateReport, audit_state_database
 from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.classes.models import EnterpriseClass
 from crossfin.parties.credentials import caller_for
 from crossfin.parties.models import Principal
 from crossfin.payments.models import Payment
@@ -140,6 +141,7 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         "documents",
         "document_balances",
         "consents",
+        "enterprise_classes",
     }
     assert clean.committed > 500
 
@@ -150,6 +152,18 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         update(OffshoreCheck).where(OffshoreCheck.id == check).values(outcome="failed"),
     )
     assert named(report) == [("offshore_checks", check)]
+
+    # A class rewritten behind the log's back (the gates would read it).
+    klass = first_id(db, EnterpriseClass.id, EnterpriseClass.source.like("import:%"))
+    was = value(db, EnterpriseClass.trade_class, EnterpriseClass.id == klass)
+    report = tampered(
+        db,
+        update(EnterpriseClass)
+        .where(EnterpriseClass.id == klass)
+        .values(trade_class="C" if was != "C" else "A"),
+        update(EnterpriseClass).where(EnterpriseClass.id == klass).values(trade_class=was),
+    )
+    assert named(report) == [("enterprise_classes", klass)]
 
     payment = first_id(db, Payment.id)
     report = tampered(

@@ -15,6 +15,7 @@ from pathlib import Path
 from crossfin.documents.access.models import Consent
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.models import Financing, FinancingUse
+from crossfin.parties.classes.models import EnterpriseClass
 from crossfin.payments.models import Payment, PaymentUse
 from crossfin.payments.offshore.models import OffshoreCheck, OffshoreCheckUse
 from crossfin.payments.p1_models import P1Funding, P1ReviewPaper, P1ReviewTask, P1Sample
@@ -35,6 +36,7 @@ MODELS = (
     DocumentBalance,
     DocumentVersion,
     Consent,
+    EnterpriseClass,
 )
 
 # module -> what commits the rows it writes (or why what it writes is not committed)
@@ -46,6 +48,11 @@ WRITERS = {
     "documents/state.py": "the projections themselves",
     "documents/versions.py": "amend commits the document; link_owner_documents writes "
     "owner_org_id and jurisdiction_path, which the projection leaves out",
+    "parties/classes/history.py": "the projection itself; onboarding_row's class is in "
+    "add_org's event, like the migration's backfill",
+    "parties/classes/imports.py": "service.record commits each row; it assigns its report's "
+    "fields only",
+    "parties/classes/service.py": "record commits the history row it adds",
     "financing/changes.py": "change_seq and updated_at, which the projection leaves out",
     "financing/market/matchmaking.py": "updated_at of needs and offers, not committed tables",
     "financing/service.py": "persist commits the financing and the balances reserve raised",

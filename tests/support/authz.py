@@ -262,7 +262,7 @@ class World:
         need = self._need(firm, docs[2])
         offer = self._offer(bank, need)
         request = self._verify(bank, docs[0])
-        from support import authz_payments
+        from support import authz_classes, authz_payments
 
         return {
             "payment": authz_payments.payment(self, rel),
@@ -275,6 +275,7 @@ class World:
             "need": need,
             "offer": offer,
             "verification": request,
+            "class_import": authz_classes.class_import(self, rel),
         }
 
     # -- factories (each makes a new record through the services) -------------------------
@@ -793,7 +794,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/v1/orgs"): Spec(_get("/v1/orgs")),
     ("GET", "/v1/orgs/{org_id}"): _org_route("GET", ""),
     ("PUT", "/v1/orgs/{org_id}/trade-class"): _org_route(
-        "PUT", "/trade-class", lambda: {"trade_class": "B", "reason": "matrix"}
+        "PUT", "/trade-class", lambda: {"trade_class": "B", "reason": f"matrix {next(_names)}"}
     ),
     ("POST", "/v1/orgs/{org_id}/users"): _org_route(
         "POST",
@@ -993,6 +994,15 @@ def _payment_specs() -> dict[tuple[str, str], Spec]:
 
 
 SPECS |= _payment_specs()
+
+
+def _class_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_classes
+
+    return authz_classes.specs()
+
+
+SPECS |= _class_specs()
 
 
 # -- the routes of the app ------------------------------------------------------------------

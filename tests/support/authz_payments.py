@@ -150,8 +150,7 @@ def p1_task(w: World, rel: str, papers: bool = False) -> int:
     """A fresh P1 review task of the world `rel`: its firm (class A again: the matrix sets
     some to B) pays by P1, a checkpoint is signed, a sample at 100 % drawn."""
     from crossfin.ledger.checkpointer import checkpoint_now
-    from crossfin.parties import service
-    from crossfin.parties.models import TradeClass
+    from crossfin.parties.classes import service as classes
     from crossfin.payments import sampling
     from support.authz import WORLDS
 
@@ -159,8 +158,8 @@ def p1_task(w: World, rel: str, papers: bool = False) -> int:
     regulator = w.acting["S" if rel == "other_jurisdiction" else "R"]
     w._run(
         regulator,
-        lambda uow: service.set_trade_class(
-            uow, regulator, w.org[firm], TradeClass.A, "matrix: P1 is class A"
+        lambda uow: classes.classify(
+            uow, regulator, w.org[firm], classes.ClassChange("A", f"matrix: P1 is A {next(_seq)}")
         ),
     )
     data = body(w, firm, invoice(w, firm)) | {"scenario": "P1", "source_of_funds": "capital"}

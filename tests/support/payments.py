@@ -13,8 +13,8 @@ import openpyxl
 from crossfin.core.db import Database
 from crossfin.documents.models import Document
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties import service
 from crossfin.parties.access import Caller
+from crossfin.parties.classes import service as classes
 from crossfin.parties.credentials import authenticate_key, present
 from crossfin.parties.models import OrgKind, Role, TradeClass
 from support.financing import insert_document, uscc_of
@@ -119,11 +119,15 @@ def caller_of(db: Database, party: Party) -> Caller:
     return caller
 
 
+_reasons = itertools.count(1)
+
+
 def set_class(db: Database, fw: Forwarders, trade_class: str) -> None:
     """The regulator over the payer changes its class (through the service)."""
     regulator = caller_of(db, fw.regulator)
     with UnitOfWork(db, regulator.actor) as uow:
-        service.set_trade_class(uow, regulator, fw.payer.org_id, TradeClass(trade_class), "test")
+        change = classes.ClassChange(trade_class, f"test {next(_reasons)}")
+        classes.classify(uow, regulator, fw.payer.org_id, change)
         uow.commit()
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select
 
+from crossfin.core.clock import business_date
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from crossfin.core.web.nav import NavEntry, entries_for, kinds, roles
-from crossfin.parties.models import Organization, OrgKind, Role
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.classes.service import ClassChange, classify
+from crossfin.parties.models import Organization, OrgKind, Principal, Role, TradeClass
 from support.parties import make_party
+from support.payments import caller_of
 from support.web import add_user, login, party_user
 
 SEATS = {OrgKind.ENTERPRISE: "440305", OrgKind.BANK: "440300", OrgKind.REGULATOR: "440000"}
@@ -45,6 +51,20 @@ def test_enterprise_home_shows_its_county_and_class(client: TestClient, db: Data
     page = client.get("/").text
     assert "Guangdong" in page and "440305" in page
     assert "Class A" in page
+    org_id = client_org(db, name)
+    regulator = make_party(db, OrgKind.REGULATOR, jurisdiction="440000")
+    caller = caller_of(db, regulator)
+    with UnitOfWork(db, caller.actor) as uow:
+        classify(uow, caller, org_id, ClassChange("B", "late receipts"))
+        uow.commit()
+    page = client.get("/").text
+    assert "Class B" in page and f'href="/classes/{org_id}"' in page
+
+
+def client_org(db: Database, username: str) -> int:
+    with db.session(readonly=True) as session:
+        query = select(Principal.org_id).where(Principal.username == username)
+        return int(session.scalars(query).one())
 
 
 def test_bank_home_lists_served_jurisdictions(client: TestClient, db: Database) -> None:
@@ -56,22 +76,22 @@ def test_bank_home_lists_served_jurisdictions(client: TestClient, db: Database) 
 
 def test_regulator_home_counts_enterprises_in_its_subtree(client: TestClient, db: Database) -> None:
     _, name = party_user(db, OrgKind.REGULATOR, jurisdiction="440300")
+    regulator = make_party(db, OrgKind.REGULATOR, jurisdiction="440300")
     for county in ("440305", "440305", "440304"):
         make_party(db, OrgKind.ENTERPRISE, jurisdiction=county)
-    outside = make_party(db, OrgKind.ENTERPRISE, jurisdiction="110101")
+    make_party(db, OrgKind.ENTERPRISE, jurisdiction="110101", trade_class=TradeClass.C)
     second_class = make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305")
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(Organization).where(Organization.id == outside.org_id).values(trade_class="C")
-        )
-        conn.execute(
-            update(Organization)
-            .where(Organization.id == second_class.org_id)
-            .values(trade_class="B")
-        )
+    later = make_party(db, OrgKind.ENTERPRISE, jurisdiction="440304")
+    caller = caller_of(db, regulator)
+    with UnitOfWork(db, caller.actor) as uow:
+        classify(uow, caller, second_class.org_id, ClassChange("B", "late receipts"))
+        # Dated ahead: today's count still has it as A.
+        ahead = business_date() + timedelta(days=30)
+        classify(uow, caller, later.org_id, ClassChange("C", "from next month", ahead))
+        uow.commit()
     login(client, name)
     page = client.get("/").text
-    assert 'data-test="class-A">3<' in page
+    assert 'data-test="class-A">4<' in page
     assert 'data-test="class-B">1<' in page
     assert 'data-test="class-C">0<' in page  # Beijing's class C firm is not in its subtree
 

@@ -51,6 +51,8 @@ ROUTE_CLASSES = (
     ),
     # Up to 10,000 items with their claimed fields.
     RouteClass("bulk-verify", frozenset({"POST"}), re.compile(r"^/v1/documents/verify$"), 8 * MIB),
+    # An annual class result of up to 10,000 rows (parties/classes/imports.py).
+    RouteClass("class-import", frozenset({"POST"}), re.compile(r"^/v1/classes/import$"), 4 * MIB),
     # A P3 template of up to 10,000 rows, CSV or XLSX (payments/template.py).
     RouteClass(
         "payment-upload",

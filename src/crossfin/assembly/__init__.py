@@ -21,6 +21,7 @@ from crossfin.documents import state as documents_state
 from crossfin.documents.versions import link_owner_documents
 from crossfin.financing import state as financing_state
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
+from crossfin.parties.classes import history as classes_history
 from crossfin.parties.hooks import on_organization_added
 from crossfin.parties.security.events import record
 from crossfin.payments import sampling as payments_sampling
@@ -36,6 +37,7 @@ def state_views() -> list[StateView]:
         *payments_sampling.state_views(),
         *offshore_state.state_views(),
         *documents_state.state_views(),
+        *classes_history.state_views(),
     ]
 
 

@@ -65,6 +65,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 "offshore_checks_added": result.offshore_checks_added,
                 "needs_added": result.needs_added,
                 "credit_queries_added": result.credit_queries_added,
+                "classes_added": result.classes_added,
                 "keys_file": str(keys_file),
                 "logins": logins,
             },
@@ -76,7 +77,8 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         f"demo data added: {result.orgs_added} organizations, {result.users_added} "
         f"users, {result.documents_added} documents, {result.consents_added} consents, "
         f"{result.financings_added} financings, {result.needs_added} financing needs, "
-        f"{result.payments_added} payments, {result.offshore_checks_added} offshore checks; "
+        f"{result.payments_added} payments, {result.offshore_checks_added} offshore checks, "
+        f"{result.classes_added} class changes; "
         f"API keys of service accounts in {keys_file}"
     )
     _print_logins(logins)

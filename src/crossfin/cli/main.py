@@ -12,7 +12,8 @@ from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
-from crossfin.parties import jurisdiction_commands
+from crossfin.parties.classes import commands as classes_commands
+from crossfin.parties.divisions import commands as jurisdiction_commands
 from crossfin.payments import commands as payments_commands
 
 # The domains' reactions and views, handed to the floors below (`crossfin log audit` checks
@@ -31,6 +32,7 @@ app.add_typer(parties.org_app, name="org")
 app.add_typer(parties.user_app, name="user")
 app.add_typer(parties.api_key_app, name="api-key")
 app.add_typer(jurisdiction_commands.jurisdictions_app, name="jurisdictions")
+app.add_typer(classes_commands.classes_app, name="classes")
 app.add_typer(ledger_commands.log_app, name="log")
 # `crossfin audit`: the same audit as `crossfin log audit` (log and business rows).
 app.command("audit")(ledger_commands.audit)

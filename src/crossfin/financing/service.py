@@ -55,6 +55,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
+from crossfin.parties.classes.history import ClassBook
 from crossfin.parties.gates import GateTable, current_table, enforce
 from crossfin.parties.models import Organization, OrgKind, Role
 
@@ -147,6 +148,7 @@ class Lookups:
         )
         self.documents = {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
         self.gates: GateTable = current_table(session)
+        self.classes = ClassBook.load(session, [a.id for a in self.applicants.values()])
 
 
 def check_maker(caller: Caller) -> None:
@@ -208,10 +210,14 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     applicant = lookups.applicants.get(data.enterprise_uscc)
     if applicant is None or applicant.kind != OrgKind.ENTERPRISE.value:
         raise invalid("enterprise_uscc", "no enterprise with this USCC is on the platform")
-    # The class gate (parties/gates.py): class C gets no financing facilitation (403).
-    enforce(lookups.gates, applicant, scenario.name, bank_org_id=entry.bank_org_id)
+    # The class gate (parties/gates.py), with the class as of the business date: class C
+    # gets no financing facilitation (403).
+    klass = lookups.classes.on(applicant.id, today)
+    enforce(
+        lookups.gates, applicant, scenario.name, bank_org_id=entry.bank_org_id, trade_class=klass
+    )
     if entry.offer_id is not None:
-        enforce(lookups.gates, applicant, "F7", bank_org_id=entry.bank_org_id)
+        enforce(lookups.gates, applicant, "F7", bank_org_id=entry.bank_org_id, trade_class=klass)
     if (entry.bank_org_id, data.external_ref) in lookups.taken:
         raise ref_taken()
     loaded = _loaded(lookups, data, currency)

@@ -17,6 +17,7 @@ def metadata() -> MetaData:
     from crossfin.parties import alerts as supervision_models  # noqa: F401
     from crossfin.parties import gates as gates_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
+    from crossfin.parties.classes import models as classes_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401
     from crossfin.payments import p1_models  # noqa: F401

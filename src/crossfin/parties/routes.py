@@ -8,15 +8,26 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import Forbidden
 from crossfin.core.http.params import After, PathId
 from crossfin.core.http.writes import own_credentials
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.access import can_administer, require_kind, require_role
+from crossfin.parties.classes import service as classes
+from crossfin.parties.classes.history import ClassBook
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 from crossfin.parties.jurisdictions import subtree
-from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.models import (
+    ApiKey,
+    Organization,
+    OrgKind,
+    Principal,
+    PrincipalKind,
+    Role,
+    TradeClass,
+)
 from crossfin.parties.schemas import (
     IssuedKey,
     JurisdictionOut,
@@ -33,10 +44,15 @@ from crossfin.parties.schemas import (
 router = APIRouter(prefix="/v1", tags=["parties"])
 
 
-def org_out(uow: UnitOfWork, org: Organization) -> OrgOut:
+def org_out(uow: UnitOfWork, org: Organization, book: ClassBook | None = None) -> OrgOut:
     out = OrgOut.model_validate(org)
     if org.kind == OrgKind.BANK.value:
         out.serves = service.served_codes(uow.session, org.id)
+    if org.kind == OrgKind.ENTERPRISE.value:
+        # The class in force today from the history (the cached column waits for the next
+        # change to follow a change dated ahead).
+        book = book or ClassBook.load(uow.session, [org.id])
+        out.trade_class = TradeClass(book.on(org.id, business_date()))
     return out
 
 
@@ -85,11 +101,13 @@ def list_orgs(
     caller: CallerDep,
     uow: ReadUow,
     kind: OrgKind | None = None,
+    uscc: Annotated[str | None, Query(max_length=18, description="only this USCC")] = None,
     after: After = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OrgOut]:
-    orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit)
-    return [org_out(uow, o) for o in orgs]
+    orgs = service.list_orgs(uow.session, caller, kind=kind, after=after, limit=limit, uscc=uscc)
+    book = ClassBook.load(uow.session, [o.id for o in orgs if o.kind == OrgKind.ENTERPRISE.value])
+    return [org_out(uow, o, book) for o in orgs]
 
 
 @router.get("/orgs/{org_id}", response_model=OrgOut, summary="One organization")
@@ -97,11 +115,15 @@ def get_org(org_id: PathId, caller: CallerDep, uow: ReadUow) -> OrgOut:
     return org_out(uow, service.get_org(uow.session, caller, org_id))
 
 
-@router.put("/orgs/{org_id}/trade-class", summary="Change an enterprise's class (regulators)")
+@router.put(
+    "/orgs/{org_id}/trade-class",
+    summary="Change an enterprise's class from today (regulators; see POST .../classes)",
+)
 def set_class(org_id: PathId, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        org, receipt = service.set_trade_class(uow, caller, org_id, data.trade_class, data.reason)
-        return org_out(uow, org), receipt
+        change = classes.ClassChange(data.trade_class.value, data.reason)
+        _, receipt = classes.classify(uow, caller, org_id, change)
+        return org_out(uow, service.get_org(uow.session, caller, org_id)), receipt
 
     return write(run, status=200)
 

@@ -1,4 +1,7 @@
-"""Organizations: onboarding with validated identifiers, reads within entitlement, classes."""
+"""Organizations: onboarding with validated identifiers, reads within entitlement.
+
+Classes and their history: parties/classes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import AlreadyExists, FieldError, Forbidden, NotFound, ValidationFailed
+from crossfin.core.errors import AlreadyExists, FieldError, NotFound, ValidationFailed
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -17,10 +20,8 @@ from crossfin.parties.access import (
     ROOT_PATH,
     Caller,
     can_read_org,
-    require_kind,
-    require_role,
-    supervises,
 )
+from crossfin.parties.classes.history import onboarding_row
 from crossfin.parties.hooks import organization_added
 from crossfin.parties.jurisdictions import get_jurisdiction, seat_error
 from crossfin.parties.models import (
@@ -28,7 +29,6 @@ from crossfin.parties.models import (
     Jurisdiction,
     Organization,
     OrgKind,
-    Role,
     TradeClass,
 )
 from crossfin.parties.schemas import OrgIn
@@ -112,10 +112,22 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     organization_added(session, org)
     if data.kind is OrgKind.BANK:
         session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
+    # An enterprise's class history starts here (parties/classes). The event's content
+    # names the class (none: A); the row is not committed separately, like the
+    # migration's backfill, so logs from before class history audit the same.
+    first = onboarding_row(org.id, org.trade_class, org.created_at) if org.trade_class else None
+    if first is not None:
+        session.add(first)
+        session.flush()
     content = data.model_dump(mode="json") | clean
     receipt = uow.record(
-        EventType.ORG_ADDED, subjects={"org": org.id}, content=content, parties={org.id}
+        EventType.ORG_ADDED,
+        subjects={"org": org.id},
+        content=content,
+        parties={org.id},
     )
+    if first is not None:
+        first.event_id = receipt.event_id
     return org, receipt
 
 
@@ -145,10 +157,18 @@ def get_org(session: Session, caller: Caller, org_id: int) -> Organization:
 
 
 def list_orgs(
-    session: Session, caller: Caller, *, kind: OrgKind | None, after: int, limit: int
+    session: Session,
+    caller: Caller,
+    *,
+    kind: OrgKind | None,
+    after: int,
+    limit: int,
+    uscc: str | None = None,
 ) -> list[Organization]:
     """Organizations visible to the caller, by id, starting after `after`."""
     query = select(Organization).where(Organization.id > after)
+    if uscc is not None:
+        query = query.where(Organization.uscc == uscc.strip().upper())
     if kind is not None:
         query = query.where(Organization.kind == kind.value)
     if not caller.is_operator:
@@ -164,22 +184,3 @@ def _visible_clause(caller: Caller) -> ColumnElement[bool]:
     if caller.jurisdiction_path == ROOT_PATH:
         return true()  # head office sees every party, those without a seat included
     return own | Organization.jurisdiction_path.startswith(caller.jurisdiction_path)
-
-
-def set_trade_class(
-    uow: UnitOfWork, caller: Caller, org_id: int, trade_class: TradeClass, reason: str
-) -> tuple[Organization, Receipt]:
-    """Change an enterprise's goods-trade class; only a regulator over it may."""
-    org = get_org(uow.session, caller, org_id)
-    require_kind(caller, OrgKind.REGULATOR)
-    require_role(caller, Role.ADMIN, Role.APPROVER, Role.OPERATOR)
-    if org.kind != OrgKind.ENTERPRISE.value:
-        raise Forbidden("only enterprises carry a goods-trade class")
-    if not supervises(caller, org.jurisdiction_path):
-        raise Forbidden("this enterprise is outside your jurisdiction")
-    previous, org.trade_class = org.trade_class, trade_class.value
-    content = {"from": previous, "to": trade_class.value, "reason": reason}
-    receipt = uow.record(
-        EventType.ORG_CLASS_CHANGED, subjects={"org": org.id}, content=content, parties={org.id}
-    )
-    return org, receipt

@@ -41,6 +41,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller, require_kind, require_role
+from crossfin.parties.classes.history import ClassBook
 from crossfin.parties.gates import Gate, GateTable, Treatment, current_table, enforce
 from crossfin.parties.models import Organization, OrgKind, Role
 from crossfin.payments import filings
@@ -154,6 +155,7 @@ class Lookups:
                 )
                 self.documents |= {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
         self.gates: GateTable = current_table(session)
+        self.classes = ClassBook.load(session, [p.id for p in self.payers.values()])
         self.scopes = current_scopes(session)
         self.thresholds = current_thresholds(session)
 
@@ -190,7 +192,12 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     payer = lookups.payers.get(data.payer_uscc)
     if payer is None or payer.kind != OrgKind.ENTERPRISE.value:
         raise invalid("payer_uscc", "no enterprise with this USCC is on the platform")
-    gate = enforce(lookups.gates, payer, scenario.name, bank_org_id=entry.bank_org_id)
+    value_date = data.value_date or today
+    # The class gate reads the payer's class as of the payment's value date.
+    klass = lookups.classes.on(payer.id, value_date)
+    gate = enforce(
+        lookups.gates, payer, scenario.name, bank_org_id=entry.bank_org_id, trade_class=klass
+    )
     if entry.bulk and gate.treatment is not Treatment.FACILITATED:
         raise _bulk_refused(gate)
     version, paths = lookups.scopes.get(scenario.name, (0, []))
@@ -203,7 +210,6 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     if (entry.bank_org_id, data.external_ref) in lookups.taken:
         raise ref_taken()
     payee, errors = check_payee(data.payee)
-    value_date = data.value_date or today
     if not scenario.min_documents <= len(data.documents) <= scenario.max_documents:
         errors.append(_count_error(scenario))
     if abs(value_date - today) > VALUE_DATE_WINDOW:

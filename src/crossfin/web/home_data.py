@@ -9,8 +9,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crossfin.core.clock import business_date
 from crossfin.ledger.models import LedgerEvent, LedgerEventParty
 from crossfin.parties.access import Caller, supervises
+from crossfin.parties.classes.history import class_on, class_today
 from crossfin.parties.models import (
     BankJurisdiction,
     Jurisdiction,
@@ -62,6 +64,7 @@ class HomeData:
     kinds: dict[str, int] = field(default_factory=dict)
     events: list[tuple[int, str, datetime]] = field(default_factory=list)
     event_count: int = 0
+    trade_class: str | None = None  # an enterprise's class in force today (its history)
 
 
 def place(session: Session, code: str) -> Place:
@@ -84,13 +87,15 @@ def _served(session: Session, org_id: int) -> list[Place]:
 def _class_rows(session: Session, caller: Caller) -> tuple[list[ClassRow], dict[str, int]]:
     """Enterprises in the regulator's subtree, by class, rolled up to its child nodes."""
     base = caller.jurisdiction_path or "/000000/"
+    # The class in force today, from each enterprise's history (parties/classes).
+    klass = func.coalesce(class_today(business_date()), TradeClass.A.value)
     query = (
-        select(Organization.jurisdiction_path, Organization.trade_class, func.count())
+        select(Organization.jurisdiction_path, klass, func.count())
         .where(
             Organization.kind == OrgKind.ENTERPRISE.value,
             Organization.jurisdiction_path.startswith(base),
         )
-        .group_by(Organization.jurisdiction_path, Organization.trade_class)
+        .group_by(Organization.jurisdiction_path, klass)
     )
     by_child: dict[str, Counter[str]] = {}
     totals: Counter[str] = Counter()
@@ -150,5 +155,7 @@ def home_data(session: Session, caller: Caller) -> HomeData:
         data.classes, data.class_totals = _class_rows(session, caller)
     elif caller.org_kind is OrgKind.OPERATOR:
         data.kinds = _kinds(session)
+    elif caller.org_kind is OrgKind.ENTERPRISE:
+        data.trade_class = class_on(session, org.id, business_date())
     data.events, data.event_count = _events(session, org.id)
     return data

@@ -40,6 +40,9 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.security import pages as security_pages
 
     found.append(security_pages.router)
+    from crossfin.parties.classes import pages as classes_pages
+
+    found.append(classes_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -67,5 +70,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.parties.security.pages import NAV as security_nav
 
     found += security_nav
+    from crossfin.parties.classes.pages import NAV as classes_nav
+
+    found += classes_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

@@ -34,4 +34,7 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.security.routes import router as security_router
 
     found.append(security_router)
+    from crossfin.parties.classes.routes import router as classes_router
+
+    found.append(classes_router)
     return found

@@ -28,6 +28,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import ROOT_PATH, Caller, require_kind
+from crossfin.parties.classes.history import class_on
 from crossfin.parties.models import Organization, OrgKind
 
 SCOPE = "credit_profile"
@@ -88,7 +89,7 @@ def build_profile(session: Session, org: Organization, today: date) -> dict[str,
             "jurisdiction": org.jurisdiction_code,
             "onboarded": org.created_at.date().isoformat(),
         },
-        "trade_class": org.trade_class,
+        "trade_class": class_on(session, org.id, today),
         "trade_volumes_12m": trade_volumes(session, org, today),
         "financing": financing_totals(session, org.id),
         "overdue": overdue_history(session, org.id),

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.errors import (
     AlreadyExists,
     FieldError,
@@ -43,6 +43,7 @@ from crossfin.parties.access import (
     require_role,
     supervises,
 )
+from crossfin.parties.classes.history import class_on
 from crossfin.parties.gates import current_table, enforce
 from crossfin.parties.models import (
     BankJurisdiction,
@@ -75,7 +76,8 @@ def publish_need(uow: UnitOfWork, caller: Caller, data: NeedIn) -> tuple[Financi
     amount = money_in(data.amount, currency, "amount")
     org = session.get(Organization, caller.org_id)
     assert org is not None
-    enforce(current_table(session), org, "F7")  # class C: no matchmaking (403)
+    klass = class_on(session, org.id, business_date())
+    enforce(current_table(session), org, "F7", trade_class=klass)  # C: no matchmaking (403)
     _check_own_documents(session, org, data)
     scenario_for_kinds([d.kind for d in data.documents])
     now = utcnow()

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crossfin.core.clock import utcnow
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.errors import AlreadyExists, CrossfinError, invalid
 from crossfin.documents.balance import Claim, apply_claims, lock_balances, shortfalls
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
@@ -35,6 +35,7 @@ from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.classes.history import class_on
 from crossfin.parties.gates import (
     ClassNotEligible,
     Gate,
@@ -143,7 +144,11 @@ def _enterprise(session: Session, caller: Caller, c: Checked) -> tuple[Organizat
     enterprise = session.scalar(select(Organization).where(Organization.uscc == c.enterprise_uscc))
     if enterprise is None or enterprise.kind != OrgKind.ENTERPRISE.value:
         raise invalid("enterprise_uscc", "no enterprise with this USCC is on the platform")
-    gate = enforce(current_table(session), enterprise, SCENARIO, bank_org_id=caller.org_id)
+    # The class in force on the check's business date (its history), as for payments.
+    klass = class_on(session, enterprise.id, business_date())
+    gate = enforce(
+        current_table(session), enterprise, SCENARIO, bank_org_id=caller.org_id, trade_class=klass
+    )
     if _ref_taken(session, caller.org_id, c.external_ref):
         raise AlreadyExists(
             "this bank already has a check with this external_ref", field="external_ref"
