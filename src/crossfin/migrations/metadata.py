@@ -14,11 +14,13 @@ def metadata() -> MetaData:
     from crossfin.documents.ingest import models as ingest_models  # noqa: F401
     from crossfin.financing import models as financing_models  # noqa: F401
     from crossfin.ledger import models as ledger_models  # noqa: F401
-    from crossfin.parties import alerts as supervision_models  # noqa: F401
+    from crossfin.parties import alert_rules as alert_rules_models  # noqa: F401
+    from crossfin.parties import alerts as alerts_models  # noqa: F401
     from crossfin.parties import gates as gates_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401
     from crossfin.payments import p1_models  # noqa: F401
+    from crossfin.supervision import models as supervision_models  # noqa: F401
 
     return Base.metadata
