@@ -234,3 +234,17 @@ def add_note(uow: UnitOfWork, caller: Caller, case_id: int, text: str) -> tuple[
     receipt = _step(uow, caller, case, EventType.CASE_NOTED, {"text": body})
     step = uow.session.scalars(select(CaseStep).where(CaseStep.event_id == receipt.event_id)).one()
     return step, receipt
+
+
+def parse_move(to: str, outcome: str | None) -> tuple[CaseState, Outcome | None]:
+    """The target state and outcome as typed values (422 naming the field otherwise)."""
+    try:
+        state = CaseState(to)
+    except ValueError:
+        raise invalid("to", "investigating or closed") from None
+    if not outcome:
+        return state, None
+    try:
+        return state, Outcome(outcome)
+    except ValueError:
+        raise invalid("outcome", ", ".join(o.value for o in Outcome)) from None

@@ -23,7 +23,7 @@ from crossfin.parties.http import (
 from crossfin.supervision import cases
 from crossfin.supervision.alerts import list_alerts
 from crossfin.supervision.case_queries import case_view, list_cases
-from crossfin.supervision.cases import CaseState, Outcome, is_overdue
+from crossfin.supervision.cases import CaseState, is_overdue
 from crossfin.supervision.models import AlertCase
 from crossfin.supervision.schemas import (
     AlertOut,
@@ -191,25 +191,11 @@ def assign(case_id: PathId, data: AssignIn, write: WriterDep) -> Response:
 @router.post("/cases/{case_id}/transition", summary="investigating, or closed with an outcome")
 def transition(case_id: PathId, data: MoveIn, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        to, outcome = parse_move(data.to, data.outcome)
+        to, outcome = cases.parse_move(data.to, data.outcome)
         case, receipt = cases.move(uow, write.caller, case_id, to, outcome)
         return case_out(case), receipt
 
     return write(run, status=200)
-
-
-def parse_move(to: str, outcome: str | None) -> tuple[CaseState, Outcome | None]:
-    """The target state and outcome as typed values (422 naming the field otherwise)."""
-    try:
-        state = CaseState(to)
-    except ValueError:
-        raise invalid("to", "investigating or closed") from None
-    if not outcome:
-        return state, None
-    try:
-        return state, Outcome(outcome)
-    except ValueError:
-        raise invalid("outcome", ", ".join(o.value for o in Outcome)) from None
 
 
 @router.post("/cases/{case_id}/notes", summary="Add a note to the case", status_code=201)

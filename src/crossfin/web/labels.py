@@ -116,6 +116,34 @@ ALERT_KINDS = {
     "invoice-already-used": N_("Invoice already used"),
     "filing-overpayment": N_("Tax filing overpayment attempt"),
     "payment-without-documents": N_("Payment above the threshold without documents"),
+    "financing-above-exports": N_("Financing above the firm's exports"),
+    "monthly-volume-spike": N_("Monthly volume far above its history"),
+}
+CASE_STATES = {
+    "open": NC_("case state", "Open"),
+    "investigating": NC_("case state", "Investigating"),
+    "closed": NC_("case state", "Closed"),
+}
+CASE_OUTCOMES = {
+    "false_positive": N_("False positive"),
+    "warning_issued": N_("Warning issued"),
+    "referred": N_("Referred"),
+}
+CASE_ACTIONS = {
+    "open": NC_("case step", "Opened"),
+    "join": NC_("case step", "Alert joined"),
+    "assign": NC_("case step", "Assigned"),
+    "move": NC_("case step", "State changed"),
+    "note": NC_("case step", "Note"),
+}
+EVIDENCE_TYPES = {
+    "financing": N_("Financing"),
+    "payment": N_("Payment"),
+    "document": N_("Document"),
+    "attempt": N_("Refused attempt"),
+    "verification": N_("Verification"),
+    "event": N_("Ledger event"),
+    "alert": N_("Alert"),
 }
 PAYMENT_STATES = {
     "submitted": NC_("payment state", "Submitted"),
@@ -159,6 +187,10 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "need_state": NEED_STATES,
     "offer_state": OFFER_STATES,
     "alert_kind": ALERT_KINDS,
+    "case_state": CASE_STATES,
+    "case_outcome": CASE_OUTCOMES,
+    "case_action": CASE_ACTIONS,
+    "evidence_type": EVIDENCE_TYPES,
     "security_kind": SECURITY_KINDS,
     "security_alert_state": SECURITY_ALERT_STATES,
     "payment_state": PAYMENT_STATES,

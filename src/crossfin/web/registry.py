@@ -31,9 +31,10 @@ def routers() -> list[APIRouter]:
     from crossfin.payments import pages as payments_pages
 
     found.append(payments_pages.router)
+    from crossfin.supervision import case_pages
     from crossfin.supervision import pages as supervision_pages
 
-    found.append(supervision_pages.router)
+    found += [supervision_pages.router, case_pages.router]
     from crossfin.parties.security import pages as security_pages
 
     found.append(security_pages.router)
@@ -55,9 +56,10 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.payments.pages import NAV as payments_nav
 
     found += payments_nav
+    from crossfin.supervision.case_pages import NAV as cases_nav
     from crossfin.supervision.pages import NAV as supervision_nav
 
-    found += supervision_nav
+    found += supervision_nav + cases_nav
     from crossfin.parties.security.pages import NAV as security_nav
 
     found += security_nav

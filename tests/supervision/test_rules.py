@@ -1,0 +1,220 @@
+"""Alert rules held as data: they fire on crafted cases, stay quiet on clean ones, obey their
+scope and version, and a disabled rule raises nothing (docs/supervision.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from crossfin.core.db import Database
+from crossfin.core.errors import Conflict, Forbidden, ValidationFailed
+from crossfin.ledger.models import LedgerEvent
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties import alert_rules
+from crossfin.parties.alert_rules import rule_for, set_rule
+from crossfin.parties.alerts import Alert, AlertKind
+from crossfin.parties.models import OrgKind, Role
+from support.financing import Firms, application, declaration, make_firms
+from support.parties import TEST_ACTOR, Party, make_party
+from support.payments import caller_of
+
+
+def _alerts(db: Database, org_id: int, kind: AlertKind | None = None) -> list[Alert]:
+    with db.session(readonly=True) as session:
+        query = select(Alert).where(Alert.subject_org_id == org_id)
+        if kind is not None:
+            query = query.where(Alert.kind == kind.value)
+        return list(session.scalars(query.order_by(Alert.id)))
+
+
+def _register(client: TestClient, firms: Firms, bank: Party, docs: list[Any], amount: str) -> int:
+    res = client.post("/v1/financings", json=application(firms, docs, amount), headers=bank.headers)
+    return res.status_code
+
+
+def _set(db: Database, kind: AlertKind, scope: str, enabled: bool = True, **params: Any) -> None:
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        set_rule(uow, None, kind, scope, enabled=enabled, params=params, reason="test")
+        uow.commit()
+
+
+def test_over_financing_fires_with_its_records_and_rule(client: TestClient, db: Database) -> None:
+    firms = make_firms(db, banks=1)
+    doc = declaration(db, firms, "1000.00")
+    assert _register(client, firms, firms.banks[0], [doc], "800.00") == 201
+    assert _alerts(db, firms.enterprise.org_id) == []  # clean: quiet
+    assert _register(client, firms, firms.banks[0], [doc], "300.00") == 409
+    [alert] = _alerts(db, firms.enterprise.org_id)
+    assert alert.kind == "over-financing"
+    head = make_party(db, OrgKind.REGULATOR, jurisdiction="000000")
+    seen = client.get(f"/v1/alerts/{alert.id}", headers=head.headers).json()
+    assert seen["rule"] == {"kind": "over-financing", "scope": "000000", "version": 0, "params": {}}
+    types = [(r["type"], r["href"]) for r in seen["records"]]
+    assert types == [
+        ("attempt", None),
+        ("document", f"/v1/documents/customs_declaration/{doc.key}"),
+    ]
+
+
+def test_duplicate_financing_fires(client: TestClient, db: Database) -> None:
+    firms = make_firms(db, banks=2)
+    doc = declaration(db, firms, "1000.00")
+    body = application(firms, [doc], "100.00")
+    assert (
+        client.post("/v1/financings", json=body, headers=firms.banks[0].headers).status_code == 201
+    )
+    again = client.post(
+        "/v1/financings", json=body | {"external_ref": "X-2"}, headers=firms.banks[0].headers
+    )
+    assert again.status_code in (201, 409)
+    kinds = {a.kind for a in _alerts(db, firms.enterprise.org_id)}
+    assert kinds <= {"duplicate-financing", "over-financing"}
+
+
+@pytest.mark.parametrize(("banks", "fires"), [(2, False), (3, True)])
+def test_one_document_tried_at_n_banks(
+    client: TestClient, db: Database, banks: int, fires: bool
+) -> None:
+    firms = make_firms(db, banks=4)
+    doc = declaration(db, firms, "1000.00")
+    assert _register(client, firms, firms.banks[0], [doc], "1000.00") == 201
+    for bank in firms.banks[1 : 1 + banks]:
+        assert _register(client, firms, bank, [doc], "10.00") == 409
+    many = _alerts(db, firms.enterprise.org_id, AlertKind.MANY_BANKS)
+    assert len(many) == (1 if fires else 0)
+    if fires:
+        assert many[0].rule is not None and '"banks": 3' in many[0].rule
+
+
+def test_n_and_t_are_data(client: TestClient, db: Database) -> None:
+    _set(db, AlertKind.MANY_BANKS, "440000", banks=2, window_days=7)
+    firms = make_firms(db, banks=3)
+    doc = declaration(db, firms, "1000.00")
+    assert _register(client, firms, firms.banks[0], [doc], "1000.00") == 201
+    for bank in firms.banks[1:]:
+        assert _register(client, firms, bank, [doc], "10.00") == 409
+    [many] = _alerts(db, firms.enterprise.org_id, AlertKind.MANY_BANKS)
+    assert '"scope": "440000"' in (many.rule or "") and '"banks": 2' in (many.rule or "")
+
+
+def test_a_disabled_rule_stays_quiet_in_its_subtree_only(client: TestClient, db: Database) -> None:
+    _set(db, AlertKind.OVER_FINANCING, "440300", enabled=False)
+    for county, expected in (("440305", 0), ("440106", 1), ("310115", 1)):
+        firms = make_firms(db, banks=1, county=county)
+        doc = declaration(db, firms, "1000.00")
+        assert _register(client, firms, firms.banks[0], [doc], "900.00") == 201
+        assert _register(client, firms, firms.banks[0], [doc], "200.00") == 409  # still refused
+        assert len(_alerts(db, firms.enterprise.org_id)) == expected, county
+
+
+def test_the_most_specific_scope_wins(db: Database) -> None:
+    _set(db, AlertKind.MANY_BANKS, "000000", banks=5)
+    _set(db, AlertKind.MANY_BANKS, "440000", banks=4)
+    _set(db, AlertKind.MANY_BANKS, "440300", banks=2)
+    with db.session(readonly=True) as session:
+        shenzhen = rule_for(session, AlertKind.MANY_BANKS, "/000000/440000/440300/440305/")
+        canton = rule_for(session, AlertKind.MANY_BANKS, "/000000/440000/440100/440106/")
+        shanghai = rule_for(session, AlertKind.MANY_BANKS, "/000000/310000/310100/310115/")
+        nowhere = rule_for(session, AlertKind.MANY_BANKS, None)
+    assert (shenzhen.scope, shenzhen.params["banks"]) == ("440300", 2)
+    assert (canton.scope, canton.params["banks"]) == ("440000", 4)
+    assert (shanghai.scope, shanghai.params["banks"]) == ("000000", 5)
+    assert nowhere.scope == "000000"
+    assert shenzhen.params["window_days"] == 30  # unset parameters keep the default
+
+
+def test_a_change_is_a_new_version_and_an_event(client: TestClient, db: Database) -> None:
+    head = make_party(db, OrgKind.REGULATOR, Role.ADMIN, jurisdiction="000000")
+    body = {"kind": "document-tried-at-many-banks", "scope": "440000", "params": {"banks": 4}}
+    first = client.post("/v1/alert-rules", json=body | {"reason": "pilot"}, headers=head.headers)
+    assert first.status_code == 200, first.text
+    second = client.post("/v1/alert-rules", json=body | {"reason": "again"}, headers=head.headers)
+    assert (first.json()["version"], second.json()["version"]) == (1, 2)
+    assert second.json()["receipt"]["leaf_hash"]
+    with db.session(readonly=True) as session:
+        types = session.scalars(select(LedgerEvent.type)).all()
+    assert types.count("supervision:alert-rule:set") == 2
+    listed = client.get("/v1/alert-rules", headers=head.headers).json()
+    assert {
+        "kind": "document-tried-at-many-banks",
+        "scope": "440000",
+        "version": 2,
+        "enabled": True,
+        "params": {"banks": 4, "window_days": 30},
+    } in listed
+
+
+def test_who_may_change_a_rule(client: TestClient, db: Database) -> None:
+    province = make_party(db, OrgKind.REGULATOR, Role.ADMIN, jurisdiction="440000")
+    body = {"kind": "over-financing", "enabled": False, "reason": "pilot"}
+    own = client.post("/v1/alert-rules", json=body | {"scope": "440300"}, headers=province.headers)
+    assert own.status_code == 200, own.text
+    sibling = client.post(
+        "/v1/alert-rules", json=body | {"scope": "310000"}, headers=province.headers
+    )
+    assert sibling.status_code == 403
+    root = client.post("/v1/alert-rules", json=body | {"scope": "000000"}, headers=province.headers)
+    assert root.status_code == 403
+    bank = make_party(db, OrgKind.BANK)
+    assert (
+        client.post(
+            "/v1/alert-rules", json=body | {"scope": "440300"}, headers=bank.headers
+        ).status_code
+        == 403
+    )
+    assert client.get("/v1/alert-rules", headers=bank.headers).status_code == 403
+    bad = client.post(
+        "/v1/alert-rules",
+        json={
+            "kind": "document-tried-at-many-banks",
+            "params": {"banks": 0, "x": 1},
+            "reason": "r",
+        },
+        headers=province.headers,
+    )
+    assert bad.status_code == 403  # the root scope is the head office's: refused first
+    head = make_party(db, OrgKind.REGULATOR, Role.ADMIN, jurisdiction="000000")
+    bad = client.post(
+        "/v1/alert-rules",
+        json={
+            "kind": "document-tried-at-many-banks",
+            "params": {"banks": 0, "x": 1},
+            "reason": "r",
+        },
+        headers=head.headers,
+    )
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"params.banks", "params.x"}
+    unknown = client.post(
+        "/v1/alert-rules", json={"kind": "nope", "reason": "r"}, headers=head.headers
+    )
+    assert unknown.status_code == 422
+
+
+def test_two_changes_of_one_version_conflict(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    _set(db, AlertKind.OVERDUE, "440000", enabled=False)
+    # A change that read the rules before the first committed asks for version 1 too.
+    monkeypatch.setattr(alert_rules, "newest_rows", lambda session, kind=None: [])
+    with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(Conflict):
+        set_rule(uow, None, AlertKind.OVERDUE, "440000", enabled=True, params={}, reason="two")
+
+
+def test_service_refusals(db: Database) -> None:
+    bank = make_party(db, OrgKind.BANK)
+    with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(Forbidden):
+        set_rule(
+            uow,
+            caller_of(db, bank),
+            AlertKind.OVERDUE,
+            "440000",
+            enabled=False,
+            params={},
+            reason="r",
+        )
+    with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(ValidationFailed):
+        set_rule(uow, None, AlertKind.OVERDUE, "999999", enabled=False, params={}, reason="r")
+    with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(ValidationFailed):
+        set_rule(uow, None, AlertKind.OVERDUE, "440000", enabled=False, params={}, reason=" ")
