@@ -218,3 +218,41 @@ def test_service_refusals(db: Database) -> None:
         set_rule(uow, None, AlertKind.OVERDUE, "999999", enabled=False, params={}, reason="r")
     with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(ValidationFailed):
         set_rule(uow, None, AlertKind.OVERDUE, "440000", enabled=False, params={}, reason=" ")
+
+
+@pytest.mark.parametrize(("amount", "fires"), [("500.00", False), ("900.00", True)])
+def test_financing_above_exports(
+    client: TestClient, db: Database, amount: str, fires: bool
+) -> None:
+    firms = make_firms(db, banks=1)
+    doc = declaration(db, firms, "1000.00")
+    assert _register(client, firms, firms.banks[0], [doc], "900.00") == 201
+    assert _alerts(db, firms.enterprise.org_id) == []  # version 0: off, as before rules
+    _set(db, AlertKind.ABOVE_EXPORTS, "000000", enabled=True)  # the default 80 %
+    firms = make_firms(db, banks=1)
+    doc = declaration(db, firms, "1000.00")
+    declaration(db, firms, "50000.00", export=False)  # an import: not exports
+    assert _register(client, firms, firms.banks[0], [doc], amount) == 201
+    found = _alerts(db, firms.enterprise.org_id, AlertKind.ABOVE_EXPORTS)
+    assert len(found) == (1 if fires else 0)
+    if fires:
+        assert '"exports_usd": "1000.00"' in found[0].details
+        assert '"type": "financing"' in found[0].records
+
+
+def test_above_exports_counts_live_financings(client: TestClient, db: Database) -> None:
+    _set(db, AlertKind.ABOVE_EXPORTS, "440000", percent="120")
+    firms = make_firms(db, banks=1)
+    docs = [declaration(db, firms, "1000.00") for _ in range(2)]
+    assert _register(client, firms, firms.banks[0], [docs[0]], "1000.00") == 201
+    assert _alerts(db, firms.enterprise.org_id) == []  # 1000 of 2000: 50 %
+    assert _register(client, firms, firms.banks[0], [docs[1]], "1000.00") == 201
+    assert _alerts(db, firms.enterprise.org_id) == []  # 2000 of 2000: 100 % < 120 %
+    third = declaration(db, firms, "100.00")
+    assert _register(client, firms, firms.banks[0], [third], "100.00") == 201
+    assert _alerts(db, firms.enterprise.org_id) == []  # 2100 of 2100
+    _set(db, AlertKind.ABOVE_EXPORTS, "440000", percent="90")
+    fourth = declaration(db, firms, "100.00")
+    assert _register(client, firms, firms.banks[0], [fourth], "100.00") == 201
+    [alert] = _alerts(db, firms.enterprise.org_id)
+    assert alert.records.count('"type": "financing"') == 4

@@ -991,6 +991,15 @@ def _payment_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _payment_specs()
 
 
+def _supervision_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_supervision
+
+    return authz_supervision.specs()
+
+
+SPECS |= _supervision_specs()
+
+
 # -- the routes of the app ------------------------------------------------------------------
 
 

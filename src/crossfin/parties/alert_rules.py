@@ -65,7 +65,8 @@ PARAMS: dict[AlertKind, dict[str, Param]] = {
 }
 
 # Version 0: today's behaviour (refusals.py held 3 banks in 30 days as constants). The two
-# new rules are enabled with thresholds worth a look (docs/supervision.md says why).
+# rules that did not exist before rules were data start disabled, so version 0 raises what
+# the code raised; their parameters are the thresholds a regulator enabling them starts from.
 DEFAULTS: dict[AlertKind, dict[str, Any]] = {kind: {} for kind in AlertKind} | {
     AlertKind.MANY_BANKS: {"banks": 3, "window_days": 30},
     AlertKind.ABOVE_EXPORTS: {"percent": "80"},
@@ -117,8 +118,11 @@ class Rule:
         }
 
 
+OFF_BY_DEFAULT = frozenset({AlertKind.ABOVE_EXPORTS, AlertKind.MONTHLY_VOLUME})
+
+
 def _default(kind: AlertKind) -> Rule:
-    return Rule(kind, ROOT_CODE, 0, True, DEFAULTS[kind])
+    return Rule(kind, ROOT_CODE, 0, kind not in OFF_BY_DEFAULT, DEFAULTS[kind])
 
 
 def _of(row: AlertRuleVersion) -> Rule:
