@@ -256,3 +256,59 @@ def test_above_exports_counts_live_financings(client: TestClient, db: Database) 
     assert _register(client, firms, firms.banks[0], [fourth], "100.00") == 201
     [alert] = _alerts(db, firms.enterprise.org_id)
     assert alert.records.count('"type": "financing"') == 4
+
+
+def _age(db: Database, financing_ids: list[int], months: list[int]) -> None:
+    """Move financings back in time: the firm's history, as if registered months ago."""
+    from datetime import timedelta
+
+    from crossfin.financing.models import Financing
+
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        for fid, back in zip(financing_ids, months, strict=True):
+            row = uow.session.get_one(Financing, fid)
+            row.created_at = row.created_at - timedelta(days=31 * back)
+        uow.commit()
+
+
+@pytest.mark.parametrize(("now", "fires"), [("250.00", False), ("400.00", True)])
+def test_monthly_volume_far_above_history(
+    client: TestClient, db: Database, now: str, fires: bool
+) -> None:
+    from crossfin.supervision.volume import sweep
+
+    _set(db, AlertKind.MONTHLY_VOLUME, "000000", enabled=True)  # 3x the median, 3 of 6 months
+    firms = make_firms(db, banks=1)
+    ids = []
+    for amount in ("100.00", "100.00", "100.00", now):
+        doc = declaration(db, firms, "1000.00")
+        res = client.post(
+            "/v1/financings", json=application(firms, [doc], amount), headers=firms.banks[0].headers
+        )
+        ids.append(res.json()["id"])
+    _age(db, ids[:3], [1, 2, 3])
+    raised = sweep(db)
+    found = _alerts(db, firms.enterprise.org_id, AlertKind.MONTHLY_VOLUME)
+    assert len(found) == len(raised) == (1 if fires else 0)
+    if fires:
+        assert '"median_usd": "100.00"' in found[0].details
+        assert f'"id": {ids[3]}' in found[0].records  # this month's financing explains it
+        assert sweep(db) == []  # once per firm and month
+
+
+def test_monthly_volume_needs_history(client: TestClient, db: Database) -> None:
+    from crossfin.supervision.volume import sweep
+
+    _set(db, AlertKind.MONTHLY_VOLUME, "000000", enabled=True)
+    firms = make_firms(db, banks=1)
+    ids = []
+    for amount in ("100.00", "100.00", "900.00"):
+        doc = declaration(db, firms, "1000.00")
+        res = client.post(
+            "/v1/financings", json=application(firms, [doc], amount), headers=firms.banks[0].headers
+        )
+        ids.append(res.json()["id"])
+    _age(db, ids[:2], [1, 2])  # two months of history: fewer than min_months (3)
+    assert sweep(db) == []
+    _set(db, AlertKind.MONTHLY_VOLUME, "440000", enabled=True, min_months=2)
+    assert len(sweep(db)) == 1

@@ -35,7 +35,7 @@ LIVE = (State.REGISTERED, State.APPROVED, State.DISBURSED, State.PARTLY_REPAID)
 MAX_LISTED = 20
 
 
-def _usd(session: Session, minor: int, currency: str) -> Decimal | None:
+def usd(session: Session, minor: int, currency: str) -> Decimal | None:
     """`minor` units of `currency` in USD (a Decimal), or None without a rate."""
     amount = Decimal(minor).scaleb(-currency_exponent(currency))
     try:
@@ -45,7 +45,7 @@ def _usd(session: Session, minor: int, currency: str) -> Decimal | None:
     return amount * (rate if rate is not None else 1)
 
 
-def exports_usd(session: Session, enterprise_id: int) -> tuple[Decimal, int] | None:
+def exportsusd(session: Session, enterprise_id: int) -> tuple[Decimal, int] | None:
     """The firm's 12-month export value in USD and how many declarations; None if none."""
     since = business_date() - timedelta(days=365)
     rows = session.execute(
@@ -63,9 +63,9 @@ def exports_usd(session: Session, enterprise_id: int) -> tuple[Decimal, int] | N
             continue  # an import declaration, or one without a value
         if json.loads(content).get("export_date", "") < since.isoformat():
             continue
-        usd = _usd(session, value, currency)
-        if usd is not None:
-            total, count = total + usd, count + 1
+        amount = usd(session, value, currency)
+        if amount is not None:
+            total, count = total + amount, count + 1
     return (total, count) if count else None
 
 
@@ -83,7 +83,7 @@ def check_above_exports(uow: UnitOfWork, financings: Iterable[Financing]) -> Non
             continue
         firm = financing.enterprise_org_id
         if firm not in firms:
-            firms[firm] = exports_usd(uow.session, firm)
+            firms[firm] = exportsusd(uow.session, firm)
         exports = firms[firm]
         if exports is None:
             continue
@@ -99,8 +99,7 @@ def check_above_exports(uow: UnitOfWork, financings: Iterable[Financing]) -> Non
         )
         financed = Decimal(0)
         for row in live:
-            usd = _usd(uow.session, row.amount_minor - row.repaid_minor, row.currency)
-            financed += usd or 0
+            financed += usd(uow.session, row.amount_minor - row.repaid_minor, row.currency) or 0
         limit = exports[0] * rule.number("percent") / 100
         if financed <= limit:
             continue
