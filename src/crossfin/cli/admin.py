@@ -64,6 +64,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 "payments_added": result.payments_added,
                 "needs_added": result.needs_added,
                 "credit_queries_added": result.credit_queries_added,
+                "alerts_added": result.alerts_added,
                 "keys_file": str(keys_file),
                 "logins": logins,
             },
@@ -75,7 +76,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         f"demo data added: {result.orgs_added} organizations, {result.users_added} "
         f"users, {result.documents_added} documents, {result.consents_added} consents, "
         f"{result.financings_added} financings, {result.needs_added} financing needs, "
-        f"{result.payments_added} payments; "
+        f"{result.payments_added} payments, {result.alerts_added} alerts; "
         f"API keys of service accounts in {keys_file}"
     )
     _print_logins(logins)

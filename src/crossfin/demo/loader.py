@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from crossfin.demo.alerts import load_alerts
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.financings import load_financings
@@ -39,6 +40,7 @@ class DemoResult:
     payments_added: int = 0
     needs_added: int = 0
     credit_queries_added: int = 0
+    alerts_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -124,4 +126,5 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         )
         result.payments_added = load_payments(uow).payments_added
         result.payments_added += load_service_payments(uow)
+        result.alerts_added = load_alerts(uow)
     return result

@@ -179,7 +179,9 @@ def may_set_rule(caller: Caller | None, scope_path: str) -> bool:
     return own == ROOT_PATH or scope_path.startswith(own)
 
 
-def _checked_params(kind: AlertKind, given: Mapping[str, Any], base: Mapping[str, Any]) -> dict:
+def _checked_params(
+    kind: AlertKind, given: Mapping[str, Any], base: Mapping[str, Any]
+) -> dict[str, Any]:
     """`base` with `given` applied, every value within its bounds (422 naming it)."""
     specs = PARAMS.get(kind, {})
     errors, out = [], dict(base)
@@ -189,17 +191,24 @@ def _checked_params(kind: AlertKind, given: Mapping[str, Any], base: Mapping[str
             errors.append(FieldError(f"params.{name}", f"{kind.value} takes no {name}"))
             continue
         try:
-            number = spec.kind(str(value))
-        except (ValueError, InvalidOperation):
-            errors.append(FieldError(f"params.{name}", "must be a number"))
+            number = Decimal(str(value))
+        except InvalidOperation:
+            number = Decimal("NaN")
+        whole = number.is_finite() and number == number.to_integral_value()
+        if not number.is_finite() or (spec.kind is int and not whole):
+            errors.append(FieldError(f"params.{name}", f"must be {_a(spec)}"))
             continue
-        if not spec.low <= number <= spec.high or (spec.kind is Decimal and not number.is_finite()):
+        if not spec.low <= number <= spec.high:
             errors.append(FieldError(f"params.{name}", f"between {spec.low} and {spec.high}"))
             continue
-        out[name] = number if spec.kind is int else str(number)
+        out[name] = int(number) if spec.kind is int else f"{number.normalize():f}"
     if errors:
         raise ValidationFailed(errors)
     return out
+
+
+def _a(spec: Param) -> str:
+    return "a whole number" if spec.kind is int else "a number"
 
 
 def set_rule(

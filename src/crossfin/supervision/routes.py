@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -42,7 +42,9 @@ from crossfin.supervision.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["supervision"])
 Limit = Annotated[int, Query(ge=1, le=500)]
-REGULATORS_ONLY = {403: {"description": "Only regulators read alerts and cases"}}
+REGULATORS_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Only regulators read alerts and cases"}
+}
 
 
 @router.get(

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,7 +77,9 @@ def gather(session: Session, today: date) -> dict[int, Firm]:
     return firms
 
 
-def judge(firm: Firm, today: date, factor: Decimal, months: int, least: int) -> dict | None:
+def judge(
+    firm: Firm, today: date, factor: Decimal, months: int, least: int
+) -> dict[str, Any] | None:
     """The alert's details if this month is above `factor` x the median month, else None."""
     now = firm.months.get(today.strftime("%Y-%m"), Decimal(0))
     history = [
