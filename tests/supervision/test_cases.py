@@ -296,3 +296,24 @@ def test_portal_pages(client: TestClient, db: Database, world: World) -> None:
     bank = add_user(db, make_party(db, OrgKind.BANK).org_id)
     login(client, bank)
     assert client.get("/cases").status_code == 403
+
+
+def test_portal_lists_exactly_the_subtree(client: TestClient, db: Database, world: World) -> None:
+    sz = client.post(f"/v1/alerts/{world.shenzhen_alert}/case", json={}, headers=world.head.headers)
+    gz = client.post(f"/v1/alerts/{world.canton_alert}/case", json={}, headers=world.head.headers)
+    cases = {world.shenzhen_alert: sz.json()["id"], world.canton_alert: gz.json()["id"]}
+    expect = {
+        "province": {world.shenzhen_alert, world.canton_alert},
+        "prefecture": {world.shenzhen_alert},
+        "sibling": set(),
+    }
+    for who, alerts in expect.items():
+        client.cookies.clear()
+        login(client, add_user(db, getattr(world, who).org_id))
+        listed = client.get("/alerts").text
+        cases_page = client.get("/cases").text
+        for aid, cid in cases.items():
+            assert (f'data-test="alert-{aid}"' in listed) == (aid in alerts), (who, aid)
+            assert (f'data-test="case-{cid}"' in cases_page) == (aid in alerts), (who, cid)
+            assert client.get(f"/alerts/{aid}").status_code == (200 if aid in alerts else 404)
+            assert client.get(f"/cases/{cid}").status_code == (200 if aid in alerts else 404)

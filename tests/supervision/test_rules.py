@@ -312,3 +312,27 @@ def test_monthly_volume_needs_history(client: TestClient, db: Database) -> None:
     assert sweep(db) == []
     _set(db, AlertKind.MONTHLY_VOLUME, "440000", enabled=True, min_months=2)
     assert len(sweep(db)) == 1
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize(
+    ("kind", "trade_class", "amount"),
+    [
+        (AlertKind.PAYMENT_WITHOUT_DOCUMENTS, "A", "60000.00"),
+        (AlertKind.CLASS_NOT_ELIGIBLE, "C", "100.00"),
+    ],
+)
+def test_payment_rules_fire_unless_disabled(
+    db: Database, kind: AlertKind, trade_class: str, amount: str, enabled: bool
+) -> None:
+    from support.payments import make_forwarders, p2_body, submit
+
+    if not enabled:
+        _set(db, kind, "440300", enabled=False)
+    fw = make_forwarders(db, banks=1, trade_class=trade_class)
+    if trade_class == "A":  # a small P2 needs no filing: accepted, quiet
+        submit(db, fw.banks[0], p2_body(fw, None, "100.00"))
+        assert _alerts(db, fw.payer.org_id) == []
+    [refused] = submit(db, fw.banks[0], p2_body(fw, None, amount))
+    assert getattr(refused, "status", None) in (403, 422)  # refused either way
+    assert len(_alerts(db, fw.payer.org_id, kind)) == (1 if enabled else 0)
