@@ -149,8 +149,13 @@ def open_case(
 
 
 def _open_case_of(session: Session, caller: Caller, subject: int | None) -> AlertCase | None:
+    """The enterprise's open case, under its organization row's lock (so that two alerts
+    of one firm opened at once make one case, not two; SQLite's writer lock already does)."""
     if subject is None:
         return None
+    session.scalars(
+        select(Organization.id).where(Organization.id == subject).with_for_update()
+    ).all()
     query = (
         select(AlertCase)
         .where(AlertCase.subject_org_id == subject, AlertCase.state != CaseState.CLOSED.value)
