@@ -317,3 +317,34 @@ def test_portal_lists_exactly_the_subtree(client: TestClient, db: Database, worl
             assert (f'data-test="case-{cid}"' in cases_page) == (aid in alerts), (who, cid)
             assert client.get(f"/alerts/{aid}").status_code == (200 if aid in alerts else 404)
             assert client.get(f"/cases/{cid}").status_code == (200 if aid in alerts else 404)
+
+
+def test_two_alerts_of_one_firm_opened_at_once_make_one_case(db: Database, world: World) -> None:
+    import threading
+
+    from crossfin.supervision import cases
+    from support.payments import caller_of
+
+    second = _alert(db, world.shenzhen_firm.org_id, AlertKind.OVER_FINANCING)
+    caller = caller_of(db, world.province)
+    barrier, found, errors = threading.Barrier(2), [], []
+
+    def open_one(alert_id: int) -> None:
+        try:
+            barrier.wait(5)
+            with UnitOfWork(db, caller.actor) as uow:
+                case, _, _ = cases.open_case(uow, caller, alert_id)
+                uow.commit()
+                found.append(case.id)
+        except Exception as exc:  # noqa: BLE001 (reported below, never swallowed)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one, args=(a,)) for a in (world.shenzhen_alert, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and len(found) == 2
+    assert found[0] == found[1]
+    with db.session(readonly=True) as session:
+        assert session.scalar(select(func.count()).select_from(AlertCase)) == 1
