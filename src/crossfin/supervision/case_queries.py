@@ -22,11 +22,6 @@ class CaseView:
     steps: list[CaseStep]
 
 
-def _in_subtree(caller: Caller, column: object) -> object:
-    path = caller.jurisdiction_path or "-"
-    return column.startswith(path)  # type: ignore[attr-defined]
-
-
 def list_cases(
     session: Session,
     caller: Caller,
@@ -41,7 +36,8 @@ def list_cases(
     require_kind(caller, OrgKind.REGULATOR)
     query = select(AlertCase).where(AlertCase.id > after)
     if caller.jurisdiction_path != ROOT_PATH:
-        query = query.where(_in_subtree(caller, AlertCase.jurisdiction_path))  # type: ignore[arg-type]
+        path = caller.jurisdiction_path or "-"
+        query = query.where(AlertCase.jurisdiction_path.startswith(path))
     if state is not None:
         query = query.where(AlertCase.state == state.value)
     if assignee is not None:
