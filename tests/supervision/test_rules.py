@@ -336,3 +336,19 @@ def test_payment_rules_fire_unless_disabled(
     [refused] = submit(db, fw.banks[0], p2_body(fw, None, amount))
     assert getattr(refused, "status", None) in (403, 422)  # refused either way
     assert len(_alerts(db, fw.payer.org_id, kind)) == (1 if enabled else 0)
+
+
+def test_the_alerts_page_shows_the_rules_in_force_here(client: TestClient, db: Database) -> None:
+    import re
+
+    from support.web import add_user, login
+
+    _set(db, AlertKind.MANY_BANKS, "440300", banks=2)
+    for place, scope in (("440300", "440300"), ("440000", "000000")):
+        client.cookies.clear()
+        regulator = make_party(db, OrgKind.REGULATOR, jurisdiction=place)
+        login(client, add_user(db, regulator.org_id))
+        page = client.get("/alerts").text
+        row = re.search(r'data-test="rule-document-tried-at-many-banks">(.*?)</tr>', page, re.S)
+        assert row is not None and f">{scope}<" in row.group(1), place
+        assert ("banks = 2" in row.group(1)) == (scope == "440300")

@@ -18,6 +18,7 @@ from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import error_title, redirect, render
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import READ_ONLY_ROLES
+from crossfin.parties.alert_rules import rule_for
 from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
@@ -63,6 +64,8 @@ def alerts(
             "kinds": list(AlertKind),
             "kind": kind.value if kind else "",
             "page": PAGE,
+            # The rule of each kind that applies at the regulator's own node.
+            "rules": [rule_for(uow.session, k, caller.jurisdiction_path) for k in AlertKind],
         },
     )
 
