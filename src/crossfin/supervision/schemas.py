@@ -70,7 +70,20 @@ class RuleOut(BaseModel):
 
 
 class RuleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "document-tried-at-many-banks",
+                    "scope": "440300",
+                    "enabled": True,
+                    "params": {"banks": 2, "window_days": 14},
+                    "reason": "Shenzhen pilot: two banks suffice",
+                }
+            ]
+        },
+    )
 
     kind: str = Field(max_length=48)
     scope: str = Field("000000", min_length=6, max_length=6, description="Jurisdiction code.")
@@ -80,19 +93,26 @@ class RuleIn(BaseModel):
 
 
 class OpenCaseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"due_date": "2026-12-31"}]}
+    )
 
     due_date: date | None = Field(None, description="Default: 14 days from today.")
 
 
 class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"principal_id": 24}]}
+    )
 
     principal_id: int = Field(ge=1, le=2**31 - 1)
 
 
 class MoveIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"to": "closed", "outcome": "warning_issued"}]},
+    )
 
     to: str = Field(max_length=16, description="investigating or closed")
     outcome: str | None = Field(
@@ -101,7 +121,10 @@ class MoveIn(BaseModel):
 
 
 class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "Asked bank 1 for its loan file."}]},
+    )
 
     text: str = Field(min_length=1, max_length=2000)
 
