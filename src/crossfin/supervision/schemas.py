@@ -6,7 +6,15 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 
 from crossfin.supervision.links import link_of
 
@@ -87,8 +95,9 @@ class RuleIn(BaseModel):
 
     kind: str = Field(max_length=48)
     scope: str = Field("000000", min_length=6, max_length=6, description="Jurisdiction code.")
-    enabled: bool = True
-    params: dict[str, int | str] = Field(default_factory=dict)
+    # Strict: a JSON 0 or "yes" is not a boolean, nor true a number (the description says so).
+    enabled: StrictBool = True
+    params: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
     reason: str = Field(max_length=500)
 
 
@@ -105,7 +114,7 @@ class AssignIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"principal_id": 24}]}
     )
 
-    principal_id: int = Field(ge=1, le=2**31 - 1)
+    principal_id: StrictInt = Field(ge=1, le=2**31 - 1)
 
 
 class MoveIn(BaseModel):
