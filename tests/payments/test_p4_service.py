@@ -16,6 +16,7 @@ from crossfin.parties.gates import ClassNotEligible
 from crossfin.payments.errors import AlreadyUsed
 from crossfin.payments.offshore.models import OffshoreCheck, OffshoreCheckUse
 from crossfin.payments.offshore.service import Done
+from crossfin.supervision.links import link_of
 from support.offshore import check_body, make_shipment, make_trader, run_check
 from support.payments import caller_of, set_class
 
@@ -101,6 +102,14 @@ def test_a_failed_check_is_stored_with_its_alert_and_endorses_nothing(db: Databa
     [alert] = _alerts(db, "offshore-check-failed")
     assert alert["check"] == done.check.id
     assert alert["failed"] == [{"subject": "vessel", "outcome": "mismatch"}]
+    # Explainable: the check and the B/L, each linked to its page.
+    with db.session(readonly=True) as session:
+        row = session.scalars(select(Alert).where(Alert.kind == "offshore-check-failed")).one()
+    records = json.loads(row.records)
+    assert [link_of(r, api=False) for r in records] == [
+        f"/offshore-checks/{done.check.id}",
+        f"/documents/bill_of_lading/{s.bl.key}",
+    ]
     # Nothing was endorsed: the B/L can back a check still (which fails again, and says so).
     second = run_check(db, t.banks[1], check_body(t, s))
     assert isinstance(second, Done) and second.report["outcome"] == "failed"

@@ -1005,6 +1005,15 @@ def _class_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _class_specs()
 
 
+def _supervision_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_supervision
+
+    return authz_supervision.specs()
+
+
+SPECS |= _supervision_specs()
+
+
 # -- the routes of the app ------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ The lower floors expose hooks and fill none of them on import:
 - `parties.hooks`' reactions to a new organization (documents links the documents that
   arrived before their owner onboarded);
 - `ledger.state`'s views of the business rows that `crossfin log audit` checks (each domain
-  describes its entities).
+  describes its entities);
+- `supervision.volume`'s sources of monthly volumes (financing's and payments').
 
 Every entry point calls `assemble()` before it serves: the app factory
 (`api.app.create_app`, so every uvicorn worker), the CLI (`cli.main`), and the test suite's
@@ -20,13 +21,16 @@ from crossfin.core.security import set_recorder
 from crossfin.documents import state as documents_state
 from crossfin.documents.versions import link_owner_documents
 from crossfin.financing import state as financing_state
+from crossfin.financing import volume as financing_volume
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.parties.classes import history as classes_history
 from crossfin.parties.hooks import on_organization_added
 from crossfin.parties.security.events import record
 from crossfin.payments import sampling as payments_sampling
 from crossfin.payments import state as payments_state
+from crossfin.payments import volume as payments_volume
 from crossfin.payments.offshore import state as offshore_state
+from crossfin.supervision.volume import add_volume_source
 
 
 def state_views() -> list[StateView]:
@@ -53,3 +57,5 @@ def assemble() -> None:
     set_recorder(record)
     on_organization_added(link_owner_documents)
     register_state_views(REGISTRY)
+    add_volume_source(financing_volume.monthly_volumes)
+    add_volume_source(payments_volume.monthly_volumes)

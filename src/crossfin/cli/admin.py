@@ -66,6 +66,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 "needs_added": result.needs_added,
                 "credit_queries_added": result.credit_queries_added,
                 "classes_added": result.classes_added,
+                "alerts_added": result.alerts_added,
                 "keys_file": str(keys_file),
                 "logins": logins,
             },
@@ -78,7 +79,7 @@ def demo(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         f"users, {result.documents_added} documents, {result.consents_added} consents, "
         f"{result.financings_added} financings, {result.needs_added} financing needs, "
         f"{result.payments_added} payments, {result.offshore_checks_added} offshore checks, "
-        f"{result.classes_added} class changes; "
+        f"{result.classes_added} class changes, {result.alerts_added} alerts; "
         f"API keys of service accounts in {keys_file}"
     )
     _print_logins(logins)

@@ -15,6 +15,7 @@ from crossfin.parties import commands as parties
 from crossfin.parties.classes import commands as classes_commands
 from crossfin.parties.divisions import commands as jurisdiction_commands
 from crossfin.payments import commands as payments_commands
+from crossfin.supervision import commands as supervision_commands
 
 # The domains' reactions and views, handed to the floors below (`crossfin log audit` checks
 # every domain's business rows against the log; security events are stored).
@@ -46,6 +47,7 @@ app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
 app.add_typer(payments_commands.payments_app, name="payments")
 app.add_typer(ops_commands.ops_app, name="ops")
+app.add_typer(supervision_commands.alerts_app, name="alerts")
 
 if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
     app()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from crossfin.demo.alerts import load_alerts
 from crossfin.demo.classes import load_classes
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
@@ -43,6 +44,7 @@ class DemoResult:
     needs_added: int = 0
     credit_queries_added: int = 0
     classes_added: int = 0
+    alerts_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -129,6 +131,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.payments_added = load_payments(uow).payments_added
         result.payments_added += load_service_payments(uow)
         result.offshore_checks_added = load_offshore_checks(uow)
+        result.alerts_added = load_alerts(uow)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     return result

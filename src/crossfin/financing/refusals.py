@@ -15,20 +15,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
+from crossfin.documents.errors import Shortfall
 from crossfin.financing.errors import DuplicateFinancing, FinancingRefused
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
-from crossfin.parties.alerts import Alert, AlertKind, raise_alert
+from crossfin.parties.alert_rules import rule_for
+from crossfin.parties.alerts import Alert, AlertKind, evidence, raise_alert
 from crossfin.parties.gates import ClassNotEligible, record_class_refusals
 
 log = logging.getLogger("crossfin.financing")
-MANY_BANKS = 3
-MANY_BANKS_WINDOW = timedelta(days=30)
 
 
 def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
@@ -55,6 +55,7 @@ def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
         content=content,
         parties={attempt.bank_org_id},
     )
+    tried = evidence("attempt", attempt.external_ref, f"{attempt.scenario} {attempt.external_ref}")
     for shortfall in attempt.shortfalls:
         raise_alert(
             uow,
@@ -64,6 +65,7 @@ def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
             details=content,
             actor_org_id=attempt.bank_org_id,
             document_id=shortfall.document_id,
+            records=[tried, evidence("document", shortfall.document_id, _label(shortfall))],
         )
         _many_banks(
             uow, attempt.enterprise_org_id, attempt.jurisdiction_path, shortfall.document_id
@@ -71,16 +73,25 @@ def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
     return receipt
 
 
+def _label(shortfall: Shortfall) -> str:
+    return f"{shortfall.kind} {shortfall.key}"
+
+
 def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None, document_id: int) -> None:
-    """One alert when a document has been refused to MANY_BANKS banks within the window."""
-    since = utcnow() - MANY_BANKS_WINDOW
+    """One alert when a document has been refused to N banks within T days (the rule's
+    `banks` and `window_days`, alert_rules.py)."""
+    rule = rule_for(uow.session, AlertKind.MANY_BANKS, path)
+    if not rule.enabled:
+        return
+    since = utcnow() - timedelta(days=rule.integer("window_days"))
     refused = {AlertKind.DUPLICATE_FINANCING.value, AlertKind.OVER_FINANCING.value}
-    banks = uow.session.scalar(
-        select(func.count(func.distinct(Alert.actor_org_id))).where(
+    tries = uow.session.execute(
+        select(Alert.id, Alert.actor_org_id).where(
             Alert.document_id == document_id, Alert.kind.in_(refused), Alert.created_at >= since
         )
-    )
-    if (banks or 0) < MANY_BANKS:
+    ).all()
+    banks = len({bank for _, bank in tries})
+    if banks < rule.integer("banks"):
         return
     already = uow.session.scalar(
         select(Alert.id)
@@ -99,6 +110,10 @@ def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None, document_
             jurisdiction_path=path,
             details={"banks": banks},
             document_id=document_id,
+            # The refusals that count, each its own alert (which names attempt and bank).
+            records=[evidence("document", document_id, f"document {document_id}")]
+            + [evidence("alert", alert_id, f"refusal {alert_id}") for alert_id, _ in tries],
+            rule=rule,
         )
 
 

@@ -45,6 +45,7 @@ from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
+from crossfin.financing.exports_alert import check_above_exports
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.scenarios.base import Loaded, Request, Scenario
@@ -196,7 +197,9 @@ def register_many(
         lambda prepared, balances: reserve(prepared, balances, lookups.taken),
     )
     accepted = [p for p in decided if isinstance(p, Prepared)]
-    written = iter(persist(uow, accepted, reservation_hours))
+    registered = persist(uow, accepted, reservation_hours)
+    check_above_exports(uow, [r.financing for r in registered])  # the rule's own alert
+    written = iter(registered)
     return [next(written) if isinstance(p, Prepared) else p for p in decided]
 
 

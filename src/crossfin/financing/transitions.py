@@ -25,7 +25,7 @@ from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
-from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, evidence, raise_alert
 
 
 def locked(session: Session, financing_id: int) -> Financing | None:
@@ -159,6 +159,7 @@ def mark_overdue(uow: UnitOfWork, financing: Financing, today: date) -> tuple[Fi
         jurisdiction_path=financing.jurisdiction_path,
         details=details,
         actor_org_id=financing.bank_org_id,
+        records=[evidence("financing", financing.id, financing.external_ref)],
     )
     return _move(uow, financing, Action.MARK_OVERDUE, details)
 

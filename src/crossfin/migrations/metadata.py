@@ -14,7 +14,8 @@ def metadata() -> MetaData:
     from crossfin.documents.ingest import models as ingest_models  # noqa: F401
     from crossfin.financing import models as financing_models  # noqa: F401
     from crossfin.ledger import models as ledger_models  # noqa: F401
-    from crossfin.parties import alerts as supervision_models  # noqa: F401
+    from crossfin.parties import alert_rules as alert_rules_models  # noqa: F401
+    from crossfin.parties import alerts as alerts_models  # noqa: F401
     from crossfin.parties import gates as gates_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.classes import models as classes_models  # noqa: F401
@@ -22,5 +23,6 @@ def metadata() -> MetaData:
     from crossfin.payments import models as payments_models  # noqa: F401
     from crossfin.payments import p1_models  # noqa: F401
     from crossfin.payments.offshore import models as offshore_models  # noqa: F401
+    from crossfin.supervision import models as supervision_models  # noqa: F401
 
     return Base.metadata

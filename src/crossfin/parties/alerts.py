@@ -8,9 +8,10 @@ live here, below every domain that raises them, so no domain imports supervision
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +21,9 @@ from crossfin.core.db import Base, UTCDateTime
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from crossfin.parties.alert_rules import Rule
 
 
 class Alert(Base):
@@ -40,6 +44,12 @@ class Alert(Base):
     details: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The explanation: the records that raised it (JSON list of `Evidence`) and the rule
+    # version and parameters that fired (JSON, `alert_rules.Rule.public`).
+    records: Mapped[str] = mapped_column(Text, default="[]")
+    rule: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The case working it (supervision/casework/service.py), once an analyst opened or joined one.
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
 class AlertKind(StrEnum):
@@ -55,6 +65,32 @@ class AlertKind(StrEnum):
     PAYMENT_WITHOUT_DOCUMENTS = "payment-without-documents"
     OFFSHORE_CHECK_FAILED = "offshore-check-failed"
     DOCUMENT_ALREADY_ENDORSED = "document-already-endorsed"
+    ABOVE_EXPORTS = "financing-above-exports"
+    MONTHLY_VOLUME = "monthly-volume-spike"
+
+
+EvidenceType = Literal[
+    "financing",
+    "payment",
+    "offshore_check",
+    "document",
+    "attempt",
+    "verification",
+    "event",
+    "alert",
+]
+
+
+class Evidence(TypedDict):
+    """One record that raised an alert; the portal links it to the record's page."""
+
+    type: EvidenceType
+    id: int | str
+    label: str
+
+
+def evidence(kind: EvidenceType, ident: int | str, label: str) -> Evidence:
+    return {"type": kind, "id": ident, "label": label}
 
 
 def raise_alert(
@@ -66,8 +102,24 @@ def raise_alert(
     details: dict[str, Any],
     actor_org_id: int | None = None,
     document_id: int | None = None,
-) -> tuple[Alert, Receipt]:
-    """Store an alert and its ledger event in the caller's transaction."""
+    records: Sequence[Evidence] = (),
+    rule: Rule | None = None,
+) -> tuple[Alert, Receipt] | None:
+    """Store an alert and its ledger event in the caller's transaction, if its rule for
+    the jurisdiction is enabled (None when it is not).
+
+    `records` explain it (a document given alone is listed); `rule` is the one the caller
+    already looked up for its thresholds, else the rule is read here.
+    """
+    # Imported here: alert_rules names the kinds of this module.
+    from crossfin.parties.alert_rules import rule_for
+
+    rule = rule or rule_for(uow.session, kind, jurisdiction_path)
+    if not rule.enabled:
+        return None
+    listed = list(records)
+    if not listed and document_id is not None:
+        listed = [evidence("document", document_id, _document_label(details, document_id))]
     alert = Alert(
         kind=kind.value,
         subject_org_id=subject_org_id,
@@ -77,6 +129,8 @@ def raise_alert(
         details=json.dumps(details, sort_keys=True, default=str),
         status="open",
         created_at=utcnow(),
+        records=json.dumps(listed, sort_keys=True, default=str),
+        rule=json.dumps(rule.public(), sort_keys=True),
     )
     uow.session.add(alert)
     uow.session.flush()
@@ -84,7 +138,23 @@ def raise_alert(
     receipt = uow.record(
         EventType.ALERT_RAISED,
         subjects={"alert": alert.id},
-        content={"kind": kind.value, "details": details, "document": document_id},
+        content={
+            "kind": kind.value,
+            "details": details,
+            "document": document_id,
+            "records": listed,
+            "rule": rule.public(),
+        },
         parties=parties,
     )
     return alert, receipt
+
+
+def _document_label(details: dict[str, Any], document_id: int) -> str:
+    """`customs_declaration 5300...` when the details name it, else the document's id."""
+    named = details.get("document")
+    if isinstance(named, dict) and "kind" in named and "key" in named:
+        return f"{named['kind']} {named['key']}"
+    if "kind" in details and "key" in details:
+        return f"{details['kind']} {details['key']}"
+    return f"document {document_id}"

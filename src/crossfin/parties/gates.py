@@ -30,7 +30,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import ROOT_PATH, Caller
-from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, evidence, raise_alert
 from crossfin.parties.models import Organization, OrgKind, Role, TradeClass
 
 
@@ -181,6 +181,7 @@ def record_class_refusal(uow: UnitOfWork, refusal: ClassNotEligible) -> None:
             "bank": refusal.bank_org_id,
         },
         actor_org_id=refusal.bank_org_id,
+        records=[evidence("attempt", refusal.gate.scenario, f"{refusal.gate.scenario} attempt")],
     )
 
 

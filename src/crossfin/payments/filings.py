@@ -27,7 +27,7 @@ from crossfin.core.money import format_amount
 from crossfin.documents import fx
 from crossfin.documents.balance import Claim
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, evidence, raise_alert
 from crossfin.payments.errors import FilingExhausted, FilingRequired, UsedAttempt
 from crossfin.payments.schemas import PayeeIn
 from crossfin.payments.thresholds import Threshold
@@ -87,6 +87,9 @@ def record_refusal(uow: UnitOfWork, refusal: FilingRequired | FilingExhausted) -
         "external_ref": attempt.external_ref,
         "bank": attempt.bank_org_id,
     }
+    records = [
+        evidence("attempt", attempt.external_ref, f"{attempt.scenario} {attempt.external_ref}")
+    ]
     if isinstance(refusal, FilingRequired):
         kind, document_id = AlertKind.PAYMENT_WITHOUT_DOCUMENTS, None
         details |= {
@@ -97,6 +100,7 @@ def record_refusal(uow: UnitOfWork, refusal: FilingRequired | FilingExhausted) -
     else:
         short = refusal.short
         kind, document_id = AlertKind.FILING_OVERPAYMENT, short.document_id
+        records.append(evidence("document", short.document_id, f"{short.kind} {short.key}"))
         details |= {
             "document": {"kind": short.kind, "key": short.key},
             "remaining": format_amount(short.remaining_minor, short.currency),
@@ -111,4 +115,5 @@ def record_refusal(uow: UnitOfWork, refusal: FilingRequired | FilingExhausted) -
         details=details,
         actor_org_id=attempt.bank_org_id,
         document_id=document_id,
+        records=records,
     )

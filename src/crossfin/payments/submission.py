@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from crossfin.core.errors import CrossfinError
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
-from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, evidence, raise_alert
 from crossfin.parties.gates import ClassNotEligible, record_class_refusal
 from crossfin.payments import filings
 from crossfin.payments.errors import AlreadyUsed, FilingExhausted, FilingRequired
@@ -110,4 +110,10 @@ def _tried_elsewhere(uow: UnitOfWork, caller: Caller, refusal: AlreadyUsed) -> N
             },
             actor_org_id=attempt.bank_org_id,
             document_id=short.document_id,
+            records=[
+                evidence(
+                    "attempt", attempt.external_ref, f"{attempt.scenario} {attempt.external_ref}"
+                ),
+                evidence("document", short.document_id, f"{short.kind} {short.key}"),
+            ],
         )

@@ -121,6 +121,8 @@ ALERT_KINDS = {
     "payment-without-documents": N_("Payment above the threshold without documents"),
     "offshore-check-failed": N_("Offshore check failed"),
     "document-already-endorsed": N_("Document already endorsed"),
+    "financing-above-exports": N_("Financing above the firm's exports"),
+    "monthly-volume-spike": N_("Monthly volume far above its history"),
 }
 # What P4's comparisons compare (payments/offshore/compare.py).
 OFFSHORE_SUBJECTS = {
@@ -137,6 +139,33 @@ OFFSHORE_SUBJECTS = {
     "goods": N_("Goods (HS code)"),
     "quantity": N_("Quantity"),
     "gross_weight": N_("Gross weight"),
+}
+CASE_STATES = {
+    "open": NC_("case state", "Open"),
+    "investigating": NC_("case state", "Investigating"),
+    "closed": NC_("case state", "Closed"),
+}
+CASE_OUTCOMES = {
+    "false_positive": N_("False positive"),
+    "warning_issued": N_("Warning issued"),
+    "referred": N_("Referred"),
+}
+CASE_ACTIONS = {
+    "open": NC_("case step", "Opened"),
+    "join": NC_("case step", "Alert joined"),
+    "assign": NC_("case step", "Assigned"),
+    "move": NC_("case step", "State changed"),
+    "note": NC_("case step", "Note"),
+}
+EVIDENCE_TYPES = {
+    "financing": N_("Financing"),
+    "payment": N_("Payment"),
+    "offshore_check": N_("Offshore check (P4)"),
+    "document": N_("Document"),
+    "attempt": N_("Refused attempt"),
+    "verification": N_("Verification"),
+    "event": N_("Ledger event"),
+    "alert": N_("Alert"),
 }
 PAYMENT_STATES = {
     "submitted": NC_("payment state", "Submitted"),
@@ -180,6 +209,10 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "need_state": NEED_STATES,
     "offer_state": OFFER_STATES,
     "alert_kind": ALERT_KINDS,
+    "case_state": CASE_STATES,
+    "case_outcome": CASE_OUTCOMES,
+    "case_action": CASE_ACTIONS,
+    "evidence_type": EVIDENCE_TYPES,
     "security_kind": SECURITY_KINDS,
     "security_alert_state": SECURITY_ALERT_STATES,
     "payment_state": PAYMENT_STATES,

@@ -35,8 +35,9 @@ def routers() -> list[APIRouter]:
 
     found.append(offshore_pages.router)
     from crossfin.supervision import pages as supervision_pages
+    from crossfin.supervision.casework import pages as case_pages
 
-    found.append(supervision_pages.router)
+    found += [supervision_pages.router, case_pages.router]
     from crossfin.parties.security import pages as security_pages
 
     found.append(security_pages.router)
@@ -64,9 +65,10 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.payments.offshore.pages import NAV as offshore_nav
 
     found += offshore_nav
+    from crossfin.supervision.casework.pages import NAV as cases_nav
     from crossfin.supervision.pages import NAV as supervision_nav
 
-    found += supervision_nav
+    found += supervision_nav + cases_nav
     from crossfin.parties.security.pages import NAV as security_nav
 
     found += security_nav

@@ -74,7 +74,7 @@ def count_mismatches(
             continue
         item.withheld = True
         if tally.alert_id is None:
-            alert, _ = raise_alert(
+            raised = raise_alert(
                 uow,
                 AlertKind.VERIFICATION_MISMATCHES,
                 subject_org_id=doc.owner_org_id,
@@ -90,5 +90,6 @@ def count_mismatches(
                     "mismatches": tally.mismatches,
                 },
             )
-            tally.alert_id = alert.id
+            if raised is not None:  # None: the rule is disabled there
+                tally.alert_id = raised[0].id
     uow.session.flush()

@@ -34,7 +34,7 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
-from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import AlertKind, evidence, raise_alert
 from crossfin.parties.classes.history import class_on
 from crossfin.parties.gates import (
     ClassNotEligible,
@@ -335,6 +335,10 @@ def _failed_alert(
             ],
         },
         actor_org_id=caller.org_id,
+        records=[
+            evidence("offshore_check", row.id, f"P4 {row.external_ref}"),
+            evidence("document", row.bl_key, f"bill_of_lading {row.bl_key}"),
+        ],
     )
 
 
@@ -362,6 +366,10 @@ def _record_refusal(uow: UnitOfWork, caller: Caller, refusal: CrossfinError) -> 
             },
             actor_org_id=attempt.bank_org_id,
             document_id=short.document_id,
+            records=[
+                evidence("attempt", attempt.external_ref, f"P4 {attempt.external_ref}"),
+                evidence("document", short.document_id, f"{short.kind} {short.key}"),
+            ],
         )
 
 

@@ -1,0 +1,97 @@
+"""The authorization matrix's requests for supervision: alerts, their rules, and cases.
+
+Each relation's world has its enterprise's alerts (raised in its jurisdiction: 440305 for
+own, other and consented, under regulator R; 310115 for other_jurisdiction, under S) and
+cases opened from them by the regulator over it. Reads name one kept record per relation;
+writes take a fresh alert or case each time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.models import Organization
+from crossfin.supervision.casework import service as cases
+
+if TYPE_CHECKING:
+    from support.authz import Build, Req, Route, Spec, Who, World
+
+
+def alert(w: World, rel: str, subject: bool = True) -> int:
+    """A new alert filed in the jurisdiction of `rel`'s enterprise (about it, if `subject`)."""
+    from support.authz import WORLDS
+
+    firm = w.org[WORLDS[rel][0]]
+
+    def raise_one(uow: UnitOfWork) -> int:
+        org = uow.session.get_one(Organization, firm)
+        raised = raise_alert(
+            uow,
+            AlertKind.OVERDUE,
+            subject_org_id=org.id if subject else None,
+            jurisdiction_path=org.jurisdiction_path,
+            details={"matrix": rel},
+        )
+        assert raised is not None
+        return int(raised[0].id)
+
+    return int(w._run(w.acting["R"], raise_one))
+
+
+def case(w: World, rel: str) -> int:
+    """A new case opened by the regulator over `rel`'s world from a new alert; the alert
+    names no enterprise, so that it never joins another cell's open case."""
+    regulator = w.acting["S" if rel == "other_jurisdiction" else "R"]
+    alert_id = alert(w, rel, subject=False)
+    return int(w._run(regulator, lambda uow: cases.open_case(uow, regulator, alert_id)[0].id))
+
+
+def specs() -> dict[tuple[str, str], Spec]:
+    from support.authz import MISSING, Req, Spec, _fresh_post, _get
+
+    def kept(make: Any, fmt: str) -> Spec:
+        """A read of one record per relation, made once."""
+
+        def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
+            value = 987654 if rel == MISSING else w.fresh(r, rel, lambda: make(w, rel))
+            return Req("GET", fmt.format(value), ident=str(value))
+
+        return Spec(build, record=True)
+
+    def assign_body(page: bool) -> Build:
+        def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
+            analyst = w.callers[("regulator", "admin")].principal_id
+            prefix = "/cases/{}/assign" if page else "/v1/cases/{}/assign"
+            body = {"principal_id": analyst}
+            return _fresh_post(prefix, case, body, page=page).build(w, r, who, rel)
+
+        return build
+
+    rule = {"kind": "overdue", "scope": "440000", "enabled": True, "reason": "matrix"}
+    post_rule: Build = lambda w, r, who, rel: Req("POST", "/v1/alert-rules", json=rule)  # noqa: E731
+    move = {"to": "investigating"}
+    note = {"text": "matrix"}
+    return {
+        ("GET", "/v1/alerts/{alert_id}"): kept(alert, "/v1/alerts/{}"),
+        ("POST", "/v1/alerts/{alert_id}/case"): _fresh_post("/v1/alerts/{}/case", alert, {}),
+        ("GET", "/v1/alert-rules"): Spec(_get("/v1/alert-rules")),
+        ("POST", "/v1/alert-rules"): Spec(post_rule),
+        ("GET", "/v1/cases"): Spec(_get("/v1/cases")),
+        ("GET", "/v1/cases/{case_id}"): kept(case, "/v1/cases/{}"),
+        ("POST", "/v1/cases/{case_id}/assign"): Spec(assign_body(False), record=True),
+        ("POST", "/v1/cases/{case_id}/transition"): _fresh_post(
+            "/v1/cases/{}/transition", case, move
+        ),
+        ("POST", "/v1/cases/{case_id}/notes"): _fresh_post("/v1/cases/{}/notes", case, note),
+        ("GET", "/alerts/{alert_id}"): kept(alert, "/alerts/{}"),
+        ("POST", "/alerts/{alert_id}/case"): _fresh_post("/alerts/{}/case", alert, {}, page=True),
+        ("GET", "/cases"): Spec(_get("/cases")),
+        ("GET", "/cases/{case_id}"): kept(case, "/cases/{}"),
+        ("POST", "/cases/{case_id}/assign"): Spec(assign_body(True), record=True),
+        ("POST", "/cases/{case_id}/transition"): _fresh_post(
+            "/cases/{}/transition", case, move, page=True
+        ),
+        ("POST", "/cases/{case_id}/notes"): _fresh_post("/cases/{}/notes", case, note, page=True),
+    }
