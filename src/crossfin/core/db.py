@@ -19,8 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from crossfin.core.errors import Conflict
 from crossfin.core.replica import PROBE_TIMEOUT_SECONDS, ReadReplica
 from crossfin.core.settings import Settings
 
@@ -239,3 +241,14 @@ class Actor:
     org_id: int | None
     principal_id: int | None
     label: str = ""
+
+
+def add_new_version(session: Session, row: Any, what: str) -> None:
+    """Insert `row`, a new version of versioned data (gates, thresholds, rules, ...) whose
+    unique key includes the version number. Two changes made from the same version race
+    for the same key: the loser gets 409 and nothing of its change stays (a savepoint)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise Conflict(f"{what} changed meanwhile; read it again and retry") from None

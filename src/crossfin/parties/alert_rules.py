@@ -22,12 +22,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crossfin.core.clock import utcnow
-from crossfin.core.db import Base, UTCDateTime
-from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, invalid
+from crossfin.core.db import Base, UTCDateTime, add_new_version
+from crossfin.core.errors import FieldError, Forbidden, ValidationFailed, invalid
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -246,11 +245,7 @@ def set_rule(
         changed_by_org_id=caller.org_id if caller else None,
         changed_at=utcnow(),
     )
-    try:
-        with uow.session.begin_nested():  # a concurrent change took this version first
-            uow.session.add(row)
-    except IntegrityError:
-        raise Conflict("the rule changed meanwhile; read it and try again") from None
+    add_new_version(uow.session, row, "the rule")
     rule = _of(row)
     receipt = uow.record(
         EventType.ALERT_RULE_SET,

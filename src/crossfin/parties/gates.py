@@ -20,12 +20,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Integer, String, Text, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from crossfin.core.clock import utcnow
-from crossfin.core.db import Actor, Base, UTCDateTime
-from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from crossfin.core.db import Actor, Base, UTCDateTime, add_new_version
+from crossfin.core.errors import FieldError, Forbidden, ValidationFailed
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
@@ -254,11 +253,7 @@ def set_gates(
         changed_by_org_id=caller.org_id if caller else None,
         changed_at=utcnow(),
     )
-    try:
-        with uow.session.begin_nested():  # a concurrent change took this version first
-            uow.session.add(row)
-    except IntegrityError:
-        raise Conflict("the class gates changed meanwhile; read them and try again") from None
+    add_new_version(uow.session, row, "the class gates")
     receipt = uow.record(
         EventType.CLASS_GATES_SET,
         subjects={"class_gates": version},

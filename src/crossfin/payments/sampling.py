@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
+from crossfin.core.db import add_new_version
 from crossfin.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, invalid
 from crossfin.ledger.checkpoint import parse_checkpoint
 from crossfin.ledger.events import EventType
@@ -123,11 +124,7 @@ def set_rate(
     row = P1SampleRate(
         version=version, rate_bp=rate_bp, reason=reason.strip()[:500], changed_at=utcnow()
     )
-    try:
-        with uow.session.begin_nested():
-            uow.session.add(row)
-    except IntegrityError:
-        raise Conflict("the rate changed meanwhile; read it and try again") from None
+    add_new_version(uow.session, row, "the rate")
     receipt = uow.record(
         EventType.P1_SAMPLE_RATE_SET,
         subjects={"p1_rate": version},

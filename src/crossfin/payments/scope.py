@@ -13,11 +13,11 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import Conflict, Forbidden, invalid
+from crossfin.core.db import add_new_version
+from crossfin.core.errors import Forbidden, invalid
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -68,11 +68,7 @@ def set_scope(
         reason=reason.strip()[:500],
         changed_at=utcnow(),
     )
-    try:
-        with uow.session.begin_nested():  # a concurrent change took this version first
-            uow.session.add(row)
-    except IntegrityError:
-        raise Conflict("the scope changed meanwhile; read it and try again") from None
+    add_new_version(uow.session, row, "the scope")
     receipt = uow.record(
         EventType.PAYMENT_SCOPE_SET,
         subjects={"scope": f"{scenario}:v{version}"},

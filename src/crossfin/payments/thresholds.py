@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import Conflict, Forbidden, invalid
+from crossfin.core.db import add_new_version
+from crossfin.core.errors import Forbidden, invalid
 from crossfin.core.money import format_amount, parse_amount
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -87,11 +87,7 @@ def set_threshold(
         changed_by_org_id=caller.org_id if caller else None,
         changed_at=utcnow(),
     )
-    try:
-        with uow.session.begin_nested():  # a concurrent change took this version first
-            uow.session.add(row)
-    except IntegrityError:
-        raise Conflict("the threshold changed meanwhile; read it and try again") from None
+    add_new_version(uow.session, row, "the threshold")
     threshold = Threshold(scenario, row.version, usd_minor)
     receipt = uow.record(
         EventType.PAYMENT_THRESHOLD_SET,

@@ -24,11 +24,11 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, invalid
+from crossfin.core.db import add_new_version
+from crossfin.core.errors import FieldError, Forbidden, ValidationFailed, invalid
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -90,11 +90,7 @@ def set_tolerances(
         changed_by_org_id=caller.org_id if caller else None,
         changed_at=utcnow(),
     )
-    try:
-        with uow.session.begin_nested():  # a concurrent change took this version first
-            uow.session.add(row)
-    except IntegrityError:
-        raise Conflict("the tolerances changed meanwhile; read them and try again") from None
+    add_new_version(uow.session, row, "the tolerances")
     receipt = uow.record(
         EventType.OFFSHORE_TOLERANCES_SET,
         subjects={"offshore_tolerances": row.version},
