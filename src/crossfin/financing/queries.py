@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound, ValidationFailed, invalid
@@ -25,7 +25,7 @@ from crossfin.financing.lifecycle import allowed_actions
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.schemas import BalanceOut, FinancingOut, UseOut
 from crossfin.ledger.uow import Transactions
-from crossfin.parties.access import ROOT_PATH, Caller, supervises
+from crossfin.parties.access import Caller, supervised, supervises
 from crossfin.parties.models import Organization, OrgKind
 
 
@@ -47,11 +47,7 @@ def visible(caller: Caller) -> Any:
         return Financing.enterprise_org_id == caller.org_id
     if kind is OrgKind.INSURER:
         return Financing.insurer_org_id == caller.org_id
-    if kind is OrgKind.REGULATOR and caller.jurisdiction_path:
-        if caller.jurisdiction_path == ROOT_PATH:
-            return true()
-        return Financing.jurisdiction_path.startswith(caller.jurisdiction_path)
-    return false()
+    return supervised(caller, Financing.jurisdiction_path)
 
 
 def get_financing(session: Session, caller: Caller, financing_id: int) -> Financing:

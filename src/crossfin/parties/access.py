@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, select, true
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Actor
@@ -73,6 +73,16 @@ def require_writer(caller: Caller) -> None:
     """Refuse (403) a write by a read-only role (auditors read only)."""
     if caller.role in READ_ONLY_ROLES:
         raise Forbidden(f"the {caller.role.value} role reads only; it may not change anything")
+
+
+def supervised(caller: Caller, path: SQLColumnExpression[str | None]) -> ColumnElement[bool]:
+    """The SQL twin of `supervises`: rows whose jurisdiction `path` column lies in the
+    caller's subtree (every row for the head office; none for anyone but a regulator)."""
+    if caller.org_kind is not OrgKind.REGULATOR or caller.jurisdiction_path is None:
+        return false()
+    if caller.jurisdiction_path == ROOT_PATH:
+        return true()
+    return path.startswith(caller.jurisdiction_path)
 
 
 def supervises(caller: Caller, path: str | None) -> bool:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound
 from crossfin.core.money import format_amount
 from crossfin.documents.models import Document
-from crossfin.parties.access import ROOT_PATH, Caller, supervises
+from crossfin.parties.access import Caller, supervised, supervises
 from crossfin.parties.models import Organization, OrgKind
 from crossfin.payments.models import Payment, PaymentUse
 from crossfin.payments.schemas import PayeeIn, PaymentOut, PaymentUseOut
@@ -34,11 +34,7 @@ def _visible(caller: Caller) -> ColumnElement[bool]:
         return Payment.bank_org_id == caller.org_id
     if caller.org_kind is OrgKind.ENTERPRISE:
         return Payment.payer_org_id == caller.org_id
-    if caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path is not None:
-        if caller.jurisdiction_path == ROOT_PATH:
-            return true()
-        return Payment.jurisdiction_path.startswith(caller.jurisdiction_path)
-    return false()
+    return supervised(caller, Payment.jurisdiction_path)
 
 
 def get_payment(session: Session, caller: Caller, payment_id: int) -> Payment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crossfin.parties.access import ROOT_PATH, Caller, require_kind
+from crossfin.parties.access import Caller, require_kind, supervised
 from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import OrgKind
 
@@ -24,7 +24,6 @@ def list_alerts(
     query = select(Alert).where(Alert.id > after)
     if kind is not None:
         query = query.where(Alert.kind == kind.value)
-    if caller.jurisdiction_path != ROOT_PATH:
-        query = query.where(Alert.jurisdiction_path.startswith(caller.jurisdiction_path or "-"))
+    query = query.where(supervised(caller, Alert.jurisdiction_path))
     order = Alert.id.desc() if newest_first else Alert.id
     return list(session.scalars(query.order_by(order).limit(limit)))

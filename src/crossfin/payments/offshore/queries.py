@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound
 from crossfin.core.money import format_amount
-from crossfin.parties.access import ROOT_PATH, Caller, supervises
+from crossfin.parties.access import Caller, supervised, supervises
 from crossfin.parties.models import Organization, OrgKind
 from crossfin.payments.offshore.models import OffshoreCheck
 
@@ -26,11 +26,7 @@ def _visible(caller: Caller) -> ColumnElement[bool]:
         return OffshoreCheck.bank_org_id == caller.org_id
     if caller.org_kind is OrgKind.ENTERPRISE:
         return OffshoreCheck.enterprise_org_id == caller.org_id
-    if caller.org_kind is OrgKind.REGULATOR and caller.jurisdiction_path is not None:
-        if caller.jurisdiction_path == ROOT_PATH:
-            return true()
-        return OffshoreCheck.jurisdiction_path.startswith(caller.jurisdiction_path)
-    return false()
+    return supervised(caller, OffshoreCheck.jurisdiction_path)
 
 
 def get_check(session: Session, caller: Caller, check_id: int) -> OffshoreCheck:

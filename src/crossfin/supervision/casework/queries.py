@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
-from crossfin.parties.access import ROOT_PATH, Caller, require_kind, supervises
+from crossfin.parties.access import ROOT_PATH, Caller, require_kind, supervised, supervises
 from crossfin.parties.alerts import Alert
 from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind
 from crossfin.supervision.casework.service import CaseState, visible_case
@@ -35,9 +35,7 @@ def list_cases(
     """Cases of the regulator's subtree (head office: all), oldest first, filtered."""
     require_kind(caller, OrgKind.REGULATOR)
     query = select(AlertCase).where(AlertCase.id > after)
-    if caller.jurisdiction_path != ROOT_PATH:
-        path = caller.jurisdiction_path or "-"
-        query = query.where(AlertCase.jurisdiction_path.startswith(path))
+    query = query.where(supervised(caller, AlertCase.jurisdiction_path))
     if state is not None:
         query = query.where(AlertCase.state == state.value)
     if assignee is not None:
