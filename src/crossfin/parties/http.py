@@ -301,6 +301,51 @@ def idempotency_of(request: Request, body: bytes) -> tuple[str | None, str]:
     )
 
 
+def keyed_write(
+    request: Request,
+    db: Database,
+    caller: Caller,
+    body: bytes,
+    work: Callable[[Callable[[UnitOfWork, int, bytes], None]], tuple[int, bytes]],
+) -> tuple[int, bytes, bool]:
+    """Run `work` under the request's Idempotency-Key, for writes whose refusals must not
+    replay as answers (they record alerts after a rollback, which `Writer` cannot tell): a
+    stored answer replays; else
+    `work(remember)` runs, and `remember(uow, status, body)` stores its answer in its
+    transaction. Returns (status, body, replayed)."""
+    key, fingerprint = idempotency_of(request, body)
+
+    def stored() -> idempotency.StoredResponse | None:
+        if key is None:
+            return None
+        with db.session(readonly=True) as session:
+            return idempotency.find(session, caller.org_id, key, fingerprint)
+
+    earlier = stored()
+    if earlier is not None:
+        return earlier.status, earlier.body, True
+
+    def remember(uow: UnitOfWork, status: int, answer: bytes) -> None:
+        if key is not None:
+            idempotency.remember(uow.session, caller.org_id, key, fingerprint, status, answer)
+
+    try:
+        status, answer = work(remember)
+    except IntegrityError:
+        twin = stored()  # a concurrent request under the same key won: answer as it did
+        if twin is None:
+            raise
+        return twin.status, twin.body, True
+    return status, answer, False
+
+
+def keyed_response(
+    status: int, body: bytes, replayed: bool, media: str = "application/json"
+) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(body, status_code=status, media_type=media, headers=headers)
+
+
 class Writer:
     """Runs one state change in one transaction, honouring Idempotency-Key."""
 

@@ -9,9 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy.exc import IntegrityError
 
-from crossfin.core import idempotency
 from crossfin.core.db import Database
 from crossfin.core.errors import CrossfinError, invalid
 from crossfin.core.fields import INT32_MAX
@@ -19,14 +17,14 @@ from crossfin.core.http.answers import answer_body
 from crossfin.core.http.deps import SettingsDep, get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.ledger.uow import Transactions, UnitOfWork
-from crossfin.parties.access import Caller
 from crossfin.parties.gates import GateChange, Treatment, current_table, set_gates
 from crossfin.parties.http import (
     CallerDep,
     ReadUow,
     WriterDep,
     WriteResult,
-    idempotency_of,
+    keyed_response,
+    keyed_write,
 )
 from crossfin.payments import (
     p1_queries,
@@ -99,49 +97,6 @@ def out(uow: UnitOfWork, payment: Payment) -> PaymentOut:
     return queries.to_out(uow.session, [payment])[0]
 
 
-def _keyed(
-    request: Request,
-    db: Database,
-    caller: Caller,
-    body: bytes,
-    work: Callable[[Callable[[UnitOfWork, int, bytes], None]], tuple[int, bytes]],
-) -> tuple[int, bytes, bool]:
-    """Run `work` under the request's Idempotency-Key: a stored answer replays; else
-    `work(remember)` runs, and `remember(uow, status, body)` stores its answer in its
-    transaction. Returns (status, body, replayed)."""
-    key, fingerprint = idempotency_of(request, body)
-
-    def stored() -> idempotency.StoredResponse | None:
-        if key is None:
-            return None
-        with db.session(readonly=True) as session:
-            return idempotency.find(session, caller.org_id, key, fingerprint)
-
-    earlier = stored()
-    if earlier is not None:
-        return earlier.status, earlier.body, True
-
-    def remember(uow: UnitOfWork, status: int, answer: bytes) -> None:
-        if key is not None:
-            idempotency.remember(uow.session, caller.org_id, key, fingerprint, status, answer)
-
-    try:
-        status, answer = work(remember)
-    except IntegrityError:
-        twin = stored()  # a concurrent request under the same key won: answer as it did
-        if twin is None:
-            raise
-        return twin.status, twin.body, True
-    return status, answer, False
-
-
-def _response(
-    status: int, body: bytes, replayed: bool, media: str = "application/json"
-) -> Response:
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return Response(body, status_code=status, media_type=media, headers=headers)
-
-
 @router.post(
     "/payments",
     status_code=201,
@@ -168,7 +123,7 @@ def submit_payment(
         assert answer is not None
         return 201, answer
 
-    return _response(*_keyed(request, db, caller, body, work))
+    return keyed_response(*keyed_write(request, db, caller, body, work))
 
 
 @router.post(
@@ -199,11 +154,11 @@ def upload_template(
         )
         return 200, answer or done.model_dump_json().encode()
 
-    status, answer, replayed = _keyed(request, db, caller, body, work)
+    status, answer, replayed = keyed_write(request, db, caller, body, work)
     if results == "csv":
         rows = UploadOut.model_validate_json(answer).results
-        return _response(status, template.results_csv(rows).encode(), replayed, "text/csv")
-    return _response(status, answer, replayed)
+        return keyed_response(status, template.results_csv(rows).encode(), replayed, "text/csv")
+    return keyed_response(status, answer, replayed)
 
 
 @router.get(

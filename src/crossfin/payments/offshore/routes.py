@@ -17,13 +17,16 @@ from crossfin.core.fields import INT32_MAX
 from crossfin.core.http.deps import SettingsDep, get_db, raw_body
 from crossfin.core.http.params import PathId
 from crossfin.ledger.uow import Transactions, UnitOfWork
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
+from crossfin.parties.http import (
+    CallerDep,
+    ReadUow,
+    WriterDep,
+    WriteResult,
+    keyed_response,
+    keyed_write,
+)
 from crossfin.payments.offshore import queries, report, service, tolerances
 from crossfin.payments.offshore.schemas import CheckIn
-
-# The payments routes' Idempotency-Key helpers: a refusal records its alert and must not
-# be replayed as a success, which the generic `Writer` cannot tell.
-from crossfin.payments.routes import _keyed, _response
 
 router = APIRouter(prefix="/v1", tags=["payments"])
 DbDep = Annotated[Database, Depends(get_db)]
@@ -104,7 +107,7 @@ def submit_check(
         assert answer is not None
         return 201, answer
 
-    return _response(*_keyed(request, db, caller, body, work))
+    return keyed_response(*keyed_write(request, db, caller, body, work))
 
 
 @router.get(
