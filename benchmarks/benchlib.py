@@ -7,14 +7,17 @@ import platform
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, make_url, text
 
+from crossfin.core import secrets
 from crossfin.core.db import Actor, Database
-from crossfin.core.settings import mask_url
+from crossfin.core.settings import Settings, mask_url
+from crossfin.ledger import keys
 from crossfin.ledger.sequencer import ensure_head
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.migrations.upgrade import upgrade
@@ -120,3 +123,16 @@ def fresh_database(url: str, *, jurisdictions: bool = True) -> Database:
         ensure_head(uow.session)
         uow.commit()
     return db
+
+
+def bench_settings(database_url: str | None, **more: object) -> Settings:
+    """Settings for one benchmark run in a new temporary directory (its SQLite file when no
+    URL is given, and the data directory with the log key and the platform secret)."""
+    workdir = Path(tempfile.mkdtemp(prefix="crossfin-bench-"))
+    data = workdir / "data"
+    data.mkdir(mode=0o700)
+    url = database_url or f"sqlite:///{workdir}/bench.db"
+    settings = Settings(database_url=url, data_dir=data, _env_file=None, **more)  # type: ignore[call-arg]
+    keys.ensure_log_key(settings)
+    secrets.ensure_platform_secret(settings)
+    return settings

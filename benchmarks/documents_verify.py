@@ -18,26 +18,22 @@ import hashlib
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 from sqlalchemy import insert, select
 
-from benchlib import fresh_database, print_header
+from benchlib import bench_settings, fresh_database, print_header
 from crossfin.api.app import create_app
-from crossfin.core import secrets
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
 from crossfin.core.settings import Settings
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentVersion
-from crossfin.ledger import keys
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
@@ -198,13 +194,8 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="crossfin-bench-"))
-    url = args.database_url or f"sqlite:///{workdir}/bench.db"
-    data = workdir / "data"
-    data.mkdir(mode=0o700)
-    settings = Settings(database_url=url, data_dir=data, log_level="WARNING", _env_file=None)  # type: ignore[call-arg]
-    keys.ensure_log_key(settings)
-    secrets.ensure_platform_secret(settings)
+    settings = bench_settings(args.database_url, log_level="WARNING")
+    url = settings.database_url
     db = prepare(url)
     firm_id, customs_id, api_key = parties(db)
     claims = publish(db, args.documents, firm_id, customs_id)

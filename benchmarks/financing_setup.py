@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from benchlib import fresh_database
-from crossfin.core import secrets
+from benchlib import bench_settings, fresh_database
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
-from crossfin.core.settings import Settings
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.financing.models import Financing
-from crossfin.ledger import keys
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
@@ -83,11 +79,7 @@ class Fixture:
 
 def build_fixture(url: str, cold: int) -> Fixture:
     """Fresh schema, keys, one exporter, five banks and `cold` + HOT declarations."""
-    data = Path(tempfile.mkdtemp(prefix="crossfin-bench-")) / "data"
-    data.mkdir(mode=0o700)
-    settings = Settings(database_url=url, data_dir=data, _env_file=None)  # type: ignore[call-arg]
-    keys.ensure_log_key(settings)
-    secrets.ensure_platform_secret(settings)
+    settings = bench_settings(url)
     db = fresh_database(url)  # schema dropped and recreated, migrated, jurisdictions, head
     with UnitOfWork(db, ACTOR) as uow:
         uscc = make_uscc("9", "1", "440305", org_code_with_check("66000001"))
@@ -119,7 +111,7 @@ def build_fixture(url: str, cold: int) -> Fixture:
     hot, cold_keys = _declarations(db, firm.id, customs.id, uscc, cold)
     _analyze(db)
     db.dispose()
-    return Fixture(url, data, uscc, bank_keys, hot, cold_keys)
+    return Fixture(url, settings.data_dir, uscc, bank_keys, hot, cold_keys)
 
 
 def _analyze(db: Database) -> None:

@@ -23,24 +23,19 @@ import hashlib
 import json
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import insert, select
 
-from benchlib import fresh_database, print_header
-from crossfin.core import secrets
+from benchlib import bench_settings, fresh_database, print_header
 from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
-from crossfin.core.settings import Settings
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentRef, DocumentVersion
 from crossfin.documents.refs import ref_rows
-from crossfin.ledger import keys
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.identifiers import make_uscc, org_code_with_check
@@ -251,13 +246,8 @@ def main() -> int:
     parser.add_argument("--shipments", type=int, default=5_000, help="of the same enterprise")
     parser.add_argument("--no-pdf", action="store_true", help="time the check and JSON only")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="crossfin-bench-"))
-    url = args.database_url or f"sqlite:///{workdir}/bench.db"
-    data = workdir / "data"
-    data.mkdir(mode=0o700)
-    settings = Settings(database_url=url, data_dir=data, log_level="WARNING", _env_file=None)  # type: ignore[call-arg]
-    keys.ensure_log_key(settings)
-    secrets.ensure_platform_secret(settings)
+    settings = bench_settings(args.database_url, log_level="WARNING")
+    url = settings.database_url
     db = fresh_database(url)
     firm_id, sources, api_key = parties(db)
     with db.session(readonly=True) as session:
