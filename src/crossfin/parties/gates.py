@@ -137,30 +137,28 @@ def current_table(session: Session) -> GateTable:
     return GateTable(row.version, json.loads(row.rules))
 
 
-def gate_for(
-    table: GateTable, enterprise: Organization, scenario: str, trade_class: str | None = None
-) -> Gate:
-    klass = trade_class or enterprise.trade_class or TradeClass.A.value
-    return Gate(scenario, klass, table.treatment(scenario, klass), table.rule(scenario, klass))
-
-
 def enforce(
     table: GateTable,
     enterprise: Organization,
     scenario: str,
     *,
+    trade_class: str,
     bank_org_id: int | None = None,
-    trade_class: str | None = None,
 ) -> Gate:
     """The enterprise's gate in `scenario`; ClassNotEligible (403) when it is refused.
 
     The one check financing registration and payment submission make. `trade_class` is
     the enterprise's class as of the transaction's date (`parties.classes.history`:
-    `class_on`, or `ClassBook.on` for many at once); without it, the class cached on the
-    organization (the one in force on the day of its last change). A refusal's alert is
-    raised after the request's rollback (`record_class_refusals`).
+    `class_on`, or `ClassBook.on` for many at once), never the class cached on the
+    organization, which a future-dated change leaves stale. A refusal's alert is raised
+    after the request's rollback (`record_class_refusals`).
     """
-    gate = gate_for(table, enterprise, scenario, trade_class)
+    gate = Gate(
+        scenario,
+        trade_class,
+        table.treatment(scenario, trade_class),
+        table.rule(scenario, trade_class),
+    )
     if gate.treatment is Treatment.REFUSED:
         raise ClassNotEligible(gate, enterprise=enterprise, bank_org_id=bank_org_id)
     return gate
