@@ -20,6 +20,7 @@ def metadata() -> MetaData:
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.classes import models as classes_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
+    from crossfin.parties.stats import models as stats_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401
     from crossfin.payments import p1_models  # noqa: F401
     from crossfin.payments.offshore import models as offshore_models  # noqa: F401

@@ -106,10 +106,13 @@ class Organization(Base):
     )
     jurisdiction_path: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     trade_class: Mapped[str | None] = mapped_column(String(1), nullable=True)
+    # Enterprises: micro, small, medium or large (China's SME classification); None unknown.
+    size: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         CheckConstraint("trade_class IS NULL OR trade_class IN ('A','B','C')", name="class"),
+        CheckConstraint("size IS NULL OR size IN ('micro','small','medium','large')", name="size"),
     )
 
 
