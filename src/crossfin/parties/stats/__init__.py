@@ -1,1 +1,1 @@
-"""Supervisory statistics kept per county: the cells, and their upkeep in each change's transaction."""
+"""Supervisory statistics kept per county: the cells, and their upkeep with each change."""
