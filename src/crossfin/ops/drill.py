@@ -46,7 +46,7 @@ from crossfin.ledger.state_audit import audit_state_database
 from crossfin.ledger.store import DbHashReader
 from crossfin.ledger.verify import verify_consistency
 from crossfin.ledger.witness_state import LogRecord, WitnessStore
-from crossfin.ops.drill_data import load_drill_data
+from crossfin.ops.drill_data import DrillData, load_drill_data
 from crossfin.ops.postgres import Node, Tools, find_bindir, give_to_server_user
 from crossfin.ops.setup import initialise
 from crossfin.ops.storm import Storm
@@ -217,6 +217,20 @@ def time_bound(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGINT, old_int)
 
 
+@dataclass
+class _Running:
+    """What the steps after the storm's start share: the API (restarted on failover),
+    how to restart it, the storm, and the witness's state."""
+
+    api: Process
+    api_env: dict[str, str]
+    api_port: int
+    base: str
+    storm: Storm
+    store: WitnessStore
+    api_ready: float = 0.0
+
+
 class Drill:
     """One run of the drill; `run()` always cleans up."""
 
@@ -253,8 +267,25 @@ class Drill:
     # -- the steps ----------------------------------------------------------------------
 
     def _run(self) -> None:
-        opts, result = self.options, self.result
-        bindir = find_bindir(opts.pg_bin)
+        pg_a, pg_b = self._primary_and_standby()
+        conf, data = self._initialise(pg_a)
+        run = self._storm_on(pg_a, pg_b, conf, data)
+        stopped, witnessed = self._stop_primary(run, conf)
+        self._fail_over(run, pg_a, pg_b)
+        self._storm_after(run, stopped, pg_a, pg_b)
+        # 6. The checks on the promoted node.
+        log = run.storm.log
+        acked = [a.ref for a in log.acks]
+        self._check_rpo(pg_b, "pg_b (promoted)", acked)
+        self._check_witness(run.api, pg_b, conf, run.store, witnessed)
+        run.api.stop()
+        self._check_audit(pg_b, conf)
+        self._wait_caught_up(pg_b, pg_a)
+        self._check_rpo(pg_a, "pg_a (rejoined standby)", acked, headline=False)
+
+    def _primary_and_standby(self) -> tuple[Node, Node]:
+        """1. A primary and a synchronous standby."""
+        bindir = find_bindir(self.options.pg_bin)
         self.workdir = Path(tempfile.mkdtemp(prefix="crossfin-drill-"))
         give_to_server_user(self.workdir)
         tools = Tools(bindir, self.workdir)
@@ -265,14 +296,12 @@ class Drill:
         pg_a = Node("pg_a", self.workdir / "pg_a", free_port(), tools)
         pg_b = Node("pg_b", self.workdir / "pg_b", free_port(), tools)
         self.nodes = [pg_a, pg_b]
-
-        # 1. A primary and a synchronous standby.
         pg_a.initdb()
         pg_a.start()
         pg_b.clone_from(pg_a)
         pg_b.start()
         state = pg_a.wait_standby("pg_b", 30)
-        result.check(
+        self.result.check(
             "synchronous standby before the storm",
             True,
             f"pg_b streams from pg_a, sync_state {state}, synchronous_commit remote_apply",
@@ -281,8 +310,11 @@ class Drill:
             f"primary pg_a on 127.0.0.1:{pg_a.port}, standby pg_b on "
             f"127.0.0.1:{pg_b.port} (sync_state {state})"
         )
+        return pg_a, pg_b
 
-        # 2. crossfin on the primary, a witness, the API, the storm.
+    def _initialise(self, pg_a: Node) -> tuple[Settings, DrillData]:
+        """2a. crossfin's schema and the drill's parties on the primary."""
+        assert self.workdir is not None
         pg_a.query(f'CREATE DATABASE "{DATABASE}"')
         conf = Settings(
             database_url=pg_a.url(DATABASE), data_dir=self.workdir / "data", _env_file=None
@@ -297,6 +329,11 @@ class Drill:
             f"crossfin initialised on pg_a: {len(data.bank_keys)} banks, "
             f"{len(data.declarations)} export declarations"
         )
+        return conf, data
+
+    def _storm_on(self, pg_a: Node, pg_b: Node, conf: Settings, data: DrillData) -> _Running:
+        """2b. A witness, the API, and the storm until the witness has cosigned."""
+        opts = self.options
         witness_env = self._start_witness(conf)
         api_port = free_port()
         api_env = child_env(
@@ -312,18 +349,19 @@ class Drill:
         base = f"http://127.0.0.1:{api_port}"
         api = self._start_api(api_env, api_port, primary=pg_a, standby=pg_b)
         reads = self._wait_reads(base, "standby", 10)
-        result.check(
+        self.result.check(
             "reads go to the standby",
             reads == "standby",
             f"/healthz before the stop: reads from the {reads}",
         )
-        self.storm = Storm(
+        storm = Storm(
             base,
             lambda n, ref: (data.bank_key(n), data.body(n, ref)),
             opts.clients,
             prefix=f"DRILL-{os.getpid()}",
         )
-        self.storm.start()
+        self.storm = storm
+        storm.start()
         storm_start = time.monotonic()
         self.say(f"storm: {opts.clients} clients registering financings on {base}")
         store = WitnessStore(conf.data_dir / "witness" / "state")
@@ -335,49 +373,59 @@ class Drill:
             ),
             opts.before + 30,
         )
-        before = self.storm.count()
-        result.acknowledged_before_stop = before
+        before = storm.count()
+        self.result.acknowledged_before_stop = before
         self.say(
             f"{before} registrations acknowledged "
             f"({before / (time.monotonic() - storm_start):.0f}/s)"
         )
+        return _Running(api, api_env, api_port, base, storm, store)
 
-        # 3. The primary dies.
+    def _stop_primary(self, run: _Running, conf: Settings) -> tuple[float, LogRecord]:
+        """3. The primary dies; what the witness last cosigned is kept for the checks."""
+        pg_a = self.nodes[0]
         stopped = time.monotonic()
         pg_a.stop("immediate")
         self.say("pg_a stopped with `pg_ctl stop -m immediate`")
         mark = time.monotonic()
-        api.stop()
-        result.timings["api_stop"] = time.monotonic() - mark
-        witnessed = self._witnessed(store, conf)
+        run.api.stop()
+        self.result.timings["api_stop"] = time.monotonic() - mark
+        witnessed = self._witnessed(run.store, conf)
         assert witnessed is not None
         self.say(f"the witness last cosigned size {witnessed.size} before the failover")
+        return stopped, witnessed
 
-        # 4. Promote the standby, run degraded until the old primary is back, restart the API.
+    def _fail_over(self, run: _Running, pg_a: Node, pg_b: Node) -> None:
+        """4. Promote the standby, run degraded until the old primary is back, restart
+        the API on the promoted node."""
+        timings = self.result.timings
         mark = time.monotonic()
         pg_b.promote()
         pg_b.set_synchronous(False)
-        result.timings["promote"] = time.monotonic() - mark
+        timings["promote"] = time.monotonic() - mark
         self.say(
-            f"pg_b promoted in {result.timings['promote']:.1f} s; synchronous_standby_"
+            f"pg_b promoted in {timings['promote']:.1f} s; synchronous_standby_"
             "names cleared until a standby is back (writes on one node)"
         )
         mark = time.monotonic()
-        api = self._start_api(api_env, api_port, primary=pg_b, standby=pg_a)
-        api_ready = time.monotonic()
-        result.timings["api_restart"] = api_ready - mark
-        self.say(f"API restarted on pg_b in {result.timings['api_restart']:.1f} s")
+        run.api = self._start_api(run.api_env, run.api_port, primary=pg_b, standby=pg_a)
+        run.api_ready = time.monotonic()
+        timings["api_restart"] = run.api_ready - mark
+        self.say(f"API restarted on pg_b in {timings['api_restart']:.1f} s")
 
-        # 5. The storm goes on; the first acknowledged write after the stop is the RTO.
+    def _storm_after(self, run: _Running, stopped: float, pg_a: Node, pg_b: Node) -> None:
+        """5. The storm goes on; the first acknowledged write after the stop is the RTO.
+        The old primary rejoins as the new synchronous standby meanwhile."""
+        result, storm = self.result, run.storm
         wait_for(
             "a write on the promoted node",
-            lambda: bool(self.storm.acked_since(stopped)) if self.storm else False,
+            lambda: bool(storm.acked_since(stopped)),
             30,
             pause=0.02,
         )
-        first = min(a.answered for a in self.storm.acked_since(stopped))
+        first = min(a.answered for a in storm.acked_since(stopped))
         result.rto = first - stopped
-        result.timings["first_write"] = max(0.0, first - api_ready)
+        result.timings["first_write"] = max(0.0, first - run.api_ready)
         result.check(
             "writes resume after the stop (RTO)",
             True,
@@ -385,10 +433,8 @@ class Drill:
         )
         self.say(f"first write acknowledged {result.rto:.1f} s after the stop")
         resumed = time.monotonic()
-
-        # The old primary rejoins as the new synchronous standby, while the storm runs.
         self._rejoin(pg_a, pg_b)
-        reads = self._wait_reads(base, "standby", 10)
+        reads = self._wait_reads(run.base, "standby", 10)
         result.check(
             "reads return to the rejoined standby",
             reads == "standby",
@@ -396,11 +442,11 @@ class Drill:
         )
         wait_for(
             "the rest of the storm",
-            lambda: time.monotonic() - resumed >= opts.after,
-            opts.after + 1,
+            lambda: time.monotonic() - resumed >= self.options.after,
+            self.options.after + 1,
         )
-        self.storm.stop()
-        log = self.storm.log
+        storm.stop()
+        log = storm.log
         result.acknowledged = len(log.acks)
         replayed = sum(a.replayed for a in log.acks)
         self.say(
@@ -413,14 +459,6 @@ class Drill:
             not log.refused,
             "none" if not log.refused else f"{log.refused}: {log.refusal_samples}",
         )
-
-        # 6. The checks on the promoted node.
-        self._check_rpo(pg_b, "pg_b (promoted)", [a.ref for a in log.acks])
-        self._check_witness(api, pg_b, conf, store, witnessed)
-        api.stop()
-        self._check_audit(pg_b, conf)
-        self._wait_caught_up(pg_b, pg_a)
-        self._check_rpo(pg_a, "pg_a (rejoined standby)", [a.ref for a in log.acks], headline=False)
 
     def _start_witness(self, conf: Settings) -> dict[str, str]:
         """`crossfin witness dev`, as `make run` starts it; the API's witness settings."""
