@@ -1,7 +1,8 @@
 """A Shenzhen exporter with something in every part of its enterprise page, made through
-the services: documents, financings at two banks, a paid-for freight payment, a class
-change, a consent, two alerts and two cases (one closed with a warning issued: a
-regulatory record; one open, with a note), and the regulators and strangers around it."""
+the services: documents (one without a value), financings at two banks, a freight
+payment, a class change, a consent, two alerts and two cases (one closed with a warning
+issued: a regulatory record; one open, with a note), and the regulators and strangers
+around it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from crossfin.documents.models import Document
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.alerts import AlertKind, raise_alert
 from crossfin.parties.models import Organization, OrgKind, Role
-from support.financing import Firms, application, declaration
+from support.financing import Firms, application, bill_of_lading, declaration
 from support.parties import TEST_ACTOR, Party, another_principal, make_party
 from support.payments import Forwarders, freight_invoice, make_forwarders, payment_body, submit
 from support.payments import set_class as reclassify
@@ -48,8 +49,10 @@ class EnterpriseWorld:
 def build(client: TestClient, db: Database) -> EnterpriseWorld:
     fw = make_forwarders(db, banks=2)
     customs = make_party(db, OrgKind.CUSTOMS)
-    firms = Firms(fw.payer, fw.uscc, customs, customs, customs, fw.banks, fw.checkers)
+    carrier = make_party(db, OrgKind.LOGISTICS)
+    firms = Firms(fw.payer, fw.uscc, customs, customs, carrier, fw.banks, fw.checkers)
     docs = [declaration(db, firms, "100000.00"), declaration(db, firms, "80000.00")]
+    bill_of_lading(db, firms)  # a document without a value
     financings = [
         _finance(client, fw.banks[0], application(firms, [docs[0]], "50000.00")),
         _finance(client, fw.banks[1], application(firms, [docs[1]], "30000.00")),

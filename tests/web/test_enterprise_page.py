@@ -46,11 +46,14 @@ def test_the_regulator_reads_every_part(client: TestClient, world: EnterpriseWor
     assert [r["trade_class"] for r in e["class_history"]] == ["B", "A"]
 
     docs = e["documents"]
-    assert docs["total"] == 3
+    assert docs["total"] == 4
     assert {k["kind"]: k["count"] for k in docs["by_kind"]} == {
+        "bill_of_lading": 1,
         "customs_declaration": 2,
         "vat_invoice": 1,
     }
+    [bill] = [d for d in docs["newest"] if d["kind"] == "bill_of_lading"]
+    assert (bill["value"], bill["currency"]) == (None, None)
     assert {d["href"] for d in docs["newest"]} >= {
         f"/v1/documents/customs_declaration/{d.key}" for d in world.docs
     }

@@ -30,8 +30,8 @@ class DocumentRow(BaseModel):
     kind: str
     key: str
     version: int
-    value: str
-    currency: str
+    value: str | None = Field(description="Null for a kind without a value (an event).")
+    currency: str | None
     created_at: datetime
     href: str = Field(description="The document's API path.")
 
@@ -76,8 +76,8 @@ def enterprise_documents(session: Session, org_id: int, newest: int = NEWEST) ->
                 kind=d.kind,
                 key=d.key,
                 version=d.version,
-                value=format_amount(d.value_minor, d.currency),
-                currency=d.currency,
+                value=format_amount(d.value_minor, d.currency) if d.currency else None,
+                currency=d.currency or None,
                 created_at=d.created_at,
                 href=f"/v1/documents/{d.kind}/{d.key}",
             )
