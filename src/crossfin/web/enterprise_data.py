@@ -93,9 +93,8 @@ def readable_enterprise(session: Session, caller: Caller, org_id: int) -> Organi
             "itself; a bank reads the credit profile the enterprise consents to"
         )
     org = session.get(Organization, org_id)
-    if org is None or org.kind != OrgKind.ENTERPRISE.value:
-        raise NotFound(f"no enterprise {org_id}")
-    if not supervises(caller, org.jurisdiction_path):
+    enterprise = org is not None and org.kind == OrgKind.ENTERPRISE.value
+    if org is None or not enterprise or not supervises(caller, org.jurisdiction_path):
         raise NotFound(f"no enterprise {org_id}")
     return org
 
