@@ -3,7 +3,8 @@
 Each relation's world has its enterprise's alerts (raised in its jurisdiction: 440305 for
 own, other and consented, under regulator R; 310115 for other_jurisdiction, under S) and
 cases opened from them by the regulator over it. Reads name one kept record per relation;
-writes take a fresh alert or case each time.
+writes take a fresh alert or case each time. The enterprise page names the relation's
+enterprise (own: E, other: H, consented: F, other_jurisdiction: G), whoever calls.
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ def specs() -> dict[tuple[str, str], Spec]:
 
         return build
 
+    def enterprise(fmt: str) -> Spec:
+        """The page of the relation's enterprise (a business record, whoever asks)."""
+
+        def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
+            from support.authz import WORLDS
+
+            org = 987654 if rel == MISSING else w.org[WORLDS[rel][0]]
+            return Req("GET", fmt.format(org), ident=str(org))
+
+        return Spec(build, record=True)
+
     rule = {"kind": "overdue", "scope": "440000", "enabled": True, "reason": "matrix"}
     post_rule: Build = lambda w, r, who, rel: Req("POST", "/v1/alert-rules", json=rule)  # noqa: E731
     move = {"to": "investigating"}
@@ -85,6 +97,8 @@ def specs() -> dict[tuple[str, str], Spec]:
             "/v1/cases/{}/transition", case, move
         ),
         ("POST", "/v1/cases/{case_id}/notes"): _fresh_post("/v1/cases/{}/notes", case, note),
+        ("GET", "/v1/enterprises/{org_id}/overview"): enterprise("/v1/enterprises/{}/overview"),
+        ("GET", "/enterprises/{org_id}"): enterprise("/enterprises/{}"),
         ("GET", "/alerts/{alert_id}"): kept(alert, "/alerts/{}"),
         ("POST", "/alerts/{alert_id}/case"): _fresh_post("/alerts/{}/case", alert, {}, page=True),
         ("GET", "/cases"): Spec(_get("/cases")),

@@ -13,6 +13,7 @@ from crossfin.demo.alerts import load_alerts
 from crossfin.demo.classes import load_classes
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
+from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
 from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.payments import load_payments
@@ -134,4 +135,9 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.alerts_added = load_alerts(uow)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
+    if data_dir is not None:
+        # The case firm's page shows every part (needs the alerts' case and its invoices).
+        paid, classed = load_enterprise_page(uow)
+        result.payments_added += paid
+        result.classes_added += classed
     return result

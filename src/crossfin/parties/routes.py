@@ -118,6 +118,8 @@ def get_org(org_id: PathId, caller: CallerDep, uow: ReadUow) -> OrgOut:
 @router.put(
     "/orgs/{org_id}/trade-class",
     summary="Change an enterprise's class from today (regulators; see POST .../classes)",
+    # The rule documents 409 on POSTs only; this PUT records a history row too.
+    responses={409: {"description": "The same class and reason again, from the same day"}},
 )
 def set_class(org_id: PathId, data: TradeClassIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:

@@ -174,6 +174,20 @@ PAYMENT_STATES = {
     "returned": NC_("payment state", "Returned"),
     "cancelled": NC_("payment state", "Cancelled"),
 }
+PAYMENT_SCENARIOS = {
+    "P1": NC_("payment scenario", "Capital-account income"),
+    "P2": NC_("payment scenario", "Service trade, tax filing checked"),
+    "P3": NC_("payment scenario", "Freight FX payment"),
+    "P4": NC_("payment scenario", "Offshore trade"),
+}
+# An enterprise's size (China's SME classification); None in the table reads "unknown".
+ORG_SIZES = {
+    "micro": NC_("enterprise size", "Micro"),
+    "small": NC_("enterprise size", "Small"),
+    "medium": NC_("enterprise size", "Medium"),
+    "large": NC_("enterprise size", "Large"),
+    "unknown": NC_("enterprise size", "Unknown"),
+}
 # Security events (docs/operations.md, "Security alerts"): the operator's page.
 SECURITY_KINDS = {
     "login_failed": N_("Failed logins"),
@@ -216,6 +230,8 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "security_kind": SECURITY_KINDS,
     "security_alert_state": SECURITY_ALERT_STATES,
     "payment_state": PAYMENT_STATES,
+    "payment_scenario": PAYMENT_SCENARIOS,
+    "org_size": ORG_SIZES,
     "offshore_subject": OFFSHORE_SUBJECTS,
 }
 

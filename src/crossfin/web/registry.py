@@ -17,9 +17,9 @@ HOME = NavEntry(N_("Home"), "/", order=0)
 def routers() -> list[APIRouter]:
     """Every page router, imported lazily to keep start-up cheap."""
     from crossfin.ledger import pages as ledger_page
-    from crossfin.web import account, home
+    from crossfin.web import account, enterprise, home
 
-    found = [account.router, home.router, ledger_page.router]
+    found = [account.router, home.router, enterprise.router, ledger_page.router]
     from crossfin.documents import pages as documents_pages
     from crossfin.documents.ingest import pages as documents_work_pages
 

@@ -37,4 +37,7 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.classes.routes import router as classes_router
 
     found.append(classes_router)
+    from crossfin.api.routes.enterprises import router as enterprises_router
+
+    found.append(enterprises_router)
     return found

@@ -1,9 +1,11 @@
 """F2 authorized credit query: a consented bank reads an enterprise's credit profile.
 
-The profile aggregates what the platform knows: identity and class, 12-month export and
-import volumes from customs declarations (by currency), financing totals across all banks
-(never naming a bank) and the overdue history. Every query is stored, listed to the
-enterprise, and recorded in the ledger with the digest of the profile returned.
+The profile aggregates what the platform knows: identity, the class and its history,
+12-month export and import volumes from customs declarations (by currency), financing
+totals across all banks (never naming a bank), the overdue history, and the regulatory
+records (parties/records.py: what closed cases found; never an alert, an open case or a
+note). Every query is stored, listed to the enterprise, and recorded in the ledger with
+the digest of the profile returned.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import ROOT_PATH, Caller, require_kind
-from crossfin.parties.classes.history import class_on
+from crossfin.parties.classes.history import class_on, history_of
 from crossfin.parties.models import Organization, OrgKind
+from crossfin.parties.records import records_of
 
 SCOPE = "credit_profile"
 _UNGRANTED = frozenset({State.REJECTED.value, State.CANCELLED.value, State.EXPIRED.value})
@@ -90,10 +93,27 @@ def build_profile(session: Session, org: Organization, today: date) -> dict[str,
             "onboarded": org.created_at.date().isoformat(),
         },
         "trade_class": class_on(session, org.id, today),
+        "class_history": class_history(session, org.id),
         "trade_volumes_12m": trade_volumes(session, org, today),
         "financing": financing_totals(session, org.id),
         "overdue": overdue_history(session, org.id),
+        "regulatory_records": [r.model_dump(mode="json") for r in records_of(session, org.id)],
     }
+
+
+def class_history(session: Session, org_id: int) -> list[dict[str, Any]]:
+    """Each classification, newest in force first: the class, from when, the evaluation
+    and its reason; not who decided it, nor which import brought it."""
+    return [
+        {
+            "trade_class": row.trade_class,
+            "effective_from": row.effective_from.isoformat(),
+            "period": row.period,
+            "reason": row.reason,
+            "source": row.source.split(":", 1)[0],  # import:<id> -> import
+        }
+        for row in history_of(session, org_id)
+    ]
 
 
 def trade_volumes(session: Session, org: Organization, today: date) -> dict[str, Any]:
