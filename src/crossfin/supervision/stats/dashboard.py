@@ -83,16 +83,18 @@ def dashboard(
     )
     node = scope_of(session, caller, base)
     flows = replace(base, measures=FLOWS)
+    # Enterprises served are counted for the totals, the classes and the areas only.
+    bare = replace(flows, with_enterprises=False)
     child = CHILD_LEVEL.get(node.level)
     totals = figures(session, caller, base)
-    trends = figures(session, caller, replace(flows, group_by=("month",)))
+    trends = figures(session, caller, replace(bare, group_by=("month",)))
     return Dashboard(
         node=node,
         crumbs=_crumbs(session, caller, node),
         query=base,
         totals=totals[0] if totals else {},
         trends=_every_month(trends, base),
-        scenarios=figures(session, caller, replace(flows, group_by=("scenario",))),
+        scenarios=figures(session, caller, replace(bare, group_by=("scenario",))),
         classes=figures(session, caller, replace(flows, group_by=("class",))),
         child_level=child,
         children=figures(session, caller, replace(flows, group_by=(child,))) if child else [],
@@ -123,8 +125,6 @@ def _every_month(rows: list[dict[str, Any]], query: StatsQuery) -> list[dict[str
             or {
                 "month": key,
                 "measures": {m.value: dict(zero) for m in FLOWS},
-                "enterprises": 0,
-                "sme_share": None,
             }
         )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -51,6 +51,9 @@ class StatsQuery:
     month_from: str | None = None  # "YYYY-MM", inclusive
     month_to: str | None = None
     jurisdiction: str | None = None  # a division code; None: the caller's own subtree
+    # Whether to count the enterprises served (the dashboard's trends need not: a distinct
+    # count per group is the dearest part of a query).
+    with_enterprises: bool = True
 
     @property
     def per_currency(self) -> bool:
@@ -60,7 +63,7 @@ class StatsQuery:
     @property
     def counts_enterprises(self) -> bool:
         """Enterprises served are kept without the currency: not countable per currency."""
-        return not self.per_currency
+        return self.with_enterprises and not self.per_currency
 
 
 def _names(values: Iterable[str]) -> list[str]:
