@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 from fastapi.testclient import TestClient
 
@@ -107,3 +108,19 @@ def test_other_parties_are_refused(client: TestClient, db: Database) -> None:
         _, user = party_user(db, kind)
         login(client, user)
         assert client.get("/dashboard").status_code == 403
+
+
+def test_the_months_default_to_the_last_twelve(client: TestClient, db: Database) -> None:
+    from crossfin.core.clock import business_date
+    from crossfin.supervision.stats.dashboard import last_months
+
+    assert last_months(date(2026, 1, 5)) == ("2025-02", "2026-01")
+    assert last_months(date(2026, 12, 31)) == ("2026-01", "2026-12")
+    _, user = party_user(db, OrgKind.REGULATOR, jurisdiction="440000")
+    login(client, user)
+    months = _data(client.get("/dashboard").text)["charts"]["trends"]["keys"]
+    assert len(months) == 12 and months[-1] == f"{business_date():%Y-%m}"
+    # A range too long to draw month by month lists only the months with figures.
+    _cells(db)
+    wide = _data(client.get("/dashboard?from=1900-01&to=2099-12").text)["charts"]["trends"]
+    assert wide["keys"] == ["2026-01", "2026-02", "2026-03"]

@@ -19,14 +19,17 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
 from crossfin.parties.access import Caller, supervises
+from crossfin.parties.gates import SCENARIOS as GATED
 from crossfin.parties.models import Jurisdiction
 from crossfin.supervision.stats.dimensions import CHILD_LEVEL
 from crossfin.supervision.stats.figures import figures, top_enterprises
 from crossfin.supervision.stats.query import FLOWS, StatsQuery, parse_query, scope_of
 
 TOP = 10
-# Scenarios offered in the filter: financing (F) and payments (P) as the gates list them.
-SCENARIOS = ("F1", "F4", "F5", "F7", "P1", "P2", "P3", "P4")
+# Scenarios offered in the filter: financing (F) and payments (P), as the gates list them.
+SCENARIOS = tuple(sorted(GATED))
+# A trend is drawn month by month up to this span; a longer range lists the months it has.
+MAX_MONTHS = 120
 
 
 @dataclass
@@ -112,7 +115,7 @@ def _crumbs(session: Session, caller: Caller, node: Jurisdiction) -> list[Jurisd
 
 def _every_month(rows: list[dict[str, Any]], query: StatsQuery) -> list[dict[str, Any]]:
     """One row per month of the range, those without figures at zero (a trend has no gaps)."""
-    if not query.month_from or not query.month_to:
+    if not query.month_from or not query.month_to or _span(query) > MAX_MONTHS:
         return rows
     have = {r["month"]: r for r in rows}
     zero = {"count": 0, "usd": "0.00", "amount": None}
@@ -129,6 +132,11 @@ def _every_month(rows: list[dict[str, Any]], query: StatsQuery) -> list[dict[str
         )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def _span(query: StatsQuery) -> int:
+    (y1, m1), (y2, m2) = (map(int, str(m).split("-")) for m in (query.month_from, query.month_to))
+    return (y2 - y1) * 12 + m2 - m1 + 1
 
 
 def _series(
