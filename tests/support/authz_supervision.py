@@ -108,4 +108,8 @@ def specs() -> dict[tuple[str, str], Spec]:
             "/cases/{}/transition", case, move, page=True
         ),
         ("POST", "/cases/{case_id}/notes"): _fresh_post("/cases/{}/notes", case, note, page=True),
+        # Statistics: the caller's own subtree (denials beside it: tests/supervision).
+        ("GET", "/v1/stats"): Spec(_get("/v1/stats?group_by=province")),
+        ("GET", "/v1/stats/top-enterprises"): Spec(_get("/v1/stats/top-enterprises")),
+        ("GET", "/dashboard"): Spec(_get("/dashboard")),
     }

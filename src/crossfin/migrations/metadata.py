@@ -25,5 +25,6 @@ def metadata() -> MetaData:
     from crossfin.payments import p1_models  # noqa: F401
     from crossfin.payments.offshore import models as offshore_models  # noqa: F401
     from crossfin.supervision import models as supervision_models  # noqa: F401
+    from crossfin.supervision.stats import indexes as stats_indexes  # noqa: F401
 
     return Base.metadata

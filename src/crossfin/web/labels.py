@@ -253,6 +253,7 @@ ERROR_TITLES: Mapping[str, str] = {
     "already-used": N_("This invoice is already used"),
     "class-not-eligible": N_("The enterprise's class is not eligible for this"),
     "out-of-scope": N_("The payer is outside this scenario's jurisdictions"),
+    "outside-subtree": N_("This area is outside the jurisdiction you supervise"),
     "filing-required": N_("A tax filing is required above the threshold"),
     "filing-exhausted": N_("The tax filing has not enough left"),
     "maker-checker": N_("The approver must be a different person of the same bank"),

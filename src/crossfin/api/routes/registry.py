@@ -31,6 +31,9 @@ def routers() -> list[APIRouter]:
     from crossfin.supervision.routes import router as supervision_router
 
     found.append(supervision_router)
+    from crossfin.supervision.stats.routes import router as stats_router
+
+    found.append(stats_router)
     from crossfin.parties.security.routes import router as security_router
 
     found.append(security_router)

@@ -1,0 +1,1 @@
+"""Statistics, the read side: figures of a regulator's subtree, their API, exports, dashboard."""

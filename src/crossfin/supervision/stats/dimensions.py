@@ -1,0 +1,87 @@
+"""The dimensions a figure is grouped by: their SQL expressions over the statistics tables,
+and the values shown for them (divisions with their names, banks with theirs).
+
+A cell's `county_path` is `/000000/` (8 characters) and then 7 per level, so a province is
+its first 15 characters, a prefecture 22 and a county 29 (parties/stats/models.py). A firm
+seated in a prefecture-level city without counties (东莞) has a 22-character path: grouped by
+county, it shows under that city. A cell with no county ('' sentinel: a verification of a
+document whose owner is not onboarded) groups under no division (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import SQLColumnExpression, func, select
+from sqlalchemy.orm import Session
+
+from crossfin.parties.models import Jurisdiction, Organization
+from crossfin.parties.stats.models import StatCell, StatServed
+
+DIVISIONS = {"province": 15, "prefecture": 22, "county": 29}
+GROUPS = ("province", "prefecture", "county", "month", "scenario", "currency", "class", "bank")
+# The level below each: what a jurisdiction's comparison of its children groups by.
+CHILD_LEVEL = {"root": "province", "province": "prefecture", "prefecture": "county"}
+
+Table = type[StatCell] | type[StatServed]
+
+
+def expression(table: Table, name: str) -> SQLColumnExpression[Any]:
+    """The SQL expression of dimension `name` over `table` (stats_served has no currency)."""
+    if name in DIVISIONS:
+        return func.substr(table.county_path, 1, DIVISIONS[name])
+    if name == "currency":
+        return StatCell.currency
+    columns: dict[str, SQLColumnExpression[Any]] = {
+        "month": table.month,
+        "scenario": table.scenario,
+        "class": table.trade_class,
+        "bank": table.bank_org_id,
+    }
+    return columns[name]
+
+
+def code_of(path: str) -> str | None:
+    """The division code a (possibly cut) path ends with; None for the '' sentinel."""
+    parts = [p for p in path.split("/") if p]
+    return parts[-1] if parts else None
+
+
+class Labels:
+    """Names for the divisions and banks that appear in a result, each looked up once."""
+
+    def __init__(self, session: Session, group_by: Iterable[str], keys: Iterable[tuple[Any, ...]]):
+        group_by = tuple(group_by)
+        keys = list(keys)
+        codes = {
+            code_of(key[i]) for i, name in enumerate(group_by) if name in DIVISIONS for key in keys
+        }
+        banks = {key[i] for i, name in enumerate(group_by) if name == "bank" for key in keys}
+        self.divisions = _divisions(session, {c for c in codes if c})
+        self.banks = _banks(session, {b for b in banks if b})
+
+    def value(self, name: str, raw: Any) -> Any:
+        """What a row shows for dimension `name` whose stored value is `raw`."""
+        if name in DIVISIONS:
+            code = code_of(raw)
+            return self.divisions.get(code) if code else None
+        if name == "bank":
+            return {"id": raw, "name": self.banks.get(raw, "")} if raw else None
+        return raw or None  # '' sentinels: no scenario, currency or class
+
+
+def _divisions(session: Session, codes: set[str]) -> dict[str, dict[str, str]]:
+    if not codes:
+        return {}
+    query = select(Jurisdiction.code, Jurisdiction.name_zh, Jurisdiction.name_en).where(
+        Jurisdiction.code.in_(codes)
+    )
+    return {c: {"code": c, "name_zh": zh, "name_en": en} for c, zh, en in session.execute(query)}
+
+
+def _banks(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    query = select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    return {i: name for i, name in session.execute(query)}

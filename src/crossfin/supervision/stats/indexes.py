@@ -1,0 +1,22 @@
+"""The read side's indexes on the statistics tables (the tables are `parties/stats`').
+
+A regulator below the head office reads a subtree: the cells whose county path starts
+with its node's, within a month range. `LIKE 'prefix%'` uses a btree index on PostgreSQL
+only with the pattern operator class when the database's collation is not C, hence
+`varchar_pattern_ops` (SQLite ignores it). Migration 0019_stats_indexes creates them;
+`migrations/metadata.py` imports this module so that the models and migrations agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Index
+
+from crossfin.parties.stats.models import StatCell, StatServed
+
+PATTERN = {"county_path": "varchar_pattern_ops"}
+CELLS_BY_PATH = Index(
+    "ix_stats_cells_path", StatCell.county_path, StatCell.month, postgresql_ops=PATTERN
+)
+SERVED_BY_PATH = Index(
+    "ix_stats_served_path", StatServed.county_path, StatServed.month, postgresql_ops=PATTERN
+)
