@@ -7,7 +7,8 @@ The lower floors expose hooks and fill none of them on import:
   arrived before their owner onboarded);
 - `ledger.state`'s views of the business rows that `crossfin log audit` checks (each domain
   describes its entities);
-- `supervision.volume`'s sources of monthly volumes (financing's and payments').
+- `supervision.volume`'s sources of monthly volumes (financing's and payments');
+- `parties.hooks`' reaction to a raised alert (supervision files it in the firm's case).
 
 Every entry point calls `assemble()` before it serves: the app factory
 (`api.app.create_app`, so every uvicorn worker), the CLI (`cli.main`), and the test suite's
@@ -24,12 +25,13 @@ from crossfin.financing import state as financing_state
 from crossfin.financing import volume as financing_volume
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.parties.classes import history as classes_history
-from crossfin.parties.hooks import on_organization_added
+from crossfin.parties.hooks import on_alert_raised, on_organization_added
 from crossfin.parties.security.events import record
 from crossfin.payments import sampling as payments_sampling
 from crossfin.payments import state as payments_state
 from crossfin.payments import volume as payments_volume
 from crossfin.payments.offshore import state as offshore_state
+from crossfin.supervision.casework.auto import file_alert
 from crossfin.supervision.volume import add_volume_source
 
 
@@ -59,3 +61,4 @@ def assemble() -> None:
     register_state_views(REGISTRY)
     add_volume_source(financing_volume.monthly_volumes)
     add_volume_source(payments_volume.monthly_volumes)
+    on_alert_raised(file_alert)
