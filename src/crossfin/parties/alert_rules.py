@@ -199,6 +199,12 @@ def _applying(rows: list[AlertRuleVersion], kind: AlertKind, path: str | None) -
     return _default(kind) if best is None else _of(best)
 
 
+def rules_at(session: Session, jurisdiction_path: str | None) -> list[Rule]:
+    """The rule of every kind that applies at `jurisdiction_path` (one read)."""
+    rows = newest_rows(session)
+    return [_applying(rows, kind, jurisdiction_path) for kind in AlertKind]
+
+
 def rules_in_force(session: Session) -> list[Rule]:
     """Every rule set so far (newest of each scope) plus the defaults of unset kinds."""
     rows = newest_rows(session)
@@ -292,11 +298,16 @@ def set_rule(
         raise invalid("scope", f"unknown jurisdiction code {scope!r}")
     if not may_set_rule(caller, node.path):
         raise Forbidden("only regulators over the subtree (admins, approvers) set its rules")
-    if not reason.strip():
-        raise invalid("reason", "say why the rule changes")
     current = next((r for r in newest_rows(uow.session, kind) if r.scope == node.code), None)
     base = _of(current) if current else rule_for(uow.session, kind, node.path)
-    values = _checked_params(kind, params, base.params)
+    # Every refused field at once: a form shows each beside its input.
+    errors = [] if reason.strip() else [FieldError("reason", "say why the rule changes")]
+    try:
+        values = _checked_params(kind, params, base.params)
+    except ValidationFailed as exc:
+        errors = exc.errors + errors
+    if errors:
+        raise ValidationFailed(errors)
     version = current.version + 1 if current else 1
     row = AlertRuleVersion(
         kind=kind.value,
