@@ -58,8 +58,9 @@ def world(db: Database) -> World:
         make_party(db, OrgKind.REGULATOR, jurisdiction="440300"),
         make_party(db, OrgKind.REGULATOR, jurisdiction="310000"),
         make_party(db, OrgKind.REGULATOR, jurisdiction="000000"),
+        # Kinds that open no case by themselves (alert_rules.QUIET_CASES): opened by hand here.
         _alert(db, shenzhen.org_id),
-        _alert(db, canton.org_id, AlertKind.OVER_FINANCING),
+        _alert(db, canton.org_id, AlertKind.VERIFICATION_MISMATCHES),
     )
 
 
@@ -79,12 +80,11 @@ def test_the_whole_workflow(client: TestClient, db: Database, world: World) -> N
         True,
     )
     cid = case["id"]
-    # A second alert on the same enterprise joins the open case.
+    # A second alert on the same enterprise joins the open case as it is raised.
     second = _alert(db, world.shenzhen_firm.org_id, AlertKind.OVER_FINANCING)
-    joined = client.post(f"/v1/alerts/{second}/case", json={}, headers=h)
-    assert joined.json()["id"] == cid
+    assert client.get(f"/v1/alerts/{second}", headers=h).json()["case_id"] == cid
     again = client.post(f"/v1/alerts/{second}/case", json={}, headers=h)
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["case"] == cid
     analyst = _principal(db, add_user(db, world.prefecture.org_id, Role.OPERATOR))
     assigned = client.post(f"/v1/cases/{cid}/assign", json={"principal_id": analyst}, headers=h)
     assert assigned.status_code == 200 and assigned.json()["assignee_principal_id"] == analyst
@@ -180,8 +180,9 @@ def test_overdue_flag_and_filters(client: TestClient, db: Database, world: World
     ]
     assert client.get(f"/v1/cases/{late}", headers=h).json()["overdue"] is True
     assert client.get("/v1/cases?state=closed", headers=h).json()["items"] == []
+    fresh = make_party(db, OrgKind.ENTERPRISE, jurisdiction="440106")  # no case to join
     past = client.post(
-        f"/v1/alerts/{_alert(db, world.canton_firm.org_id)}/case",
+        f"/v1/alerts/{_alert(db, fresh.org_id)}/case",
         json={"due_date": "2000-01-01"},
         headers=world.province.headers,
     )
@@ -325,7 +326,7 @@ def test_two_alerts_of_one_firm_opened_at_once_make_one_case(db: Database, world
     from crossfin.supervision.casework import service as cases
     from support.payments import caller_of
 
-    second = _alert(db, world.shenzhen_firm.org_id, AlertKind.OVER_FINANCING)
+    second = _alert(db, world.shenzhen_firm.org_id, AlertKind.VERIFICATION_MISMATCHES)
     caller = caller_of(db, world.province)
     barrier, found, errors = threading.Barrier(2), [], []
 

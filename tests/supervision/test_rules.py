@@ -51,7 +51,12 @@ def test_over_financing_fires_with_its_records_and_rule(client: TestClient, db: 
     assert alert.kind == "over-financing"
     head = make_party(db, OrgKind.REGULATOR, jurisdiction="000000")
     seen = client.get(f"/v1/alerts/{alert.id}", headers=head.headers).json()
-    assert seen["rule"] == {"kind": "over-financing", "scope": "000000", "version": 0, "params": {}}
+    assert seen["rule"] == {
+        "kind": "over-financing",
+        "scope": "000000",
+        "version": 0,
+        "params": {"opens_case": True},
+    }
     types = [(r["type"], r["href"]) for r in seen["records"]]
     assert types == [
         ("attempt", None),
@@ -143,8 +148,10 @@ def test_a_change_is_a_new_version_and_an_event(client: TestClient, db: Database
         "scope": "440000",
         "version": 2,
         "enabled": True,
-        "params": {"banks": 4, "window_days": 30},
-    } in listed
+        "params": {"banks": 4, "window_days": 30, "opens_case": True},
+        "reason": "again",
+        "changed_by_org_id": head.org_id,
+    }.items() <= next(r for r in listed if r["scope"] == "440000").items()
 
 
 def test_who_may_change_a_rule(client: TestClient, db: Database) -> None:

@@ -41,6 +41,13 @@ def alert(w: World, rel: str, subject: bool = True) -> int:
     return int(w._run(w.acting["R"], raise_one))
 
 
+def loose_alert(w: World, rel: str) -> int:
+    """A new alert filed in `rel`'s jurisdiction about no enterprise: it joins no case as
+    it is raised (an alert about a firm joins the firm's open case, which an earlier cell
+    may have opened), so an analyst may open one from it."""
+    return alert(w, rel, subject=False)
+
+
 def case(w: World, rel: str) -> int:
     """A new case opened by the regulator over `rel`'s world from a new alert; the alert
     names no enterprise, so that it never joins another cell's open case."""
@@ -83,11 +90,13 @@ def specs() -> dict[tuple[str, str], Spec]:
 
     rule = {"kind": "overdue", "scope": "440000", "enabled": True, "reason": "matrix"}
     post_rule: Build = lambda w, r, who, rel: Req("POST", "/v1/alert-rules", json=rule)  # noqa: E731
+    form = {"kind": "overdue", "scope": "440000", "enabled": "on", "reason": "matrix"}
+    post_rule_page: Build = lambda w, r, who, rel: Req("POST", "/alert-rules", data=form)  # noqa: E731
     move = {"to": "investigating"}
     note = {"text": "matrix"}
     return {
         ("GET", "/v1/alerts/{alert_id}"): kept(alert, "/v1/alerts/{}"),
-        ("POST", "/v1/alerts/{alert_id}/case"): _fresh_post("/v1/alerts/{}/case", alert, {}),
+        ("POST", "/v1/alerts/{alert_id}/case"): _fresh_post("/v1/alerts/{}/case", loose_alert, {}),
         ("GET", "/v1/alert-rules"): Spec(_get("/v1/alert-rules")),
         ("POST", "/v1/alert-rules"): Spec(post_rule),
         ("GET", "/v1/cases"): Spec(_get("/v1/cases")),
@@ -100,7 +109,11 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("GET", "/v1/enterprises/{org_id}/overview"): enterprise("/v1/enterprises/{}/overview"),
         ("GET", "/enterprises/{org_id}"): enterprise("/enterprises/{}"),
         ("GET", "/alerts/{alert_id}"): kept(alert, "/alerts/{}"),
-        ("POST", "/alerts/{alert_id}/case"): _fresh_post("/alerts/{}/case", alert, {}, page=True),
+        ("POST", "/alerts/{alert_id}/case"): _fresh_post(
+            "/alerts/{}/case", loose_alert, {}, page=True
+        ),
+        ("GET", "/alert-rules"): Spec(_get("/alert-rules")),
+        ("POST", "/alert-rules"): Spec(post_rule_page),
         ("GET", "/cases"): Spec(_get("/cases")),
         ("GET", "/cases/{case_id}"): kept(case, "/cases/{}"),
         ("POST", "/cases/{case_id}/assign"): Spec(assign_body(True), record=True),

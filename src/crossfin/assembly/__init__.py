@@ -10,6 +10,7 @@ The lower floors expose hooks and fill none of them on import:
 - `supervision.volume`'s sources of monthly volumes (financing's and payments');
 - `parties.records`' sources of regulatory records (supervision's closed cases), which the
   F2 credit profile in financing carries.
+- `parties.hooks`' reaction to a raised alert (supervision files it in the firm's case).
 
 Every entry point calls `assemble()` before it serves: the app factory
 (`api.app.create_app`, so every uvicorn worker), the CLI (`cli.main`), and the test suite's
@@ -26,13 +27,14 @@ from crossfin.financing import state as financing_state
 from crossfin.financing import volume as financing_volume
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.parties.classes import history as classes_history
-from crossfin.parties.hooks import on_organization_added
+from crossfin.parties.hooks import on_alert_raised, on_organization_added
 from crossfin.parties.records import add_record_source
 from crossfin.parties.security.events import record
 from crossfin.payments import sampling as payments_sampling
 from crossfin.payments import state as payments_state
 from crossfin.payments import volume as payments_volume
 from crossfin.payments.offshore import state as offshore_state
+from crossfin.supervision.casework.auto import file_alert
 from crossfin.supervision.summary import case_records
 from crossfin.supervision.volume import add_volume_source
 
@@ -64,3 +66,4 @@ def assemble() -> None:
     add_volume_source(financing_volume.monthly_volumes)
     add_volume_source(payments_volume.monthly_volumes)
     add_record_source(case_records)
+    on_alert_raised(file_alert)

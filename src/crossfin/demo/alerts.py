@@ -4,26 +4,35 @@ are not empty: what the services do for any bank, nothing written around them.
 - one Shenzhen export declaration already financed by bank 1 is tried again, for its whole
   value, by banks 1, 2 and 5 (`demo-alert-F1-bank1`...): three `over-financing` (or
   `duplicate-financing`) alerts, and the third bank raises `document-tried-at-many-banks`;
+  the first refusal's alert opens a case as it is raised, the others join it;
 - bank 1 submits a P2 payment of USD 60,000 for the class-A service importer with no tax
-  filing (`demo-alert-P2-001`): refused, a `payment-without-documents` alert;
-- the Guangdong branch (`safe-gd.admin`) opens a case from the many-banks alert, assigns
-  it to Shenzhen's `safe-sz.admin`, who starts investigating and notes what was asked.
+  filing (`demo-alert-P2-001`): refused, a `payment-without-documents` alert (its own case);
+- the Guangdong branch (`safe-gd.admin`) assigns the firm's case to Shenzhen's
+  `safe-sz.admin`, who starts investigating and notes what was asked;
+- bank 2 lends to Pearl Tower (Guangzhou) on a free declaration (`demo-alert-F1-overdue`),
+  disbursed with a value date 120 days back and due 30 days ago (a loan taken before the
+  demo's "today"), and the real overdue sweep flags it: an `overdue` alert.
 
 The class-C attempt and the filing overpayment come with the payments demo. Idempotent:
-nothing is tried again once the many-banks alert exists.
+nothing is tried again once the many-banks alert exists, nor lent once the overdue loan does.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
 
+from sqlalchemy import exists, func, select
+
+from crossfin.core.clock import business_date
 from crossfin.core.money import format_amount
-from crossfin.demo.financings import _People
+from crossfin.demo.dataset import demo_orgs
+from crossfin.demo.financings import TOUR_DECLARATION, _People
 from crossfin.demo.service_payments import _filing
 from crossfin.documents.models import Document
-from crossfin.financing import registration
+from crossfin.financing import registration, sweeps, transitions
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
+from crossfin.financing.service import Registered
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import Organization, Principal
@@ -33,35 +42,45 @@ from crossfin.supervision.casework import service as cases
 
 BANKS = ("bank1", "bank2", "bank5")
 HOURS = 72
+OVERDUE_REF, OVERDUE_BANK, OVERDUE_FIRM = "demo-alert-F1-overdue", "bank2", "pearltower"
+LENT_DAYS_AGO, DUE_DAYS_AGO = 120, 30
 
 
 def load_alerts(uow: UnitOfWork) -> int:
-    """Run the demo's refused attempts and open its case, once; how many alerts were raised."""
+    """Run the demo's refused attempts, its case and its overdue loan, once; how many
+    alerts were raised."""
     session = uow.session
-    if session.scalar(select(Alert.id).where(Alert.kind == AlertKind.MANY_BANKS.value).limit(1)):
-        return 0
     before = session.scalar(select(Alert.id).order_by(Alert.id.desc()).limit(1)) or 0
     people = _People(uow)
-    picked = _financed_declaration(uow)
-    if picked is not None:
-        doc, uscc = picked
-        for bank in BANKS:
-            maker = people(f"{bank}.operator")
-            data = FinancingIn(
-                scenario="F1",
-                external_ref=f"demo-alert-F1-{bank}",
-                enterprise_uscc=uscc,
-                amount=format_amount(doc.value_minor or 0, doc.currency or "USD"),
-                currency=doc.currency or "USD",
-                documents=[DocumentShareIn(kind=doc.kind, key=doc.key)],
-            )
-            with uow.acting_as(maker.actor):
-                registration.register_applications(
-                    Transactions.within(uow), [registration.Application(maker, data)], HOURS
-                )
-    _payment_without_filing(uow, people)
-    _case_in_progress(uow, people)
+    if not session.scalar(
+        select(Alert.id).where(Alert.kind == AlertKind.MANY_BANKS.value).limit(1)
+    ):
+        _refused_attempts(uow, people)
+        _payment_without_filing(uow, people)
+        _case_in_progress(uow, people)
+    _overdue_loan(uow, people)
     return len(list(session.scalars(select(Alert.id).where(Alert.id > before))))
+
+
+def _refused_attempts(uow: UnitOfWork, people: _People) -> None:
+    picked = _financed_declaration(uow)
+    if picked is None:
+        return
+    doc, uscc = picked
+    for bank in BANKS:
+        maker = people(f"{bank}.operator")
+        data = FinancingIn(
+            scenario="F1",
+            external_ref=f"demo-alert-F1-{bank}",
+            enterprise_uscc=uscc,
+            amount=format_amount(doc.value_minor or 0, doc.currency or "USD"),
+            currency=doc.currency or "USD",
+            documents=[DocumentShareIn(kind=doc.kind, key=doc.key)],
+        )
+        with uow.acting_as(maker.actor):
+            registration.register_applications(
+                Transactions.within(uow), [registration.Application(maker, data)], HOURS
+            )
 
 
 def _financed_declaration(uow: UnitOfWork) -> tuple[Document, str] | None:
@@ -110,24 +129,81 @@ def _payment_without_filing(uow: UnitOfWork, people: _People) -> None:
 
 
 def _case_in_progress(uow: UnitOfWork, people: _People) -> None:
-    alert_id = uow.session.scalar(
-        select(Alert.id).where(Alert.kind == AlertKind.MANY_BANKS.value).limit(1)
-    )
-    if alert_id is None:
+    """The firm's case, opened as the first refusal was raised (or by hand, if a regulator
+    turned `opens_case` off), assigned and being investigated."""
+    alert = uow.session.scalars(
+        select(Alert).where(Alert.kind == AlertKind.MANY_BANKS.value).limit(1)
+    ).first()
+    if alert is None:
         return
     province, city = people("safe-gd.admin"), people("safe-sz.admin")
     with uow.acting_as(province.actor):
-        case, _, _ = cases.open_case(uow, province, alert_id)
+        case_id = alert.case_id
+        if case_id is None:
+            case_id = cases.open_case(uow, province, alert.id)[0].id
         analyst = uow.session.scalars(
             select(Principal.id).where(Principal.username == "safe-sz.admin")
         ).one()
-        cases.assign(uow, province, case.id, analyst)
+        cases.assign(uow, province, case_id, analyst)
     with uow.acting_as(city.actor):
-        cases.move(uow, city, case.id, cases.CaseState.INVESTIGATING)
+        cases.move(uow, city, case_id, cases.CaseState.INVESTIGATING)
         cases.add_note(
             uow,
             city,
-            case.id,
+            case_id,
             "Three banks tried one declaration within a day: asked bank 1 for its loan file "
             "and the firm for its sales contracts.",
         )
+
+
+def _overdue_loan(uow: UnitOfWork, people: _People) -> None:
+    """A loan lent before the demo's today and due 30 days ago, then the overdue sweep."""
+    session = uow.session
+    if session.scalar(select(Financing.id).where(Financing.external_ref == OVERDUE_REF)):
+        return
+    uscc = next(o.uscc or "-" for o in demo_orgs() if o.key == OVERDUE_FIRM)
+    doc = _free_declaration(uow, uscc)
+    if doc is None:
+        return
+    maker, checker = people(f"{OVERDUE_BANK}.operator"), people(f"{OVERDUE_BANK}.approver")
+    data = FinancingIn(
+        scenario="F1",
+        external_ref=OVERDUE_REF,
+        enterprise_uscc=uscc,
+        amount=format_amount(doc.value_minor * 60 // 100 // 100 * 100, doc.currency),
+        currency=doc.currency,
+        documents=[DocumentShareIn(kind=doc.kind, key=doc.key)],
+        rate="3.95",
+    )
+    today = business_date()
+    with uow.acting_as(maker.actor):
+        [outcome] = registration.register_applications(
+            Transactions.within(uow), [registration.Application(maker, data)], HOURS
+        )
+    if not isinstance(outcome, Registered):
+        return
+    fid = outcome.financing.id
+    with uow.acting_as(checker.actor):
+        transitions.approve(uow, checker, fid, "documents verified")
+    with uow.acting_as(maker.actor):
+        lent = today - timedelta(days=LENT_DAYS_AGO)
+        transitions.disburse(uow, maker, fid, today - timedelta(days=DUE_DAYS_AGO), lent)
+    with uow.acting_as(sweeps.SWEEPER):
+        sweeps.flag_overdue(Transactions.within(uow), today)
+
+
+def _free_declaration(uow: UnitOfWork, uscc: str) -> Document | None:
+    """The firm's newest export declaration that no financing uses (nor the README tour)."""
+    used = exists().where(FinancingUse.document_id == Document.id)
+    return uow.session.scalars(
+        select(Document)
+        .where(
+            Document.kind == "customs_declaration",
+            Document.owner_uscc == uscc,
+            func.substr(Document.key, 9, 1) == "0",
+            Document.key != TOUR_DECLARATION,
+            ~used,
+        )
+        .order_by(Document.id.desc())
+        .limit(1)
+    ).first()

@@ -130,6 +130,35 @@ def _from_table(session: Session, base: str, quote: str, on: date) -> Conversion
     return Conversion(rate, f"table:{row.rate_date.isoformat()}")
 
 
+def rates_to(
+    session: Session, currencies: Iterable[str], quote: str, on: date
+) -> dict[str, Decimal]:
+    """Each currency's rate to `quote` from the daily table, in one read: what
+    `conversion` would use for each (the newest within the look-back, a direct quote over
+    an inverted one); `quote` itself is 1, a currency without a rate is left out."""
+    wanted = set(currencies) - {quote}
+    found: dict[str, Decimal] = {quote: Decimal(1)} if quote in set(currencies) else {}
+    if not wanted:
+        return found
+    oldest = on - timedelta(days=TABLE_LOOKBACK_DAYS)
+    rows = session.scalars(
+        select(FxRate).where(
+            (FxRate.base.in_(wanted) & (FxRate.quote == quote))
+            | ((FxRate.base == quote) & FxRate.quote.in_(wanted)),
+            FxRate.rate_date <= on,
+            FxRate.rate_date >= oldest,
+        )
+    )
+    best: dict[str, tuple[date, bool, Decimal]] = {}
+    for row in rows:
+        direct = row.base != quote
+        currency = row.base if direct else row.quote
+        rate = Decimal(row.rate) if direct else 1 / Decimal(row.rate)
+        if currency not in best or (row.rate_date, direct) > best[currency][:2]:
+            best[currency] = (row.rate_date, direct, rate)
+    return found | {c: rate for c, (_, _, rate) in best.items()}
+
+
 @dataclass(frozen=True)
 class RateRow:
     rate_date: date

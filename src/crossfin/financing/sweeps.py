@@ -1,14 +1,16 @@
 """Sweeps: lapse expired reservations and flag overdue loans, one transaction per financing.
 
 Run by `crossfin financing expire` (cron-friendly) and by a background thread in every API
-process (`background.py`, every `financing_sweep_seconds`). Each financing is re-read under
-its row lock before it changes, so concurrent sweepers (several workers) never act twice.
+process (`background.py`, every `financing_sweep_seconds`); the demo runs the overdue sweep
+inside its load (`Transactions.within`). Each financing is re-read under its row lock
+before it changes, so concurrent sweepers (several workers) never act twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select
 
@@ -17,7 +19,7 @@ from crossfin.core.db import Actor, Database
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.financing.transitions import expire, locked, mark_overdue
-from crossfin.ledger.uow import UnitOfWork
+from crossfin.ledger.uow import Transactions, UnitOfWork
 
 SWEEPER = Actor(None, None, "financing-sweeper")
 _LIVE = (State.DISBURSED.value, State.PARTLY_REPAID.value)
@@ -32,19 +34,45 @@ class SweepResult:
 def sweep(db: Database, now: datetime | None = None, limit: int = 1000) -> SweepResult:
     """Expire lapsed reservations and flag overdue loans as of `now`."""
     moment = now or utcnow()
-    today = business_date(moment)
-    result = SweepResult()
-    with db.session(readonly=True) as session:
-        lapsed = list(
-            session.scalars(
+    tx = Transactions.own(db, SWEEPER)
+    return SweepResult(
+        expire_lapsed(tx, moment, limit), flag_overdue(tx, business_date(moment), limit)
+    )
+
+
+def expire_lapsed(tx: Transactions, moment: datetime, limit: int = 1000) -> list[int]:
+    """Lapse the registered financings whose reservation ended before `moment`."""
+    lapsed = tx.read(
+        lambda uow: list(
+            uow.session.scalars(
                 select(Financing.id)
                 .where(Financing.state == State.REGISTERED.value, Financing.reserved_until < moment)
                 .order_by(Financing.id)
                 .limit(limit)
             )
         )
-        late = list(
-            session.scalars(
+    )
+    return [fid for fid in lapsed if tx.write(partial(_expire_one, fid=fid, moment=moment))]
+
+
+def _expire_one(uow: UnitOfWork, *, fid: int, moment: datetime) -> bool:
+    financing = locked(uow.session, fid)
+    if (
+        financing is None
+        or financing.state != State.REGISTERED.value
+        or financing.reserved_until is None
+        or financing.reserved_until >= moment
+    ):
+        return False
+    expire(uow, financing)
+    return True
+
+
+def flag_overdue(tx: Transactions, today: date, limit: int = 1000) -> list[int]:
+    """Flag the unpaid loans due before `today` (each raises its `overdue` alert)."""
+    late = tx.read(
+        lambda uow: list(
+            uow.session.scalars(
                 select(Financing.id)
                 .where(
                     Financing.state.in_(_LIVE),
@@ -55,31 +83,19 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 1000) -> Sweep
                 .limit(limit)
             )
         )
-    for financing_id in lapsed:
-        with UnitOfWork(db, SWEEPER) as uow:
-            financing = locked(uow.session, financing_id)
-            if (
-                financing is None
-                or financing.state != State.REGISTERED.value
-                or financing.reserved_until is None
-                or financing.reserved_until >= moment
-            ):
-                continue
-            expire(uow, financing)
-            uow.commit()
-            result.expired.append(financing_id)
-    for financing_id in late:
-        with UnitOfWork(db, SWEEPER) as uow:
-            financing = locked(uow.session, financing_id)
-            if (
-                financing is None
-                or financing.state not in _LIVE
-                or financing.overdue
-                or financing.due_date is None
-                or financing.due_date >= today
-            ):
-                continue
-            mark_overdue(uow, financing, today)
-            uow.commit()
-            result.overdue.append(financing_id)
-    return result
+    )
+    return [fid for fid in late if tx.write(partial(_flag_one, fid=fid, today=today))]
+
+
+def _flag_one(uow: UnitOfWork, *, fid: int, today: date) -> bool:
+    financing = locked(uow.session, fid)
+    if (
+        financing is None
+        or financing.state not in _LIVE
+        or financing.overdue
+        or financing.due_date is None
+        or financing.due_date >= today
+    ):
+        return False
+    mark_overdue(uow, financing, today)
+    return True

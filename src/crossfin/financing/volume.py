@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
-from crossfin.financing.exports_alert import usd
+from crossfin.documents.fx import rates_to
+from crossfin.financing.exports_alert import usd_of
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.parties.alerts import evidence
@@ -21,12 +22,15 @@ _DROPPED = (State.REJECTED.value, State.CANCELLED.value, State.EXPIRED.value)
 def monthly_volumes(session: Session, since: date) -> list[Volume]:
     """Each financing registered since `since` (China's date), in USD (none without a rate)."""
     start = china_midnight(since)
-    rows = session.scalars(
-        select(Financing).where(Financing.created_at >= start, Financing.state.not_in(_DROPPED))
+    rows = list(
+        session.scalars(
+            select(Financing).where(Financing.created_at >= start, Financing.state.not_in(_DROPPED))
+        )
     )
+    rates = rates_to(session, {f.currency for f in rows}, "USD", business_date())
     out = []
     for f in rows:
-        amount = usd(session, f.amount_minor, f.currency)
+        amount = usd_of(f.amount_minor, f.currency, rates)
         if amount is not None:
             month = business_date(f.created_at).strftime("%Y-%m")
             record = evidence("financing", f.id, f.external_ref)

@@ -21,6 +21,7 @@ from crossfin.core.db import Base, UTCDateTime
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.hooks import alert_raised
 
 if TYPE_CHECKING:
     from crossfin.parties.alert_rules import Rule
@@ -48,7 +49,8 @@ class Alert(Base):
     # version and parameters that fired (JSON, `alert_rules.Rule.public`).
     records: Mapped[str] = mapped_column(Text, default="[]")
     rule: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # The case working it (supervision/casework/service.py), once an analyst opened or joined one.
+    # The case working it (supervision/casework/): joined or opened as it was raised, or by
+    # an analyst later.
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
 
@@ -106,7 +108,8 @@ def raise_alert(
     rule: Rule | None = None,
 ) -> tuple[Alert, Receipt] | None:
     """Store an alert and its ledger event in the caller's transaction, if its rule for
-    the jurisdiction is enabled (None when it is not).
+    the jurisdiction is enabled (None when it is not), and let supervision file it in the
+    firm's case, in the same transaction (`hooks.on_alert_raised`).
 
     `records` explain it (a document given alone is listed); `rule` is the one the caller
     already looked up for its thresholds, else the rule is read here.
@@ -147,6 +150,7 @@ def raise_alert(
         },
         parties=parties,
     )
+    alert_raised(uow, alert, rule)  # supervision files it in the firm's case (assembly)
     return alert, receipt
 
 

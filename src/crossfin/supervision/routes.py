@@ -95,6 +95,10 @@ def _rule_out(rule: Rule) -> RuleOut:
         version=rule.version,
         enabled=rule.enabled,
         params=dict(rule.params),
+        reason=rule.reason,
+        changed_at=rule.changed_at,
+        changed_by_org_id=rule.changed_by_org_id,
+        changed_by=rule.changed_by_name,
     )
 
 

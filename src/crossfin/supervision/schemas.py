@@ -74,7 +74,13 @@ class RuleOut(BaseModel):
     scope: str = Field(description="The jurisdiction code of the subtree it applies to.")
     version: int
     enabled: bool
-    params: dict[str, Any]
+    params: dict[str, Any] = Field(
+        description="Thresholds and windows, and `opens_case`: whether an alert opens a case."
+    )
+    reason: str | None = Field(None, description="Why it changed (null for version 0).")
+    changed_at: datetime | None = None
+    changed_by_org_id: int | None = None
+    changed_by: str | None = Field(None, description="The principal who changed it.")
 
 
 class RuleIn(BaseModel):
@@ -86,7 +92,7 @@ class RuleIn(BaseModel):
                     "kind": "document-tried-at-many-banks",
                     "scope": "440300",
                     "enabled": True,
-                    "params": {"banks": 2, "window_days": 14},
+                    "params": {"banks": 2, "window_days": 14, "opens_case": True},
                     "reason": "Shenzhen pilot: two banks suffice",
                 }
             ]
@@ -97,7 +103,7 @@ class RuleIn(BaseModel):
     scope: str = Field("000000", min_length=6, max_length=6, description="Jurisdiction code.")
     # Strict: a JSON 0 or "yes" is not a boolean, nor true a number (the description says so).
     enabled: StrictBool = True
-    params: dict[str, StrictInt | StrictStr] = Field(default_factory=dict)
+    params: dict[str, StrictBool | StrictInt | StrictStr] = Field(default_factory=dict)
     reason: str = Field(max_length=500)
 
 

@@ -124,6 +124,16 @@ ALERT_KINDS = {
     "financing-above-exports": N_("Financing above the firm's exports"),
     "monthly-volume-spike": N_("Monthly volume far above its history"),
 }
+# The parameters of the alert rules (parties/alert_rules.py).
+ALERT_PARAMS = {
+    "banks": N_("Banks"),
+    "window_days": N_("Within (days)"),
+    "percent": N_("Percent of 12-month exports"),
+    "factor": N_("Times the median month"),
+    "months": N_("Months compared"),
+    "min_months": N_("Months with volume needed"),
+    "opens_case": N_("Opens a case"),
+}
 # What P4's comparisons compare (payments/offshore/compare.py).
 OFFSHORE_SUBJECTS = {
     "transport_document": N_("Transport document (B/L)"),
@@ -223,6 +233,7 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "need_state": NEED_STATES,
     "offer_state": OFFER_STATES,
     "alert_kind": ALERT_KINDS,
+    "alert_param": ALERT_PARAMS,
     "case_state": CASE_STATES,
     "case_outcome": CASE_OUTCOMES,
     "case_action": CASE_ACTIONS,

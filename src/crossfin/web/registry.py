@@ -36,9 +36,10 @@ def routers() -> list[APIRouter]:
     found.append(offshore_pages.router)
     from crossfin.supervision import pages as supervision_pages
     from crossfin.supervision.casework import pages as case_pages
+    from crossfin.supervision.rules import pages as rule_pages
     from crossfin.supervision.stats import pages as stats_pages
 
-    found += [supervision_pages.router, case_pages.router, stats_pages.router]
+    found += [supervision_pages.router, case_pages.router, rule_pages.router, stats_pages.router]
     from crossfin.parties.security import pages as security_pages
 
     found.append(security_pages.router)
@@ -68,9 +69,10 @@ def nav_entries() -> list[NavEntry]:
     found += offshore_nav
     from crossfin.supervision.casework.pages import NAV as cases_nav
     from crossfin.supervision.pages import NAV as supervision_nav
+    from crossfin.supervision.rules.pages import NAV as rules_nav
     from crossfin.supervision.stats.pages import NAV as stats_nav
 
-    found += supervision_nav + cases_nav + stats_nav
+    found += supervision_nav + cases_nav + rules_nav + stats_nav
     from crossfin.parties.security.pages import NAV as security_nav
 
     found += security_nav

@@ -11,6 +11,7 @@ docs/supervision.md, "Cases".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date, utcnow
+from crossfin.core.db import Actor
 from crossfin.core.errors import Conflict, IllegalTransition, NotFound, invalid
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -85,15 +87,25 @@ def visible_case(
     return case
 
 
+# The actor of the steps taken as an alert is raised: no organization, so that the party
+# whose transaction raised it (a bank, say) is not named by the case's events.
+AUTO = Actor(None, None, "alert-cases")
+
+
 def _step(
-    uow: UnitOfWork, caller: Caller, case: AlertCase, event: EventType, detail: dict[str, Any]
+    uow: UnitOfWork,
+    caller: Caller | None,
+    case: AlertCase,
+    event: EventType,
+    detail: dict[str, Any],
 ) -> Receipt:
-    """One ledger event for the step and its row in the case's history."""
+    """One ledger event for the step and its row in the case's history; `caller` None for
+    a step taken as an alert is raised (its event names the regulators over the case)."""
     action = event.value.rsplit(":", 1)[1]
     content = {"case": case.id, "state": case.state, **detail}
-    receipt = uow.record(
-        event, subjects={"case": case.id}, content=content, parties={caller.org_id}
-    )
+    parties = {caller.org_id} if caller else regulators_over(uow.session, case.jurisdiction_path)
+    with uow.acting_as(None if caller else AUTO):
+        receipt = uow.record(event, subjects={"case": case.id}, content=content, parties=parties)
     now = utcnow()
     case.updated_at = now
     uow.session.add(
@@ -101,14 +113,26 @@ def _step(
             case_id=case.id,
             action=action,
             detail=json.dumps(detail, sort_keys=True, default=str),
-            principal_id=caller.principal_id,
-            principal_name=caller.principal_name,
+            principal_id=caller.principal_id if caller else None,
+            principal_name=caller.principal_name if caller else None,
             event_id=receipt.event_id,
             created_at=now,
         )
     )
     uow.session.flush()
     return receipt
+
+
+def regulators_over(session: Session, path: str | None) -> set[int]:
+    """The regulators seated deepest over `path` (those above them read what names them)."""
+    seats = session.execute(
+        select(Organization.id, Organization.jurisdiction_path).where(
+            Organization.kind == OrgKind.REGULATOR.value
+        )
+    ).all()
+    over = [(i, p) for i, p in seats if p and _covers(p, path)]
+    deepest = max((len(p) for _, p in over), default=0)
+    return {i for i, p in over if len(p) == deepest}
 
 
 def open_case(
@@ -124,7 +148,18 @@ def open_case(
     today = business_date()
     if due_date is not None and due_date < today:
         raise invalid("due_date", "must not be in the past")
-    case = _open_case_of(uow.session, caller, alert.subject_org_id)
+    lock_firm(uow.session, alert.subject_org_id)
+    case = open_case_of(
+        uow.session, alert.subject_org_id, lambda c: supervises(caller, c.jurisdiction_path)
+    )
+    return file_in(uow, caller, alert, case, due_date or today + timedelta(days=DUE_DAYS))
+
+
+def file_in(
+    uow: UnitOfWork, caller: Caller | None, alert: Alert, case: AlertCase | None, due: date
+) -> tuple[AlertCase, bool, Receipt]:
+    """Put the alert in `case` (joined), or in a new case due on `due` when it is None;
+    one step. The firm must be locked (`lock_firm`) when `case` is None."""
     joined = case is not None
     if case is None:
         now = utcnow()
@@ -132,8 +167,8 @@ def open_case(
             subject_org_id=alert.subject_org_id,
             jurisdiction_path=alert.jurisdiction_path,
             state=CaseState.OPEN.value,
-            due_date=due_date or today + timedelta(days=DUE_DAYS),
-            opened_by_principal_id=caller.principal_id,
+            due_date=due,
+            opened_by_principal_id=caller.principal_id if caller else None,
             opened_at=now,
             updated_at=now,
         )
@@ -142,29 +177,39 @@ def open_case(
     alert.case_id = case.id
     alert.status = "in-case"
     event = EventType.CASE_JOINED if joined else EventType.CASE_OPENED
-    detail = {"alert": alert.id, "kind": alert.kind, "subject": alert.subject_org_id}
+    detail: dict[str, Any] = {"alert": alert.id, "kind": alert.kind}
+    detail["subject"] = alert.subject_org_id
+    if caller is None:
+        detail["auto"] = True
     if not joined:
         detail["due_date"] = case.due_date.isoformat()
     return case, joined, _step(uow, caller, case, event, detail)
 
 
-def _open_case_of(session: Session, caller: Caller, subject: int | None) -> AlertCase | None:
-    """The enterprise's open case, under its organization row's lock (so that two alerts
-    of one firm opened at once make one case, not two; SQLite's writer lock already does)."""
+def lock_firm(session: Session, subject: int | None) -> None:
+    """Lock the enterprise's organization row, so that two alerts of one firm filed at once
+    make one case, not two (SQLite's writer lock already serialises). FOR NO KEY UPDATE:
+    rows that merely reference the firm (a financing, an alert) are still inserted meanwhile."""
+    if subject is not None:
+        query = select(Organization.id).where(Organization.id == subject)
+        session.scalars(query.with_for_update(key_share=True)).all()
+
+
+def open_case_of(
+    session: Session, subject: int | None, visible: Callable[[AlertCase], bool]
+) -> AlertCase | None:
+    """The enterprise's oldest open case that `visible` accepts, locked (re-read: a case
+    closed meanwhile is not joined)."""
     if subject is None:
         return None
-    session.scalars(
-        select(Organization.id).where(Organization.id == subject).with_for_update()
-    ).all()
     query = (
         select(AlertCase)
         .where(AlertCase.subject_org_id == subject, AlertCase.state != CaseState.CLOSED.value)
         .order_by(AlertCase.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    return next(
-        (c for c in session.scalars(query) if supervises(caller, c.jurisdiction_path)), None
-    )
+    return next((c for c in session.scalars(query) if visible(c)), None)
 
 
 def assign(
