@@ -22,6 +22,7 @@ from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, ValidationFailed
 from crossfin.core.money import format_amount
 from crossfin.documents.access.models import Verification, VerificationRequest
+from crossfin.documents.access.stats import add_items
 from crossfin.documents.access.tallies import count_mismatches
 from crossfin.documents.balance import remaining_minor
 from crossfin.documents.ingest.bulk import insert_rows, table_of
@@ -356,6 +357,8 @@ def _record(
         parties=owners,
     )
     request.event_id = receipt.event_id
+    seats = ((it.outcome, it.document.jurisdiction_path if it.document else None) for it in items)
+    add_items(uow.session, now, caller.org_id, seats)
     if items:
         # COPY on PostgreSQL (several times faster than executemany for 10,000 rows),
         # on the unit of work's own connection, so inside its transaction.

@@ -1,0 +1,42 @@
+"""The statistics in tests: the recount check after a storm, and the cells as dicts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from crossfin.core.db import Database
+from crossfin.parties.stats.models import StatCell, StatServed
+from crossfin.supervision.stats.recount import check
+
+
+def assert_stats_match_recount(db: Database) -> None:
+    """The cells and served rows kept with each change equal a full recount."""
+    outcome = check(db)
+    assert not outcome.differences, "statistics differ from a recount:\n" + "\n".join(
+        d.line() for d in outcome.differences
+    )
+
+
+def measures(db: Database, **where: object) -> dict[str, tuple[int, int, int]]:
+    """(count, amount, usd) per measure, summed over the cells matching `where`."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    with db.session(readonly=True) as session:
+        query = select(StatCell).filter_by(**where)
+        for row in session.scalars(query):
+            total = sums[row.measure]
+            total[0] += row.count
+            total[1] += row.amount_minor
+            total[2] += row.usd_minor
+    return {k: (c, a, u) for k, (c, a, u) in sums.items() if (c, a, u) != (0, 0, 0)}
+
+
+def served(db: Database, **where: object) -> dict[int, tuple[int, int]]:
+    """(count, usd) per enterprise served, over the rows matching `where` (count > 0)."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    with db.session(readonly=True) as session:
+        for row in session.scalars(select(StatServed).filter_by(**where)):
+            sums[row.org_id][0] += row.count
+            sums[row.org_id][1] += row.usd_minor
+    return {k: (c, u) for k, (c, u) in sums.items() if c > 0}
