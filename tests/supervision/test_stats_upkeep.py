@@ -16,7 +16,7 @@ from crossfin.documents.fx import RateRow, load_rates
 from crossfin.financing.models import Financing
 from crossfin.financing.sweeps import sweep
 from crossfin.ledger.uow import Transactions, UnitOfWork
-from crossfin.parties.models import OrgKind, Role
+from crossfin.parties.models import OrgKind
 from crossfin.parties.stats.models import StatCell, StatServed
 from crossfin.parties.stats.upkeep import month_of
 from crossfin.payments import transitions as payment_transitions
@@ -187,8 +187,12 @@ def test_verifications_count_per_item_and_mismatch_in_the_owners_county(client, 
     doc = make_document(
         db, "customs_declaration", source_org_id=customs.org_id, owner_org_id=firm.org_id
     )
-    right = {"kind": doc.kind, "key": doc.key, "fields": {"total_value": doc.content["total_value"], "currency": doc.content["currency"]}}  # fmt: skip
-    wrong = {"kind": doc.kind, "key": doc.key, "fields": {"total_value": "1.00", "currency": doc.content["currency"]}}  # fmt: skip
+
+    def claim(total: str) -> dict:
+        fields = {"total_value": total, "currency": doc.content["currency"]}
+        return {"kind": doc.kind, "key": doc.key, "fields": fields}
+
+    right, wrong = claim(doc.content["total_value"]), claim("1.00")
     unknown = {"kind": doc.kind, "key": "530020269999999999"}
     _verify(client, bank, [right, wrong, wrong, unknown])
     assert measures(db, county_path=SHENZHEN_NANSHAN, bank_org_id=bank.org_id) == {
