@@ -49,7 +49,7 @@ class Financing(Base):
     # For the statistics, recorded at registration: the enterprise's class the gate used,
     # and the USD equivalent at the request's or the daily table's rate (None: no rate).
     # Outside the state projection (state.py): events committed before they existed.
-    trade_class: Mapped[str] = mapped_column(String(1))
+    trade_class: Mapped[str] = mapped_column(String(1), server_default="A")
     usd_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     usd_rate: Mapped[str | None] = mapped_column(String(40), nullable=True)
     usd_rate_source: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -61,22 +61,20 @@ rates = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('financings', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('trade_class', sa.String(length=1), nullable=True))
-        batch_op.add_column(sa.Column('usd_minor', sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column('usd_rate', sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column('usd_rate_source', sa.String(length=32), nullable=True))
+    # Added NOT NULL with a default and filled in place: on SQLite, making a column NOT NULL
+    # afterwards rebuilds the table, which its financing_uses' foreign keys forbid once it
+    # holds rows. The default only serves the backfill: every registration sets the class.
+    op.add_column('financings', sa.Column('trade_class', sa.String(length=1), nullable=False, server_default='A'))
+    op.add_column('financings', sa.Column('usd_minor', sa.BigInteger(), nullable=True))
+    op.add_column('financings', sa.Column('usd_rate', sa.String(length=40), nullable=True))
+    op.add_column('financings', sa.Column('usd_rate_source', sa.String(length=32), nullable=True))
     _backfill(op.get_bind())
-    with op.batch_alter_table('financings', schema=None) as batch_op:
-        batch_op.alter_column('trade_class', existing_type=sa.String(length=1), nullable=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('financings', schema=None) as batch_op:
-        batch_op.drop_column('usd_rate_source')
-        batch_op.drop_column('usd_rate')
-        batch_op.drop_column('usd_minor')
-        batch_op.drop_column('trade_class')
+    # Plain DROP COLUMN (SQLite >= 3.35 has it): no table rebuild, for the same reason.
+    for column in ('usd_rate_source', 'usd_rate', 'usd_minor', 'trade_class'):
+        op.drop_column('financings', column)
 
 
 def _backfill(conn: sa.Connection) -> None:
