@@ -19,8 +19,7 @@ from crossfin.parties.models import OrgKind, Role
 from support.financing import declaration, make_firms
 from support.parties import make_party
 from support.payments import caller_of
-from support.stats import assert_stats_match_recount
-from tests.supervision.test_stats_upkeep import rates, register
+from support.stats import assert_stats_match_recount, rates, register
 
 COLUMNS = ("trade_class", "usd_minor", "usd_rate", "usd_rate_source")
 

@@ -11,8 +11,6 @@ from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
 from crossfin.core.clock import business_date, utcnow
-from crossfin.core.db import Database
-from crossfin.documents.fx import RateRow, load_rates
 from crossfin.financing.models import Financing
 from crossfin.financing.sweeps import sweep
 from crossfin.ledger.uow import Transactions, UnitOfWork
@@ -22,7 +20,7 @@ from crossfin.parties.stats.upkeep import month_of
 from crossfin.payments import transitions as payment_transitions
 from crossfin.supervision.stats.recount import check, replace
 from support.documents import make_document
-from support.financing import application, declaration, make_firms, today
+from support.financing import declaration, make_firms, today
 from support.offshore import check_body, make_shipment, make_trader, run_check
 from support.parties import TEST_ACTOR, make_party, org_in, uscc_for
 from support.payments import (
@@ -32,32 +30,16 @@ from support.payments import (
     payment_body,
     submit,
 )
-from support.stats import assert_stats_match_recount, measures, served
+from support.stats import assert_stats_match_recount, measures, rates, register, served
 
 runner = CliRunner()
 SHENZHEN_NANSHAN = "/000000/440000/440300/440305/"
-
-
-def register(client, firms, docs, amount, bank=0, expect=201, **extra):  # type: ignore[no-untyped-def]
-    res = client.post(
-        "/v1/financings",
-        json=application(firms, docs, amount, **extra),
-        headers=firms.banks[bank].headers,
-    )
-    assert res.status_code == expect, res.text
-    return res.json()
 
 
 def act(client, party, fid, action, body=None):  # type: ignore[no-untyped-def]
     res = client.post(f"/v1/financings/{fid}/{action}", json=body or {}, headers=party.headers)
     assert res.status_code == 200, res.text
     return res.json()
-
-
-def rates(db: Database, *pairs: tuple[str, str]) -> None:
-    with UnitOfWork(db, TEST_ACTOR) as uow:
-        load_rates(uow, [RateRow(today(), p.split("/")[0], p.split("/")[1], r) for p, r in pairs])
-        uow.commit()
 
 
 def test_a_financing_moves_its_cells_through_its_lifecycle(client, db) -> None:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select
 
 from crossfin.core.db import Database
+from crossfin.documents.fx import RateRow, load_rates
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.stats.models import StatCell, StatServed
 from crossfin.supervision.stats.recount import check
+from support.financing import application, today
+from support.parties import TEST_ACTOR
 
 
 def assert_stats_match_recount(db: Database) -> None:
@@ -40,3 +45,22 @@ def served(db: Database, **where: object) -> dict[int, tuple[int, int]]:
             sums[row.org_id][0] += row.count
             sums[row.org_id][1] += row.usd_minor
     return {k: (c, u) for k, (c, u) in sums.items() if c > 0}
+
+
+def register(client, firms, docs, amount, bank=0, expect=201, **extra) -> Any:  # type: ignore[no-untyped-def]
+    """POST one financing application as bank `bank`'s maker; its answer, checked."""
+    res = client.post(
+        "/v1/financings",
+        json=application(firms, docs, amount, **extra),
+        headers=firms.banks[bank].headers,
+    )
+    assert res.status_code == expect, res.text
+    return res.json()
+
+
+def rates(db: Database, *pairs: tuple[str, str]) -> None:
+    """Load today's daily rates, e.g. ("EUR/USD", "1.10")."""
+    rows = [RateRow(today(), *pair.split("/"), rate) for pair, rate in pairs]
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        load_rates(uow, rows)
+        uow.commit()
