@@ -9,6 +9,7 @@ from sqlalchemy import inspect, select
 
 from crossfin.assembly import state_views
 from crossfin.core.db import Database
+from crossfin.documents.access.models import Verification
 from crossfin.financing.models import Financing
 from crossfin.ledger.state import StateViews
 from crossfin.ledger.state_audit import audit_state_database
@@ -54,7 +55,13 @@ def test_upgrading_an_existing_database_backfills_and_audits_clean(client, db) -
         uow.commit()
     rates(db, ("USD/EUR", "0.8"))
     register(client, firms, [declaration(db, firms, "300.00", "EUR")], "100.00", currency="EUR")
-    register(client, firms, [declaration(db, firms, "300.00")], "100.00")
+    usd = declaration(db, firms, "300.00")
+    register(client, firms, [usd], "100.00")
+    claim = {"kind": usd.kind, "key": usd.key, "fields": {"total_value": "1.00"}}
+    res = client.post(
+        "/v1/documents/verify", json={"items": [claim]}, headers=firms.banks[0].headers
+    )
+    assert res.status_code == 200, res.text
     register(client, firms, [declaration(db, firms, "900.00", "CNY")], "700.00", currency="CNY")
     recorded = _rows(db)
     assert [r[1:3] for r in recorded] == [("B", 12500), ("B", 10000), ("B", None)]
@@ -68,5 +75,7 @@ def test_upgrading_an_existing_database_backfills_and_audits_clean(client, db) -
         upgrade(db)
         db.engine.dispose()  # no connection keeps plans of the table before
     assert _rows(db) == recorded
+    with db.session(readonly=True) as session:  # the verification's county, backfilled
+        assert session.scalars(select(Verification.county_path)).all() == [usd.jurisdiction_path]
     assert _financings_audit(db) == (3, [])
     assert_stats_match_recount(db)

@@ -14,6 +14,7 @@ from crossfin.core.clock import business_date, utcnow
 from crossfin.financing.models import Financing
 from crossfin.financing.sweeps import sweep
 from crossfin.ledger.uow import Transactions, UnitOfWork
+from crossfin.parties import service
 from crossfin.parties.models import OrgKind
 from crossfin.parties.stats.models import StatCell, StatServed
 from crossfin.parties.stats.upkeep import month_of
@@ -185,21 +186,23 @@ def test_verifications_count_per_item_and_mismatch_in_the_owners_county(client, 
     assert_stats_match_recount(db)
 
 
-def test_verifications_move_to_the_county_of_an_owner_who_onboards_later(client, db) -> None:
+def test_verifications_stay_in_the_county_they_were_counted_in(client, db) -> None:
+    """A document whose owner onboards after it was verified: its earlier verification
+    stays where it counted (''), and the recount agrees."""
     bank = make_party(db, OrgKind.BANK)
     customs = make_party(db, OrgKind.CUSTOMS)
     uscc = uscc_for("440305", 987)
     doc = make_document(
         db, "customs_declaration", source_org_id=customs.org_id, owner_org_id=None, owner_uscc=uscc
     )
-    _verify(client, bank, [{"kind": doc.kind, "key": doc.key, "fields": {"total_value": "1.00"}}])
+    claim = {"kind": doc.kind, "key": doc.key, "fields": {"total_value": "1.00"}}
+    _verify(client, bank, [claim])
     assert measures(db, county_path="") == {"verified": (1, 0, 0), "mismatched": (1, 0, 0)}
-    from crossfin.parties import service
-
     with UnitOfWork(db, TEST_ACTOR) as uow:
         service.add_org(uow, org_in(OrgKind.ENTERPRISE, jurisdiction="440305", uscc=uscc))
         uow.commit()
-    assert measures(db, county_path="") == {}
+    _verify(client, bank, [claim])  # now linked: this one counts in the owner's county
+    assert measures(db, county_path="") == {"verified": (1, 0, 0), "mismatched": (1, 0, 0)}
     assert measures(db, county_path=SHENZHEN_NANSHAN) == {
         "verified": (1, 0, 0),
         "mismatched": (1, 0, 0),

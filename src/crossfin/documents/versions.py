@@ -27,7 +27,6 @@ from crossfin.core.errors import (
 )
 from crossfin.core.money import format_amount
 from crossfin.documents.access.rules import can_read_document
-from crossfin.documents.access.stats import relink
 from crossfin.documents.errors import NoChange, RecordUnreadable
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
@@ -205,7 +204,6 @@ def link_owner_documents(session: Session, org: Organization) -> int:
     """Link documents that arrived before their owner enterprise onboarded; how many."""
     if org.kind != OrgKind.ENTERPRISE.value or not org.uscc:
         return 0
-    relink(session, org.uscc, org.jurisdiction_path)  # their verifications' county
     statement = (
         update(Document)
         .where(Document.owner_uscc == org.uscc, Document.owner_org_id.is_(None))

@@ -1,4 +1,4 @@
-"""financings record their class at registration and their USD equivalent, for the statistics
+"""financings record their class at registration and their USD equivalent, verifications their county, for the statistics
 
 Revision ID: 0019_financing_stats
 Revises: 0018_stats
@@ -8,7 +8,8 @@ of its registration (the class history; A before any row, as `ClassBook.on` answ
 and the USD equivalent at the daily table's rate of that date (the newest within 7 days,
 as `documents/fx.conversion`), rounded up; none when the table has no rate (the rates a
 request carried were not kept). The columns stay out of the financing's state projection,
-so logs committed before this migration audit the same. Then run `crossfin stats recount`.
+so logs committed before this migration audit the same. Verified items get the county of
+their document's enterprise as it is now. Then run `crossfin stats recount`.
 """
 
 from __future__ import annotations
@@ -69,10 +70,16 @@ def upgrade() -> None:
     op.add_column('financings', sa.Column('usd_rate', sa.String(length=40), nullable=True))
     op.add_column('financings', sa.Column('usd_rate_source', sa.String(length=32), nullable=True))
     _backfill(op.get_bind())
+    op.add_column('verifications', sa.Column('county_path', sa.String(length=64), nullable=False, server_default=''))
+    op.execute(
+        "UPDATE verifications SET county_path = COALESCE((SELECT d.jurisdiction_path "
+        "FROM documents d WHERE d.id = verifications.document_id), '')"
+    )
 
 
 def downgrade() -> None:
     # Plain DROP COLUMN (SQLite >= 3.35 has it): no table rebuild, for the same reason.
+    op.drop_column('verifications', 'county_path')
     for column in ('usd_rate_source', 'usd_rate', 'usd_minor', 'trade_class'):
         op.drop_column('financings', column)
 
