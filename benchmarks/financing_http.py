@@ -27,6 +27,7 @@ import asyncio
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -355,10 +356,13 @@ def stats_cost(args: argparse.Namespace) -> int:
     ]
     print(
         f"rate with upkeep / without, per round: {', '.join(f'{x:.3f}' for x in ratios)} "
-        f"(mean {sum(ratios) / len(ratios):.3f}; cost {1 - min(ratios):.1%} at worst, "
-        f"{1 - sum(ratios) / len(ratios):.1%} on average; target < 10 %)"
+        f"(median {statistics.median(ratios):.3f}: a cost of {1 - statistics.median(ratios):.1%};"
+        f" target < 10 %)"
     )
-    print(f"CPU per registration with upkeep / without: {', '.join(f'{x:.3f}' for x in cpu)}")
+    print(
+        f"CPU per registration with upkeep / without, per round: "
+        f"{', '.join(f'{x:.3f}' for x in cpu)} (median {statistics.median(cpu):.3f})"
+    )
     print(fx.check())
     print(counted(fx.url))
     return 0
