@@ -9,6 +9,11 @@ uses each (every one of those requests must be accepted, and none may overdraw).
     .venv/bin/python benchmarks/financing_http.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench
 
+With `--stats-cost ROUNDS` it measures what keeping the statistics costs registration
+(issue 12, target < 10 %): two servers on the same database, one as shipped and one with the
+upkeep switched off (benchmarks/stats_off/sitecustomize.py, a benchmark-only patch), driven
+in turn ABBA... with the same uniform registrations, ROUNDS times each.
+
 The database's `public` schema is DROPPED and recreated first (the database is created if
 missing). The server is `crossfin serve --workers N` in a subprocess; the load generator is
 a small asyncio HTTP/1.1 keep-alive client in this process (its CPU time is reported, since
@@ -22,6 +27,7 @@ import asyncio
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -190,16 +196,32 @@ def run_phase(
     return phase
 
 
+STATS_OFF = Path(__file__).resolve().parent / "stats_off"
+
+
 def start_server(
-    fx: Fixture, workers: int, port: int, group_commit: bool
+    fx: Fixture, workers: int, port: int, group_commit: bool, stats: bool = True
 ) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "CROSSFIN_DATABASE_URL": fx.url,
-        "CROSSFIN_DATA_DIR": str(fx.data),
-        "CROSSFIN_LOG_LEVEL": "WARNING",
-        "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
-        "CROSSFIN_FINANCING_GROUP_COMMIT": str(group_commit).lower(),
-    }
+    extra = (
+        {}
+        if stats
+        else {
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(STATS_OFF), os.environ.get("PYTHONPATH")])
+            )
+        }
+    )
+    env = (
+        os.environ
+        | extra
+        | {
+            "CROSSFIN_DATABASE_URL": fx.url,
+            "CROSSFIN_DATA_DIR": str(fx.data),
+            "CROSSFIN_LOG_LEVEL": "WARNING",
+            "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
+            "CROSSFIN_FINANCING_GROUP_COMMIT": str(group_commit).lower(),
+        }
+    )
     exe = Path(sys.executable).parent / "crossfin"
     server = subprocess.Popen(
         [str(exe), "serve", "--workers", str(workers), "--port", str(port)],
@@ -230,6 +252,13 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
+        "--stats-cost",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="compare registration with and without the statistics' upkeep, ROUNDS times",
+    )
+    parser.add_argument(
         "--no-group-commit",
         action="store_true",
         help="commit each registration alone (to measure what group commit buys)",
@@ -238,6 +267,8 @@ def main() -> int:
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("this benchmark is for PostgreSQL with several workers")
     n = args.requests
+    if args.stats_cost:
+        return stats_cost(args)
     fx = build_fixture(args.database_url, cold=2 * n + 2_000)
     server = start_server(fx, args.workers, args.port, not args.no_group_commit)
     try:
@@ -274,6 +305,85 @@ def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
             f"p99 <= 150 ms: {'met' if ok else 'NOT met'}"
         )
     print(fx.check())
+
+
+def stats_cost(args: argparse.Namespace) -> int:
+    """Registration with the upkeep against a baseline server without it, same run."""
+    n, rounds = args.requests, args.stats_cost
+    fx = build_fixture(args.database_url, cold=2 * rounds * n + 4_000)
+    group = not args.no_group_commit
+    on = start_server(fx, args.workers, args.port, group)
+    off = start_server(fx, args.workers, args.port + 1, group, stats=False)
+    ports = {"with upkeep": (args.port, on), "upkeep off": (args.port + 1, off)}
+    results: dict[str, list[Phase]] = {name: [] for name in ports}
+    try:
+        for warm, (name, (port, server)) in enumerate(ports.items(), 1):
+            requests = registrations(fx, 1000, 0.0, warm)
+            run_phase(f"warm-up {name}", port, requests, args.concurrency, server.pid, fx.url)
+        seed = 10
+        for r in range(rounds):
+            order = list(ports) if r % 2 == 0 else list(reversed(ports))  # ABBA: drift cancels
+            for name in order:
+                port, server = ports[name]
+                seed += 1
+                phase = run_phase(
+                    f"{name} #{r + 1}",
+                    port,
+                    registrations(fx, n, 0.0, seed),
+                    args.concurrency,
+                    server.pid,
+                    fx.url,
+                )
+                results[name].append(phase)
+    finally:
+        for server in (on, off):
+            server.terminate()
+            server.wait(30)
+    print_header(fx.url)
+    print(
+        f"settings: workers {args.workers}, concurrency {args.concurrency}, group commit "
+        f"{'on' if group else 'off'}, {rounds} rounds of {n} uniform registrations per server"
+    )
+    for name in ports:
+        for phase in results[name]:
+            print(phase.line())
+    ratios = [
+        a.rate / b.rate for a, b in zip(results["with upkeep"], results["upkeep off"], strict=True)
+    ]
+    cpu = [
+        a.cpu_ms / b.cpu_ms
+        for a, b in zip(results["with upkeep"], results["upkeep off"], strict=True)
+    ]
+    print(
+        f"rate with upkeep / without, per round: {', '.join(f'{x:.3f}' for x in ratios)} "
+        f"(median {statistics.median(ratios):.3f}: a cost of {1 - statistics.median(ratios):.1%};"
+        f" target < 10 %)"
+    )
+    print(
+        f"CPU per registration with upkeep / without, per round: "
+        f"{', '.join(f'{x:.3f}' for x in cpu)} (median {statistics.median(cpu):.3f})"
+    )
+    print(fx.check())
+    print(counted(fx.url))
+    return 0
+
+
+def counted(url: str) -> str:
+    """Proof that the baseline ran without the upkeep: the cells count only the others."""
+    from sqlalchemy import func, select
+
+    from crossfin.core.db import Database
+    from crossfin.parties.stats.models import StatCell
+
+    db = Database(url)
+    with db.session(readonly=True) as session:
+        total = session.scalar(
+            select(func.coalesce(func.sum(StatCell.count), 0)).where(
+                StatCell.measure == "registered"
+            )
+        )
+    db.dispose()
+    return f"the cells count {total} registrations (the server with the upkeep's only)"
 
 
 if __name__ == "__main__":

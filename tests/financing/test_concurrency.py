@@ -29,6 +29,7 @@ from crossfin.ledger import keys
 from crossfin.ledger.models import LedgerEvent
 from support.financing import application, declaration, make_firms
 from support.financing_storm import free_port, http_storm, live_server, service_worker
+from support.stats import assert_stats_match_recount
 
 VALUE = "1000.00"
 
@@ -97,6 +98,7 @@ def test_http_storm_five_banks_one_declaration(app, db):
     assert used == sum(asked[r] for r in accepted)
     # Nothing is left that a refused request could still have had: the balance was used well.
     assert doc.value_minor - used < max(asked.values())
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_process_storm_service_layer(db, db_url):
@@ -125,6 +127,7 @@ def test_process_storm_service_layer(db, db_url):
     assert len(accepted) + len(refused) == len(plan)
     assert accepted and refused
     check_invariants(db, doc, accepted, len(refused))
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 @pytest.mark.slow
@@ -172,6 +175,7 @@ def test_several_uvicorn_workers(db, db_url, tmp_path: Path):
         o.body["type"].endswith(("/over-financing", "/duplicate-financing")) for o in refused
     )
     check_invariants(db, doc, accepted, len(refused))
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def _wait_ready(base: str, server: subprocess.Popen) -> None:  # type: ignore[type-arg]

@@ -20,6 +20,7 @@ from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from support.financing import application, balance_row, declaration, make_firms
 from support.financing_storm import http_storm, live_server
+from support.stats import assert_stats_match_recount
 
 
 def caller_of(party) -> Caller:
@@ -99,6 +100,7 @@ def test_concurrent_retries_with_one_key_create_one_financing(app, db):
     assert len({json.dumps(o.body, sort_keys=True) for o in outcomes}) == 1
     assert count(db, Financing) == 1 and balance_row(db, doc) == (1000, 0)
     assert count(db, "financing:financing:register") == 1
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_a_failing_conflict_check_answers_its_request_and_the_writer_lives_on(db, monkeypatch):

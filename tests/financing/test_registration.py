@@ -28,6 +28,7 @@ from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Principal, Role
 from support.financing import application, balance_row, declaration, make_firms
 from support.financing_storm import live_server
+from support.stats import assert_stats_match_recount
 from support.web import add_user, csrf_from, login
 
 REFUSED = "financing:attempt:refuse"
@@ -127,6 +128,7 @@ def test_api_maps_a_concurrent_duplicate_ref_to_409(api, db, concurrent_twin) ->
     problem = again.json()
     assert problem["type"].endswith("/already-exists") and problem["field"] == "external_ref"
     assert financings(db) == 1 and balance_row(db, doc) == (1000, 0)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_portal_maps_a_concurrent_duplicate_ref_like_the_api(
@@ -149,6 +151,7 @@ def test_portal_maps_a_concurrent_duplicate_ref_like_the_api(
     zh = client.post("/financing/new", data=form, headers={"Accept-Language": "zh"})
     assert zh.status_code == 409 and "该记录已存在" in zh.text
     assert financings(db) == 1 and balance_row(db, doc) == (1000, 0)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_an_unexplained_integrity_error_is_not_taken_for_a_duplicate(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -350,3 +353,4 @@ def test_demo_maps_a_concurrent_duplicate_ref_and_goes_on(db, concurrent_twin) -
     assert isinstance(clash, AlreadyExists) and clash.extra["field"] == "external_ref"
     assert registration.registered(done).financing.external_ref == "D-2"
     assert financings(db) == 2 and balance_row(db, doc) == (400, 0)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm

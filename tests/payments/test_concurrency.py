@@ -27,6 +27,7 @@ from support.payments import (
     storm_worker,
     submit,
 )
+from support.stats import assert_stats_match_recount
 
 
 def check_tagged_once(db, docs) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +61,7 @@ def test_http_storm_five_banks_same_invoices(app, db):  # type: ignore[no-untype
             named = {"type", "title", "status", "detail", "document", "documents"}
             assert set(out.body) == named | {"instance", "request_id"}
     check_tagged_once(db, docs)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_uploads_race_single_payments(app, db):  # type: ignore[no-untyped-def]
@@ -108,6 +110,7 @@ def test_uploads_race_single_payments(app, db):  # type: ignore[no-untyped-def]
     check_tagged_once(db, docs)
     with db.session(readonly=True) as session:
         assert session.scalar(select(func.count()).select_from(Payment)) == len(docs)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def]
@@ -130,6 +133,7 @@ def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def
         worker.join(60)
     assert Counter(results) == {"ok": len(docs), "already-used": 4 * len(docs)}, results
     check_tagged_once(db, docs)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_a_balance_another_use_holds_refuses_the_tag(db):  # type: ignore[no-untyped-def]

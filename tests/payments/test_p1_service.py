@@ -17,6 +17,7 @@ from crossfin.payments.service import Submitted
 from support.financing import balance_row
 from support.financing_storm import http_storm, live_server
 from support.payments import caller_of, freight_invoice, make_forwarders, payment_body, submit
+from support.stats import assert_stats_match_recount
 
 
 def p1(fw, docs, amount="100.00", source="capital", **extra):  # type: ignore[no-untyped-def]
@@ -119,6 +120,7 @@ def test_p1_http_storm_partial_uses_never_exceed(app, db):  # type: ignore[no-un
     assert statuses == {201: 9, 409: 6}, statuses
     for doc in docs:
         assert balance_row(db, doc) == (3 * 213000, 0)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_the_source_of_funds_is_committed(db):  # type: ignore[no-untyped-def]

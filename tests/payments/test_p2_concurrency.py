@@ -17,6 +17,7 @@ from crossfin.parties.alerts import Alert
 from crossfin.payments.models import PaymentUse
 from support.financing_storm import http_storm, live_server
 from support.payments import caller_of, make_forwarders, p2_body, storm_worker, tax_filing
+from support.stats import assert_stats_match_recount
 
 
 def check_within(db, filing, paid: int) -> None:  # type: ignore[no-untyped-def]
@@ -52,6 +53,7 @@ def test_http_storm_five_banks_one_filing(app, db):  # type: ignore[no-untyped-d
     with db.session(readonly=True) as session:
         kinds = session.scalars(select(Alert.kind)).all()
     assert kinds.count("filing-overpayment") == len(plan) - 6
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm
 
 
 def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def]
@@ -80,3 +82,4 @@ def test_process_storm_service_layer(db, db_url):  # type: ignore[no-untyped-def
     assert Counter(results) == {"ok": 8, "filing-exhausted": 12}, results
     for filing in filings:
         check_within(db, filing, 4_800_000)
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm

@@ -14,6 +14,7 @@ from crossfin.payments.offshore.models import OffshoreCheck
 from support.financing import application
 from support.financing_storm import Post, http_storm, live_server
 from support.offshore import check_body, make_shipment, make_trader
+from support.stats import assert_stats_match_recount
 
 ROUNDS = 8
 
@@ -53,3 +54,4 @@ def test_an_endorsement_and_a_financing_never_share_a_bl(app, db) -> None:  # ty
         assert balance is not None and balance.used_minor <= s.bl.value_minor
         if s.bl.key in passed:
             assert balance.used_minor == s.bl.value_minor  # endorsed whole
+    assert_stats_match_recount(db)  # the cells equal a recount after the storm

@@ -1,6 +1,6 @@
 """`GET /v1/stats` and the top enterprises: each regulator reads exactly its subtree.
 
-The cells are written straight into `stats_cells` and `stats_served` (support/stats.py):
+The cells are written straight into `stats_cells` and `stats_served` (support/stats_cells.py):
 they are the query layer's input, whatever keeps them up to date.
 """
 
@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind
 from support.parties import Party, make_party
-from support.stats import Cell, add_cells, add_served, set_size
+from support.stats_cells import Cell, add_cells, add_served, set_size
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 served by the app), a click on a bar drills down province → prefecture → county, the
 breadcrumbs lead back up, and the page works in Chinese and English.
 
-The cells are written straight into the statistics tables (support/stats.py): they are
+The cells are written straight into the statistics tables (support/stats_cells.py): they are
 the query layer's input, whatever keeps them up to date.
 """
 
@@ -14,7 +14,7 @@ from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind, Role
 from support.browser import BROWSER_MARKS, browser_page, live_server, screenshot  # noqa: F401
 from support.parties import make_party
-from support.stats import Cell, add_cells, add_served
+from support.stats_cells import Cell, add_cells, add_served
 from support.web import add_user, browser_login
 
 pytestmark = BROWSER_MARKS

@@ -1,7 +1,7 @@
 """The regulator's dashboard, rendered on the server: its tables hold the same figures as
 the API, within the regulator's subtree; every other kind of party is refused.
 
-The cells are written straight into the statistics tables (support/stats.py): they are
+The cells are written straight into the statistics tables (support/stats_cells.py): they are
 the query layer's input, whatever keeps them up to date.
 """
 
@@ -17,7 +17,7 @@ from crossfin.core.db import Database
 from crossfin.core.web.i18n import LANGUAGE_COOKIE
 from crossfin.parties.models import OrgKind
 from support.parties import make_party
-from support.stats import Cell, add_cells, add_served
+from support.stats_cells import Cell, add_cells, add_served
 from support.web import login, party_user
 
 MONTHS = {"from": "2026-01", "to": "2026-03"}

@@ -54,6 +54,7 @@ def service_worker(
     """A separate process registering `bodies` through the service layer, each in its own
     transaction, through the function every entry point calls (refusals recorded, conflicts
     mapped); puts (ref, outcome) on `queue`."""
+    from crossfin.assembly import assemble
     from crossfin.core.db import Database
     from crossfin.financing import registration
     from crossfin.financing.errors import FinancingRefused
@@ -70,6 +71,7 @@ def service_worker(
         OrgKind.BANK,
         None,
     )
+    assemble()  # as every entry point does: the statistics' upkeep among the hooks
     db = Database(url)
     tx = Transactions.own(db, caller.actor)
     barrier.wait()

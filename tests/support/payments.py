@@ -260,6 +260,7 @@ def p2_body(
 def storm_worker(url, caller_fields, bodies, barrier, queue) -> None:  # type: ignore[no-untyped-def]
     """One process of a service-layer storm: submit `bodies` as the bank maker, after
     the barrier; put each outcome's problem slug (or "ok") on `queue`."""
+    from crossfin.assembly import assemble
     from crossfin.core.db import Database
     from crossfin.ledger.uow import Transactions
     from crossfin.parties.access import Caller
@@ -271,6 +272,7 @@ def storm_worker(url, caller_fields, bodies, barrier, queue) -> None:  # type: i
         caller_fields["principal_id"], "storm", Role.OPERATOR, caller_fields["org_id"],
         OrgKind.BANK, None,
     )  # fmt: skip
+    assemble()  # as every entry point does: the statistics' upkeep among the hooks
     db = Database(url)
     barrier.wait()
     try:

@@ -1,90 +1,66 @@
-"""Statistics cells and served rows written straight into their tables.
-
-The read side's tests give the query layer its input this way: the cells the upkeep
-(parties/stats) keeps with each change are that input, and writing them directly lets a
-test choose every dimension (county, month, bank...) without running the records' use
-cases. Tests of the upkeep itself live with it.
-"""
+"""The statistics in tests: the recount check after a storm, and the cells as dicts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from crossfin.core.db import Database
-from crossfin.parties.models import Jurisdiction, Organization
+from crossfin.documents.fx import RateRow, load_rates
+from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.stats.models import StatCell, StatServed
+from crossfin.supervision.stats.recount import check
+from support.financing import application, today
+from support.parties import TEST_ACTOR
 
 
-def path_of(db: Database, code: str) -> str:
-    with db.engine.connect() as conn:
-        return str(conn.scalar(select(Jurisdiction.path).where(Jurisdiction.code == code)))
+def assert_stats_match_recount(db: Database) -> None:
+    """The cells and served rows kept with each change equal a full recount."""
+    outcome = check(db)
+    assert not outcome.differences, "statistics differ from a recount:\n" + "\n".join(
+        d.line() for d in outcome.differences
+    )
 
 
-@dataclass(frozen=True)
-class Cell:
-    county: str  # a division code; '' for the no-county sentinel
-    month: str
-    measure: str
-    count: int
-    usd_minor: int
-    amount_minor: int = 0
-    scenario: str = "F1"
-    currency: str = "USD"
-    trade_class: str = "A"
-    bank: int = 0
+def measures(db: Database, **where: object) -> dict[str, tuple[int, int, int]]:
+    """(count, amount, usd) per measure, summed over the cells matching `where`."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    with db.session(readonly=True) as session:
+        query = select(StatCell).filter_by(**where)
+        for row in session.scalars(query):
+            total = sums[row.measure]
+            total[0] += row.count
+            total[1] += row.amount_minor
+            total[2] += row.usd_minor
+    return {k: (c, a, u) for k, (c, a, u) in sums.items() if (c, a, u) != (0, 0, 0)}
 
 
-def add_cells(db: Database, *cells: Cell) -> None:
-    rows = [
-        {
-            "county_path": path_of(db, c.county) if c.county else "",
-            "month": c.month,
-            "scenario": c.scenario,
-            "currency": c.currency,
-            "trade_class": c.trade_class,
-            "bank_org_id": c.bank,
-            "measure": c.measure,
-            "count": c.count,
-            "amount_minor": c.amount_minor or c.usd_minor,
-            "usd_minor": c.usd_minor,
-        }
-        for c in cells
-    ]
-    with db.engine.begin() as conn:
-        conn.execute(StatCell.__table__.insert(), rows)
+def served(db: Database, **where: object) -> dict[int, tuple[int, int]]:
+    """(count, usd) per enterprise served, over the rows matching `where` (count > 0)."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    with db.session(readonly=True) as session:
+        for row in session.scalars(select(StatServed).filter_by(**where)):
+            sums[row.org_id][0] += row.count
+            sums[row.org_id][1] += row.usd_minor
+    return {k: (c, u) for k, (c, u) in sums.items() if c > 0}
 
 
-def add_served(
-    db: Database,
-    org_id: int,
-    county: str,
-    month: str,
-    usd_minor: int,
-    *,
-    count: int = 1,
-    scenario: str = "F1",
-    trade_class: str = "A",
-    bank: int = 0,
-) -> None:
-    path = path_of(db, county)  # before the write: SQLite has one writer at a time
-    with db.engine.begin() as conn:
-        conn.execute(
-            StatServed.__table__.insert(),
-            {
-                "county_path": path,
-                "month": month,
-                "scenario": scenario,
-                "trade_class": trade_class,
-                "bank_org_id": bank,
-                "org_id": org_id,
-                "count": count,
-                "usd_minor": usd_minor,
-            },
-        )
+def register(client, firms, docs, amount, bank=0, expect=201, **extra) -> Any:  # type: ignore[no-untyped-def]
+    """POST one financing application as bank `bank`'s maker; its answer, checked."""
+    res = client.post(
+        "/v1/financings",
+        json=application(firms, docs, amount, **extra),
+        headers=firms.banks[bank].headers,
+    )
+    assert res.status_code == expect, res.text
+    return res.json()
 
 
-def set_size(db: Database, org_id: int, size: str | None) -> None:
-    with db.engine.begin() as conn:
-        conn.execute(update(Organization).where(Organization.id == org_id).values(size=size))
+def rates(db: Database, *pairs: tuple[str, str]) -> None:
+    """Load today's daily rates, e.g. ("EUR/USD", "1.10")."""
+    rows = [RateRow(today(), *pair.split("/"), rate) for pair, rate in pairs]
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        load_rates(uow, rows)
+        uow.commit()

@@ -11,6 +11,9 @@ The lower floors expose hooks and fill none of them on import:
 - `parties.records`' sources of regulatory records (supervision's closed cases), which the
   F2 credit profile in financing carries.
 - `parties.hooks`' reaction to a raised alert (supervision files it in the firm's case).
+- `ledger.uow`'s finishers: the statistics' upkeep (parties/stats/upkeep.py), whose deltas
+  every unit of work writes under the log head lock;
+- `supervision.stats.recount`'s sources: each domain's contributions to the statistics.
 
 Every entry point calls `assemble()` before it serves: the app factory
 (`api.app.create_app`, so every uvicorn worker), the CLI (`cli.main`), and the test suite's
@@ -22,19 +25,27 @@ from __future__ import annotations
 
 from crossfin.core.security import set_recorder
 from crossfin.documents import state as documents_state
+from crossfin.documents.access import stats as verification_stats
 from crossfin.documents.versions import link_owner_documents
 from crossfin.financing import state as financing_state
+from crossfin.financing import stats as financing_stats
 from crossfin.financing import volume as financing_volume
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
+from crossfin.ledger.uow import add_finisher
 from crossfin.parties.classes import history as classes_history
 from crossfin.parties.hooks import on_alert_raised, on_organization_added
 from crossfin.parties.records import add_record_source
 from crossfin.parties.security.events import record
+from crossfin.parties.stats import refusals as refusal_stats
+from crossfin.parties.stats.upkeep import UPKEEP
 from crossfin.payments import sampling as payments_sampling
 from crossfin.payments import state as payments_state
+from crossfin.payments import stats as payments_stats
 from crossfin.payments import volume as payments_volume
 from crossfin.payments.offshore import state as offshore_state
+from crossfin.payments.offshore import stats as offshore_stats
 from crossfin.supervision.casework.auto import file_alert
+from crossfin.supervision.stats.recount import add_source
 from crossfin.supervision.summary import case_records
 from crossfin.supervision.volume import add_volume_source
 
@@ -67,3 +78,9 @@ def assemble() -> None:
     add_volume_source(payments_volume.monthly_volumes)
     add_record_source(case_records)
     on_alert_raised(file_alert)
+    add_finisher(UPKEEP)
+    add_source("financings", financing_stats.all_contributions)
+    add_source("payments", payments_stats.all_contributions)
+    add_source("offshore checks", offshore_stats.all_contributions)
+    add_source("verifications", verification_stats.all_contributions)
+    add_source("refusals", refusal_stats.all_contributions)

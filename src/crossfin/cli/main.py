@@ -16,6 +16,7 @@ from crossfin.parties.classes import commands as classes_commands
 from crossfin.parties.divisions import commands as jurisdiction_commands
 from crossfin.payments import commands as payments_commands
 from crossfin.supervision import commands as supervision_commands
+from crossfin.supervision.stats import commands as stats_commands
 
 # The domains' reactions and views, handed to the floors below (`crossfin log audit` checks
 # every domain's business rows against the log; security events are stored).
@@ -48,6 +49,7 @@ app.add_typer(financing_commands.financing_app, name="financing")
 app.add_typer(payments_commands.payments_app, name="payments")
 app.add_typer(ops_commands.ops_app, name="ops")
 app.add_typer(supervision_commands.alerts_app, name="alerts")
+app.add_typer(stats_commands.stats_app, name="stats")
 
 if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
     app()

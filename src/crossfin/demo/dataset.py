@@ -33,6 +33,7 @@ OrgKindName = Literal[
 ]
 RoleName = Literal["admin", "operator", "approver", "auditor"]
 TradeClassName = Literal["A", "B", "C"]
+SizeName = Literal["micro", "small", "medium", "large"]
 _Firm = tuple[str, str, str, str, str, TradeClassName]
 
 
@@ -50,6 +51,7 @@ class DemoOrg:
     customs_code: str | None = None
     jurisdictions: tuple[str, ...] = ()
     trade_class: TradeClassName | None = None
+    size: SizeName | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +378,17 @@ def _enterprise(index: int, firm: _Firm) -> DemoOrg:
         uscc=uscc,
         jurisdictions=(county,),
         trade_class=trade_class,
+        size=_size(key),
     )
+
+
+# Most of the platform's exporters are small or micro firms (the SME share of the figures).
+_SIZES: tuple[SizeName, ...] = ("micro",) * 4 + ("small",) * 4 + ("medium", "large")
+
+
+def _size(key: str) -> SizeName:
+    """A firm's size, derived from its key: four in five small or micro."""
+    return _SIZES[_digest(key)[8] % len(_SIZES)]
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from crossfin.demo.service_payments import load_service_payments
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import (
+    EnterpriseSize,
     Organization,
     OrgKind,
     Principal,
@@ -68,6 +69,7 @@ def _load_orgs(uow: UnitOfWork, result: DemoResult) -> None:
                 customs_code=demo.customs_code,
                 jurisdictions=list(demo.jurisdictions),
                 trade_class=TradeClass(demo.trade_class) if demo.trade_class else None,
+                size=EnterpriseSize(demo.size) if demo.size else None,
             )
             found, _ = service.add_org(uow, data)
             result.orgs_added += 1

@@ -46,6 +46,13 @@ class Financing(Base):
     disbursed_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     repaid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     rate: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # For the statistics, recorded at registration: the enterprise's class the gate used,
+    # and the USD equivalent at the request's or the daily table's rate (None: no rate).
+    # Outside the state projection (state.py): events committed before they existed.
+    trade_class: Mapped[str] = mapped_column(String(1), server_default="A")
+    usd_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    usd_rate: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    usd_rate_source: Mapped[str | None] = mapped_column(String(32), nullable=True)
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     # A registered financing's reservation lapses at this moment unless approved.
     reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -52,6 +52,7 @@ from crossfin.financing.scenarios.base import Loaded, Request, Scenario
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.schemas import FinancingIn
 from crossfin.financing.state import financing_commitment
+from crossfin.financing.stats import contribution
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -59,6 +60,7 @@ from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.classes.history import ClassBook
 from crossfin.parties.gates import GateTable, current_table, enforce
 from crossfin.parties.models import Organization, OrgKind, Role
+from crossfin.parties.stats import upkeep as stats
 
 DEFAULT_RESERVATION_HOURS = 72
 
@@ -107,6 +109,9 @@ class Prepared:
     claims: list[Claim]
     # The digests of the balances it touched, as accepting it left them (ledger/state.py).
     balance_states: dict[str, str] = field(default_factory=dict)
+    # For the statistics: the class the gate used, the USD rate (None: none known).
+    trade_class: str = "A"
+    usd: fx.Conversion | None = None
 
 
 @dataclass
@@ -150,6 +155,21 @@ class Lookups:
         self.documents = {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
         self.gates: GateTable = current_table(session)
         self.classes = ClassBook.load(session, [a.id for a in self.applicants.values()])
+        self._usd: dict[str, fx.Conversion | None] = {}
+
+    def usd(
+        self, currency: str, given: Mapping[tuple[str, str], Decimal], today: date
+    ) -> fx.Conversion | None:
+        """The USD rate recorded for the statistics: the request's, else the daily
+        table's (read once per currency and batch); None without one, never a refusal."""
+        if currency == "USD" or (currency, "USD") in given or ("USD", currency) in given:
+            return fx.conversion(self.session, currency, "USD", given, today)
+        if currency not in self._usd:
+            try:
+                self._usd[currency] = fx.conversion(self.session, currency, "USD", {}, today)
+            except ValidationFailed:
+                self._usd[currency] = None
+        return self._usd[currency]
 
 
 def check_maker(caller: Caller) -> None:
@@ -225,10 +245,11 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
         raise ref_taken()
     loaded = _loaded(lookups, data, currency)
     claims = scenario.plan(Request(applicant, amount, currency, today), loaded)
-    convert_claims(
-        lookups.session, scenario, claims, currency, fx.parse_given(data.fx_rates), today
-    )
-    return Prepared(entry, scenario, applicant, amount, currency, loaded, claims)
+    given = fx.parse_given(data.fx_rates)
+    convert_claims(lookups.session, scenario, claims, currency, given, today)
+    prepared = Prepared(entry, scenario, applicant, amount, currency, loaded, claims)
+    prepared.trade_class, prepared.usd = klass, lookups.usd(currency, given, today)
+    return prepared
 
 
 def ref_taken() -> AlreadyExists:
@@ -370,6 +391,7 @@ def persist(
     if rows:
         session.execute(insert(_USES), rows)
     stamp(session, *financings)
+    stats.add(session, (entry for f in financings for entry in contribution(f)))
     return out
 
 
@@ -389,6 +411,10 @@ def _financing(p: Prepared, now: datetime, reservation_hours: int) -> Financing:
         disbursed_minor=0,
         repaid_minor=0,
         rate=data.rate,
+        trade_class=p.trade_class,
+        usd_minor=None if p.usd is None else p.usd.apply(p.amount, p.currency, "USD"),
+        usd_rate=None if p.usd is None else p.usd.rate_text,
+        usd_rate_source=None if p.usd is None else p.usd.source,
         due_date=data.due_date,
         maker_principal_id=p.entry.maker_principal_id,
         approver_principal_id=None,

@@ -3,7 +3,11 @@
 `financing_state` is the one projection: `persist` and `_move` commit to its digest when
 they record, and the audit (`crossfin log audit`) recomputes it from the tables.
 `change_seq` and `updated_at` stay out: the change stamp is written after the event,
-as the last step of the change (changes.py), and only orders reconciliation.
+as the last step of the change (changes.py), and only orders reconciliation. So do the
+statistics' columns added by migration 0021 (`trade_class`, `usd_minor`, `usd_rate`,
+`usd_rate_source`): the events of financings registered before it committed to
+projections without them, and the audit recomputes the projection from today's row, so
+adding them would fail every such financing (docs/supervision.md, "Statistics").
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from crossfin.ledger.state import (
 )
 
 KIND = "financing"
-_FIELDS = columns_of(Financing, leave_out=("id", "change_seq", "updated_at"))
+_STATS_COLUMNS = ("trade_class", "usd_minor", "usd_rate", "usd_rate_source")
+_FIELDS = columns_of(Financing, leave_out=("id", "change_seq", "updated_at", *_STATS_COLUMNS))
 # A use's id is not read back at registration (one plain executemany); a financing names
 # each document once, so the document orders its uses.
 _USE_FIELDS = columns_of(FinancingUse, leave_out=("id", "financing_id"))

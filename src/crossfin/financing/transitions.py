@@ -21,17 +21,23 @@ from crossfin.financing.queries import can_see
 from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.service import money_in, parties_of
 from crossfin.financing.state import current_uses, financing_commitment
+from crossfin.financing.stats import KIND, contribution
 from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.parties.alerts import AlertKind, evidence, raise_alert
+from crossfin.parties.stats import upkeep as stats
 
 
 def locked(session: Session, financing_id: int) -> Financing | None:
-    """The financing row, locked for this transaction (PostgreSQL FOR UPDATE)."""
+    """The financing row, locked for this transaction (PostgreSQL FOR UPDATE), and what it
+    adds to the statistics as it stands (every change of a financing starts here)."""
     query = select(Financing).where(Financing.id == financing_id).with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    found = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    if found is not None:
+        stats.track(session, KIND, found.id, contribution(found))
+    return found
 
 
 def _own(uow: UnitOfWork, caller: Caller, financing_id: int, action: Action) -> Financing:
@@ -195,6 +201,7 @@ def _move(
         state=financing_commitment(financing, current_uses(uow.session, financing.id))
         | balance_commitment(balances),
     )
+    stats.changed(uow.session, KIND, financing.id, contribution(financing))
     stamp(uow.session, financing)
     return financing, receipt
 

@@ -147,6 +147,15 @@ def _driver_cursor(conn: Connection) -> Iterator[Any]:
         cursor.close()
 
 
+def lock_head(session: Session) -> None:
+    """Take the head lock without appending (until the transaction ends): for a writer
+    with no event to sequence, and for work that must not race any writer (a recount)."""
+    conn = session.connection()
+    with _driver_cursor(conn) as cursor:
+        cursor.execute(_sql(conn.dialect).lock)
+        cursor.fetchall()
+
+
 def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
     """Assign the next leaf indexes to `events`, store leaves and new subtree hashes.
 

@@ -5,16 +5,48 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.journal import PendingEvent, Receipt, new_event
-from crossfin.ledger.sequencer import sequence
+from crossfin.ledger.sequencer import lock_head, sequence
 
 if TYPE_CHECKING:
     from crossfin.ledger.events import EventType
+
+
+class Finisher(Protocol):
+    """Work a higher floor gathers in a session during a transaction and does at its end,
+    under the log head lock (parties' statistics: deltas summed per cell, then upserted).
+
+    Under the head lock because writers then take it one at a time: rows every writer
+    updates (a county's monthly cell) are locked in one order, by one writer at a time, so
+    they never deadlock, and hold their lock only until the COMMIT that follows.
+    Registered at assembly (`add_finisher`), never on import.
+    """
+
+    def pending(self, session: Session) -> bool:
+        """Whether the session holds work to do."""
+
+    def finish(self, session: Session) -> None:
+        """Do the work, in the session's transaction, and forget it."""
+
+    def mark(self, session: Session) -> object:
+        """A mark of the work gathered so far (before a savepoint)."""
+
+    def undo_to(self, session: Session, mark: object) -> None:
+        """Forget the work gathered since `mark` (its savepoint rolled back)."""
+
+
+FINISHERS: list[Finisher] = []
+
+
+def add_finisher(finisher: Finisher) -> None:
+    """Have every unit of work run `finisher` when it sequences (once per finisher)."""
+    if finisher not in FINISHERS:
+        FINISHERS.append(finisher)
 
 
 class UnitOfWork:
@@ -34,6 +66,7 @@ class UnitOfWork:
         self.session: Session = session or db.session(readonly=readonly)
         self.pending: list[PendingEvent] = []
         self._committed = False
+        self._head_locked = False
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -46,6 +79,8 @@ class UnitOfWork:
     ) -> None:
         if not self._committed:
             self.session.rollback()
+            for finisher in FINISHERS:
+                finisher.undo_to(self.session, None)
         self.session.close()
 
     @contextmanager
@@ -88,12 +123,21 @@ class UnitOfWork:
         """Give queued events their leaf indexes, taking the log head lock as late as possible.
 
         Call it only when nothing but the commit (or small bookkeeping) follows: from here
-        until COMMIT every other writer waits on the head.
+        until COMMIT every other writer waits on the head. The finishers' work (statistics)
+        is done here too, under the lock, after the events.
         """
         if self.pending:
             self.session.flush()
             sequence(self.session, self.pending)
             self.pending = []
+            self._head_locked = True
+        for finisher in FINISHERS:
+            if finisher.pending(self.session):
+                if not self._head_locked:
+                    self.session.flush()
+                    lock_head(self.session)
+                    self._head_locked = True
+                finisher.finish(self.session)
 
     def commit(self) -> None:
         """Sequence queued events and commit everything at once."""
@@ -146,11 +190,14 @@ class Transactions:
                 own.commit()
             return result
         pending = list(uow.pending)
+        marks = [(f, f.mark(uow.session)) for f in FINISHERS]
         try:
             with uow.session.begin_nested():
                 return step(uow)
         except BaseException:
             uow.pending = pending  # events of the undone step go; sequenced ones come back
+            for finisher, mark in marks:  # and so does the work it gathered
+                finisher.undo_to(uow.session, mark)
             raise
 
     def read(self, step: Callable[[UnitOfWork], T]) -> T:

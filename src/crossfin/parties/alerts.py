@@ -114,8 +114,10 @@ def raise_alert(
     `records` explain it (a document given alone is listed); `rule` is the one the caller
     already looked up for its thresholds, else the rule is read here.
     """
-    # Imported here: alert_rules names the kinds of this module.
+    # Imported here: alert_rules and the statistics' refusals name the kinds of this module.
     from crossfin.parties.alert_rules import rule_for
+    from crossfin.parties.stats import upkeep as stats
+    from crossfin.parties.stats.refusals import contribution as refused
 
     rule = rule or rule_for(uow.session, kind, jurisdiction_path)
     if not rule.enabled:
@@ -137,6 +139,7 @@ def raise_alert(
     )
     uow.session.add(alert)
     uow.session.flush()
+    stats.add(uow.session, refused(alert))
     parties = {p for p in (subject_org_id,) if p is not None}
     receipt = uow.record(
         EventType.ALERT_RAISED,

@@ -12,7 +12,7 @@ from crossfin.core.errors import NotFound, ValidationFailed, field_errors
 from crossfin.ledger.cli import domain_errors, emit, fail, unit_of_work
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
-from crossfin.parties.models import OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.models import EnterpriseSize, OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
@@ -38,6 +38,9 @@ def org_add(
         list[str] | None,
         typer.Option(help="GB/T 2260 code; repeat for banks serving several nodes."),
     ] = None,
+    size: Annotated[
+        EnterpriseSize | None, typer.Option(help="Enterprises: micro, small, medium or large.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register an organization with validated identifiers."""
@@ -50,6 +53,7 @@ def org_add(
             bic=bic,
             customs_code=customs_code,
             jurisdictions=jurisdiction or [],
+            size=size,
         )
     except ValidationError as exc:
         raise _pydantic_errors(exc) from None

@@ -50,6 +50,18 @@ class TradeClass(StrEnum):
     C = "C"
 
 
+class EnterpriseSize(StrEnum):
+    """China's SME classification of an enterprise (by staff and revenue, 2011 rules)."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+SME_SIZES = frozenset({EnterpriseSize.MICRO, EnterpriseSize.SMALL, EnterpriseSize.MEDIUM})
+
+
 class Jurisdiction(Base):
     """A GB/T 2260 division (or the head-office root) with its materialised path."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from crossfin.core.fields import RowId
-from crossfin.parties.models import OrgKind, PrincipalKind, Role, TradeClass
+from crossfin.parties.models import EnterpriseSize, OrgKind, PrincipalKind, Role, TradeClass
 
 
 class OrgIn(BaseModel):
@@ -23,6 +23,7 @@ class OrgIn(BaseModel):
                     "name_zh": "深圳莲花电子有限公司",
                     "uscc": "91440300MA5DC6QX9C",
                     "jurisdictions": ["440305"],
+                    "size": "small",
                 }
             ]
         },
@@ -36,6 +37,8 @@ class OrgIn(BaseModel):
     customs_code: str | None = None
     jurisdictions: list[str] = Field(default_factory=list, max_length=200)
     trade_class: TradeClass | None = None
+    # Enterprises only: micro, small, medium or large (the SME share of the statistics).
+    size: EnterpriseSize | None = None
 
 
 class OrgOut(BaseModel):
@@ -50,6 +53,7 @@ class OrgOut(BaseModel):
     customs_code: str | None
     jurisdiction: str | None = Field(validation_alias="jurisdiction_code")
     trade_class: TradeClass | None
+    size: EnterpriseSize | None = None
     serves: list[str] = Field(default_factory=list)
     created_at: datetime
 

@@ -74,6 +74,8 @@ def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
         errors.append(FieldError("jurisdictions", "a bank must serve at least one node"))
     if data.trade_class is not None and data.kind is not OrgKind.ENTERPRISE:
         errors.append(FieldError("trade_class", "only enterprises carry a trade class"))
+    if data.size is not None and data.kind is not OrgKind.ENTERPRISE:
+        errors.append(FieldError("size", "only enterprises carry a size"))
     return errors
 
 
@@ -105,6 +107,7 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
         trade_class=(data.trade_class or TradeClass.A).value
         if data.kind is OrgKind.ENTERPRISE
         else None,
+        size=data.size.value if data.size is not None else None,
         **clean,
     )
     session.add(org)

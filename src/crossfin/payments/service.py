@@ -44,6 +44,7 @@ from crossfin.parties.access import Caller, require_kind, require_role
 from crossfin.parties.classes.history import ClassBook
 from crossfin.parties.gates import Gate, GateTable, Treatment, current_table, enforce
 from crossfin.parties.models import Organization, OrgKind, Role
+from crossfin.parties.stats import upkeep as stats
 from crossfin.payments import filings
 from crossfin.payments.errors import OutOfScope, UsedAttempt
 from crossfin.payments.lifecycle import State
@@ -54,6 +55,7 @@ from crossfin.payments.scenarios import PaymentScenario, get_scenario
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.scope import current_scopes, in_scope
 from crossfin.payments.state import funding_commitment, payment_commitment
+from crossfin.payments.stats import Fields, contribution
 from crossfin.payments.thresholds import current_thresholds
 
 VALUE_DATE_WINDOW = timedelta(days=366)
@@ -476,6 +478,8 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
     ]
     if funded:
         insert_rows(connection, _FUNDINGS, funded)
+    # Submitted: nothing to count yet, but every new payment reports what it adds.
+    stats.add(session, (e for row in rows for e in contribution(Fields(row))))
     return out
 
 

@@ -22,16 +22,22 @@ from crossfin.documents.state import balance_commitment
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import Caller
+from crossfin.parties.stats import upkeep as stats
 from crossfin.payments.lifecycle import Action, rule_for
 from crossfin.payments.models import Payment, PaymentUse
 from crossfin.payments.queries import can_see
 from crossfin.payments.state import current_uses, payment_commitment
+from crossfin.payments.stats import KIND, contribution
 
 
 def locked(session: Session, payment_id: int) -> Payment | None:
-    """The payment row, locked for this transaction (PostgreSQL FOR UPDATE)."""
+    """The payment row, locked for this transaction (PostgreSQL FOR UPDATE), and what it
+    adds to the statistics as it stands (every change of a payment starts here)."""
     query = select(Payment).where(Payment.id == payment_id).with_for_update()
-    return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    found = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    if found is not None:
+        stats.track(session, KIND, found.id, contribution(found))
+    return found
 
 
 def _own(uow: UnitOfWork, caller: Caller, payment_id: int, action: Action) -> Payment:
@@ -107,6 +113,7 @@ def _move(
         state=payment_commitment(payment, current_uses(uow.session, payment.id))
         | balance_commitment(balances),
     )
+    stats.changed(uow.session, KIND, payment.id, contribution(payment))
     return payment, receipt
 
 

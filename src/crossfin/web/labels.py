@@ -35,6 +35,12 @@ TRADE_CLASSES = {
     "B": N_("Class B: stricter checks"),
     "C": N_("Class C: prior registration"),
 }
+ENTERPRISE_SIZES = {
+    "micro": NC_("enterprise size", "Micro"),
+    "small": NC_("enterprise size", "Small"),
+    "medium": NC_("enterprise size", "Medium-sized"),
+    "large": NC_("enterprise size", "Large"),
+}
 DOCUMENT_KINDS = {
     "customs_declaration": N_("Customs declaration"),
     "vat_invoice": N_("VAT invoice"),
@@ -222,6 +228,7 @@ LABELS: Mapping[str, Mapping[str, Message]] = {
     "org_kind": ORG_KINDS,
     "role": ROLES,
     "trade_class": TRADE_CLASSES,
+    "enterprise_size": ENTERPRISE_SIZES,
     "document_kind": DOCUMENT_KINDS,
     "financing_document_kind": FINANCING_DOCUMENT_KINDS,
     "outcome": VERIFICATION_OUTCOMES,

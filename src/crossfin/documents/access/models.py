@@ -91,6 +91,10 @@ class Verification(Base):
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     available: Mapped[bool | None] = mapped_column(nullable=True)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # For the statistics: the county of the document's enterprise when it was verified
+    # ('' for an unknown document or an owner not yet onboarded). Kept on the row, so that
+    # what an item counts never depends on another row that may change meanwhile.
+    county_path: Mapped[str] = mapped_column(String(64), server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_verifications_bank", "bank_org_id", "id"),)

@@ -45,6 +45,7 @@ from crossfin.parties.gates import (
     record_class_refusal,
 )
 from crossfin.parties.models import Organization, OrgKind
+from crossfin.parties.stats import upkeep as stats
 from crossfin.payments.errors import AlreadyUsed, UsedAttempt
 from crossfin.payments.models import Payment, PaymentUse
 from crossfin.payments.offshore import report
@@ -53,6 +54,7 @@ from crossfin.payments.offshore.inputs import Checked, normalise
 from crossfin.payments.offshore.models import OffshoreCheck, OffshoreCheckUse
 from crossfin.payments.offshore.schemas import CheckIn
 from crossfin.payments.offshore.state import check_commitment
+from crossfin.payments.offshore.stats import contribution
 from crossfin.payments.offshore.tolerances import current_tolerances
 from crossfin.payments.service import check_maker
 
@@ -124,6 +126,7 @@ def _run(uow: UnitOfWork, caller: Caller, c: Checked) -> Done:
     row.tolerance_version = tolerances.version
     session.add(row)
     session.flush()
+    stats.add(session, contribution(row))
     uses = _endorse(session, row, claims, balances) if passed else []
     bank = session.get(Organization, caller.org_id)
     assert bank is not None

@@ -1,1 +1,2 @@
-"""Statistics, the read side: figures of a regulator's subtree, their API, exports, dashboard."""
+"""The regulator's statistics: reading them (figures, API, exports, dashboard) and the
+recount that checks the cells kept with each change."""

@@ -1,0 +1,178 @@
+"""The full recount: every record's contribution summed, compared with the stored cells.
+
+The cells are kept with each change (parties/stats/upkeep.py); a recount sums the same
+`contribution` functions over every record. Each domain hands its source at assembly
+(`add_source`: financings, payments, P4 checks, verifications, refusal alerts), so this
+module imports no domain. `check` compares in one repeatable-read snapshot without
+stopping writers (the cells change in the same transactions as the records, so every
+snapshot must agree); `replace` holds the ledger head lock, which every writer takes
+before it writes its cells, and swaps the tables' contents for the recount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from crossfin.core.db import Actor, Database
+from crossfin.ledger.sequencer import lock_head
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.stats.upkeep import (
+    CELL_KEY,
+    CELLS,
+    SERVED,
+    SERVED_KEY,
+    CellKey,
+    Entry,
+    ServedKey,
+    Tally,
+)
+
+Source = Callable[[Session], Iterable[Entry]]
+# Told (source name, entries summed since the last call) every `STEP` entries and at the end.
+Progress = Callable[[str, int], None]
+STEP = 10_000
+_SOURCES: dict[str, Source] = {}
+RECOUNTER = Actor(None, None, "stats-recount")
+
+
+def add_source(name: str, source: Source) -> None:
+    """Count `source`'s entries in every recount (assembly: one per kind of record)."""
+    _SOURCES[name] = source
+
+
+def sources() -> dict[str, Source]:
+    return dict(_SOURCES)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One key whose stored sums differ from the recount's (zeros where a row is missing)."""
+
+    table: str
+    key: CellKey | ServedKey
+    stored: tuple[int, ...]
+    recounted: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        names = (
+            ("count", "amount_minor", "usd_minor")
+            if len(self.stored) == 3
+            else ("count", "usd_minor")
+        )
+        return {
+            "table": self.table,
+            "key": self.key._asdict(),
+            "stored": dict(zip(names, self.stored, strict=True)),
+            "recounted": dict(zip(names, self.recounted, strict=True)),
+        }
+
+    def line(self) -> str:
+        key = " ".join(f"{k}={v!r}" for k, v in self.key._asdict().items())
+        return f"{self.table} {key}: stored {self.stored}, recounted {self.recounted}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a recount found (and, unless it only checked, wrote)."""
+
+    differences: list[Difference]
+    cells: int
+    served: int
+    replaced: bool
+
+
+def recount(session: Session, progress: Progress | None = None) -> Tally:
+    """Every source's entries summed per key (zero sums dropped)."""
+    tally = Tally()
+    for name, source in _SOURCES.items():
+        batch: list[Entry] = []
+        for entry in source(session):
+            batch.append(entry)
+            if len(batch) >= STEP:
+                tally.add(batch)
+                if progress is not None:
+                    progress(name, len(batch))
+                batch = []
+        tally.add(batch)
+        if progress is not None:
+            progress(name, len(batch))
+    return tally.nonzero()
+
+
+def stored(session: Session) -> Tally:
+    """The tables as they stand (rows whose sums are all zero left out)."""
+    tally = Tally()
+    sums = ("count", "amount_minor", "usd_minor")
+    for row in session.execute(select(*[CELLS.c[name] for name in CELL_KEY + sums])):
+        tally.cells[CellKey(*row[:7])] = (row[7], row[8], row[9])
+    for row in session.execute(select(*[SERVED.c[name] for name in SERVED_KEY + sums[::2]])):
+        tally.served[ServedKey(*row[:6])] = (row[6], row[7])
+    return tally.nonzero()
+
+
+K = TypeVar("K", CellKey, ServedKey)
+
+
+def _compare(
+    table: str,
+    mine: dict[K, tuple[int, ...]],
+    theirs: dict[K, tuple[int, ...]],
+    zero: tuple[int, ...],
+) -> Iterator[Difference]:
+    for key in sorted(mine.keys() | theirs.keys()):
+        a, b = mine.get(key, zero), theirs.get(key, zero)
+        if a != b:
+            yield Difference(table, key, a, b)
+
+
+def differences(kept: Tally, counted: Tally) -> list[Difference]:
+    """Every key on which the two disagree, cells first, in key order."""
+    return [
+        *_compare(CELLS.name, dict(kept.cells), dict(counted.cells), (0, 0, 0)),
+        *_compare(SERVED.name, dict(kept.served), dict(counted.served), (0, 0)),
+    ]
+
+
+def check(db: Database, progress: Progress | None = None) -> Outcome:
+    """Compare the tables with a recount, in one consistent snapshot; nothing is written."""
+    # A reader: on SQLite a deferred BEGIN whose first read fixes the WAL snapshot.
+    with db.session(readonly=True) as session:
+        if db.dialect == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        kept = stored(session)
+        counted = recount(session, progress)
+        session.rollback()
+    return Outcome(differences(kept, counted), len(counted.cells), len(counted.served), False)
+
+
+def replace(db: Database, progress: Progress | None = None) -> Outcome:
+    """Recount under the ledger head lock and make the tables hold exactly the recount."""
+    with UnitOfWork(db, RECOUNTER) as uow:
+        session = uow.session
+        lock_head(session)  # writers wait: none changes a record or a cell meanwhile
+        kept = stored(session)
+        counted = recount(session, progress)
+        found = differences(kept, counted)
+        session.execute(delete(CELLS))
+        session.execute(delete(SERVED))
+        _insert(session, counted)
+        uow.commit()
+    return Outcome(found, len(counted.cells), len(counted.served), True)
+
+
+def _insert(session: Session, tally: Tally) -> None:
+    cells = [
+        {**k._asdict(), "count": c, "amount_minor": a, "usd_minor": u}
+        for k, (c, a, u) in sorted(tally.cells.items())
+    ]
+    served = [
+        {**k._asdict(), "count": c, "usd_minor": u} for k, (c, u) in sorted(tally.served.items())
+    ]
+    for table, rows in ((CELLS, cells), (SERVED, served)):
+        for start in range(0, len(rows), STEP):
+            session.execute(insert(table), rows[start : start + STEP])
