@@ -3,7 +3,8 @@
 The read side's tests give the query layer its input this way: the cells the upkeep
 (parties/stats) keeps with each change are that input, and writing them directly lets a
 test choose every dimension (county, month, bank...) without running the records' use
-cases. Tests of the upkeep itself live with it.
+cases. They go through the upkeep's `write`, which keeps the rollups with them, as every
+writer does. Tests of the upkeep itself live with it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select, update
 
 from crossfin.core.db import Database
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import StatCell, StatServed
+from crossfin.parties.stats.upkeep import CellKey, ServedKey, Tally, write
 
 
 def path_of(db: Database, code: str) -> str:
@@ -37,23 +38,18 @@ class Cell:
 
 
 def add_cells(db: Database, *cells: Cell) -> None:
-    rows = [
-        {
-            "county_path": path_of(db, c.county) if c.county else "",
-            "month": c.month,
-            "scenario": c.scenario,
-            "currency": c.currency,
-            "trade_class": c.trade_class,
-            "bank_org_id": c.bank,
-            "measure": c.measure,
-            "count": c.count,
-            "amount_minor": c.amount_minor or c.usd_minor,
-            "usd_minor": c.usd_minor,
-        }
-        for c in cells
-    ]
-    with db.engine.begin() as conn:
-        conn.execute(StatCell.__table__.insert(), rows)
+    tally = Tally()
+    for c in cells:
+        path = path_of(db, c.county) if c.county else ""
+        key = CellKey(path, c.month, c.scenario, c.currency, c.trade_class, c.bank, c.measure)
+        tally.cells[key] = (c.count, c.amount_minor or c.usd_minor, c.usd_minor)
+    _write(db, tally)
+
+
+def _write(db: Database, tally: Tally) -> None:
+    with db.session() as session:
+        write(session, tally)
+        session.commit()
 
 
 def add_served(
@@ -69,20 +65,9 @@ def add_served(
     bank: int = 0,
 ) -> None:
     path = path_of(db, county)  # before the write: SQLite has one writer at a time
-    with db.engine.begin() as conn:
-        conn.execute(
-            StatServed.__table__.insert(),
-            {
-                "county_path": path,
-                "month": month,
-                "scenario": scenario,
-                "trade_class": trade_class,
-                "bank_org_id": bank,
-                "org_id": org_id,
-                "count": count,
-                "usd_minor": usd_minor,
-            },
-        )
+    tally = Tally()
+    tally.served[ServedKey(path, month, scenario, trade_class, bank, org_id)] = (count, usd_minor)
+    _write(db, tally)
 
 
 def set_size(db: Database, org_id: int, size: str | None) -> None:

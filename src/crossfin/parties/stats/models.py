@@ -9,13 +9,24 @@ or prefecture is a fixed-length prefix of it (8 + 7 per level characters).
 Distinct enterprises are not additive across cells, so `stats_served` keeps one row per
 enterprise within the same dimensions (less the currency): counting its ids answers
 "distinct enterprises served", and summing its USD answers "top enterprises".
+
+The rollups answer a query that neither groups nor filters by currency or bank without
+reading the fine tables (a head-office view would sum most of them): `stats_rollups` sums
+the cells, `stats_served_rollups` the served rows, per area of every level of the tree.
+A row's `depth` says the level (0 the root, 1 a province, 2 a prefecture, 3 a county) and
+its `area_path` is the cell's county path cut to that level's length (8, 15, 22, 29
+characters): the same `substr` the read side groups the cells by, so both give the same
+answers. The depth is part of the key because a path may be shorter than a level's length
+(东莞 has no counties: its path is its prefecture's, kept at depth 2 and 3 alike), and a
+cell with no county ('') rolls up to the area '' at every depth, as it groups under no
+division. The rollups keep no amount in the currency: they serve no per-currency query.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossfin.core.db import Base
@@ -86,3 +97,43 @@ class StatServed(Base):
         ),
         Index("ix_stats_served_month", "month"),
     )
+
+
+class StatRollup(Base):
+    """The cells summed per area of one level, month, scenario, class and measure."""
+
+    __tablename__ = "stats_rollups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    depth: Mapped[int] = mapped_column(SmallInteger)
+    area_path: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(String(7))
+    scenario: Mapped[str] = mapped_column(String(16))
+    trade_class: Mapped[str] = mapped_column(String(1))
+    measure: Mapped[str] = mapped_column(String(24))
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    usd_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("depth", "area_path", "month", "scenario", "trade_class", "measure"),
+    )
+
+
+class StatServedRollup(Base):
+    """The served rows summed per area of one level, month, class and enterprise: a
+    distinct count over a year reads enterprise-months, not enterprise x scenario x bank
+    x month rows. The class stays (a firm's class rarely changes within a month, so it
+    adds few rows) so that the dashboard's breakdown by class reads the rollup too."""
+
+    __tablename__ = "stats_served_rollups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    depth: Mapped[int] = mapped_column(SmallInteger)
+    area_path: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(String(7))
+    trade_class: Mapped[str] = mapped_column(String(1))
+    org_id: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    usd_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (UniqueConstraint("depth", "area_path", "month", "trade_class", "org_id"),)

@@ -12,6 +12,10 @@ written once, at its end, by the unit of work under the log head lock (`UPKEEP`,
 so a bulk verification of 10,000 items touches a handful of rows, and no two writers
 ever lock cells in different orders (docs/supervision.md, "Statistics").
 
+Each write also adds the rollups' deltas (`StatRollup`, `StatServedRollup`), derived from
+the cell and served deltas of the same tally by `Tally.rolled_up`; the recount derives them
+from its cells the same way, so the rollups equal the cells summed by construction too.
+
 Mutable records (financings, payments) say what they contributed before they change:
 `track` when the row is locked for the change, `changed` once it has changed.
 """
@@ -29,12 +33,25 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import business_date
 from crossfin.core.db import insert_for
 from crossfin.core.money import convert_up
-from crossfin.parties.stats.models import Measure, StatCell, StatServed
+from crossfin.parties.stats.models import (
+    Measure,
+    StatCell,
+    StatRollup,
+    StatServed,
+    StatServedRollup,
+)
 
 CELLS = cast(Table, StatCell.__table__)
 SERVED = cast(Table, StatServed.__table__)
+ROLLUPS = cast(Table, StatRollup.__table__)
+SERVED_ROLLUPS = cast(Table, StatServedRollup.__table__)
 CELL_KEY = ("county_path", "month", "scenario", "currency", "trade_class", "bank_org_id", "measure")
 SERVED_KEY = ("county_path", "month", "scenario", "trade_class", "bank_org_id", "org_id")
+ROLLUP_KEY = ("depth", "area_path", "month", "scenario", "trade_class", "measure")
+SERVED_ROLLUP_KEY = ("depth", "area_path", "month", "trade_class", "org_id")
+# The length of a county path cut to each depth: the root, a province, a prefecture, a
+# county (models.py says why a depth, not the path's length, names the level).
+DEPTHS = (8, 15, 22, 29)
 _INFO = "crossfin.stats"  # the session.info entry holding the transaction's deltas
 
 
@@ -54,6 +71,23 @@ class ServedKey(NamedTuple):
     scenario: str
     trade_class: str
     bank_org_id: int
+    org_id: int
+
+
+class RollupKey(NamedTuple):
+    depth: int
+    area_path: str
+    month: str
+    scenario: str
+    trade_class: str
+    measure: str
+
+
+class ServedRollupKey(NamedTuple):
+    depth: int
+    area_path: str
+    month: str
+    trade_class: str
     org_id: int
 
 
@@ -124,11 +158,14 @@ def served(
 
 
 class Tally:
-    """Entries summed per key: a transaction's deltas, or a recount."""
+    """Entries summed per key: a transaction's deltas, or a recount (and, once
+    `rolled_up`, or read from the tables, the rollups' sums)."""
 
     def __init__(self) -> None:
         self.cells: dict[CellKey, tuple[int, int, int]] = {}
         self.served: dict[ServedKey, tuple[int, int]] = {}
+        self.rollups: dict[RollupKey, tuple[int, int]] = {}
+        self.served_rollups: dict[ServedRollupKey, tuple[int, int]] = {}
 
     def add(self, entries: Iterable[Entry], sign: int = 1) -> None:
         cells, served = self.cells, self.served
@@ -145,6 +182,7 @@ class Tally:
         # The values are tuples: a shallow copy of each dict is a full one.
         twin = Tally()
         twin.cells, twin.served = dict(self.cells), dict(self.served)
+        twin.rollups, twin.served_rollups = dict(self.rollups), dict(self.served_rollups)
         return twin
 
     def nonzero(self) -> Tally:
@@ -152,7 +190,28 @@ class Tally:
         kept = Tally()
         kept.cells = {k: v for k, v in self.cells.items() if any(v)}
         kept.served = {k: v for k, v in self.served.items() if any(v)}
+        kept.rollups = {k: v for k, v in self.rollups.items() if any(v)}
+        kept.served_rollups = {k: v for k, v in self.served_rollups.items() if any(v)}
         return kept
+
+    def rolled_up(self) -> Tally:
+        """This tally with its rollups derived from its cells and served rows: each summed
+        into its area at every depth (a path cut to the depth's length)."""
+        rolled = self.copy()
+        rollups: dict[RollupKey, tuple[int, int]] = {}
+        for (path, month, scenario, _, klass, _, measure), (c, _, u) in self.cells.items():
+            for depth, length in enumerate(DEPTHS):
+                key = RollupKey(depth, path[:length], month, scenario, klass, measure)
+                rc, ru = rollups.get(key, (0, 0))
+                rollups[key] = (rc + c, ru + u)
+        served: dict[ServedRollupKey, tuple[int, int]] = {}
+        for (path, month, _, klass, _, org_id), (c, u) in self.served.items():
+            for depth, length in enumerate(DEPTHS):
+                skey = ServedRollupKey(depth, path[:length], month, klass, org_id)
+                sc, su = served.get(skey, (0, 0))
+                served[skey] = (sc + c, su + u)
+        rolled.rollups, rolled.served_rollups = rollups, served
+        return rolled
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.served)
@@ -204,22 +263,33 @@ def changed(session: Session, kind: str, ident: int, after: list[Entry]) -> None
 
 
 def write(session: Session, tally: Tally) -> None:
-    """Add a tally's sums to the tables: one upsert per key, in key order."""
+    """Add a tally's sums, and its rollups', to the tables: one upsert per key, in key
+    order, table after table in the same order for every writer."""
+    tally = tally.rolled_up()
     cells = [_cell_row(k, v) for k, v in sorted(tally.cells.items()) if any(v)]
     served = [_served_row(k, v) for k, v in sorted(tally.served.items()) if any(v)]
+    rollups = [_served_row(k, v) for k, v in sorted(tally.rollups.items()) if any(v)]
+    rolled = [_served_row(k, v) for k, v in sorted(tally.served_rollups.items()) if any(v)]
     if cells:
         session.execute(
             _upsert(session, CELLS, CELL_KEY, ("count", "amount_minor", "usd_minor")), cells
         )
-    if served:
-        session.execute(_upsert(session, SERVED, SERVED_KEY, ("count", "usd_minor")), served)
+    for table, key, rows in (
+        (SERVED, SERVED_KEY, served),
+        (ROLLUPS, ROLLUP_KEY, rollups),
+        (SERVED_ROLLUPS, SERVED_ROLLUP_KEY, rolled),
+    ):
+        if rows:
+            session.execute(_upsert(session, table, key, ("count", "usd_minor")), rows)
 
 
 def _cell_row(key: CellKey, sums: tuple[int, int, int]) -> dict[str, Any]:
     return {**key._asdict(), "count": sums[0], "amount_minor": sums[1], "usd_minor": sums[2]}
 
 
-def _served_row(key: ServedKey, sums: tuple[int, int]) -> dict[str, Any]:
+def _served_row(
+    key: ServedKey | RollupKey | ServedRollupKey, sums: tuple[int, int]
+) -> dict[str, Any]:
     return {**key._asdict(), "count": sums[0], "usd_minor": sums[1]}
 
 

@@ -11,35 +11,44 @@ document whose owner is not onboarded) groups under no division (None).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import SQLColumnExpression, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import StatCell, StatServed
+from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
 
 DIVISIONS = {"province": 15, "prefecture": 22, "county": 29}
 GROUPS = ("province", "prefecture", "county", "month", "scenario", "currency", "class", "bank")
 # The level below each: what a jurisdiction's comparison of its children groups by.
 CHILD_LEVEL = {"root": "province", "province": "prefecture", "prefecture": "county"}
 
-Table = type[StatCell] | type[StatServed]
+Table = type[StatCell] | type[StatServed] | type[StatRollup] | type[StatServedRollup]
+# The column of each other dimension (not every table has each: the rollups have no bank).
+COLUMNS = {"month": "month", "scenario": "scenario", "class": "trade_class", "bank": "bank_org_id"}
+
+
+def path_of(table: Table) -> InstrumentedAttribute[str]:
+    """The path a table's rows are placed by: a rollup's area is its cells' path cut to its
+    depth's length, so the same prefixes and `substr`s apply to both."""
+    if issubclass(table, (StatRollup, StatServedRollup)):
+        return table.area_path
+    return table.county_path
+
+
+def column(table: Table, name: str) -> Any:
+    """The column of a non-division dimension or filter `name` in `table`."""
+    return getattr(table, COLUMNS[name])
 
 
 def expression(table: Table, name: str) -> SQLColumnExpression[Any]:
     """The SQL expression of dimension `name` over `table` (stats_served has no currency)."""
     if name in DIVISIONS:
-        return func.substr(table.county_path, 1, DIVISIONS[name])
+        return func.substr(path_of(table), 1, DIVISIONS[name])
     if name == "currency":
         return StatCell.currency
-    columns: dict[str, SQLColumnExpression[Any]] = {
-        "month": table.month,
-        "scenario": table.scenario,
-        "class": table.trade_class,
-        "bank": table.bank_org_id,
-    }
-    return columns[name]
+    return cast(SQLColumnExpression[Any], column(table, name))
 
 
 def code_of(path: str) -> str | None:

@@ -7,15 +7,22 @@ currency, the amount in it (never a sum across currencies). Where the grouping a
 enterprises served (a financing registered or a payment facilitated) and the SME share:
 enterprises sized micro, small or medium over those of a known size.
 
+A query that neither groups nor filters by currency or bank reads the rollups instead
+(`stats_rollups`; for the enterprises also not by scenario, `stats_served_rollups`): the
+rows of one depth, the deepest of the viewed node's and of the divisions grouped by, whose
+area lies in the subtree. Their areas are the cells' paths cut to that depth, so the same
+prefix and `substr` select and group them, and the answers are the same (the test of the
+rollups compares both paths). `Plan` says which table a query reads.
+
 OUTSTANDING and OVERDUE are stocks as of now, dated by the month each financing was
 registered: "outstanding, March" is what is still owed today on March's financings.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import invalid
@@ -23,8 +30,16 @@ from crossfin.core.money import format_amount
 from crossfin.parties.access import Caller, supervised
 from crossfin.parties.jurisdictions import ROOT_PATH
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import StatCell, StatServed
-from crossfin.supervision.stats.dimensions import Labels, Table, expression
+from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
+from crossfin.parties.stats.upkeep import DEPTHS
+from crossfin.supervision.stats.dimensions import (
+    DIVISIONS,
+    Labels,
+    Table,
+    column,
+    expression,
+    path_of,
+)
 from crossfin.supervision.stats.query import StatsQuery, scope_of
 
 # A query grouped finely over a large subtree could list millions of rows: past this many
@@ -37,8 +52,9 @@ Key = tuple[Any, ...]
 def figures(session: Session, caller: Caller, query: StatsQuery) -> list[dict[str, Any]]:
     """One row per group of `query.group_by` within the caller's subtree, in key order."""
     node = scope_of(session, caller, query)
-    cells = _cells(session, caller, node, query)
-    served = _served(session, caller, node, query) if query.counts_enterprises else {}
+    plan = Plan.of(node, query)
+    cells = _cells(session, caller, node, query, plan)
+    served = _served(session, caller, node, query, plan) if query.counts_enterprises else {}
     keys = sorted(set(cells) | set(served))
     labels = Labels(session, query.group_by, keys)
     return [_row(query, labels, key, cells.get(key, {}), served.get(key)) for key in keys]
@@ -51,12 +67,14 @@ def top_enterprises(
     node = scope_of(session, caller, query)
     if query.currency:
         raise invalid("query.currency", "enterprises are ranked in USD across currencies")
-    usd = func.sum(StatServed.usd_minor)
+    plan = Plan.of(node, query)
+    table = plan.served
+    usd = func.sum(table.usd_minor)
     ranked = session.execute(
-        select(StatServed.org_id, func.sum(StatServed.count), usd)
-        .where(*conditions(StatServed, caller, node, query), StatServed.count > 0)
-        .group_by(StatServed.org_id)
-        .order_by(usd.desc(), StatServed.org_id)
+        select(table.org_id, func.sum(table.count), usd)
+        .where(*conditions(table, caller, node, query, plan.depth), table.count > 0)
+        .group_by(table.org_id)
+        .order_by(usd.desc(), table.org_id)
         .limit(limit)
     ).all()
     ids = [org_id for org_id, _, _ in ranked]
@@ -74,40 +92,76 @@ def top_enterprises(
     ]
 
 
+class Plan:
+    """Which tables a query reads: the rollups (at `depth`) where it allows, else the cells
+    and served rows (`depth` None)."""
+
+    def __init__(self, depth: int | None, served_depth: int | None) -> None:
+        self.depth, self.served_depth = depth, served_depth
+        self.cells: type[StatCell] | type[StatRollup] = StatCell if depth is None else StatRollup
+        self.served: type[StatServed] | type[StatServedRollup] = (
+            StatServed if served_depth is None else StatServedRollup
+        )
+
+    @staticmethod
+    def of(node: Jurisdiction, query: StatsQuery) -> Plan:
+        fine = {"currency", "bank"} & set(query.group_by)
+        if fine or query.currency or query.bank_org_id is not None:
+            return Plan(None, None)
+        # The deepest level the rows must tell apart: the node's (its prefix must be cut
+        # from the area) and each division grouped by.
+        length = max([len(node.path), *(DIVISIONS[g] for g in query.group_by if g in DIVISIONS)])
+        depth = next((d for d, cut in enumerate(DEPTHS) if cut >= length), None)
+        # The enterprises' rollup keeps no scenario.
+        by_scenario = query.scenario or "scenario" in query.group_by
+        return Plan(depth, None if by_scenario else depth)
+
+
 def conditions(
-    table: Table, caller: Caller, node: Jurisdiction, query: StatsQuery
+    table: Table,
+    caller: Caller,
+    node: Jurisdiction,
+    query: StatsQuery,
+    depth: int | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The subtree (the caller's, then the query's node within it), months and filters."""
-    where = [supervised(caller, table.county_path)]
+    """The subtree (the caller's, then the query's node within it), months and filters;
+    on a rollup (`depth` given), its rows of that depth."""
+    path = path_of(table)
+    where = [supervised(caller, path)]
+    if depth is not None:
+        where.append(cast(type[StatRollup], table).depth == depth)
     if node.path != ROOT_PATH:
-        where.append(table.county_path.startswith(node.path))
+        where.append(path.startswith(node.path))
     if query.month_from:
         where.append(table.month >= query.month_from)
     if query.month_to:
         where.append(table.month <= query.month_to)
     if query.scenario:
-        where.append(table.scenario == query.scenario)
+        where.append(column(table, "scenario") == query.scenario)
     if query.trade_class:
         where.append(table.trade_class == query.trade_class)
     if query.bank_org_id is not None:
-        where.append(table.bank_org_id == query.bank_org_id)
+        where.append(column(table, "bank") == query.bank_org_id)
     return where
 
 
 def _cells(
-    session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery
+    session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery, plan: Plan
 ) -> dict[Key, dict[str, tuple[int, int, int]]]:
-    dims = [expression(StatCell, name) for name in query.group_by]
-    where = conditions(StatCell, caller, node, query)
-    where.append(StatCell.measure.in_([m.value for m in query.measures]))
+    table = plan.cells
+    dims = [expression(table, name) for name in query.group_by]
+    where = conditions(table, caller, node, query, plan.depth)
+    where.append(table.measure.in_([m.value for m in query.measures]))
     if query.currency:
         where.append(StatCell.currency == query.currency)
-    sums = (func.sum(StatCell.count), func.sum(StatCell.usd_minor), func.sum(StatCell.amount_minor))
+    # The rollups serve no per-currency query: they keep no amount in a currency.
+    amount = func.sum(StatCell.amount_minor) if table is StatCell else literal(0)
+    sums = (func.sum(table.count), func.sum(table.usd_minor), amount)
     cap = MAX_GROUPS * len(query.measures)
     found = session.execute(
-        select(*dims, StatCell.measure, *sums)
+        select(*dims, table.measure, *sums)
         .where(*where)
-        .group_by(*dims, StatCell.measure)
+        .group_by(*dims, table.measure)
         # One row more than allowed tells that there are too many.
         .limit(cap + 1)
     ).all()
@@ -122,16 +176,17 @@ def _cells(
 
 
 def _served(
-    session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery
+    session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery, plan: Plan
 ) -> dict[Key, tuple[int, int, int]]:
-    dims = [expression(StatServed, name) for name in query.group_by]
-    org = StatServed.org_id
+    table = plan.served
+    dims = [expression(table, name) for name in query.group_by]
+    org = table.org_id
     sme = func.count(distinct(case((Organization.size.in_(SME_SIZES), org))))
     sized = func.count(distinct(case((Organization.size.is_not(None), org))))
     found = session.execute(
         select(*dims, func.count(distinct(org)), sme, sized)
         .join(Organization, Organization.id == org)
-        .where(*conditions(StatServed, caller, node, query), StatServed.count > 0)
+        .where(*conditions(table, caller, node, query, plan.served_depth), table.count > 0)
         .group_by(*dims)
         .limit(MAX_GROUPS + 1)
     ).all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Index
 
-from crossfin.parties.stats.models import StatCell, StatServed
+from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
 
 PATTERN = {"county_path": "varchar_pattern_ops"}
 CELLS_BY_PATH = Index(
@@ -19,4 +19,23 @@ CELLS_BY_PATH = Index(
 )
 SERVED_BY_PATH = Index(
     "ix_stats_served_path", StatServed.county_path, StatServed.month, postgresql_ops=PATTERN
+)
+
+# The rollups are read by depth, then an area's prefix, then months; the enterprises'
+# index carries what a distinct count and a ranking read (INCLUDE), so that PostgreSQL
+# answers them from the index alone (an index-only scan) without visiting the table.
+ROLLUPS_BY_AREA = Index(
+    "ix_stats_rollups_area",
+    StatRollup.depth,
+    StatRollup.area_path,
+    StatRollup.month,
+    postgresql_ops={"area_path": "varchar_pattern_ops"},
+)
+SERVED_ROLLUPS_BY_AREA = Index(
+    "ix_stats_served_rollups_area",
+    StatServedRollup.depth,
+    StatServedRollup.area_path,
+    StatServedRollup.month,
+    postgresql_ops={"area_path": "varchar_pattern_ops"},
+    postgresql_include=["org_id", "trade_class", "count", "usd_minor"],
 )

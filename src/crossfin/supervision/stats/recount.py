@@ -5,8 +5,10 @@ The cells are kept with each change (parties/stats/upkeep.py); a recount sums th
 (`add_source`: financings, payments, P4 checks, verifications, refusal alerts), so this
 module imports no domain. `check` compares in one repeatable-read snapshot without
 stopping writers (the cells change in the same transactions as the records, so every
-snapshot must agree); `replace` holds the ledger head lock, which every writer takes
-before it writes its cells, and swaps the tables' contents for the recount.
+snapshot must agree); the rollups are derived from the recounted cells (`Tally.rolled_up`)
+and compared too, so a tampered rollup is named like a tampered cell; `replace` holds the
+ledger head lock, which every writer takes before it writes its cells, and swaps the
+tables' contents for the recount.
 """
 
 from __future__ import annotations
@@ -24,11 +26,17 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.stats.upkeep import (
     CELL_KEY,
     CELLS,
+    ROLLUP_KEY,
+    ROLLUPS,
     SERVED,
     SERVED_KEY,
+    SERVED_ROLLUP_KEY,
+    SERVED_ROLLUPS,
     CellKey,
     Entry,
+    RollupKey,
     ServedKey,
+    ServedRollupKey,
     Tally,
 )
 
@@ -54,7 +62,7 @@ class Difference:
     """One key whose stored sums differ from the recount's (zeros where a row is missing)."""
 
     table: str
-    key: CellKey | ServedKey
+    key: CellKey | ServedKey | RollupKey | ServedRollupKey
     stored: tuple[int, ...]
     recounted: tuple[int, ...]
 
@@ -87,7 +95,7 @@ class Outcome:
 
 
 def recount(session: Session, progress: Progress | None = None) -> Tally:
-    """Every source's entries summed per key (zero sums dropped)."""
+    """Every source's entries summed per key, rollups derived (zero sums dropped)."""
     tally = Tally()
     for name, source in _SOURCES.items():
         batch: list[Entry] = []
@@ -101,7 +109,7 @@ def recount(session: Session, progress: Progress | None = None) -> Tally:
         tally.add(batch)
         if progress is not None:
             progress(name, len(batch))
-    return tally.nonzero()
+    return tally.rolled_up().nonzero()
 
 
 def stored(session: Session) -> Tally:
@@ -112,10 +120,15 @@ def stored(session: Session) -> Tally:
         tally.cells[CellKey(*row[:7])] = (row[7], row[8], row[9])
     for row in session.execute(select(*[SERVED.c[name] for name in SERVED_KEY + sums[::2]])):
         tally.served[ServedKey(*row[:6])] = (row[6], row[7])
+    for row in session.execute(select(*[ROLLUPS.c[name] for name in ROLLUP_KEY + sums[::2]])):
+        tally.rollups[RollupKey(*row[:6])] = (row[6], row[7])
+    rolled = SERVED_ROLLUPS.c
+    for row in session.execute(select(*[rolled[name] for name in SERVED_ROLLUP_KEY + sums[::2]])):
+        tally.served_rollups[ServedRollupKey(*row[:5])] = (row[5], row[6])
     return tally.nonzero()
 
 
-K = TypeVar("K", CellKey, ServedKey)
+K = TypeVar("K", CellKey, ServedKey, RollupKey, ServedRollupKey)
 
 
 def _compare(
@@ -135,6 +148,10 @@ def differences(kept: Tally, counted: Tally) -> list[Difference]:
     return [
         *_compare(CELLS.name, dict(kept.cells), dict(counted.cells), (0, 0, 0)),
         *_compare(SERVED.name, dict(kept.served), dict(counted.served), (0, 0)),
+        *_compare(ROLLUPS.name, dict(kept.rollups), dict(counted.rollups), (0, 0)),
+        *_compare(
+            SERVED_ROLLUPS.name, dict(kept.served_rollups), dict(counted.served_rollups), (0, 0)
+        ),
     ]
 
 
@@ -158,8 +175,8 @@ def replace(db: Database, progress: Progress | None = None) -> Outcome:
         kept = stored(session)
         counted = recount(session, progress)
         found = differences(kept, counted)
-        session.execute(delete(CELLS))
-        session.execute(delete(SERVED))
+        for table in (CELLS, SERVED, ROLLUPS, SERVED_ROLLUPS):
+            session.execute(delete(table))
         _insert(session, counted)
         uow.commit()
     return Outcome(found, len(counted.cells), len(counted.served), True)
@@ -170,9 +187,20 @@ def _insert(session: Session, tally: Tally) -> None:
         {**k._asdict(), "count": c, "amount_minor": a, "usd_minor": u}
         for k, (c, a, u) in sorted(tally.cells.items())
     ]
-    served = [
-        {**k._asdict(), "count": c, "usd_minor": u} for k, (c, u) in sorted(tally.served.items())
-    ]
-    for table, rows in ((CELLS, cells), (SERVED, served)):
+    served, rollups, rolled = (
+        _rows(tally.served),
+        _rows(tally.rollups),
+        _rows(tally.served_rollups),
+    )
+    for table, rows in (
+        (CELLS, cells),
+        (SERVED, served),
+        (ROLLUPS, rollups),
+        (SERVED_ROLLUPS, rolled),
+    ):
         for start in range(0, len(rows), STEP):
             session.execute(insert(table), rows[start : start + STEP])
+
+
+def _rows(sums: dict[K, tuple[int, int]]) -> list[dict[str, Any]]:
+    return [{**k._asdict(), "count": c, "usd_minor": u} for k, (c, u) in sorted(sums.items())]
