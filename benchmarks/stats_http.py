@@ -10,7 +10,9 @@ months, scenarios, currencies, classes, 30 banks serving a few each per county, 
 enterprises with heavy-tailed activity and sizes; then summed into the cells exactly as
 the upkeep sums them (one cell per county, month, scenario, currency, class, bank and
 measure; one served row per enterprise and county, month, scenario, class and bank), and
-inserted with COPY. The enterprises and banks are real `organizations` rows.
+inserted with COPY; the rollups are derived from them in SQL (`INSERT .. SELECT .. GROUP
+BY`, parties/stats/backfill.py, which tests/supervision/test_stats_rollups.py proves equal
+to what the upkeep keeps). The enterprises and banks are real `organizations` rows.
 
 Then the real app under uvicorn answers, timed against the authenticated no-op
 `GET /v1/me` in the same run: the dashboard (a head-office user's session) at the head
@@ -36,7 +38,7 @@ from collections import defaultdict
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from benchlib import bench_settings, fresh_database, print_header
 from crossfin.core.clock import utcnow
@@ -53,7 +55,8 @@ from crossfin.parties.models import (
     Role,
 )
 from crossfin.parties.schemas import OrgIn
-from crossfin.parties.stats.models import StatCell, StatServed
+from crossfin.parties.stats.backfill import fill_rollups
+from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
 from documents_verify import serve, timed
 
 ACTOR = Actor(None, None, "benchmark")
@@ -254,6 +257,10 @@ def load(db: Database, cells: Cells) -> tuple[int, int]:
             insert_rows(conn, table_of(StatCell), rows[start : start + 200_000])
         for start in range(0, len(served), 200_000):
             insert_rows(conn, table_of(StatServed), served[start : start + 200_000])
+        fill_rollups(conn)
+        rollups = conn.scalar(select(func.count()).select_from(StatRollup))
+        rolled = conn.scalar(select(func.count()).select_from(StatServedRollup))
+    print(f"rollups: {rollups:,} of the cells, {rolled:,} of the enterprises served", flush=True)
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")

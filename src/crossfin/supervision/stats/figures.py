@@ -72,7 +72,7 @@ def top_enterprises(
     usd = func.sum(table.usd_minor)
     ranked = session.execute(
         select(table.org_id, func.sum(table.count), usd)
-        .where(*conditions(table, caller, node, query, plan.depth), table.count > 0)
+        .where(*conditions(table, caller, node, query, plan.served_depth), table.count > 0)
         .group_by(table.org_id)
         .order_by(usd.desc(), table.org_id)
         .limit(limit)

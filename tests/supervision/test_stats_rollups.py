@@ -1,0 +1,247 @@
+"""The rollups: kept by the upkeep's `write` exactly as the SQL backfill derives them from
+the cells, compared by the recount, and read by `figures` / `top_enterprises` with the same
+answers as the cells give."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from crossfin.cli.main import app as cli
+from crossfin.core.db import Database
+from crossfin.parties.access import Caller
+from crossfin.parties.models import Jurisdiction, OrgKind
+from crossfin.parties.stats.backfill import fill_rollups
+from crossfin.parties.stats.models import StatRollup
+from crossfin.parties.stats.upkeep import CellKey, ServedKey, Tally, write
+from crossfin.supervision.stats import figures as figures_module
+from crossfin.supervision.stats.figures import Plan, figures, top_enterprises
+from crossfin.supervision.stats.query import StatsQuery, scope_of
+from crossfin.supervision.stats.recount import check, stored
+from support.financing import declaration, make_firms
+from support.parties import make_party
+from support.payments import caller_of
+from support.stats import register
+from support.stats_cells import set_size
+
+runner = CliRunner()
+MONTHS = ("2025-12", "2026-01", "2026-02", "2026-03")
+SCENARIOS = ("F1", "F4", "P3", "")
+CURRENCIES = ("USD", "EUR", "")
+CLASSES = ("A", "B", "")
+MEASURES = ("registered", "facilitated", "outstanding", "verified")
+
+
+def _places(db: Database) -> list[str]:
+    """Counties of Guangdong and Shanghai, 东莞 (a prefecture-level city without counties:
+    its path is a prefecture's), and the no-county sentinel."""
+    with db.session(readonly=True) as session:
+        rows = session.execute(
+            select(Jurisdiction.path).where(
+                Jurisdiction.level == "county",
+                Jurisdiction.code.in_(["440305", "440304", "440106", "440103", "310115"]),
+            )
+        ).scalars()
+        dongguan = session.scalar(select(Jurisdiction.path).where(Jurisdiction.code == "441900"))
+    places = sorted(rows)
+    assert len(places) == 5 and dongguan is not None and len(dongguan) == 22
+    return [*places, dongguan, ""]
+
+
+def _random_tally(
+    rng: random.Random, places: list[str], orgs: list[int], banks: list[int]
+) -> Tally:
+    tally = Tally()
+    for _ in range(120):
+        key = CellKey(
+            rng.choice(places),
+            rng.choice(MONTHS),
+            rng.choice(SCENARIOS),
+            rng.choice(CURRENCIES),
+            rng.choice(CLASSES),
+            rng.choice(banks),
+            rng.choice(MEASURES),
+        )
+        usd = rng.randrange(0, 10**6)
+        tally.cells[key] = (rng.randint(1, 5), usd * 7, usd)
+    for _ in range(60):
+        path = rng.choice(places[:-1])  # an enterprise served sits in a county
+        key2 = ServedKey(
+            path,
+            rng.choice(MONTHS),
+            rng.choice(SCENARIOS[:3]),
+            rng.choice(CLASSES[:2]),
+            rng.choice(banks),
+            rng.choice(orgs),
+        )
+        tally.served[key2] = (rng.randint(1, 3), rng.randrange(1, 10**6))
+    return tally
+
+
+def _negated(tally: Tally, rng: random.Random) -> Tally:
+    """Some of the tally's entries taken back: cells and served rows back to zero."""
+    back = Tally()
+    back.cells = {k: (-c, -a, -u) for k, (c, a, u) in tally.cells.items() if rng.random() < 0.3}
+    back.served = {k: (-c, -u) for k, (c, u) in tally.served.items() if rng.random() < 0.3}
+    return back
+
+
+def _write(db: Database, tally: Tally) -> None:
+    with db.session() as session:
+        write(session, tally)
+        session.commit()
+
+
+@pytest.fixture
+def world(db: Database) -> dict[str, Any]:
+    """Random cells and served rows written through the upkeep in several transactions,
+    some taken back; enterprises of every size; regulators at each level."""
+    rng = random.Random(12)
+    firms = [make_party(db, OrgKind.ENTERPRISE, jurisdiction="440305") for _ in range(6)]
+    for firm, size in zip(firms, ("micro", "small", "large", None, "medium", "micro"), strict=True):
+        set_size(db, firm.org_id, size)
+    banks = [0, make_party(db, OrgKind.BANK).org_id, make_party(db, OrgKind.BANK).org_id]
+    places = _places(db)
+    for _ in range(3):
+        tally = _random_tally(rng, places, [f.org_id for f in firms], banks)
+        _write(db, tally)
+        _write(db, _negated(tally, rng))
+    regulators = {
+        code: make_party(db, OrgKind.REGULATOR, jurisdiction=code)
+        for code in ("000000", "440000", "440300", "310000", "441900")
+    }
+    return {"regulators": regulators, "banks": banks}
+
+
+def test_the_upkeep_keeps_the_rollups_the_sql_backfill_derives(db: Database, world) -> None:
+    with db.session(readonly=True) as session:
+        kept = stored(session)
+    assert kept.rollups and kept.served_rollups
+    # What the upkeep wrote equals the cells it wrote, rolled up...
+    assert kept.rollups == kept.rolled_up().nonzero().rollups
+    assert kept.served_rollups == kept.rolled_up().nonzero().served_rollups
+    # ... and equals what the SQL backfill (migration 0022, the benchmark) derives.
+    with db.engine.begin() as conn:
+        fill_rollups(conn)
+    with db.session(readonly=True) as session:
+        filled = stored(session)
+    assert filled.rollups == kept.rollups
+    assert filled.served_rollups == kept.served_rollups
+    # The no-county cells roll up at every depth to the area '', 东莞 at depths 2 and 3.
+    assert {k.depth for k in kept.rollups if k.area_path == ""} == {0, 1, 2, 3}
+    dongguan = {k.depth for k in kept.rollups if k.area_path.endswith("/441900/")}
+    assert dongguan == {2, 3}
+
+
+def _fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Plan, "of", staticmethod(lambda node, query: Plan(None, None)))
+
+
+QUERIES = [
+    StatsQuery(),
+    StatsQuery(group_by=("month",)),
+    StatsQuery(group_by=("province",)),
+    StatsQuery(group_by=("prefecture", "month")),
+    StatsQuery(group_by=("county",)),
+    StatsQuery(group_by=("class",), month_from="2026-01"),
+    StatsQuery(group_by=("scenario",), month_to="2026-02"),
+    StatsQuery(group_by=("county", "class"), trade_class="A"),
+    StatsQuery(group_by=("prefecture",), scenario="F1"),
+    StatsQuery(group_by=("province", "county", "month")),
+]
+WHO = {"000000": (None, "440000", "310000"), "440000": (None, "440300"), "440300": (None,)}
+
+
+def _answers(db: Database, regulators: dict[str, Any]) -> list[Any]:
+    found = []
+    with db.session(readonly=True) as session:
+        for code, nodes in WHO.items():
+            caller: Caller = caller_of(db, regulators[code])
+            for node in nodes:
+                for query in QUERIES:
+                    asked = replace(query, jurisdiction=node)
+                    found.append(figures(session, caller, asked))
+                    found.append(top_enterprises(session, caller, asked, 5))
+    return found
+
+
+def test_figures_from_the_rollups_equal_figures_from_the_cells(
+    db: Database, world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    regulators = world["regulators"]
+    rolled = _answers(db, regulators)
+    with db.session(readonly=True) as session:
+        caller = caller_of(db, regulators["000000"])
+        for query in QUERIES:  # the rollups were read, not the cells
+            plan = Plan.of(scope_of(session, caller, query), query)
+            assert plan.depth is not None
+            assert (plan.served_depth is None) == bool(
+                query.scenario or "scenario" in query.group_by
+            )
+    _fine(monkeypatch)
+    fine = _answers(db, regulators)
+    assert rolled == fine
+    assert any(rows and rows[0].get("enterprises") for rows in fine)  # not all empty
+
+
+def test_a_query_by_currency_or_bank_reads_the_cells(db: Database, world) -> None:
+    head = caller_of(db, world["regulators"]["000000"])
+    with db.session(readonly=True) as session:
+        node = scope_of(session, head, StatsQuery())
+        for query in (
+            StatsQuery(group_by=("currency",)),
+            StatsQuery(group_by=("bank",)),
+            StatsQuery(currency="EUR"),
+            StatsQuery(bank_org_id=world["banks"][1]),
+        ):
+            assert Plan.of(node, query).depth is None
+            assert figures_module.figures(session, head, query) is not None
+
+
+def test_a_regulator_reads_no_rollup_outside_its_subtree(db: Database, world) -> None:
+    regulators = world["regulators"]
+    with db.session(readonly=True) as session:
+        shanghai = figures(session, caller_of(db, regulators["310000"]), StatsQuery())
+        dongguan = figures(session, caller_of(db, regulators["441900"]), StatsQuery())
+        by_county = figures(
+            session,
+            caller_of(db, regulators["440300"]),
+            StatsQuery(group_by=("county",)),
+        )
+    codes = {r["county"]["code"] for r in by_county}
+    assert codes and all(code.startswith("4403") for code in codes)
+    head = caller_of(db, regulators["000000"])
+    with db.session(readonly=True) as session:
+        everything = figures(session, head, StatsQuery(group_by=("province",)))
+        east = figures(session, head, StatsQuery(jurisdiction="310000"))
+    provinces = {(r["province"] or {}).get("code") for r in everything}
+    assert provinces == {"440000", "310000", None}  # None: the no-county cells
+    assert shanghai == east
+    assert dongguan and dongguan != shanghai
+
+
+def test_recount_check_names_a_tampered_rollup(client, db: Database, db_url: str) -> None:
+    firms = make_firms(db)
+    register(client, firms, [declaration(db, firms, "300.00")], "200.00")
+    assert check(db).differences == []
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(StatRollup).where(StatRollup.depth == 1).values(count=StatRollup.count + 1)
+        )
+    env = {"CROSSFIN_DATABASE_URL": db_url}
+    bad = runner.invoke(cli, ["stats", "recount", "--check", "--json"], env=env)
+    assert bad.exit_code == 1, bad.output
+    found = json.loads(bad.stdout)["differences"]
+    assert {d["table"] for d in found} == {"stats_rollups"}
+    assert {d["key"]["depth"] for d in found} == {1}
+    assert all(d["key"]["area_path"] == "/000000/440000/" for d in found)
+    assert all(d["stored"]["count"] == d["recounted"]["count"] + 1 for d in found)
+    fixed = runner.invoke(cli, ["stats", "recount"], env=env)
+    assert fixed.exit_code == 0, fixed.output
+    assert check(db).differences == []
