@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, distinct, func, literal, select
+from sqlalchemy import ColumnElement, Label, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import invalid
@@ -179,15 +179,24 @@ def _served(
     session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery, plan: Plan
 ) -> dict[Key, tuple[int, int, int]]:
     table = plan.served
-    dims = [expression(table, name) for name in query.group_by]
-    org = table.org_id
-    sme = func.count(distinct(case((Organization.size.in_(SME_SIZES), org))))
-    sized = func.count(distinct(case((Organization.size.is_not(None), org))))
-    found = session.execute(
-        select(*dims, func.count(distinct(org)), sme, sized)
-        .join(Organization, Organization.id == org)
+    dims: list[Label[Any]] = [
+        expression(table, name).label(f"d{i}") for i, name in enumerate(query.group_by)
+    ]
+    # Each group's enterprises first (a hash aggregate), then their sizes: the join reads
+    # one row per enterprise and group, not one per served row, and no count is DISTINCT.
+    served = (
+        select(*dims, table.org_id)
         .where(*conditions(table, caller, node, query, plan.served_depth), table.count > 0)
-        .group_by(*dims)
+        .group_by(*dims, table.org_id)
+        .subquery()
+    )
+    keys = [served.c[f"d{i}"] for i in range(len(dims))]
+    sme = func.count(case((Organization.size.in_(SME_SIZES), 1)))
+    found = session.execute(
+        select(*keys, func.count(), sme, func.count(Organization.size))
+        .select_from(served)
+        .join(Organization, Organization.id == served.c.org_id)
+        .group_by(*keys)
         .limit(MAX_GROUPS + 1)
     ).all()
     if len(found) > MAX_GROUPS:
