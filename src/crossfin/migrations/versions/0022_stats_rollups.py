@@ -66,7 +66,7 @@ def upgrade() -> None:
             name=op.f("uq_stats_served_rollups_depth"),
         ),
     )
-    # supervision/stats/indexes.py says why (a prefix per depth; an index-only scan).
+    # supervision/stats/indexes.py says why (a prefix per depth; no sums included).
     op.create_index(
         "ix_stats_rollups_area",
         "stats_rollups",
@@ -78,7 +78,6 @@ def upgrade() -> None:
         "stats_served_rollups",
         ["depth", "area_path", "month"],
         postgresql_ops=PATTERN,
-        postgresql_include=["org_id", "trade_class", "count", "usd_minor"],
     )
     fill_rollups(op.get_bind())
 

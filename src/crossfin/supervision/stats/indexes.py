@@ -21,9 +21,12 @@ SERVED_BY_PATH = Index(
     "ix_stats_served_path", StatServed.county_path, StatServed.month, postgresql_ops=PATTERN
 )
 
-# The rollups are read by depth, then an area's prefix, then months; the enterprises'
-# index carries what a distinct count and a ranking read (INCLUDE), so that PostgreSQL
-# answers them from the index alone (an index-only scan) without visiting the table.
+# The rollups are read by depth, then an area's prefix, then months. No index carries
+# the sums (`INCLUDE (count, usd_minor)` would let a distinct count be an index-only scan,
+# but then every upsert of a hot row, the root's of the month at each commit, changes an
+# indexed column: no HOT update, a new index entry each time, and registration paid
+# ~40 % more PostgreSQL CPU per request, growing as the index bloated; see
+# benchmarks/README.md, "Statistics over HTTP").
 ROLLUPS_BY_AREA = Index(
     "ix_stats_rollups_area",
     StatRollup.depth,
@@ -37,5 +40,4 @@ SERVED_ROLLUPS_BY_AREA = Index(
     StatServedRollup.area_path,
     StatServedRollup.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},
-    postgresql_include=["org_id", "trade_class", "count", "usd_minor"],
 )
