@@ -38,6 +38,10 @@ def org_add(
         list[str] | None,
         typer.Option(help="GB/T 2260 code; repeat for banks serving several nodes."),
     ] = None,
+    parent_org: Annotated[
+        int | None,
+        typer.Option(help="A dispatched office's parent regulator (a regulator at a county)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register an organization with validated identifiers."""
@@ -50,6 +54,7 @@ def org_add(
             bic=bic,
             customs_code=customs_code,
             jurisdictions=jurisdiction or [],
+            parent_org_id=parent_org,
         )
     except ValidationError as exc:
         raise _pydantic_errors(exc) from None

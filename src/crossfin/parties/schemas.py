@@ -36,6 +36,10 @@ class OrgIn(BaseModel):
     customs_code: str | None = None
     jurisdictions: list[str] = Field(default_factory=list, max_length=200)
     trade_class: TradeClass | None = None
+    parent_org_id: RowId | None = Field(
+        default=None,
+        description="A dispatched office's parent regulator (a regulator seated at a county).",
+    )
 
 
 class OrgOut(BaseModel):
@@ -51,6 +55,7 @@ class OrgOut(BaseModel):
     jurisdiction: str | None = Field(validation_alias="jurisdiction_code")
     trade_class: TradeClass | None
     serves: list[str] = Field(default_factory=list)
+    parent_org_id: int | None = None
     created_at: datetime
 
 

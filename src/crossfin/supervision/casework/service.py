@@ -26,6 +26,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import ROOT_PATH, Caller, require_kind, require_writer, supervises
 from crossfin.parties.alerts import Alert
 from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind
+from crossfin.parties.offices import handling_office
 from crossfin.supervision.models import AlertCase, CaseStep
 
 # A case is due this many calendar days after it opens unless the analyst says otherwise
@@ -128,9 +129,13 @@ def open_case(
     joined = case is not None
     if case is None:
         now = utcnow()
+        # Routed as the county's business is (a dispatched office, else the prefecture's,
+        # the province's, the head office); the caller is over the alert, so one exists.
+        office = handling_office(uow.session, alert.jurisdiction_path)
         case = AlertCase(
             subject_org_id=alert.subject_org_id,
             jurisdiction_path=alert.jurisdiction_path,
+            handling_org_id=office.id if office else caller.org_id,
             state=CaseState.OPEN.value,
             due_date=due_date or today + timedelta(days=DUE_DAYS),
             opened_by_principal_id=caller.principal_id,
@@ -145,6 +150,7 @@ def open_case(
     detail = {"alert": alert.id, "kind": alert.kind, "subject": alert.subject_org_id}
     if not joined:
         detail["due_date"] = case.due_date.isoformat()
+        detail["handling_org_id"] = case.handling_org_id
     return case, joined, _step(uow, caller, case, event, detail)
 
 
