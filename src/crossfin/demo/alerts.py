@@ -7,7 +7,8 @@ are not empty: what the services do for any bank, nothing written around them.
 - bank 1 submits a P2 payment of USD 60,000 for the class-A service importer with no tax
   filing (`demo-alert-P2-001`): refused, a `payment-without-documents` alert;
 - the Guangdong branch (`safe-gd.admin`) opens a case from the many-banks alert, assigns
-  it to Shenzhen's `safe-sz.admin`, who starts investigating and notes what was asked.
+  it to the admin of the office handling the firm's county (`safe-nanshan.admin`, Shenzhen's
+  dispatched office at Nanshan), who starts investigating and notes what was asked.
 
 The class-C attempt and the filing overpayment come with the payments demo. Idempotent:
 nothing is tried again once the many-banks alert exists.
@@ -26,7 +27,7 @@ from crossfin.financing.models import Financing, FinancingUse
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.alerts import Alert, AlertKind
-from crossfin.parties.models import Organization, Principal
+from crossfin.parties.models import Organization, Principal, PrincipalKind, Role
 from crossfin.payments import submission
 from crossfin.payments.schemas import PaymentIn
 from crossfin.supervision.casework import service as cases
@@ -115,13 +116,23 @@ def _case_in_progress(uow: UnitOfWork, people: _People) -> None:
     )
     if alert_id is None:
         return
-    province, city = people("safe-gd.admin"), people("safe-sz.admin")
+    province = people("safe-gd.admin")
     with uow.acting_as(province.actor):
         case, _, _ = cases.open_case(uow, province, alert_id)
-        analyst = uow.session.scalars(
-            select(Principal.id).where(Principal.username == "safe-sz.admin")
+        # To the office that handles the firm's county (a Nanshan firm: Shenzhen's
+        # dispatched office there), as a branch routes a case.
+        username = uow.session.scalars(
+            select(Principal.username)
+            .where(
+                Principal.org_id == case.handling_org_id,
+                Principal.kind == PrincipalKind.USER.value,
+                Principal.role == Role.ADMIN.value,
+            )
+            .order_by(Principal.id)
+            .limit(1)
         ).one()
-        cases.assign(uow, province, case.id, analyst)
+        city = people(username or "")
+        cases.assign(uow, province, case.id, city.principal_id)
     with uow.acting_as(city.actor):
         cases.move(uow, city, case.id, cases.CaseState.INVESTIGATING)
         cases.add_note(
