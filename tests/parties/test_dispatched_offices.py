@@ -3,6 +3,7 @@ CLI): every refusal names its field and changes nothing."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,26 @@ def test_the_command_line_onboards_a_dispatched_office(
         shenzhen.org_id,
         "/000000/440000/440300/440305/",
     )
+
+
+def test_offices_onboarded_at_once_at_one_county_make_one(
+    client: TestClient, db: Database, operator: Party
+) -> None:
+    # The check reads before it writes; on PostgreSQL racing twins both pass it, and the
+    # one-office-per-county index turns the loser into a 409, never a 500.
+    shenzhen = make_party(db, OrgKind.REGULATOR, jurisdiction="440300")
+
+    def post(n: int) -> int:
+        body = _office("440306", shenzhen.org_id, f"Bao'an {n}")
+        return int(_add(client, operator, body).status_code)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(post, range(8)))
+    assert statuses == [201] + [409] * 7
+    with db.session(readonly=True) as session:
+        seated = session.scalar(
+            select(func.count())
+            .select_from(Organization)
+            .where(Organization.jurisdiction_code == "440306")
+        )
+    assert seated == 1
