@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from crossfin.core.db import Database
-from crossfin.migrations.upgrade import alembic_config
+from crossfin.migrations.upgrade import migrate
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 # code, parent, level, path
@@ -25,10 +24,7 @@ NODES = (
 
 
 def _to(db: Database, revision: str, down: bool = False) -> None:
-    config = alembic_config(db.url)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate(db, revision, down=down)
 
 
 def _insert(conn, table: str, **values: object) -> int:  # type: ignore[no-untyped-def]
