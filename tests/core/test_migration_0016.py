@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from crossfin.core.db import Database
-from crossfin.migrations.upgrade import alembic_config
+from crossfin.migrations.upgrade import migrate
 
 
 def _to(db: Database, revision: str, down: bool = False) -> None:
-    config = alembic_config(db.url)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate(db, revision, down=down)
 
 
 def test_backfill_from_the_current_class(tmp_path: Path) -> None:

@@ -121,3 +121,18 @@ def test_identifiers_pinned() -> None:
     assert by_key["lotus"].uscc == "91440305277731711K"
     assert by_key["kapok"].uscc == "91440305MAWHCEE70U"
     assert by_key["bank1"].bic == "PRCBCNG0SZN"
+
+
+def test_dispatched_offices_sit_at_a_county_of_their_parents_subtree() -> None:
+    regulators = _of_kind("regulator")
+    offices = [r for r in regulators if r.parent]
+    assert offices, "the demo shows one dispatched office"
+    counties = {d.code for d in load_divisions() if d.level == "county" and not d.retired}
+    for office in offices:
+        parent = next(r for r in regulators if r.key == office.parent)
+        # The parent comes first (the loader resolves it), and holds the county.
+        assert regulators.index(parent) < regulators.index(office)
+        [county], [above] = office.jurisdictions, parent.jurisdictions
+        assert county in counties and county.startswith(above.rstrip("0")[:4]), office
+    seats = [r.jurisdictions[0] for r in regulators if not r.parent]
+    assert all(code not in counties for code in seats)

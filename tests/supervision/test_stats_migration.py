@@ -4,7 +4,6 @@ figures still equal a recount."""
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect, select
 
 from crossfin.assembly import state_views
@@ -14,7 +13,7 @@ from crossfin.financing.models import Financing
 from crossfin.ledger.state import StateViews
 from crossfin.ledger.state_audit import audit_state_database
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.migrations.upgrade import alembic_config, upgrade
+from crossfin.migrations.upgrade import migrate, upgrade
 from crossfin.parties.classes import service as classes
 from crossfin.parties.models import OrgKind, Role
 from support.financing import declaration, make_firms
@@ -39,10 +38,7 @@ def _financings_audit(db: Database) -> tuple[int, list[object]]:
 
 
 def _migrate(db: Database, target: str) -> None:
-    config = alembic_config(db.url)
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, target)
+    migrate(db, target, down=True)
 
 
 def test_upgrading_an_existing_database_backfills_and_audits_clean(client, db) -> None:

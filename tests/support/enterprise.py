@@ -16,7 +16,7 @@ from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.documents.models import Document
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties.alerts import AlertKind, raise_alert
+from crossfin.parties.alerts import Alert, AlertKind, raise_alert
 from crossfin.parties.models import Organization, OrgKind, Role
 from support.financing import Firms, application, bill_of_lading, declaration
 from support.parties import TEST_ACTOR, Party, another_principal, make_party
@@ -71,8 +71,10 @@ def build(client: TestClient, db: Database) -> EnterpriseWorld:
     )
     assert consent.status_code == 201, consent.text
     province = fw.regulator
-    alerts = [_alert(db, fw.payer.org_id, kind) for kind in (AlertKind.OVER_FINANCING,) * 2]
-    closed = _case(client, province, alerts[0])
+    # An over-financing alert opens its firm's case as it is raised (its rule's
+    # `opens_case`); the second, raised once the first case is closed, opens another.
+    alerts = [_alert(db, fw.payer.org_id, AlertKind.OVER_FINANCING)]
+    closed = _case_of(db, alerts[0])
     _post(client, province, f"/v1/cases/{closed}/notes", {"text": NOTE})
     _post(
         client,
@@ -80,7 +82,9 @@ def build(client: TestClient, db: Database) -> EnterpriseWorld:
         f"/v1/cases/{closed}/transition",
         {"to": "closed", "outcome": "warning_issued"},
     )
-    opened = _case(client, province, alerts[1])
+    alerts.append(_alert(db, fw.payer.org_id, AlertKind.OVER_FINANCING))
+    opened = _case_of(db, alerts[1])
+    assert opened != closed
     _post(client, province, f"/v1/cases/{opened}/notes", {"text": NOTE})
     return EnterpriseWorld(
         fw=fw,
@@ -120,8 +124,11 @@ def _alert(db: Database, org_id: int, kind: AlertKind) -> int:
         return int(raised[0].id)
 
 
-def _case(client: TestClient, regulator: Party, alert_id: int) -> int:
-    return int(_post(client, regulator, f"/v1/alerts/{alert_id}/case", {})["id"])
+def _case_of(db: Database, alert_id: int) -> int:
+    with db.session(readonly=True) as session:
+        case_id = session.get_one(Alert, alert_id).case_id
+    assert case_id is not None, "the alert opened no case"
+    return case_id
 
 
 def _post(client: TestClient, party: Party, url: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -49,9 +49,10 @@ class ValidationFailed(CrossfinError):
     slug = "validation"
     title = "The request is not valid"
 
-    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+    def __init__(self, errors: list[FieldError], detail: str | None = None, **extra: Any) -> None:
         text = detail or "; ".join(f"{e.field}: {e.reason}" for e in errors)
-        super().__init__(text, errors=[{"field": e.field, "reason": e.reason} for e in errors])
+        listed = [{"field": e.field, "reason": e.reason} for e in errors]
+        super().__init__(text, errors=listed, **extra)
         self.errors = errors
 
 

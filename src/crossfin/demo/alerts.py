@@ -7,8 +7,9 @@ are not empty: what the services do for any bank, nothing written around them.
   the first refusal's alert opens a case as it is raised, the others join it;
 - bank 1 submits a P2 payment of USD 60,000 for the class-A service importer with no tax
   filing (`demo-alert-P2-001`): refused, a `payment-without-documents` alert (its own case);
-- the Guangdong branch (`safe-gd.admin`) assigns the firm's case to Shenzhen's
-  `safe-sz.admin`, who starts investigating and notes what was asked;
+- the Guangdong branch (`safe-gd.admin`) assigns the firm's case to the admin of the office
+  handling the firm's county (`safe-nanshan.admin`, Shenzhen's dispatched office at Nanshan),
+  who starts investigating and notes what was asked;
 - bank 2 lends to Pearl Tower (Guangzhou) on a free declaration (`demo-alert-F1-overdue`),
   disbursed with a value date 120 days back and due 30 days ago (a loan taken before the
   demo's "today"), and the real overdue sweep flags it: an `overdue` alert.
@@ -35,10 +36,11 @@ from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 from crossfin.financing.service import Registered
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.alerts import Alert, AlertKind
-from crossfin.parties.models import Organization, Principal
+from crossfin.parties.models import Organization, Principal, PrincipalKind, Role
 from crossfin.payments import submission
 from crossfin.payments.schemas import PaymentIn
 from crossfin.supervision.casework import service as cases
+from crossfin.supervision.models import AlertCase
 
 BANKS = ("bank1", "bank2", "bank5")
 HOURS = 72
@@ -136,15 +138,27 @@ def _case_in_progress(uow: UnitOfWork, people: _People) -> None:
     ).first()
     if alert is None:
         return
-    province, city = people("safe-gd.admin"), people("safe-sz.admin")
+    province = people("safe-gd.admin")
     with uow.acting_as(province.actor):
         case_id = alert.case_id
         if case_id is None:
             case_id = cases.open_case(uow, province, alert.id)[0].id
-        analyst = uow.session.scalars(
-            select(Principal.id).where(Principal.username == "safe-sz.admin")
+        case = uow.session.get(AlertCase, case_id)
+        assert case is not None
+        # To the office that handles the firm's county (a Nanshan firm: Shenzhen's
+        # dispatched office there), as a branch routes a case.
+        username = uow.session.scalars(
+            select(Principal.username)
+            .where(
+                Principal.org_id == case.handling_org_id,
+                Principal.kind == PrincipalKind.USER.value,
+                Principal.role == Role.ADMIN.value,
+            )
+            .order_by(Principal.id)
+            .limit(1)
         ).one()
-        cases.assign(uow, province, case_id, analyst)
+        city = people(username or "")
+        cases.assign(uow, province, case_id, city.principal_id)
     with uow.acting_as(city.actor):
         cases.move(uow, city, case_id, cases.CaseState.INVESTIGATING)
         cases.add_note(

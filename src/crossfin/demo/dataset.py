@@ -40,7 +40,8 @@ _Firm = tuple[str, str, str, str, str, TradeClassName]
 @dataclass(frozen=True, slots=True)
 class DemoOrg:
     """One organization. `jurisdictions`: an enterprise's county, a regulator's node, the
-    nodes a bank serves, or another party's seat (possibly empty)."""
+    nodes a bank serves, or another party's seat (possibly empty). `parent`: the key of a
+    dispatched office's parent regulator, listed before it."""
 
     key: str
     kind: OrgKindName
@@ -52,6 +53,7 @@ class DemoOrg:
     jurisdictions: tuple[str, ...] = ()
     trade_class: TradeClassName | None = None
     size: SizeName | None = None
+    parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,8 @@ _BANKS = (
     ),
 )
 
-# The head office and every branch on the path from it to the firms' prefectures.
+# The head office and every branch on the path from it to the firms' prefectures, and one
+# dispatched office: Shenzhen's at Nanshan, which handles the Nanshan firms' business.
 _REGULATORS = (
     DemoOrg(
         "safe-ho", "regulator", "SAFE Head Office", "国家外汇管理局", jurisdictions=("000000",)
@@ -164,6 +167,14 @@ _REGULATORS = (
         "SAFE Hangzhou Branch",
         "国家外汇管理局杭州市分局",
         jurisdictions=("330100",),
+    ),
+    DemoOrg(
+        "safe-nanshan",
+        "regulator",
+        "SAFE Shenzhen Nanshan Office",
+        "国家外汇管理局深圳市分局南山派出机构",
+        jurisdictions=("440305",),
+        parent="safe-sz",
     ),
 )
 

@@ -20,23 +20,26 @@ from crossfin.core.clock import business_date
 from crossfin.demo.financings import _People, _records
 from crossfin.demo.payments import BANK, _body
 from crossfin.ledger.uow import Transactions, UnitOfWork
+from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.classes.imports import import_classes
 from crossfin.parties.models import Organization
 from crossfin.payments import submission, transitions
 from crossfin.payments.models import Payment
 from crossfin.payments.service import Submitted
-from crossfin.supervision.models import AlertCase
 
 REF = "demo-P3-case-firm"
 REGULATOR_USER = "safe-gd.admin"
 
 
 def case_firm(uow: UnitOfWork) -> Organization | None:
-    """The enterprise of the demo's first case (None before the alerts are loaded)."""
+    """The enterprise of the demo's case in progress: the firm whose declaration was tried
+    at many banks (None before the alerts are loaded). Not merely the first case: cases
+    open as alerts are raised, and the payments demo's refusals come first."""
     query = (
         select(Organization)
-        .join(AlertCase, AlertCase.subject_org_id == Organization.id)
-        .order_by(AlertCase.id)
+        .join(Alert, Alert.subject_org_id == Organization.id)
+        .where(Alert.kind == AlertKind.MANY_BANKS.value)
+        .order_by(Alert.id)
         .limit(1)
     )
     return uow.session.scalars(query).first()

@@ -70,6 +70,7 @@ def _load_orgs(uow: UnitOfWork, result: DemoResult) -> None:
                 jurisdictions=list(demo.jurisdictions),
                 trade_class=TradeClass(demo.trade_class) if demo.trade_class else None,
                 size=EnterpriseSize(demo.size) if demo.size else None,
+                parent_org_id=result.org_ids[demo.parent] if demo.parent else None,
             )
             found, _ = service.add_org(uow, data)
             result.orgs_added += 1

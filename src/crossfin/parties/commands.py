@@ -41,6 +41,10 @@ def org_add(
     size: Annotated[
         EnterpriseSize | None, typer.Option(help="Enterprises: micro, small, medium or large.")
     ] = None,
+    parent_org: Annotated[
+        int | None,
+        typer.Option(help="A dispatched office's parent regulator (a regulator at a county)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register an organization with validated identifiers."""
@@ -54,6 +58,7 @@ def org_add(
             customs_code=customs_code,
             jurisdictions=jurisdiction or [],
             size=size,
+            parent_org_id=parent_org,
         )
     except ValidationError as exc:
         raise _pydantic_errors(exc) from None

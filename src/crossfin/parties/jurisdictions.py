@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import FieldError, invalid
@@ -90,6 +90,21 @@ def holds_firms(session: Session, node: Jurisdiction) -> bool:
         Jurisdiction.parent_code == node.code, Jurisdiction.retired.is_(None)
     )
     return session.scalar(child.limit(1)) is None
+
+
+def firm_seat_paths(session: Session) -> list[str]:
+    """The paths of every current division that holds firms (`holds_firms`), in one query."""
+    with_counties = select(Jurisdiction.parent_code).where(
+        Jurisdiction.level == "county", Jurisdiction.retired.is_(None)
+    )
+    query = select(Jurisdiction.path).where(
+        Jurisdiction.retired.is_(None),
+        or_(
+            Jurisdiction.level == "county",
+            and_(Jurisdiction.level == "prefecture", Jurisdiction.code.not_in(with_counties)),
+        ),
+    )
+    return list(session.scalars(query.order_by(Jurisdiction.path)))
 
 
 def seat_error(session: Session, node: Jurisdiction, field: str, kind: str) -> FieldError | None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -121,10 +122,24 @@ class Organization(Base):
     # Enterprises: micro, small, medium or large (China's SME classification); None unknown.
     size: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A regulator's dispatched office (派出机构), seated at one county: the regulator it
+    # answers to, whose subtree holds the county (parties/offices.py). None otherwise.
+    parent_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), nullable=True, index=True
+    )
 
     __table_args__ = (
         CheckConstraint("trade_class IS NULL OR trade_class IN ('A','B','C')", name="class"),
         CheckConstraint("size IS NULL OR size IN ('micro','small','medium','large')", name="size"),
+        # One dispatched office per county, so that "who handles this county" has one
+        # answer even when two are onboarded at once.
+        Index(
+            "uq_organizations_dispatched_seat",
+            "jurisdiction_code",
+            unique=True,
+            sqlite_where=text("parent_org_id IS NOT NULL"),
+            postgresql_where=text("parent_org_id IS NOT NULL"),
+        ),
     )
 
 

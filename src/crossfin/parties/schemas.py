@@ -39,6 +39,10 @@ class OrgIn(BaseModel):
     trade_class: TradeClass | None = None
     # Enterprises only: micro, small, medium or large (the SME share of the statistics).
     size: EnterpriseSize | None = None
+    parent_org_id: RowId | None = Field(
+        default=None,
+        description="A dispatched office's parent regulator (a regulator seated at a county).",
+    )
 
 
 class OrgOut(BaseModel):
@@ -55,6 +59,7 @@ class OrgOut(BaseModel):
     trade_class: TradeClass | None
     size: EnterpriseSize | None = None
     serves: list[str] = Field(default_factory=list)
+    parent_org_id: int | None = None
     created_at: datetime
 
 

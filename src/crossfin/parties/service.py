@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
@@ -31,6 +32,7 @@ from crossfin.parties.models import (
     OrgKind,
     TradeClass,
 )
+from crossfin.parties.offices import dispatched_office_at, office_errors
 from crossfin.parties.schemas import OrgIn
 
 
@@ -60,6 +62,7 @@ def _check_identifiers(data: OrgIn) -> tuple[dict[str, str | None], list[FieldEr
 
 def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
     errors: list[FieldError] = []
+    seats: list[Jurisdiction] = []
     for i, code in enumerate(data.jurisdictions):
         found = session.get(Jurisdiction, code)
         field = f"jurisdictions[{i}]"
@@ -67,6 +70,8 @@ def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
             errors.append(FieldError(field, f"unknown GB/T 2260 code {code!r}"))
         elif problem := seat_error(session, found, field, data.kind.value):
             errors.append(problem)
+        else:
+            seats.append(found)
     single = {OrgKind.ENTERPRISE, OrgKind.REGULATOR}
     if data.kind in single and len(data.jurisdictions) != 1:
         errors.append(FieldError("jurisdictions", f"a {data.kind.value} needs exactly one"))
@@ -76,7 +81,20 @@ def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
         errors.append(FieldError("trade_class", "only enterprises carry a trade class"))
     if data.size is not None and data.kind is not OrgKind.ENTERPRISE:
         errors.append(FieldError("size", "only enterprises carry a size"))
+    if data.kind is OrgKind.REGULATOR and len(seats) == 1 == len(data.jurisdictions):
+        errors += office_errors(session, seats[0], data.parent_org_id)
+    elif data.parent_org_id is not None and data.kind is not OrgKind.REGULATOR:
+        errors.append(FieldError("parent_org_id", "only a regulator's dispatched office has one"))
     return errors
+
+
+def _successor(session: Session, data: OrgIn) -> dict[str, str]:
+    """The successor of a retired seat, for the refusal's answer (a client may retry there)."""
+    for code in data.jurisdictions:
+        node = session.get(Jurisdiction, code)
+        if node is not None and node.retired and node.successor_code:
+            return {"successor": node.successor_code}
+    return {}
 
 
 def _check_unique(session: Session, clean: dict[str, str | None]) -> None:
@@ -93,10 +111,12 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     clean, errors = _check_identifiers(data)
     errors += _check_jurisdictions(session, data)
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, **_successor(session, data))
     _check_unique(session, clean)
     seat = data.jurisdictions[0] if data.jurisdictions and data.kind is not OrgKind.BANK else None
     seat_node = get_jurisdiction(session, seat) if seat else None
+    if data.parent_org_id is not None and seat and (taken := dispatched_office_at(session, seat)):
+        raise _office_taken(seat, taken)
     org = Organization(
         kind=data.kind.value,
         name=data.name,
@@ -108,10 +128,10 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
         if data.kind is OrgKind.ENTERPRISE
         else None,
         size=data.size.value if data.size is not None else None,
+        parent_org_id=data.parent_org_id,
         **clean,
     )
-    session.add(org)
-    session.flush()
+    _insert(session, org, seat)
     organization_added(session, org)
     if data.kind is OrgKind.BANK:
         session.add_all(BankJurisdiction(org_id=org.id, code=c) for c in set(data.jurisdictions))
@@ -134,6 +154,28 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     return org, receipt
 
 
+def _insert(session: Session, org: Organization, seat: str | None) -> None:
+    """Add and flush `org`. A dispatched office goes in under a savepoint: another onboarded
+    at the same county meanwhile breaks the one-office-per-county index, which is a
+    conflict (409) rather than a 500. Other organizations need none (it costs a round trip
+    per firm when thousands onboard in one transaction)."""
+    if org.parent_org_id is None or seat is None:
+        session.add(org)
+        session.flush()
+        return
+    try:
+        with session.begin_nested():
+            session.add(org)
+    except IntegrityError:
+        raise _office_taken(seat, dispatched_office_at(session, seat)) from None
+
+
+def _office_taken(county: str, office: int | None) -> AlreadyExists:
+    return AlreadyExists(
+        f"county {county} already has a dispatched office ({office})", field="jurisdictions[0]"
+    )
+
+
 def served_codes(session: Session, org_id: int) -> list[str]:
     """The jurisdiction codes a bank serves."""
     query = select(BankJurisdiction.code).where(BankJurisdiction.org_id == org_id)
@@ -149,6 +191,15 @@ def org_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
         select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
     )
     return {org_id: name for org_id, name in rows}
+
+
+def orgs_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Organization]:
+    """Organizations by id (both names, for pages in either language); None ids skipped."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = session.scalars(select(Organization).where(Organization.id.in_(wanted)))
+    return {o.id: o for o in found}
 
 
 def get_org(session: Session, caller: Caller, org_id: int) -> Organization:

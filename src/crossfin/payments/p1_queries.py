@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.errors import NotFound
 from crossfin.parties.access import ROOT_PATH, Caller, supervises
-from crossfin.parties.models import OrgKind
+from crossfin.parties.models import Organization, OrgKind
+from crossfin.parties.offices import handling_offices
 from crossfin.payments.models import Payment
 from crossfin.payments.p1_models import P1ReviewPaper, P1ReviewTask, P1Sample
 from crossfin.payments.sampling import RULE, papers_of
@@ -111,12 +112,17 @@ def list_tasks(
 
 def tasks_out(session: Session, tasks: Sequence[P1ReviewTask]) -> list[ReviewTaskOut]:
     papers = papers_of(session, [t.id for t in tasks])
+    # Routed as the payer's county's business, as of now: an office dispatched to the
+    # county after the sample takes its open tasks over (nothing stored, nothing to move).
+    offices = handling_offices(session, [t.jurisdiction_path for t in tasks])
     return [
         ReviewTaskOut(
             id=t.id,
             sample_id=t.sample_id,
             payment_id=t.payment_id,
             bank_org_id=t.bank_org_id,
+            reviewing_org_id=_office_id(offices.get(t.jurisdiction_path)),
+            reviewing_office=_office_name(offices.get(t.jurisdiction_path)),
             state=t.state,
             outcome=t.outcome,
             note=t.note,
@@ -136,6 +142,14 @@ def tasks_out(session: Session, tasks: Sequence[P1ReviewTask]) -> list[ReviewTas
         )
         for t in tasks
     ]
+
+
+def _office_id(office: Organization | None) -> int | None:
+    return office.id if office else None
+
+
+def _office_name(office: Organization | None) -> str | None:
+    return office.name if office else None
 
 
 def get_paper(session: Session, caller: Caller, task_id: int, paper_id: int) -> P1ReviewPaper:

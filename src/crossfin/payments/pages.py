@@ -27,7 +27,7 @@ from crossfin.parties.access import Caller
 from crossfin.parties.models import OrgKind, Role
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow, run_write
-from crossfin.parties.service import org_names
+from crossfin.parties.service import org_names, orgs_by_id
 from crossfin.payments import (
     p1_queries,
     queries,
@@ -263,6 +263,7 @@ def _reviews(
         {
             "samples": samples,
             "tasks": tasks,
+            "offices": orgs_by_id(session, (t.reviewing_org_id for t in tasks)),
             "rate": sampling.current_rate(session),
             "can_draw": writer and sampling.may_draw(caller),
             "can_upload": writer and caller.org_kind is OrgKind.BANK,

@@ -297,6 +297,12 @@ class ReviewTaskOut(BaseModel):
     sample_id: int
     payment_id: int
     bank_org_id: int
+    reviewing_org_id: int | None = Field(
+        None,
+        description="The office that reviews it: the payer's county's dispatched office, else "
+        "its prefecture's, province's or head office regulator (read when answered).",
+    )
+    reviewing_office: str | None = Field(None, description="That office's name.")
     state: str
     outcome: str | None
     note: str | None

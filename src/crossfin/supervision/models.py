@@ -21,6 +21,12 @@ class AlertCase(Base):
     )
     # The subject's seat when the case opened: who may see the case (a regulator over it).
     jurisdiction_path: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # The office the case's county is routed to when it opened (parties/offices.py,
+    # `handling_office`): the dispatched office, else the prefecture's, the province's
+    # or the head office. It is where the case belongs, not who may see it.
+    handling_org_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), nullable=True, index=True
+    )
     state: Mapped[str] = mapped_column(String(16), index=True)
     outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
     assignee_principal_id: Mapped[int | None] = mapped_column(

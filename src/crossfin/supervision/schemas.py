@@ -165,6 +165,11 @@ class CaseOut(BaseModel):
 
     id: int
     subject_org_id: int | None
+    handling_org_id: int | None = Field(
+        None,
+        description="The office the case's county is routed to when it opened: the county's "
+        "dispatched office, else the prefecture's, province's or head office regulator.",
+    )
     state: str
     outcome: str | None
     assignee_principal_id: int | None

@@ -21,6 +21,7 @@ from crossfin.parties.models import (
     Principal,
     TradeClass,
 )
+from crossfin.parties.offices import counties_handled
 
 RECENT_EVENTS = 8
 
@@ -53,6 +54,17 @@ class ClassRow:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class RegulatorRow:
+    """One regulator for the operator: where it sits, its parent office if it is a
+    dispatched office, and how many county-level seats `handling_office` routes to it."""
+
+    org: Organization
+    seat: Place | None
+    parent: Organization | None
+    handles: int
+
+
 @dataclass
 class HomeData:
     org: Organization
@@ -62,6 +74,7 @@ class HomeData:
     classes: list[ClassRow] = field(default_factory=list)
     class_totals: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, int] = field(default_factory=dict)
+    regulators: list[RegulatorRow] = field(default_factory=list)
     events: list[tuple[int, str, datetime]] = field(default_factory=list)
     event_count: int = 0
     trade_class: str | None = None  # an enterprise's class in force today (its history)
@@ -120,6 +133,23 @@ def _kinds(session: Session) -> dict[str, int]:
     return {kind.value: found.get(kind.value, 0) for kind in OrgKind}
 
 
+def _regulators(session: Session) -> list[RegulatorRow]:
+    """Every regulator, in tree order, with what it handles (the operator's list)."""
+    query = select(Organization).where(Organization.kind == OrgKind.REGULATOR.value)
+    found = list(session.scalars(query.order_by(Organization.jurisdiction_path, Organization.id)))
+    by_id = {o.id: o for o in found}
+    handled = counties_handled(session)
+    return [
+        RegulatorRow(
+            o,
+            place(session, o.jurisdiction_code) if o.jurisdiction_code else None,
+            by_id.get(o.parent_org_id) if o.parent_org_id else None,
+            handled[o.id],
+        )
+        for o in found
+    ]
+
+
 def _events(session: Session, org_id: int) -> tuple[list[tuple[int, str, datetime]], int]:
     """The organization's latest ledger events (those it is entitled to read)."""
     mine = select(LedgerEventParty.leaf_index).where(LedgerEventParty.org_id == org_id)
@@ -155,6 +185,7 @@ def home_data(session: Session, caller: Caller) -> HomeData:
         data.classes, data.class_totals = _class_rows(session, caller)
     elif caller.org_kind is OrgKind.OPERATOR:
         data.kinds = _kinds(session)
+        data.regulators = _regulators(session)
     elif caller.org_kind is OrgKind.ENTERPRISE:
         data.trade_class = class_on(session, org.id, business_date())
     data.events, data.event_count = _events(session, org.id)

@@ -61,7 +61,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_organizations_size', type_='check')
+        batch_op.drop_constraint(op.f('ck_organizations_size'), type_='check')
         batch_op.drop_column('size')
     op.drop_table('stats_served')
     op.drop_table('stats_cells')

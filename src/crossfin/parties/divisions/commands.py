@@ -1,4 +1,5 @@
-"""`crossfin jurisdictions update FILE`: load a newer GB/T 2260 edition."""
+"""`crossfin jurisdictions update FILE`: load a newer GB/T 2260 edition; `check`: who sits
+where onboarding now refuses."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from crossfin.core.errors import invalid
-from crossfin.ledger.cli import domain_errors, emit, unit_of_work
+from crossfin.ledger.cli import database, domain_errors, emit, unit_of_work
 from crossfin.parties.jurisdiction_data import parse_divisions
 from crossfin.parties.jurisdiction_update import update_jurisdictions
+from crossfin.parties.seat_check import misplaced
 
 jurisdictions_app = typer.Typer(help="The GB/T 2260 jurisdiction table.", no_args_is_help=True)
 
@@ -58,3 +60,29 @@ def update(
     }
     human = f"edition {name}: " + ", ".join(f"{len(v)} {k}" for k, v in counts.items())
     emit({"edition": name, **counts}, as_json, human)
+
+
+@jurisdictions_app.command("check")
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List enterprises not at a county and regulators at a county without a parent office;
+    exit 1 if there is any. Nobody is moved."""
+    with database() as db, db.session(readonly=True) as session:
+        found = misplaced(session)
+    rows = [
+        {
+            "org_id": m.org_id,
+            "kind": m.kind,
+            "name": m.name,
+            "jurisdiction": m.jurisdiction,
+            "level": m.level,
+            "reason": m.reason,
+        }
+        for m in found
+    ]
+    lines = [f"{m.kind} {m.org_id} ({m.name}) at {m.jurisdiction}: {m.reason}" for m in found]
+    human = "\n".join(lines) if lines else "every organization sits where onboarding allows"
+    emit({"misplaced": rows}, as_json, human)
+    if found:
+        raise typer.Exit(1)

@@ -21,7 +21,7 @@ from crossfin.parties.access import READ_ONLY_ROLES, Caller
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow, run_write
-from crossfin.parties.service import org_names
+from crossfin.parties.service import org_names, orgs_by_id
 from crossfin.supervision.casework import service as cases
 from crossfin.supervision.casework.queries import analysts, case_view, list_cases, principal_names
 from crossfin.supervision.casework.service import MOVES, CaseState, Outcome, is_overdue
@@ -65,6 +65,7 @@ def case_list(
             "rows": [(c, is_overdue(c, today)) for c in rows],
             "people": people,
             "firms": firms,
+            "offices": orgs_by_id(uow.session, (c.handling_org_id for c in rows)),
             "states": list(CaseState),
             "state": state.value if state else "",
             "assignee": assignee or "",
@@ -88,6 +89,7 @@ def _case_page(
         "case": case,
         "overdue": is_overdue(case),
         "firm": firms.get(case.subject_org_id or 0, "—"),
+        "office": orgs_by_id(uow.session, [case.handling_org_id]).get(case.handling_org_id or 0),
         "assignee": names.get(case.assignee_principal_id or 0),
         "alerts": [(a, portal_records(a)) for a in view.alerts],
         "steps": [StepOut.model_validate(s) for s in view.steps],

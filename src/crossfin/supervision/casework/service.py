@@ -28,6 +28,7 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.access import ROOT_PATH, Caller, require_kind, require_writer, supervises
 from crossfin.parties.alerts import Alert
 from crossfin.parties.models import Organization, OrgKind, Principal, PrincipalKind
+from crossfin.parties.offices import handling_office
 from crossfin.supervision.models import AlertCase, CaseStep
 
 # A case is due this many calendar days after it opens unless the analyst says otherwise
@@ -163,9 +164,14 @@ def file_in(
     joined = case is not None
     if case is None:
         now = utcnow()
+        # Routed as the county's business is (a dispatched office, else the prefecture's,
+        # the province's, the head office); some regulator is over the alert, so one exists.
+        office = handling_office(uow.session, alert.jurisdiction_path)
+        fallback = caller.org_id if caller else None
         case = AlertCase(
             subject_org_id=alert.subject_org_id,
             jurisdiction_path=alert.jurisdiction_path,
+            handling_org_id=office.id if office else fallback,
             state=CaseState.OPEN.value,
             due_date=due,
             opened_by_principal_id=caller.principal_id if caller else None,
@@ -183,6 +189,7 @@ def file_in(
         detail["auto"] = True
     if not joined:
         detail["due_date"] = case.due_date.isoformat()
+        detail["handling_org_id"] = case.handling_org_id
     return case, joined, _step(uow, caller, case, event, detail)
 
 
