@@ -126,7 +126,7 @@ def test_the_upkeep_keeps_the_rollups_the_sql_backfill_derives(db: Database, wor
     # What the upkeep wrote equals the cells it wrote, rolled up...
     assert kept.rollups == kept.rolled_up().nonzero().rollups
     assert kept.served_rollups == kept.rolled_up().nonzero().served_rollups
-    # ... and equals what the SQL backfill (migration 0022, the benchmark) derives.
+    # ... and equals what the SQL backfill (migration 0023, the benchmark) derives.
     with db.engine.begin() as conn:
         fill_rollups(conn)
     with db.session(readonly=True) as session:

@@ -1,4 +1,4 @@
-"""The rollups filled from the cells in SQL: what migration 0022 runs over existing cells
+"""The rollups filled from the cells in SQL: what migration 0023 runs over existing cells
 and the statistics benchmark over the cells it loads.
 
 `INSERT .. SELECT .. GROUP BY` per depth, the area being the cell's path cut to the depth's

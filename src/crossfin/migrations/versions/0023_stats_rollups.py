@@ -1,7 +1,7 @@
 """statistics rollups: the cells and the enterprises served summed per area of every level
 
-Revision ID: 0022_stats_rollups
-Revises: 0021_financing_stats
+Revision ID: 0023_stats_rollups
+Revises: 0022_dispatched_offices
 
 Backfill: both tables filled from the existing cells and served rows in SQL
 (`parties/stats/backfill.fill_rollups`, the statement the benchmark loads with too).
@@ -15,8 +15,8 @@ from alembic import op
 from crossfin.parties.stats.backfill import fill_rollups
 
 
-revision = "0022_stats_rollups"
-down_revision = "0021_financing_stats"
+revision = "0023_stats_rollups"
+down_revision = "0022_dispatched_offices"
 branch_labels = None
 depends_on = None
 
