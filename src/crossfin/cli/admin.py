@@ -28,6 +28,7 @@ def init(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             "log_key_created": done.log_key_created,
             "secret_created": done.secret_created,
             "idempotency_records_purged": done.idempotency_records_purged,
+            "statistics_cells_filled": done.statistics_cells_filled,
             "data_dir": str(conf.data_dir),
         },
         as_json,

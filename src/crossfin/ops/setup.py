@@ -12,6 +12,7 @@ from crossfin.ledger.sequencer import ensure_head
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.migrations.upgrade import upgrade
 from crossfin.parties.jurisdictions import seed_jurisdictions
+from crossfin.supervision.stats import recount as stats_recount
 
 SETUP_ACTOR = Actor(org_id=None, principal_id=None, label="cli")
 
@@ -24,6 +25,8 @@ class Initialised:
     log_key_created: bool
     secret_created: bool
     idempotency_records_purged: int
+    # Cells counted from existing records, when the statistics were empty (an upgrade).
+    statistics_cells_filled: int = 0
 
 
 def initialise(conf: Settings, db: Database) -> Initialised:
@@ -39,4 +42,5 @@ def initialise(conf: Settings, db: Database) -> Initialised:
         # since every deployment runs `crossfin init` before it starts.
         purged = idempotency.purge(uow.session, conf.idempotency_hours)
         uow.commit()
-    return Initialised(seeded, log_key, secret, purged)
+    filled = stats_recount.fill_if_empty(db)
+    return Initialised(seeded, log_key, secret, purged, filled)

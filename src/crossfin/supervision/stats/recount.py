@@ -182,6 +182,16 @@ def replace(db: Database, progress: Progress | None = None) -> Outcome:
     return Outcome(found, len(counted.cells), len(counted.served), True)
 
 
+def fill_if_empty(db: Database) -> int:
+    """Fill the tables once when they hold nothing (a database upgraded from before the
+    statistics: its records were never counted): the cells written, 0 when they already
+    held figures or there was nothing to count. `crossfin init` runs it after migrating."""
+    with db.session(readonly=True) as session:
+        if session.scalar(select(CELLS.c.id).limit(1)) is not None:
+            return 0
+    return replace(db).cells
+
+
 def _insert(session: Session, tally: Tally) -> None:
     cells = [
         {**k._asdict(), "count": c, "amount_minor": a, "usd_minor": u}
