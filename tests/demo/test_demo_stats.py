@@ -27,10 +27,15 @@ def test_the_demo_keeps_its_statistics_as_a_recount_would(db: Database, settings
     with db.session(readonly=True) as session:
         financings = session.scalar(select(func.count()).select_from(Financing))
         paid = session.scalar(select(func.count()).where(Payment.state == "paid"))
+        # The demo's daily FX table gives every loan, in EUR and CNY too, its USD equivalent.
+        without_usd = session.scalar(
+            select(func.count()).where(Financing.usd_minor.is_(None) | (Financing.usd_minor == 0))
+        )
         sizes = Counter(
             session.scalars(select(Organization.size).where(Organization.kind == "enterprise"))
         )
     assert found["registered"][0] == financings
+    assert without_usd == 0
     assert found["facilitated"][0] == paid
     assert found["refused"][0] >= 3  # the many-banks tries, a class-C attempt, an overpayment
     assert found["check_passed"][0] > 0

@@ -60,7 +60,7 @@ def test_the_province_sees_its_prefectures_and_drills_down(
     assert 'data-test="total-outstanding">800.00<' in html
     assert 'data-test="child-440300"' in html and 'data-test="child-440100"' in html
     assert "310000" not in html and "Shanghai" not in html
-    assert "Lotus Test Ltd" in html
+    assert f'href="/enterprises/{firm.org_id}" data-test="top-enterprise">Lotus Test Ltd<' in html
     charts = _data(html)["charts"]
     assert charts["trends"]["keys"] == ["2026-01", "2026-02", "2026-03"]
     assert charts["trends"]["registered_usd"] == [3000.0, 550.0, 0.0]

@@ -17,6 +17,7 @@ from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
 from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.payments import load_payments
+from crossfin.demo.rates import load_demo_rates
 from crossfin.demo.service_payments import load_service_payments
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
@@ -126,6 +127,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
             loaded.documents_added,
             loaded.consents_added,
         )
+        load_demo_rates(uow)  # before the loans: each records its USD equivalent
         financed = load_financings(uow, result.org_ids)
         result.financings_added, result.needs_added, result.credit_queries_added = (
             financed.financings_added,

@@ -48,8 +48,6 @@ SCENARIO_NAMES = {
     "P4": N_("Offshore trade"),
 }
 CLASS_NAMES = {"A": N_("Class A"), "B": N_("Class B"), "C": N_("Class C")}
-# The enterprise page (docs/supervision.md) where the app has it; names link there.
-ENTERPRISE_PAGE = "/enterprises/{org_id}"
 MonthFrom = Annotated[str | None, Query(alias="from", max_length=7)]
 MonthTo = Annotated[str | None, Query(alias="to", max_length=7)]
 
@@ -96,10 +94,6 @@ def _charts(request: Request, board: Dashboard) -> dict[str, Any]:
     return data
 
 
-def _has_enterprise_page(request: Request) -> bool:
-    return any(getattr(r, "path", None) == ENTERPRISE_PAGE for r in request.app.routes)
-
-
 @router.get("/dashboard", summary="Statistics of the regulator's subtree, in pictures")
 def dashboard_page(
     request: Request,
@@ -128,6 +122,5 @@ def dashboard_page(
             "usd": _usd,
             "link": lambda code: _link(board, code),
             "scenarios": SCENARIOS,
-            "enterprise_pages": _has_enterprise_page(request),
         },
     )

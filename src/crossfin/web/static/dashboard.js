@@ -52,9 +52,16 @@
     });
   }
 
+  function shortName(name) {
+    return String(name).split(" · ")[0];
+  }
+
   function bars(id, series, onClick, horizontal) {
     // Areas stack their two flows: one bar per area, the whole of it a drill-down target.
-    var categories = { type: "category", data: series.names, axisLabel: { interval: 0 } };
+    // Under vertical bars, a scenario's code alone ("F1"): whole names overlap there, and
+    // the tooltip and the table under the chart give them.
+    var label = horizontal ? { interval: 0 } : { interval: 0, formatter: shortName };
+    var categories = { type: "category", data: series.names, axisLabel: label };
     var values = { type: "value", name: labels.usd, axisLabel: { formatter: format } };
     draw(id, {
       legend: { top: 0 },
