@@ -260,10 +260,16 @@ def test_non_bmp_names_take_the_rfc8785_path(monkeypatch: pytest.MonkeyPatch) ->
     assert len(calls) == 1
 
 
-def test_the_reused_c_encoder_is_in_use_and_agrees() -> None:
-    assert canonical._encode is not canonical._ENCODER.encode  # CPython has the accelerator
-    value = {"b": [1, None, True, "\x00é\U0001f600"], "a": {"z": -SAFE}}
-    assert canonical._encode(value) == canonical._ENCODER.encode(value)
+def test_orjson_is_in_use_and_agrees_with_the_json_module() -> None:
+    assert canonical._encode is not canonical._json_bytes  # the probe passed
+    value = {"b": [1, None, True, "\x00é\U0001f600\x7f"], "a": {"z": -SAFE}}
+    assert canonical._encode(value) == canonical._json_bytes(value)
+
+
+@MANY
+@given(json_values(no_surrogates))
+def test_orjson_writes_what_the_json_module_writes(value: Any) -> None:
+    assert canonical._encode(value) == canonical._json_bytes(value)
 
 
 @given(json_values(no_surrogates))

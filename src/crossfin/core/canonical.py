@@ -3,8 +3,9 @@ as sources send them and verification leaves.
 
 `canonical_json` takes Python values and converts them first (`jcs_value`: Decimal, dates,
 large integers become strings); `jcs` takes a JSON value as parsed, floats included, and
-converts nothing. Both have two paths giving the same bytes. The fast one is the C encoder of the
-standard `json` module (sorted keys, compact separators, UTF-8), used only on values where
+converts nothing. Both have two paths giving the same bytes. The fast one is `orjson` with
+sorted keys (or, should it differ on a probe, the standard `json` module's encoder with sorted
+keys, compact separators and UTF-8: the two write the same bytes), used only on values where
 its output is provably RFC 8785's, i.e. after `jcs_value` has turned everything into
 strings, booleans, null, lists, objects and integers within +/-(2**53 - 1):
 
@@ -13,13 +14,14 @@ strings, booleans, null, lists, objects and integers within +/-(2**53 - 1):
 * strings: both escape exactly `"`, `\\` and U+0000..U+001F (as `\\b \\t \\n \\f \\r`, the rest
   as `\\u00xx` in lower case) and write every other character as itself in UTF-8. A lone
   surrogate fails the UTF-8 encoding, and the value goes to `rfc8785`, which refuses it;
-* object members: JCS orders names by UTF-16 code units, `json` by code points. The two
+* object members: JCS orders names by UTF-16 code units, `json` by code points and `orjson`
+  by UTF-8 bytes, which is the same order. The two
   orders agree on names made of characters below U+D800 or in U+E000..U+FFFF (one code
   unit each, equal to the code point); a name holding a surrogate or a character beyond
   U+FFFF sends the whole value to `rfc8785`.
 
 Everything else (floats, integers beyond +/-(2**53 - 1) in `jcs`, such member names) goes to
-`rfc8785`. tests/ledger_perf/test_canonical_fast_path.py checks the equality with
+`rfc8785`. tests/ledger/test_canonical_fast_path.py checks the equality with
 `rfc8785.dumps` on generated values.
 """
 
@@ -45,32 +47,31 @@ _ENCODER = json.JSONEncoder(
 )
 
 
-def _refuse(obj: Any) -> Any:
-    raise TypeError(f"{type(obj).__name__} is not JSON")
+def _json_bytes(value: Any) -> bytes:
+    return _ENCODER.encode(value).encode("utf-8")
 
 
-def _c_encoder() -> Callable[[Any], str]:
-    """`_ENCODER.encode`, without building a new C encoder on every call as it does.
+def _fast_encoder() -> Callable[[Any], bytes]:
+    """orjson with sorted keys, checked once against the json module on a probe value.
 
-    That rebuild is about a tenth of a ledger record's cost. `c_make_encoder` is the json
-    module's own accelerator; where it is missing or differs, use `_ENCODER.encode`.
+    orjson writes the same bytes as `json` (sorted keys, compact, UTF-8, the same escapes)
+    on the values that reach it, ten times faster: a ledger record costs about half a
+    microsecond instead of five, and a 10,000-payment upload encodes some 40,000 of them.
+    Where it is missing or writes anything else, the json module's encoder is used.
     """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return _ENCODER.encode
     try:
-        chunks = make(
-            None, _refuse, json.encoder.encode_basestring, None, ":", ",", True, False, False
-        )
-        probe = "".join(chunks({"b": [1, None], "a": "\x00é"}, 0))
-        if probe == '{"a":"\\u0000é","b":[1,null]}':
-            return lambda value: "".join(chunks(value, 0))
-    except TypeError:
-        pass
-    return _ENCODER.encode
+        import orjson
+    except ImportError:  # pragma: no cover - a declared dependency
+        return _json_bytes
+    probe = {"b": [1, None, True], "a": '\x00\x1f\x7f\u2028é中\\"', "é": {"z": -5, "y": ""}}
+
+    def dumps(value: Any) -> bytes:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+    return dumps if dumps(probe) == _json_bytes(probe) else _json_bytes
 
 
-_encode = _c_encoder()
+_encode = _fast_encoder()
 # Member-name characters on which code-point order and UTF-16 order may disagree.
 _UNORDERED = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 
@@ -183,8 +184,12 @@ def _is_plain(obj: Any) -> bool:
 def canonical_json(obj: Any) -> bytes:
     """RFC 8785 bytes of `obj` after `jcs_value` conversion."""
     try:
-        return _encode(obj if _is_plain(obj) else _plain(obj)).encode("utf-8")
-    except (_Unordered, UnicodeEncodeError):
+        value = obj if _is_plain(obj) else _plain(obj)
+    except _Unordered:
+        return rfc8785.dumps(jcs_value(obj))
+    try:
+        return _encode(value)
+    except (TypeError, UnicodeEncodeError):
         # rfc8785 orders these names correctly, and refuses lone surrogates.
         return rfc8785.dumps(jcs_value(obj))
 
@@ -196,8 +201,8 @@ def jcs(obj: Any) -> bytes:
     """
     try:
         if _is_plain(obj):
-            return _encode(obj).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: let rfc8785 refuse it
+            return _encode(obj)
+    except (TypeError, UnicodeEncodeError):  # a lone surrogate: let rfc8785 refuse it
         pass
     try:
         return rfc8785.dumps(obj)

@@ -26,6 +26,7 @@ from sqlalchemy.orm.util import identity_key
 from crossfin.core.clock import utcnow
 from crossfin.core.db import insert_for
 from crossfin.core.errors import CrossfinError
+from crossfin.documents.docref import DocRef
 from crossfin.documents.errors import Shortfall
 from crossfin.documents.models import Document, DocumentBalance
 
@@ -242,7 +243,7 @@ def store_balances(session: Session, balances: Iterable[BalanceRow]) -> None:
 class Claim:
     """What one financing asks of one document (see scenarios.base for how it is built)."""
 
-    document: Document
+    document: Document | DocRef  # DocRef on bulk paths: no ORM object per document
     role: str
     allocated_minor: int  # the loan's share on this document, loan currency
     reserved_minor: int = 0  # what the balance carries, document currency

@@ -16,8 +16,9 @@ from crossfin.core.errors import NotFound, ValidationFailed, invalid
 from crossfin.core.money import format_amount
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.access.tallies import count_mismatches
-from crossfin.documents.access.verification import DocRef, ItemResult, proves
+from crossfin.documents.access.verification import ItemResult, proves
 from crossfin.documents.balance import remaining_minor
+from crossfin.documents.docref import DocRef
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion

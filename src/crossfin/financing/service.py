@@ -41,6 +41,7 @@ from crossfin.documents.balance import (
     decide_in_order,
     shortfalls,
 )
+from crossfin.documents.docref import DocRef
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
 from crossfin.financing.changes import stamp
@@ -119,7 +120,7 @@ class Registered:
     financing: Financing
     uses: list[FinancingUse]
     receipt: Receipt
-    documents: dict[int, Document] = field(default_factory=dict)
+    documents: dict[int, Document | DocRef] = field(default_factory=dict)
     enterprise_uscc: str | None = None
 
 

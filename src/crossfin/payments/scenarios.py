@@ -19,6 +19,7 @@ from typing import Any
 
 from crossfin.core.errors import CrossfinError, FieldError, invalid
 from crossfin.documents.access.verification import mismatched_fields, proves
+from crossfin.documents.docref import DocRef
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.models import Document
 from crossfin.parties.gates import Treatment
@@ -47,7 +48,7 @@ class PaymentScenario(ABC):
         self,
         field: str,
         spec: KindSpec,
-        doc: Document,
+        doc: Document | DocRef,
         stored: dict[str, Any],
         claimed: dict[str, Any],
         payer: Organization,
@@ -56,7 +57,7 @@ class PaymentScenario(ABC):
         """Why this document cannot back this payment (empty when it can)."""
 
     @abstractmethod
-    def used_minor(self, doc: Document) -> int:
+    def used_minor(self, doc: Document | DocRef) -> int:
         """What the payment uses of the document's balance."""
 
     def missing(self, field: str, item: InvoiceClaimIn) -> FieldError:
@@ -73,7 +74,7 @@ class FreightP3(PaymentScenario):
         self,
         field: str,
         spec: KindSpec,
-        doc: Document,
+        doc: Document | DocRef,
         stored: dict[str, Any],
         claimed: dict[str, Any],
         payer: Organization,
@@ -91,14 +92,14 @@ class FreightP3(PaymentScenario):
                 return [FieldError(f"{field}.fields", f"full documents: name {', '.join(missing)}")]
         return []
 
-    def used_minor(self, doc: Document) -> int:
+    def used_minor(self, doc: Document | DocRef) -> int:
         return doc.value_minor  # single use: the whole invoice, amount plus tax
 
 
 def _invoice_of_payer(
     field: str,
     spec: KindSpec,
-    doc: Document,
+    doc: Document | DocRef,
     stored: dict[str, Any],
     claimed: dict[str, Any],
     payer: Organization,
@@ -125,7 +126,7 @@ class ServiceP2(PaymentScenario):
         self,
         field: str,
         spec: KindSpec,
-        doc: Document,
+        doc: Document | DocRef,
         stored: dict[str, Any],
         claimed: dict[str, Any],
         payer: Organization,
@@ -138,7 +139,7 @@ class ServiceP2(PaymentScenario):
             return [FieldError(field, FILING_NOT_FOUND)]
         return []
 
-    def used_minor(self, doc: Document) -> int:
+    def used_minor(self, doc: Document | DocRef) -> int:
         return 0  # sized by what is paid, once converted (`filings.size_claims`)
 
     def missing(self, field: str, item: InvoiceClaimIn) -> FieldError:
@@ -167,7 +168,7 @@ class CapitalIncomeP1(PaymentScenario):
         self,
         field: str,
         spec: KindSpec,
-        doc: Document,
+        doc: Document | DocRef,
         stored: dict[str, Any],
         claimed: dict[str, Any],
         payer: Organization,
@@ -175,7 +176,7 @@ class CapitalIncomeP1(PaymentScenario):
     ) -> list[FieldError]:
         return _invoice_of_payer(field, spec, doc, stored, claimed, payer)
 
-    def used_minor(self, doc: Document) -> int:
+    def used_minor(self, doc: Document | DocRef) -> int:
         return doc.value_minor  # at most; `service.reserve` takes what the payment needs
 
 

@@ -33,9 +33,10 @@ from crossfin.documents.balance import (
     decide_in_order_rows,
     shortfalls,
 )
+from crossfin.documents.docref import DocRef, with_content
 from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document, DocumentVersion
+from crossfin.documents.models import Document
 from crossfin.documents.state import balance_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -105,7 +106,7 @@ class Submitted:
     row: dict[str, Any]
     uses: list[dict[str, Any]]
     receipt: Receipt
-    documents: dict[int, Document] = field(default_factory=dict)
+    documents: dict[int, Document | DocRef] = field(default_factory=dict)
 
     @property
     def payment_id(self) -> int:
@@ -143,19 +144,11 @@ class Lookups:
         for e in entries:
             for d in e.data.documents:
                 wanted.setdefault(d.kind, set()).add(d.key.strip())
-        self.documents: dict[tuple[str, str], tuple[Document, str]] = {}
+        self.documents: dict[tuple[str, str], tuple[DocRef, str]] = {}
         for kind, keys in wanted.items():
             for chunk in _chunks(sorted(keys), _CHUNK):
-                query = (
-                    select(Document, DocumentVersion.content)
-                    .join(
-                        DocumentVersion,
-                        (DocumentVersion.document_id == Document.id)
-                        & (DocumentVersion.version == Document.version),
-                    )
-                    .where(Document.kind == kind, key_in(Document.key, chunk, dialect))
-                )
-                self.documents |= {(d.kind, d.key): (d, c) for d, c in session.execute(query)}
+                for doc, content in with_content(session, kind, chunk):
+                    self.documents[(doc.kind, doc.key)] = (doc, content)
         self.gates: GateTable = current_table(session)
         self.classes = ClassBook.load(session, [p.id for p in self.payers.values()])
         self.scopes = current_scopes(session)
@@ -464,8 +457,9 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
         docs = {c.document.id: c.document for c in prepared.claims}
         out.append(Submitted(row, uses, receipt, docs))
     connection = session.connection()
-    stamped = [{k: v for k, v in r.items() if k not in _STAMPS} for r in rows]
-    insert_rows(connection, _PAYMENTS, stamped, now)
+    # The rows keep their times for the state projection; insert_rows fills them itself.
+    inserted = [k for k in rows[0] if k not in _STAMPS]
+    insert_rows(connection, _PAYMENTS, rows, now, columns=inserted)
     insert_rows(connection, _USES, use_rows)
     funded = [
         {

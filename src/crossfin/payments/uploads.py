@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from crossfin.core import collector
 from crossfin.core.errors import CrossfinError
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
@@ -35,6 +36,18 @@ def apply_template(
     `keep(uow, results)` stores an entry point's answer with the change (Idempotency-Key).
     """
     check_maker(caller)
+    # The rows' objects live until the end: the cyclic collector would scan them for nothing.
+    with collector.paused():
+        return _apply(tx, caller, content, fmt, keep)
+
+
+def _apply(
+    tx: Transactions,
+    caller: Caller,
+    content: bytes,
+    fmt: str,
+    keep: Callable[[UnitOfWork, UploadOut], T] | None,
+) -> tuple[UploadOut, T | None]:
     rows = template.read_rows(content, fmt)
     good, results = template.parse(rows)
     holder: dict[str, UploadOut] = {}

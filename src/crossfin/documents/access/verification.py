@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.canonical import jcs
@@ -25,10 +25,11 @@ from crossfin.documents.access.models import Verification, VerificationRequest
 from crossfin.documents.access.stats import add_items
 from crossfin.documents.access.tallies import count_mismatches
 from crossfin.documents.balance import remaining_minor
+from crossfin.documents.docref import DocRef, with_content
 from crossfin.documents.ingest.bulk import insert_rows, table_of
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import all_kinds
-from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.documents.models import Document, DocumentBalance
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.rfc6962 import leaf_hash, root_hash
@@ -120,51 +121,16 @@ def _normal_key(spec: KindSpec, key: str) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class DocRef:
-    """The columns of a document that verification needs (no ORM identity map: faster)."""
-
-    id: int
-    kind: str
-    key: str
-    owner_org_id: int | None
-    jurisdiction_path: str | None
-    value_minor: int
-    currency: str
-    single_use: bool
-
-
-_DOC_COLUMNS = (
-    Document.id,
-    Document.kind,
-    Document.key,
-    Document.owner_org_id,
-    Document.jurisdiction_path,
-    Document.value_minor,
-    Document.currency,
-    Document.single_use,
-)
-
-
 def _load(
     session: Session, wanted: dict[str, set[str]]
 ) -> dict[tuple[str, str], tuple[DocRef, str]]:
     """Documents and their current content for every wanted (kind, key), in chunks."""
     found: dict[tuple[str, str], tuple[DocRef, str]] = {}
-    join = and_(
-        DocumentVersion.document_id == Document.id, DocumentVersion.version == Document.version
-    )
     for kind, keys in wanted.items():
         ordered = sorted(keys)
         for start in range(0, len(ordered), CHUNK):
-            query = (
-                select(*_DOC_COLUMNS, DocumentVersion.content)
-                .join(DocumentVersion, join)
-                .where(Document.kind == kind, Document.key.in_(ordered[start : start + CHUNK]))
-            )
-            for row in session.execute(query):
-                doc = DocRef(*row[:-1])
-                found[(doc.kind, doc.key)] = (doc, row[-1])
+            for doc, content in with_content(session, kind, ordered[start : start + CHUNK]):
+                found[(doc.kind, doc.key)] = (doc, content)
     return found
 
 
