@@ -2,7 +2,7 @@
 
 The USCCs are made with their check characters (crossfin.parties.identifiers); the
 resident ID numbers carry valid GB 11643 check characters: 11010519491231002X is the
-standard's own example, the others were completed with stdnum.cn.ric.calc_check_digit.
+standard's own example, the other was completed with stdnum.cn.ric.calc_check_digit.
 Names and numbers are invented.
 """
 
@@ -18,7 +18,7 @@ from crossfin.ledger.journal import Receipt
 SHENZHEN_TRADER = "91440300MA5FUTXB7R"
 SHANGHAI_TRADER = "91310115MA1H7XY417"
 RESIDENT_ID = "11010519491231002X"
-RESIDENT_ID_2 = "440305198803150010"
+RESIDENT_ID_2 = "440305198803150018"
 PASSPORT = "E12345678"
 
 _REPORT: dict[str, Any] = {
