@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,11 @@ def test_nothing_about_the_number_or_key_is_logged(
     prepare(report_input(), key)
     logged = caplog.text
     assert RESIDENT_ID not in logged and key.hex() not in logged
+
+
+def test_processes_racing_to_create_the_key_all_get_the_same_one(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        keys = set(pool.map(id_hash_key, [settings] * 8))
+    assert keys == {id_hash_key(settings)}
+    assert [p.name for p in settings.data_dir.iterdir()] == [KEY_FILE]  # no draft left

@@ -52,19 +52,28 @@ def id_hash_key(settings: Settings) -> bytes:
     path = key_path(settings)
     if not path.exists():
         ensure_data_dir(settings)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+        _create_key(path)
     if path.stat().st_mode & 0o077:
         raise RuntimeError(f"{path} must not be readable by group or others (chmod 600)")
     key = bytes.fromhex(path.read_text().strip())
     if len(key) < KEY_BYTES:
         raise RuntimeError(f"{path} holds a key shorter than {KEY_BYTES} bytes")
     return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key beside `path`, then link it into place: a process that loses the
+    race to create it reads the winner's complete key, never a half-written file."""
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process made the key first: theirs is the key
+    finally:
+        draft.unlink()
 
 
 def normalise_id(id_type: IdType, number: str) -> str:
