@@ -1,7 +1,7 @@
 """Legal deadlines in working days whose clock stops while the filer supplies material.
 
-How days count (as the Administrative Licensing Law counts its periods: in working days,
-the start day excluded):
+How days count (as Chinese law counts periods: the start day excluded, 民法典 art. 201;
+licensing periods in working days without statutory holidays, 行政许可法 art. 82):
 - The clock starts at the end of `Clock.started`: the first day that can count is the next
   working day.
 - A `Pause(start, end)` stops the clock at the end of `start` and restarts it at the end of
