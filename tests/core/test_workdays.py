@@ -23,13 +23,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crossfin.core.errors import all_problem_types
-from crossfin.core.workdays import (
-    CalendarOutOfRange,
-    add_working_days,
-    covers,
-    is_working_day,
-    working_days_between,
-)
+from crossfin.core.workdays import PACKAGE, CalendarOutOfRange
+
+# The package's calendar alone (tests/filings/test_calendar.py checks loaded notices).
+add_working_days = PACKAGE.add_working_days
+covers = PACKAGE.covers
+is_working_day = PACKAGE.is_working_day
+working_days_between = PACKAGE.working_days_between
 
 D = date
 
@@ -137,10 +137,13 @@ def test_uncovered_years_are_refused_not_guessed() -> None:
 
 
 def test_out_of_range_is_a_stable_problem() -> None:
-    problem = CalendarOutOfRange("no calendar", year=2027).problem()
+    problem = CalendarOutOfRange(2027).problem()
     assert problem["status"] == 503
     assert problem["type"] == "https://crossfin.dev/problems/calendar-out-of-range"
     assert problem["year"] == 2027
+    # The detail says how to fix it: load the notice, or upgrade the package.
+    assert "crossfin calendar load FILE" in problem["detail"]
+    assert "upgrade the chinesecalendar package" in problem["detail"]
     assert all_problem_types()["calendar-out-of-range"] is CalendarOutOfRange
 
 
@@ -173,3 +176,13 @@ def test_count_matches_a_day_by_day_walk(start: date, span: int) -> None:
     low, high = min(start, end), max(start, end)
     walked = sum(is_working_day(low + timedelta(days=i)) for i in range(1, (high - low).days + 1))
     assert working_days_between(start, end) == (walked if end >= start else -walked)
+
+
+def test_the_package_year_lists_only_the_days_that_differ() -> None:
+    year = PACKAGE.year(2026)
+    assert year.source.startswith("chinesecalendar ")
+    special = {d.day: d.kind for d in year.days}
+    assert special[D(2026, 2, 14)] == "workday"  # a Saturday worked
+    assert special[D(2026, 2, 16)] == "holiday"  # a Monday off
+    assert D(2026, 2, 15) not in special  # a Sunday in the festival: off anyway
+    assert len(year.working_days()) == working_days_between(D(2025, 12, 31), D(2026, 12, 31))

@@ -12,7 +12,9 @@ licensing periods in working days without statutory holidays, 行政许可法 ar
 - The due date is the working day on which the `limit + extension`-th counted day falls; a
   filing handed in on that day is in time.
 
-Everything here is pure and stored nowhere; dates outside the calendar's years raise
+Everything here is pure and stored nowhere. The working days come from the `Calendar`
+handed in: a service passes `crossfin.filings.calendar.official_calendar(session)` (the
+loaded notices over the package); dates in a year it does not cover raise
 `crossfin.core.workdays.CalendarOutOfRange`.
 """
 
@@ -23,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from crossfin.core.errors import FieldError, ValidationFailed
-from crossfin.core.workdays import add_working_days, working_days_between
+from crossfin.core.workdays import Calendar
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def _running(clock: Clock) -> list[tuple[date, date | None]]:
     return stretches
 
 
-def due(clock: Clock) -> date | None:
+def due(clock: Clock, calendar: Calendar) -> date | None:
     """The last day to act, or None while an open pause stops the clock before it.
 
     None because the due date then depends on a day nobody knows yet: the day the filer
@@ -97,20 +99,21 @@ def due(clock: Clock) -> date | None:
     if remaining == 0:
         return clock.started
     for after, through in _running(clock):
-        span = None if through is None else working_days_between(after, through)
+        span = None if through is None else calendar.working_days_between(after, through)
         if span is None or remaining <= span:
-            return add_working_days(after, remaining)
+            return calendar.add_working_days(after, remaining)
         remaining -= span
     return None
 
 
-def counted_days(clock: Clock, today: date) -> int:
+def counted_days(clock: Clock, today: date, calendar: Calendar) -> int:
     """Working days the clock has run from its start through `today`."""
     total = 0
     for after, through in _running(clock):
         if today <= after:
             break
-        total += working_days_between(after, today if through is None else min(through, today))
+        last = today if through is None else min(through, today)
+        total += calendar.working_days_between(after, last)
     return total
 
 
@@ -138,7 +141,7 @@ class DeadlineStatus:
         }
 
 
-def status(clock: Clock, today: date) -> DeadlineStatus:
+def status(clock: Clock, today: date, calendar: Calendar) -> DeadlineStatus:
     """The deadline on `today`.
 
     `working_days_left` is the allowance minus the working days counted through today: 0 on
@@ -147,10 +150,10 @@ def status(clock: Clock, today: date) -> DeadlineStatus:
     0 working days left. While an open pause holds the clock before the due date, nothing
     can be overdue and the days left stay frozen.
     """
-    when = due(clock)
+    when = due(clock, calendar)
     return DeadlineStatus(
         due=when,
-        working_days_left=clock.total - counted_days(clock, today),
+        working_days_left=clock.total - counted_days(clock, today, calendar),
         overdue=when is not None and today > when,
         paused=is_paused(clock, today),
     )
