@@ -11,7 +11,7 @@ that the notice makes a working day (调休). Each year comes from one of two so
 This module is the pure counting: a `Calendar` is built from the loaded years handed to it
 (the injectable source: the floors keep core below the database tables that hold them) and
 falls back to the package for the others. `PACKAGE` is the package alone; services count
-with `crossfin.filings.calendar.official_calendar(session)`, which adds the loaded years.
+with `crossfin.filings.calendar.cache.official_calendar(session)`, which adds the loaded years.
 
 A date in a year neither source covers raises `CalendarOutOfRange` (503) rather than
 guessing from weekends: a guess would put deadlines on days the regulator is closed.

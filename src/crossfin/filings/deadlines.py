@@ -13,7 +13,7 @@ licensing periods in working days without statutory holidays, 行政许可法 ar
   filing handed in on that day is in time.
 
 Everything here is pure and stored nowhere. The working days come from the `Calendar`
-handed in: a service passes `crossfin.filings.calendar.official_calendar(session)` (the
+handed in: a service passes `crossfin.filings.calendar.cache.official_calendar(session)` (the
 loaded notices over the package); dates in a year it does not cover raise
 `crossfin.core.workdays.CalendarOutOfRange`.
 """
