@@ -5,11 +5,12 @@ is counted on many requests (every list of filings shows each one's), while a no
 loaded about once a year, weeks before its year begins. So each process keeps its calendar
 and, at most every `VERSION_CHECK_SECONDS`, reads one indexed row (the newest loading's
 event id) to learn whether another process loaded a notice meanwhile; the process that
-loads drops its own copy as soon as the loading commits. Another worker thus counts with
-a new notice at most 30 s after it is loaded, with no restart, on either engine.
+loads drops its copies as soon as the loading commits. Another worker thus counts with a
+new notice at most 30 s after it is loaded, with no restart, on either engine.
 
-The cache is kept per engine (one per `Database`): two databases in one process never
-share a calendar.
+The cache is kept per engine, so two databases never share a calendar; a loading drops the
+copies of every engine on its database's URL in the process (writer, reader, another
+`Database` object on it), not those of a streaming replica, which lags anyway.
 """
 
 from __future__ import annotations
@@ -68,9 +69,13 @@ class CalendarCache:
         return entry.calendar
 
     def invalidate(self, bind: Engine | Connection) -> None:
-        """Make the next use read the version again (after a loading commits)."""
+        """Drop the calendars of every engine on the bind's database URL (a `Database`'s
+        writer and reader, and any other `Database` of this process on it) after a loading
+        commits: the next use reads the version again."""
+        url = _engine(bind).url
         with self._lock:
-            self._entries.pop(_engine(bind), None)
+            for engine in [e for e in self._entries if e.url == url]:
+                del self._entries[engine]
 
 
 CACHE = CalendarCache()

@@ -159,9 +159,7 @@ def _day(line: int, row: list[str], year: int, problems: _Lines) -> SpecialDay |
         problems.add(line, f"kind {kind!r} must be holiday or workday")
         return None
     if not name or len(name) > 100:
-        problems.add(
-            line, "name (the holiday the day belongs to) is required, at most 100 characters"
-        )
+        problems.add(line, "name (the day's holiday) is required, at most 100 characters")
         return None
     weekday = _WEEKDAYS[day.weekday()]
     if kind == "holiday" and day.weekday() >= 5:
