@@ -82,6 +82,14 @@ def test_a_bad_file_is_refused_naming_the_line(text: str, line: str, reason: str
     assert any(field == line and reason in why for field, why in found), found
 
 
+def test_a_bad_year_is_one_problem_not_one_per_day() -> None:
+    assert _lines(GOOD.replace("2030,TEST", "２０３０,TEST")) == [
+        ("line 2", "year '２０３０' must be a year from 2000 to 2100")
+    ]
+    long_url = GOOD.replace("T-1,,", "T-1,https://www.gov.cn/" + "x" * 490 + ",")
+    assert _lines(long_url) == [("line 2", "url is at most 500 characters")]
+
+
 def test_every_problem_is_reported_at_once() -> None:
     text = GOOD + "2030-01-06,holiday,Sunday\n2031-01-01,holiday,Later\n2030-01-06,x,y\n"
     assert [field for field, _ in _lines(text)] == ["line 6", "line 7", "line 8"]

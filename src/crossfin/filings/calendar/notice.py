@@ -117,11 +117,11 @@ class _Fields:
 
 def _notice_fields(line: int, values: dict[str, str], problems: _Lines) -> _Fields | None:
     """The year, title, number, url and publication date of line 2, checked."""
-    year = int(values["year"]) if values["year"].isdigit() else None
+    text = values["year"]
+    year = int(text) if text.isascii() and text.isdigit() else None
     if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        problems.add(
-            line, f"year {values['year']!r} must be a year from {FIRST_YEAR} to {LAST_YEAR}"
-        )
+        problems.add(line, f"year {text!r} must be a year from {FIRST_YEAR} to {LAST_YEAR}")
+        year = None  # the days cannot be checked against it
     if not values["title"] or len(values["title"]) > 300:
         problems.add(line, "title is required (at most 300 characters)")
     number, url = values["number"] or None, values["url"] or None
@@ -130,7 +130,9 @@ def _notice_fields(line: int, values: dict[str, str], problems: _Lines) -> _Fiel
     if number is not None and len(number) > 100:
         problems.add(line, "number is at most 100 characters")
     parts = urlsplit(url) if url else None
-    if url and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
+    if url and len(url) > 500:
+        problems.add(line, "url is at most 500 characters")
+    elif url and (parts is None or parts.scheme not in ("http", "https") or not parts.netloc):
         problems.add(line, f"url {url!r} must be an http(s) address")
     published = _iso_date(values["published"])
     if published is None:
