@@ -68,3 +68,4 @@ class EventType(StrEnum):
     P1_SAMPLE_DRAWN = "payments:p1-sample:draw"
     P1_PAPERS_UPLOADED = "payments:p1-review:upload"
     P1_REVIEWED = "payments:p1-review:review"
+    CALENDAR_YEAR_LOADED = "filings:calendar-year:load"
