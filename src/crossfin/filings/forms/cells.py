@@ -96,18 +96,19 @@ class RowReader:
             if column.type in ("code", "text"):
                 row[name] = text
             elif column.type == "integer" or exponent is not None:
-                row[name] = self._number(
-                    text, 0 if column.type == "integer" else exponent, key, name, index
-                )
+                places = 0 if column.type == "integer" else exponent
+                number = self._number(text, places, key, name, index)
+                if number is not None:
+                    row[name] = number
         return row
 
     def _exponent(self, row: Row, key: dict[str, str], index: int) -> int | None:
-        ccy = row.get(self.table.currency_key or "")
-        if self.table.currency_key is None or not isinstance(ccy, str):
-            return None  # no currency cell: the types rule names it
+        if self.table.currency_key is None:
+            return None
+        ccy = row.get(self.table.currency_key)
         try:
-            return currency_exponent(ccy)
-        except ValueError:
+            return currency_exponent(ccy if isinstance(ccy, str) else "")
+        except ValueError:  # the amounts stay unread: the filer is told why, on this cell
             self.issues.append(
                 sheet_issue(
                     SHEET_CURRENCY,
@@ -116,7 +117,7 @@ class RowReader:
                     self.table.currency_key,
                     index,
                     expected="an ISO 4217 currency",
-                    found=ccy,
+                    found=ccy if isinstance(ccy, str) else None,
                 )
             )
             return None

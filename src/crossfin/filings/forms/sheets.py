@@ -33,6 +33,7 @@ from crossfin.filings.forms.definition import FormDefinition
 from crossfin.filings.forms.issues import Issue
 from crossfin.filings.forms.workbooks import (
     FORM_SHEET,
+    ISSUES_SHEET,
     write_report_csv,
     write_report_xlsx,
     write_template_xlsx,
@@ -132,7 +133,8 @@ def _meta(book) -> list[Raw]:  # type: ignore[no-untyped-def]
 
 def _xlsx(form: FormDefinition, data: bytes) -> tuple[int, str | None, Source, list[Issue]]:
     book = _open_xlsx(data)
-    sheets = [book[name] for name in book.sheetnames if name != FORM_SHEET]
+    # A report workbook is an upload too: its ISSUES sheet is what the filer corrects from.
+    sheets = [book[name] for name in book.sheetnames if name not in (FORM_SHEET, ISSUES_SHEET)]
     total = sum(max((ws.max_row or 1) - 1, 0) for ws in sheets)
     code, version, period = (text_of(v) for v in _meta(book))
 

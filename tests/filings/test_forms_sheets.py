@@ -1,0 +1,270 @@
+"""CSV and XLSX: the template filled and read back, parse errors per cell, the per-cell report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from crossfin.core.errors import ValidationFailed
+from crossfin.core.money import currency_exponent
+from crossfin.filings.forms import (
+    Content,
+    FormDefinition,
+    load_form,
+    read_upload,
+    validate,
+    write_report_csv,
+    write_report_xlsx,
+    write_template_xlsx,
+)
+from support.stats_forms import monthly, quarterly
+
+MONTHLY = load_form("EFAL-M")
+QUARTERLY = load_form("EFAL-Q")
+
+
+def major(form: FormDefinition, table: str, row: dict[str, Any], name: str) -> Any:
+    """How a filer types a cell: amounts in major units of the row's currency."""
+    column = form.table(table).column(name)  # type: ignore[union-attr]
+    value = row.get(name)
+    if column is not None and column.type == "amount" and isinstance(value, int):
+        return Decimal(value).scaleb(-currency_exponent(row["CCY"]))
+    return value
+
+
+def filled_xlsx(form: FormDefinition, content: dict[str, Any]) -> bytes:
+    book = load_workbook(io.BytesIO(write_template_xlsx(form)))
+    book["FORM"]["B3"] = content["period"]
+    for table, rows in content["tables"].items():
+        ws = book[table]
+        header = [c.value for c in ws[1]]
+        for row in rows:
+            ws.append([major(form, table, row, h) for h in header])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def filled_csv(form: FormDefinition, content: dict[str, Any]) -> bytes:
+    names: list[str] = []
+    for table in form.tables:
+        names += [n for n in (*table.key_codes, *(c.code for c in table.columns)) if n not in names]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["table", "period", *names])
+    for table, rows in content["tables"].items():
+        for row in rows:
+            cells = [major(form, table, row, n) for n in names]
+            writer.writerow([table, content["period"], *("" if c is None else c for c in cells)])
+    return out.getvalue().encode("utf-8")
+
+
+def test_template_has_a_form_sheet_and_one_headed_sheet_per_table() -> None:
+    book = load_workbook(io.BytesIO(write_template_xlsx(QUARTERLY)))
+    assert book.sheetnames == ["FORM", "D1", "D2", "S1"]
+    assert [c.value for c in book["FORM"]["B"]] == ["EFAL-Q", 1, None]
+    header = book["D1"][1]
+    assert [c.value for c in header][:6] == ["INSTR", "CTRY", "CCY", "SECT", "OMAT", "OPN"]
+    assert header[0].comment.text.startswith("金融工具")
+    choices = [dv.formula1 for dv in book["D1"].data_validations.dataValidation]
+    assert '"A01,A02,A03,A04,A05,A09,L01,L02,L03,L04,L05,L09"' in choices
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("build", [monthly, quarterly], ids=["monthly", "quarterly"])
+def test_fill_the_template_and_read_it_back(fmt: str, build: Any) -> None:
+    content = build()
+    form = load_form(content["form"])
+    data = filled_xlsx(form, content) if fmt == "xlsx" else filled_csv(form, content)
+    read, issues = read_upload(form, data, fmt)  # type: ignore[arg-type]
+    assert issues == []
+    assert read == Content.from_content(content)
+    assert validate(form, read, None).issues == []
+
+
+def _upload_csv(rows: list[list[Any]]) -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(
+        [["table", "period", "INSTR", "CTRY", "CCY", "OPN", "TRN", "CLS"], *rows]
+    )
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("cell", "column", "rule", "found"),
+    [
+        ("12,3x", "TRN", "SHEET-NUMBER", "12,3x"),
+        ("1.005", "TRN", "SHEET-DECIMALS", "1.005"),
+        ("NaN", "TRN", "SHEET-NUMBER", "NaN"),
+    ],
+)
+def test_an_unreadable_amount_is_named(cell: str, column: str, rule: str, found: str) -> None:
+    data = _upload_csv(
+        [
+            ["A1", "2026-11", "A01", "US", "USD", "100.00", "5", "105"],
+            ["A1", "2026-11", "A02", "SG", "USD", "7", cell, "7"],
+        ]
+    )
+    content, issues = read_upload(MONTHLY, data, "csv")
+    assert [(i.table, i.index, i.column, i.rule, i.found) for i in issues] == [
+        ("A1", 1, column, rule, found)
+    ]
+    assert issues[0].row == {"INSTR": "A02", "CTRY": "SG", "CCY": "USD"}
+    assert content.tables["A1"][0] == {
+        "INSTR": "A01",
+        "CTRY": "US",
+        "CCY": "USD",
+        "OPN": 10000,
+        "TRN": 500,
+        "CLS": 10500,
+    }
+    assert "TRN" not in content.tables["A1"][1]
+
+
+def test_jpy_amounts_take_no_decimals() -> None:
+    data = _upload_csv([["A1", "2026-11", "L02", "JP", "JPY", "1500000", "0.5", "1500000"]])
+    _content, issues = read_upload(MONTHLY, data, "csv")
+    assert [(i.column, i.rule, i.expected) for i in issues] == [
+        ("TRN", "SHEET-DECIMALS", "at most 0 decimals")
+    ]
+
+
+def test_a_currency_that_does_not_exist_is_refused_naming_the_cell() -> None:
+    data = _upload_csv([["A1", "2026-11", "A01", "US", "USX", "1", "2", "3"]])
+    content, issues = read_upload(MONTHLY, data, "csv")
+    assert [(i.table, i.index, i.column, i.rule, i.found) for i in issues] == [
+        ("A1", 0, "CCY", "SHEET-CURRENCY", "USX")
+    ]
+    assert content.tables["A1"][0] == {"INSTR": "A01", "CTRY": "US", "CCY": "USX"}
+
+
+def test_amounts_without_a_currency_are_not_read_and_the_currency_cell_says_why() -> None:
+    data = _upload_csv([["A1", "2026-11", "A01", "US", "", "1", "2", "3"]])
+    content, issues = read_upload(MONTHLY, data, "csv")
+    assert [(i.index, i.column, i.rule, i.found) for i in issues] == [
+        (0, "CCY", "SHEET-CURRENCY", None)
+    ]
+    assert content.tables["A1"][0] == {"INSTR": "A01", "CTRY": "US", "CCY": None}
+
+
+def test_a_country_that_does_not_exist_is_refused_naming_the_cell() -> None:
+    content = monthly()
+    content["tables"]["A1"][4]["CTRY"] = "QQ"
+    read, issues = read_upload(MONTHLY, filled_xlsx(MONTHLY, content), "xlsx")
+    assert issues == []  # a well-formed code: the code list is the rules' business
+    report = validate(MONTHLY, read, None)
+    assert [(i.table, i.index, i.column, i.rule, i.found) for i in report.issues] == [
+        ("A1", 4, "CTRY", "M-A1-CODE", "QQ")
+    ]
+
+
+def test_unknown_tables_columns_and_periods_are_named() -> None:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["table", "period", "INSTR", "CTRY", "CCY", "OPN", "FEE"])
+    writer.writerow(["A1", "2026-11", "A01", "US", "USD", "1", "9"])
+    writer.writerow(["Z9", "2026-11", "A01", "US", "USD", "1", ""])
+    writer.writerow(["A1", "2026-12", "A02", "US", "USD", "1", ""])
+    _content, issues = read_upload(MONTHLY, out.getvalue().encode(), "csv")
+    assert [(i.table, i.index, i.column, i.rule) for i in issues] == [
+        ("Z9", None, None, "SHEET-TABLE"),
+        ("A1", 0, "FEE", "SHEET-COLUMN"),
+        (None, None, "period", "SHEET-PERIOD"),
+    ]
+
+
+def test_an_xlsx_of_another_form_is_named_and_garbage_refused() -> None:
+    data = filled_xlsx(QUARTERLY, quarterly())
+    _content, issues = read_upload(MONTHLY, data, "xlsx")
+    assert next((i.rule, i.found) for i in issues) == ("SHEET-FORM", "EFAL-Q v1")
+    with pytest.raises(ValidationFailed, match="not a readable XLSX"):
+        read_upload(MONTHLY, b"PK\x03\x04 not really", "xlsx")
+    with pytest.raises(ValidationFailed, match="UTF-8"):
+        read_upload(MONTHLY, "table,period\nA1,2026-11\n".encode("utf-16"), "csv")
+    with pytest.raises(ValidationFailed, match="table"):
+        read_upload(MONTHLY, b"INSTR,CTRY\nA01,US\n", "csv")
+
+
+def test_report_csv_and_xlsx_name_and_highlight_the_broken_cells() -> None:
+    content = monthly()
+    content["tables"]["A1"][2]["CTRY"] = "XX"
+    content["tables"]["S1"][1]["TRN"] += 1
+    report = validate(MONTHLY, content, None)
+    rows = list(csv.DictReader(io.StringIO(write_report_csv(report.issues).decode("utf-8-sig"))))
+    assert [(r["table"], r["row"], r["column"], r["line"], r["rule"]) for r in rows] == [
+        ("A1", "INSTR=A01;CTRY=XX;CCY=HKD", "CTRY", "4", "M-A1-CODE"),
+        ("S1", "INSTR=A01;CCY=HKD", "TRN", "3", "M-S1-TOT-A1"),
+    ]
+    assert rows[1]["expected"] == "150000.00" and rows[1]["found"] == "150000.01"
+    assert rows[0]["message_zh"] == "代码不在该栏目的代码表中。"
+    data = write_report_xlsx(MONTHLY, Content.from_content(content), report.issues)
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[0] == "ISSUES" and book["ISSUES"].max_row == 3
+    marked = [
+        (ws.title, c.coordinate)
+        for ws in book.worksheets[2:]
+        for line in ws.iter_rows(min_row=2)
+        for c in line
+        if c.fill.fill_type == "solid"
+    ]
+    assert marked == [("A1", "B4"), ("S1", "D3")]
+    assert "M-A1-CODE" in book["A1"]["B4"].comment.text
+    # The report is itself a workbook of the form: corrected, it uploads again.
+    book["A1"]["B4"] = "KR"
+    book["S1"]["D3"] = Decimal(book["S1"]["D3"].value) - Decimal("0.01")
+    out = io.BytesIO()
+    book.save(out)
+    fixed, issues = read_upload(MONTHLY, out.getvalue(), "xlsx")
+    assert issues == [] and validate(MONTHLY, fixed, None).issues == []
+
+
+def test_a_ten_thousand_row_upload_parses_with_progress() -> None:
+    countries = ["US", "HK", "SG", "GB", "DE", "JP", "FR", "AU", "CA", "KR"]
+    rows = [("A02", f"{countries[n % 10]}", "USD", n * 100, 50, 0, 0, 0) for n in range(10_000)]
+    content = monthly(rows)
+    content["tables"]["A1"] = [
+        {**r, "NOTE": f"loan {n}"} for n, r in enumerate(content["tables"]["A1"])
+    ]
+    data = filled_xlsx(MONTHLY, content)
+    seen: list[tuple[int, int]] = []
+    read, issues = read_upload(MONTHLY, data, "xlsx", progress=lambda d, t: seen.append((d, t)))
+    assert issues == [] and len(read.tables["A1"]) == 10_000
+    assert seen[-1] == (10_001, 10_001) and len(seen) > 10
+    assert all(a[0] < b[0] for a, b in itertools.pairwise(seen))
+    assert read.tables["A1"][9_999]["OPN"] == 999_900
+
+
+def test_blank_rows_are_skipped_and_numbers_typed_as_integers_read() -> None:
+    book = Workbook()
+    ws = book.active
+    ws.title = "A1"
+    ws.append(["INSTR", "CTRY", "CCY", "OPN", "TRN", "PRC", "EXR", "OTH", "CLS"])
+    ws.append([None] * 9)
+    ws.append(["A01", "US", "USD", 12, 0.5, 0, 0, 0, 12.5])
+    form = book.create_sheet("FORM")
+    form.append(["form", "EFAL-M"])
+    form.append(["version", 1])
+    form.append(["period", "2026-11"])
+    out = io.BytesIO()
+    book.save(out)
+    read, issues = read_upload(MONTHLY, out.getvalue(), "xlsx")
+    assert issues == []
+    assert read.tables["A1"] == [
+        {
+            "INSTR": "A01",
+            "CTRY": "US",
+            "CCY": "USD",
+            "OPN": 1200,
+            "TRN": 50,
+            "PRC": 0,
+            "EXR": 0,
+            "OTH": 0,
+            "CLS": 1250,
+        }
+    ]
