@@ -18,6 +18,7 @@ from crossfin.filings.forms import (
     FormDefinition,
     load_form,
     read_upload,
+    sheets,
     validate,
     write_report_csv,
     write_report_xlsx,
@@ -268,3 +269,30 @@ def test_blank_rows_are_skipped_and_numbers_typed_as_integers_read() -> None:
             "CLS": 1250,
         }
     ]
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_both_reports() -> None:
+    content = monthly()
+    content["tables"]["A1"][0]["NOTE"] = '=HYPERLINK("http://evil.example","x")'
+    content["tables"]["A1"][1]["CTRY"] = "=1+1"
+    report = validate(MONTHLY, content, None)
+    assert [(i.index, i.column) for i in report.issues] == [(1, "CTRY")]
+    rows = list(csv.DictReader(io.StringIO(write_report_csv(report.issues).decode("utf-8-sig"))))
+    assert rows[0]["found"] == "'=1+1" and rows[0]["row"].startswith("INSTR=A01;CTRY==1+1")
+    book = load_workbook(
+        io.BytesIO(write_report_xlsx(MONTHLY, Content.from_content(content), report.issues))
+    )
+    assert book["A1"]["J2"].data_type == "s" and book["A1"]["J2"].value.startswith("=HYPERLINK")
+    assert book["A1"]["B3"].data_type == "s" and book["ISSUES"]["H2"].value == "'=1+1"
+    assert rows[0]["expected"] == "a code of iso3166-1"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_upload_over_the_row_limit_is_refused(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = monthly()
+    data = filled_xlsx(MONTHLY, content) if fmt == "xlsx" else filled_csv(MONTHLY, content)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 16)
+    with pytest.raises(ValidationFailed, match="at most 16 rows"):
+        read_upload(MONTHLY, data, fmt)  # type: ignore[arg-type]
+    monkeypatch.setattr(sheets, "MAX_ROWS", 17)  # 9 detail and 8 summary rows
+    assert read_upload(MONTHLY, data, fmt)[1] == []  # type: ignore[arg-type]

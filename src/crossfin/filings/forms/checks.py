@@ -8,7 +8,7 @@ the rule it breaks, and never again by the arithmetic rules that read it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +33,11 @@ class Filing:
         return content.tables.get(table, []) if content is not None else []
 
 
-def row_key(table: Table, row: Row) -> dict[str, str]:
+def row_key(table: Table, row: Mapping[str, Cell]) -> dict[str, str]:
     return {k: "" if row.get(k) is None else str(row.get(k)) for k in table.key_codes}
 
 
-def show(table: Table, row: Row | dict[str, str], value: int) -> str:
+def show(table: Table, row: Mapping[str, Cell], value: int) -> str:
     """An amount as decimal text in the row's currency when it has a known one."""
     ccy = row.get(table.currency_key or "")
     return (
@@ -48,16 +48,16 @@ def show(table: Table, row: Row | dict[str, str], value: int) -> str:
 def issue(
     rule: r.RuleBase,
     table: Table,
-    row: Row | dict[str, str],
+    row: Mapping[str, Cell],
     index: int | None,
     column: str | None,
     expected: str | None = None,
     found: str | None = None,
 ) -> Issue:
-    key = row if index is None else row_key(table, row)  # type: ignore[arg-type]
+    """The issue of `rule` at one cell; `row` is the content row, or its key when absent."""
     return Issue(
         table=table.code,
-        row={k: str(v) for k, v in key.items()},
+        row=row_key(table, row),
         column=column,
         index=index,
         rule=rule.id,
@@ -75,7 +75,7 @@ def _table(f: Filing, rule: r.RuleBase) -> Table:
     return table
 
 
-def check_required(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_required(f: Filing, rule: r.Required) -> Iterator[Issue]:
     table = _table(f, rule)
     for i, row in enumerate(f.rows(table.code)):
         for col in rule.columns:
@@ -99,7 +99,7 @@ def _type_error(table: Table, name: str, value: Cell) -> str | None:
     return None if len(value) <= column.max_length else f"at most {column.max_length} characters"
 
 
-def check_types(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_types(f: Filing, rule: r.Types) -> Iterator[Issue]:
     table = _table(f, rule)
     for i, row in enumerate(f.rows(table.code)):
         names = list(table.key_codes) + [n for n in row if n not in table.key_codes]
@@ -116,7 +116,7 @@ def in_list(f: Filing, code_list: str, code: str) -> bool:
     return f.form.code_lists[code_list].has(code)
 
 
-def check_codes(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_codes(f: Filing, rule: r.Codes) -> Iterator[Issue]:
     table = _table(f, rule)
     lists = {k.code: k.code_list for k in table.keys}
     lists |= {c.code: c.code_list for c in table.columns if c.code_list is not None}
@@ -129,7 +129,7 @@ def check_codes(f: Filing, rule: Any) -> Iterator[Issue]:
                 )
 
 
-def check_unique(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_unique(f: Filing, rule: r.Unique) -> Iterator[Issue]:
     table = _table(f, rule)
     seen: dict[tuple[str, ...], int] = {}
     for i, row in enumerate(f.rows(table.code)):
@@ -148,7 +148,7 @@ def check_unique(f: Filing, rule: Any) -> Iterator[Issue]:
             seen[key] = i
 
 
-def check_range(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_range(f: Filing, rule: r.Range) -> Iterator[Issue]:
     table = _table(f, rule)
     low, high = rule.min, rule.max
     bounds = f"{'' if low is None else low}..{'' if high is None else high}"
@@ -163,7 +163,7 @@ def check_range(f: Filing, rule: Any) -> Iterator[Issue]:
                 )
 
 
-def check_stock_flow(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_stock_flow(f: Filing, rule: r.StockFlow) -> Iterator[Issue]:
     table = _table(f, rule)
     for i, row in enumerate(f.rows(table.code)):
         cells = [row.get(c) for c in (rule.opening, *rule.flows, rule.closing)]
@@ -177,7 +177,7 @@ def check_stock_flow(f: Filing, rule: Any) -> Iterator[Issue]:
             yield issue(rule, table, row, i, rule.closing, show(table, row, computed), found)
 
 
-def _group_sums(f: Filing, rule: Any) -> dict[tuple[str, ...], dict[str, int | None]]:
+def _group_sums(f: Filing, rule: r.Totals) -> dict[tuple[str, ...], dict[str, int | None]]:
     """Per group and column, the detail's sum; None when a detail cell is not a number."""
     sums: dict[tuple[str, ...], dict[str, int | None]] = defaultdict(dict)
     for row in f.rows(rule.detail):
@@ -190,7 +190,7 @@ def _group_sums(f: Filing, rule: Any) -> dict[tuple[str, ...], dict[str, int | N
     return sums
 
 
-def check_totals(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_totals(f: Filing, rule: r.Totals) -> Iterator[Issue]:
     summary = _table(f, rule)
     sums = _group_sums(f, rule)
     present: set[tuple[str, ...]] = set()
@@ -222,7 +222,7 @@ def check_totals(f: Filing, rule: Any) -> Iterator[Issue]:
                 yield issue(rule, summary, key, None, col, show(summary, key, cols[col] or 0), None)
 
 
-def check_continuity(f: Filing, rule: Any) -> Iterator[Issue]:
+def check_continuity(f: Filing, rule: r.Continuity) -> Iterator[Issue]:
     if f.previous is None:
         return  # a first filing has nothing to continue
     table = _table(f, rule)

@@ -136,6 +136,8 @@ def _xlsx(form: FormDefinition, data: bytes) -> tuple[int, str | None, Source, l
     # A report workbook is an upload too: its ISSUES sheet is what the filer corrects from.
     sheets = [book[name] for name in book.sheetnames if name not in (FORM_SHEET, ISSUES_SHEET)]
     total = sum(max((ws.max_row or 1) - 1, 0) for ws in sheets)
+    if total > MAX_ROWS:  # the declared dimensions, before a cell is read
+        raise invalid("file", f"at most {MAX_ROWS} rows")
     code, version, period = (text_of(v) for v in _meta(book))
 
     def source() -> Source:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -35,13 +36,30 @@ FILLS = {
 LISTED_ROWS = 10_000  # rows of a template that offer the drop-down code lists
 
 
+# A spreadsheet program runs a cell starting with one of these as a formula (OWASP "CSV
+# injection"); the report repeats what the filer typed, so such text is quoted, numbers are not.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str) -> str:
+    """`text` as a spreadsheet shows it literally: a leading quote before a formula start."""
+    if not text.startswith(FORMULA_START):
+        return text
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return "'" + text
+    return text
+
+
 def _report_row(issue: Issue) -> list[str]:
     row = ";".join(f"{k}={v}" for k, v in (issue.row or {}).items())
     line = "" if issue.index is None else str(issue.index + 2)  # the sheet row, after the header
-    return [
+    cells = [
         issue.severity, issue.rule, issue.table or "", row, issue.column or "", line,
         issue.expected or "", issue.found or "", issue.message_en, issue.message_zh,
     ]  # fmt: skip
+    return [inert(c) for c in cells]
 
 
 def write_report_csv(issues: list[Issue]) -> bytes:
@@ -114,15 +132,24 @@ def write_report_xlsx(form: FormDefinition, content: Content, issues: list[Issue
     for table in form.tables:
         ws = book[table.code]
         names = [c.value for c in ws[1]]
-        for row in content.tables.get(table.code, []):
-            ws.append([cell_value(table, row, n) for n in names])
+        for line, row in enumerate(content.tables.get(table.code, []), start=2):
+            for col, name in enumerate(names, start=1):
+                _put(ws, line, col, cell_value(table, row, name))
     for issue in issues:
         _mark(book, issue)
     listing = book.create_sheet(ISSUES_SHEET, 0)
     listing.append(list(REPORT_COLUMNS))
-    for issue in issues:
-        listing.append(_report_row(issue))
+    for line, issue in enumerate(issues, start=2):
+        for col, text in enumerate(_report_row(issue), start=1):
+            _put(listing, line, col, text)
     return _saved(book)
+
+
+def _put(ws: Any, line: int, col: int, value: Cell | Decimal) -> None:
+    """Write one cell; text is always text (openpyxl would make `=...` a formula)."""
+    cell = ws.cell(row=line, column=col, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 def _mark(book: Workbook, issue: Issue) -> None:
