@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -296,3 +297,29 @@ def test_an_upload_over_the_row_limit_is_refused(fmt: str, monkeypatch: pytest.M
         read_upload(MONTHLY, data, fmt)  # type: ignore[arg-type]
     monkeypatch.setattr(sheets, "MAX_ROWS", 17)  # 9 detail and 8 summary rows
     assert read_upload(MONTHLY, data, fmt)[1] == []  # type: ignore[arg-type]
+
+
+def _rezipped(data: bytes, name: str, body: bytes) -> bytes:
+    """The workbook `data` with its entry `name` replaced by `body` (or added)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            dst.writestr(info.filename, body if info.filename == name else src.read(info.filename))
+        if name not in src.namelist():
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def test_a_broken_sheet_or_a_zip_bomb_is_the_files_error_not_a_crash() -> None:
+    good = filled_xlsx(MONTHLY, monthly())
+    broken = _rezipped(good, "xl/worksheets/sheet2.xml", b"<worksheet><sheetData><row><c")
+    with pytest.raises(ValidationFailed, match="not a readable XLSX"):
+        read_upload(MONTHLY, broken, "xlsx")
+    bomb = _rezipped(good, "xl/media/padding.bin", b"\0" * 5_000_000)
+    with pytest.raises(ValidationFailed, match="unpacks too large"):
+        read_upload(MONTHLY, bomb, "xlsx")
+    with pytest.raises(ValidationFailed, match="not a readable CSV"):
+        read_upload(MONTHLY, b'table,period\nA1,2026-11,"' + b"x" * 200_000 + b'"\n', "csv")

@@ -14,7 +14,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from openpyxl import load_workbook
 
@@ -43,6 +43,9 @@ __all__ = ["read_upload", "write_report_csv", "write_report_xlsx", "write_templa
 
 MAX_ROWS = 200_000
 MAX_UNPACKED = 256 * 1024 * 1024
+MAX_RATIO = 100  # unpacked over packed: more is a zip bomb, not a spreadsheet
+MAX_ENTRIES = 1000
+MAX_COLUMNS = 64  # wider than any table: cells past it are not read
 PROGRESS_EVERY = 500
 Progress = Callable[[int, int], None]
 Source = Iterator[tuple[str, dict[str, Raw]]]
@@ -85,7 +88,9 @@ def read_upload(
     period = period or (periods.pop() if len(periods) == 1 else None)
     if period is None or len(periods) > 1:
         issues.append(
-            sheet_issue(SHEET_PERIOD, None, column="period", found=", ".join(sorted(periods)))
+            sheet_issue(
+                SHEET_PERIOD, None, column="period", found=", ".join(sorted(periods)) or None
+            )
         )
     content = Content(form=form.code, version=form.version, period=period or "", tables=tables)
     return content, issues
@@ -93,10 +98,11 @@ def read_upload(
 
 def _csv(data: bytes) -> tuple[int, str | None, Source, list[Issue]]:
     try:
-        text = data.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except UnicodeDecodeError:
         raise invalid("file", "a CSV upload must be UTF-8") from None
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a NUL byte, a cell past the reader's own limit...
+        raise invalid("file", f"not a readable CSV file ({exc})") from None
     if rows and "table" not in rows[0]:
         raise invalid("file", "the CSV needs a `table` column")
 
@@ -109,26 +115,42 @@ def _csv(data: bytes) -> tuple[int, str | None, Source, list[Issue]]:
     return len(rows), None, source(), []
 
 
-def _open_xlsx(data: bytes):  # type: ignore[no-untyped-def]
+def _open_xlsx(data: bytes) -> Any:
+    """The workbook (read-only), after the zip's declared sizes are checked."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNPACKED:
-                raise invalid("file", "the XLSX file unpacks too large")
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        if hasattr(exc, "errors"):
-            raise
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
         raise invalid("file", "not a readable XLSX workbook") from None
+    unpacked = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), 1)
+    if len(infos) > MAX_ENTRIES or unpacked > MAX_UNPACKED or unpacked > packed * MAX_RATIO:
+        raise invalid("file", "the XLSX file unpacks too large")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds on a bad file)
+        raise invalid("file", f"not a readable XLSX workbook ({type(exc).__name__})") from None
 
 
-def _meta(book) -> list[Raw]:  # type: ignore[no-untyped-def]
+def _sheet_rows(ws: Any) -> Iterator[tuple[Raw, ...]]:
+    """A sheet's rows, at most MAX_COLUMNS wide; a broken sheet is the file's error."""
+    rows = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+    while True:
+        try:
+            values = next(rows, None)
+        except Exception as exc:  # noqa: BLE001  (a broken sheet, whatever openpyxl raises)
+            raise invalid("file", f"not a readable XLSX sheet ({type(exc).__name__})") from None
+        if values is None:
+            return
+        yield values
+
+
+def _meta(book: Any) -> list[Raw]:
+    """B1..B3 of the FORM sheet: form code, version, period (None when absent)."""
     if FORM_SHEET not in book.sheetnames:
         return [None, None, None]
-    cells = [
-        row[1] if len(row) > 1 else None
-        for row in book[FORM_SHEET].iter_rows(max_row=3, values_only=True)
-    ]
-    return [*cells, None, None, None][:3]
+    cells = [row[1] if len(row) > 1 else None for row in _sheet_rows(book[FORM_SHEET])]
+    return [*cells[:3], None, None, None][:3]
 
 
 def _xlsx(form: FormDefinition, data: bytes) -> tuple[int, str | None, Source, list[Issue]]:
@@ -142,7 +164,7 @@ def _xlsx(form: FormDefinition, data: bytes) -> tuple[int, str | None, Source, l
 
     def source() -> Source:
         for ws in sheets:
-            rows = ws.iter_rows(values_only=True)
+            rows = _sheet_rows(ws)
             header = [text_of(c) for c in next(rows, ())]
             for values in rows:
                 if any(text_of(v) is not None for v in values):
@@ -150,7 +172,7 @@ def _xlsx(form: FormDefinition, data: bytes) -> tuple[int, str | None, Source, l
         book.close()
 
     # A workbook made from another form's template says so in its FORM sheet.
-    issues = []
+    issues: list[Issue] = []
     if code not in (None, form.code) or version not in (None, str(form.version)):
         expected = f"{form.code} v{form.version}"
         issues.append(sheet_issue(SHEET_FORM, None, expected=expected, found=f"{code} v{version}"))
