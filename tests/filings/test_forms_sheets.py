@@ -20,6 +20,7 @@ from crossfin.filings.forms import (
     load_form,
     read_upload,
     sheets,
+    workbooks,
     validate,
     write_report_csv,
     write_report_xlsx,
@@ -323,3 +324,23 @@ def test_a_broken_sheet_or_a_zip_bomb_is_the_files_error_not_a_crash() -> None:
         read_upload(MONTHLY, bomb, "xlsx")
     with pytest.raises(ValidationFailed, match="not a readable CSV"):
         read_upload(MONTHLY, b'table,period\nA1,2026-11,"' + b"x" * 200_000 + b'"\n', "csv")
+
+
+def test_a_row_issue_fills_the_row_and_comments_stop_at_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = monthly()
+    content["tables"]["A1"].append(dict(content["tables"]["A1"][0]))  # a duplicate: row 11
+    content["tables"]["A1"][1]["CTRY"] = "XX"
+    content["tables"]["A1"][2]["CTRY"] = "YY"
+    issues = validate(MONTHLY, content, None).issues
+    monkeypatch.setattr(workbooks, "MAX_COMMENTS", 2)
+    book = load_workbook(
+        io.BytesIO(write_report_xlsx(MONTHLY, Content.from_content(content), issues))
+    )
+    ws = book["A1"]
+    assert [(i.index, i.column) for i in issues[:3]] == [(1, "CTRY"), (2, "CTRY"), (9, None)]
+    assert all(c.fill.fill_type == "solid" for c in ws[11])  # the duplicate row, every cell
+    assert ws["B3"].comment is not None and ws["B4"].comment is not None
+    assert ws["A11"].comment is None  # the third issue: past the cap, filled only
+    assert book["ISSUES"].max_row == len(issues) + 1

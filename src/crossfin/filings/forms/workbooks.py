@@ -33,6 +33,9 @@ FILLS = {
     "error": PatternFill("solid", start_color="FFF4B4B4"),
     "warning": PatternFill("solid", start_color="FFFFE08A"),
 }
+# Each comment is a drawn shape: past this many, broken cells are filled but not commented
+# (the ISSUES sheet lists every issue), so a report of a wholly broken upload stays quick.
+MAX_COMMENTS = 2_000
 LISTED_ROWS = 10_000  # rows of a template that offer the drop-down code lists
 
 
@@ -129,14 +132,17 @@ def cell_value(table: Table, row: Row, name: str) -> Cell | Decimal:
 def write_report_xlsx(form: FormDefinition, content: Content, issues: list[Issue]) -> bytes:
     """The filing as uploaded, its broken cells filled and commented, and an ISSUES sheet."""
     book = _book(form, content.period)
+    headers: dict[str, list[str]] = {}
     for table in form.tables:
         ws = book[table.code]
-        names = [c.value for c in ws[1]]
+        # Read once: a sheet's header row costs a scan of every cell written so far.
+        headers[table.code] = names = [str(c.value) for c in ws[1]]
         for line, row in enumerate(content.tables.get(table.code, []), start=2):
             for col, name in enumerate(names, start=1):
                 _put(ws, line, col, cell_value(table, row, name))
-    for issue in issues:
-        _mark(book, issue)
+    for n, issue in enumerate(issues):
+        if issue.table in headers and issue.index is not None:
+            _mark(book[issue.table], headers[issue.table], issue, comment=n < MAX_COMMENTS)
     listing = book.create_sheet(ISSUES_SHEET, 0)
     listing.append(list(REPORT_COLUMNS))
     for line, issue in enumerate(issues, start=2):
@@ -152,22 +158,22 @@ def _put(ws: Any, line: int, col: int, value: Cell | Decimal) -> None:
         cell.data_type = "s"
 
 
-def _mark(book: Workbook, issue: Issue) -> None:
-    """Fill the issue's cell (or its whole row, for a row issue) in its table's sheet."""
-    if issue.table not in book.sheetnames or issue.index is None:
-        return  # the cell is not in the filing (a missing row): the ISSUES sheet lists it
-    ws = book[issue.table]
-    names = [c.value for c in ws[1]]
-    line = issue.index + 2
-    columns = [names.index(issue.column) + 1] if issue.column in names else []
+def _mark(ws: Any, names: list[str], issue: Issue, comment: bool) -> None:
+    """Fill the issue's cell (or its whole row, for a row issue) and comment on its first.
+
+    An issue without a row in the filing (a missing summary row) is only in ISSUES.
+    """
+    assert issue.index is not None
     if issue.column is None:
         columns = list(range(1, len(names) + 1))
+    else:
+        columns = [names.index(issue.column) + 1] if issue.column in names else []
     text = f"{issue.rule}: {issue.message_zh}\n{issue.message_en}"
     if issue.expected is not None or issue.found is not None:
         text += f"\nexpected {issue.expected}, found {issue.found}"
     for col in columns:
-        cell = ws.cell(row=line, column=col)
-        cell.fill = FILLS[issue.severity]
-        cell.comment = Comment(
-            text if cell.comment is None else f"{cell.comment.text}\n{text}", "crossfin"
-        )
+        ws.cell(row=issue.index + 2, column=col).fill = FILLS[issue.severity]
+    if comment and columns:
+        cell = ws.cell(row=issue.index + 2, column=columns[0])
+        old = cell.comment
+        cell.comment = Comment(text if old is None else f"{old.text}\n{text}", "crossfin")
