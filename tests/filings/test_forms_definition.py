@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, get_args
 
 import pytest
 from pydantic import ValidationError
@@ -17,7 +18,10 @@ from crossfin.filings.forms import (
     previous_period,
     shipped_forms,
 )
+from crossfin.filings.forms.cells import MESSAGES
 from crossfin.filings.forms.codes import country_name, is_country, is_currency
+from crossfin.filings.forms.rules import Rule
+from crossfin.filings.forms.validate import FORM_CODE, FORM_PERIOD, FORM_TABLE, FORM_VERSION
 from support.stats_forms import monthly
 
 
@@ -102,3 +106,15 @@ def test_previous_period_crosses_the_year() -> None:
     assert previous_period("2026-Q3") == "2026-Q2"
     with pytest.raises(ValidationFailed):
         previous_period("2026-13")
+
+
+def test_every_rule_kind_and_built_in_check_is_in_the_docs() -> None:
+    """Docs that cannot drift: docs/filings.md names each rule kind and built-in rule id."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "filings.md").read_text("utf-8")
+    kinds = {
+        get_args(kind.model_fields["kind"].annotation)[0] for kind in get_args(get_args(Rule)[0])
+    }
+    built_in = [FORM_CODE, FORM_VERSION, FORM_PERIOD, FORM_TABLE, *MESSAGES]
+    missing = [f"`{name}`" for name in (*sorted(kinds), *built_in) if f"`{name}`" not in text]
+    assert missing == []
+    assert len(kinds) == 8
