@@ -14,14 +14,9 @@ from openpyxl import Workbook, load_workbook
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.core.money import currency_exponent
-from crossfin.filings.forms import (
-    Content,
-    FormDefinition,
-    load_form,
+from crossfin.filings.forms import Content, FormDefinition, load_form, sheets, validate, workbooks
+from crossfin.filings.forms.sheets import (
     read_upload,
-    sheets,
-    validate,
-    workbooks,
     write_report_csv,
     write_report_xlsx,
     write_template_xlsx,
@@ -227,6 +222,7 @@ def test_report_csv_and_xlsx_name_and_highlight_the_broken_cells() -> None:
     assert issues == [] and validate(MONTHLY, fixed, None).issues == []
 
 
+@pytest.mark.slow
 def test_a_ten_thousand_row_upload_parses_with_progress() -> None:
     countries = ["US", "HK", "SG", "GB", "DE", "JP", "FR", "AU", "CA", "KR"]
     rows = [("A02", f"{countries[n % 10]}", "USD", n * 100, 50, 0, 0, 0) for n in range(10_000)]
