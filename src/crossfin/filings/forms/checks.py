@@ -33,8 +33,13 @@ class Filing:
         return content.tables.get(table, []) if content is not None else []
 
 
+def code(value: Cell) -> str:
+    """A key cell as its code text (an empty cell is "")."""
+    return "" if value is None else str(value)
+
+
 def row_key(table: Table, row: Mapping[str, Cell]) -> dict[str, str]:
-    return {k: "" if row.get(k) is None else str(row.get(k)) for k in table.key_codes}
+    return {k: code(row.get(k)) for k in table.key_codes}
 
 
 def show(table: Table, row: Mapping[str, Cell], value: int) -> str:
@@ -181,7 +186,7 @@ def _group_sums(f: Filing, rule: r.Totals) -> dict[tuple[str, ...], dict[str, in
     """Per group and column, the detail's sum; None when a detail cell is not a number."""
     sums: dict[tuple[str, ...], dict[str, int | None]] = defaultdict(dict)
     for row in f.rows(rule.detail):
-        group = tuple(str(row.get(k)) for k in rule.group_by)
+        group = tuple(code(row.get(k)) for k in rule.group_by)
         for col in rule.columns:
             value, total = row.get(col), sums[group].get(col, 0)
             sums[group][col] = (
@@ -195,7 +200,7 @@ def check_totals(f: Filing, rule: r.Totals) -> Iterator[Issue]:
     sums = _group_sums(f, rule)
     present: set[tuple[str, ...]] = set()
     for i, row in enumerate(f.rows(summary.code)):
-        group = tuple(str(row.get(k)) for k in rule.group_by)
+        group = tuple(code(row.get(k)) for k in rule.group_by)
         present.add(group)
         for col in rule.columns:
             found, expected = row.get(col), sums.get(group, {}).get(col, 0)
