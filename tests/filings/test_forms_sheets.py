@@ -65,7 +65,10 @@ def filled_csv(form: FormDefinition, content: dict[str, Any]) -> bytes:
 
 def test_template_has_a_form_sheet_and_one_headed_sheet_per_table() -> None:
     book = load_workbook(io.BytesIO(write_template_xlsx(QUARTERLY)))
-    assert book.sheetnames == ["FORM", "D1", "D2", "S1"]
+    assert book.sheetnames == ["FORM", "D1", "D2", "S1", "CODES"]
+    codes = list(book["CODES"].iter_rows(values_only=True))
+    assert ("sector", "DTC", "存款性公司", "Deposit-taking corporations") in codes
+    assert len(codes) == 1 + 12 + 6 + 3 + 4
     assert [c.value for c in book["FORM"]["B"]] == ["EFAL-Q", 1, None]
     header = book["D1"][1]
     assert [c.value for c in header][:6] == ["INSTR", "CTRY", "CCY", "SECT", "OMAT", "OPN"]
@@ -212,6 +215,7 @@ def test_report_csv_and_xlsx_name_and_highlight_the_broken_cells() -> None:
         if c.fill.fill_type == "solid"
     ]
     assert marked == [("A1", "B4"), ("S1", "D3")]
+    assert book.sheetnames == ["ISSUES", "FORM", "A1", "S1", "CODES"]
     assert "M-A1-CODE" in book["A1"]["B4"].comment.text
     # The report is itself a workbook of the form: corrected, it uploads again.
     book["A1"]["B4"] = "KR"

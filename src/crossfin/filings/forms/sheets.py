@@ -32,6 +32,7 @@ from crossfin.filings.forms.content import Content, Row
 from crossfin.filings.forms.definition import FormDefinition
 from crossfin.filings.forms.issues import Issue
 from crossfin.filings.forms.workbooks import (
+    CODES_SHEET,
     FORM_SHEET,
     ISSUES_SHEET,
     write_report_csv,
@@ -156,7 +157,8 @@ def _meta(book: Any) -> list[Raw]:
 def _xlsx(form: FormDefinition, data: bytes) -> tuple[int, str | None, Source, list[Issue]]:
     book = _open_xlsx(data)
     # A report workbook is an upload too: its ISSUES sheet is what the filer corrects from.
-    sheets = [book[name] for name in book.sheetnames if name not in (FORM_SHEET, ISSUES_SHEET)]
+    skip = (FORM_SHEET, CODES_SHEET, ISSUES_SHEET)
+    sheets = [book[name] for name in book.sheetnames if name not in skip]
     total = sum(max((ws.max_row or 1) - 1, 0) for ws in sheets)
     if total > MAX_ROWS:  # the declared dimensions, before a cell is read
         raise invalid("file", f"at most {MAX_ROWS} rows")

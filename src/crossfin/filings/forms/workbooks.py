@@ -25,6 +25,7 @@ from crossfin.filings.forms.issues import Issue
 
 FORM_SHEET = "FORM"
 ISSUES_SHEET = "ISSUES"
+CODES_SHEET = "CODES"
 REPORT_COLUMNS = (
     "severity", "rule", "table", "row", "column", "line",
     "expected", "found", "message_en", "message_zh",
@@ -98,12 +99,22 @@ def _header(book: Workbook, form: FormDefinition, table: Table) -> None:
     ws.freeze_panes = "A2"
 
 
+def _codes_sheet(book: Workbook, form: FormDefinition) -> None:
+    """The form's own code lists with their labels (ISO lists are the standards' own)."""
+    ws = book.create_sheet(CODES_SHEET)
+    ws.append(["list", "code", "zh", "en"])
+    for name, codes in form.code_lists.items():
+        for c in codes.codes:
+            ws.append([name, c.code, c.zh, c.en])
+
+
 def _book(form: FormDefinition, period: str) -> Workbook:
     book = Workbook()
     book.remove(book.active)
     _form_sheet(book, form, period)
     for table in form.tables:
         _header(book, form, table)
+    _codes_sheet(book, form)
     return book
 
 
