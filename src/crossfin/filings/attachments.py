@@ -105,7 +105,8 @@ def _check(
     )
     count = session.scalar(query) or 0
     if count >= form.max_count:
-        reason = f"version {filing.current_version} already has {count}; the form allows {form.max_count}"
+        version = filing.current_version
+        reason = f"version {version} already has {count}; the form allows {form.max_count}"
         raise ValidationFailed([FieldError("attachments", reason)], limit=form.max_count)
 
 

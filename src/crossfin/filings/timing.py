@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
+from crossfin.core.workdays import CalendarOutOfRange
 from crossfin.filings.deadlines import Clock, DeadlineStatus, Pause, status
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.schemas import ClockStart
@@ -67,4 +68,9 @@ def deadline_of(
         return None
     if FilingState(filing.state) in FINAL:
         today = business_date(filing.updated_at)
-    return status(clock, today or business_date())
+    try:
+        return status(clock, today or business_date())
+    except CalendarOutOfRange:
+        # The official calendar of the year the count reaches is not published (or not
+        # installed) yet: no deadline is shown rather than a wrong one.
+        return None
