@@ -50,13 +50,27 @@ def check_content(form: FilingForm, content: Any, previous: Any | None) -> list[
                 "内容必须是 JSON 对象",
             )
         ]
-    return _required(form, content)
-
-
-def _required(form: FilingForm, content: dict[str, Any]) -> list[Issue]:
-    names = definition_of(form).get("required", [])
+    definition = definition_of(form)
     return [
-        Issue(name, "required", Severity.ERROR, f"{name} is required", f"{name} 为必填项")
+        *_missing(definition, "required", content, Severity.ERROR),
+        *_missing(definition, "recommended", content, Severity.WARNING),
+    ]
+
+
+def _missing(
+    definition: dict[str, Any], key: str, content: dict[str, Any], severity: Severity
+) -> list[Issue]:
+    """The fields `definition[key]` names that `content` leaves empty: `required` ones are
+    errors, `recommended` ones warnings (the filer explains why they are empty)."""
+    names = definition.get(key, [])
+    if not isinstance(names, list):
+        return []
+    if severity is Severity.ERROR:
+        en, zh = "is required", "为必填项"
+    else:
+        en, zh = "is empty; explain why", "为空，请说明原因"
+    return [
+        Issue(name, key, severity, f"{name} {en}", f"{name} {zh}")
         for name in names
         if isinstance(name, str) and content.get(name) in (None, "", [], {})
     ]

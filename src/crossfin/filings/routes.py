@@ -205,6 +205,7 @@ async def upload_of(
 ) -> Upload:
     """The file of a multipart body (field `file`), or the raw body named by `?name=`."""
     media = request.headers.get("content-type", "")
+    body = await request.body()  # cached first: the idempotency fingerprint reads it too
     if media.startswith("multipart/form-data"):
         form = await request.form()
         file = form.get("file")
@@ -214,7 +215,7 @@ async def upload_of(
         return Upload(file.filename or "", file.content_type or "", data)
     if not name:
         raise invalid("name", "a raw body needs ?name= (the file's name)")
-    return Upload(name, media, await request.body())
+    return Upload(name, media, body)
 
 
 @router.post(
