@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from crossfin.assembly import state_views
 from crossfin.core.db import Database
+from crossfin.filings.workflow import MOVES
 from crossfin.ledger.rfc6962 import leaf_hash
 from crossfin.ledger.state import StateViews
 from crossfin.ledger.state_audit import audit_state_database
-from crossfin.filings.workflow import MOVES
 from support.filings import CONTENT, World, draft, make_world, post
 from support.parties import Party
 
@@ -54,9 +54,12 @@ def test_the_whole_workflow(client: TestClient, db: Database, world: World) -> N
     assert created["reference"].startswith("TEST-STAT-2026-")
     assert created["chain_org_id"] == world.head.org_id
     assert created["jurisdiction_path"] == "/000000/440000/440300/"
-    assert created["versions"][0]["content_sha256"] == hashlib.sha256(
-        json.dumps(CONTENT, separators=(",", ":"), sort_keys=True).encode()
-    ).hexdigest()
+    assert (
+        created["versions"][0]["content_sha256"]
+        == hashlib.sha256(
+            json.dumps(CONTENT, separators=(",", ":"), sort_keys=True).encode()
+        ).hexdigest()
+    )
     # The head office files its branch's draft (issue 13: it reviews and files).
     submitted = _step(client, world.head, fid, "submit")
     assert submitted["state"] == "submitted"

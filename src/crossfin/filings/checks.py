@@ -68,7 +68,7 @@ def _missing(
     if severity is Severity.ERROR:
         en, zh = "is required", "为必填项"
     else:
-        en, zh = "is empty; explain why", "为空，请说明原因"
+        en, zh = "is empty; explain why", "为空，请说明原因"  # noqa: RUF001 (Chinese punctuation)
     return [
         Issue(name, key, severity, f"{name} {en}", f"{name} {zh}")
         for name in names
