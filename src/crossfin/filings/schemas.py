@@ -73,7 +73,14 @@ class FormOut(BaseModel):
 class FilingIn(BaseModel):
     """A new draft: the form (its newest version in force unless named), the content."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"form": "EAL-M1", "period": "2026-11", "content": {"period": "2026-11"}}
+            ]
+        },
+    )
 
     form: str = Field(pattern=CODE, examples=["EAL-M1"])
     form_version: int | None = Field(default=None, ge=1, le=10_000)
@@ -95,26 +102,38 @@ class SubmitIn(BaseModel):
     """Submission or resubmission: new content (a new version) if given, and explanations
     of the warnings, by location."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"explanations": {"T1/R010/C03": "A one-off repayment this month"}}]
+        },
+    )
 
     content: dict[str, Any] | None = None
     explanations: dict[str, str] = Field(default_factory=dict, max_length=1000)
 
 
 class ReasonIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Attach the contract."}]}
+    )
 
     reason: str = Field(min_length=1, max_length=TEXT_MAX, examples=["Attach the contract."])
 
 
 class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"note": "Reviewing the narrative."}]}
+    )
 
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class OutcomeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"outcome": "approved", "reasons": "Complete."}]},
+    )
 
     outcome: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$", examples=["approved"])
     reasons: str | None = Field(default=None, max_length=TEXT_MAX)
