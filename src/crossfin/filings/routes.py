@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from crossfin.core.errors import NotFound, invalid
 from crossfin.core.http.params import After, PathId
@@ -52,7 +53,8 @@ _ATTACH_BODY = {
                 },
                 "example": {"file": "contract.pdf"},
             },
-            "application/pdf": {
+            # A raw body is sent with the file's own media type (application/pdf...).
+            "application/octet-stream": {
                 "schema": {"type": "string", "format": "binary"},
                 "example": "%PDF-1.7 ...",
             },
@@ -207,7 +209,10 @@ async def upload_of(
     media = request.headers.get("content-type", "")
     body = await request.body()  # cached first: the idempotency fingerprint reads it too
     if media.startswith("multipart/form-data"):
-        form = await request.form()
+        try:
+            form = await request.form()
+        except HTTPException:  # Starlette's answer to a malformed multipart body
+            raise invalid("file", "not a readable multipart body") from None
         file = form.get("file")
         if not isinstance(file, UploadFile):
             raise invalid("file", "a multipart body needs a `file` part")

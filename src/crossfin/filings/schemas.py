@@ -76,9 +76,7 @@ class FilingIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [
-                {"form": "EAL-M1", "period": "2026-11", "content": {"period": "2026-11"}}
-            ]
+            "examples": [{"form": "EAL-M1", "period": "2026-11", "content": {"period": "2026-11"}}]
         },
     )
 
