@@ -118,3 +118,21 @@ def test_a_filing_concerns_only_where_its_filer_is(client: TestClient, world: Wo
     assert nanshan.status_code == 201
     fid = nanshan.json()["id"]
     assert post(client, world.branch, fid, "withdraw").status_code == 200
+
+
+def test_the_ledger_records_follow_the_same_rule(client: TestClient, world: World) -> None:
+    """A draft's event names the chain only; once submitted, the office handling the
+    jurisdiction is named, so the regulators read the records of the steps."""
+    drafted = draft(client, world.branch)
+    submitted = post(client, world.branch, drafted["id"], "submit").json()
+
+    def entry(who: Party, answer: dict[str, object]) -> int:
+        index = answer["receipt"]["leaf_index"]  # type: ignore[index]
+        return client.get(f"/v1/log/entries/{index}", headers=who.headers).status_code
+
+    assert entry(world.head, drafted) == 200
+    assert entry(world.shenzhen, drafted) == 404
+    assert entry(world.shenzhen, submitted) == 200
+    assert entry(world.guangdong, submitted) == 200  # above the office it names
+    assert entry(world.hunan, submitted) == 404
+    assert entry(world.sibling, submitted) == 404

@@ -4,6 +4,7 @@ queries (docs/filings.md)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException
 from crossfin.core.errors import NotFound, invalid
 from crossfin.core.http.params import After, PathId
 from crossfin.filings import attachments, catalogue, drafting, queries, workflow
+from crossfin.filings.models import Filing
 from crossfin.filings.schemas import (
     CODE,
     AttachmentOut,
@@ -29,8 +31,10 @@ from crossfin.filings.schemas import (
     SubmitIn,
 )
 from crossfin.filings.steps import FilingState
+from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
+from crossfin.parties.access import Caller
+from crossfin.parties.http import CallerDep, ReadUow, Writer, WriterDep, WriteResult
 
 router = APIRouter(prefix="/v1", tags=["filings"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -63,8 +67,11 @@ _ATTACH_BODY = {
 }
 
 
-def _detail(uow: UnitOfWork, write_caller: Any, filing_id: int) -> FilingDetailOut:
-    return queries.filing_detail(uow.session, write_caller, filing_id)
+def _detail(uow: UnitOfWork, caller: Caller, filing_id: int) -> FilingDetailOut:
+    return queries.filing_detail(uow.session, caller, filing_id)
+
+
+Step = Callable[[UnitOfWork, Caller, int], tuple[Filing, Receipt]]
 
 
 @router.get("/filing-forms", response_model=list[FormOut], summary="Every form version")
@@ -128,13 +135,14 @@ def get_filing(filing_id: PathId, caller: CallerDep, uow: ReadUow) -> FilingDeta
     return queries.filing_detail(uow.session, caller, filing_id)
 
 
-def _move(filing_id: int, write: Any, step: Any) -> Response:
+def _move(filing_id: int, write: Writer, step: Step) -> Response:
+    """One workflow step in the request's transaction; the answer is the whole filing."""
+
     def run(uow: UnitOfWork) -> WriteResult:
         filing, receipt = step(uow, write.caller, filing_id)
         return _detail(uow, write.caller, filing.id), receipt
 
-    response: Response = write(run, status=200)
-    return response
+    return write(run, status=200)
 
 
 @router.post("/filings/{filing_id}/submit", summary="Submit the draft (filer)", responses=_SUBMIT)

@@ -32,9 +32,12 @@ FINAL = frozenset({FilingState.DECIDED, FilingState.CLOSED, FilingState.WITHDRAW
 
 
 def parties_of(uow: UnitOfWork, caller: Caller, filing: Filing) -> set[int]:
-    """Who the event names: the chain, the actor, and the office handling the filing's
-    jurisdiction (a bank has no seat, so its regulators would otherwise not read it)."""
+    """Who the event names: the chain, the actor, and once the filing is submitted the
+    office handling its jurisdiction (a bank has no seat, so its regulators would
+    otherwise not read it; a draft's events stay the chain's)."""
     parties = {filing.filer_org_id, filing.chain_org_id, caller.org_id}
+    if filing.submitted_at is None:
+        return parties
     office = handling_office(uow.session, filing.jurisdiction_path)
     if office is not None:
         parties.add(office.id)
