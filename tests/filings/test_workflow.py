@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from crossfin.assembly import state_views
 from crossfin.core.db import Database
+from crossfin.filings.models import Filing, FilingVersion
 from crossfin.filings.workflow import MOVES
 from crossfin.ledger.rfc6962 import leaf_hash
 from crossfin.ledger.state import StateViews
@@ -189,3 +191,27 @@ def test_the_other_side_is_forbidden(client: TestClient, world: World) -> None:
     assert post(client, world.branch, fid, "submit").status_code == 200
     assert post(client, world.branch, fid, "accept").status_code == 403
     assert post(client, world.shenzhen, fid, "withdraw").status_code == 403
+
+
+def test_the_audit_names_a_filing_changed_behind_the_ledger(
+    client: TestClient, db: Database, world: World
+) -> None:
+    fid = draft(client, world.branch)["id"]
+    _step(client, world.branch, fid, "submit")
+    views = StateViews(state_views())
+    assert audit_state_database(db, views).ok
+    with db.session() as session, session.begin():
+        session.execute(update(Filing).where(Filing.id == fid).values(state="decided"))
+    assert [(d.table, d.row_id) for d in audit_state_database(db, views).divergent] == [
+        ("filings", fid)
+    ]
+    with db.session() as session, session.begin():
+        session.execute(update(Filing).where(Filing.id == fid).values(state="submitted"))
+        session.execute(
+            update(FilingVersion)
+            .where(FilingVersion.filing_id == fid)
+            .values(content_sha256="0" * 64)
+        )
+    assert [(d.table, d.row_id) for d in audit_state_database(db, views).divergent] == [
+        ("filings", fid)
+    ]
