@@ -8,6 +8,7 @@ from crossfin.assembly import assemble
 from crossfin.cli import admin
 from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
+from crossfin.filings import commands as filings_commands
 from crossfin.filings.calendar import commands as calendar_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
@@ -52,6 +53,7 @@ app.add_typer(ops_commands.ops_app, name="ops")
 app.add_typer(supervision_commands.alerts_app, name="alerts")
 app.add_typer(stats_commands.stats_app, name="stats")
 app.add_typer(calendar_commands.calendar_app, name="calendar")
+app.add_typer(filings_commands.filings_app, name="filings")
 
 if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
     app()

@@ -43,7 +43,10 @@ def org_add(
     ] = None,
     parent_org: Annotated[
         int | None,
-        typer.Option(help="A dispatched office's parent regulator (a regulator at a county)."),
+        typer.Option(
+            help="A dispatched office's parent regulator (a regulator at a county), or a "
+            "bank branch's head office."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -41,7 +41,8 @@ class OrgIn(BaseModel):
     size: EnterpriseSize | None = None
     parent_org_id: RowId | None = Field(
         default=None,
-        description="A dispatched office's parent regulator (a regulator seated at a county).",
+        description="A dispatched office's parent regulator (a regulator seated at a county), "
+        "or a bank branch's head office (a bank that is no branch itself).",
     )
 
 
