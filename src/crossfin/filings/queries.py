@@ -30,7 +30,7 @@ _CHUNK = 500
 def filing_out(session: Session, filing: Filing, today: date | None = None) -> FilingOut:
     form = session.get_one(FilingForm, filing.form_id)
     out = FilingOut.model_validate(filing)
-    found = deadline_of(filing, form, today)
+    found = deadline_of(session, filing, form, today)
     if found is not None:
         out.deadline = DeadlineOut.model_validate(found.as_dict())
     return out

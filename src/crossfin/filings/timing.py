@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
 from crossfin.core.workdays import CalendarOutOfRange
+from crossfin.filings.calendar.cache import official_calendar
 from crossfin.filings.deadlines import Clock, DeadlineStatus, Pause, status
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.schemas import ClockStart
@@ -59,7 +60,7 @@ def clock_of(filing: Filing, form: FilingForm) -> Clock | None:
 
 
 def deadline_of(
-    filing: Filing, form: FilingForm, today: date | None = None
+    session: Session, filing: Filing, form: FilingForm, today: date | None = None
 ) -> DeadlineStatus | None:
     """Where the filing stands against its deadline today; a finished filing (decided,
     closed, withdrawn) is judged on the day it finished, so `overdue` says it was late."""
@@ -69,8 +70,8 @@ def deadline_of(
     if FilingState(filing.state) in FINAL:
         today = business_date(filing.updated_at)
     try:
-        return status(clock, today or business_date())
+        return status(clock, today or business_date(), official_calendar(session))
     except CalendarOutOfRange:
-        # The official calendar of the year the count reaches is not published (or not
-        # installed) yet: no deadline is shown rather than a wrong one.
+        # The official calendar of the year the count reaches is neither in the package nor
+        # loaded (`crossfin calendar load`): no deadline is shown rather than a wrong one.
         return None
