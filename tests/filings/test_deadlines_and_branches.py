@@ -17,7 +17,7 @@ from crossfin.parties.models import Organization, OrgKind
 from support.filings import CONTENT, World, draft, load_form, make_world, post
 from support.parties import TEST_ACTOR, make_party, org_in
 
-GIVEN = "RISK-TEST"
+GIVEN = "LIC-TEST"  # a form whose clock starts on a date the filer gives
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def world(db: Database) -> World:
     load_form(
         db,
         code=GIVEN,
-        system="risk_report",
+        system="licence",
         clock_starts="given",
         deadline_days=5,
         definition={"required": ["narrative"], "recommended": ["transactions"]},

@@ -71,7 +71,7 @@ def test_the_cli_loads_lists_and_shows(db: Database, db_url: str, tmp_path: Path
     assert [f["changed"] for f in json.loads(again.output)["forms"]] == [False, False]
     listed = runner.invoke(cli, ["filings", "forms", "list", "--json"], env=env)
     codes = [(f["code"], f["system"]) for f in json.loads(listed.output)["forms"]]
-    assert codes == [("RISK-REPORT", "risk_report"), (FORM, "statistics")]
+    assert codes == [("RISK-REPORT", "risk_report"), (FORM, "licence")]
     shown = runner.invoke(cli, ["filings", "forms", "show", "RISK-REPORT"], env=env)
     assert json.loads(shown.output)[0]["name_zh"] == "测试统计表"
     path.write_text(json.dumps({"code": "bad code"}), encoding="utf-8")

@@ -34,7 +34,7 @@ def ensure_form(w: World) -> None:
     data = FormIn(
         code=FORM,
         version=1,
-        system="statistics",  # type: ignore[arg-type]
+        system="licence",  # type: ignore[arg-type]
         name_zh="矩阵表",
         name_en="Matrix form",
         definition={"required": ["period"]},

@@ -24,7 +24,7 @@ def form_in(**overrides: Any) -> FormIn:
     fields: dict[str, Any] = {
         "code": FORM,
         "version": 1,
-        "system": "statistics",
+        "system": "licence",
         "name_zh": "测试统计表",
         "name_en": "Test statistics",
         "definition": {"required": ["period", "tables"]},

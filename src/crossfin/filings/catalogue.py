@@ -21,6 +21,7 @@ from crossfin.core.errors import Conflict, NotFound
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.schemas import FormIn, FormOut
 from crossfin.filings.state import form_commitment
+from crossfin.filings.systems import check_definition
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -49,6 +50,7 @@ def form_out(form: FilingForm) -> FormOut:
 def set_form(uow: UnitOfWork, data: FormIn) -> tuple[FilingForm, Receipt | None]:
     """Load a form version, or replace it while unused; the same definition again changes
     nothing (no event, receipt None). 409 when a filing already uses the version."""
+    check_definition(data.system, data.definition)
     raw = canonical_json(data.definition)
     digest = hashlib.sha256(raw).hexdigest()
     values: dict[str, Any] = {

@@ -9,32 +9,12 @@ blocks too unless the filer explains it (`explanations: {location: text}`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from enum import StrEnum
 from typing import Any
 
 from crossfin.filings.catalogue import definition_of
+from crossfin.filings.issues import Issue, Severity
 from crossfin.filings.models import FilingForm
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One finding about the content: where (a path such as `subjects[0].uscc` or
-    `T1/R010/C03`), which rule, how grave, and why in English and Chinese."""
-
-    location: str
-    rule: str
-    severity: Severity
-    message_en: str
-    message_zh: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "severity": self.severity.value}
+from crossfin.filings.systems import system_issues
 
 
 def check_content(form: FilingForm, content: Any, previous: Any | None) -> list[Issue]:
@@ -54,6 +34,7 @@ def check_content(form: FilingForm, content: Any, previous: Any | None) -> list[
     return [
         *_missing(definition, "required", content, Severity.ERROR),
         *_missing(definition, "recommended", content, Severity.WARNING),
+        *system_issues(form, content, previous),
     ]
 
 

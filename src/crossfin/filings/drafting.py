@@ -15,6 +15,7 @@ from crossfin.filings.catalogue import form_in_force
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.schemas import ClockStart, FilingIn
 from crossfin.filings.steps import FilingState, record_step
+from crossfin.filings.systems import require_storable
 from crossfin.filings.versions import add_version
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -33,6 +34,7 @@ def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Fili
     require_kind(caller, *FILERS)
     session = uow.session
     form = form_in_force(session, data.form, data.form_version)
+    require_storable(form)
     org = session.get_one(Organization, caller.org_id)
     path = jurisdiction_path(session, org, data.jurisdiction)
     now = utcnow()
