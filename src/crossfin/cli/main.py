@@ -14,6 +14,7 @@ from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
 from crossfin.parties.classes import commands as classes_commands
 from crossfin.parties.divisions import commands as jurisdiction_commands
+from crossfin.parties.notifications import commands as notifications_commands
 from crossfin.payments import commands as payments_commands
 from crossfin.supervision import commands as supervision_commands
 from crossfin.supervision.stats import commands as stats_commands
@@ -50,6 +51,7 @@ app.add_typer(payments_commands.payments_app, name="payments")
 app.add_typer(ops_commands.ops_app, name="ops")
 app.add_typer(supervision_commands.alerts_app, name="alerts")
 app.add_typer(stats_commands.stats_app, name="stats")
+app.add_typer(notifications_commands.notifications_app, name="notifications")
 
 if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
     app()
