@@ -14,7 +14,7 @@ from crossfin.parties.notifications.service import Bilingual, notify
 from support.web import PASSWORD
 
 _counter = itertools.count(1)
-SUBJECT = Bilingual("申报截止提醒：还剩3个工作日", "Filing deadline: 3 working days left")
+SUBJECT = Bilingual("申报截止提醒 还剩3个工作日", "Filing deadline: 3 working days left")
 BODY = Bilingual(
     "2026年11月对外金融资产负债统计将于12月9日截止。",
     "The November 2026 statistics are due on 9 December.",

@@ -38,7 +38,7 @@ class Inbox:
     refuse_with: str | None = None
     logins: list[str] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_with is not None:
             return self.refuse_with
         parsed = message_from_bytes(envelope.content, policy=policy.default)
