@@ -15,7 +15,13 @@ from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from crossfin.parties.models import OrgKind
-from crossfin.parties.notifications.mail import deliver_pending, retry_delay, retry_given_up
+from crossfin.parties.notifications.mail import (
+    LEASE,
+    claim_due,
+    deliver_pending,
+    retry_delay,
+    retry_given_up,
+)
 from crossfin.parties.notifications.models import MailState, NotificationMail
 from support.notifications import BODY, SUBJECT, send_notice, user_with_email
 from support.parties import make_party
@@ -145,6 +151,21 @@ def test_no_server_listening_fails_every_mail_of_the_round(
         r.state == MailState.FAILED.value and "ConnectionRefusedError" in (r.last_error or "")
         for r in _rows(db)
     )
+
+
+def test_a_claimed_mail_is_not_claimed_again_until_its_lease_ends(
+    db: Database, settings: Settings
+) -> None:
+    # What keeps two senders (two API workers) from sending one mail twice, and what makes
+    # a mail whose sender died mid-round due again.
+    _queue_one(db)
+    now = utcnow()
+    [claimed] = claim_due(db, now)
+    assert claim_due(db, now) == [] and claim_due(db, now + LEASE - timedelta(seconds=1)) == []
+    assert [again.id for again in claim_due(db, now + LEASE)] == [claimed.id]
+    with smtp_server() as server:
+        counts = deliver_pending(db, mail_settings(settings, server), now=now + 2 * LEASE)
+    assert counts.sent == 1 and len(server.inbox.messages) == 1
 
 
 def test_without_smtp_settings_mail_stays_queued(db: Database, settings: Settings) -> None:

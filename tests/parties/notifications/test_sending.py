@@ -63,6 +63,22 @@ def test_the_send_command(db: Database, cli_env: Path, monkeypatch: pytest.Monke
     assert len(server.inbox.messages) == 1
 
 
+def test_user_add_takes_an_address(db: Database, cli_env: Path) -> None:
+    bank = make_party(db, OrgKind.BANK)
+    args = ["user", "add", "--org", str(bank.org_id), "--role", "operator", "--json"]
+    added = runner.invoke(
+        cli,
+        [*args, "--username", "mail.clerk", "--email", "Clerk@Bank.Example.CN"],
+        input="correct horse battery\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout.strip().splitlines()[-1])["email"] == "Clerk@bank.example.cn"
+    refused = runner.invoke(
+        cli, [*args, "--username", "bad.clerk", "--email", "no-at-sign"], input="x" * 12 + "\n"
+    )
+    assert refused.exit_code == 1 and "email:" in refused.output
+
+
 def _wait_for(inbox: Inbox, count: int, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while len(inbox.messages) < count and time.monotonic() < deadline:

@@ -70,7 +70,7 @@ def deliver_pending(
     if not configured(settings):
         return counts
     at = now or utcnow()
-    while claimed := _claim(db, at):
+    while claimed := claim_due(db, at):
         outcomes = _send(settings, claimed)
         _settle(db, settings, outcomes, at, counts)
     if counts.sent or counts.failed or counts.gave_up:
@@ -81,7 +81,8 @@ def deliver_pending(
     return counts
 
 
-def _claim(db: Database, at: datetime) -> list[_Claimed]:
+def claim_due(db: Database, at: datetime) -> list[_Claimed]:
+    """Take up to BATCH mails due at `at`, leased to this sender until `at` + LEASE."""
     due = (
         select(NotificationMail, Notification.link)
         .join(Notification, Notification.id == NotificationMail.notification_id)
