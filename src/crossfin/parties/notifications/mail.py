@@ -43,7 +43,7 @@ class DeliveryCounts:
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class Claimed:
     id: int
     to: str
     subject: str
@@ -81,7 +81,7 @@ def deliver_pending(
     return counts
 
 
-def claim_due(db: Database, at: datetime) -> list[_Claimed]:
+def claim_due(db: Database, at: datetime) -> list[Claimed]:
     """Take up to BATCH mails due at `at`, leased to this sender until `at` + LEASE."""
     due = (
         select(NotificationMail, Notification.link)
@@ -100,10 +100,10 @@ def claim_due(db: Database, at: datetime) -> list[_Claimed]:
         for row, _ in rows:
             row.next_attempt_at = at + LEASE
         session.commit()
-    return [_Claimed(r.id, r.to_address, r.subject, r.body, link) for r, link in rows]
+    return [Claimed(r.id, r.to_address, r.subject, r.body, link) for r, link in rows]
 
 
-def _send(settings: Settings, claimed: list[_Claimed]) -> dict[int, str | None]:
+def _send(settings: Settings, claimed: list[Claimed]) -> dict[int, str | None]:
     """Each claimed mail's outcome: None when the server took it, else the error."""
     outcomes: dict[int, str | None] = {}
     password = None
@@ -124,7 +124,7 @@ def _send(settings: Settings, claimed: list[_Claimed]) -> dict[int, str | None]:
 
 
 def _send_one(
-    smtp: smtplib.SMTP, settings: Settings, mail: _Claimed, password: str | None
+    smtp: smtplib.SMTP, settings: Settings, mail: Claimed, password: str | None
 ) -> str | None:
     msg = message(
         sender=settings.smtp_from or "",
