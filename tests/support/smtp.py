@@ -36,7 +36,16 @@ class Inbox:
 
     messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
     refuse_with: str | None = None
+    refuse_rcpt: set[str] = field(default_factory=set)
     logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse_rcpt:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse_with is not None:

@@ -129,6 +129,22 @@ def test_backoff_doubles_and_the_sender_gives_up_after_the_last_attempt(
         assert deliver_pending(db, mail_settings(settings, server), now=now).sent == 1
 
 
+def test_one_refused_mail_does_not_hold_up_the_others(db: Database, settings: Settings) -> None:
+    bank = make_party(db, OrgKind.BANK)
+    user_with_email(db, bank.org_id, "gone@bank.example.cn")
+    user_with_email(db, bank.org_id, "张三@bank.example.cn")  # a Unicode mailbox: SMTPUTF8
+    send_notice(db, bank.org_id)
+    with smtp_server() as server:
+        server.inbox.refuse_rcpt = {"gone@bank.example.cn"}
+        counts = deliver_pending(db, mail_settings(settings, server))
+    assert (counts.sent, counts.failed) == (1, 1)
+    refused, sent = _rows(db)
+    assert "SMTPRecipientsRefused" in (refused.last_error or "")
+    assert "no such mailbox" in (refused.last_error or "")
+    assert sent.state == MailState.SENT.value
+    assert [to for _, to, _ in server.inbox.messages] == [["张三@bank.example.cn"]]
+
+
 def test_no_server_listening_fails_every_mail_of_the_round(
     db: Database, settings: Settings
 ) -> None:

@@ -29,8 +29,14 @@ BATCH = 100
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=6)
 ERROR_MAX = 1000
-# Refusals of one message: the connection stays usable for the next one.
-PER_MESSAGE = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+# Refusals of one message: the connection stays usable for the next one. NotSupported: an
+# address with a non-ASCII local part to a server without SMTPUTF8.
+PER_MESSAGE = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPNotSupportedError,
+)
 
 
 @dataclass
