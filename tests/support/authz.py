@@ -1023,6 +1023,15 @@ def _filings_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _filings_specs()
 
 
+def _notification_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_notifications
+
+    return authz_notifications.specs()
+
+
+SPECS |= _notification_specs()
+
+
 # -- the routes of the app ------------------------------------------------------------------
 
 

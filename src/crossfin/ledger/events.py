@@ -17,6 +17,7 @@ class EventType(StrEnum):
     JURISDICTION_RESTORED = "parties:jurisdiction:restore"
     USER_ADDED = "parties:user:add"
     USER_PASSWORD_SET = "parties:user:password-set"
+    PRINCIPAL_EMAIL_SET = "parties:principal:email-set"
     SERVICE_ADDED = "parties:service:add"
     KEY_ISSUED = "parties:key:issue"
     KEY_REVOKED = "parties:key:revoke"

@@ -21,6 +21,7 @@ def metadata() -> MetaData:
     from crossfin.parties import gates as gates_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.classes import models as classes_models  # noqa: F401
+    from crossfin.parties.notifications import models as notifications_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
     from crossfin.parties.stats import models as stats_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401

@@ -167,6 +167,8 @@ class Principal(Base):
     username: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Where notifications are mailed (parties/notifications); None: the portal inbox only.
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -1,7 +1,7 @@
 """official working-day calendars loaded as data (State Council holiday notices)
 
 Revision ID: 0026_calendar_years
-Revises: 0024_filings
+Revises: 0025_notifications
 
 Two new tables, empty: until a notice is loaded, every year comes from the package.
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = "0026_calendar_years"
-down_revision = "0024_filings"
+down_revision = "0025_notifications"
 branch_labels = None
 depends_on = None
 
