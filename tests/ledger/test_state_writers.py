@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crossfin.documents.access.models import Consent
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
+from crossfin.filings.calendar.models import CalendarDay, CalendarYear
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.parties.classes.models import EnterpriseClass
 from crossfin.payments.models import Payment, PaymentUse
@@ -37,6 +38,8 @@ MODELS = (
     DocumentVersion,
     Consent,
     EnterpriseClass,
+    CalendarYear,
+    CalendarDay,
 )
 
 # module -> what commits the rows it writes (or why what it writes is not committed)
@@ -53,6 +56,7 @@ WRITERS = {
     "parties/classes/imports.py": "service.record commits each row; it assigns its report's "
     "fields only",
     "parties/classes/service.py": "record commits the history row it adds",
+    "filings/calendar/store.py": "load_notice commits the loading with its days",
     "financing/changes.py": "change_seq and updated_at, which the projection leaves out",
     "financing/market/matchmaking.py": "updated_at of needs and offers, not committed tables",
     "financing/service.py": "persist commits the financing and the balances reserve raised",

@@ -17,6 +17,7 @@ import crossfin.cli.main  # noqa: F401  (registers the state views, as the CLI d
 from crossfin.cli.main import app as cli
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
+from crossfin.filings.risk import id_hash_key
 from crossfin.ledger.checkpointer import checkpoint_now
 from crossfin.ops.backup import BackupError, backup, restore
 from crossfin.ops.drill_data import load_drill_data
@@ -80,6 +81,31 @@ def test_a_sqlite_backup_restores_into_a_new_database_and_passes_the_audit(tmp_p
     for name in ("log.key", "platform.secret"):
         assert _mode(tmp_path / "data2" / name) == 0o600
         assert (tmp_path / "data2" / name).read_bytes() == (tmp_path / "data" / name).read_bytes()
+
+
+def test_the_risk_reports_id_hash_key_is_backed_up_once_it_exists(tmp_path: Path) -> None:
+    # Without its key, the ID numbers of new risk reports no longer hash as the old ones did.
+    source = _conf(f"sqlite:///{tmp_path}/source.db", tmp_path / "data")
+    _populated(source)
+    key = id_hash_key(source)
+    manifest = backup(source, tmp_path / "backup")
+    assert "data/risk-id.key" in manifest["files"]
+    assert _mode(tmp_path / "backup" / "data" / "risk-id.key") == 0o600
+
+    target = _conf(f"sqlite:///{tmp_path}/restored.db", tmp_path / "data2")
+    done = restore(target, tmp_path / "backup")
+    assert done.ok and done.keys["risk-id.key"] == "restored"
+    assert id_hash_key(target) == key
+    assert _mode(tmp_path / "data2" / "risk-id.key") == 0o600
+
+    # A backup taken before any risk report has no such key, and restores without one.
+    (tmp_path / "data" / "risk-id.key").unlink()
+    backup(source, tmp_path / "backup-before")
+    done = restore(
+        _conf(f"sqlite:///{tmp_path}/r2.db", tmp_path / "data3"), tmp_path / "backup-before"
+    )
+    assert done.ok and "risk-id.key" not in done.keys
+    assert not (tmp_path / "data3" / "risk-id.key").exists()
 
 
 def test_restore_refuses_a_damaged_backup_an_occupied_database_and_another_key(

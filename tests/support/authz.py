@@ -1014,6 +1014,24 @@ def _supervision_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _supervision_specs()
 
 
+def _filings_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_filings
+
+    return authz_filings.specs()
+
+
+SPECS |= _filings_specs()
+
+
+def _notification_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_notifications
+
+    return authz_notifications.specs()
+
+
+SPECS |= _notification_specs()
+
+
 # -- the routes of the app ------------------------------------------------------------------
 
 

@@ -67,6 +67,20 @@ ROUTE_CLASSES = (
         re.compile(r"^/(v1/)?p1-review-tasks/[^/]+/papers$"),
         8 * MIB,
     ),
+    # A filing's attachment: one file, within its form's limit (filings/attachments.py).
+    RouteClass(
+        "filing-attachment",
+        frozenset({"POST"}),
+        re.compile(r"^/v1/filings/[^/]+/attachments$"),
+        32 * MIB,
+    ),
+    # A filing's content (a statistics filing by API: its tables), drafted or submitted.
+    RouteClass(
+        "filing-content",
+        frozenset({"POST"}),
+        re.compile(r"^/v1/filings(/[^/]+/(submit|resubmit))?$"),
+        8 * MIB,
+    ),
     # Portal uploads: two files of at most 20 MiB each (documents/ingest/pages.py).
     RouteClass("portal-upload", frozenset({"POST"}), re.compile(r"^/(verify|batches)$"), 41 * MIB),
 )

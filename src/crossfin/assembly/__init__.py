@@ -27,6 +27,8 @@ from crossfin.core.security import set_recorder
 from crossfin.documents import state as documents_state
 from crossfin.documents.access import stats as verification_stats
 from crossfin.documents.versions import link_owner_documents
+from crossfin.filings import state as filings_state
+from crossfin.filings.calendar import store as calendar_store
 from crossfin.financing import state as financing_state
 from crossfin.financing import stats as financing_stats
 from crossfin.financing import volume as financing_volume
@@ -59,6 +61,8 @@ def state_views() -> list[StateView]:
         *offshore_state.state_views(),
         *documents_state.state_views(),
         *classes_history.state_views(),
+        *calendar_store.state_views(),
+        *filings_state.state_views(),
     ]
 
 

@@ -8,12 +8,15 @@ from crossfin.assembly import assemble
 from crossfin.cli import admin
 from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
+from crossfin.filings import commands as filings_commands
+from crossfin.filings.calendar import commands as calendar_commands
 from crossfin.financing import commands as financing_commands
 from crossfin.ledger import commands as ledger_commands
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
 from crossfin.parties.classes import commands as classes_commands
 from crossfin.parties.divisions import commands as jurisdiction_commands
+from crossfin.parties.notifications import commands as notifications_commands
 from crossfin.payments import commands as payments_commands
 from crossfin.supervision import commands as supervision_commands
 from crossfin.supervision.stats import commands as stats_commands
@@ -50,6 +53,9 @@ app.add_typer(payments_commands.payments_app, name="payments")
 app.add_typer(ops_commands.ops_app, name="ops")
 app.add_typer(supervision_commands.alerts_app, name="alerts")
 app.add_typer(stats_commands.stats_app, name="stats")
+app.add_typer(calendar_commands.calendar_app, name="calendar")
+app.add_typer(filings_commands.filings_app, name="filings")
+app.add_typer(notifications_commands.notifications_app, name="notifications")
 
 if __name__ == "__main__":  # `python -m crossfin.cli.main ...`, as the installed script
     app()

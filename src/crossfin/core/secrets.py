@@ -34,3 +34,14 @@ def platform_secret(settings: Settings) -> bytes:
     if path.stat().st_mode & 0o077:
         raise RuntimeError(f"{path} must not be readable by group or others (chmod 600)")
     return bytes.fromhex(path.read_text().strip())
+
+
+def smtp_password(settings: Settings) -> str | None:
+    """The SMTP password from `smtp_password_file`, refusing a file others can read."""
+    path = settings.smtp_password_file
+    if path is None:
+        return None
+    if path.stat().st_mode & 0o077:
+        raise RuntimeError(f"{path} must not be readable by group or others (chmod 600)")
+    # One line; the trailing newline an editor adds is not part of the password.
+    return path.read_text(encoding="utf-8").rstrip("\r\n")

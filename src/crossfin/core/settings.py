@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,22 @@ class Settings(BaseSettings):
     rate_limit_write: int = Field(default=6_000, ge=0)
     rate_limit_registration: int = Field(default=60_000, ge=0)
     rate_limit_bulk: int = Field(default=600, ge=0)
+    # E-mail of notifications (docs/notifications.md). No host or no From: mail stays
+    # queued. The password is read from a file (chmod 600), never from the environment.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password_file: Path | None = None
+    smtp_from: str | None = None
+    # A private CA's certificates (PEM) to trust for the server, besides the system's.
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # The server's background sender (0: never; `crossfin notifications send` still works).
+    mail_send_seconds: float = Field(default=30.0, ge=0)
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Where the portal is reached, for links in mail ("https://crossfin.example.cn").
+    portal_url: str = ""
 
     def __repr__(self) -> str:
         fields = self.model_dump()

@@ -12,6 +12,8 @@ def metadata() -> MetaData:
     from crossfin.documents import models as documents_models  # noqa: F401
     from crossfin.documents.access import models as access_models  # noqa: F401
     from crossfin.documents.ingest import models as ingest_models  # noqa: F401
+    from crossfin.filings import models as filings_models  # noqa: F401
+    from crossfin.filings.calendar import models as calendar_models  # noqa: F401
     from crossfin.financing import models as financing_models  # noqa: F401
     from crossfin.ledger import models as ledger_models  # noqa: F401
     from crossfin.parties import alert_rules as alert_rules_models  # noqa: F401
@@ -19,6 +21,7 @@ def metadata() -> MetaData:
     from crossfin.parties import gates as gates_models  # noqa: F401
     from crossfin.parties import models as parties_models  # noqa: F401
     from crossfin.parties.classes import models as classes_models  # noqa: F401
+    from crossfin.parties.notifications import models as notifications_models  # noqa: F401
     from crossfin.parties.security import models as security_models  # noqa: F401
     from crossfin.parties.stats import models as stats_models  # noqa: F401
     from crossfin.payments import models as payments_models  # noqa: F401

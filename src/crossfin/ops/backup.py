@@ -6,7 +6,8 @@ A backup directory (0700) holds:
   (PostgreSQL), or `crossfin.db`: an online copy through SQLite's backup API;
 * `data/log.key` and `data/platform.secret` (0600): the log's signing key and the platform
   secret, without which the restored log cannot sign and portal sessions and fingerprints
-  change;
+  change; and `data/risk-id.key` once risk reports have used it (without it, new reports'
+  ID-number hashes no longer match the old ones);
 * `manifest.json`: the SHA-256 of every file, and the log's size, root, origin and verifier
   key as of the dump's snapshot.
 
@@ -34,6 +35,7 @@ from sqlalchemy.engine import URL, make_url
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Database, is_sqlite
 from crossfin.core.settings import Settings, mask_url
+from crossfin.filings.risk.identity import KEY_FILE as RISK_ID_KEY_FILE
 from crossfin.ledger.audit import AuditReport, audit_database
 from crossfin.ledger.keys import log_signer
 from crossfin.ledger.note import Verifier
@@ -46,6 +48,8 @@ MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
 SQLITE_COPY = "crossfin.db"
 KEY_FILES = ("log.key", "platform.secret")
+# Keys made when their feature is first used: backed up when present, restored when backed up.
+OPTIONAL_KEY_FILES = (RISK_ID_KEY_FILE,)
 
 
 class BackupError(RuntimeError):
@@ -146,6 +150,8 @@ def backup(
     missing = [str(p) for p in keys.values() if not p.is_file()]
     if missing:
         raise BackupError(f"missing key file(s) {missing}: is CROSSFIN_DATA_DIR right?")
+    optional = {name: conf.data_dir / name for name in OPTIONAL_KEY_FILES}
+    keys.update({name: path for name, path in optional.items() if path.is_file()})
     verifier = log_signer(conf).verifier()
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(target, 0o700)
@@ -250,7 +256,8 @@ def restore(
     if dialect != target_dialect:
         raise BackupError(f"a {dialect} backup cannot be restored into {target_dialect}")
     verifier = Verifier.from_vkey(manifest["ledger"]["log_vkey"])
-    keys = _plan_keys(conf, source)
+    backed_up = [n for n in OPTIONAL_KEY_FILES if f"data/{n}" in manifest["files"]]
+    keys = _plan_keys(conf, source, (*KEY_FILES, *backed_up))
     dump = source / manifest["database"]["file"]
     if dialect == "sqlite":
         _sqlite_restore(conf.database_url, dump)
@@ -274,10 +281,10 @@ def restore(
     )
 
 
-def _plan_keys(conf: Settings, source: Path) -> dict[str, str]:
+def _plan_keys(conf: Settings, source: Path, names: tuple[str, ...]) -> dict[str, str]:
     """Which key files to write; refuse before touching anything if one differs."""
     plan = {}
-    for name in KEY_FILES:
+    for name in names:
         present = conf.data_dir / name
         if present.exists():
             if present.read_bytes() != (source / "data" / name).read_bytes():

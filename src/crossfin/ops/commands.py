@@ -67,7 +67,7 @@ def backup(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Back up the database and the data directory's keys (log key, platform secret)."""
+    """Back up the database and the data directory's keys (log key, platform secret, ...)."""
     from crossfin.ledger.cli import emit, fail, settings
     from crossfin.ops.backup import BackupError
     from crossfin.ops.backup import backup as write_backup
@@ -83,7 +83,8 @@ def backup(
         {"directory": str(directory)} | manifest,
         as_json,
         f"backup written to {directory} (0700): {manifest['database']['file']}, "
-        f"data/log.key, data/platform.secret, manifest.json; the log has {ledger['size']} "
+        f"{', '.join(k for k in manifest['files'] if k.startswith('data/'))}, manifest.json; "
+        f"the log has {ledger['size']} "
         f"leaves, root {ledger['root']}. Keep the log key offline as well "
         "(docs/operations.md, key custody).",
     )

@@ -12,6 +12,7 @@ from crossfin.core.errors import NotFound, ValidationFailed, field_errors
 from crossfin.ledger.cli import domain_errors, emit, fail, unit_of_work
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
+from crossfin.parties.emails import normalize_email
 from crossfin.parties.models import EnterpriseSize, OrgKind, Principal, PrincipalKind, Role
 from crossfin.parties.schemas import OrgIn
 
@@ -43,7 +44,10 @@ def org_add(
     ] = None,
     parent_org: Annotated[
         int | None,
-        typer.Option(help="A dispatched office's parent regulator (a regulator at a county)."),
+        typer.Option(
+            help="A dispatched office's parent regulator (a regulator at a county), or a "
+            "bank branch's head office."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -85,15 +89,19 @@ def user_add(
     org: Annotated[int, typer.Option(help="Organization id.")],
     username: Annotated[str, typer.Option(help="Login name, unique on the platform.")],
     role: Annotated[Role, typer.Option(help="admin, operator, approver or auditor.")],
+    email: Annotated[
+        str | None, typer.Option(help="Where the user's notifications are mailed.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add a portal user; the password comes from stdin (or a prompt on a terminal)."""
+    address = normalize_email(email) if email else None
     password = _read_password()
     if len(password) < 10:
         fail("the password must have at least 10 characters")
     with unit_of_work() as uow:
         user, receipt = credentials.add_principal(
-            uow, org, PrincipalKind.USER, username, role, password
+            uow, org, PrincipalKind.USER, username, role, password, email=address
         )
         uow.commit()
     emit(
@@ -102,6 +110,7 @@ def user_add(
             "org": org,
             "username": username,
             "role": role.value,
+            "email": address,
             "receipt": receipt.as_dict(),
         },
         as_json,

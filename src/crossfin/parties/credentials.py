@@ -50,8 +50,10 @@ def add_principal(
     password: str | None = None,
     *,
     password_hash: str | None = None,
+    email: str | None = None,
 ) -> tuple[Principal, Receipt]:
-    """Create a user (with a password, or its argon2 hash) or a service account in `org_id`."""
+    """Create a user (with a password, or its argon2 hash) or a service account in `org_id`;
+    `email` already normalised (parties.emails.normalize_email)."""
     session = uow.session
     if session.get(Organization, org_id) is None:
         raise NotFound(f"no organization {org_id}")
@@ -72,12 +74,16 @@ def add_principal(
         active=True,
         username=name if kind is PrincipalKind.USER else None,
         password_hash=password_hash or (hash_password(password) if password else None),
+        email=email,
         created_at=utcnow(),
     )
     session.add(principal)
     session.flush()
     event = EventType.USER_ADDED if kind is PrincipalKind.USER else EventType.SERVICE_ADDED
-    content = {"org": org_id, "kind": kind.value, "name": name, "role": role.value}
+    content: dict[str, Any] = {"org": org_id, "kind": kind.value, "name": name, "role": role.value}
+    if email:
+        # A digest, as parties:principal:email-set records: the log never forgets.
+        content["email_sha256"] = hashlib.sha256(email.encode()).hexdigest()
     receipt = uow.record(
         event,
         subjects={"org": org_id, "principal": principal.id},
@@ -147,7 +153,7 @@ def check_issue_key(session: Session, caller: Caller, principal_id: int) -> Prin
     parties but holds no key in their name. 404 for a principal of an organization the
     caller may not administer, as for one that does not exist.
     """
-    principal = _visible_principal(session, caller, principal_id)
+    principal = visible_principal(session, caller, principal_id)
     if principal.id == caller.principal_id:
         return principal
     if principal.org_id != caller.org_id:
@@ -172,7 +178,7 @@ def check_revoke_key(session: Session, caller: Caller, key_id: str) -> ApiKey:
     if row is None:
         raise NotFound(f"no API key {key_id}")
     try:
-        principal = _visible_principal(session, caller, row.principal_id)
+        principal = visible_principal(session, caller, row.principal_id)
     except NotFound:
         raise NotFound(f"no API key {key_id}") from None
     if principal.id != caller.principal_id and not can_administer(caller, principal.org_id):
@@ -180,7 +186,7 @@ def check_revoke_key(session: Session, caller: Caller, key_id: str) -> ApiKey:
     return row
 
 
-def _visible_principal(session: Session, caller: Caller, principal_id: int) -> Principal:
+def visible_principal(session: Session, caller: Caller, principal_id: int) -> Principal:
     """A principal of the caller's organization (any, for the operator, which lists every
     party's principals); 404 otherwise."""
     principal = session.get(Principal, principal_id)

@@ -123,7 +123,8 @@ class Organization(Base):
     size: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # A regulator's dispatched office (派出机构), seated at one county: the regulator it
-    # answers to, whose subtree holds the county (parties/offices.py). None otherwise.
+    # answers to, whose subtree holds the county (parties/offices.py); a bank branch: its
+    # head office (parties/branches.py). None otherwise.
     parent_org_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id"), nullable=True, index=True
     )
@@ -132,13 +133,14 @@ class Organization(Base):
         CheckConstraint("trade_class IS NULL OR trade_class IN ('A','B','C')", name="class"),
         CheckConstraint("size IS NULL OR size IN ('micro','small','medium','large')", name="size"),
         # One dispatched office per county, so that "who handles this county" has one
-        # answer even when two are onboarded at once.
+        # answer even when two are onboarded at once. Regulators only: a bank branch names
+        # its head office as parent too, and several branches may share a county.
         Index(
             "uq_organizations_dispatched_seat",
             "jurisdiction_code",
             unique=True,
-            sqlite_where=text("parent_org_id IS NOT NULL"),
-            postgresql_where=text("parent_org_id IS NOT NULL"),
+            sqlite_where=text("parent_org_id IS NOT NULL AND kind = 'regulator'"),
+            postgresql_where=text("parent_org_id IS NOT NULL AND kind = 'regulator'"),
         ),
     )
 
@@ -165,6 +167,8 @@ class Principal(Base):
     username: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Where notifications are mailed (parties/notifications); None: the portal inbox only.
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -59,7 +59,9 @@ def office_errors(
 def dispatched_office_at(session: Session, code: str) -> int | None:
     """The dispatched office already seated at county `code`, if any (one per county)."""
     query = select(Organization.id).where(
-        Organization.jurisdiction_code == code, Organization.parent_org_id.is_not(None)
+        Organization.jurisdiction_code == code,
+        Organization.parent_org_id.is_not(None),
+        Organization.kind == OrgKind.REGULATOR.value,
     )
     return session.scalar(query)
 

@@ -21,6 +21,7 @@ from crossfin.core.web.session import SESSION_SECONDS, codec, current_session, r
 from crossfin.parties.access import Caller, require_writer
 from crossfin.parties.credentials import caller_for, check_password
 from crossfin.parties.models import Organization, PortalLogin, Principal, PrincipalKind
+from crossfin.parties.notifications.service import unread_count
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class PortalUser:
     username: str
     org_name: str
     org_name_zh: str | None
+    # Notices the user has not read, for the header's inbox link.
+    unread: int = 0
 
     def org_label(self, lang: str) -> str:
         return (self.org_name_zh or self.org_name) if lang == "zh" else self.org_name
@@ -53,9 +56,9 @@ def _load_user(request: Request, session: Session, principal_id: int) -> PortalU
 
 def _user_of(session: Session, principal: Principal) -> PortalUser:
     org = session.get_one(Organization, principal.org_id)
-    return PortalUser(
-        caller_for(session, principal), principal.username or principal.name, org.name, org.name_zh
-    )
+    caller = caller_for(session, principal)
+    name = principal.username or principal.name
+    return PortalUser(caller, name, org.name, org.name_zh, unread_count(session, caller))
 
 
 def portal_user(request: Request) -> PortalUser | None:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from crossfin.core.clock import business_date
 from crossfin.core.errors import Forbidden
 from crossfin.core.http.params import After, PathId
-from crossfin.core.http.writes import own_credentials
+from crossfin.core.http.writes import own_credentials, own_inbox
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties import credentials, service
+from crossfin.parties import credentials, emails, service
 from crossfin.parties.access import can_administer, require_kind, require_role
 from crossfin.parties.classes import service as classes
 from crossfin.parties.classes.history import ClassBook
@@ -29,6 +29,7 @@ from crossfin.parties.models import (
     TradeClass,
 )
 from crossfin.parties.schemas import (
+    EmailIn,
     IssuedKey,
     JurisdictionOut,
     KeyIn,
@@ -147,8 +148,9 @@ def _adding(
 def add_user(org_id: PathId, data: UserIn, caller: CallerDep, write: WriterDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         _adding(uow, caller, org_id, PrincipalKind.USER, data.role)
+        email = emails.normalize_email(data.email) if data.email else None
         user, receipt = credentials.add_principal(
-            uow, org_id, PrincipalKind.USER, data.username, data.role, data.password
+            uow, org_id, PrincipalKind.USER, data.username, data.role, data.password, email=email
         )
         return PrincipalOut.model_validate(user), receipt
 
@@ -177,6 +179,24 @@ def principals(org_id: PathId, caller: CallerDep, uow: ReadUow) -> list[object]:
     _admin_of(uow, caller, org_id)
     query = select(Principal).where(Principal.org_id == org_id).order_by(Principal.id)
     return list(uow.session.scalars(query))
+
+
+@router.put(
+    "/principals/{principal_id}/email",
+    response_model=PrincipalOut,
+    responses={
+        403: {"description": "Neither the principal itself nor an admin of its organization"},
+        404: {"description": "No such principal in the caller's organization"},
+    },
+    summary="Set or clear where a principal's notifications are mailed",
+)
+@own_inbox  # an auditor sets its own address; emails.set_email says whose
+def set_email(principal_id: PathId, data: EmailIn, caller: CallerDep, write: WriterDep) -> Response:
+    def run(uow: UnitOfWork) -> WriteResult:
+        principal, receipt = emails.set_email(uow, caller, principal_id, data.email)
+        return PrincipalOut.model_validate(principal), receipt
+
+    return write(run, status=200)
 
 
 @router.post(

@@ -41,7 +41,8 @@ class OrgIn(BaseModel):
     size: EnterpriseSize | None = None
     parent_org_id: RowId | None = Field(
         default=None,
-        description="A dispatched office's parent regulator (a regulator seated at a county).",
+        description="A dispatched office's parent regulator (a regulator seated at a county), "
+        "or a bank branch's head office (a bank that is no branch itself).",
     )
 
 
@@ -80,7 +81,12 @@ class UserIn(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"username": "lotus.clerk", "role": "operator", "password": "correct horse battery"}
+                {
+                    "username": "lotus.clerk",
+                    "role": "operator",
+                    "password": "correct horse battery",
+                    "email": "clerk@lotus.example.cn",
+                }
             ]
         },
     )
@@ -88,6 +94,17 @@ class UserIn(BaseModel):
     username: str = Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")
     role: Role
     password: str = Field(min_length=10, max_length=200)
+    # Where notifications are mailed (checked by parties.emails); none: the inbox only.
+    email: str | None = Field(default=None, max_length=254)
+
+
+class EmailIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "clerk@lotus.example.cn"}]}
+    )
+
+    # None clears the address: notifications then reach the portal inbox only.
+    email: str | None = Field(max_length=254)
 
 
 class ServiceIn(BaseModel):
@@ -108,6 +125,7 @@ class PrincipalOut(BaseModel):
     kind: PrincipalKind
     name: str
     role: Role
+    email: str | None = None
     active: bool
     created_at: datetime
 

@@ -22,6 +22,7 @@ from crossfin.parties.access import (
     Caller,
     can_read_org,
 )
+from crossfin.parties.branches import branch_errors
 from crossfin.parties.classes.history import onboarding_row
 from crossfin.parties.hooks import organization_added
 from crossfin.parties.jurisdictions import get_jurisdiction, seat_error
@@ -83,8 +84,11 @@ def _check_jurisdictions(session: Session, data: OrgIn) -> list[FieldError]:
         errors.append(FieldError("size", "only enterprises carry a size"))
     if data.kind is OrgKind.REGULATOR and len(seats) == 1 == len(data.jurisdictions):
         errors += office_errors(session, seats[0], data.parent_org_id)
+    elif data.kind is OrgKind.BANK:
+        errors += branch_errors(session, data.parent_org_id)
     elif data.parent_org_id is not None and data.kind is not OrgKind.REGULATOR:
-        errors.append(FieldError("parent_org_id", "only a regulator's dispatched office has one"))
+        reason = "only a regulator's dispatched office or a bank branch has one"
+        errors.append(FieldError("parent_org_id", reason))
     return errors
 
 
@@ -115,7 +119,8 @@ def add_org(uow: UnitOfWork, data: OrgIn) -> tuple[Organization, Receipt]:
     _check_unique(session, clean)
     seat = data.jurisdictions[0] if data.jurisdictions and data.kind is not OrgKind.BANK else None
     seat_node = get_jurisdiction(session, seat) if seat else None
-    if data.parent_org_id is not None and seat and (taken := dispatched_office_at(session, seat)):
+    dispatched = data.parent_org_id is not None and data.kind is OrgKind.REGULATOR
+    if dispatched and seat and (taken := dispatched_office_at(session, seat)):
         raise _office_taken(seat, taken)
     org = Organization(
         kind=data.kind.value,
@@ -159,7 +164,7 @@ def _insert(session: Session, org: Organization, seat: str | None) -> None:
     at the same county meanwhile breaks the one-office-per-county index, which is a
     conflict (409) rather than a 500. Other organizations need none (it costs a round trip
     per firm when thousands onboard in one transaction)."""
-    if org.parent_org_id is None or seat is None:
+    if org.parent_org_id is None or seat is None or org.kind != OrgKind.REGULATOR.value:
         session.add(org)
         session.flush()
         return

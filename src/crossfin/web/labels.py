@@ -275,5 +275,10 @@ ERROR_TITLES: Mapping[str, str] = {
     "filing-required": N_("A tax filing is required above the threshold"),
     "filing-exhausted": N_("The tax filing has not enough left"),
     "maker-checker": N_("The approver must be a different person of the same bank"),
+    "calendar-out-of-range": N_(
+        "The official working-day calendar does not cover this date: an operator must load "
+        "the State Council's holiday notice for the year (crossfin calendar load FILE) or "
+        "upgrade the calendar package"
+    ),
     "internal": N_("Internal error; quote the reference below when you report it"),
 }

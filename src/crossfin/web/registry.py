@@ -46,6 +46,9 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.classes import pages as classes_pages
 
     found.append(classes_pages.router)
+    from crossfin.parties.notifications import pages as notifications_pages
+
+    found.append(notifications_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 

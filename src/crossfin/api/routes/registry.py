@@ -40,6 +40,12 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.classes.routes import router as classes_router
 
     found.append(classes_router)
+    from crossfin.filings.routes import router as filings_router
+
+    found.append(filings_router)
+    from crossfin.parties.notifications.routes import router as notifications_router
+
+    found.append(notifications_router)
     from crossfin.api.routes.enterprises import router as enterprises_router
 
     found.append(enterprises_router)

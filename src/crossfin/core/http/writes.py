@@ -37,6 +37,10 @@ own_credentials = _mark("manages the caller's own credentials, never a business 
 """Mark a route through which a principal manages its own API keys (the route still
 checks whose keys they are)."""
 
+own_inbox = _mark("changes the caller's own inbox or contact address, never a business record")
+"""Mark a route through which a principal marks its own notifications read or sets its
+own e-mail address (the route still checks that they are its own)."""
+
 
 def not_a_write_reason(endpoint: object) -> str | None:
     """Why `endpoint` is not a write, or None when it is an ordinary write."""
