@@ -14,7 +14,10 @@ from crossfin.core import collector
 def _restore() -> object:
     was = gc.isenabled()
     yield None
-    gc.enable() if was else gc.disable()
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
 
 
 def test_off_inside_on_after() -> None:

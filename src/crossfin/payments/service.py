@@ -36,7 +36,6 @@ from crossfin.documents.balance import (
 from crossfin.documents.docref import DocRef, with_content
 from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
 from crossfin.documents.kinds.registry import get_kind
-from crossfin.documents.models import Document
 from crossfin.documents.state import balance_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -106,7 +105,6 @@ class Submitted:
     row: dict[str, Any]
     uses: list[dict[str, Any]]
     receipt: Receipt
-    documents: dict[int, Document | DocRef] = field(default_factory=dict)
 
     @property
     def payment_id(self) -> int:
@@ -454,8 +452,7 @@ def persist(uow: UnitOfWork, accepted: Sequence[Prepared]) -> list[Submitted]:
                 | prepared.balance_states
                 | _funding_commitment(row["id"], prepared),
             )
-        docs = {c.document.id: c.document for c in prepared.claims}
-        out.append(Submitted(row, uses, receipt, docs))
+        out.append(Submitted(row, uses, receipt))
     connection = session.connection()
     # The rows keep their times for the state projection; insert_rows fills them itself.
     inserted = [k for k in rows[0] if k not in _STAMPS]

@@ -55,11 +55,8 @@ def insert_rows(
         return
     marks = [driver_mark(dialect, n) for n in names]
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(marks)})"
-    if stamps or columns is not None:
-        # Named parameters: a row's keys beyond `names` are not read.
-        params = [row | stamps for row in rows] if stamps else list(rows)
-    else:
-        params = list(rows)
+    # Named parameters: a row's keys beyond `names` are not read.
+    params = [row | stamps for row in rows] if stamps else list(rows)
     connection.exec_driver_sql(sql, params)
 
 
