@@ -52,20 +52,23 @@ def show_form(code: Annotated[str, typer.Argument(help="The form's code.")]) -> 
 
 @forms_app.command("load")
 def load_forms(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON file.")],
+    path: Annotated[
+        Path | None, typer.Argument(exists=True, dir_okay=False, help="A JSON file.")
+    ] = None,
+    builtin: Annotated[
+        bool, typer.Option("--builtin", help="Load the forms crossfin ships instead.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load (or replace, while unused) the definitions in a JSON file, in one transaction."""
+    """Load (or replace, while unused) the definitions in a JSON file, or the shipped ones,
+    in one transaction."""
+    from crossfin.filings.builtin import builtin_forms
     from crossfin.filings.catalogue import set_form
-    from crossfin.filings.schemas import FormIn
 
-    raw: Any = json.loads(path.read_text(encoding="utf-8"))
-    items = raw if isinstance(raw, list) else [raw]
-    try:
-        forms = [FormIn.model_validate(item) for item in items]
-    except ValidationError as exc:
-        fail("; ".join(f"{e.field}: {e.reason}" for e in field_errors(exc)))
+    if (path is None) == (not builtin):
+        fail("give either a JSON file or --builtin")
         return
+    forms = builtin_forms() if builtin else _forms_in(path)
     results = []
     try:
         with unit_of_work() as uow:
@@ -83,3 +86,17 @@ def load_forms(
         f"{f['code']} v{f['version']}: {'loaded' if f['changed'] else 'unchanged'}" for f in loaded
     )
     emit({"forms": loaded}, as_json, human)
+
+
+def _forms_in(path: Path | None) -> list[Any]:
+    """The definitions of a JSON file (one object or a list); exit 1 naming a bad field."""
+    from crossfin.filings.schemas import FormIn
+
+    assert path is not None
+    raw: Any = json.loads(path.read_text(encoding="utf-8"))
+    items = raw if isinstance(raw, list) else [raw]
+    try:
+        return [FormIn.model_validate(item) for item in items]
+    except ValidationError as exc:
+        fail("; ".join(f"{e.field}: {e.reason}" for e in field_errors(exc)))
+        return []
