@@ -160,3 +160,37 @@ def test_submit_csv_and_atomic(server, db, tmp_path: Path) -> None:  # type: ign
     assert "accepted 4" in done.output and (tmp_path / "r.csv").exists()
     listed = _run(["source-key", "list"], env)
     assert "active" in listed.output
+
+
+def test_submit_dcsa_messages_maps_them_first(server, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A carrier submits what its DCSA interface produced: a PINT envelope is opened to its
+    transport document; shipping instructions are refused naming the format, before any
+    upload."""
+    from support.data import DATA
+    from support.ingest import owner_uscc
+
+    carrier = make_party(db, OrgKind.LOGISTICS)
+    env = {"CROSSFIN_SERVER": server, "CROSSFIN_API_KEY": carrier.key}
+    key = tmp_path / "carrier.key"
+    assert _run(["source-key", "generate", "carrier-1", "--out", str(key)], env).exit_code == 0
+    assert _run(["source-key", "register", "--signing-key", str(key)], env).exit_code == 0
+    envelope = json.loads((DATA / "dcsa" / "pint-3.0.0_envelope.json").read_text("utf-8"))
+    document = envelope["transportDocument"]
+    document["transportDocumentStatus"] = "ISSUED"
+    document["documentParties"]["shipper"]["taxLegalReferences"] = [
+        {"type": "USCC", "countryCode": "CN", "value": owner_uscc()}
+    ]
+    data = tmp_path / "envelope.json"
+    data.write_text(json.dumps(envelope), encoding="utf-8")
+    base = ["documents", "submit", "--kind", "bill_of_lading", "--signing-key", str(key)]
+    state = ["--state-dir", str(tmp_path / "state"), "--format", "dcsa"]
+    done = _run([*base[:2], str(data), *base[2:], *state], env)
+    assert done.exit_code == 0, done.output
+    assert "accepted 1, duplicate 0, rejected 0 of 1" in done.output
+    wrong = tmp_path / "si.json"
+    wrong.write_text(
+        (DATA / "dcsa" / "ebl-3.0.4_shipping-instructions_regularSTD.json").read_text("utf-8"),
+        encoding="utf-8",
+    )
+    refused = _run([*base[:2], str(wrong), *base[2:], *state], env)
+    assert refused.exit_code == 1 and "format: dcsa-ebl-3/shipping-instructions" in refused.output

@@ -191,3 +191,36 @@ def _send_lines(api: Api, plan: Plan, chunk: int, start: int, progress: Progress
             pending = []
             progress(first)
     return status
+
+
+def dcsa_messages(path: Path) -> list[Any]:
+    """The DCSA messages of a file: one JSON value (an object, or a T&T event list) or one
+    message per line."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        return [json.loads(text)]
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def dcsa_to_jsonl(
+    source: Path, target: Path, kind: str, party_uscc: str | None = None
+) -> list[str]:
+    """Write the `kind` records the DCSA messages of `source` carry to `target` as JSONL
+    (the same file every time, so an interrupted upload resumes); the problems, one per
+    message that carries none (`message N: where: reason`), in which case nothing is written."""
+    from crossfin.documents.adapters import AdapterError
+    from crossfin.documents.adapters.dcsa_formats import records_of
+
+    lines, problems = [], []
+    for number, message in enumerate(dcsa_messages(source), start=1):
+        try:
+            found = records_of(message, kind, party_uscc=party_uscc)
+        except AdapterError as exc:
+            problems.append(f"message {number}: {exc.where}: {exc.reason}")
+            continue
+        lines += [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in found]
+    if not problems:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return problems

@@ -16,6 +16,7 @@ from crossfin.documents.ingest.client import (
     Api,
     ApiError,
     Plan,
+    dcsa_to_jsonl,
     load_or_save_plan,
     plan_batch,
     upload,
@@ -128,7 +129,12 @@ def submit(
     kind: Annotated[str, typer.Option("--kind", help="Document kind, e.g. customs_declaration.")],
     signing_key: Annotated[Path, typer.Option("--signing-key", help="Signing key file.")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="jsonl or csv (default: from the file name).")
+        str | None,
+        typer.Option("--format", help="jsonl, csv or dcsa (default: from the file name)."),
+    ] = None,
+    party_uscc: Annotated[
+        str | None,
+        typer.Option("--party-uscc", help="dcsa T&T events: the carrier's customer (USCC)."),
     ] = None,
     atomic: Annotated[bool, typer.Option("--atomic", help="Publish all or nothing.")] = False,
     chunk: Annotated[
@@ -148,8 +154,10 @@ def submit(
 ) -> None:
     """Sign and upload a batch; rerun the same command to resume after an interruption."""
     fmt = fmt or ("csv" if file.suffix.lower() == ".csv" else "jsonl")
-    if fmt not in ("jsonl", "csv"):
-        fail("--format is jsonl or csv")
+    if fmt not in ("jsonl", "csv", "dcsa"):
+        fail("--format is jsonl, csv or dcsa")
+    if fmt == "dcsa":
+        file, fmt = _from_dcsa(file, kind, party_uscc, state_dir), "jsonl"
     api = _api(server, api_key)
     try:
         plan = plan_batch(
@@ -171,6 +179,18 @@ def submit(
     )
     if status["status"] != "published":
         raise typer.Exit(1)
+
+
+def _from_dcsa(file: Path, kind: str, party_uscc: str | None, state_dir: Path) -> Path:
+    """The JSONL file of the records a DCSA file carries, kept beside the upload state."""
+    target = state_dir / f"{file.name}.{kind}.jsonl"
+    try:
+        problems = dcsa_to_jsonl(file, target, kind, party_uscc)
+    except (ValueError, OSError) as exc:
+        fail(f"cannot read {file}: {exc}")
+    if problems:
+        fail("; ".join(problems))
+    return target
 
 
 def _upload_with_progress(api: Api, plan: Plan, chunk: int) -> dict[str, Any]:
