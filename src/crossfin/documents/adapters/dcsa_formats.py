@@ -44,8 +44,9 @@ _NOT_A_DOCUMENT = {
 def _is_event(value: Any) -> bool:
     if not isinstance(value, dict):
         return False
-    inner = value.get("payload") if isinstance(value.get("payload"), dict) else value
-    meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+    payload, metadata = value.get("payload"), value.get("metadata")
+    inner: dict[str, Any] = payload if isinstance(payload, dict) else value
+    meta: dict[str, Any] = metadata if isinstance(metadata, dict) else {}
     return bool(inner.get("eventType") or meta.get("eventType") or meta.get("retractedEventID"))
 
 
