@@ -18,6 +18,9 @@ def routers() -> list[APIRouter]:
     from crossfin.documents.ingest.routes import router as documents_ingest_router
 
     found.append(documents_ingest_router)
+    from crossfin.documents.openattestation.routes import router as openattestation_router
+
+    found.append(openattestation_router)
     from crossfin.financing.market.routes import router as financing_market_router
     from crossfin.financing.routes import router as financing_router
 

@@ -1,0 +1,83 @@
+"""Keccak-256 and the exact bytes OpenAttestation v2 hashes (JavaScript's JSON.stringify).
+
+v2 hashes each field as keccak256(JSON.stringify({path: value})) and the document as
+keccak256(JSON.stringify(sorted field hashes)); agreeing on those bytes with the
+JavaScript reference is the whole job, so the serialisation below mimics JSON.stringify:
+no spaces, non-ASCII as UTF-8, lone surrogates escaped, JavaScript number formatting.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from Crypto.Hash import keccak
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def keccak256(data: bytes) -> bytes:
+    """Ethereum's Keccak-256 (not NIST SHA3-256: the padding differs)."""
+    return keccak.new(digest_bits=256, data=data).digest()
+
+
+def js_number(value: int | float) -> str:
+    """A number as JavaScript prints it (1.0 -> "1", 1e21 -> "1e+21", 1e-7 -> "1e-7")."""
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a number here")
+    if isinstance(value, int):
+        # JavaScript numbers are doubles: a big integer prints as the double it becomes.
+        return str(value) if abs(value) < 2**53 else js_number(float(value))
+    if not math.isfinite(value):
+        return "null"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        sign = "-" if exponent.startswith("-") else "+"
+        text = f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0')}"
+    return text
+
+
+def js_stringify(value: Any) -> str:
+    """JSON.stringify(value) for JSON data (dicts keep their order, as JS objects do)."""
+    if isinstance(value, dict):
+        inner = ",".join(f"{js_stringify(str(k))}:{js_stringify(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(js_stringify(v) for v in value) + "]"
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return js_number(value)
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def field_hash(path: str, value: Any) -> str:
+    """The hex hash of one flattened field, as v2 puts it in the target hash."""
+    return keccak256(js_stringify({path: value}).encode()).hex()
+
+
+def digest(field_hashes: list[str]) -> str:
+    """The target hash: keccak256 of the JSON array of the sorted hex field hashes."""
+    return keccak256(js_stringify(sorted(field_hashes)).encode()).hex()
+
+
+def combine(first: bytes, second: bytes) -> bytes:
+    """A Merkle parent in v2: keccak256 of the two children sorted by their bytes."""
+    low, high = sorted((first, second))
+    return keccak256(low + high)
+
+
+def fold_proof(target: bytes, proof: list[bytes]) -> bytes:
+    """The root reached from `target` through `proof` (empty proof: the target itself)."""
+    node = target
+    for sibling in proof:
+        node = combine(node, sibling)
+    return node
