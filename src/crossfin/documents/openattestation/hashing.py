@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from Crypto.Hash import keccak
@@ -24,22 +25,22 @@ def keccak256(data: bytes) -> bytes:
 
 
 def js_number(value: int | float) -> str:
-    """A number as JavaScript prints it (1.0 -> "1", 1e21 -> "1e+21", 1e-7 -> "1e-7")."""
-    if isinstance(value, bool):
-        raise TypeError("a bool is not a number here")
-    if isinstance(value, int):
-        # JavaScript numbers are doubles: a big integer prints as the double it becomes.
-        return str(value) if abs(value) < 2**53 else js_number(float(value))
-    if not math.isfinite(value):
+    """A number as JavaScript prints it (1.0 -> "1", 2**60 -> "1152921504606847000", 1e-7 -> "1e-7")."""
+    if isinstance(value, int) and abs(value) < 2**53:
+        return str(value)
+    number = float(value)  # JavaScript numbers are doubles, big integers included
+    if not math.isfinite(number):
         return "null"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0')}"
-    return text
+    if number == 0:
+        return "0"
+    # repr gives the shortest digits that round-trip, as JavaScript does; only the layout differs.
+    if 1e-6 <= abs(number) < 1e21:
+        text = format(Decimal(repr(number)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa, exponent = f"{Decimal(repr(number)):e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
 
 
 def js_stringify(value: Any) -> str:
