@@ -34,7 +34,10 @@ INVOICE: dict[str, Any] = {
     "customerId": "HANSE-01",
     "terms": "Due Upon Receipt",
     "billFrom": {"name": "Shenzhen Lotus Electronics Co., Ltd.", "city": "Shenzhen"},
-    "billTo": {"company": {"name": "Hanseatic Import GmbH", "city": "Hamburg"}, "name": "Anna Berg"},
+    "billTo": {
+        "company": {"name": "Hanseatic Import GmbH", "city": "Hamburg"},
+        "name": "Anna Berg",
+    },
     "billableItems": [
         {"description": "LED drivers", "quantity": 500, "unitPrice": 24.5, "amount": 12250}
     ],
@@ -71,8 +74,10 @@ def _tree(leaves: list[bytes]) -> list[list[bytes]]:
     while len(layers[-1]) > 1:
         row = layers[-1]
         layers.append(
-            [hashing.combine(row[i], row[i + 1]) if i + 1 < len(row) else row[i]
-             for i in range(0, len(row), 2)]
+            [
+                hashing.combine(row[i], row[i + 1]) if i + 1 < len(row) else row[i]
+                for i in range(0, len(row), 2)
+            ]
         )
     return layers
 

@@ -89,11 +89,15 @@ def test_import_refusals_change_nothing(client: TestClient, db: Database) -> Non
     assert no_currency.json()["errors"][0]["field"] == "/data/currency"
     tampered = copy.deepcopy(doc)
     tampered["data"]["total"] = tampered["data"]["total"].replace("12250.5", "1225.5")
-    refused = client.post(IMPORT + "?currency=USD", content=dumps(tampered), headers=bank.headers | JSON)
+    refused = client.post(
+        IMPORT + "?currency=USD", content=dumps(tampered), headers=bank.headers | JSON
+    )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "/signature/targetHash"
     not_invoice = (SAMPLES / "oa-v2_did-wrapped.json").read_bytes()
-    missing = client.post(IMPORT + "?currency=USD", content=not_invoice, headers=bank.headers | JSON)
+    missing = client.post(
+        IMPORT + "?currency=USD", content=not_invoice, headers=bank.headers | JSON
+    )
     assert missing.status_code == 422
     assert {e["field"] for e in missing.json()["errors"]} >= {"/data/billFrom/name", "/data/total"}
     assert fingerprints(db) == 0
@@ -101,7 +105,9 @@ def test_import_refusals_change_nothing(client: TestClient, db: Database) -> Non
 
 def test_cli_verify_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
-    good = runner.invoke(cli, ["documents", "oa", "verify", str(SAMPLES / "oa-v2_did-wrapped.json")])
+    good = runner.invoke(
+        cli, ["documents", "oa", "verify", str(SAMPLES / "oa-v2_did-wrapped.json")]
+    )
     assert good.exit_code == 0 and "not_checked_offline" in good.output
     bad = runner.invoke(
         cli, ["documents", "oa", "verify", "--json", str(SAMPLES / "oa-v2_obfuscated-wrapped.json")]

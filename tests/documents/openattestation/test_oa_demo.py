@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
-from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.loader import load_demo
+from crossfin.demo.openattestation import load_openattestation
 from crossfin.documents.access.models import Fingerprint
 from crossfin.ledger.uow import UnitOfWork
 from support.parties import TEST_ACTOR

@@ -136,7 +136,10 @@ def test_batch_proofs_verify_and_each_kind_of_tampering_is_refused() -> None:
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda d: d.update(version="https://schema.openattestation.com/3.0/schema.json"), "/version"),
+        (
+            lambda d: d.update(version="https://schema.openattestation.com/3.0/schema.json"),
+            "/version",
+        ),
         (lambda d: d["signature"].update(targetHash="XYZ"), "/signature/targetHash"),
         (lambda d: d["signature"].update(type="Sha256"), "/signature/type"),
         (lambda d: d["signature"].update(proof="none"), "/signature/proof"),
@@ -177,7 +180,9 @@ def test_javascript_number_formatting() -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 

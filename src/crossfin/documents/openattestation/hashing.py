@@ -25,7 +25,7 @@ def keccak256(data: bytes) -> bytes:
 
 
 def js_number(value: int | float) -> str:
-    """A number as JavaScript prints it (1.0 -> "1", 2**60 -> "1152921504606847000", 1e-7 -> "1e-7")."""
+    """A number as JavaScript prints it (1.0 -> "1", 2**60 -> "1152921504606847000")."""
     if isinstance(value, int) and abs(value) < 2**53:
         return str(value)
     number = float(value)  # JavaScript numbers are doubles, big integers included

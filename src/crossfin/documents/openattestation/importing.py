@@ -26,9 +26,8 @@ UNNAMED = (
 def _errors(result: Verification) -> list[FieldError]:
     errors: list[FieldError] = []
     if result.computed_target_hash != result.target_hash:
-        reason = (
-            f"expected {result.target_hash}, computed {result.computed_target_hash}: "
-            + ("see the fields named" if result.suspects else UNNAMED)
+        reason = f"expected {result.target_hash}, computed {result.computed_target_hash}: " + (
+            "see the fields named" if result.suspects else UNNAMED
         )
         errors.append(FieldError("/signature/targetHash", reason))
         errors += [FieldError(s.field, s.reason) for s in result.suspects]

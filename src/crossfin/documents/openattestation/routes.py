@@ -24,7 +24,9 @@ _BODY: dict[str, Any] = {
         "description": "A wrapped OpenAttestation v2 document, as the issuer produced it.",
     }
 }
-_REFUSED = {422: {"description": "`/validation` or `/openattestation-integrity` naming the element"}}
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    422: {"description": "`/validation` or `/openattestation-integrity` naming the element"}
+}
 RawBody = Annotated[bytes, Depends(raw_body)]
 
 

@@ -92,8 +92,11 @@ def _online_checks(doc: WrappedDocument) -> list[Check]:
     )
     return [
         Check("issuer_identity", NOT_OFFLINE if proofs else NOT_APPLICABLE, identity),
-        Check("issuance_status", NOT_OFFLINE if stores or doc.signed_by_did else NOT_APPLICABLE,
-              issuance),
+        Check(
+            "issuance_status",
+            NOT_OFFLINE if stores or doc.signed_by_did else NOT_APPLICABLE,
+            issuance,
+        ),
         Check(
             "token_registry",
             NOT_OFFLINE if registries else NOT_APPLICABLE,
@@ -113,15 +116,25 @@ def verify(doc: WrappedDocument) -> Verification:
     ).hex()
     target_ok, root_ok = computed == doc.target_hash, root == doc.merkle_root
     checks = [
-        Check("target_hash", PASSED if target_ok else FAILED,
-              f"{len(leaves)} visible fields and {len(doc.obfuscated)} hidden ones hash to "
-              f"{computed}; the document says {doc.target_hash}"),
-        Check("merkle_proof", PASSED if root_ok else FAILED,
-              f"{len(doc.proof)} proof steps fold the target hash to {root}; "
-              f"the document says {doc.merkle_root}"),
-        Check("obfuscated_fields", PASSED if target_ok else FAILED,
-              f"{len(doc.obfuscated)} hidden field hashes are accounted for by the target hash"
-              if target_ok else "cannot be confirmed: the target hash does not match"),
+        Check(
+            "target_hash",
+            PASSED if target_ok else FAILED,
+            f"{len(leaves)} visible fields and {len(doc.obfuscated)} hidden ones hash to "
+            f"{computed}; the document says {doc.target_hash}",
+        ),
+        Check(
+            "merkle_proof",
+            PASSED if root_ok else FAILED,
+            f"{len(doc.proof)} proof steps fold the target hash to {root}; "
+            f"the document says {doc.merkle_root}",
+        ),
+        Check(
+            "obfuscated_fields",
+            PASSED if target_ok else FAILED,
+            f"{len(doc.obfuscated)} hidden field hashes are accounted for by the target hash"
+            if target_ok
+            else "cannot be confirmed: the target hash does not match",
+        ),
         *_online_checks(doc),
     ]
     return Verification(
