@@ -107,7 +107,7 @@ def test_a_malformed_value_is_named(value: object, reason: str) -> None:
 
 
 def test_batch_proofs_verify_and_each_kind_of_tampering_is_refused() -> None:
-    batch = invoice_batch(5)
+    batch = invoice_batch(4)  # a full tree: every proof has two steps, whatever the order
     for doc in batch:
         assert importing.verify_document(dumps(doc)).intact
     changed = copy.deepcopy(batch[0])
