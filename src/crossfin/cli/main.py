@@ -8,6 +8,7 @@ from crossfin.assembly import assemble
 from crossfin.cli import admin
 from crossfin.documents.access import commands as access_commands
 from crossfin.documents.ingest import commands as documents_commands
+from crossfin.documents.openattestation import commands as oa_commands
 from crossfin.filings import commands as filings_commands
 from crossfin.filings.calendar import commands as calendar_commands
 from crossfin.financing import commands as financing_commands
@@ -47,6 +48,7 @@ app.add_typer(documents_commands.documents_app, name="documents")
 app.add_typer(documents_commands.source_key_app, name="source-key")
 documents_commands.documents_app.command("verify")(access_commands.verify)
 documents_commands.documents_app.command("manifest")(access_commands.manifest)
+documents_commands.documents_app.add_typer(oa_commands.oa_app, name="oa")
 app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
 app.add_typer(payments_commands.payments_app, name="payments")

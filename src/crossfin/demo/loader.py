@@ -16,6 +16,7 @@ from crossfin.demo.documents import load_documents
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
 from crossfin.demo.offshore import load_offshore_checks
+from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.payments import load_payments
 from crossfin.demo.rates import load_demo_rates
 from crossfin.demo.service_payments import load_service_payments
@@ -138,6 +139,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.payments_added += load_service_payments(uow)
         result.offshore_checks_added = load_offshore_checks(uow)
         result.alerts_added = load_alerts(uow)
+        result.documents_added += load_openattestation(uow, data_dir)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     if data_dir is not None:

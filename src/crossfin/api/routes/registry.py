@@ -21,6 +21,9 @@ def routers() -> list[APIRouter]:
     from crossfin.documents.adapters.routes import router as dcsa_router
 
     found.append(dcsa_router)
+    from crossfin.documents.openattestation.routes import router as openattestation_router
+
+    found.append(openattestation_router)
     from crossfin.financing.market.routes import router as financing_market_router
     from crossfin.financing.routes import router as financing_router
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -131,12 +133,18 @@ def check(
 
 
 def register(
-    uow: UnitOfWork, keys: FingerprintKeys, caller: Caller, paper: PaperFields
+    uow: UnitOfWork,
+    keys: FingerprintKeys,
+    caller: Caller,
+    paper: PaperFields,
+    extra: Mapping[str, Any] | None = None,
 ) -> tuple[CheckResult, Receipt | None]:
     """Check, then store the paper's fingerprints (once per bank and paper) with an event.
 
     The event's content holds the exact fingerprint and a random nonce, both returned to
     the bank only: the ledger's digest then matches no stored row by recomputation.
+    `extra` adds to that content (an imported OpenAttestation document's merkleRoot and
+    targetHash), committed to by the digest and stored nowhere else.
     """
     result = check(uow.session, keys, caller, paper)
     if result.already_registered:
@@ -150,7 +158,7 @@ def register(
     receipt = uow.record(
         EventType.FINGERPRINT_REGISTERED,
         subjects={},
-        content={"fingerprint": prints.exact.hex(), "nonce": nonce},
+        content={**(extra or {}), "fingerprint": prints.exact.hex(), "nonce": nonce},
     )
     registered = CheckResult(**{**result.__dict__, "registered": True, "nonce": nonce})
     return registered, receipt

@@ -1,0 +1,62 @@
+"""HTTP routes for OpenAttestation v2 documents: verify offline, import as a fingerprint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from crossfin.core.http.deps import SettingsDep, raw_body
+from crossfin.core.secrets import platform_secret
+from crossfin.documents.access.fingerprints import FingerprintKeys
+from crossfin.documents.openattestation import importing
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.http import CallerDep, WriterDep, WriteResult
+
+router = APIRouter(prefix="/v1/documents/openattestation", tags=["documents: OpenAttestation"])
+
+# The body is read raw so that bad JSON is refused by the parser, naming `/`.
+_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "A wrapped OpenAttestation v2 document, as the issuer produced it.",
+    }
+}
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    422: {"description": "`/validation` or `/openattestation-integrity` naming the element"}
+}
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
+@router.post(
+    "/verify",
+    summary="Verify a wrapped OpenAttestation v2 document offline (any signed-in caller)",
+    openapi_extra=_BODY,
+    responses=_REFUSED,
+)
+def verify_document(caller: CallerDep, body: RawBody) -> dict[str, Any]:
+    # Nothing is read or stored: verifying is arithmetic on the document sent.
+    return importing.verify_document(body).as_dict()
+
+
+@router.post(
+    "/import",
+    summary="Verify a TradeTrust invoice and register its private fingerprint (banks)",
+    openapi_extra=_BODY,
+    responses=_REFUSED | {403: {"description": "`/forbidden`: only banks import"}},
+)
+def import_document(
+    caller: CallerDep,
+    body: RawBody,
+    write: WriterDep,
+    settings: SettingsDep,
+    currency: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
+) -> Response:
+    keys = FingerprintKeys.derive(platform_secret(settings))
+
+    def run(uow: UnitOfWork) -> WriteResult:
+        return importing.import_invoice(uow, keys, caller, body, currency)
+
+    return write(run, status=200)
