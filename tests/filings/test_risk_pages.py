@@ -98,9 +98,7 @@ def test_a_branch_drafts_and_its_head_office_files(
     assert client.get(page).status_code == 404
 
 
-def test_the_head_office_sends_a_draft_back(
-    client: TestClient, world: World, db: Database
-) -> None:
+def test_the_head_office_sends_a_draft_back(client: TestClient, world: World, db: Database) -> None:
     _as(client, db, world.branch.org_id)
     made = _post(client, "/filings/risk/new", "/filings/risk/new", FORM)
     page = made.headers["location"]
