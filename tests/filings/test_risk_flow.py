@@ -151,3 +151,10 @@ def test_other_forms_close_with_any_outcome_and_keep_the_branch_filing(
     assert post(client, world.branch, filing, "send-back", {"note": "x"}).status_code == 409
     assert post(client, world.branch, filing, "submit").status_code == 200
     assert post(client, world.shenzhen, filing, "close", {"outcome": "approved"}).status_code == 200
+
+
+def test_only_banks_draft_risk_reports(client: TestClient, world: World, db: Database) -> None:
+    refused = client.post("/v1/filings", json=risk_body(), headers=world.enterprise.headers)
+    assert refused.status_code == 403, refused.text
+    with db.session(readonly=True) as session:
+        assert session.scalars(select(Filing)).first() is None

@@ -44,6 +44,8 @@ def create_filing(
     require_kind(caller, *FILERS)
     session = uow.session
     form = form_in_force(session, data.form, data.form_version)
+    if form.system == System.RISK_REPORT.value:
+        require_kind(caller, OrgKind.BANK)  # banks report risky transactions, nobody else
     content = prepare_content(session, caller, form, data.content, settings)
     org = session.get_one(Organization, caller.org_id)
     path, given = _risk_defaults(session, form, content, data)

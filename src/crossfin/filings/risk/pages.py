@@ -24,7 +24,7 @@ from crossfin.filings.risk.codes import Category, Channel, IdType, LinkKind
 from crossfin.filings.schemas import FilingIn, SubmitIn
 from crossfin.filings.steps import FilingState
 from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties.access import READ_ONLY_ROLES, Caller
+from crossfin.parties.access import READ_ONLY_ROLES, Caller, require_kind
 from crossfin.parties.models import OrgKind
 from crossfin.parties.portal import PortalCallerDep
 from crossfin.parties.portal_work import PortalReadUow, run_write
@@ -86,6 +86,7 @@ def _form_page(
 
 @router.get("/filings/risk/new", summary="The form to draft a risk report (banks)")
 def new_report(request: Request, caller: PortalCallerDep) -> Response:
+    require_kind(caller, OrgKind.BANK)
     return _form_page(request, {"discovered_on": business_date().isoformat()})
 
 
