@@ -55,6 +55,9 @@ def _filed(client: TestClient, world: World, **changes: Any) -> int:
 
 
 def test_the_served_xml_validates_against_the_shipped_xsd(client: TestClient, world: World) -> None:
+    drafted = client.post("/v1/filings", json=risk_body(), headers=world.branch.headers).json()
+    early = client.get(f"/v1/filings/{drafted['id']}/risk-report.xml", headers=world.head.headers)
+    assert early.status_code == 200 and validate_xml(early.content) == []
     filing = _filed(client, world)
     xml = client.get(f"/v1/filings/{filing}/risk-report.xml", headers=world.shenzhen.headers)
     assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")

@@ -78,7 +78,18 @@ class LinkOut(BaseModel):
 @router.get(
     "/filings/{filing_id}/risk-report.xml",
     response_class=Response,
-    responses=_READ | {200: {"content": {"application/xml": {}}}},
+    responses=_READ
+    | {
+        200: {
+            "content": {
+                "application/xml": {
+                    "example": '<?xml version="1.0" encoding="utf-8"?>\n'
+                    '<RiskReport xmlns="urn:crossfin:risk-report:1"><Header>'
+                    "<Reference>RISK-REPORT-2026-000001</Reference>…</Header>…</RiskReport>"
+                }
+            }
+        }
+    },
     summary="A risk report as XML, valid against the shipped XSD",
 )
 def risk_report_xml(filing_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
@@ -88,7 +99,21 @@ def risk_report_xml(filing_id: PathId, caller: CallerDep, uow: ReadUow) -> Respo
 
 @router.get(
     "/filings/{filing_id}/risk-report.json",
-    responses=_READ,
+    responses=_READ
+    | {
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "schema": "urn:crossfin:risk-report:1",
+                        "header": {"reference": "RISK-REPORT-2026-000001", "state": "accepted"},
+                        "category": "false_trade",
+                        "discovered_on": "2026-11-02",
+                    }
+                }
+            }
+        }
+    },
     summary="A risk report as JSON (the same values as the XML)",
 )
 def risk_report_json(filing_id: PathId, caller: CallerDep, uow: ReadUow) -> dict[str, object]:
