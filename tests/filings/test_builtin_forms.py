@@ -16,7 +16,10 @@ from support.parties import TEST_ACTOR
 
 def test_every_shipped_form_is_valid_and_statistics_read_their_template() -> None:
     found = {(f.code, f.version): f for f in builtin_forms()}
-    assert {("EFAL-M", 1), ("EFAL-Q", 1)} <= set(found)
+    assert {("EFAL-M", 1), ("EFAL-Q", 1), ("RISK-REPORT", 1)} <= set(found)
+    risk = found["RISK-REPORT", 1]
+    assert risk.definition["filed_by"] == "head_office" and risk.clock_starts == "given"
+    assert risk.deadline_days == 5
     monthly = FormDefinition.model_validate(found["EFAL-M", 1].definition)
     assert monthly.period_kind == "monthly" and monthly.tables
 

@@ -1,6 +1,6 @@
 """The systems behind the generic workflow: a statistics filing is judged cell by cell by
-its template at submission, and risk reports stay out of the generic entry points until
-their ID numbers can be hashed there."""
+its template at submission, and a risk report's content is prepared (ID numbers hashed)
+on the generic entry point before anything is stored."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from crossfin.core.db import Database
-from crossfin.core.errors import ValidationFailed
+from crossfin.core.errors import Conflict, ValidationFailed
+from crossfin.filings.drafting import create_filing
 from crossfin.filings.forms import load_form as shipped
+from crossfin.filings.schemas import FilingIn
+from crossfin.ledger.uow import UnitOfWork
 from support.filings import load_form, make_world, post
+from support.parties import TEST_ACTOR
+from support.payments import caller_of
 from support.stats_forms import monthly
 
 
@@ -64,12 +69,19 @@ def test_a_statistics_form_must_carry_a_template(client: TestClient, db: Databas
     assert any(e.field.startswith("definition") for e in refused.value.errors)
 
 
-def test_risk_reports_are_refused_by_the_generic_entry_point(
+def test_risk_report_content_is_prepared_on_the_generic_entry_point(
     client: TestClient, db: Database
 ) -> None:
+    """Incomplete content is refused naming its fields, before anything is stored; a
+    caller without the settings that locate the ID-hash key cannot store a report."""
     world = make_world(db)
     load_form(db, code="RISK-REPORT", system="risk_report", definition={})
     body = {"form": "RISK-REPORT", "content": {"category": "underground_banking"}}
     answer = client.post("/v1/filings", json=body, headers=world.branch.headers)
-    assert answer.status_code == 409, answer.text
-    assert "ID numbers" in answer.json()["detail"]
+    assert answer.status_code == 422, answer.text
+    assert {"subjects", "transactions", "narrative"} <= {
+        e["field"] for e in answer.json()["errors"]
+    }
+    with UnitOfWork(db, TEST_ACTOR) as uow, pytest.raises(Conflict):
+        caller = caller_of(db, world.branch)
+        create_filing(uow, caller, FilingIn.model_validate(body))

@@ -1023,6 +1023,15 @@ def _filings_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _filings_specs()
 
 
+def _risk_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_risk
+
+    return authz_risk.specs()
+
+
+SPECS |= _risk_specs()
+
+
 def _notification_specs() -> dict[tuple[str, str], Spec]:
     from support import authz_notifications
 

@@ -90,3 +90,15 @@ def report_meta(**changes: Any) -> ReportMeta:
     }
     values.update(changes)
     return ReportMeta(**values)
+
+
+RISK_FORM = "RISK-REPORT"
+# China noon of a Monday in 2026, so deadlines counted from it stay inside the installed
+# working-day calendar.
+TODAY = datetime(2026, 11, 16, 4, 0, tzinfo=UTC)
+
+
+def risk_body(**changes: Any) -> dict[str, Any]:
+    """A POST /v1/filings body drafting the realistic report (no links unless given)."""
+    content = report_input(links=[], discovered_on="2026-11-10") | changes
+    return {"form": RISK_FORM, "content": content}

@@ -78,7 +78,7 @@ ROUTE_CLASSES = (
     RouteClass(
         "filing-content",
         frozenset({"POST"}),
-        re.compile(r"^/v1/filings(/[^/]+/(submit|resubmit))?$"),
+        re.compile(r"^/v1/filings(/[^/]+/(submit|resubmit|revise))?$"),
         8 * MIB,
     ),
     # Portal uploads: two files of at most 20 MiB each (documents/ingest/pages.py).

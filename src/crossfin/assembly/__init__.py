@@ -14,6 +14,8 @@ The lower floors expose hooks and fill none of them on import:
 - `ledger.uow`'s finishers: the statistics' upkeep (parties/stats/upkeep.py), whose deltas
   every unit of work writes under the log head lock;
 - `supervision.stats.recount`'s sources: each domain's contributions to the statistics.
+- `filings.links`' resolvers: whether a filer reads the financing, payment or alert its
+  risk report links (assembly/filing_links.py).
 
 Every entry point calls `assemble()` before it serves: the app factory
 (`api.app.create_app`, so every uvicorn worker), the CLI (`cli.main`), and the test suite's
@@ -23,6 +25,7 @@ here. Calling it again changes nothing.
 
 from __future__ import annotations
 
+from crossfin.assembly import filing_links
 from crossfin.core.security import set_recorder
 from crossfin.documents import state as documents_state
 from crossfin.documents.access import stats as verification_stats
@@ -88,3 +91,4 @@ def assemble() -> None:
     add_source("offshore checks", offshore_stats.all_contributions)
     add_source("verifications", verification_stats.all_contributions)
     add_source("refusals", refusal_stats.all_contributions)
+    filing_links.register()

@@ -118,6 +118,16 @@ _BANKS = (
         bic="SSTFCNS0",
         jurisdictions=("440300", "440100", "330200"),
     ),
+    # A branch of bank 5: it drafts FX risk reports, its head office files them.
+    DemoOrg(
+        "bank5-qh",
+        "bank",
+        "South Sea Trade Finance Bank, Shenzhen Qianhai Branch",
+        "南海贸易金融银行深圳前海分行",
+        bic="SSTFCNS0QHB",
+        jurisdictions=("440300",),
+        parent="bank5",
+    ),
 )
 
 # The head office and every branch on the path from it to the firms' prefectures, and one

@@ -19,6 +19,7 @@ from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.payments import load_payments
 from crossfin.demo.rates import load_demo_rates
+from crossfin.demo.risk_reports import load_risk_reports
 from crossfin.demo.service_payments import load_service_payments
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
@@ -49,6 +50,7 @@ class DemoResult:
     credit_queries_added: int = 0
     classes_added: int = 0
     alerts_added: int = 0
+    risk_reports_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -140,6 +142,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.offshore_checks_added = load_offshore_checks(uow)
         result.alerts_added = load_alerts(uow)
         result.documents_added += load_openattestation(uow, data_dir)
+        result.risk_reports_added = load_risk_reports(uow, result.org_ids, data_dir)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     if data_dir is not None:

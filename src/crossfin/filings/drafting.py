@@ -1,21 +1,28 @@
 """Drafting a filing: the form, the filer's chain, whose regulators supervise it, and its
-first content version, in one ledger event."""
+first content version, in one ledger event.
+
+New content passes `systems.prepare_content` before it is stored (a risk report's ID
+numbers hashed, its links checked); a risk report's clock starts on its `discovered_on`
+and, unless named, its jurisdiction is its enterprise subject's county."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date, utcnow
 from crossfin.core.errors import invalid
+from crossfin.core.settings import Settings
 from crossfin.filings.catalogue import form_in_force
 from crossfin.filings.models import Filing, FilingForm
-from crossfin.filings.schemas import ClockStart, FilingIn
+from crossfin.filings.risk import filing as risk_filing
+from crossfin.filings.schemas import ClockStart, FilingIn, System
 from crossfin.filings.steps import FilingState, record_step
-from crossfin.filings.systems import require_storable
+from crossfin.filings.systems import prepare_content
 from crossfin.filings.versions import add_version
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -27,16 +34,22 @@ from crossfin.parties.models import BankJurisdiction, Jurisdiction, Organization
 FILERS = (OrgKind.BANK, OrgKind.ENTERPRISE)
 
 
-def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Filing, Receipt]:
+def create_filing(
+    uow: UnitOfWork, caller: Caller, data: FilingIn, settings: Settings | None = None
+) -> tuple[Filing, Receipt]:
     """Draft a filing of `data.form` for the caller's organization (a bank or an
-    enterprise); content is not checked until submission."""
+    enterprise); content is not checked until submission (a risk report's is prepared:
+    `settings` locate its ID-hash key)."""
     require_writer(caller)
     require_kind(caller, *FILERS)
     session = uow.session
     form = form_in_force(session, data.form, data.form_version)
-    require_storable(form)
+    if form.system == System.RISK_REPORT.value:
+        require_kind(caller, OrgKind.BANK)  # banks report risky transactions, nobody else
+    content = prepare_content(session, caller, form, data.content, settings)
     org = session.get_one(Organization, caller.org_id)
-    path = jurisdiction_path(session, org, data.jurisdiction)
+    path, given = _risk_defaults(session, form, content, data)
+    path = path or jurisdiction_path(session, org, data.jurisdiction)
     now = utcnow()
     filing = Filing(
         reference=f"pending-{uuid.uuid4()}",
@@ -49,7 +62,7 @@ def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Fili
         period=data.period,
         state=FilingState.DRAFTED.value,
         current_version=0,
-        clock_started=_clock_start(form, data.clock_started),
+        clock_started=_clock_start(form, given),
         clock_pauses="[]",
         clock_extension=0,
         created_by_principal_id=caller.principal_id,
@@ -60,7 +73,7 @@ def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Fili
     session.flush()
     # Readable and unique: the form, the year, the id.
     filing.reference = f"{form.code}-{business_date():%Y}-{filing.id:06d}"
-    version = add_version(session, caller, filing, data.content)
+    version = add_version(session, caller, filing, content)
     receipt = record_step(
         uow,
         caller,
@@ -73,6 +86,21 @@ def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Fili
         period=data.period,
     )
     return filing, receipt
+
+
+def _risk_defaults(
+    session: Session, form: FilingForm, content: dict[str, Any], data: FilingIn
+) -> tuple[str | None, date | None]:
+    """A risk report's jurisdiction (its subject's county, unless named) and clock start
+    (its discovery date: a separate `clock_started` would be a second truth, 422)."""
+    if form.system != System.RISK_REPORT.value:
+        return None, data.clock_started
+    if data.clock_started is not None:
+        raise invalid("clock_started", "a risk report's clock starts on its discovered_on")
+    given = risk_filing.discovered_on(content) if form.clock_starts == "given" else None
+    if data.jurisdiction is not None:
+        return None, given
+    return risk_filing.subject_jurisdiction(session, content), given
 
 
 def _clock_start(form: FilingForm, given: date | None) -> date | None:

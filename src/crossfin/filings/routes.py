@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from crossfin.core.errors import NotFound, invalid
+from crossfin.core.http.deps import SettingsDep
 from crossfin.core.http.params import After, PathId
 from crossfin.filings import attachments, catalogue, drafting, queries, workflow
 from crossfin.filings.models import Filing
@@ -118,9 +119,9 @@ def list_filings(
     summary="Draft a filing (a bank or an enterprise) of a form, with its first content",
     responses={404: {"description": "no such form in force"}},
 )
-def create_filing(data: FilingIn, write: WriterDep) -> Response:
+def create_filing(data: FilingIn, write: WriterDep, settings: SettingsDep) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
-        filing, receipt = drafting.create_filing(uow, write.caller, data)
+        filing, receipt = drafting.create_filing(uow, write.caller, data, settings)
         return _detail(uow, write.caller, filing.id), receipt
 
     return write(run, status=201)
@@ -146,8 +147,8 @@ def _move(filing_id: int, write: Writer, step: Step) -> Response:
 
 
 @router.post("/filings/{filing_id}/submit", summary="Submit the draft (filer)", responses=_SUBMIT)
-def submit(filing_id: PathId, data: SubmitIn, write: WriterDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.submit(u, c, i, data))
+def submit(filing_id: PathId, data: SubmitIn, write: WriterDep, settings: SettingsDep) -> Response:
+    return _move(filing_id, write, lambda u, c, i: workflow.submit(u, c, i, data, settings))
 
 
 @router.post("/filings/{filing_id}/accept", summary="Acknowledge it (regulator)", responses=_MOVES)
@@ -171,8 +172,10 @@ def return_(filing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
     summary="Supply what was asked (filer): a new version; the clock resumes",
     responses=_SUBMIT,
 )
-def resubmit(filing_id: PathId, data: SubmitIn, write: WriterDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.resubmit(u, c, i, data))
+def resubmit(
+    filing_id: PathId, data: SubmitIn, write: WriterDep, settings: SettingsDep
+) -> Response:
+    return _move(filing_id, write, lambda u, c, i: workflow.resubmit(u, c, i, data, settings))
 
 
 @router.post(

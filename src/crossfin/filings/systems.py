@@ -4,24 +4,30 @@ content may be stored as the filer sends it.
 * statistics: the form's definition is a statistical template
   (`filings.forms.FormDefinition`); `filings.forms.validate` judges every cell.
 * risk reports: the content is judged by `filings.risk.check`. A report's input holds
-  individuals' ID numbers in clear, which must be hashed (`filings.risk.prepare`, with the
-  platform's key) before anything is stored; until the risk-report flow does that on its
-  own entry points, its forms are refused by the generic one, so no clear ID number is
-  ever written.
+  individuals' ID numbers in clear: `prepare_content` hashes them (`filings.risk.prepare`,
+  with the platform's key) and checks its links before any version is stored, on every
+  path that stores new content (drafting, revising, submitting, resubmitting), so no
+  clear ID number is ever written.
 * licences: the generic checks only, for now.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from crossfin.core.errors import Conflict, FieldError, ValidationFailed
+from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFailed, invalid
+from crossfin.core.settings import Settings
 from crossfin.filings import forms, risk
 from crossfin.filings.issues import Issue, Severity
-from crossfin.filings.models import FilingForm
+from crossfin.filings.links import check_links
+from crossfin.filings.models import Filing, FilingForm
+from crossfin.filings.risk.outcomes import Outcome
 from crossfin.filings.schemas import System
+from crossfin.parties.access import Caller
 
 
 def check_definition(system: System, definition: dict[str, Any]) -> None:
@@ -58,11 +64,39 @@ def system_issues(form: FilingForm, content: dict[str, Any], previous: Any | Non
     return []
 
 
-def require_storable(form: FilingForm) -> None:
-    """409 for a form whose content cannot yet go through the generic entry points."""
-    if form.system == System.RISK_REPORT.value:
-        raise Conflict(
-            "risk reports are not filed through the generic filings endpoints yet: their "
-            "individuals' ID numbers must be hashed before anything is stored",
-            form=form.code,
-        )
+def prepare_content(
+    session: Session,
+    caller: Caller,
+    form: FilingForm,
+    content: dict[str, Any],
+    settings: Settings | None,
+) -> dict[str, Any]:
+    """The content to store for new content of `form`: a risk report's with its ID numbers
+    hashed (422 naming bad fields) and its links readable by the caller (422 naming
+    `links[i].id`); other systems' as given. 409 when a risk report arrives without the
+    settings that locate the ID-hash key (a caller that cannot hash must not store)."""
+    if form.system != System.RISK_REPORT.value:
+        return content
+    if settings is None:
+        raise Conflict("this entry point cannot hash a risk report's ID numbers", form=form.code)
+    prepared = risk.prepare(content, risk.id_hash_key(settings))
+    links = [(str(link["kind"]), int(link["id"])) for link in prepared.get("links", [])]
+    check_links(session, caller, links)
+    return prepared
+
+
+def require_filer(form: FilingForm, caller: Caller, filing: Filing) -> None:
+    """403 when the form is filed by the head office and the caller is not it: a bank
+    branch drafts a risk report, its head office (the filing's chain; a bank without a
+    parent is its own) files it."""
+    if json.loads(form.definition).get("filed_by") == "head_office" and caller.org_id != (
+        filing.chain_org_id
+    ):
+        raise Forbidden("the filer's head office files this form, not the branch")
+
+
+def check_outcome(form: FilingForm, outcome: str) -> None:
+    """422 naming `outcome` when a risk report is closed with an outcome off its list."""
+    if form.system == System.RISK_REPORT.value and outcome not in set(Outcome):
+        known = ", ".join(o.value for o in Outcome)
+        raise invalid("outcome", f"a risk report's outcome is one of: {known}")

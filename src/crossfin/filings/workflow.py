@@ -5,6 +5,10 @@ supplement (regulator, reason; the clock pauses) -> resubmitted (filer: a new ve
 the clock resumes) -> under_review -> decided (outcome, reasons) | closed (outcome);
 withdrawn by the filer before a decision. Any other move is 409 /illegal-transition
 naming the current state. Every step is one ledger event committing to the filing.
+
+A form may say who files (`definition.filed_by: "head_office"`, a risk report): then
+only the filer's head office submits and resubmits, never the branch itself (403);
+new content is prepared by `systems.prepare_content` before it is stored.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 
 from crossfin.core.clock import business_date, utcnow
 from crossfin.core.errors import IllegalTransition, invalid
-from crossfin.filings import timing
+from crossfin.core.settings import Settings
+from crossfin.filings import systems, timing
 from crossfin.filings.catalogue import form_in_force
 from crossfin.filings.models import Filing
 from crossfin.filings.schemas import ClockStart, OutcomeIn, SubmitIn
@@ -75,15 +80,24 @@ def _guard(action: str, filing: Filing) -> bool:
 
 
 def _content(
-    uow: UnitOfWork, caller: Caller, filing: Filing, data: SubmitIn, *, new_version: bool
+    uow: UnitOfWork,
+    caller: Caller,
+    filing: Filing,
+    data: SubmitIn,
+    settings: Settings | None,
+    *,
+    new_version: bool,
 ) -> dict[str, Any]:
-    """Check the content to submit (new content, or the current version's) and store it;
-    a new version when content is given or `new_version`. The event's detail."""
+    """Check the content to submit (new content, prepared; or the current version's) and
+    store it; a new version when content is given or `new_version`. The event's detail."""
     session = uow.session
     form = form_in_force(session, filing.form_code, filing.form_version)
+    systems.require_filer(form, caller, filing)
     current = version_of(session, filing.id, filing.current_version)
     previous = content_of(current)
-    content = data.content if data.content is not None else previous
+    content = previous
+    if data.content is not None:
+        content = systems.prepare_content(session, caller, form, data.content, settings)
     explained = vet(
         form, content, previous if new_version else None, clean_explanations(data.explanations)
     )
@@ -95,11 +109,15 @@ def _content(
 
 
 def submit(
-    uow: UnitOfWork, caller: Caller, filing_id: int, data: SubmitIn
+    uow: UnitOfWork,
+    caller: Caller,
+    filing_id: int,
+    data: SubmitIn,
+    settings: Settings | None = None,
 ) -> tuple[Filing, Receipt]:
     """The filer's chain submits the draft (checked by `checks.check_content`)."""
     filing, before = _begin(uow, caller, filing_id, "submit")
-    detail = _content(uow, caller, filing, data, new_version=False)
+    detail = _content(uow, caller, filing, data, settings, new_version=False)
     filing.submitted_at = utcnow()
     timing.start_if(uow.session, filing, ClockStart.SUBMITTED)
     return filing, record_step(uow, caller, filing, EventType.FILING_SUBMITTED, before, **detail)
@@ -126,12 +144,16 @@ def return_for_supplement(
 
 
 def resubmit(
-    uow: UnitOfWork, caller: Caller, filing_id: int, data: SubmitIn
+    uow: UnitOfWork,
+    caller: Caller,
+    filing_id: int,
+    data: SubmitIn,
+    settings: Settings | None = None,
 ) -> tuple[Filing, Receipt]:
     """The filer supplies: always a new version (the given content, else the same content
     again, its new attachments then being the supplement); the clock resumes."""
     filing, before = _begin(uow, caller, filing_id, "resubmit")
-    detail = _content(uow, caller, filing, data, new_version=True)
+    detail = _content(uow, caller, filing, data, settings, new_version=True)
     timing.resume(filing)
     return filing, record_step(uow, caller, filing, EventType.FILING_RESUBMITTED, before, **detail)
 
@@ -162,6 +184,8 @@ def _finish(
     uow: UnitOfWork, caller: Caller, filing_id: int, action: str, event: EventType, data: OutcomeIn
 ) -> tuple[Filing, Receipt]:
     filing, before = _begin(uow, caller, filing_id, action)
+    form = form_in_force(uow.session, filing.form_code, filing.form_version)
+    systems.check_outcome(form, data.outcome)
     filing.outcome = data.outcome
     filing.reasons = (data.reasons or "").strip() or None
     timing.resume(filing)  # a pause never outlives the filing

@@ -80,4 +80,6 @@ class EventType(StrEnum):
     FILING_DECIDED = "filings:filing:decide"
     FILING_CLOSED = "filings:filing:close"
     FILING_WITHDRAWN = "filings:filing:withdraw"
+    FILING_SENT_BACK = "filings:filing:send-back"
+    FILING_REVISED = "filings:filing:revise"
     FILING_ATTACHED = "filings:attachment:add"

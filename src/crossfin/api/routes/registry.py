@@ -49,6 +49,9 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.routes import router as filings_router
 
     found.append(filings_router)
+    from crossfin.filings.risk.routes import router as risk_reports_router
+
+    found.append(risk_reports_router)
     from crossfin.parties.notifications.routes import router as notifications_router
 
     found.append(notifications_router)

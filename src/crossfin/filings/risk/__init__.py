@@ -1,7 +1,10 @@
 """FX risk transaction reports (外汇风险交易报告): content model, checks, XML/XSD and JSON.
 
-Pure code, no database: the filings workflow stores `prepare(...)`'s output as a filing's
-content, calls `check(content)` at submission, and exports with `to_xml` / `to_json`.
+The modules this package exports are pure code, no database: the filings workflow stores
+`prepare(...)`'s output as a filing's content (`filings.systems.prepare_content`), calls
+`check(content)` at submission, and exports with `to_xml` / `to_json`. The flow's own
+modules are imported by path: `filing` (clock start, subject's jurisdiction), `outcomes`
+(how a report is closed), `report` (exports of a filed report), `routes`, `pages`.
 
 - `prepare(data, key) -> dict`: a bank's report as the content to store (ID numbers hashed),
   or `ValidationFailed` naming each bad field (`subjects[1].id_number`).
