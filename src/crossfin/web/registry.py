@@ -49,6 +49,10 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.notifications import pages as notifications_pages
 
     found.append(notifications_pages.router)
+    from crossfin.filings import pages as filings_pages
+    from crossfin.filings.oversight import pages as oversight_pages
+
+    found += [oversight_pages.router, filings_pages.router]
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -82,5 +86,9 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.parties.classes.pages import NAV as classes_nav
 
     found += classes_nav
+    from crossfin.filings.oversight.pages import NAV as oversight_nav
+    from crossfin.filings.pages import NAV as filings_nav
+
+    found += filings_nav + oversight_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found
