@@ -24,12 +24,17 @@ def world(db: Database, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> 
     load_efal(db)
     pin(monkeypatch, "2026-10-12")
     # other_bank filed September (so it is expected in October) and never October.
-    file_efal(client, found.other_bank, "2026-09", [("US", "USD", 0, 100)],
-              accept_by=found.shenzhen)
+    file_efal(
+        client, found.other_bank, "2026-09", [("US", "USD", 0, 100)], accept_by=found.shenzhen
+    )
     pin(monkeypatch, "2026-11-10")
-    file_efal(client, found.branch, "2026-10", [("US", "USD", 100_00, 50_00),
-                                                ("HK", "USD", 10_00, 1_00)],
-              accept_by=found.shenzhen)
+    file_efal(
+        client,
+        found.branch,
+        "2026-10",
+        [("US", "USD", 100_00, 50_00), ("HK", "USD", 10_00, 1_00)],
+        accept_by=found.shenzhen,
+    )
     file_efal(client, found.sibling, "2026-10", [("US", "USD", 7_00, 0), ("JP", "JPY", 500, 5)])
     file_efal(client, found.enterprise, "2026-10", [("US", "USD", 1, 1)], submit=False)
     pin(monkeypatch, "2026-11-25")
@@ -68,35 +73,53 @@ def test_aggregates_by_area_and_country(client: TestClient, world: World) -> Non
     base = "/v1/filings/aggregates?form=EFAL-M&period=2026-10"
     by_area = _get(client, world.guangdong, base).json()
     assert by_area["table"] == "A1" and by_area["filings"] == 1  # only accepted ones
-    assert [(g["key"], g["currency"], g["sums"]["CLS"], g["filers"]) for g in by_area["groups"]] == [
-        ("440300", "USD", "161.00", 1)
-    ]
+    assert [
+        (g["key"], g["currency"], g["sums"]["CLS"], g["filers"]) for g in by_area["groups"]
+    ] == [("440300", "USD", "161.00", 1)]
     by_country = _get(client, world.guangdong, base + "&by=country").json()
     sums = {(g["key"], g["currency"]): g["sums"] for g in by_country["groups"]}
     assert sums == {
-        ("HK", "USD"): {"OPN": "10.00", "TRN": "1.00", "PRC": "0.00", "EXR": "0.00",
-                        "OTH": "0.00", "CLS": "11.00"},
-        ("US", "USD"): {"OPN": "100.00", "TRN": "50.00", "PRC": "0.00", "EXR": "0.00",
-                        "OTH": "0.00", "CLS": "150.00"},
+        ("HK", "USD"): {
+            "OPN": "10.00",
+            "TRN": "1.00",
+            "PRC": "0.00",
+            "EXR": "0.00",
+            "OTH": "0.00",
+            "CLS": "11.00",
+        },
+        ("US", "USD"): {
+            "OPN": "100.00",
+            "TRN": "50.00",
+            "PRC": "0.00",
+            "EXR": "0.00",
+            "OTH": "0.00",
+            "CLS": "150.00",
+        },
     }
     assert {g["key"]: g["name_zh"] for g in by_country["groups"]}["HK"] != "HK"
 
 
 def test_csv_exports(client: TestClient, world: World) -> None:
-    got = _get(client, world.guangdong,
-               "/v1/filings/completeness?form=EFAL-M&period=2026-10&format=csv")
+    got = _get(
+        client, world.guangdong, "/v1/filings/completeness?form=EFAL-M&period=2026-10&format=csv"
+    )
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert sorted(r["status"] for r in rows) == ["accepted", "overdue", "submitted"]
-    got = _get(client, world.guangdong,
-               "/v1/filings/aggregates?form=EFAL-M&period=2026-10&by=country&format=csv")
+    got = _get(
+        client,
+        world.guangdong,
+        "/v1/filings/aggregates?form=EFAL-M&period=2026-10&by=country&format=csv",
+    )
     rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert [(r["country"], r["CLS"]) for r in rows] == [("HK", "11.00"), ("US", "150.00")]
 
 
 def test_who_may_ask(client: TestClient, world: World) -> None:
-    for path in ("/v1/filings/completeness?form=EFAL-M&period=2026-10",
-                 "/v1/filings/aggregates?form=EFAL-M&period=2026-10"):
+    for path in (
+        "/v1/filings/completeness?form=EFAL-M&period=2026-10",
+        "/v1/filings/aggregates?form=EFAL-M&period=2026-10",
+    ):
         for who in (world.branch, world.head, world.enterprise, world.operator):
             refused = _get(client, who, path)
             assert refused.status_code == 403, (path, refused.text)

@@ -32,23 +32,44 @@ def efal(period: str, rows: list[tuple[str, str, int, int]]) -> dict[str, Any]:
     """EFAL-M content: A1 rows (country, currency, opening, transactions) in minor units,
     closing = opening + transactions, and the S1 summary that adds them up."""
     a1 = [
-        {"INSTR": "A01", "CTRY": c, "CCY": ccy, "OPN": o, "TRN": t, "PRC": 0, "EXR": 0,
-         "OTH": 0, "CLS": o + t}
+        {
+            "INSTR": "A01",
+            "CTRY": c,
+            "CCY": ccy,
+            "OPN": o,
+            "TRN": t,
+            "PRC": 0,
+            "EXR": 0,
+            "OTH": 0,
+            "CLS": o + t,
+        }
         for c, ccy, o, t in rows
     ]
     s1: dict[str, dict[str, Any]] = {}
     for row in a1:
-        total = s1.setdefault(row["CCY"], {"INSTR": "A01", "CCY": row["CCY"]} | dict.fromkeys(
-            ("OPN", "TRN", "PRC", "EXR", "OTH", "CLS"), 0))
+        total = s1.setdefault(
+            row["CCY"],
+            {"INSTR": "A01", "CCY": row["CCY"]}
+            | dict.fromkeys(("OPN", "TRN", "PRC", "EXR", "OTH", "CLS"), 0),
+        )
         for col in ("OPN", "TRN", "PRC", "EXR", "OTH", "CLS"):
             total[col] += row[col]
-    return {"form": "EFAL-M", "version": 1, "period": period,
-            "tables": {"A1": a1, "S1": list(s1.values())}}
+    return {
+        "form": "EFAL-M",
+        "version": 1,
+        "period": period,
+        "tables": {"A1": a1, "S1": list(s1.values())},
+    }
 
 
 def file_efal(
-    client: TestClient, who: Party, period: str, rows: list[tuple[str, str, int, int]],
-    *, accept_by: Party | None = None, submit: bool = True,
+    client: TestClient,
+    who: Party,
+    period: str,
+    rows: list[tuple[str, str, int, int]],
+    *,
+    accept_by: Party | None = None,
+    submit: bool = True,
 ) -> int:
     """Draft (and submit, and accept) an EFAL-M filing; its id."""
     body = {"form": "EFAL-M", "period": period, "content": efal(period, rows)}

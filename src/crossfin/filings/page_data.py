@@ -50,7 +50,7 @@ OUTCOMES: dict[str, Message] = {
 }
 # The regulator's queue: filings awaiting its action.
 AWAITING = frozenset({"submitted", "resubmitted", "accepted", "under_review"})
-DONE: Message = N_("Done.")
+DONE = N_("Done.")
 
 
 def moves_for(caller: Caller, filing: Filing | FilingDetailOut) -> list[str]:
@@ -63,7 +63,7 @@ def moves_for(caller: Caller, filing: Filing | FilingDetailOut) -> list[str]:
     for action, (sources, _) in MOVES.items():
         side = filer if action in FILER_ACTIONS else regulator
         acked = filing.acknowledgement is not None
-        if action == "accept" and acked or action == "review" and not acked:
+        if (action == "accept" and acked) or (action == "review" and not acked):
             continue
         if side and state in sources:
             found.append(action)

@@ -157,6 +157,7 @@ async def attach(
 ) -> Response:
     data = await file.read()
     name, media = file.filename or "", file.content_type or ""
+
     def run(uow: UnitOfWork) -> Any:
         return attachments.attach(uow, caller, filing_id, name, media, data)
 

@@ -71,7 +71,9 @@ def detail_table(definition: FormDefinition) -> tuple[Table, str]:
     raise invalid("query.form", "the form has no table by counterparty country")
 
 
-def _accepted(session: Session, caller: Caller, scope: Scope, form: str, period: str) -> list[Filing]:
+def _accepted(
+    session: Session, caller: Caller, scope: Scope, form: str, period: str
+) -> list[Filing]:
     """Each filer's newest acknowledged filing of the period still in force."""
     rows = session.scalars(
         select(Filing)
@@ -148,7 +150,9 @@ def _definition(form: FilingForm) -> FormDefinition:
     return FormDefinition.model_validate(json.loads(form.definition))
 
 
-def _group(scope: Scope, by: By, key: tuple[str, str], sums: dict[str, int], filers: int) -> GroupOut:
+def _group(
+    scope: Scope, by: By, key: tuple[str, str], sums: dict[str, int], filers: int
+) -> GroupOut:
     group, currency = key
     if by is By.JURISDICTION:
         nodes = {n.code: n for n in [scope.node, *scope.children.values()]}

@@ -83,7 +83,9 @@ def due_date(session: Session, form: FilingForm, period: str) -> date | None:
         return None
 
 
-def _filings(session: Session, caller: Caller, scope: Scope, form: str, period: str) -> list[Filing]:
+def _filings(
+    session: Session, caller: Caller, scope: Scope, form: str, period: str
+) -> list[Filing]:
     query = (
         select(Filing)
         .where(
@@ -133,8 +135,17 @@ def completeness(
     rows = []
     for org_id in sorted(seat, key=lambda i: (orgs[i].name, i)):
         current = _current(by_org.get(org_id, []))
-        rows.append(_row(orgs[org_id].name, orgs[org_id].name_zh, org_id, current, due, today,
-                         scope.child_of(seat[org_id])))
+        rows.append(
+            _row(
+                orgs[org_id].name,
+                orgs[org_id].name_zh,
+                org_id,
+                current,
+                due,
+                today,
+                scope.child_of(seat[org_id]),
+            )
+        )
     return CompletenessOut(
         form=form,
         period=period,
@@ -150,8 +161,13 @@ def completeness(
 
 
 def _row(
-    name: str, name_zh: str | None, org_id: int, current: Filing | None, due: date | None,
-    today: date, child: Node,
+    name: str,
+    name_zh: str | None,
+    org_id: int,
+    current: Filing | None,
+    due: date | None,
+    today: date,
+    child: Node,
 ) -> InstitutionOut:
     submitted = current.submitted_at if current is not None else None
     return InstitutionOut(
@@ -174,7 +190,8 @@ def _children(scope: Scope, rows: list[InstitutionOut]) -> list[ChildCountOut]:
         counts[row.child][row.status.value] += 1
     nodes = {n.code: n for n in [scope.node, *scope.children.values()]}
     return [
-        ChildCountOut(code=c, name_en=nodes[c].name_en, name_zh=nodes[c].name_zh,
-                      counts=dict(counts[c]))
+        ChildCountOut(
+            code=c, name_en=nodes[c].name_en, name_zh=nodes[c].name_zh, counts=dict(counts[c])
+        )
         for c in sorted(counts)
     ]

@@ -12,8 +12,15 @@ from crossfin.filings.oversight.aggregates import AggregatesOut
 from crossfin.filings.oversight.completeness import CompletenessOut
 
 COMPLETENESS_COLUMNS = (
-    "jurisdiction", "org_id", "name", "name_zh", "status", "state", "reference",
-    "submitted_on", "due",
+    "jurisdiction",
+    "org_id",
+    "name",
+    "name_zh",
+    "status",
+    "state",
+    "reference",
+    "submitted_on",
+    "due",
 )
 
 
@@ -41,8 +48,17 @@ def completeness_csv(view: CompletenessOut) -> str:
     return _csv(
         COMPLETENESS_COLUMNS,
         (
-            (r.child, r.org_id, r.name, r.name_zh, r.status.value, r.state, r.reference,
-             r.submitted_on, view.due)
+            (
+                r.child,
+                r.org_id,
+                r.name,
+                r.name_zh,
+                r.status.value,
+                r.state,
+                r.reference,
+                r.submitted_on,
+                view.due,
+            )
             for r in view.institutions
         ),
     )

@@ -1,7 +1,7 @@
 /* The regulator's statistics aggregates: one bar chart (closing positions and transactions
  * by area or counterparty country) drawn from the page's own JSON with ECharts. No inline
  * script (the Content-Security-Policy forbids it). A bar of an area with a deeper view is
- * a link: clicking it opens that area (the table's names link there too). */
+ * a link: clicking its row opens that area (the table's names link there too). */
 (function () {
   "use strict";
   var source = document.getElementById("filings-chart-data");
@@ -30,8 +30,13 @@
       { name: labels.flows, type: "bar", data: chart.flows.map(Number), barMaxWidth: 32 },
     ],
   });
-  view.on("click", function (params) {
-    var href = chart.hrefs[params.dataIndex];
+  // A click anywhere in an area's row (either bar, or the gap beside them) opens it.
+  view.getZr().on("click", function (event) {
+    var point = [event.offsetX, event.offsetY];
+    if (!view.containPixel("grid", point)) {
+      return;
+    }
+    var href = chart.hrefs[Math.round(view.convertFromPixel({ seriesIndex: 0 }, point)[1])];
     if (href) {
       window.location.assign(href);
     }
