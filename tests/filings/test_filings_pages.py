@@ -4,13 +4,15 @@ aggregates pages (HTML and CSV), banks refused."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from crossfin.core.db import Database
 from crossfin.parties.models import Role
 from support.filings import World, make_world
-from support.filings_views import file_efal, load_efal, pin
+from support.filings_views import efal, file_efal, load_efal, pin
 from support.web import add_user, csrf_from, login
 
 
@@ -87,3 +89,31 @@ def test_views_pages(client: TestClient, db: Database, world: World) -> None:
     assert "已受理" in page.text and "报送完整性" in page.text
     _as(client, db, world.branch.org_id)
     assert client.get("/filings/aggregates?form=EFAL-M&period=2026-10").status_code == 403
+
+
+def test_a_warning_is_shown_and_explained_from_the_page(
+    client: TestClient, db: Database, world: World
+) -> None:
+    content = efal("2026-10", [("US", "USD", 100, 1)])
+    for table in ("A1", "S1"):
+        content["tables"][table][0]["OTH"] = 5
+        content["tables"][table][0]["CLS"] += 5
+    body = {"form": "EFAL-M", "period": "2026-10", "content": content}
+    fid = client.post("/v1/filings", json=body, headers=world.branch.headers).json()["id"]
+    _as(client, db, world.branch.org_id)
+    page = client.get(f"/filings/{fid}")
+    assert 'data-test="issues"' in page.text and "M-A1-OTH" in page.text
+    assert "Other changes in volume need an explanation." in page.text
+    field = re.search(r'name="(explain\.[^"]+)"', page.text)
+    assert field is not None
+    token = csrf_from(page.text)
+    refused = client.post(f"/filings/{fid}/submit", data={"csrf_token": token})
+    assert refused.status_code == 422 and 'data-test="problem"' in refused.text
+    assert "M-A1-OTH" in refused.text
+    client.cookies.set("crossfin_lang", "zh")
+    assert "存在其他调整，请说明原因。" in client.get(f"/filings/{fid}").text  # noqa: RUF001
+    data = {"csrf_token": token, field.group(1): "A write-off of a bad loan"}
+    done = client.post(f"/filings/{fid}/submit", data=data, follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get(f"/filings/{fid}")
+    assert "A write-off of a bad loan" in page.text and 'data-test="step-submit"' in page.text

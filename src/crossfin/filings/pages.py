@@ -103,7 +103,6 @@ def _detail_page(
         "sections": sections_for(session, caller, form.system, detail),
         "problem": problem,
         "problem_title": error_title(request, problem.slug) if problem else None,
-        "problem_issues": problem.extra.get("issues", []) if problem else [],
     }
     status = problem.status if problem else 200
     return render(request, "filings/detail.html", context, status_code=status)
