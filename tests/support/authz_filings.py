@@ -72,6 +72,15 @@ def filing(w: World, rel: str, state: str = "submitted") -> int:
     return fid
 
 
+def ensure_builtin(w: World) -> None:
+    """The shipped statistics forms (EFAL-M), for the regulator views."""
+    from crossfin.filings.builtin import load_builtin
+
+    with UnitOfWork(w.db, TEST_ACTOR) as uow:
+        load_builtin(uow)
+        uow.commit()
+
+
 def _attachment_of(w: World, fid: int) -> int:
     from sqlalchemy import select
 
@@ -85,13 +94,13 @@ def _attachment_of(w: World, fid: int) -> int:
 def specs() -> dict[tuple[str, str], Spec]:
     from support.authz import MISSING, Req, Spec, _fresh_post
 
-    def kept_read(suffix: str = "", attachment: bool = False) -> Spec:
+    def kept_read(suffix: str = "", attachment: bool = False, root: str = "/v1") -> Spec:
         def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
             fid = 987654 if rel == MISSING else w.fresh(r, rel, lambda: filing(w, rel))
             tail = suffix
             if attachment:
                 tail += f"/{987653 if rel == MISSING else _attachment_of(w, fid)}"
-            return Req("GET", f"/v1/filings/{fid}{tail}", ident=str(fid))
+            return Req("GET", f"{root}/filings/{fid}{tail}", ident=str(fid))
 
         return Spec(build, record=True)
 
@@ -115,6 +124,24 @@ def specs() -> dict[tuple[str, str], Spec]:
 
         return build
 
+    def page_attach(w: World, r: Route, who: Who | None, rel: str) -> Req:
+        req = Req("POST", "", data={}, files={"file": ("a.pdf", PDF, "application/pdf")})
+        fid = (
+            987654
+            if rel == MISSING
+            else w.fresh(r, rel, lambda: filing(w, rel, "drafted"), req=req)
+        )
+        req.url, req.ident = f"/filings/{fid}/attachments", str(fid)
+        return req
+
+    def with_builtin(url: str) -> Build:
+        def build(w: World, r: Route, who: Who | None, rel: str) -> Req:
+            ensure_builtin(w)
+            return Req("GET", url)
+
+        return build
+
+    views = "?form=EFAL-M&period=2026-10"
     outcome = OutcomeIn(outcome="done", reasons="matrix").model_dump()
     new = {"form": FORM, "jurisdiction": None, "content": CONTENT}
     return {
@@ -135,4 +162,18 @@ def specs() -> dict[tuple[str, str], Spec]:
         ("POST", "/v1/filings/{filing_id}/decide"): moved("decide", "under_review", outcome),
         ("POST", "/v1/filings/{filing_id}/close"): moved("close", "submitted", outcome),
         ("POST", "/v1/filings/{filing_id}/withdraw"): moved("withdraw", "submitted", {}),
+        # The regulator views (regulators only) and the portal pages.
+        ("GET", "/v1/filings/completeness"): Spec(with_builtin("/v1/filings/completeness" + views)),
+        ("GET", "/v1/filings/aggregates"): Spec(with_builtin("/v1/filings/aggregates" + views)),
+        ("GET", "/filings/completeness"): Spec(with_builtin("/filings/completeness" + views)),
+        ("GET", "/filings/aggregates"): Spec(with_builtin("/filings/aggregates" + views)),
+        ("GET", "/filings"): Spec(with_form("/filings")),
+        ("GET", "/filings/{filing_id}"): kept_read(root=""),
+        ("GET", "/filings/{filing_id}/attachments/{attachment_id}"): kept_read(
+            "/attachments", attachment=True, root=""
+        ),
+        ("POST", "/filings/{filing_id}/attachments"): Spec(page_attach, record=True),
+        ("POST", "/filings/{filing_id}/{action}"): _fresh_post(
+            "/filings/{}/accept", lambda w, rel: filing(w, rel, "submitted"), page=True
+        ),
     }

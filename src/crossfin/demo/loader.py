@@ -51,6 +51,8 @@ class DemoResult:
     classes_added: int = 0
     alerts_added: int = 0
     risk_reports_added: int = 0
+    # Self-supplied papers registered as fingerprints (not published documents).
+    fingerprints_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -141,7 +143,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.payments_added += load_service_payments(uow)
         result.offshore_checks_added = load_offshore_checks(uow)
         result.alerts_added = load_alerts(uow)
-        result.documents_added += load_openattestation(uow, data_dir)
+        result.fingerprints_added = load_openattestation(uow, data_dir)
         result.risk_reports_added = load_risk_reports(uow, result.org_ids, data_dir)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)

@@ -280,5 +280,6 @@ ERROR_TITLES: Mapping[str, str] = {
         "the State Council's holiday notice for the year (crossfin calendar load FILE) or "
         "upgrade the calendar package"
     ),
+    "filing-content": N_("The filing's content does not pass its checks"),
     "internal": N_("Internal error; quote the reference below when you report it"),
 }

@@ -52,6 +52,10 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.risk import pages as risk_pages
 
     found.append(risk_pages.router)
+    from crossfin.filings import pages as filings_pages
+    from crossfin.filings.oversight import pages as oversight_pages
+
+    found += [oversight_pages.router, filings_pages.router]
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -88,5 +92,9 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.filings.risk.pages import NAV as risk_nav
 
     found += risk_nav
+    from crossfin.filings.oversight.pages import NAV as oversight_nav
+    from crossfin.filings.pages import NAV as filings_nav
+
+    found += filings_nav + oversight_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

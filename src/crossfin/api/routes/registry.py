@@ -46,12 +46,11 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.classes.routes import router as classes_router
 
     found.append(classes_router)
+    from crossfin.filings.oversight.routes import router as oversight_router  # before {id}
+    from crossfin.filings.risk.routes import router as risk_reports_router
     from crossfin.filings.routes import router as filings_router
 
-    found.append(filings_router)
-    from crossfin.filings.risk.routes import router as risk_reports_router
-
-    found.append(risk_reports_router)
+    found.extend([oversight_router, filings_router, risk_reports_router])
     from crossfin.parties.notifications.routes import router as notifications_router
 
     found.append(notifications_router)
