@@ -14,6 +14,7 @@ from crossfin.core.errors import invalid
 from crossfin.filings.catalogue import form_in_force
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.schemas import ClockStart, FilingIn
+from crossfin.filings.statistics.periods import period_end
 from crossfin.filings.steps import FilingState, record_step
 from crossfin.filings.systems import require_storable
 from crossfin.filings.versions import add_version
@@ -49,7 +50,7 @@ def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Fili
         period=data.period,
         state=FilingState.DRAFTED.value,
         current_version=0,
-        clock_started=_clock_start(form, data.clock_started),
+        clock_started=_clock_start(form, data.clock_started, data.period),
         clock_pauses="[]",
         clock_extension=0,
         created_by_principal_id=caller.principal_id,
@@ -75,9 +76,14 @@ def create_filing(uow: UnitOfWork, caller: Caller, data: FilingIn) -> tuple[Fili
     return filing, receipt
 
 
-def _clock_start(form: FilingForm, given: date | None) -> date | None:
-    """The clock's start when drafting: today, the date given, or None (it starts later)."""
+def _clock_start(form: FilingForm, given: date | None, period: str | None) -> date | None:
+    """The clock's start when drafting: today, the date given, the period's last day, or
+    None (it starts later)."""
     start = ClockStart(form.clock_starts)
+    if start is ClockStart.PERIOD_END:
+        if given is not None:
+            raise invalid("clock_started", f"form {form.code} starts its clock at the period's end")
+        return period_end(period)
     if start is not ClockStart.GIVEN:
         if given is not None:
             raise invalid("clock_started", f"form {form.code} starts its clock when {start.value}")

@@ -80,4 +80,8 @@ class EventType(StrEnum):
     FILING_DECIDED = "filings:filing:decide"
     FILING_CLOSED = "filings:filing:close"
     FILING_WITHDRAWN = "filings:filing:withdraw"
+    FILING_CONTENT_SET = "filings:filing:content"
+    FILING_LATE_REQUESTED = "filings:filing:late-request"
+    FILING_LATE_APPROVED = "filings:filing:late-approve"
+    FILING_LATE_REFUSED = "filings:filing:late-refuse"
     FILING_ATTACHED = "filings:attachment:add"
