@@ -74,7 +74,9 @@ def test_a_file_that_does_not_parse_is_not_sent(
     with live_server(app) as base:
         env = {"CROSSFIN_SERVER": base, "CROSSFIN_API_KEY": world.branch.key}
         got = runner.invoke(
-            cli, ["filings", "submit", str(path), "--form", "EFAL-M", "--period", "2026-10"], env=env
+            cli,
+            ["filings", "submit", str(path), "--form", "EFAL-M", "--period", "2026-10"],
+            env=env,
         )
     assert got.exit_code == 1 and "SHEET-NUMBER" in got.output and "nothing was sent" in got.output
 

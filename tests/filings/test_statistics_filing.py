@@ -88,14 +88,18 @@ def test_a_file_that_does_not_parse_is_refused_whole_naming_its_cell(
     client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pin_days(monkeypatch, date(2026, 11, 5))
-    text = "table,period,INSTR,CTRY,CCY,OPN,TRN,PRC,EXR,OTH,CLS\nA1,2026-10,A01,US,USD,1x,0,0,0,0,0\n"
+    text = (
+        "table,period,INSTR,CTRY,CCY,OPN,TRN,PRC,EXR,OTH,CLS\nA1,2026-10,A01,US,USD,1x,0,0,0,0,0\n"
+    )
     answer = client.post(
         "/v1/statistics/uploads?form=EFAL-M&period=2026-10&name=f.csv",
         content=text.encode(),
         headers=world.branch.headers | {"Content-Type": "text/csv"},
     )
     assert answer.status_code == 422, answer.text
-    assert any(i["rule"] == "SHEET-NUMBER" and ".OPN" in i["location"] for i in answer.json()["issues"])
+    assert any(
+        i["rule"] == "SHEET-NUMBER" and ".OPN" in i["location"] for i in answer.json()["issues"]
+    )
     listed = client.get("/v1/filings?form=EFAL-M", headers=world.branch.headers).json()
     assert listed["items"] == []
     other = upload_new(client, world.branch, monthly(period="2026-09") | {"period": "2026-09"})
@@ -159,7 +163,10 @@ def test_past_its_deadline_a_filing_is_locked_until_a_late_correction_is_approve
     assert stats["standing"]["window_until"] == "2026-11-23" and not stats["standing"]["locked"]
     assert upload_to(client, world.branch, fid, good).status_code == 200
     assert post(client, world.branch, fid, "resubmit").status_code == 200
-    steps = [s["action"] for s in client.get(f"/v1/filings/{fid}", headers=world.branch.headers).json()["steps"]]
+    steps = [
+        s["action"]
+        for s in client.get(f"/v1/filings/{fid}", headers=world.branch.headers).json()["steps"]
+    ]
     assert steps[-4:] == ["late-request", "late-approve", "content", "resubmit"]
     again = client.get(f"/v1/filings/{fid}/statistics", headers=world.branch.headers).json()
     assert again["standing"]["locked"] is True  # the window took one correction
@@ -205,8 +212,13 @@ def test_only_the_chain_and_covering_regulators_read_or_upload(
     assert upload_to(client, world.sibling, fid, good).status_code == 404
     assert upload_to(client, world.head, fid, good).status_code == 200
     assert post(client, world.branch, fid, "submit").status_code == 200
-    assert client.get(f"/v1/filings/{fid}/report.csv", headers=world.shenzhen.headers).status_code == 200
-    assert client.get(f"/v1/filings/{fid}/report.csv", headers=world.hunan.headers).status_code == 404
+    assert (
+        client.get(f"/v1/filings/{fid}/report.csv", headers=world.shenzhen.headers).status_code
+        == 200
+    )
+    assert (
+        client.get(f"/v1/filings/{fid}/report.csv", headers=world.hunan.headers).status_code == 404
+    )
     assert upload_to(client, world.shenzhen, fid, good).status_code == 403
     assert upload_to(client, world.branch, fid, good).status_code == 409  # submitted
     refused = upload_new(client, world.shenzhen, good)

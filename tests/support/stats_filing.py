@@ -56,14 +56,11 @@ def file_of(content: dict[str, Any], fmt: str = "csv") -> bytes:
     return filled_xlsx(form, content) if fmt == "xlsx" else filled_csv(form, content)
 
 
-def upload_new(
-    client: TestClient, who: Party, content: dict[str, Any], fmt: str = "csv"
-) -> Any:
+def upload_new(client: TestClient, who: Party, content: dict[str, Any], fmt: str = "csv") -> Any:
     """POST /v1/statistics/uploads with the file as a raw body."""
     media = XLSX if fmt == "xlsx" else "text/csv"
     return client.post(
-        f"/v1/statistics/uploads?form={content['form']}&period={content['period']}"
-        f"&name=efal.{fmt}",
+        f"/v1/statistics/uploads?form={content['form']}&period={content['period']}&name=efal.{fmt}",
         content=file_of(content, fmt),
         headers=who.headers | {"Content-Type": media},
     )

@@ -45,16 +45,16 @@ ROWS = (
 
 def monthly_content(period: str, scale: int = 1) -> dict[str, Any]:
     """A consistent EFAL-M report: each closing = opening + flows; S1 sums A1."""
-    detail = []
+    detail: list[dict[str, Any]] = []
     for instr, ctry, ccy, opn, trn, prc, exr in ROWS:
-        row = {"INSTR": instr, "CTRY": ctry, "CCY": ccy, "OPN": opn * scale, "TRN": trn * scale,
-               "PRC": prc * scale, "EXR": exr * scale, "OTH": 0}  # fmt: skip
-        row["CLS"] = row["OPN"] + sum(row[f] for f in FLOWS)
-        detail.append(row)
+        values = {"OPN": opn * scale, "TRN": trn * scale, "PRC": prc * scale,
+                  "EXR": exr * scale, "OTH": 0}  # fmt: skip
+        values["CLS"] = values["OPN"] + sum(values[f] for f in FLOWS)
+        detail.append({"INSTR": instr, "CTRY": ctry, "CCY": ccy, **values})
     sums: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in detail:
         for col in ("OPN", *FLOWS, "CLS"):
-            sums[(str(row["INSTR"]), str(row["CCY"]))][col] += int(row[col])
+            sums[(row["INSTR"], row["CCY"])][col] += row[col]
     summary = [{"INSTR": i, "CCY": c, **cols} for (i, c), cols in sums.items()]
     return {"form": FORM, "version": 1, "period": period, "tables": {"A1": detail, "S1": summary}}
 

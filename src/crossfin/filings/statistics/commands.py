@@ -78,10 +78,16 @@ def submit(
             report.write_bytes(got.content)
     issues = answer["issues"]
     lines = [f"{i['severity']:7} {i['rule']:14} {i['location']}: {i['message_en']}" for i in issues]
-    lines.append(f"{filing['reference']}: {outcome}, {answer['errors']} error(s), "
-                 f"{answer['warnings']} warning(s)")  # fmt: skip
-    emit({"filing": filing["id"], "reference": filing["reference"], "outcome": outcome,
-          "issues": issues, "continuity": answer["continuity"]}, as_json, "\n".join(lines))  # fmt: skip
+    counts = f"{answer['errors']} error(s), {answer['warnings']} warning(s)"
+    lines.append(f"{filing['reference']}: {outcome}, {counts}")
+    summary = {
+        "filing": filing["id"],
+        "reference": filing["reference"],
+        "outcome": outcome,
+        "issues": issues,
+        "continuity": answer["continuity"],
+    }
+    emit(summary, as_json, "\n".join(lines))
     if outcome != "submitted":
         raise typer.Exit(1)
 

@@ -20,7 +20,7 @@ from crossfin.core.web.nav import NavEntry, kinds
 from crossfin.core.web.render import redirect, render
 from crossfin.filings import workflow
 from crossfin.filings.models import Filing, FilingForm
-from crossfin.filings.schemas import System, SubmitIn
+from crossfin.filings.schemas import SubmitIn, System
 from crossfin.filings.statistics import late, report, uploads
 from crossfin.filings.statistics.queries import statistics_of
 from crossfin.filings.visibility import readable
@@ -132,7 +132,9 @@ async def upload_new(
 
 
 @router.get("/filings/statistics/{filing_id}", summary="One statistics filing: cells, deadline")
-def detail(filing_id: PathId, request: Request, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
+def detail(
+    filing_id: PathId, request: Request, caller: PortalCallerDep, uow: PortalReadUow
+) -> Response:
     return _detail(request, caller, uow, filing_id, [], [])
 
 
@@ -146,13 +148,16 @@ def _detail(
 ) -> Response:
     stats = statistics_of(uow.session, caller, filing_id)
     filing = uow.session.get_one(Filing, filing_id)
+    mine = caller.org_id in (filing.filer_org_id, filing.chain_org_id)
     context = {"filing": filing, "stats": stats, "errors": errors, "problems": issues,
-               "explain": EXPLAIN, "mine": caller.org_id in (filing.filer_org_id, filing.chain_org_id)}  # fmt: skip
+               "explain": EXPLAIN, "mine": mine}  # fmt: skip
     status = 422 if errors or issues else 200
     return render(request, "filings/statistics/detail.html", context, status_code=status)
 
 
-def _act(request: Request, caller: Caller, uow: PortalReadUow, filing_id: int, fn: Any, done: str) -> Response:
+def _act(
+    request: Request, caller: Caller, uow: PortalReadUow, filing_id: int, fn: Any, done: str
+) -> Response:
     try:
         run_write(request, caller, fn)
     except CrossfinError as exc:
@@ -186,7 +191,9 @@ async def submit(
         str(k)[len(EXPLAIN) :]: str(v) for k, v in fields.items() if str(k).startswith(EXPLAIN)
     }
     filing = uow.session.get(Filing, filing_id)
-    action = workflow.resubmit if filing is not None and filing.state == "returned" else workflow.submit
+    action = (
+        workflow.resubmit if filing is not None and filing.state == "returned" else workflow.submit
+    )
     data = SubmitIn(explanations=notes)
     return _act(
         request, caller, uow, filing_id,
@@ -210,9 +217,7 @@ def late_correction(
 
 
 @router.get("/filings/statistics/{filing_id}/report.{fmt}", summary="The per-cell report")
-def download(
-    filing_id: PathId, fmt: str, caller: PortalCallerDep, uow: PortalReadUow
-) -> Response:
+def download(filing_id: PathId, fmt: str, caller: PortalCallerDep, uow: PortalReadUow) -> Response:
     found = report.cell_report(uow.session, caller, filing_id)
     name = f"{found.filing.reference}-report"
     if fmt == "xlsx":

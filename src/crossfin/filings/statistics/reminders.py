@@ -131,7 +131,7 @@ def send_reminders(session: Session, today: date) -> list[Reminder]:
                 en=f"{r.form} {r.period} statistics are due on {r.due}",
             ),
             body=Bilingual(
-                zh=f"贵机构尚未提交 {r.period} 期 {r.form} 报表，截止日期为 {r.due}"
+                zh=f"贵机构尚未提交 {r.period} 期 {r.form} 报表，截止日期为 {r.due}"  # noqa: RUF001
                 f"（还剩 {r.left} 个工作日）。",  # noqa: RUF001
                 en=f"Your {r.form} report for {r.period} has not been submitted; it is due on "
                 f"{r.due} ({r.left} working day(s) left).",

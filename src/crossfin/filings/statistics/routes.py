@@ -30,7 +30,7 @@ FormatQ = Annotated[
     Literal["csv", "xlsx"] | None,
     Query(description="csv or xlsx; default from the file's name or media type"),
 ]
-_UPLOAD = {
+_UPLOAD: dict[int | str, dict[str, Any]] = {
     403: {"description": "`/forbidden`: not the filer's chain"},
     404: {"description": "`/not-found`: no filing (or form) the caller reads"},
     409: {"description": "`/illegal-transition` (not a draft or returned) or `/filing-locked`"},

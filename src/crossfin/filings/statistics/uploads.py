@@ -90,17 +90,13 @@ def issues_of(
     return validate(template_of(form), content, previous).issues, source
 
 
-def upload(
-    uow: UnitOfWork, caller: Caller, filing_id: int, data: bytes, fmt: Format
-) -> Uploaded:
+def upload(uow: UnitOfWork, caller: Caller, filing_id: int, data: bytes, fmt: Format) -> Uploaded:
     """A new content version of a draft or returned filing from a file (filer's chain)."""
     require_writer(caller)
     filing = visible_filing(uow.session, caller, filing_id, lock=True)
     require_filer_side(caller, filing)
     if FilingState(filing.state) not in EDITABLE:
-        raise IllegalTransition(
-            f"a filing {filing.state} takes no new content", state=filing.state
-        )
+        raise IllegalTransition(f"a filing {filing.state} takes no new content", state=filing.state)
     form = form_in_force(uow.session, filing.form_code, filing.form_version)
     content = parse(form, filing.period, data, fmt)
     require_open(uow.session, filing, form)
