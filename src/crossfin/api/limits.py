@@ -81,6 +81,13 @@ ROUTE_CLASSES = (
         re.compile(r"^/v1/filings(/[^/]+/(submit|resubmit|revise))?$"),
         8 * MIB,
     ),
+    # A statistics file (CSV or XLSX, filings/statistics/uploads.py), by API or portal.
+    RouteClass(
+        "statistics-upload",
+        frozenset({"POST"}),
+        re.compile(r"^(/v1/statistics/uploads|/v1/filings/[^/]+/upload|/filings/statistics/.*)$"),
+        32 * MIB,
+    ),
     # Portal uploads: two files of at most 20 MiB each (documents/ingest/pages.py).
     RouteClass("portal-upload", frozenset({"POST"}), re.compile(r"^/(verify|batches)$"), 41 * MIB),
 )

@@ -21,6 +21,7 @@ from crossfin.demo.payments import load_payments
 from crossfin.demo.rates import load_demo_rates
 from crossfin.demo.risk_reports import load_risk_reports
 from crossfin.demo.service_payments import load_service_payments
+from crossfin.demo.statistics import load_statistics
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties import credentials, service
 from crossfin.parties.models import (
@@ -53,6 +54,7 @@ class DemoResult:
     risk_reports_added: int = 0
     # Self-supplied papers registered as fingerprints (not published documents).
     fingerprints_added: int = 0
+    statistics_filings_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -147,6 +149,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.risk_reports_added = load_risk_reports(uow, result.org_ids, data_dir)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
+    result.statistics_filings_added = load_statistics(uow)
     if data_dir is not None:
         # The case firm's page shows every part (needs the alerts' case and its invoices).
         paid, classed = load_enterprise_page(uow)

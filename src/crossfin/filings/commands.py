@@ -100,3 +100,14 @@ def _forms_in(path: Path | None) -> list[Any]:
     except ValidationError as exc:
         fail("; ".join(f"{e.field}: {e.reason}" for e in field_errors(exc)))
         return []
+
+
+def _statistics_commands() -> None:
+    """`submit` and `remind` live with the statistics (filings/statistics/commands.py)."""
+    from crossfin.filings.statistics import commands
+
+    filings_app.command("submit")(commands.submit)
+    filings_app.command("remind")(commands.remind)
+
+
+_statistics_commands()

@@ -21,6 +21,7 @@ from crossfin.filings.catalogue import form_in_force
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.risk import filing as risk_filing
 from crossfin.filings.schemas import ClockStart, FilingIn, System
+from crossfin.filings.statistics.periods import period_end
 from crossfin.filings.steps import FilingState, record_step
 from crossfin.filings.systems import prepare_content
 from crossfin.filings.versions import add_version
@@ -62,7 +63,7 @@ def create_filing(
         period=data.period,
         state=FilingState.DRAFTED.value,
         current_version=0,
-        clock_started=_clock_start(form, given),
+        clock_started=_clock_start(form, given, data.period),
         clock_pauses="[]",
         clock_extension=0,
         created_by_principal_id=caller.principal_id,
@@ -103,9 +104,14 @@ def _risk_defaults(
     return risk_filing.subject_jurisdiction(session, content), given
 
 
-def _clock_start(form: FilingForm, given: date | None) -> date | None:
-    """The clock's start when drafting: today, the date given, or None (it starts later)."""
+def _clock_start(form: FilingForm, given: date | None, period: str | None) -> date | None:
+    """The clock's start when drafting: today, the date given, the period's last day, or
+    None (it starts later)."""
     start = ClockStart(form.clock_starts)
+    if start is ClockStart.PERIOD_END:
+        if given is not None:
+            raise invalid("clock_started", f"form {form.code} starts its clock at the period's end")
+        return period_end(period)
     if start is not ClockStart.GIVEN:
         if given is not None:
             raise invalid("clock_started", f"form {form.code} starts its clock when {start.value}")

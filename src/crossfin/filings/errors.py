@@ -18,3 +18,12 @@ class ContentRejected(CrossfinError):
     def __init__(self, issues: list[dict[str, Any]]) -> None:
         detail = "; ".join(f"{i['location'] or '(content)'}: {i['message_en']}" for i in issues)
         super().__init__(detail, issues=issues)
+
+
+class FilingLocked(CrossfinError):
+    """A statistics filing past its deadline takes no new content or submission until a
+    covering regulator approves a late correction; `due` names the deadline."""
+
+    status = 409
+    slug = "filing-locked"
+    title = "The filing is locked: its deadline has passed"

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 CODE = r"^[A-Z0-9][A-Z0-9-]{0,31}$"
-PERIOD = r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])?$"
+PERIOD = r"^\d{4}(-(0[1-9]|1[0-2])|-?Q[1-4])?$"
 TEXT_MAX = 4000
 
 
@@ -26,6 +26,7 @@ class ClockStart(StrEnum):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     GIVEN = "given"  # the filer names the date (a risk report: the discovery date)
+    PERIOD_END = "period_end"  # the last day of the filing's period (statistics)
 
 
 class FormIn(BaseModel):

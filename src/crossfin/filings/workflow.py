@@ -22,7 +22,9 @@ from crossfin.core.settings import Settings
 from crossfin.filings import systems, timing
 from crossfin.filings.catalogue import form_in_force
 from crossfin.filings.models import Filing
-from crossfin.filings.schemas import ClockStart, OutcomeIn, SubmitIn
+from crossfin.filings.schemas import ClockStart, OutcomeIn, SubmitIn, System
+from crossfin.filings.statistics.continuity import continuity_base
+from crossfin.filings.statistics.standing import require_open
 from crossfin.filings.steps import FilingState, record_step
 from crossfin.filings.versions import add_version, clean_explanations, content_of, version_of, vet
 from crossfin.filings.visibility import (
@@ -98,9 +100,13 @@ def _content(
     content = previous
     if data.content is not None:
         content = systems.prepare_content(session, caller, form, data.content, settings)
-    explained = vet(
-        form, content, previous if new_version else None, clean_explanations(data.explanations)
-    )
+    base = previous if new_version else None
+    if form.system == System.STATISTICS.value:
+        # Statistics compare openings with last period's accepted closing, not this
+        # filing's own last version; and a filing past its deadline is locked.
+        require_open(session, filing, form)
+        base = continuity_base(session, filing)[0]
+    explained = vet(form, content, base, clean_explanations(data.explanations))
     version = current
     if data.content is not None or new_version:
         version = add_version(session, caller, filing, content)

@@ -82,4 +82,8 @@ class EventType(StrEnum):
     FILING_WITHDRAWN = "filings:filing:withdraw"
     FILING_SENT_BACK = "filings:filing:send-back"
     FILING_REVISED = "filings:filing:revise"
+    FILING_CONTENT_SET = "filings:filing:content"
+    FILING_LATE_REQUESTED = "filings:filing:late-request"
+    FILING_LATE_APPROVED = "filings:filing:late-approve"
+    FILING_LATE_REFUSED = "filings:filing:late-refuse"
     FILING_ATTACHED = "filings:attachment:add"

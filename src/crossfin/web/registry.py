@@ -56,6 +56,9 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.oversight import pages as oversight_pages
 
     found += [oversight_pages.router, filings_pages.router]
+    from crossfin.filings.statistics import pages as statistics_filing_pages
+
+    found.append(statistics_filing_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -96,5 +99,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.filings.pages import NAV as filings_nav
 
     found += filings_nav + oversight_nav
+    from crossfin.filings.statistics.pages import NAV as statistics_filing_nav
+
+    found += statistics_filing_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

@@ -51,6 +51,9 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.routes import router as filings_router
 
     found.extend([oversight_router, filings_router, risk_reports_router])
+    from crossfin.filings.statistics.routes import router as statistics_filing_router
+
+    found.append(statistics_filing_router)
     from crossfin.parties.notifications.routes import router as notifications_router
 
     found.append(notifications_router)
