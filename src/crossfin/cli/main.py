@@ -11,6 +11,7 @@ from crossfin.documents.ingest import commands as documents_commands
 from crossfin.filings import commands as filings_commands
 from crossfin.filings.calendar import commands as calendar_commands
 from crossfin.financing import commands as financing_commands
+from crossfin.financing.caps import commands as caps_commands
 from crossfin.ledger import commands as ledger_commands
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
@@ -49,6 +50,7 @@ documents_commands.documents_app.command("verify")(access_commands.verify)
 documents_commands.documents_app.command("manifest")(access_commands.manifest)
 app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
+app.add_typer(caps_commands.scenarios_app, name="scenarios")
 app.add_typer(payments_commands.payments_app, name="payments")
 app.add_typer(ops_commands.ops_app, name="ops")
 app.add_typer(supervision_commands.alerts_app, name="alerts")
