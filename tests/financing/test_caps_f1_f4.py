@@ -83,3 +83,29 @@ def test_f4_tenor_cap_names_the_due_date(client, db):
     assert far.json()["type"].endswith("/scenario-limit")
     ok = post(client, firms.banks[0], body | {"due_date": str(today() + timedelta(days=60))})
     assert ok.status_code == 201, ok.text
+
+
+def test_f4_tenor_cap_holds_for_a_due_date_given_at_disbursement(client, db):
+    firms = make_firms(db)
+    load_caps(db, "F4", 1, today(), max_advance_ratio="0.9", max_tenor_days=60)
+    doc = declaration(db, firms, "100.00")
+    pol = policy(db, firms, [doc])
+    res = post(client, firms.banks[0], application(firms, [pol, doc], "10.00", scenario="F4"))
+    fid = res.json()["id"]
+    approved = client.post(
+        f"/v1/financings/{fid}/approve", json={}, headers=firms.checkers[0].headers
+    )
+    assert approved.status_code == 200, approved.text
+
+    def disburse(days):
+        body = {"due_date": str(today() + timedelta(days=days))}
+        url = f"/v1/financings/{fid}/disburse"
+        return client.post(url, json=body, headers=firms.banks[0].headers)
+
+    far = disburse(61)
+    assert far.status_code == 422 and far.json()["field"] == "due_date"
+    assert (
+        client.get(f"/v1/financings/{fid}", headers=firms.banks[0].headers).json()["state"]
+        == "approved"
+    )
+    assert disburse(60).status_code == 200

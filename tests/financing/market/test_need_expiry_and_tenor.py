@@ -82,3 +82,39 @@ def test_the_offers_tenor_sets_the_due_date(client, db):
         f"/v1/financings/{done['financing']['id']}", headers=firms.enterprise.headers
     ).json()
     assert financing["due_date"] == str(due)
+    # Nor can the bank move it at disbursement.
+    fid = done["financing"]["id"]
+    checker = firms.checkers[0]
+    ok = client.post(f"/v1/financings/{fid}/approve", json={}, headers=checker.headers)
+    assert ok.status_code == 200, ok.text
+    url = f"/v1/financings/{fid}/disburse"
+    moved = client.post(
+        url, json={"due_date": str(due + timedelta(days=5))}, headers=firms.banks[0].headers
+    )
+    assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "due_date"
+    same = client.post(url, json={"due_date": str(due)}, headers=firms.banks[0].headers)
+    assert same.status_code == 200, same.text
+
+
+def test_the_market_page_shows_an_expired_need(client, db):
+    from crossfin.parties.models import Role
+    from support.web import add_user, login
+
+    firms = make_firms(db)
+    need = publish(client, firms, [declaration(db, firms, "100.00")])
+    made = offer(client, firms.banks[0], need["id"])
+    assert login(client, add_user(db, firms.enterprise.org_id, Role.ADMIN)).status_code == 303
+    page = client.get("/market").text
+    assert f'data-test="accept-{made["id"]}"' in page
+    assert f"Open until {need['expires_on']}" in page
+    with db.session() as session:
+        session.execute(
+            update(FinancingNeed)
+            .where(FinancingNeed.id == need["id"])
+            .values(expires_on=today() - timedelta(days=1))
+        )
+        session.commit()
+    page = client.get("/market").text
+    status = page.split(f'data-test="need-status-{need["id"]}">', 1)[1].split("<", 1)[0]
+    assert status == "Expired"
+    assert f'data-test="accept-{made["id"]}"' not in page

@@ -61,6 +61,7 @@ class NeedStatus(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"  # shown for an open need past its last day, never stored (expiry.py)
 
 
 class OfferStatus(StrEnum):
