@@ -22,8 +22,8 @@ def caps_file(tmp_path, name, items):
     return str(path)
 
 
-def test_set_show_read_and_audit(client, db, db_url, tmp_path):
-    env = {"CROSSFIN_DATABASE_URL": db_url}
+def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
+    env = {"CROSSFIN_DATABASE_URL": db_url, "CROSSFIN_DATA_DIR": str(settings.data_dir)}
     firms = make_firms(db, banks=1)
     shipped = client.get("/v1/scenario-caps", headers=firms.enterprise.headers).json()
     assert {c["scenario"]: c["source"] for c in shipped["in_force"]} == {
@@ -75,3 +75,6 @@ def test_set_show_read_and_audit(client, db, db_url, tmp_path):
     assert client.get("/v1/scenario-caps").status_code == 401
     report = audit_state_database(db, StateViews(state_views()))
     assert report.ok and report.tables["scenario_caps"] == 5, report
+    audited = runner.invoke(cli, ["log", "audit", "--state", "--json"], env=env)
+    state = json.loads(audited.stdout)["state"]
+    assert state["ok"] and state["divergent"] == [], audited.output

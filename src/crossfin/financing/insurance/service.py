@@ -42,6 +42,11 @@ def record_claim(
     if caller.org_kind is not OrgKind.INSURER or caller.org_id != financing.insurer_org_id:
         raise Forbidden("only the insurer of the financing's policy records a claim on it")
     require_role(caller, Role.OPERATOR, Role.ADMIN)
+    # The financing's row lock orders claims on it: a reference recorded twice at once
+    # is a 409 for the second, never a unique violation.
+    session.execute(
+        select(Financing.id).where(Financing.id == financing.id).with_for_update()
+    ).one()
     policy = _policy_under(session, financing, data.policy_no)
     if financing.state not in PAID_OUT:
         raise IllegalTransition(

@@ -6,7 +6,7 @@ each declaration: at most the advance ratio of each declaration's value, which i
 policy's own `coverage_ratio` capped by the configured `max_advance_ratio` (F4Caps). The
 policy must be valid today, the shipments dated within it, and the due date (when given)
 at most `max_tenor_days` after the financing's date. The insurer that issued the policy
-sees the financing, and may record a claim paid on the policy (insurance_claims.py).
+sees the financing, and may record a claim paid on the policy (financing/insurance/).
 """
 
 from __future__ import annotations
