@@ -29,6 +29,7 @@ from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import current_versions, document_commitment
 from crossfin.documents.versions import amend
 from crossfin.financing import sweeps
+from crossfin.financing.caps.models import ScenarioCaps
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing, FinancingUse
 from crossfin.ledger.events import EventType
@@ -142,6 +143,7 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         "document_balances",
         "consents",
         "enterprise_classes",
+        "scenario_caps",
     }
     assert clean.committed > 500
 
@@ -164,6 +166,17 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         update(EnterpriseClass).where(EnterpriseClass.id == klass).values(trade_class=was),
     )
     assert named(report) == [("enterprise_classes", klass)]
+
+    # A cap loosened behind the log's back (registrations would read it).
+    caps = first_id(db, ScenarioCaps.id)
+    report = tampered(
+        db,
+        update(ScenarioCaps).where(ScenarioCaps.id == caps).values(effective_from=utcnow().date()),
+        update(ScenarioCaps)
+        .where(ScenarioCaps.id == caps)
+        .values(effective_from=value(db, ScenarioCaps.effective_from, ScenarioCaps.id == caps)),
+    )
+    assert named(report) == [("scenario_caps", caps)]
 
     payment = first_id(db, Payment.id)
     report = tampered(

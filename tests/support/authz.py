@@ -890,6 +890,21 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("GET", "/v1/balances/{kind}/{key}"): _doc_get("/v1/balances/{kind}/{key}"),
     ("GET", "/v1/financing-scenarios"): Spec(_get("/v1/financing-scenarios")),
+    ("GET", "/v1/scenario-caps"): Spec(_get("/v1/scenario-caps")),
+    ("POST", "/v1/financings/{financing_id}/insurance-claim"): _fresh_post(
+        "/v1/financings/{}/insurance-claim",
+        lambda w, rel: w.financing(rel, "disbursed"),
+        {
+            "policy_no": "SIN-MATRIX-1",
+            "reference": "CLM-MATRIX",
+            "amount": "1.00",
+            "currency": "CNY",
+            "paid_on": _today_plus(0),
+        },
+    ),
+    ("GET", "/v1/financings/{financing_id}/insurance-claims"): _record_get(
+        "/v1/financings/{}/insurance-claims", "financing"
+    ),
     ("POST", "/v1/needs"): Spec(_publish_need, record=True),
     ("GET", "/v1/needs"): Spec(_get("/v1/needs")),
     ("GET", "/v1/needs/{need_id}"): _record_get("/v1/needs/{}", "need"),
@@ -1079,6 +1094,7 @@ def chunk_of(route: Route) -> str:
         "financings",
         "balances",
         "financing-scenarios",
+        "scenario-caps",
         "needs",
         "offers",
         "credit-queries",

@@ -150,6 +150,7 @@ def policy(
     currency: str = "USD",
     valid_from: date | None = None,
     valid_to: date | None = None,
+    coverage: str = "0.90",
 ) -> Document:
     start = valid_from or today() - timedelta(days=30)
     record = {
@@ -159,7 +160,7 @@ def policy(
         "buyer_country": "NL",
         "currency": currency,
         "credit_limit": credit_limit,
-        "coverage_ratio": "0.90",
+        "coverage_ratio": coverage,
         "valid_from": start.isoformat(),
         "valid_to": (valid_to or today() + timedelta(days=335)).isoformat(),
         "declarations": [d.key for d in declarations],

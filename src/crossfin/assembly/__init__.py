@@ -35,6 +35,8 @@ from crossfin.filings.calendar import store as calendar_store
 from crossfin.financing import state as financing_state
 from crossfin.financing import stats as financing_stats
 from crossfin.financing import volume as financing_volume
+from crossfin.financing.caps import state as caps_state
+from crossfin.financing.insurance import state as insurance_state
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.ledger.uow import add_finisher
 from crossfin.parties.classes import history as classes_history
@@ -59,6 +61,8 @@ def state_views() -> list[StateView]:
     """Every domain's state views, in the order the audit reads them."""
     return [
         *financing_state.state_views(),
+        *caps_state.state_views(),
+        *insurance_state.state_views(),
         *payments_state.state_views(),
         *payments_sampling.state_views(),
         *offshore_state.state_views(),

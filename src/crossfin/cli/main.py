@@ -12,6 +12,7 @@ from crossfin.documents.openattestation import commands as oa_commands
 from crossfin.filings import commands as filings_commands
 from crossfin.filings.calendar import commands as calendar_commands
 from crossfin.financing import commands as financing_commands
+from crossfin.financing.caps import commands as caps_commands
 from crossfin.ledger import commands as ledger_commands
 from crossfin.ops import commands as ops_commands
 from crossfin.parties import commands as parties
@@ -51,6 +52,7 @@ documents_commands.documents_app.command("manifest")(access_commands.manifest)
 documents_commands.documents_app.add_typer(oa_commands.oa_app, name="oa")
 app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
+app.add_typer(caps_commands.scenarios_app, name="scenarios")
 app.add_typer(payments_commands.payments_app, name="payments")
 app.add_typer(ops_commands.ops_app, name="ops")
 app.add_typer(supervision_commands.alerts_app, name="alerts")

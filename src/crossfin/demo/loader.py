@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from crossfin.demo.alerts import load_alerts
+from crossfin.demo.caps import load_demo_caps
 from crossfin.demo.classes import load_classes
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
@@ -135,6 +136,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
             loaded.consents_added,
         )
         load_demo_rates(uow)  # before the loans: each records its USD equivalent
+        load_demo_caps(uow)  # before the loans: each names the caps version it used
         financed = load_financings(uow, result.org_ids)
         result.financings_added, result.needs_added, result.credit_queries_added = (
             financed.financings_added,

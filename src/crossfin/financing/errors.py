@@ -68,3 +68,10 @@ class ScenarioLimitExceeded(CrossfinError):
     status = 422
     slug = "scenario-limit"
     title = "The scenario does not allow this financing"
+
+
+class NeedExpired(Conflict):
+    """An F7 need past its last day takes no offer and no acceptance."""
+
+    slug = "need-expired"
+    title = "The financing need has expired"

@@ -105,4 +105,6 @@ class FinancingClock(Base):
 
 
 # Registers the market's tables whenever these are loaded, after them (as when they lived here).
+from crossfin.financing.caps import models as caps_models  # noqa: E402, F401
+from crossfin.financing.insurance import models as insurance_models  # noqa: E402, F401
 from crossfin.financing.market import models as market_models  # noqa: E402, F401

@@ -44,6 +44,7 @@ from crossfin.documents.balance import (
 from crossfin.documents.docref import DocRef
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
+from crossfin.financing.caps.store import InForce, caps_in_force
 from crossfin.financing.changes import stamp
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.exports_alert import check_above_exports
@@ -108,6 +109,7 @@ class Prepared:
     currency: str
     loaded: list[Loaded]
     claims: list[Claim]
+    caps: InForce
     # The digests of the balances it touched, as accepting it left them (ledger/state.py).
     balance_states: dict[str, str] = field(default_factory=dict)
     # For the statistics: the class the gate used, the USD rate (None: none known).
@@ -157,6 +159,13 @@ class Lookups:
         self.gates: GateTable = current_table(session)
         self.classes = ClassBook.load(session, [a.id for a in self.applicants.values()])
         self._usd: dict[str, fx.Conversion | None] = {}
+        self._caps: dict[str, InForce] = {}
+
+    def caps(self, scenario: str, today: date) -> InForce:
+        """The scenario's caps in force today, read once per scenario and batch."""
+        if scenario not in self._caps:
+            self._caps[scenario] = caps_in_force(self.session, scenario, today)
+        return self._caps[scenario]
 
     def usd(
         self, currency: str, given: Mapping[tuple[str, str], Decimal], today: date
@@ -245,10 +254,12 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     if (entry.bank_org_id, data.external_ref) in lookups.taken:
         raise ref_taken()
     loaded = _loaded(lookups, data, currency)
-    claims = scenario.plan(Request(applicant, amount, currency, today), loaded)
+    caps = lookups.caps(scenario.name, today)
+    request = Request(applicant, amount, currency, today, caps.params, data.due_date)
+    claims = scenario.plan(request, loaded)
     given = fx.parse_given(data.fx_rates)
-    convert_claims(lookups.session, scenario, claims, currency, given, today)
-    prepared = Prepared(entry, scenario, applicant, amount, currency, loaded, claims)
+    convert_claims(lookups.session, scenario, claims, given, request, loaded)
+    prepared = Prepared(entry, scenario, applicant, amount, currency, loaded, claims, caps)
     prepared.trade_class, prepared.usd = klass, lookups.usd(currency, given, today)
     return prepared
 
@@ -304,16 +315,17 @@ def convert_claims(
     session: Session,
     scenario: Scenario,
     claims: Sequence[Claim],
-    currency: str,
     given: Mapping[tuple[str, str], Decimal],
-    today: date,
+    request: Request,
+    loaded: Sequence[Loaded],
 ) -> None:
     """Put each claim in its document's currency (rounded up) and apply the scenario's cap."""
+    currency, today = request.currency, request.today
     for claim in claims:
         doc = claim.document
         conversion = fx.conversion(session, currency, doc.currency, given, today)
         converted = conversion.apply(claim.allocated_minor, currency, doc.currency)
-        cap = scenario.usable_minor(claim)
+        cap = scenario.usable_minor(claim, request, loaded)
         if cap is not None and converted > cap:
             raise ScenarioLimitExceeded(
                 f"{scenario.name} may use at most {format_amount(cap, doc.currency)} "
@@ -381,7 +393,7 @@ def persist(
             receipt = uow.record(
                 EventType.FINANCING_REGISTERED,
                 subjects={"financing": financing.id},
-                content=_registered_content(financing, prepared.applicant, prepared.claims),
+                content=_registered_content(financing, prepared),
                 parties=parties_of(financing) | prepared.scenario.watchers(prepared.loaded),
                 state=financing_commitment(financing, uses) | prepared.balance_states,
             )
@@ -467,11 +479,12 @@ def _doc_amount(minor: int, currency: str) -> str:
     return format_amount(minor, currency) if currency else str(minor)
 
 
-def _registered_content(
-    financing: Financing, applicant: Organization, claims: Sequence[Claim]
-) -> dict[str, object]:
+def _registered_content(financing: Financing, prepared: Prepared) -> dict[str, object]:
+    applicant, claims = prepared.applicant, prepared.claims
     return {
         "scenario": financing.scenario,
+        # The caps version decided under (financing/caps): its number and digest.
+        "caps": prepared.caps.named(),
         "external_ref": financing.external_ref,
         "bank": financing.bank_org_id,
         "enterprise": applicant.uscc,

@@ -22,6 +22,7 @@ from crossfin.financing.scenarios.registry import get_scenario
 from crossfin.financing.service import money_in, parties_of
 from crossfin.financing.state import current_uses, financing_commitment
 from crossfin.financing.stats import KIND, contribution
+from crossfin.financing.tenor import check_due_date
 from crossfin.financing.uses import release, release_all, repayment_plan
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -92,6 +93,7 @@ def disburse(
 ) -> tuple[Financing, Receipt]:
     """The loan is paid out in full; it needs a due date (given now or at registration)."""
     financing = _own(uow, caller, financing_id, Action.DISBURSE)
+    check_due_date(uow.session, financing, due_date)
     financing.due_date = due_date or financing.due_date
     if financing.due_date is None:
         raise invalid("due_date", "a disbursed loan needs a due date")

@@ -47,6 +47,8 @@ class EventType(StrEnum):
     NEED_WITHDRAWN = "financing:need:withdraw"
     OFFER_WITHDRAWN = "financing:offer:withdraw"
     FX_RATES_LOADED = "financing:fx:load"
+    SCENARIO_CAPS_SET = "financing:scenario-caps:set"
+    INSURANCE_CLAIM_RECORDED = "financing:insurance-claim:record"
     ALERT_RAISED = "supervision:alert:raise"
     ALERT_RULE_SET = "supervision:alert-rule:set"
     CASE_OPENED = "supervision:case:open"

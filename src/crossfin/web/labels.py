@@ -107,6 +107,7 @@ NEED_STATES = {
     "open": NC_("need state", "Open"),
     "accepted": NC_("need state", "Accepted"),
     "withdrawn": NC_("need state", "Withdrawn"),
+    "expired": NC_("need state", "Expired"),
 }
 OFFER_STATES = {
     "open": NC_("offer state", "Open"),

@@ -28,6 +28,10 @@ def routers() -> list[APIRouter]:
     from crossfin.financing.routes import router as financing_router
 
     found.extend([financing_router, financing_market_router])
+    from crossfin.financing.caps.routes import router as caps_router
+    from crossfin.financing.insurance.routes import router as insurance_router
+
+    found.extend([caps_router, insurance_router])
     from crossfin.payments.routes import router as payments_router
 
     found.append(payments_router)

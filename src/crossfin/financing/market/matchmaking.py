@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -24,9 +25,11 @@ from crossfin.core.errors import (
     IllegalTransition,
     NotFound,
     ValidationFailed,
+    invalid,
 )
 from crossfin.core.money import format_amount
 from crossfin.documents.models import Document
+from crossfin.financing.market.expiry import check_open, need_expiry, status_filter
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
 from crossfin.financing.market.schemas import AcceptIn, NeedIn, OfferIn
 from crossfin.financing.models import Financing
@@ -58,6 +61,7 @@ class NeedStatus(StrEnum):
     OPEN = "open"
     ACCEPTED = "accepted"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"  # shown for an open need past its last day, never stored (expiry.py)
 
 
 class OfferStatus(StrEnum):
@@ -80,6 +84,7 @@ def publish_need(uow: UnitOfWork, caller: Caller, data: NeedIn) -> tuple[Financi
     enforce(current_table(session), org, "F7", trade_class=klass)  # C: no matchmaking (403)
     _check_own_documents(session, org, data)
     scenario_for_kinds([d.kind for d in data.documents])
+    expires_on, caps = need_expiry(session, data.expires_on, business_date())
     now = utcnow()
     need = FinancingNeed(
         enterprise_org_id=org.id,
@@ -90,6 +95,7 @@ def publish_need(uow: UnitOfWork, caller: Caller, data: NeedIn) -> tuple[Financi
         purpose=data.purpose,
         status=NeedStatus.OPEN.value,
         documents=json.dumps([d.model_dump() for d in data.documents]),
+        expires_on=expires_on,
         created_at=now,
         updated_at=now,
     )
@@ -98,7 +104,8 @@ def publish_need(uow: UnitOfWork, caller: Caller, data: NeedIn) -> tuple[Financi
     receipt = uow.record(
         EventType.NEED_PUBLISHED,
         subjects={"need": need.id},
-        content=data.model_dump(mode="json"),
+        content=data.model_dump(mode="json")
+        | {"expires_on": expires_on.isoformat(), "caps": caps.named()},
         parties={org.id},
     )
     return need, receipt
@@ -159,7 +166,7 @@ def list_needs(
     """Needs the caller sees after id `after`, oldest first (or the newest `limit`)."""
     query = select(FinancingNeed).where(FinancingNeed.id > after)
     if status:
-        query = query.where(FinancingNeed.status == status)
+        query = query.where(status_filter(status, business_date()))
     if caller.org_kind is OrgKind.ENTERPRISE:
         query = query.where(FinancingNeed.enterprise_org_id == caller.org_id)
     elif caller.org_kind is OrgKind.BANK:
@@ -189,6 +196,7 @@ def make_offer(
     need = get_need(session, caller, need_id, lock=True)
     if need.status != NeedStatus.OPEN.value:
         raise IllegalTransition(f"the need is {need.status}", state=need.status)
+    check_open(need, business_date())
     mine = session.scalar(
         select(FinancingOffer.id).where(
             FinancingOffer.need_id == need.id,
@@ -278,6 +286,7 @@ def accept_offer(
     for thing, status in ((need, need.status), (offer, offer.status)):
         if status != "open":
             raise IllegalTransition(f"the {_name(thing)} is {status}", state=status)
+    check_open(need, business_date())
     financing, _ = open_financing(
         uow,
         _application(session, need, offer, data),
@@ -314,6 +323,13 @@ def _application(
     assert org is not None and org.uscc is not None
     docs = json.loads(need.documents)
     scenario = scenario_for_kinds([d["kind"] for d in docs])
+    # The accepted offer's tenor sets the due date; the enterprise cannot pick another.
+    due = business_date() + timedelta(days=offer.tenor_days)
+    if data.due_date is not None and data.due_date != due:
+        raise invalid(
+            "due_date",
+            f"the offer's tenor of {offer.tenor_days} days sets the due date to {due}",
+        )
     return FinancingIn(
         scenario=scenario.name,
         external_ref=f"F7-offer-{offer.id}",
@@ -323,6 +339,7 @@ def _application(
         documents=[DocumentShareIn(kind=d["kind"], key=d["key"]) for d in docs],
         fx_rates=data.fx_rates,
         rate=offer.rate,
+        due_date=due,
     )
 
 

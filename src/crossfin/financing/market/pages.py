@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from crossfin.core.clock import business_date
 from crossfin.core.errors import CrossfinError, FieldError, field_errors
 from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.http.params import PathId
@@ -20,6 +21,7 @@ from crossfin.core.web.csrf import CsrfDep
 from crossfin.core.web.i18n import N_
 from crossfin.core.web.render import redirect, render
 from crossfin.financing.market import credit, matchmaking
+from crossfin.financing.market.expiry import shown_status
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
 from crossfin.financing.market.schemas import AcceptIn, NeedIn, OfferIn
 from crossfin.financing.pages import parse_documents
@@ -44,9 +46,11 @@ def _need_views(
         o.bank_org_id for found in offers.values() for o in found
     }
     names = org_names(uow.session, parties)
+    today = business_date()
     return [
         {
             "need": need,
+            "status": shown_status(need, today),
             "amount": format_amount(need.amount_minor, need.currency),
             "documents": json.loads(need.documents),
             "names": names,

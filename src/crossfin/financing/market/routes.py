@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from crossfin.core.clock import business_date
 from crossfin.core.fields import IsoDate
 from crossfin.core.http.deps import SettingsDep
 from crossfin.core.http.params import After, PathId
@@ -16,6 +17,7 @@ from crossfin.core.money import format_amount
 from crossfin.documents import fx
 from crossfin.documents.models import FxRate
 from crossfin.financing.market import credit, matchmaking
+from crossfin.financing.market.expiry import shown_status
 from crossfin.financing.market.models import FinancingNeed, FinancingOffer
 from crossfin.financing.market.schemas import (
     AcceptIn,
@@ -65,8 +67,9 @@ def need_out(uow: UnitOfWork, need: FinancingNeed) -> NeedOut:
         tenor_days=need.tenor_days,
         purpose=need.purpose,
         documents=json.loads(need.documents),
-        status=need.status,
+        status=shown_status(need, business_date()),
         accepted_offer_id=need.accepted_offer_id,
+        expires_on=need.expires_on,
         offers=offers,
         created_at=need.created_at,
         updated_at=need.updated_at,

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossfin.core.fields import IsoDate
+
 _AMOUNT = r"^\d{1,15}(\.\d{1,4})?$"
 _RATE = r"^\d{1,3}(\.\d{1,6})?$"
 
@@ -41,6 +43,11 @@ class NeedIn(BaseModel):
     tenor_days: int = Field(ge=1, le=3650)
     purpose: str = Field(min_length=1, max_length=500)
     documents: list[DocumentRefIn] = Field(min_length=1, max_length=100)
+    expires_on: IsoDate | None = Field(
+        default=None,
+        description="the need's last day for offers; at most the F7 need_validity_days "
+        "from today (the default)",
+    )
 
 
 class NeedOut(BaseModel):
@@ -52,8 +59,9 @@ class NeedOut(BaseModel):
     tenor_days: int
     purpose: str
     documents: list[dict[str, Any]]
-    status: str
+    status: str  # "expired": open, but past expires_on
     accepted_offer_id: int | None
+    expires_on: date
     offers: int = 0
     created_at: datetime
     updated_at: datetime
@@ -108,6 +116,10 @@ class AcceptIn(BaseModel):
     )
 
     fx_rates: dict[str, str] = Field(default_factory=dict, max_length=20)
+    due_date: IsoDate | None = Field(
+        default=None,
+        description="optional: must equal today + the offer's tenor_days, which sets it",
+    )
 
 
 class WithdrawIn(BaseModel):

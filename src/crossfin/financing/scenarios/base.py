@@ -1,9 +1,10 @@
 """What a scenario declares: its documents, the share of each it may use, its checks.
 
-The core (service.register_many) loads the documents, asks the scenario to `plan` the claims,
-converts each claim into the document's currency, checks `usable_minor` (the scenario's
-cap, 422) and then the one balance (409), and records everything in one transaction.
-A scenario never keeps a balance of its own.
+The core (service.register_many) loads the documents and the scenario's caps in force on
+the financing's date (financing/caps), asks the scenario to `plan` the claims, converts each
+claim into the document's currency, checks `usable_minor` (the scenario's cap, 422) and then
+the one balance (409), and records everything in one transaction. A scenario never keeps a
+balance of its own, nor a limit: its limits are data (`Request.caps`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from crossfin.core.errors import FieldError, ValidationFailed
 from crossfin.documents.balance import Claim, split_pro_rata
 from crossfin.documents.models import Document
+from crossfin.financing.caps.schemas import CapsParams
 from crossfin.financing.lifecycle import Action, Release
 from crossfin.parties.models import Organization
 
@@ -48,6 +50,19 @@ class Request:
     amount_minor: int
     currency: str
     today: date
+    # The scenario's caps in force on `today` (financing/caps), and the due date asked.
+    caps: CapsParams
+    due_date: date | None = None
+
+
+P = TypeVar("P", bound=CapsParams)
+
+
+def caps_as(request: Request, model: type[P]) -> P:
+    """The request's caps as the scenario's own model (registration loads the right one)."""
+    if not isinstance(request.caps, model):
+        raise TypeError(f"expected {model.__name__}, got {type(request.caps).__name__}")
+    return request.caps
 
 
 def ratio_of(value_minor: int, ratio: Decimal) -> int:
@@ -66,7 +81,7 @@ class Scenario(ABC):
     def plan(self, request: Request, docs: Sequence[Loaded]) -> list[Claim]:
         """Check the documents and say what the financing asks of each (loan currency)."""
 
-    def usable_minor(self, claim: Claim) -> int | None:
+    def usable_minor(self, claim: Claim, request: Request, docs: Sequence[Loaded]) -> int | None:
         """The most this financing may take of the document (its currency); None: no cap."""
         return claim.document.value_minor
 

@@ -2,9 +2,11 @@
 
 The policy and the declarations shipped under it are verified together. The loan rests on
 the policy (its value is the buyer credit limit, shared by every financing on it) and on
-each declaration (at most `advance_ratio` of each declaration's value: the advance ratio of
-the insured invoice). The policy must be valid today and the shipments dated within it.
-The insurer that issued the policy sees the financing.
+each declaration: at most the advance ratio of each declaration's value, which is the
+policy's own `coverage_ratio` capped by the configured `max_advance_ratio` (F4Caps). The
+policy must be valid today, the shipments dated within it, and the due date (when given)
+at most `max_tenor_days` after the financing's date. The insurer that issued the policy
+sees the financing, and may record a claim paid on the policy (financing/insurance/).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from decimal import Decimal
 
 from crossfin.core.errors import FieldError
 from crossfin.documents.balance import Claim
+from crossfin.financing.caps.schemas import F4Caps
 from crossfin.financing.errors import ScenarioLimitExceeded
 from crossfin.financing.scenarios.base import (
     Loaded,
     Request,
     Scenario,
+    caps_as,
     raise_if,
     ratio_of,
 )
@@ -31,7 +35,6 @@ class PolicyFinancing(Scenario):
     name = "F4"
     title = "Export credit-insurance policy financing"
     kinds = frozenset({POLICY, DECLARATION})
-    advance_ratio = Decimal("0.90")
 
     def plan(self, request: Request, docs: Sequence[Loaded]) -> list[Claim]:
         raise_if(self.check_kinds(docs, self.kinds))
@@ -53,6 +56,7 @@ class PolicyFinancing(Scenario):
             + self._under_policy(policy, declarations)
         )
         self._check_validity(policy, declarations, request.today)
+        self._check_tenor(request)
         if policy.amount_minor is not None:
             raise_if(
                 [
@@ -69,10 +73,30 @@ class PolicyFinancing(Scenario):
         ]
         return claims
 
-    def usable_minor(self, claim: Claim) -> int | None:
+    def usable_minor(self, claim: Claim, request: Request, docs: Sequence[Loaded]) -> int | None:
         if claim.role == "declaration":
-            return ratio_of(claim.document.value_minor, self.advance_ratio)
+            policy = next(d for d in docs if d.document.kind == POLICY)
+            return ratio_of(claim.document.value_minor, self.advance_ratio(request, policy))
         return claim.document.value_minor
+
+    @staticmethod
+    def advance_ratio(request: Request, policy: Loaded) -> Decimal:
+        """The policy's coverage ratio, never above the configured maximum."""
+        covered = Decimal(policy.content["coverage_ratio"])
+        return min(covered, caps_as(request, F4Caps).max_advance_ratio)
+
+    @staticmethod
+    def _check_tenor(request: Request) -> None:
+        if request.due_date is None:
+            return  # checked again when the due date is given at disbursement
+        limit = caps_as(request, F4Caps).max_tenor_days
+        tenor = (request.due_date - request.today).days
+        if tenor > limit:
+            raise ScenarioLimitExceeded(
+                f"due date {request.due_date} is {tenor} days away; F4 allows at most {limit} days",
+                field="due_date",
+                limit_days=limit,
+            )
 
     def watchers(self, docs: Sequence[Loaded]) -> set[int]:
         return {d.document.source_org_id for d in docs if d.document.kind == POLICY}
