@@ -80,4 +80,5 @@ class EventType(StrEnum):
     FILING_DECIDED = "filings:filing:decide"
     FILING_CLOSED = "filings:filing:close"
     FILING_WITHDRAWN = "filings:filing:withdraw"
+    FILING_EXTENDED = "filings:filing:extend"
     FILING_ATTACHED = "filings:attachment:add"

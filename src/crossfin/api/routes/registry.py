@@ -43,6 +43,9 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.routes import router as filings_router
 
     found.append(filings_router)
+    from crossfin.filings.licences.routes import router as licences_router
+
+    found.append(licences_router)
     from crossfin.parties.notifications.routes import router as notifications_router
 
     found.append(notifications_router)
