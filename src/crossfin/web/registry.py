@@ -49,6 +49,9 @@ def routers() -> list[APIRouter]:
     from crossfin.parties.notifications import pages as notifications_pages
 
     found.append(notifications_pages.router)
+    from crossfin.filings.licences import pages as licences_pages
+
+    found.append(licences_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -82,5 +85,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.parties.classes.pages import NAV as classes_nav
 
     found += classes_nav
+    from crossfin.filings.licences.pages import NAV as licences_nav
+
+    found += licences_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

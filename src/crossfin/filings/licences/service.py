@@ -3,9 +3,13 @@ clocks, and the one extension of the decision clock (a recorded approval)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crossfin.core.clock import business_date
+
 from crossfin.core.errors import Conflict, NotFound
+from crossfin.filings.catalogue import list_forms
 from crossfin.filings.deadlines import DeadlineStatus
 from crossfin.filings.licences.clocks import clocks_of
 from crossfin.filings.licences.definition import LicenceDefinition
@@ -13,10 +17,10 @@ from crossfin.filings.licences.rules import licence_definition
 from crossfin.filings.licences.schemas import ClocksOut, ExtendIn, LicenceOut, MaterialOut
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.queries import filing_detail
-from crossfin.filings.schemas import DeadlineOut
+from crossfin.filings.schemas import DeadlineOut, System
 from crossfin.filings.steps import FilingState, record_step
 from crossfin.filings.systems import is_licence
-from crossfin.filings.visibility import require_regulator_side, visible_filing
+from crossfin.filings.visibility import readable, require_regulator_side, visible_filing
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import UnitOfWork
@@ -90,3 +94,30 @@ def extend(
         approver=data.approver.strip(),
     )
     return filing, receipt
+
+
+def licence_types(session: Session) -> list[FilingForm]:
+    """The licence types in force today, newest version of each code."""
+    newest: dict[str, FilingForm] = {}
+    for form in list_forms(session):
+        if is_licence(form) and form.effective_from <= business_date():
+            newest[form.code] = form
+    return list(newest.values())
+
+
+def list_applications(session: Session, caller: Caller, limit: int = 200) -> list[Filing]:
+    """The licence applications the caller reads, newest first."""
+    query = (
+        select(Filing)
+        .join(FilingForm, FilingForm.id == Filing.form_id)
+        .where(readable(caller), FilingForm.system == System.LICENCE.value)
+        .order_by(Filing.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def needs_review(session: Session, caller: Caller, filing_id: int) -> bool:
+    """Whether an accepted application still waits for its review to start."""
+    filing = visible_filing(session, caller, filing_id)
+    return filing.state == FilingState.ACCEPTED.value
