@@ -22,7 +22,7 @@ pytestmark = BROWSER_MARKS
 HOLDER_ZH = "深圳湾货币兑换有限公司"
 
 
-def test_a_licence_from_application_to_decision(  # noqa: PLR0915
+def test_a_licence_from_application_to_decision(
     browser_page: Any,  # noqa: F811
     live_server: str,  # noqa: F811
     db: Database,

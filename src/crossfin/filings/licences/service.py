@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import business_date
-
 from crossfin.core.errors import Conflict, NotFound
 from crossfin.filings.catalogue import list_forms
 from crossfin.filings.deadlines import DeadlineStatus
