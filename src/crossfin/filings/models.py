@@ -82,6 +82,8 @@ class Filing(Base):
     # acceptance; the decision's public verification code.
     review_started: Mapped[date | None] = mapped_column(Date, nullable=True)
     verification_code: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    # The business day it was decided, closed or withdrawn: its deadlines are judged then.
+    finished_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_by_principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

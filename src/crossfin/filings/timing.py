@@ -74,7 +74,7 @@ def deadline_of(
     if clock is None:
         return None
     if FilingState(filing.state) in FINAL:
-        today = business_date(filing.updated_at)
+        today = filing.finished_on or business_date(filing.updated_at)
     try:
         return status(clock, today or business_date(), official_calendar(session))
     except CalendarOutOfRange:

@@ -180,6 +180,7 @@ def _finish(
     _system_step(uow, filing, action, (data.outcome, data.reasons))
     filing.outcome = data.outcome
     filing.reasons = (data.reasons or "").strip() or None
+    filing.finished_on = business_date()
     timing.resume(filing)  # a pause never outlives the filing
     code = {"verification_code": filing.verification_code} if filing.verification_code else {}
     receipt = record_step(
@@ -193,5 +194,6 @@ def withdraw(
 ) -> tuple[Filing, Receipt]:
     """The filer's chain withdraws the filing before a decision."""
     filing, before = _begin(uow, caller, filing_id, "withdraw")
+    filing.finished_on = business_date()
     timing.resume(filing)
     return filing, record_step(uow, caller, filing, EventType.FILING_WITHDRAWN, before, note)

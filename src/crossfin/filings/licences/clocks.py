@@ -35,7 +35,7 @@ def _judged_on(filing: Filing, stopped: date | None, today: date) -> date:
     if stopped is not None:
         return stopped
     if FilingState(filing.state) in FINAL:
-        return business_date(filing.updated_at)
+        return filing.finished_on or business_date(filing.updated_at)
     return today
 
 

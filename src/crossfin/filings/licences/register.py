@@ -41,8 +41,9 @@ def entry(filing: Filing, form: FilingForm, org: Organization) -> RegisterEntry:
         holder_zh=org.name_zh,
         uscc=org.uscc,
         decision=filing.outcome or "",
-        # A decided filing never changes again: its last update is the decision.
-        decided_on=business_date(filing.updated_at),
+        # Filings decided before `finished_on` existed: a decided filing never changes
+        # again, so its last update is the decision.
+        decided_on=filing.finished_on or business_date(filing.updated_at),
         verification_code=filing.verification_code or "",
         reference=filing.reference,
     )

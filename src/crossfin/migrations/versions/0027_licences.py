@@ -4,7 +4,8 @@ start and the decision's verification code
 Revision ID: 0027_licences
 Revises: 0026_calendar_years
 
-Three nullable columns: rows of other systems leave them empty.
+Nullable columns: rows of other systems leave the licence ones empty; `finished_on` (the
+business day a filing was decided, closed or withdrawn) is set from now on.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def upgrade() -> None:
     with op.batch_alter_table("filings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("review_started", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("verification_code", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("finished_on", sa.Date(), nullable=True))
         batch_op.create_unique_constraint(
             batch_op.f("uq_filings_verification_code"), ["verification_code"]
         )
@@ -32,6 +34,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("filings", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_filings_verification_code"), type_="unique")
+        batch_op.drop_column("finished_on")
         batch_op.drop_column("verification_code")
         batch_op.drop_column("review_started")
     with op.batch_alter_table("filing_attachments", schema=None) as batch_op:
