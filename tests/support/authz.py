@@ -1023,6 +1023,15 @@ def _filings_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _filings_specs()
 
 
+def _licences_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_licences
+
+    return authz_licences.specs()
+
+
+SPECS |= _licences_specs()
+
+
 def _notification_specs() -> dict[tuple[str, str], Spec]:
     from support import authz_notifications
 

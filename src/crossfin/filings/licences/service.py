@@ -16,7 +16,7 @@ from crossfin.filings.licences.rules import licence_definition
 from crossfin.filings.licences.schemas import ClocksOut, ExtendIn, LicenceOut, MaterialOut
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.queries import filing_detail
-from crossfin.filings.schemas import DeadlineOut, System
+from crossfin.filings.schemas import DeadlineOut
 from crossfin.filings.steps import FilingState, record_step
 from crossfin.filings.systems import is_licence
 from crossfin.filings.visibility import readable, require_regulator_side, visible_filing
@@ -105,11 +105,12 @@ def licence_types(session: Session) -> list[FilingForm]:
 
 
 def list_applications(session: Session, caller: Caller, limit: int = 200) -> list[Filing]:
-    """The licence applications the caller reads, newest first."""
+    """The licence applications the caller reads, newest first (licence types only: a
+    plain `licence` form without materials is no licence type)."""
+    types = [f.id for f in list_forms(session) if is_licence(f)]
     query = (
         select(Filing)
-        .join(FilingForm, FilingForm.id == Filing.form_id)
-        .where(readable(caller), FilingForm.system == System.LICENCE.value)
+        .where(readable(caller), Filing.form_id.in_(types))
         .order_by(Filing.id.desc())
         .limit(limit)
     )
