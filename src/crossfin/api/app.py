@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from crossfin import __version__
 from crossfin.api.limits import BodyLimit
 from crossfin.api.middleware import Metrics, RequestContext
-from crossfin.api.openapi import describe
+from crossfin.api.openapi import PUBLIC, describe
 from crossfin.api.routes import ops
 from crossfin.api.watch import DenialWatch
 from crossfin.assembly import assemble
@@ -30,7 +30,8 @@ from crossfin.parties.security.ratelimit import RateLimiter, limits_of
 
 DESCRIPTION = """Cross-border financial service platform.
 
-Every `/v1` call needs `Authorization: Bearer cf_<id>_<secret>`. Errors are RFC 9457
+Every `/v1` call needs `Authorization: Bearer cf_<id>_<secret>`, except the public
+register under `/v1/public/`. Errors are RFC 9457
 `application/problem+json` with a stable `type` (see docs/api.md). Every POST accepts an
 `Idempotency-Key` header; state-changing answers carry a ledger `receipt`."""
 
@@ -111,7 +112,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         }
     }
     for path, operations in schema.get("paths", {}).items():
-        if path.startswith("/v1"):
+        if path.startswith("/v1") and not path.startswith(PUBLIC):
             for operation in operations.values():
                 operation["security"] = [{"apiKey": []}]
     app.openapi_schema = describe(schema)

@@ -29,6 +29,8 @@ from crossfin.api.limits import MIB, limit_for
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/Problem"
 _WRITES = frozenset({"post", "put", "patch", "delete"})
+# Read by anyone without a key (the public register of licence decisions).
+PUBLIC = "/v1/public/"
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -71,7 +73,7 @@ class Operation:
 
     @property
     def authenticated(self) -> bool:
-        return self.path.startswith("/v1/")
+        return self.path.startswith("/v1/") and not self.path.startswith(PUBLIC)
 
     @property
     def writes(self) -> bool:
@@ -141,9 +143,10 @@ ANSWERS: tuple[Answer, ...] = (
     Answer(413, _body_limit, lambda op: op.writes),
     Answer(
         429,
-        "The API key is over its rate limit for this route class (`/rate-limited`, with "
-        "`route_class` and `retry_after`); retry after `Retry-After` seconds",
-        lambda op: op.authenticated,
+        "The API key (public routes: the client address) is over its rate limit for this "
+        "route class (`/rate-limited`, with `route_class` and `retry_after`); retry after "
+        "`Retry-After` seconds",
+        lambda op: op.authenticated or op.path.startswith(PUBLIC),
         (("Retry-After", "30"),),  # seconds until the key's window for the class ends
     ),
     Answer(

@@ -16,6 +16,7 @@ from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
+from crossfin.demo.licences import load_licences
 from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.payments import load_payments
@@ -56,6 +57,7 @@ class DemoResult:
     # Self-supplied papers registered as fingerprints (not published documents).
     fingerprints_added: int = 0
     statistics_filings_added: int = 0
+    licences_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -152,6 +154,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     result.statistics_filings_added = load_statistics(uow)
+    result.licences_added = load_licences(uow)
     if data_dir is not None:
         # The case firm's page shows every part (needs the alerts' case and its invoices).
         paid, classed = load_enterprise_page(uow)

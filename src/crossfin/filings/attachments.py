@@ -20,6 +20,7 @@ from crossfin.core.errors import (
 from crossfin.filings.catalogue import media_types_of
 from crossfin.filings.models import Filing, FilingAttachment, FilingForm
 from crossfin.filings.steps import FilingState, record_step
+from crossfin.filings.systems import check_attachment
 from crossfin.filings.visibility import require_filer_side, visible_filing
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -32,10 +33,17 @@ NAME_MAX = 200
 
 
 def attach(
-    uow: UnitOfWork, caller: Caller, filing_id: int, name: str, media_type: str, data: bytes
+    uow: UnitOfWork,
+    caller: Caller,
+    filing_id: int,
+    name: str,
+    media_type: str,
+    data: bytes,
+    material: str | None = None,
 ) -> tuple[FilingAttachment, Receipt]:
     """Attach a file to the filing's current version; 422 naming the field and the limit
-    when the type, the size or the count is over the form's limits."""
+    when the type, the size or the count is over the form's limits, or when `material`
+    is not one of a licence form's (other forms take none)."""
     require_writer(caller)
     session = uow.session
     filing = visible_filing(session, caller, filing_id, lock=True)
@@ -45,6 +53,7 @@ def attach(
     form = session.get_one(FilingForm, filing.form_id)
     media = media_type.split(";", 1)[0].strip().lower()
     _check(session, filing, form, name, media, data)
+    check_attachment(form, material, media)
     attachment = FilingAttachment(
         filing_id=filing.id,
         version=filing.current_version,
@@ -53,6 +62,7 @@ def attach(
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         data=data,
+        material=material,
         principal_id=caller.principal_id,
         created_at=utcnow(),
     )
@@ -71,6 +81,7 @@ def attach(
             "media_type": media,
             "size": attachment.size,
             "sha256": attachment.sha256,
+            **({"material": material} if material else {}),
         },
     )
     return attachment, receipt

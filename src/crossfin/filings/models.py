@@ -78,6 +78,12 @@ class Filing(Base):
     clock_started: Mapped[date | None] = mapped_column(Date, nullable=True)
     clock_pauses: Mapped[str] = mapped_column(Text, default="[]")
     clock_extension: Mapped[int] = mapped_column(Integer, default=0)
+    # Licences (filings/licences/): the second clock, review and decision, starts at
+    # acceptance; the decision's public verification code.
+    review_started: Mapped[date | None] = mapped_column(Date, nullable=True)
+    verification_code: Mapped[str | None] = mapped_column(String(32), nullable=True, unique=True)
+    # The business day it was decided, closed or withdrawn: its deadlines are judged then.
+    finished_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_by_principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
@@ -118,6 +124,8 @@ class FilingAttachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # The required material this file is (a licence form's `materials` code), if any.
+    material: Mapped[str | None] = mapped_column(String(32), nullable=True)
     principal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -211,10 +211,19 @@ class Upload:
     name: str
     media_type: str
     data: bytes
+    material: str | None = None
 
 
 async def upload_of(
-    request: Request, name: Annotated[str | None, Query(max_length=200)] = None
+    request: Request,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    material: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z][a-z0-9_]{0,31}$",
+            description="A licence's required material this file is (its form's `materials`)",
+        ),
+    ] = None,
 ) -> Upload:
     """The file of a multipart body (field `file`), or the raw body named by `?name=`."""
     media = request.headers.get("content-type", "")
@@ -228,10 +237,10 @@ async def upload_of(
         if not isinstance(file, UploadFile):
             raise invalid("file", "a multipart body needs a `file` part")
         data = await file.read()
-        return Upload(file.filename or "", file.content_type or "", data)
+        return Upload(file.filename or "", file.content_type or "", data, material)
     if not name:
         raise invalid("name", "a raw body needs ?name= (the file's name)")
-    return Upload(name, media, body)
+    return Upload(name, media, body, material)
 
 
 @router.post(
@@ -246,7 +255,13 @@ def add_attachment(
 ) -> Response:
     def run(uow: UnitOfWork) -> WriteResult:
         found, receipt = attachments.attach(
-            uow, write.caller, filing_id, upload.name, upload.media_type, upload.data
+            uow,
+            write.caller,
+            filing_id,
+            upload.name,
+            upload.media_type,
+            upload.data,
+            upload.material,
         )
         return AttachmentOut.model_validate(found), receipt
 

@@ -178,6 +178,7 @@ class AttachmentOut(BaseModel):
     media_type: str
     size: int
     sha256: str
+    material: str | None = None
     created_at: datetime
 
 
@@ -195,6 +196,7 @@ class FilingOut(BaseModel):
     state: str
     current_version: int
     acknowledgement: str | None
+    verification_code: str | None = None
     outcome: str | None
     reasons: str | None
     deadline: DeadlineOut | None = None

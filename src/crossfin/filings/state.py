@@ -29,7 +29,16 @@ KIND = "filing"
 _FORM_FIELDS = columns_of(FilingForm, leave_out=("id", "updated_at"))
 _FIELDS = columns_of(Filing, leave_out=("id", "updated_at"))
 _VERSION_FIELDS = ("number", "content_sha256", "explanations", "principal_id")
-_ATTACHMENT_FIELDS = ("id", "version", "name", "media_type", "size", "sha256", "principal_id")
+_ATTACHMENT_FIELDS = (
+    "id",
+    "version",
+    "name",
+    "media_type",
+    "size",
+    "sha256",
+    "principal_id",
+    "material",
+)
 
 
 def form_state(form: Any) -> dict[str, Any]:

@@ -8,7 +8,9 @@ content may be stored as the filer sends it.
   with the platform's key) and checks its links before any version is stored, on every
   path that stores new content (drafting, revising, submitting, resubmitting), so no
   clear ID number is ever written.
-* licences: the generic checks only, for now.
+* licences: the generic content checks; `filings.licences.rules` adds the required
+  materials, the one request for supplement, the licensing outcomes, the review clock's
+  start and the decision's verification code (the hooks below).
 """
 
 from __future__ import annotations
@@ -26,12 +28,18 @@ from crossfin.filings.issues import Issue, Severity
 from crossfin.filings.links import check_links
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.risk.outcomes import Outcome
+from crossfin.filings.licences import rules as licensing
+from crossfin.filings.licences.definition import parse as parse_licence
 from crossfin.filings.schemas import System
 from crossfin.parties.access import Caller
 
 
 def check_definition(system: System, definition: dict[str, Any]) -> None:
-    """422 naming `definition` when a statistics form's definition is not a template."""
+    """422 naming `definition` when a statistics form's definition is not a template, or
+    a licence type's materials or deadlines are malformed."""
+    if system is System.LICENCE and "materials" in definition:
+        parse_licence(definition)
+        return
     if system is not System.STATISTICS:
         return
     try:
@@ -100,3 +108,40 @@ def check_outcome(form: FilingForm, outcome: str) -> None:
     if form.system == System.RISK_REPORT.value and outcome not in set(Outcome):
         known = ", ".join(o.value for o in Outcome)
         raise invalid("outcome", f"a risk report's outcome is one of: {known}")
+
+
+def is_licence(form: FilingForm) -> bool:
+    """A licence type: a `licence` form listing its materials. One without `materials`
+    stays a plain form of the skeleton (forms loaded before licensing, tests' forms)."""
+    return form.system == System.LICENCE.value and "materials" in json.loads(form.definition)
+
+
+def allows(session: Session, form: FilingForm, filing: Filing, action: str) -> bool:
+    """Whether the form's system lets `action` happen now (else 409, naming the state)."""
+    return not is_licence(form) or licensing.allows(session, filing, action)
+
+
+def before_step(
+    session: Session,
+    form: FilingForm,
+    filing: Filing,
+    action: str,
+    outcome: tuple[str, str | None] | None = None,
+) -> None:
+    """The system's checks and changes before a step is recorded (state already set):
+    an ending's outcome and reasons, a submission's materials, the licence clocks."""
+    if not is_licence(form):
+        return
+    if outcome is not None:
+        licensing.check_outcome(action, *outcome)
+    if action in ("submit", "resubmit"):
+        licensing.require_materials(session, filing, form)
+    licensing.on_step(filing, action)
+
+
+def check_attachment(form: FilingForm, material: str | None, media: str) -> None:
+    """A licence's attachment names its material; other systems' name none."""
+    if is_licence(form):
+        licensing.check_material(form, material, media)
+    elif material is not None:
+        raise ValidationFailed([FieldError("material", f"form {form.code} names no materials")])

@@ -48,15 +48,21 @@ def resume(filing: Filing) -> None:
         filing.clock_pauses = json.dumps(pauses)
 
 
+def pauses_of(filing: Filing) -> tuple[Pause, ...]:
+    """The filing's pauses as `deadlines.Pause` values."""
+    return tuple(
+        Pause(date.fromisoformat(str(start)), date.fromisoformat(end) if end else None)
+        for start, end in _pauses(filing)
+    )
+
+
 def clock_of(filing: Filing, form: FilingForm) -> Clock | None:
     """The filing's clock, or None when the form sets no deadline or it has not started."""
     if form.deadline_days is None or filing.clock_started is None:
         return None
-    pauses = tuple(
-        Pause(date.fromisoformat(str(start)), date.fromisoformat(end) if end else None)
-        for start, end in _pauses(filing)
+    return Clock(
+        filing.clock_started, form.deadline_days, pauses_of(filing), filing.clock_extension
     )
-    return Clock(filing.clock_started, form.deadline_days, pauses, filing.clock_extension)
 
 
 def deadline_of(
@@ -68,7 +74,7 @@ def deadline_of(
     if clock is None:
         return None
     if FilingState(filing.state) in FINAL:
-        today = business_date(filing.updated_at)
+        today = filing.finished_on or business_date(filing.updated_at)
     try:
         return status(clock, today or business_date(), official_calendar(session))
     except CalendarOutOfRange:

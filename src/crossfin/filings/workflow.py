@@ -21,7 +21,7 @@ from crossfin.core.errors import IllegalTransition, invalid
 from crossfin.core.settings import Settings
 from crossfin.filings import systems, timing
 from crossfin.filings.catalogue import form_in_force
-from crossfin.filings.models import Filing
+from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.schemas import ClockStart, OutcomeIn, SubmitIn, System
 from crossfin.filings.statistics.continuity import continuity_base
 from crossfin.filings.statistics.standing import require_open
@@ -63,12 +63,24 @@ def _begin(uow: UnitOfWork, caller: Caller, filing_id: int, action: str) -> tupl
         require_regulator_side(caller, filing)
     before = S(filing.state)
     sources, _ = MOVES[action]
-    if before not in sources or not _guard(action, filing):
+    form = uow.session.get_one(FilingForm, filing.form_id)
+    if (
+        before not in sources
+        or not _guard(action, filing)
+        or not systems.allows(uow.session, form, filing, action)
+    ):
         raise IllegalTransition(
             f"a filing {before.value} cannot be moved by {action}", state=before.value
         )
     filing.state = MOVES[action][1].value
     return filing, before
+
+
+def _system_step(
+    uow: UnitOfWork, filing: Filing, action: str, outcome: tuple[str, str | None] | None = None
+) -> None:
+    form = uow.session.get_one(FilingForm, filing.form_id)
+    systems.before_step(uow.session, form, filing, action, outcome)
 
 
 def _guard(action: str, filing: Filing) -> bool:
@@ -124,6 +136,7 @@ def submit(
     """The filer's chain submits the draft (checked by `checks.check_content`)."""
     filing, before = _begin(uow, caller, filing_id, "submit")
     detail = _content(uow, caller, filing, data, settings, new_version=False)
+    _system_step(uow, filing, "submit")
     filing.submitted_at = utcnow()
     timing.start_if(uow.session, filing, ClockStart.SUBMITTED)
     return filing, record_step(uow, caller, filing, EventType.FILING_SUBMITTED, before, **detail)
@@ -134,6 +147,7 @@ def accept(uow: UnitOfWork, caller: Caller, filing_id: int) -> tuple[Filing, Rec
     filing, before = _begin(uow, caller, filing_id, "accept")
     filing.acknowledgement = f"ACK-{business_date():%Y%m%d}-{caller.org_id}-{filing.id:06d}"
     timing.start_if(uow.session, filing, ClockStart.ACCEPTED)
+    _system_step(uow, filing, "accept")
     ack = filing.acknowledgement
     return filing, record_step(
         uow, caller, filing, EventType.FILING_ACCEPTED, before, acknowledgement=ack
@@ -160,6 +174,7 @@ def resubmit(
     again, its new attachments then being the supplement); the clock resumes."""
     filing, before = _begin(uow, caller, filing_id, "resubmit")
     detail = _content(uow, caller, filing, data, settings, new_version=True)
+    _system_step(uow, filing, "resubmit")
     timing.resume(filing)
     return filing, record_step(uow, caller, filing, EventType.FILING_RESUBMITTED, before, **detail)
 
@@ -192,11 +207,14 @@ def _finish(
     filing, before = _begin(uow, caller, filing_id, action)
     form = form_in_force(uow.session, filing.form_code, filing.form_version)
     systems.check_outcome(form, data.outcome)
+    _system_step(uow, filing, action, (data.outcome, data.reasons))
     filing.outcome = data.outcome
     filing.reasons = (data.reasons or "").strip() or None
+    filing.finished_on = business_date()
     timing.resume(filing)  # a pause never outlives the filing
+    code = {"verification_code": filing.verification_code} if filing.verification_code else {}
     receipt = record_step(
-        uow, caller, filing, event, before, outcome=data.outcome, reasons=filing.reasons
+        uow, caller, filing, event, before, outcome=data.outcome, reasons=filing.reasons, **code
     )
     return filing, receipt
 
@@ -206,5 +224,6 @@ def withdraw(
 ) -> tuple[Filing, Receipt]:
     """The filer's chain withdraws the filing before a decision."""
     filing, before = _begin(uow, caller, filing_id, "withdraw")
+    filing.finished_on = business_date()
     timing.resume(filing)
     return filing, record_step(uow, caller, filing, EventType.FILING_WITHDRAWN, before, note)

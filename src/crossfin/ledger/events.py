@@ -88,4 +88,5 @@ class EventType(StrEnum):
     FILING_LATE_REQUESTED = "filings:filing:late-request"
     FILING_LATE_APPROVED = "filings:filing:late-approve"
     FILING_LATE_REFUSED = "filings:filing:late-refuse"
+    FILING_EXTENDED = "filings:filing:extend"
     FILING_ATTACHED = "filings:attachment:add"

@@ -59,6 +59,9 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.statistics import pages as statistics_filing_pages
 
     found.append(statistics_filing_pages.router)
+    from crossfin.filings.licences import pages as licences_pages
+
+    found.append(licences_pages.router)
     # One line per domain, e.g.: from crossfin.documents.pages import router as documents
     return found
 
@@ -102,5 +105,8 @@ def nav_entries() -> list[NavEntry]:
     from crossfin.filings.statistics.pages import NAV as statistics_filing_nav
 
     found += statistics_filing_nav
+    from crossfin.filings.licences.pages import NAV as licences_nav
+
+    found += licences_nav
     # One line per domain, e.g.: from crossfin.documents.pages import NAV as documents_nav
     return found

@@ -58,6 +58,9 @@ def routers() -> list[APIRouter]:
     from crossfin.filings.statistics.routes import router as statistics_filing_router
 
     found.append(statistics_filing_router)
+    from crossfin.filings.licences.routes import router as licences_router
+
+    found.append(licences_router)
     from crossfin.parties.notifications.routes import router as notifications_router
 
     found.append(notifications_router)
