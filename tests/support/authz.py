@@ -1045,6 +1045,8 @@ def _risk_specs() -> dict[tuple[str, str], Spec]:
 
 
 SPECS |= _risk_specs()
+
+
 def _licences_specs() -> dict[tuple[str, str], Spec]:
     from support import authz_licences
 

@@ -25,11 +25,11 @@ from crossfin.core.errors import Conflict, FieldError, Forbidden, ValidationFail
 from crossfin.core.settings import Settings
 from crossfin.filings import forms, risk
 from crossfin.filings.issues import Issue, Severity
+from crossfin.filings.licences import rules as licensing
+from crossfin.filings.licences.definition import parse as parse_licence
 from crossfin.filings.links import check_links
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.risk.outcomes import Outcome
-from crossfin.filings.licences import rules as licensing
-from crossfin.filings.licences.definition import parse as parse_licence
 from crossfin.filings.schemas import System
 from crossfin.parties.access import Caller
 
