@@ -1,4 +1,4 @@
-"""Signed steps over HTTP: a full chain, holder derived at each point, refusals that change nothing."""
+"""Signed steps over HTTP: a full chain, the holder at each point, refusals changing nothing."""
 
 from __future__ import annotations
 
