@@ -13,6 +13,7 @@ from crossfin.demo.alerts import load_alerts
 from crossfin.demo.classes import load_classes
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
+from crossfin.demo.ebl_chain import load_ebl_chain
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
 from crossfin.demo.offshore import load_offshore_checks
@@ -49,6 +50,7 @@ class DemoResult:
     credit_queries_added: int = 0
     classes_added: int = 0
     alerts_added: int = 0
+    ebl_steps_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -140,6 +142,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.offshore_checks_added = load_offshore_checks(uow)
         result.alerts_added = load_alerts(uow)
         result.documents_added += load_openattestation(uow, data_dir)
+        result.ebl_steps_added = load_ebl_chain(uow, result.org_ids, data_dir)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     if data_dir is not None:
