@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from crossfin.core.fields import INT32_MAX
 from crossfin.core.http.deps import raw_body
 from crossfin.documents.ebl import relay, usecases
 from crossfin.ledger.uow import UnitOfWork
@@ -17,8 +18,15 @@ router = APIRouter(prefix="/v1/documents", tags=["documents: eBL chains"])
 Key = Annotated[str, Field(min_length=1, max_length=64)]
 
 
+_NOTE = (
+    '{"action":"endorse","at":"2026-10-12T08:00:00Z","bl_no":"BDCLYTN2601222","seq":2,'
+    '"to":{"uscc":"91440300MA5G2X7Q4B"},"type":"crossfin.ebl-step/v1"}\n\n'
+    "\u2014 carrier-1 AbCdEf...==\n"
+)
+
+
 class SignedStep(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"note": _NOTE}})
     note: str = Field(
         max_length=65_536,
         description="The step body's RFC 8785 JSON and a newline, as a C2SP signed note",
@@ -26,8 +34,8 @@ class SignedStep(BaseModel):
 
 
 class Release(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    financing_id: int | None = Field(default=None, ge=1)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"financing_id": 12}})
+    financing_id: int | None = Field(default=None, ge=1, le=INT32_MAX)
 
 
 _REFUSED: dict[int | str, dict[str, Any]] = {
@@ -61,7 +69,16 @@ def record_step(body: SignedStep, caller: CallerDep, write: WriterDep) -> Respon
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object"},
+                    "example": {
+                        "transportDocument": {"transportDocumentReference": "BDCLYTN2601222"},
+                        "envelopeManifestSignedContent": "eyJ...",
+                        "envelopeTransferChain": ["eyJ...", "eyJ..."],
+                    },
+                }
+            },
         }
     },
     responses=_REFUSED | {422: {"description": "`/ebl-envelope-checksum` naming the entry"}},
