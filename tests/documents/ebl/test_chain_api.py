@@ -121,3 +121,14 @@ def test_only_the_holders_platform_signs(client, db) -> None:  # type: ignore[no
     ok = post_step(client, platform, platform_signer, body(key, 3, "surrender"))
     assert ok.status_code == 201, ok.text
     assert read_chain(client, platform, key).json()["status"] == "surrendered"
+
+
+def test_only_logistics_sources_post_steps(client, db) -> None:  # type: ignore[no-untyped-def]
+    c = new_chain(client, db)
+    step = body(c.bl.key, 1, "issue", to={"uscc": BUYER})
+    for caller in (c.firms.banks[0], c.firms.enterprise, c.firms.customs, c.firms.insurer):
+        refused = post_step(client, caller, c.signer, step)
+        assert refused.status_code == 403 and refused.json()["type"].endswith("/forbidden")
+    anonymous = client.post("/v1/documents/ebl/steps", json={"note": "x"})
+    assert anonymous.status_code == 401
+    assert _steps(db) == 0

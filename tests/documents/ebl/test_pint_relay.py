@@ -85,6 +85,8 @@ def test_a_consistent_envelope_becomes_steps(client, db) -> None:  # type: ignor
     assert first.status_code == 201, first.text
     answer = first.json()
     assert [s["action"] for s in answer["steps"]] == ["issue", "endorse"]
+    assert answer["steps"][0]["to"]["uscc"] == SHIPPER  # from its USCC tax reference
+    assert answer["steps"][0]["origin"] == "pint" and answer["steps"][0]["entry_checksum"]
     assert answer["holder"] == {
         "uscc": None,
         "name": "Rotterdam Buyer BV",

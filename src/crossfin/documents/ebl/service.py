@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crossfin.core.canonical import canonical_json
 from crossfin.core.clock import utcnow
 from crossfin.core.errors import FieldError, Forbidden, NotFound, invalid
 from crossfin.documents.balance import lock_balances
@@ -166,8 +167,7 @@ def record_signed_step(session: Session, caller: Caller, signed: str) -> tuple[O
 def new_step(
     opened: Opened, move: Move, by: int, origin: str, body: dict[str, Any], at: datetime
 ) -> EblStep:
-    from crossfin.core.canonical import canonical_json
-
+    """The row of the chain's next step (not yet added to the session)."""
     to = move.to
     return EblStep(
         document_id=opened.doc.id,
