@@ -25,6 +25,7 @@ from crossfin.core.settings import Settings
 from crossfin.demo.loader import load_demo
 from crossfin.documents.access import consent
 from crossfin.documents.access.models import Consent
+from crossfin.documents.ebl.models import EblStep
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import current_versions, document_commitment
 from crossfin.documents.versions import amend
@@ -144,8 +145,19 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         "consents",
         "enterprise_classes",
         "scenario_caps",
+        "ebl_steps",
     }
     assert clean.committed > 500
+
+    # A B/L's holder rewritten behind the log's back (the chain derives it from the steps).
+    step = first_id(db, EblStep.id, EblStep.to_uscc.is_not(None))
+    holder = value(db, EblStep.to_uscc, EblStep.id == step)
+    report = tampered(
+        db,
+        update(EblStep).where(EblStep.id == step).values(to_uscc="91440300000000000X"),
+        update(EblStep).where(EblStep.id == step).values(to_uscc=holder),
+    )
+    assert named(report) == [("ebl_steps", step)]
 
     check = first_id(db, OffshoreCheck.id, OffshoreCheck.outcome == "failed")
     report = tampered(

@@ -13,6 +13,8 @@ The lower floors expose hooks and fill none of them on import:
 - `parties.hooks`' reaction to a raised alert (supervision files it in the firm's case).
 - `ledger.uow`'s finishers: the statistics' upkeep (parties/stats/upkeep.py), whose deltas
   every unit of work writes under the log head lock;
+- `documents.ebl.pledges`' query of the financings that pledge a bill of lading (F5),
+  which its endorsement chain obeys;
 - `supervision.stats.recount`'s sources: each domain's contributions to the statistics.
 - `filings.links`' resolvers: whether a filer reads the financing, payment or alert its
   risk report links (assembly/filing_links.py).
@@ -29,9 +31,12 @@ from crossfin.assembly import filing_links
 from crossfin.core.security import set_recorder
 from crossfin.documents import state as documents_state
 from crossfin.documents.access import stats as verification_stats
+from crossfin.documents.ebl import store as ebl_store
+from crossfin.documents.ebl.pledges import add_pledge_query
 from crossfin.documents.versions import link_owner_documents
 from crossfin.filings import state as filings_state
 from crossfin.filings.calendar import store as calendar_store
+from crossfin.financing import ebl_pledges
 from crossfin.financing import state as financing_state
 from crossfin.financing import stats as financing_stats
 from crossfin.financing import volume as financing_volume
@@ -67,6 +72,7 @@ def state_views() -> list[StateView]:
         *payments_sampling.state_views(),
         *offshore_state.state_views(),
         *documents_state.state_views(),
+        *ebl_store.state_views(),
         *classes_history.state_views(),
         *calendar_store.state_views(),
         *filings_state.state_views(),
@@ -90,6 +96,7 @@ def assemble() -> None:
     add_record_source(case_records)
     on_alert_raised(file_alert)
     add_finisher(UPKEEP)
+    add_pledge_query(ebl_pledges.financing_pledges)
     add_source("financings", financing_stats.all_contributions)
     add_source("payments", payments_stats.all_contributions)
     add_source("offshore checks", offshore_stats.all_contributions)

@@ -7,6 +7,7 @@ import typer
 from crossfin.assembly import assemble
 from crossfin.cli import admin
 from crossfin.documents.access import commands as access_commands
+from crossfin.documents.ebl import commands as ebl_commands
 from crossfin.documents.ingest import commands as documents_commands
 from crossfin.documents.openattestation import commands as oa_commands
 from crossfin.filings import commands as filings_commands
@@ -50,6 +51,7 @@ app.add_typer(documents_commands.source_key_app, name="source-key")
 documents_commands.documents_app.command("verify")(access_commands.verify)
 documents_commands.documents_app.command("manifest")(access_commands.manifest)
 documents_commands.documents_app.add_typer(oa_commands.oa_app, name="oa")
+documents_commands.documents_app.add_typer(ebl_commands.ebl_app, name="ebl")
 app.add_typer(access_commands.consent_app, name="consent")
 app.add_typer(financing_commands.financing_app, name="financing")
 app.add_typer(caps_commands.scenarios_app, name="scenarios")

@@ -14,6 +14,7 @@ from crossfin.demo.caps import load_demo_caps
 from crossfin.demo.classes import load_classes
 from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
+from crossfin.demo.ebl_chain import load_ebl_chain
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
 from crossfin.demo.licences import load_licences
@@ -58,6 +59,7 @@ class DemoResult:
     fingerprints_added: int = 0
     statistics_filings_added: int = 0
     licences_added: int = 0
+    ebl_steps_added: int = 0
     keys: dict[str, str] = field(default_factory=dict)
     org_ids: dict[str, int] = field(default_factory=dict)
 
@@ -151,6 +153,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.alerts_added = load_alerts(uow)
         result.fingerprints_added = load_openattestation(uow, data_dir)
         result.risk_reports_added = load_risk_reports(uow, result.org_ids, data_dir)
+        result.ebl_steps_added = load_ebl_chain(uow, result.org_ids, data_dir)
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     result.statistics_filings_added = load_statistics(uow)

@@ -29,6 +29,8 @@ class EventType(StrEnum):
     CONSENT_REVOKED = "documents:consent:revoke"
     VERIFICATION_RUN = "documents:verification:run"
     FINGERPRINT_REGISTERED = "documents:fingerprint:register"
+    EBL_STEP_RECORDED = "documents:ebl-step:record"
+    EBL_ENVELOPE_RELAYED = "documents:ebl-envelope:relay"
     FINANCING_REGISTERED = "financing:financing:register"
     FINANCING_APPROVED = "financing:financing:approve"
     FINANCING_REJECTED = "financing:financing:reject"

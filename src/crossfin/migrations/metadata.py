@@ -11,6 +11,7 @@ def metadata() -> MetaData:
     from crossfin.core.db import Base
     from crossfin.documents import models as documents_models  # noqa: F401
     from crossfin.documents.access import models as access_models  # noqa: F401
+    from crossfin.documents.ebl import models as ebl_models  # noqa: F401
     from crossfin.documents.ingest import models as ingest_models  # noqa: F401
     from crossfin.filings import models as filings_models  # noqa: F401
     from crossfin.filings.calendar import models as calendar_models  # noqa: F401

@@ -24,6 +24,9 @@ def routers() -> list[APIRouter]:
     from crossfin.documents.openattestation.routes import router as openattestation_router
 
     found.append(openattestation_router)
+    from crossfin.documents.ebl.routes import router as ebl_router
+
+    found.append(ebl_router)
     from crossfin.financing.market.routes import router as financing_market_router
     from crossfin.financing.routes import router as financing_router
 
