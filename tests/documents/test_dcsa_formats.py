@@ -19,7 +19,7 @@ from support.data import DATA
 from support.ingest import owner_uscc
 from support.parties import make_party
 
-URL = "/v1/documents/dcsa/records"
+URL = "/v1/dcsa/records"
 
 
 def _sample(name: str) -> Any:

@@ -47,7 +47,9 @@ def test_regulator_drills_down_and_filer_submits(
     pin(monkeypatch, "2026-11-10")
     rows = [("US", "USD", 100_00, 50_00), ("HK", "USD", 10_00, 1_00)]
     file_efal(client, world.branch, "2026-10", rows, accept_by=world.shenzhen)
-    draft = file_efal(client, world.branch, "2026-11", rows, submit=False)
+    # November opens at October's accepted closings (the continuity rule).
+    opened = [(c, ccy, o + t, 0) for c, ccy, o, t in rows]
+    draft = file_efal(client, world.branch, "2026-11", opened, submit=False)
 
     browser_login(page, base, add_user(db, world.guangdong.org_id, Role.ADMIN))
     page.goto(f"{base}/filings/aggregates?form=EFAL-M&period=2026-10")

@@ -29,6 +29,7 @@ from crossfin.documents.ebl.models import EblStep
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import current_versions, document_commitment
 from crossfin.documents.versions import amend
+from crossfin.filings.models import Filing
 from crossfin.financing import sweeps
 from crossfin.financing.caps.models import ScenarioCaps
 from crossfin.financing.lifecycle import State
@@ -146,8 +147,19 @@ def test_every_direct_change_is_named(db: Database, settings: Settings) -> None:
         "enterprise_classes",
         "scenario_caps",
         "ebl_steps",
+        "filing_forms",
+        "filings",
     }
     assert clean.committed > 500
+
+    # A filing's state moved behind the log's back (a regulator's queue would read it).
+    filing = first_id(db, Filing.id, Filing.state == "drafted")
+    report = tampered(
+        db,
+        update(Filing).where(Filing.id == filing).values(state="withdrawn"),
+        update(Filing).where(Filing.id == filing).values(state="drafted"),
+    )
+    assert named(report) == [("filings", filing)]
 
     # A B/L's holder rewritten behind the log's back (the chain derives it from the steps).
     step = first_id(db, EblStep.id, EblStep.to_uscc.is_not(None))

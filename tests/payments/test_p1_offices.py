@@ -26,6 +26,11 @@ def test_the_reviewing_office_follows_the_payers_county(
     fw = make_forwarders(db, banks=1, county="440305")  # the regulator sits at 440000
     head = make_party(db, OrgKind.REGULATOR, Role.ADMIN, jurisdiction="000000")
     rate = {"rate_bp": 10000, "reason": "all"}
+    # JSON false is not a rate of 0 (found by the fuzzer): refused naming the field.
+    refused = client.post(
+        "/v1/p1-sample-rate", json=rate | {"rate_bp": False}, headers=head.headers
+    )
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "rate_bp"
     assert client.post("/v1/p1-sample-rate", json=rate, headers=head.headers).status_code == 200
     doc = freight_invoice(db, fw, category="goods")
     body = payment_body(fw, [doc], "10.00") | {"scenario": "P1", "source_of_funds": "capital"}

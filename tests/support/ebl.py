@@ -55,7 +55,7 @@ def body(bl_no: str, seq: int, action: str, **fields: Any) -> dict[str, Any]:
 
 def post_step(client: Any, party: Party, signer: Signer, step: dict[str, Any]) -> Any:
     note = sign_step(step, signer)
-    return client.post("/v1/documents/ebl/steps", json={"note": note}, headers=party.headers)
+    return client.post("/v1/ebl/steps", json={"note": note}, headers=party.headers)
 
 
 def read_chain(client: Any, party: Party, key: str) -> Any:

@@ -5,7 +5,7 @@ with, the chain of its first negotiable bill that no financing pledges: issued t
 shipper, endorsed to a second exporter, pledged to bank3, released, endorsed to a buyer.
 It also records the issuance of the F5 demo bill (demo-F5-001), whose chain then shows the
 financing's pledge. Each step goes through `usecases.record_step`, the function behind
-`POST /v1/documents/ebl/steps`. Steps are dated October-November 2026 (no deadline hangs
+`POST /v1/ebl/steps`. Steps are dated October-November 2026 (no deadline hangs
 on them). Idempotent: a bill that already has steps is left alone.
 """
 

@@ -1,7 +1,7 @@
 """The demo's imported OpenAttestation invoice: bank1 imports a wrapped TradeTrust invoice.
 
 It goes through `importing.import_invoice`, the function behind
-`POST /v1/documents/openattestation/import`. The invoice is dated 2026-10-12; a private
+`POST /v1/openattestation/import`. The invoice is dated 2026-10-12; a private
 fingerprint has no deadline, so the date only has to look plausible. Idempotent: a second
 load finds the bank's own registration and adds nothing.
 """

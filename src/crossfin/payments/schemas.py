@@ -255,7 +255,10 @@ class SampleRateIn(BaseModel):
         json_schema_extra={"examples": [{"rate_bp": 500, "reason": "5 % for 2027"}]},
     )
 
-    rate_bp: int = Field(ge=0, le=10_000, description="basis points of 10,000 (500 = 5 %)")
+    # Strict: JSON `false` is not a rate of 0.
+    rate_bp: int = Field(
+        strict=True, ge=0, le=10_000, description="basis points of 10,000 (500 = 5 %)"
+    )
     reason: str = Field(min_length=1, max_length=500)
 
 

@@ -92,7 +92,7 @@ def test_bad_signature_is_refused_naming_it(client, db) -> None:  # type: ignore
     note = sign_step(step, c.signer)
     tampered = note.replace('"seq":1', '"seq":2')
     answer = client.post(
-        "/v1/documents/ebl/steps", json={"note": tampered}, headers=c.source.headers
+        "/v1/ebl/steps", json={"note": tampered}, headers=c.source.headers
     )
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "signature"
     assert _steps(db) == 0
@@ -129,6 +129,6 @@ def test_only_logistics_sources_post_steps(client, db) -> None:  # type: ignore[
     for caller in (c.firms.banks[0], c.firms.enterprise, c.firms.customs, c.firms.insurer):
         refused = post_step(client, caller, c.signer, step)
         assert refused.status_code == 403 and refused.json()["type"].endswith("/forbidden")
-    anonymous = client.post("/v1/documents/ebl/steps", json={"note": "x"})
+    anonymous = client.post("/v1/ebl/steps", json={"note": "x"})
     assert anonymous.status_code == 401
     assert _steps(db) == 0

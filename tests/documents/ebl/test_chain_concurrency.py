@@ -9,7 +9,7 @@ from support.financing import application
 from support.financing_storm import http_storm
 from support.parties import uscc_for
 
-STEPS = "/v1/documents/ebl/steps"
+STEPS = "/v1/ebl/steps"
 
 
 def test_racing_endorsements_one_wins(client, db, settings) -> None:  # type: ignore[no-untyped-def]

@@ -68,7 +68,7 @@ def envelope(document: dict[str, Any], batches: list[list[dict[str, Any]]]) -> d
 
 
 def _relay(client, party, message: dict[str, Any]):  # type: ignore[no-untyped-def]
-    return client.post("/v1/documents/ebl/pint", json=message, headers=party.headers)
+    return client.post("/v1/ebl/pint", json=message, headers=party.headers)
 
 
 BATCHES = [

@@ -19,7 +19,7 @@ from support.openattestation import dumps, invoice_batch
 from support.parties import make_party
 
 SAMPLES = DATA / "openattestation"
-VERIFY, IMPORT = "/v1/documents/openattestation/verify", "/v1/documents/openattestation/import"
+VERIFY, IMPORT = "/v1/openattestation/verify", "/v1/openattestation/import"
 JSON = {"content-type": "application/json"}
 
 

@@ -1,7 +1,7 @@
 """One use case: the crossfin records a DCSA message carries, checked against their kind.
 
 The source's command line (`crossfin documents submit --format dcsa`) and the API's
-`POST /v1/documents/dcsa/records` both come here, so a carrier sees before it signs
+`POST /v1/dcsa/records` both come here, so a carrier sees before it signs
 anything exactly what the registry would take from its message.
 """
 

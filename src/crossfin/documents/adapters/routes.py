@@ -26,7 +26,7 @@ _BODY = {
 
 
 @router.post(
-    "/documents/dcsa/records",
+    "/dcsa/records",
     summary="The records a DCSA message carries (sources): recognised, unwrapped, checked",
     openapi_extra=_BODY,
     responses={

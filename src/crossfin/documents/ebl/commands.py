@@ -65,7 +65,7 @@ def step(
         note = sign_step(body, Signer.from_skey(read_key_file(signing_key)))
     except (ValueError, NoteError, OSError) as exc:
         fail(f"cannot sign {file}: {exc}")
-    answer = _call(_api(server, api_key), "POST", "/v1/documents/ebl/steps", json={"note": note})
+    answer = _call(_api(server, api_key), "POST", "/v1/ebl/steps", json={"note": note})
     _show(answer, as_json)
 
 
@@ -80,7 +80,7 @@ def pint(
     content = file.read_bytes()
     headers = {"Content-Type": "application/json"}
     api = _api(server, api_key)
-    answer = _call(api, "POST", "/v1/documents/ebl/pint", content=content, headers=headers)
+    answer = _call(api, "POST", "/v1/ebl/pint", content=content, headers=headers)
     _show(answer, as_json)
     if not as_json:
         for check in answer["checks"]:

@@ -14,7 +14,7 @@ from crossfin.documents.ebl import relay, usecases
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.http import CallerDep, ReadUow, WriterDep, WriteResult
 
-router = APIRouter(prefix="/v1/documents", tags=["documents: eBL chains"])
+router = APIRouter(prefix="/v1", tags=["documents: eBL chains"])
 Key = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -93,7 +93,7 @@ def relay_envelope(
 
 
 @router.post(
-    "/bill_of_lading/{key}/chain/release",
+    "/documents/bill_of_lading/{key}/chain/release",
     summary="The pledgee bank releases its pledge (the chain's, or its F5 financing's)",
     responses=_REFUSED,
 )
@@ -105,7 +105,7 @@ def release(key: Key, body: Release, caller: CallerDep, write: WriterDep) -> Res
 
 
 @router.get(
-    "/bill_of_lading/{key}/chain",
+    "/documents/bill_of_lading/{key}/chain",
     summary="A B/L's endorsement chain: steps, the holder and any pledge, derived from them",
     responses={404: _REFUSED[404]},
 )

@@ -14,13 +14,31 @@ from crossfin.documents.openattestation import importing
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.http import CallerDep, WriterDep, WriteResult
 
-router = APIRouter(prefix="/v1/documents/openattestation", tags=["documents: OpenAttestation"])
+router = APIRouter(prefix="/v1/openattestation", tags=["documents: OpenAttestation"])
 
 # The body is read raw so that bad JSON is refused by the parser, naming `/`.
 _BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"type": "object"}}},
+        "content": {
+            "application/json": {
+                "schema": {"type": "object"},
+                # Shortened: salted values are "<uuid>:<type>:<value>"; the proof may be empty.
+                "example": {
+                    "version": "https://schema.openattestation.com/2.0/schema.json",
+                    "data": {
+                        "id": "9b7a2c4e-1d3f-4a5b-8c6d-7e8f9a0b1c2d:string:INV-2026-0042",
+                        "total": "3c1d5e7f-2a4b-4c6d-8e0f-1a2b3c4d5e6f:number:12500.5",
+                    },
+                    "signature": {
+                        "type": "SHA3MerkleProof",
+                        "targetHash": "<64 hex>",
+                        "proof": [],
+                        "merkleRoot": "<64 hex>",
+                    },
+                },
+            }
+        },
         "description": "A wrapped OpenAttestation v2 document, as the issuer produced it.",
     }
 }
