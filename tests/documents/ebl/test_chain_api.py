@@ -91,9 +91,7 @@ def test_bad_signature_is_refused_naming_it(client, db) -> None:  # type: ignore
 
     note = sign_step(step, c.signer)
     tampered = note.replace('"seq":1', '"seq":2')
-    answer = client.post(
-        "/v1/ebl/steps", json={"note": tampered}, headers=c.source.headers
-    )
+    answer = client.post("/v1/ebl/steps", json={"note": tampered}, headers=c.source.headers)
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "signature"
     assert _steps(db) == 0
 
