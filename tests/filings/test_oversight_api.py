@@ -15,7 +15,7 @@ from support.filings import World, make_world
 from support.filings_views import file_efal, load_efal, pin
 
 # EFAL-M of 2026-10 is due 15 working days after 31 October 2026: Friday 20 November.
-DUE = "2026-11-20"
+DUE = "2026-11-13"  # EFAL-M: 10 working days after 31 October (its deadline_days)
 
 
 @pytest.fixture

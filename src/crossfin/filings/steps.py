@@ -29,6 +29,8 @@ class FilingState(StrEnum):
 
 
 FINAL = frozenset({FilingState.DECIDED, FilingState.CLOSED, FilingState.WITHDRAWN})
+# A regulator has taken the filing (statistics: its figures are the accepted ones).
+ACKNOWLEDGED = frozenset({FilingState.ACCEPTED, FilingState.UNDER_REVIEW, FilingState.DECIDED})
 
 
 def parties_of(uow: UnitOfWork, caller: Caller, filing: Filing) -> set[int]:

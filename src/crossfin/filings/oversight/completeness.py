@@ -8,7 +8,6 @@ are the filer's alone (filings/visibility.py), so a draft counts as not filed he
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from datetime import date
 from enum import StrEnum
@@ -22,16 +21,13 @@ from crossfin.core.workdays import CalendarOutOfRange
 from crossfin.filings.calendar.cache import official_calendar
 from crossfin.filings.models import Filing, FilingForm
 from crossfin.filings.oversight.scope import Node, Scope, form_of, period_end, scope_of
-from crossfin.filings.steps import FilingState
+from crossfin.filings.schemas import ClockStart
+from crossfin.filings.steps import ACKNOWLEDGED, FilingState
 from crossfin.filings.visibility import readable
 from crossfin.parties.access import Caller
 from crossfin.parties.service import orgs_by_id
 
-# Working days after the period's end by which a filing is due, unless the form's
-# definition names `due_working_days` (SAFE asks banks' monthly reports within days of
-# the month's end; 15 leaves room for a quarter's).
-DEFAULT_DUE_DAYS = 15
-ACCEPTED = frozenset({FilingState.ACCEPTED, FilingState.UNDER_REVIEW, FilingState.DECIDED})
+ACCEPTED = ACKNOWLEDGED
 
 
 class Status(StrEnum):
@@ -75,10 +71,13 @@ class CompletenessOut(BaseModel):
 
 
 def due_date(session: Session, form: FilingForm, period: str) -> date | None:
-    """When a filing of `period` is due, in official working days after its end."""
-    days = json.loads(form.definition).get("due_working_days", DEFAULT_DUE_DAYS)
+    """When a filing of `period` is due: the form's `deadline_days` official working days
+    after the period's last day, the same count its filings' own deadline makes (a form
+    whose clock starts at the period's end); None for a form without that deadline."""
+    if form.deadline_days is None or form.clock_starts != ClockStart.PERIOD_END.value:
+        return None
     try:
-        return official_calendar(session).add_working_days(period_end(period), int(days))
+        return official_calendar(session).add_working_days(period_end(period), form.deadline_days)
     except CalendarOutOfRange:
         return None
 

@@ -3,7 +3,6 @@ the form and period asked (shared by completeness and aggregates)."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -11,9 +10,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crossfin.core.errors import Forbidden, NotFound, invalid
+from crossfin.core.errors import Forbidden, NotFound, ValidationFailed, invalid
 from crossfin.filings.catalogue import list_forms
 from crossfin.filings.models import FilingForm
+from crossfin.filings.statistics.periods import period_end as statistics_period_end
 from crossfin.parties.access import Caller, require_kind, supervises
 from crossfin.parties.models import Jurisdiction, OrgKind
 
@@ -89,10 +89,9 @@ def form_of(session: Session, code: str) -> FilingForm:
 
 
 def period_end(period: str) -> date:
-    """The last day of a period (`2026`, `2026-11`, `2026Q4`); 422 on `query.period`."""
-    match = PERIOD.match(period)
-    if match is None:
-        raise invalid("query.period", "a period: YYYY, YYYY-MM or YYYYQn")
-    year, month, quarter = match.groups()
-    last = int(month) if month else (int(quarter) * 3 if quarter else 12)
-    return date(int(year), last, calendar.monthrange(int(year), last)[1])
+    """The last day of a statistics period (`2026-11`, `2026-Q4`, `2026Q4`); 422 naming
+    `query.period` otherwise."""
+    try:
+        return statistics_period_end(period)
+    except ValidationFailed:
+        raise invalid("query.period", "a period: YYYY-MM or YYYY-Qn") from None

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from crossfin.filings.forms.content import previous_period
 from crossfin.filings.models import Filing, FilingVersion
 from crossfin.filings.statistics.periods import normal
-from crossfin.filings.steps import FilingState
+from crossfin.filings.steps import ACKNOWLEDGED
 
-ACCEPTED = (FilingState.ACCEPTED, FilingState.UNDER_REVIEW, FilingState.DECIDED)
+ACCEPTED = ACKNOWLEDGED
 
 
 def previous_accepted(session: Session, filing: Filing) -> Filing | None:
