@@ -129,6 +129,9 @@ def transfer(
     d.set("IntrBkSttlmAmt" if pacs else "Amt/InstdAmt", amount, tx)
     if pacs:
         d.set("IntrBkSttlmDt", business_date().isoformat(), tx)
+        instructed = tx.find(d.q("InstdAmt"))
+        if instructed is not None:  # the Fedwire sample repeats the amount instructed
+            instructed.text = amount
     else:
         d.set("ReqdExctnDt", business_date().isoformat(), debtor_at)
         d.one("Cdtr/PstlAdr", tx).insert(0, _ctry(d))
