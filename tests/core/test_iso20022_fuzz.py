@@ -27,7 +27,9 @@ SAMPLES = {
     "fedwire": transfer(FEDWIRE, USCC, "E", "1000.00", DOCS),
     "pain": transfer(PAIN, USCC, "E", "1000.00", DOCS),
 }
-VALUES = st.sampled_from(["", " ", "XXXX", "-1", "1e5", "12.345.6", "2026-02-30", "ÿ" * 400])
+VALUES = st.sampled_from(
+    ["", " ", "XXXX", "-1", "1e5", "12.345.6", "2026-02-30", "12026-01-01", "-2026-01-01", "ÿ" * 400]
+)
 
 
 def _read(data: bytes) -> object:

@@ -123,7 +123,11 @@ def test_only_a_bank_maker_applies(client, db):
     doc = declaration(db, firms, "100000.00")
     msg = tsin001(firms.uscc, [("customs_declaration", doc.key, None)], "1000.00", "ISO-6")
     assert client.post(URL, content=msg, headers=XML).status_code == 401
-    for who in (firms.enterprise, firms.checkers[0], make_party(db, OrgKind.INSURER, Role.OPERATOR)):
+    for who in (
+        firms.enterprise,
+        firms.checkers[0],
+        make_party(db, OrgKind.INSURER, Role.OPERATOR),
+    ):
         res = client.post(URL, content=msg, headers=who.headers | XML)
         assert res.status_code == 403, res.text
         assert res.headers["content-type"].startswith("application/problem+json")

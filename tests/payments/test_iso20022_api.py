@@ -31,7 +31,11 @@ def test_a_sample_transfer_is_submitted_as_a_payment(client, db, name, payee, ac
     res = client.post(URL, content=msg, headers=fw.banks[0].headers | XML)
     assert res.status_code == 201, res.text
     data = res.json()
-    assert (data["scenario"], data["external_ref"], data["state"]) == ("P3", "E2E-ISO-1", "submitted")
+    assert (data["scenario"], data["external_ref"], data["state"]) == (
+        "P3",
+        "E2E-ISO-1",
+        "submitted",
+    )
     assert (data["amount"], data["currency"]) == ("1000.00", "USD")
     assert data["documents"][0] | {"active": True} == {
         "kind": "vat_invoice",

@@ -44,8 +44,14 @@ class Doc:
     def set(self, path: str, text: str, under: Element | None = None) -> None:
         self.one(path, under).text = text
 
-    def new(self, parent: Element, name: str, text: str | None = None, at: int | None = None,
-            **attrs: str) -> Element:
+    def new(
+        self,
+        parent: Element,
+        name: str,
+        text: str | None = None,
+        at: int | None = None,
+        **attrs: str,
+    ) -> Element:
         element = Element(f"{{{self.ns}}}{name}", attrs)
         element.text = text
         parent.insert(len(parent) if at is None else at, element)

@@ -16,6 +16,7 @@ from crossfin.demo.documents import load_documents
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
 from crossfin.demo.offshore import load_offshore_checks
+from crossfin.demo.iso20022 import load_iso20022
 from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.payments import load_payments
 from crossfin.demo.rates import load_demo_rates
@@ -140,6 +141,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.offshore_checks_added = load_offshore_checks(uow)
         result.alerts_added = load_alerts(uow)
         result.documents_added += load_openattestation(uow, data_dir)
+        load_iso20022(uow, result, data_dir)  # a tsin.001 financing and a pacs.008 payment
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     if data_dir is not None:

@@ -10,6 +10,7 @@ from crossfin.core.iso20022.message import (
     MessageInvalid,
     Schemas,
     XmlProblem,
+    iso_date,
     local,
     mapping_error,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Schemas",
     "XmlProblem",
     "amount_text",
+    "iso_date",
     "local",
     "mapping_error",
 ]

@@ -21,9 +21,7 @@ class Builder:
         register_namespace("", self.ns)
         self.root = Element(f"{{{self.ns}}}Document")
 
-    def add(
-        self, parent: Element, path: str, text: str | None = None, **attrs: str
-    ) -> Element:
+    def add(self, parent: Element, path: str, text: str | None = None, **attrs: str) -> Element:
         """Append the elements of `path` under `parent` (each a new element); the last
         gets `text` and `attrs`."""
         element = parent
@@ -36,4 +34,5 @@ class Builder:
         return element
 
     def bytes(self) -> bytes:
-        return tostring(self.root, encoding="utf-8", xml_declaration=True)
+        data: bytes = tostring(self.root, encoding="utf-8", xml_declaration=True)
+        return data

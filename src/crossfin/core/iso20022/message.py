@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib.resources import files
@@ -57,6 +58,17 @@ class MessageInvalid(ValidationFailed):
 def mapping_error(message_type: str, path: str, reason: str) -> MessageInvalid:
     """A valid message that crossfin cannot map (a missing party id, an unknown kind)."""
     return MessageInvalid(message_type, [XmlProblem(path, "mapping", reason)])
+
+
+def iso_date(definition: str, text: str | None, path: str) -> date | None:
+    """An xs:date as a date: its offset dropped; a year the XSD allows and Python does
+    not (0, negative, five digits) is a mapping problem at `path`."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise mapping_error(definition, path, f"{text!r} is not a date crossfin can use") from None
 
 
 def local(tag: str | None) -> str:

@@ -17,7 +17,9 @@ router = APIRouter(prefix="/v1", tags=["financing"])
 @router.post(
     "/financings/iso20022",
     status_code=201,
-    openapi_extra=xml_body("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:tsin.001.001.01\">…</Document>"),
+    openapi_extra=xml_body(
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:tsin.001.001.01">…</Document>'
+    ),
     responses={
         201: {"description": "tsin.002: registered (RCCF, PDNG, the financing id)"},
         200: {"description": "tsin.002: a tsin.003 cancelled the application (PACK)"},

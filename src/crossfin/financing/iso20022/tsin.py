@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
-from crossfin.core.iso20022 import Message, MessageInvalid, amount_text, mapping_error
+from crossfin.core.iso20022 import Message, MessageInvalid, amount_text, iso_date, mapping_error
 from crossfin.financing.scenarios.registry import all_scenarios
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 
@@ -38,6 +38,7 @@ class Invoice:
     issued: str
     due: str
     asked: Decimal
+    due_date: date
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def read_request(msg: Message) -> Request:
             amount=amount_text(amount),
             currency=currency,
             documents=docs,
-            due_date=max(date.fromisoformat(invoice.due) for invoice in invoices),
+            due_date=max(invoice.due_date for invoice in invoices),
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -115,7 +116,15 @@ def _invoice(msg: Message, info: Element, i: int, currency: str) -> Invoice:
         msg.text("InvcGnlInf/IsseDt", info) or "",
         msg.text("InvcTtlsInf/PmtDueDt", info) or "",
         value.quantize(Decimal("0.01")),
+        _due(msg, info, here),
     )
+
+
+def _due(msg: Message, info: Element, here: str) -> date:
+    path = f"{here}/InvcTtlsInf/PmtDueDt"
+    due = iso_date("tsin.001.001.01", msg.text("InvcTtlsInf/PmtDueDt", info), path)
+    assert due is not None  # required by the XSD
+    return due
 
 
 def _documents(
@@ -162,9 +171,7 @@ def _scenario(msg: Message, kinds: set[str]) -> str:
     for info in msg.all(f"{REQ}/AddtlInf"):
         if (msg.text("InfTp/Prtry", info) or "").upper() == "SCENARIO":
             return msg.text("InfVal", info) or ""
-    fitting = sorted(
-        (len(s.kinds), s.name) for s in all_scenarios() if kinds <= set(s.kinds)
-    )
+    fitting = sorted((len(s.kinds), s.name) for s in all_scenarios() if kinds <= set(s.kinds))
     if not fitting or (len(fitting) > 1 and fitting[0][0] == fitting[1][0]):
         names = ", ".join(name for _, name in fitting) or "none"
         raise _fail(

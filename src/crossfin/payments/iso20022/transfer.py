@@ -19,7 +19,7 @@ from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
-from crossfin.core.iso20022 import Message, amount_text, mapping_error
+from crossfin.core.iso20022 import Message, amount_text, iso_date, mapping_error
 from crossfin.payments.iso20022.schemas import PACS_008
 from crossfin.payments.schemas import InvoiceClaimIn, PayeeIn, PaymentIn
 
@@ -46,7 +46,9 @@ def read_transfer(msg: Message) -> PaymentIn:
     tx, debtor_at = _the_transfer(msg, p)
     amount = msg.amount(p.amount, tx)
     assert amount is not None  # required by both XSDs
-    value_date = msg.text("IntrBkSttlmDt", tx) if p.pacs else msg.text("ReqdExctnDt", debtor_at)
+    when = "IntrBkSttlmDt" if p.pacs else "ReqdExctnDt"
+    day = msg.text(when, tx if p.pacs else debtor_at)
+    value_date = iso_date(msg.definition, day, f"{p.tx if p.pacs else p.root + '/PmtInf'}/{when}")
     documents = _documents(msg, p, tx)
     try:
         return PaymentIn(
