@@ -54,6 +54,10 @@ def test_tsin001_registers_f1_and_answers_tsin002(client, db):
     assert f"financing_id={financing.id}" in _texts(root, "AddtlStsRsnInf")
     assert _texts(root, "DocNb") == ["SBE-INV-2026-0917"]
     assert balance_row(db, doc) == (6_000_000, 0)
+    again = _post(client, firms, msg)  # the same GrpId again: refused, nothing reserved
+    assert again.status_code == 409
+    assert _texts(_answer(again), "Prtry") == ["already-exists"]
+    assert balance_row(db, doc) == (6_000_000, 0)
     # The same application as JSON shows the same financing to the bank.
     seen = client.get(f"/v1/financings/{financing.id}", headers=firms.banks[0].headers).json()
     assert seen["documents"][0]["key"] == doc.key and seen["enterprise_uscc"] == firms.uscc

@@ -82,9 +82,7 @@ def _has_payment(uow: UnitOfWork) -> bool:
 
 
 def _declarations() -> list[dict[str, str]]:
-    kept = {TOUR_DECLARATION} | {
-        d for r in _records("insurance_policy") for d in r["declarations"]
-    }
+    kept = {TOUR_DECLARATION} | {d for r in _records("insurance_policy") for d in r["declarations"]}
     exports = [r for r in _records("customs_declaration") if r["declaration_no"][8] == "0"]
     return sorted(
         (r for r in exports if r["declaration_no"] not in kept), key=lambda r: r["export_date"]

@@ -187,8 +187,9 @@ def list_financings(
     return Response(body, media_type=XML)
 
 
+# `:int`, so that `/financings/iso20022` is not also this route's path (its 405 allows POST).
 @router.get(
-    "/financings/{financing_id}",
+    "/financings/{financing_id:int}",
     response_model=FinancingOut,
     summary="One financing with the documents it rests on",
 )
