@@ -15,8 +15,8 @@ from crossfin.demo.dataset import DemoOrg, demo_orgs, demo_services, demo_users
 from crossfin.demo.documents import load_documents
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
-from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.iso20022 import load_iso20022
+from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.payments import load_payments
 from crossfin.demo.rates import load_demo_rates
