@@ -9,7 +9,7 @@ from crossfin.parties.models import OrgKind, Role
 from crossfin.payments.models import Payment
 from support.iso20022 import FEDNOW, FEDWIRE, PAIN, sample, transfer
 from support.parties import make_party
-from support.payments import freight_invoice, make_forwarders
+from support.payments import SERVICE_PAYEE, freight_invoice, make_forwarders, tax_filing
 
 URL = "/v1/payments/iso20022"
 XML = {"Content-Type": "application/xml"}
@@ -72,6 +72,8 @@ def test_a_wrong_claimed_amount_is_refused_like_json(client, db):
     assert res.json()["errors"] == [
         {"field": "documents[0]", "reason": "does not match the tax record (amount)"}
     ]
+    where = "/Document/FIToFICstmrCdtTrf/CdtTrfTxInf/RmtInf/Strd[1]/RfrdDocInf[1]"
+    assert res.json()["xpaths"] == {"documents[0]": where}
     with db.session(readonly=True) as session:
         assert session.scalars(select(Payment)).all() == []
 
@@ -121,3 +123,39 @@ def test_only_a_bank_maker_submits(client, db):
         assert res.status_code == 403, res.text
     with db.session(readonly=True) as session:
         assert session.scalars(select(Payment)).all() == []
+
+
+def test_a_p2_transfer_names_its_tax_filing_and_verification_code(client, db):
+    fw = make_forwarders(db, banks=1)
+    filing = tax_filing(db, fw, "100000.00")
+    docs = [("tax_filing", filing.key, None, None)]
+
+    def send(ref: str, code: str) -> object:
+        lines = [f"verification_code={code}"]
+        payee = (SERVICE_PAYEE["name"], SERVICE_PAYEE["country"])
+        msg = transfer(PAIN, fw.uscc, ref, "60000.00", docs, lines=lines, creditor=payee)
+        return client.post(URL, content=msg, headers=fw.banks[0].headers | XML)
+
+    wrong = send("SVC-ISO-0", "WRONG1")
+    assert wrong.status_code == 422, wrong.text  # as for an unknown serial (docs/payments.md)
+    assert "no tax filing with this serial number" in wrong.json()["detail"]
+    assert wrong.json()["xpaths"] == {
+        "documents[0]": "/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/RmtInf/Strd[1]/RfrdDocInf[1]"
+    }
+    elsewhere = transfer(
+        PAIN, fw.uscc, "SVC-ISO-X", "60000.00", docs, lines=["verification_code=A1B2C3D4"]
+    )
+    refused = client.post(URL, content=elsewhere, headers=fw.banks[0].headers | XML)
+    assert refused.status_code == 422, refused.text  # the filing's payee is not COMPANY Z, US
+    tx = "/Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf"
+    assert refused.json()["xpaths"] == {
+        "payee.name": f"{tx}/Cdtr/Nm",
+        "payee.country": f"{tx}/Cdtr/PstlAdr/Ctry",
+    }
+    res = send("SVC-ISO-1", "A1B2C3D4")
+    assert res.status_code == 201, res.text
+    data = res.json()
+    assert (data["scenario"], data["amount"]) == ("P2", "60000.00")
+    assert data["documents"][0]["kind"] == "tax_filing"
+    over = send("SVC-ISO-2", "A1B2C3D4")
+    assert over.status_code == 409 and over.json()["type"].endswith("/filing-exhausted")

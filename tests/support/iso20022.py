@@ -120,13 +120,16 @@ def transfer(
     uscc: str,
     ref: str,
     amount: str,
-    docs: Sequence[tuple[str, str, str, str]],
+    docs: Sequence[tuple[str, str, str | None, str | None]],
     *,
     rate: str | None = "7.10",
     lines: Sequence[str] = (),
+    creditor: tuple[str, str] | None = None,
 ) -> bytes:
     """A pacs.008 or pain.001 sample paying `amount` USD from `uscc`, naming `docs`
-    (kind, key, amount due in CNY, tax in CNY) in its structured remittance information."""
+    (kind, key, amount due in CNY, tax in CNY; None: no amounts) in its structured
+    remittance information, with `lines` (`name=value`) as each one's AddtlRmtInf;
+    `creditor` (name, country) replaces the sample's."""
     d = Doc(sample(name))
     pacs = "pacs.008" in d.ns
     tx = d.one("FIToFICstmrCdtTrf/CdtTrfTxInf" if pacs else "CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf")
@@ -143,6 +146,9 @@ def transfer(
         d.one("Cdtr/PstlAdr", tx).insert(0, _ctry(d))
         for sums in ("CstmrCdtTrfInitn/GrpHdr/CtrlSum", "CstmrCdtTrfInitn/PmtInf/CtrlSum"):
             d.set(sums, amount)
+    if creditor is not None:
+        d.set("Cdtr/Nm", creditor[0], tx)
+        d.set("Cdtr/PstlAdr/Ctry", creditor[1], tx)
     debtor = d.one("Dbtr", debtor_at)
     ident = d.new(debtor, "Id", at=d.index(debtor, "PstlAdr") + 1 if pacs else 1)
     other = d.child(ident, "OrgId/Othr")
@@ -162,12 +168,13 @@ def transfer(
         referred = d.child(block, "RfrdDocInf")
         d.child(referred, "Tp/CdOrPrtry/Prtry", kind)
         d.child(referred, "Nb", key)
-        amounts = d.child(block, "RfrdDocAmt")
-        d.child(amounts, "DuePyblAmt", due, Ccy="CNY")
-        if pacs:
-            d.child(amounts, "TaxAmt/Amt", tax, Ccy="CNY")
-        else:
-            d.child(amounts, "TaxAmt", tax, Ccy="CNY")
+        if due is not None:
+            amounts = d.child(block, "RfrdDocAmt")
+            d.child(amounts, "DuePyblAmt", due, Ccy="CNY")
+            if pacs:
+                d.child(amounts, "TaxAmt/Amt", tax, Ccy="CNY")
+            else:
+                d.child(amounts, "TaxAmt", tax, Ccy="CNY")
         for line in lines:
             d.child(block, "AddtlRmtInf", line)
     return d.bytes()

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from crossfin.core.errors import CrossfinError
+from crossfin.core.iso20022 import Message
 from crossfin.ledger.uow import Transactions, UnitOfWork
 from crossfin.parties.access import Caller
 from crossfin.payments import submission
 from crossfin.payments.iso20022.schemas import PACS_008, PAIN_001, SCHEMAS
-from crossfin.payments.iso20022.transfer import read_transfer
+from crossfin.payments.iso20022.transfer import read_transfer, xpath_of
 from crossfin.payments.schemas import PaymentIn
 from crossfin.payments.service import Submitted
 
@@ -28,6 +29,14 @@ def read(data: bytes) -> PaymentIn:
     return read_transfer(SCHEMAS.parse(data, (PACS_008, PAIN_001)))
 
 
+def _located(error: CrossfinError, msg: Message) -> CrossfinError:
+    """A refusal whose fields are also named by XPath (`xpaths`), for the bank's system."""
+    fields = [e["field"] for e in error.extra.get("errors", []) if isinstance(e, dict)]
+    if fields:
+        error.extra["xpaths"] = {field: xpath_of(msg, field) for field in fields}
+    return error
+
+
 def submit(
     tx: Transactions,
     caller: Caller,
@@ -35,8 +44,8 @@ def submit(
     keep: Callable[[UnitOfWork, list[submission.Outcome]], T] | None = None,
 ) -> tuple[Submitted, T | None]:
     """Submit the payment of a pacs.008 or pain.001; raises its refusal."""
-    item = read(data)
-    [outcome], kept = submission.submit(tx, caller, [item], keep=keep)
+    msg = SCHEMAS.parse(data, (PACS_008, PAIN_001))
+    [outcome], kept = submission.submit(tx, caller, [read_transfer(msg)], keep=keep)
     if isinstance(outcome, CrossfinError):
-        raise outcome  # its alert, if any, is recorded with the refusal
+        raise _located(outcome, msg)  # its alert, if any, is recorded with the refusal
     return outcome, kept

@@ -66,22 +66,47 @@ def read_transfer(msg: Message) -> PaymentIn:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        where = _WHERE.get(field.split(".")[0], "")
-        path = f"{p.tx}/{where}".rstrip("/")
+        path = xpath_of(msg, field)
         raise mapping_error(msg.definition, path, f"{field}: {first['msg']}") from exc
 
 
-# Where each field of the payment comes from, to name it when crossfin refuses it.
-_WHERE = {
-    "external_ref": "PmtId/EndToEndId",
-    "payer_uscc": "Dbtr/Id/OrgId/Othr/Id",
-    "payee": "Cdtr",
-    "amount": "IntrBkSttlmAmt",
-    "currency": "IntrBkSttlmAmt/@Ccy",
-    "purpose_code": "RgltryRptg/Dtls/Cd",
-    "documents": "RmtInf/Strd",
-    "fx_rates": "XchgRate",
+def xpath_of(msg: Message, field: str) -> str:
+    """Where the payment's `field` (as crossfin names it: `payee.name`, `documents[0]`)
+    comes from in the message, to name it when crossfin's rules refuse it."""
+    p = _Paths(msg)
+    debtor = p.tx if p.pacs else f"{p.root}/PmtInf"
+    head, _, rest = field.partition(".")
+    if head.startswith("documents["):
+        places = [
+            f"{p.tx}/RmtInf/Strd[{i}]/RfrdDocInf[{j}]"
+            for i, block in enumerate(msg.all("RmtInf/Strd", _tx(msg, p)), start=1)
+            for j, _doc in enumerate(msg.all("RfrdDocInf", block), start=1)
+        ]
+        index = int(head[len("documents[") :].rstrip("]") or 0)
+        return places[index] if index < len(places) else f"{p.tx}/RmtInf"
+    where = {
+        "external_ref": f"{p.tx}/PmtId/EndToEndId",
+        "payer_uscc": f"{debtor}/Dbtr/Id/OrgId/Othr/Id",
+        "payee": f"{p.tx}/" + _PAYEE.get(rest, "Cdtr").replace("BIC", p.bic),
+        "amount": f"{p.tx}/{p.amount}",
+        "currency": f"{p.tx}/{p.amount}/@Ccy",
+        "value_date": f"{p.tx}/IntrBkSttlmDt" if p.pacs else f"{debtor}/ReqdExctnDt",
+        "purpose_code": f"{p.tx}/RgltryRptg/Dtls/Cd",
+        "fx_rates": f"{p.tx}/{p.rate}",
+    }
+    return where.get(head, p.tx)
+
+
+_PAYEE = {
+    "name": "Cdtr/Nm",
+    "country": "Cdtr/PstlAdr/Ctry",
+    "account": "CdtrAcct/Id",
+    "bic": "BIC",
 }
+
+
+def _tx(msg: Message, p: _Paths) -> Element:
+    return _the_transfer(msg, p)[0]
 
 
 def _the_transfer(msg: Message, p: _Paths) -> tuple[Element, Element]:
