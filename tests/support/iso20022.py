@@ -7,6 +7,8 @@ test's enterprise, documents, reference and amounts is replaced, in XSD order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 from xml.etree.ElementTree import Element, SubElement, fromstring, register_namespace, tostring
 
 from crossfin.core.clock import business_date
@@ -184,3 +186,37 @@ def _ctry(d: Doc) -> Element:
     element = Element(f"{{{d.ns}}}Ctry")
     element.text = "US"
     return element
+
+
+def tsin001_of(body: dict[str, Any]) -> bytes:
+    """A FinancingIn body (JSON-able) as the tsin.001 sample asking the same."""
+    docs = [(d["kind"], d["key"], d.get("amount")) for d in body["documents"]]
+    return tsin001(
+        body["enterprise_uscc"],
+        docs,
+        body["amount"],
+        body["external_ref"],
+        currency=body["currency"],
+        scenario=body["scenario"],
+    )
+
+
+def pacs008_of(body: dict[str, Any]) -> bytes:
+    """A P3 PaymentIn body (JSON-able, one VAT invoice) as the FedNow pacs.008 sample."""
+    [doc] = body["documents"]
+    fields = dict(doc["fields"])
+    amount, tax = fields.pop("amount"), fields.pop("tax_amount")
+    due = f"{Decimal(amount) + Decimal(tax):.2f}"
+    pairs = [f"{name}={value}" for name, value in fields.items()]
+    lines = [";".join(pairs[i : i + 3]) for i in range(0, len(pairs), 3)]
+    payee = body["payee"]
+    return transfer(
+        FEDNOW,
+        body["payer_uscc"],
+        body["external_ref"],
+        body["amount"],
+        [(doc.get("kind", "vat_invoice"), doc["key"], due, tax)],
+        rate=body["fx_rates"]["USD/CNY"],
+        lines=lines,
+        creditor=(payee["name"], payee["country"]),
+    )

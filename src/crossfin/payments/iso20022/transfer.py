@@ -7,7 +7,7 @@ the payee Cdtr/Nm, its country PstlAdr/Ctry (or CtryOfRes), its account CdtrAcct
 Othr/Id) and its bank's BIC; the purpose code RgltryRptg/Dtls/Cd. Each RmtInf/Strd/
 RfrdDocInf names a document: Tp/CdOrPrtry/Prtry our kind (Cd CINV is a vat_invoice), Nb
 its key; a lone document's RfrdDocAmt gives its claimed amounts (DuePyblAmt less TaxAmt is
-`amount`, TaxAmt `tax_amount`), AddtlRmtInf `name=value` lines any other field, and
+`amount`, TaxAmt `tax_amount`), AddtlRmtInf `name=value` pairs (`;` between) any other field, and
 XchgRate the rate between the payment's and the document's currency. One transfer per
 message: crossfin answers each payment with its own receipt.
 """
@@ -179,9 +179,10 @@ def _fields(msg: Message, block: Element) -> dict[str, str]:
     if tax is not None:
         fields["tax_amount"] = amount_text(tax[0])
     for line in msg.all("AddtlRmtInf", block):
-        name, sep, value = (line.text or "").partition("=")
-        if sep and name.strip():
-            fields[name.strip()] = value.strip()
+        for pair in (line.text or "").split(";"):  # `a=1;b=2`: 3 lines of 140 are few
+            name, sep, value = pair.partition("=")
+            if sep and name.strip():
+                fields[name.strip()] = value.strip()
     return fields
 
 
