@@ -94,21 +94,36 @@ def test_plan_is_deterministic_and_rests_on_the_firms_own_documents() -> None:
 # --- loaded -----------------------------------------------------------------------------
 
 
+def _check_iso_answer(data_dir: Path, financing_id: int) -> None:
+    """The demo's tsin.002 answer is stored, valid, and names the financing it registered."""
+    from crossfin.financing.iso20022.schemas import SCHEMAS, TSIN_001, TSIN_002
+
+    sent = (data_dir / "iso20022" / "tsin.001-demo.xml").read_bytes()
+    answer = (data_dir / "iso20022" / "tsin.002-demo.xml").read_bytes()
+    assert SCHEMAS.problems(sent, TSIN_001) == [] and SCHEMAS.problems(answer, TSIN_002) == []
+    assert b"<Sts>RCCF</Sts>" in answer and f"CF-FIN-{financing_id}<".encode() in answer
+    assert (data_dir / "iso20022" / "pacs.008-demo.xml").exists()
+
+
 def test_demo_loads_financings_in_every_state_once(db: Database, settings: Settings) -> None:
     first = load(db, settings.data_dir)
+    # One more: the financing applied for by tsin.001 (demo/iso20022.py).
     assert (first.financings_added, first.needs_added, first.credit_queries_added) == (
-        sum(EXPECTED.values()),
+        sum(EXPECTED.values()) + 1,
         1,
         1,
     )
     with db.session(readonly=True) as session:
         every = session.scalars(select(Financing)).all()
         # The alerts' demo adds its own attempts and its overdue loan (demo/alerts.py).
-        rows = [f for f in every if not f.external_ref.startswith("demo-alert-")]
+        rows = [f for f in every if not f.external_ref.startswith(("demo-alert-", "demo-ISO-"))]
+        [iso] = [f for f in every if f.external_ref == "demo-ISO-F1-001"]
+        assert (iso.scenario, iso.state) == ("F1", "registered")
         assert Counter((f.scenario, f.state) for f in rows) == EXPECTED
         _check_banks_and_people(session, rows)
         _check_market(session)
         size = session.scalar(select(LogHead.size))
+    _check_iso_answer(settings.data_dir, iso.id)
     again = load(db, settings.data_dir)
     assert (again.financings_added, again.needs_added, again.credit_queries_added) == (0, 0, 0)
     with db.session(readonly=True) as session:

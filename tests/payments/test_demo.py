@@ -15,8 +15,9 @@ from support.parties import TEST_ACTOR
 
 
 def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings) -> None:
-    # 6 P3 and the case firm's (demo/enterprise_page.py), 2 P2, 10 P1; then nothing.
-    for expected in (9 + 10, 0):
+    # 6 P3, the case firm's (demo/enterprise_page.py) and the pacs.008 one (demo/iso20022.py),
+    # 2 P2, 10 P1; then nothing.
+    for expected in (10 + 10, 0):
         with UnitOfWork(db, TEST_ACTOR) as uow:
             result = load_demo(uow, settings.data_dir)
             uow.commit()
@@ -29,7 +30,7 @@ def test_demo_payments_and_the_class_c_refusal(db: Database, settings: Settings)
         p2 = session.scalars(
             select(Payment.state).where(Payment.scenario == "P2").order_by(Payment.id)
         ).all()
-    assert states == {"paid": 4, "approved": 2, "submitted": 3 + 10}
+    assert states == {"paid": 4, "approved": 2, "submitted": 4 + 10}
     assert p2 == ["paid", "submitted"]
     assert alerts.count("class-not-eligible") == 1
     assert alerts.count("filing-overpayment") == 1

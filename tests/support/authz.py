@@ -605,6 +605,14 @@ def _register(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return req
 
 
+def _register_iso(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    from support.iso20022 import tsin001_of
+
+    req = Req("POST", "/v1/financings/iso20022", headers={"Content-Type": "application/xml"})
+    req.content = tsin001_of(_register_body(w, r, rel, req))
+    return req
+
+
 def _register_page(w: World, r: Route, who: Who | None, rel: str) -> Req:
     req = Req("POST", "/financing/new")
     body = _register_body(w, r, rel, req)
@@ -862,6 +870,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/v1/documents/{kind}/{key}/proof"): _doc_get("/v1/documents/{kind}/{key}/proof"),
     # -- financing
     ("POST", "/v1/financings"): Spec(_register, record=True),
+    ("POST", "/v1/financings/iso20022"): Spec(_register_iso, record=True),
     ("GET", "/v1/financings"): Spec(_get("/v1/financings")),
     ("GET", "/v1/financings/{financing_id}"): _record_get("/v1/financings/{}", "financing"),
     ("POST", "/v1/financings/{financing_id}/approve"): _fresh_post(

@@ -94,6 +94,17 @@ def _submit(w: World, r: Route, who: Who | None, rel: str) -> Req:
     return req
 
 
+def _submit_iso(w: World, r: Route, who: Who | None, rel: str) -> Req:
+    from support.authz import MISSING, WORLDS, Req
+    from support.iso20022 import pacs008_of
+
+    req = Req("POST", "/v1/payments/iso20022", headers={"Content-Type": "application/xml"})
+    firm = WORLDS["own" if rel == MISSING else rel][0]
+    key = w.fresh(r, rel, lambda: invoice(w, firm), req=req)
+    req.content = pacs008_of(body(w, firm, key))
+    return req
+
+
 def _upload(w: World, r: Route, who: Who | None, rel: str) -> Req:
     from support.authz import MISSING, WORLDS, Req
 
@@ -424,6 +435,7 @@ def specs() -> dict[tuple[str, str], Spec]:
             "/v1/p1-review-tasks/{}/review", lambda w, rel: p1_task(w, rel), review
         ),
         ("POST", "/v1/payments"): Spec(_submit, record=True),
+        ("POST", "/v1/payments/iso20022"): Spec(_submit_iso, record=True),
         ("POST", "/v1/payments/uploads"): Spec(_upload, record=True),
         ("GET", "/v1/payments/template.csv"): Spec(_get("/v1/payments/template.csv")),
         ("GET", "/v1/payments"): Spec(_get("/v1/payments")),

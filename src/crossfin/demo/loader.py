@@ -17,6 +17,7 @@ from crossfin.demo.documents import load_documents
 from crossfin.demo.ebl_chain import load_ebl_chain
 from crossfin.demo.enterprise_page import load_enterprise_page
 from crossfin.demo.financings import load_financings
+from crossfin.demo.iso20022 import load_iso20022
 from crossfin.demo.licences import load_licences
 from crossfin.demo.offshore import load_offshore_checks
 from crossfin.demo.openattestation import load_openattestation
@@ -154,6 +155,7 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
         result.fingerprints_added = load_openattestation(uow, data_dir)
         result.risk_reports_added = load_risk_reports(uow, result.org_ids, data_dir)
         result.ebl_steps_added = load_ebl_chain(uow, result.org_ids, data_dir)
+        load_iso20022(uow, result, data_dir)  # a tsin.001 financing and a pacs.008 payment
     # After the payments: they were gated with the classes their firms were onboarded with.
     result.classes_added = load_classes(uow)
     result.statistics_filings_added = load_statistics(uow)

@@ -5,23 +5,26 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from crossfin.core.clock import business_date, utcnow
 from crossfin.core.db import Database
 from crossfin.core.errors import Unauthenticated
 from crossfin.core.fields import IsoDateTime
 from crossfin.core.http.deps import SettingsDep, database_of, get_db, raw_body
 from crossfin.core.http.params import PathId
+from crossfin.core.http.xml import XML, wants_xml
 from crossfin.core.logging import request_id_var
 from crossfin.core.settings import Settings
 from crossfin.financing import queries, registration, service, transitions
 from crossfin.financing.answers import Answer, Job, KeyedAnswers
 from crossfin.financing.background import sweeper_lifespan
 from crossfin.financing.combiner import Combiner
+from crossfin.financing.iso20022 import camt
 from crossfin.financing.lifecycle import State
 from crossfin.financing.models import Financing
 from crossfin.financing.refusals import recording_refusals
@@ -150,7 +153,9 @@ def combiner_of(request: Request, settings: Settings) -> Combiner:
 @router.get(
     "/financings",
     response_model=FinancingPage,
-    summary="Financings the caller sees, in change order (reconciliation feed)",
+    summary="Financings the caller sees, in change order (reconciliation feed); JSON or "
+    "camt.053 (`?format=camt.053` or `Accept: application/xml`)",
+    responses={200: {"content": {XML: {"schema": {"type": "string"}}}}},
 )
 def list_financings(
     caller: ReplicaCallerDep,
@@ -165,16 +170,26 @@ def list_financings(
     scenario: str | None = None,
     external_ref: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> FinancingPage:
+    format_: Annotated[
+        Literal["json", "camt.053"] | None,
+        Query(alias="format", description="camt.053: the page as camt.053.001.04 entries"),
+    ] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> FinancingPage | Response:
     flt = queries.ListFilter(
         updated_since, cursor, state.value if state else None, scenario, external_ref, limit
     )
     items, next_cursor = queries.list_financings(uow.session, caller, flt)
-    return FinancingPage(items=queries.to_out(uow.session, items), next_cursor=next_cursor)
+    page = FinancingPage(items=queries.to_out(uow.session, items), next_cursor=next_cursor)
+    if not wants_xml(accept, format_, "camt.053"):
+        return page
+    body = camt.statement(page.items, next_cursor, str(caller.org_id), utcnow(), business_date())
+    return Response(body, media_type=XML)
 
 
+# `:int`, so that `/financings/iso20022` is not also this route's path (its 405 allows POST).
 @router.get(
-    "/financings/{financing_id}",
+    "/financings/{financing_id:int}",
     response_model=FinancingOut,
     summary="One financing with the documents it rests on",
 )

@@ -27,17 +27,19 @@ def routers() -> list[APIRouter]:
     from crossfin.documents.ebl.routes import router as ebl_router
 
     found.append(ebl_router)
+    from crossfin.financing.iso20022.routes import router as financing_iso_router
     from crossfin.financing.market.routes import router as financing_market_router
     from crossfin.financing.routes import router as financing_router
 
-    found.extend([financing_router, financing_market_router])
+    found.extend([financing_iso_router, financing_router, financing_market_router])
     from crossfin.financing.caps.routes import router as caps_router
     from crossfin.financing.insurance.routes import router as insurance_router
 
     found.extend([caps_router, insurance_router])
+    from crossfin.payments.iso20022.routes import router as payments_iso_router
     from crossfin.payments.routes import router as payments_router
 
-    found.append(payments_router)
+    found.extend([payments_iso_router, payments_router])
     from crossfin.payments.offshore.routes import router as offshore_router
 
     found.append(offshore_router)
