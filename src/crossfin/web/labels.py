@@ -101,7 +101,10 @@ FINANCING_ACTIONS = {
 SCENARIOS = {
     "F1": NC_("financing scenario", "Export receivables"),
     "F4": NC_("financing scenario", "Credit-insurance policy"),
+    "F3": NC_("financing scenario", "Import cash on delivery"),
     "F5": NC_("financing scenario", "Logistics and port shipping"),
+    "F6": NC_("financing scenario", "China-Europe Railway Express"),
+    "F8": NC_("financing scenario", "Port cloud warehouse"),
 }
 NEED_STATES = {
     "open": NC_("need state", "Open"),
@@ -130,6 +133,7 @@ ALERT_KINDS = {
     "document-already-endorsed": N_("Document already endorsed"),
     "financing-above-exports": N_("Financing above the firm's exports"),
     "monthly-volume-spike": N_("Monthly volume far above its history"),
+    "loan-to-value-above-threshold": N_("Loan-to-value above the F8 cap after revaluation"),
 }
 # The parameters of the alert rules (parties/alert_rules.py).
 ALERT_PARAMS = {
