@@ -49,6 +49,13 @@ EXPECTED = Counter(
 )
 
 
+SCENARIO_CASES = {
+    "demo-F3-1": ("F3", "disbursed"),
+    "demo-F6-1": ("F6", "disbursed"),
+    "demo-F8-1": ("F8", "partly_repaid"),
+}
+
+
 def load(db: Database, data_dir: Path) -> DemoResult:
     with UnitOfWork(db, TEST_ACTOR) as uow:
         result = load_demo(uow, data_dir)
@@ -97,14 +104,21 @@ def test_plan_is_deterministic_and_rests_on_the_firms_own_documents() -> None:
 def test_demo_loads_financings_in_every_state_once(db: Database, settings: Settings) -> None:
     first = load(db, settings.data_dir)
     assert (first.financings_added, first.needs_added, first.credit_queries_added) == (
-        sum(EXPECTED.values()),
+        sum(EXPECTED.values()) + len(SCENARIO_CASES),
         1,
         1,
     )
     with db.session(readonly=True) as session:
         every = session.scalars(select(Financing)).all()
-        # The alerts' demo adds its own attempts and its overdue loan (demo/alerts.py).
-        rows = [f for f in every if not f.external_ref.startswith("demo-alert-")]
+        # The alerts' demo adds its own attempts and its overdue loan (demo/alerts.py), the
+        # F3/F6/F8 demo its three cases (demo/scenarios_f3_f6_f8.py).
+        cases = {f.external_ref: (f.scenario, f.state) for f in every}
+        assert {ref: cases.get(ref) for ref in SCENARIO_CASES} == SCENARIO_CASES
+        rows = [
+            f
+            for f in every
+            if not f.external_ref.startswith("demo-alert-") and f.external_ref not in SCENARIO_CASES
+        ]
         assert Counter((f.scenario, f.state) for f in rows) == EXPECTED
         _check_banks_and_people(session, rows)
         _check_market(session)

@@ -28,9 +28,12 @@ def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
     shipped = client.get("/v1/scenario-caps", headers=firms.enterprise.headers).json()
     assert {c["scenario"]: c["source"] for c in shipped["in_force"]} == {
         "F1": "shipped",
+        "F3": "shipped",
         "F4": "shipped",
         "F5": "shipped",
+        "F6": "shipped",
         "F7": "shipped",
+        "F8": "shipped",
     }
     assert shipped["versions"] == []
     v2 = {
@@ -55,7 +58,7 @@ def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
     )
     assert wrong.exit_code == 1 and "params.advance_ratio" in wrong.output
     defaults = runner.invoke(cli, ["scenarios", "caps", "set", "--defaults"], env=env)
-    assert defaults.exit_code == 0 and defaults.output.count("loaded") == 4, defaults.output
+    assert defaults.exit_code == 0 and defaults.output.count("loaded") == 7, defaults.output
     shown = runner.invoke(cli, ["scenarios", "caps", "show", "F1", "--json"], env=env)
     assert shown.exit_code == 0, shown.output
     body = json.loads(shown.stdout)

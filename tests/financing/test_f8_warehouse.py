@@ -129,7 +129,10 @@ def test_release_denials_change_nothing(client, db):
     assert release(client, firms.enterprise, fid, "1", "X").status_code == 403
     assert release(client, firms.checkers[0], fid, "1", "X").status_code == 403
     assert release(client, firms.banks[0], fid, "-1", "X").status_code == 422
-    assert client.get(f"/v1/financings/{fid}/pledge", headers=firms.banks[1].headers).status_code == 404
+    assert (
+        client.get(f"/v1/financings/{fid}/pledge", headers=firms.banks[1].headers).status_code
+        == 404
+    )
     other = declaration(db, firms, "100.00")
     res = post(client, firms.banks[0], "/v1/financings", application(firms, [other], "10.00"))
     f1 = res.json()["id"]

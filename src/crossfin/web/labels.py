@@ -50,6 +50,8 @@ DOCUMENT_KINDS = {
     "tax_filing": N_("Tax filing"),
     "overseas_customs_declaration": N_("Overseas customs declaration"),
     "transport_event": N_("Carrier event (DCSA)"),
+    "rail_consignment_note": N_("Rail consignment note (CIM/SMGS)"),
+    "warehouse_movement": N_("Warehouse stock movement"),
     "credit_profile": N_("Credit profile"),
 }
 # The financing pages name the documents a loan rests on a little differently.
@@ -60,6 +62,7 @@ FINANCING_DOCUMENT_KINDS = {
     "bill_of_lading": N_("Bill of lading"),
     "warehouse_receipt": N_("Warehouse receipt"),
     "tax_filing": N_("Tax filing"),
+    "rail_consignment_note": N_("Rail consignment note (CIM/SMGS)"),
 }
 VERIFICATION_OUTCOMES = {
     "authentic": N_("Authentic"),

@@ -63,9 +63,7 @@ def loan_to_value(financing: Financing, use: FinancingUse, doc: Document) -> Dec
     """Outstanding / valuation, both in the receipt's currency; None: no valuation left."""
     outstanding = financing.amount_minor - financing.repaid_minor
     rate = Decimal(use.fx_rate) if use.fx_rate else None
-    converted = Conversion(rate, use.fx_source).apply(
-        outstanding, financing.currency, doc.currency
-    )
+    converted = Conversion(rate, use.fx_source).apply(outstanding, financing.currency, doc.currency)
     if doc.value_minor <= 0:
         return None
     return Decimal(converted) / Decimal(doc.value_minor)  # exact: the cap's edge holds
@@ -115,8 +113,8 @@ def _alert(
             en=f"Financing {financing.id}: loan-to-value {shown} above {limit}",
         ),
         body=Bilingual(
-            zh=f"仓库将仓单 {doc.key} 重估为 {value} {doc.currency}，"
-            f"融资 {financing.id} 的贷款价值比为 {shown}，超过上限 {limit}。",
+            zh=f"仓库将仓单 {doc.key} 重估为 {value} {doc.currency}, "
+            f"融资 {financing.id} 的贷款价值比为 {shown}, 超过上限 {limit}。",
             en=f"The warehouse revalued receipt {doc.key} at {value} {doc.currency}; "
             f"financing {financing.id} now stands at a loan-to-value of {shown}, above "
             f"the {limit} cap.",

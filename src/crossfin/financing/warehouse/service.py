@@ -127,7 +127,7 @@ def _tell_warehouse(
             en=f"Release {what} under warehouse receipt {pledge.receipt.key}",
         ),
         body=Bilingual(
-            zh=f"融资银行已按还款释放质押货物 {what}（放货指令 {release.reference}）。",
+            zh=f"融资银行已按还款释放质押货物 {what} (放货指令 {release.reference})。",
             en=f"The financing bank released {what} of the pledged goods against repayment "
             f"(release order {release.reference}).",
         ),
