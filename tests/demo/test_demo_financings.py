@@ -187,7 +187,9 @@ def test_every_balance_is_the_sum_of_its_active_uses(db: Database, settings: Set
             used, uses = held.get(doc_id, [0, 0])
             doc = docs[doc_id]
             assert (balance.used_minor, balance.active_uses) == (used, uses), doc.key
-            assert balance.used_minor <= doc.value_minor, doc.key
+            # An amendment may lower a value below its uses (a `value-below-uses` alert,
+            # docs/financing.md): the demo's F8 receipt, revalued while pledged whole.
+            assert balance.used_minor <= doc.value_minor or doc.version > 1, doc.key
             assert balance.active_uses <= (1 if doc.single_use else 0), doc.key
         assert set(held) <= set(balances)
         # bank1 and bank5 share one declaration of kapok: one balance carries both.

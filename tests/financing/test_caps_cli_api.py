@@ -77,7 +77,7 @@ def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "scenario"
     assert client.get("/v1/scenario-caps").status_code == 401
     report = audit_state_database(db, StateViews(state_views()))
-    assert report.ok and report.tables["scenario_caps"] == 5, report
+    assert report.ok and report.tables["scenario_caps"] == 8, report  # F1 v2, 7 defaults
     audited = runner.invoke(cli, ["log", "audit", "--state", "--json"], env=env)
     state = json.loads(audited.stdout)["state"]
     assert state["ok"] and state["divergent"] == [], audited.output
