@@ -7,7 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from crossfin.assembly import state_views
 from crossfin.financing.warehouse.models import GoodsRelease
+from crossfin.ledger.state import StateViews
+from crossfin.ledger.state_audit import audit_state_database
 from crossfin.parties.alerts import Alert
 from crossfin.parties.models import Role
 from crossfin.parties.notifications.models import Notification
@@ -99,6 +102,11 @@ def test_partial_release_follows_repayment(client, db):
     repay(client, firms, fid, "750.00")
     assert release(client, firms.banks[0], fid, "90.375", "R3").status_code == 201
     assert balance_row(db, receipt) == (0, 0)
+    # Each release is a ledger event committing to its row (`crossfin log audit --state`;
+    # the test's documents were inserted without events, so only the releases are judged).
+    report = audit_state_database(db, StateViews(state_views()))
+    assert report.tables["goods_releases"] == 3, report
+    assert [d for d in report.divergent if d.table == "goods_releases"] == [], report
 
 
 def test_stock_on_hand_counts_the_warehouse_movements(client, db):
