@@ -32,7 +32,14 @@ from support.parties import TEST_ACTOR
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BATCHES = demo_batches()
-TOTAL = sum(len(b.records) for b in BATCHES)
+# demo/scenarios_f3_f6_f8.py publishes one import declaration, one rail consignment note
+# and one warehouse receipt, each in a batch of its own.
+SCENARIO_BATCHES = {
+    "demo-f3f6f8-customs-sz-customs_declaration",
+    "demo-f3f6f8-carrier-rail_consignment_note",
+    "demo-f3f6f8-warehouse-warehouse_receipt",
+}
+TOTAL = sum(len(b.records) for b in BATCHES) + len(SCENARIO_BATCHES)
 
 
 def load(db: Database, data_dir: Path) -> DemoResult:
@@ -124,14 +131,15 @@ def test_demo_load_publishes_every_document_once(db: Database, settings: Setting
     before = snapshot(db)
     assert before["documents"] == Counter(
         {
-            "customs_declaration": 312,
+            "customs_declaration": 312 + 1,  # the F3 import declaration
             "vat_invoice": 100,
             "insurance_policy": 10,
             "bill_of_lading": 30 + 2,  # two of the offshore trader (P4)
-            "warehouse_receipt": 10,
+            "warehouse_receipt": 10 + 1,  # F8's
             "tax_filing": 10,
             "overseas_customs_declaration": 2,
             "transport_event": 8,
+            "rail_consignment_note": 1,  # F6's
         }
     )
     sources = {b.source for b in BATCHES}
@@ -155,7 +163,7 @@ def test_demo_load_publishes_every_document_once(db: Database, settings: Setting
 def _check_batches_and_owners(db: Database) -> None:
     with db.session(readonly=True) as session:
         rows = {b.ref: b for b in session.scalars(select(Batch))}
-        assert set(rows) == {b.ref for b in BATCHES}
+        assert set(rows) == {b.ref for b in BATCHES} | SCENARIO_BATCHES
         for wanted in BATCHES:
             row = rows[wanted.ref]
             assert (row.status, row.accepted, row.kind) == (

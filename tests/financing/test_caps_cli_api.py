@@ -28,9 +28,12 @@ def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
     shipped = client.get("/v1/scenario-caps", headers=firms.enterprise.headers).json()
     assert {c["scenario"]: c["source"] for c in shipped["in_force"]} == {
         "F1": "shipped",
+        "F3": "shipped",
         "F4": "shipped",
         "F5": "shipped",
+        "F6": "shipped",
         "F7": "shipped",
+        "F8": "shipped",
     }
     assert shipped["versions"] == []
     v2 = {
@@ -55,7 +58,7 @@ def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
     )
     assert wrong.exit_code == 1 and "params.advance_ratio" in wrong.output
     defaults = runner.invoke(cli, ["scenarios", "caps", "set", "--defaults"], env=env)
-    assert defaults.exit_code == 0 and defaults.output.count("loaded") == 4, defaults.output
+    assert defaults.exit_code == 0 and defaults.output.count("loaded") == 7, defaults.output
     shown = runner.invoke(cli, ["scenarios", "caps", "show", "F1", "--json"], env=env)
     assert shown.exit_code == 0, shown.output
     body = json.loads(shown.stdout)
@@ -74,7 +77,7 @@ def test_set_show_read_and_audit(client, db, db_url, settings, tmp_path):
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "scenario"
     assert client.get("/v1/scenario-caps").status_code == 401
     report = audit_state_database(db, StateViews(state_views()))
-    assert report.ok and report.tables["scenario_caps"] == 5, report
+    assert report.ok and report.tables["scenario_caps"] == 8, report  # F1 v2, 7 defaults
     audited = runner.invoke(cli, ["log", "audit", "--state", "--json"], env=env)
     state = json.loads(audited.stdout)["state"]
     assert state["ok"] and state["divergent"] == [], audited.output

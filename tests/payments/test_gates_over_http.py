@@ -32,6 +32,8 @@ from support.financing import (
     declaration,
     make_firms,
     policy,
+    rail_note,
+    warehouse_receipt,
 )
 from support.gates import EXPECTED
 from support.offshore import check_body, make_shipment, make_trader
@@ -96,6 +98,12 @@ def _financing(db: Database, scenario: str, klass: str) -> Attempt:
     firms = _firms(db, klass)
     if scenario == "F1":
         docs = [declaration(db, firms, "100000.00")]
+    elif scenario == "F3":
+        docs = [declaration(db, firms, "100000.00", export=False)]
+    elif scenario == "F6":
+        docs = [rail_note(db, firms, "100000.00")]
+    elif scenario == "F8":
+        docs = [warehouse_receipt(db, firms, "100000.00", currency="USD")]
     elif scenario == "F4":
         decl = declaration(db, firms, "100000.00")
         docs = [policy(db, firms, [decl]), decl]
@@ -124,6 +132,9 @@ BUILDERS: dict[str, Callable[[Database, str, str], Attempt]] = {
     "P3": _payment,
     "P4": _offshore,
     "F1": _financing,
+    "F3": _financing,
+    "F6": _financing,
+    "F8": _financing,
     "F4": _financing,
     "F5": _financing,
     "F7": _need,

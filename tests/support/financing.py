@@ -251,3 +251,35 @@ def balance_row(db: Database, doc: Document) -> tuple[int, int]:
     with db.session(readonly=True) as session:
         row = session.scalar(select(DocumentBalance).where(DocumentBalance.document_id == doc.id))
         return (row.used_minor, row.active_uses) if row else (0, 0)
+
+
+def rail_note(
+    db: Database,
+    firms: Firms,
+    value: str | None = "300000.00",
+    currency: str = "USD",
+    *,
+    accepted: date | None = None,
+    destination_country: str = "DE",
+) -> Document:
+    """A CIM/SMGS consignment note of a Chongqing-Duisburg train (F6)."""
+    record: dict[str, Any] = {
+        "consignment_no": f"CQ-DUI-{next(_seq):07d}",
+        "consignor_uscc": firms.uscc,
+        "consignee": "Duisburg Intermodal GmbH",
+        "departure_station": "Chongqing Tuanjiecun",
+        "departure_country": "CN",
+        "destination_station": "Duisburg Hbf",
+        "destination_country": destination_country,
+        "border_crossing": "Alashankou/Dostyk",
+        "containers": [CONTAINER],
+        "goods": "laptop computers",
+        "gross_weight_kg": "18250.5",
+        "packages": 640,
+        "acceptance_date": (accepted or today()).isoformat(),
+    }
+    if value is not None:
+        record |= {"value": value, "currency": currency}
+    return insert_document(
+        db, "rail_consignment_note", record, firms.logistics.org_id, firms.enterprise.org_id
+    )

@@ -11,6 +11,8 @@ The lower floors expose hooks and fill none of them on import:
 - `parties.records`' sources of regulatory records (supervision's closed cases), which the
   F2 credit profile in financing carries.
 - `parties.hooks`' reaction to a raised alert (supervision files it in the firm's case).
+- `documents.hooks`' reaction to an amendment (financing measures an F8 pledge's
+  loan-to-value when the warehouse revalues its receipt).
 - `ledger.uow`'s finishers: the statistics' upkeep (parties/stats/upkeep.py), whose deltas
   every unit of work writes under the log head lock;
 - `documents.ebl.pledges`' query of the financings that pledge a bill of lading (F5),
@@ -33,6 +35,7 @@ from crossfin.documents import state as documents_state
 from crossfin.documents.access import stats as verification_stats
 from crossfin.documents.ebl import store as ebl_store
 from crossfin.documents.ebl.pledges import add_pledge_query
+from crossfin.documents.hooks import on_document_amended
 from crossfin.documents.versions import link_owner_documents
 from crossfin.filings import state as filings_state
 from crossfin.filings.calendar import store as calendar_store
@@ -42,6 +45,8 @@ from crossfin.financing import stats as financing_stats
 from crossfin.financing import volume as financing_volume
 from crossfin.financing.caps import state as caps_state
 from crossfin.financing.insurance import state as insurance_state
+from crossfin.financing.warehouse import state as warehouse_state
+from crossfin.financing.warehouse.ltv import check_after_revaluation
 from crossfin.ledger.state import REGISTRY, StateView, StateViews
 from crossfin.ledger.uow import add_finisher
 from crossfin.parties.classes import history as classes_history
@@ -68,6 +73,7 @@ def state_views() -> list[StateView]:
         *financing_state.state_views(),
         *caps_state.state_views(),
         *insurance_state.state_views(),
+        *warehouse_state.state_views(),
         *payments_state.state_views(),
         *payments_sampling.state_views(),
         *offshore_state.state_views(),
@@ -95,6 +101,7 @@ def assemble() -> None:
     add_volume_source(payments_volume.monthly_volumes)
     add_record_source(case_records)
     on_alert_raised(file_alert)
+    on_document_amended(check_after_revaluation)  # F8: LTV after a revaluation
     add_finisher(UPKEEP)
     add_pledge_query(ebl_pledges.financing_pledges)
     add_source("financings", financing_stats.all_contributions)

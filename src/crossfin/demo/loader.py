@@ -24,6 +24,7 @@ from crossfin.demo.openattestation import load_openattestation
 from crossfin.demo.payments import load_payments
 from crossfin.demo.rates import load_demo_rates
 from crossfin.demo.risk_reports import load_risk_reports
+from crossfin.demo.scenarios_f3_f6_f8 import load_scenarios
 from crossfin.demo.service_payments import load_service_payments
 from crossfin.demo.statistics import load_statistics
 from crossfin.ledger.uow import UnitOfWork
@@ -147,6 +148,11 @@ def load_demo(uow: UnitOfWork, data_dir: Path | None = None) -> DemoResult:
             financed.financings_added,
             financed.needs_added,
             financed.credit_queries_added,
+        )
+        docs, loans = load_scenarios(uow, result.org_ids, data_dir)  # F3, F6 and F8 cases
+        result.documents_added, result.financings_added = (
+            result.documents_added + docs,
+            result.financings_added + loans,
         )
         result.payments_added = load_payments(uow).payments_added
         result.payments_added += load_service_payments(uow)

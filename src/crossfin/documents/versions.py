@@ -28,6 +28,7 @@ from crossfin.core.errors import (
 from crossfin.core.money import format_amount
 from crossfin.documents.access.rules import can_read_document
 from crossfin.documents.errors import NoChange, RecordUnreadable
+from crossfin.documents.hooks import document_amended
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
@@ -152,6 +153,7 @@ def amend(
     )
     if balance is not None and minor < balance.used_minor:
         _alert_below_uses(uow, doc, caller, balance.used_minor)
+    document_amended(uow, doc, caller)  # e.g. financing's F8 loan-to-value check (assembly)
     return doc, version, receipt
 
 

@@ -75,3 +75,10 @@ class NeedExpired(Conflict):
 
     slug = "need-expired"
     title = "The financing need has expired"
+
+
+class ReleaseBeyondRepayment(Conflict):
+    """F8: the goods asked exceed what the repayments so far release."""
+
+    slug = "release-beyond-repayment"
+    title = "The repayments do not cover this release of pledged goods"

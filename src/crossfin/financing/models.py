@@ -108,3 +108,4 @@ class FinancingClock(Base):
 from crossfin.financing.caps import models as caps_models  # noqa: E402, F401
 from crossfin.financing.insurance import models as insurance_models  # noqa: E402, F401
 from crossfin.financing.market import models as market_models  # noqa: E402, F401
+from crossfin.financing.warehouse import models as warehouse_models  # noqa: E402, F401

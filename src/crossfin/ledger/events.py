@@ -51,6 +51,7 @@ class EventType(StrEnum):
     FX_RATES_LOADED = "financing:fx:load"
     SCENARIO_CAPS_SET = "financing:scenario-caps:set"
     INSURANCE_CLAIM_RECORDED = "financing:insurance-claim:record"
+    FINANCING_GOODS_RELEASED = "financing:goods-release:record"
     ALERT_RAISED = "supervision:alert:raise"
     ALERT_RULE_SET = "supervision:alert-rule:set"
     CASE_OPENED = "supervision:case:open"

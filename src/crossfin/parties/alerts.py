@@ -69,6 +69,7 @@ class AlertKind(StrEnum):
     DOCUMENT_ALREADY_ENDORSED = "document-already-endorsed"
     ABOVE_EXPORTS = "financing-above-exports"
     MONTHLY_VOLUME = "monthly-volume-spike"
+    LTV_ABOVE_THRESHOLD = "loan-to-value-above-threshold"
 
 
 EvidenceType = Literal[

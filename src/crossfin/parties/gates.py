@@ -46,7 +46,7 @@ class Treatment(StrEnum):
 
 
 # Every scenario the table must cover: payments P1..P4 and the financing scenarios.
-SCENARIOS = ("P1", "P2", "P3", "P4", "F1", "F4", "F5", "F7")
+SCENARIOS = ("P1", "P2", "P3", "P4", "F1", "F3", "F4", "F5", "F6", "F7", "F8")
 CLASSES = tuple(c.value for c in TradeClass)
 
 

@@ -50,6 +50,8 @@ DOCUMENT_KINDS = {
     "tax_filing": N_("Tax filing"),
     "overseas_customs_declaration": N_("Overseas customs declaration"),
     "transport_event": N_("Carrier event (DCSA)"),
+    "rail_consignment_note": N_("Rail consignment note (CIM/SMGS)"),
+    "warehouse_movement": N_("Warehouse stock movement"),
     "credit_profile": N_("Credit profile"),
 }
 # The financing pages name the documents a loan rests on a little differently.
@@ -60,6 +62,7 @@ FINANCING_DOCUMENT_KINDS = {
     "bill_of_lading": N_("Bill of lading"),
     "warehouse_receipt": N_("Warehouse receipt"),
     "tax_filing": N_("Tax filing"),
+    "rail_consignment_note": N_("Rail consignment note (CIM/SMGS)"),
 }
 VERIFICATION_OUTCOMES = {
     "authentic": N_("Authentic"),
@@ -101,7 +104,10 @@ FINANCING_ACTIONS = {
 SCENARIOS = {
     "F1": NC_("financing scenario", "Export receivables"),
     "F4": NC_("financing scenario", "Credit-insurance policy"),
+    "F3": NC_("financing scenario", "Import cash on delivery"),
     "F5": NC_("financing scenario", "Logistics and port shipping"),
+    "F6": NC_("financing scenario", "China-Europe Railway Express"),
+    "F8": NC_("financing scenario", "Port cloud warehouse"),
 }
 NEED_STATES = {
     "open": NC_("need state", "Open"),
@@ -130,6 +136,7 @@ ALERT_KINDS = {
     "document-already-endorsed": N_("Document already endorsed"),
     "financing-above-exports": N_("Financing above the firm's exports"),
     "monthly-volume-spike": N_("Monthly volume far above its history"),
+    "loan-to-value-above-threshold": N_("Loan-to-value above the F8 cap after revaluation"),
 }
 # The parameters of the alert rules (parties/alert_rules.py).
 ALERT_PARAMS = {

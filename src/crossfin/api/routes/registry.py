@@ -34,8 +34,9 @@ def routers() -> list[APIRouter]:
     found.extend([financing_iso_router, financing_router, financing_market_router])
     from crossfin.financing.caps.routes import router as caps_router
     from crossfin.financing.insurance.routes import router as insurance_router
+    from crossfin.financing.warehouse.routes import router as warehouse_router
 
-    found.extend([caps_router, insurance_router])
+    found.extend([caps_router, insurance_router, warehouse_router])
     from crossfin.payments.iso20022.routes import router as payments_iso_router
     from crossfin.payments.routes import router as payments_router
 

@@ -8,9 +8,11 @@ from crossfin.documents.kinds import (
     customs_declaration,
     insurance_policy,
     overseas_customs_declaration,
+    rail_consignment_note,
     tax_filing,
     transport_event,
     vat_invoice,
+    warehouse_movement,
     warehouse_receipt,
 )
 from crossfin.documents.kinds.base import KindSpec
@@ -27,6 +29,8 @@ _KINDS: dict[str, KindSpec] = {
         tax_filing.SPEC,
         overseas_customs_declaration.SPEC,
         transport_event.SPEC,
+        rail_consignment_note.SPEC,
+        warehouse_movement.SPEC,
     )
 }
 

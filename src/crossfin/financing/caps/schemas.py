@@ -39,13 +39,46 @@ class F5Caps(CapsParams):
     pledge_ratio: Share
 
 
+class F3Caps(CapsParams):
+    """Import cash-on-delivery: the share of each import declaration's value a loan may
+    use, and the oldest import date (days before the financing's date) it accepts."""
+
+    advance_ratio: Share
+    max_declaration_age_days: Days
+
+
+class F6Caps(CapsParams):
+    """China-Europe Railway Express: the share of a valued consignment note's value
+    pledged, and the oldest acceptance date (days before the financing's date)."""
+
+    pledge_ratio: Share
+    max_note_age_days: Days
+
+
+class F8Caps(CapsParams):
+    """Port cloud warehouse: the share of the receipt's valuation a loan may take, and
+    the loan-to-value (outstanding / current valuation) above which a revaluation
+    raises an alert and tells the bank."""
+
+    advance_ratio: Share
+    max_ltv: Share
+
+
 class F7Caps(CapsParams):
     """Matchmaking: how long a need stays open by default, and at most."""
 
     need_validity_days: Annotated[int, Field(ge=1, le=366)]
 
 
-PARAMS: dict[str, type[CapsParams]] = {"F1": F1Caps, "F4": F4Caps, "F5": F5Caps, "F7": F7Caps}
+PARAMS: dict[str, type[CapsParams]] = {
+    "F1": F1Caps,
+    "F3": F3Caps,
+    "F4": F4Caps,
+    "F5": F5Caps,
+    "F6": F6Caps,
+    "F7": F7Caps,
+    "F8": F8Caps,
+}
 
 
 class CapsIn(BaseModel):

@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from crossfin.core.errors import invalid
 from crossfin.financing.scenarios.base import Scenario
 from crossfin.financing.scenarios.f1 import ExportReceivables
+from crossfin.financing.scenarios.f3 import ImportCashOnDelivery
 from crossfin.financing.scenarios.f4 import PolicyFinancing
 from crossfin.financing.scenarios.f5 import LogisticsFinancing
+from crossfin.financing.scenarios.f6 import RailExpressFinancing
+from crossfin.financing.scenarios.f8 import CloudWarehouseFinancing
 
 # Order matters for `scenario_for_kinds`: the most specific scenario first.
 _SCENARIOS: dict[str, Scenario] = {
@@ -16,7 +19,10 @@ _SCENARIOS: dict[str, Scenario] = {
     for s in (
         PolicyFinancing(),
         LogisticsFinancing(),
+        RailExpressFinancing(),
         ExportReceivables(),
+        ImportCashOnDelivery(),
+        CloudWarehouseFinancing(),
     )
 }
 

@@ -40,7 +40,10 @@ NAV = [
 SCENARIO_NAMES = {
     "F1": N_("Export receivables"),
     "F4": N_("Credit-insurance policy"),
+    "F3": N_("Import cash on delivery"),
     "F5": N_("Logistics and port shipping"),
+    "F6": N_("China-Europe Railway Express"),
+    "F8": N_("Port cloud warehouse"),
     "F7": N_("Matchmaking"),
     "P1": N_("Capital-account income"),
     "P2": N_("Service trade"),

@@ -1,0 +1,1 @@
+"""F8 port cloud warehouse: pledged goods released against repayment, revaluation alerts."""
