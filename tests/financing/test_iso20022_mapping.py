@@ -74,7 +74,7 @@ def test_kinds_pick_the_scenario() -> None:
         (
             lambda b: b.replace(b"<Prtry>customs_declaration</Prtry>", b"<Prtry>railway</Prtry>"),
             "/Document/InvcFincgReq/ReqGrpInf/AddtlInf",
-            "no single scenario takes railway",
+            "no scenario takes railway",
         ),
         (
             lambda b: b.replace(b'<Amt Ccy="USD">', b'<Amt Ccy="EUR">'),

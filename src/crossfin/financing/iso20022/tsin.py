@@ -21,8 +21,9 @@ from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
+from crossfin.core.errors import ValidationFailed
 from crossfin.core.iso20022 import Message, MessageInvalid, amount_text, iso_date, mapping_error
-from crossfin.financing.scenarios.registry import all_scenarios
+from crossfin.financing.scenarios.registry import scenario_for_kinds
 from crossfin.financing.schemas import DocumentShareIn, FinancingIn
 
 ROOT = "/Document/InvcFincgReq"
@@ -171,15 +172,16 @@ def _scenario(msg: Message, kinds: set[str]) -> str:
     for info in msg.all(f"{REQ}/AddtlInf"):
         if (msg.text("InfTp/Prtry", info) or "").upper() == "SCENARIO":
             return msg.text("InfVal", info) or ""
-    fitting = sorted((len(s.kinds), s.name) for s in all_scenarios() if kinds <= set(s.kinds))
-    if not fitting or (len(fitting) > 1 and fitting[0][0] == fitting[1][0]):
-        names = ", ".join(name for _, name in fitting) or "none"
+    # The same rule as an F7 acceptance: the documents' kinds open one scenario (an import
+    # declaration's F3 cannot be told from F1 by kind: name it).
+    try:
+        return scenario_for_kinds(sorted(kinds)).name
+    except ValidationFailed:
         raise _fail(
             f"{ROOT}/ReqGrpInf/AddtlInf",
-            f"no single scenario takes {', '.join(sorted(kinds))} (fitting: {names}); "
+            f"no scenario takes {', '.join(sorted(kinds)) or 'no documents'}; "
             "name it in AddtlInf with InfTp/Prtry SCENARIO",
-        )
-    return fitting[0][1]
+        ) from None
 
 
 @dataclass(frozen=True)
