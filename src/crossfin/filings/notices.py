@@ -28,7 +28,7 @@ _TO_REGULATOR: dict[EventType, tuple[str, str]] = {
 }
 _TO_FILER: dict[EventType, tuple[str, str]] = {
     E.FILING_ACCEPTED: ("申报已受理", "Filing accepted"),
-    E.FILING_RETURNED: ("申报被退回，需补正材料", "Filing returned for supplement"),
+    E.FILING_RETURNED: ("申报被退回，需补正材料", "Filing returned for supplement"),  # noqa: RUF001
     E.FILING_REVIEWED: ("申报进入审查", "Filing under review"),
     E.FILING_DECIDED: ("申报已作出决定", "Decision made on filing"),
     E.FILING_CLOSED: ("申报已办结", "Filing closed"),
@@ -62,9 +62,9 @@ def notify_step(session: Session, filing: Filing, event: EventType, note: str | 
             session,
             org_id=org_id,
             kind=f"filing:{event.value.rsplit(':', 1)[1]}",
-            subject=Bilingual(f"{zh}：{filing.reference}", f"{en}: {filing.reference}"),
+            subject=Bilingual(f"{zh}：{filing.reference}", f"{en}: {filing.reference}"),  # noqa: RUF001
             body=Bilingual(
-                f"{zh}：{filing.reference}（{filing.form_code}，状态 {filing.state}）{detail}",
+                f"{zh}：{filing.reference}（{filing.form_code}，状态 {filing.state}）{detail}",  # noqa: RUF001
                 f"{en}: {filing.reference} ({filing.form_code}, now {filing.state}){detail}",
             ),
             link=f"/filings/{filing.id}",
