@@ -8,6 +8,7 @@ from typing import Any
 
 from crossfin.core.clock import utcnow
 from crossfin.filings.models import Filing, FilingStep
+from crossfin.filings.notices import notify_step
 from crossfin.filings.state import filing_commitment
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
@@ -89,4 +90,5 @@ def record_step(
         )
     )
     uow.session.flush()
+    notify_step(uow.session, filing, event, note)
     return receipt
