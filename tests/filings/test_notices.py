@@ -24,13 +24,13 @@ def test_each_side_hears_of_the_other_sides_moves(client: TestClient, db: Databa
     # The filing concerns 440300, whose regulator is Shenzhen's office.
     assert _notices(db, world.shenzhen.org_id) == []
     assert post(client, world.branch, fid, "submit").status_code == 200
-    assert _notices(db, world.shenzhen.org_id) == [("filing:submit", f"/filings/{fid}")]
+    assert _notices(db, world.shenzhen.org_id) == [("filings:filing:submit", f"/filings/{fid}")]
     assert _notices(db, world.branch.org_id) == []
     returned = post(client, world.shenzhen, fid, "return", {"reason": "sign page 2"})
     assert returned.status_code == 200, returned.text
     # The filer and its head office both hear of it; nobody else does.
-    assert _notices(db, world.branch.org_id) == [("filing:return", f"/filings/{fid}")]
-    assert _notices(db, world.head.org_id) == [("filing:return", f"/filings/{fid}")]
+    assert _notices(db, world.branch.org_id) == [("filings:filing:return", f"/filings/{fid}")]
+    assert _notices(db, world.head.org_id) == [("filings:filing:return", f"/filings/{fid}")]
     assert _notices(db, world.sibling.org_id) == []
     assert _notices(db, world.guangdong.org_id) == []
     with db.session(readonly=True) as session:

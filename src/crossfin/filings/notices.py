@@ -61,7 +61,7 @@ def notify_step(session: Session, filing: Filing, event: EventType, note: str | 
         notify(
             session,
             org_id=org_id,
-            kind=f"filing:{event.value.rsplit(':', 1)[1]}",
+            kind=event.value,
             subject=Bilingual(f"{zh}：{filing.reference}", f"{en}: {filing.reference}"),  # noqa: RUF001
             body=Bilingual(
                 f"{zh}：{filing.reference}（{filing.form_code}，状态 {filing.state}）{detail}",  # noqa: RUF001
