@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,6 +91,15 @@ def test_tiles_hold_the_stored_hashes(api: TestClient, db: Database, bank: Party
     assert full.headers["content-type"] == "application/octet-stream"
     assert full.headers["cache-control"] == "private, max-age=31536000, immutable"
     assert full.content == b"".join(tree.read_hashes([(0, i) for i in range(256)]))
+    # Revalidation: the tile's digest as its ETag, a 304 without a body when it matches.
+    etag = full.headers["etag"]
+    assert etag == f'"{hashlib.sha256(full.content).hexdigest()}"'
+    for header in (etag, f'W/{etag}, "other"', "*"):
+        again = api.get("/v1/log/tile/0/000", headers=bank.headers | {"If-None-Match": header})
+        assert (again.status_code, again.content) == (304, b""), header
+        assert again.headers["etag"] == etag and "immutable" in again.headers["cache-control"]
+    stale = api.get("/v1/log/tile/0/000", headers=bank.headers | {"If-None-Match": '"x"'})
+    assert stale.status_code == 200 and stale.content == full.content
     width = size - 512
     partial = api.get(f"/v1/log/tile/0/002.p/{width}", headers=bank.headers)
     assert partial.status_code == 200

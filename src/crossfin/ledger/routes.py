@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -108,16 +109,29 @@ def checkpoint(session: LogSession, settings: SettingsDep) -> Response:
     summary="A C2SP tlog-tiles hash tile (entry bundles are not served)",
     responses={
         200: {"content": {"application/octet-stream": {}}},
+        304: {"description": "Not modified: If-None-Match names the tile's ETag"},
         400: {"description": "Not a canonical tlog-tiles path: `/bad-tile-path`"},
     },
 )
-def tile(path: str, session: LogSession, settings: SettingsDep) -> Response:
-    """`tile/<L>/<N>[.p/<W>]`; full tiles never change and are cached for a year."""
+def tile(path: str, request: Request, session: LogSession, settings: SettingsDep) -> Response:
+    """`tile/<L>/<N>[.p/<W>]`; full tiles never change and are cached for a year.
+
+    The ETag is the tile's SHA-256: a tile's bytes are its name's for ever (a partial
+    tile's width is in its name), so a proxy or client revalidates with If-None-Match and
+    gets a 304 without the body."""
     found = service.tile(session, "tile/" + path)
     policy = IMMUTABLE if found.full else SHORT
-    return Response(
-        found.data, media_type="application/octet-stream", headers=_cache(settings, policy)
-    )
+    headers = _cache(settings, policy) | {"ETag": f'"{hashlib.sha256(found.data).hexdigest()}"'}
+    if _matches(headers["ETag"], request.headers.get("if-none-match")):
+        return Response(status_code=304, headers=headers)
+    return Response(found.data, media_type="application/octet-stream", headers=headers)
+
+
+def _matches(etag: str, header: str | None) -> bool:
+    """Whether If-None-Match names `etag` (weakly, as RFC 9110 compares for this header)
+    or is `*`."""
+    tags = {t.strip().removeprefix("W/") for t in (header or "").split(",")}
+    return etag in tags or "*" in tags
 
 
 @router.get(
