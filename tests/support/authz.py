@@ -1074,6 +1074,24 @@ def _notification_specs() -> dict[tuple[str, str], Spec]:
 SPECS |= _notification_specs()
 
 
+def _stats_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_stats
+
+    return authz_stats.specs()
+
+
+SPECS |= _stats_specs()
+
+
+def _ebl_specs() -> dict[tuple[str, str], Spec]:
+    from support import authz_ebl
+
+    return authz_ebl.specs()
+
+
+SPECS |= _ebl_specs()
+
+
 # -- the routes of the app ------------------------------------------------------------------
 
 

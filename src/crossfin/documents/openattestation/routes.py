@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from crossfin.core.http.deps import SettingsDep, raw_body
+from crossfin.core.http.writes import read_only
 from crossfin.core.secrets import platform_secret
 from crossfin.documents.access.fingerprints import FingerprintKeys
 from crossfin.documents.openattestation import importing
@@ -54,6 +55,7 @@ RawBody = Annotated[bytes, Depends(raw_body)]
     openapi_extra=_BODY,
     responses=_REFUSED,
 )
+@read_only  # arithmetic on the document sent: reads and records nothing (auditors may)
 def verify_document(caller: CallerDep, body: RawBody) -> dict[str, Any]:
     # Nothing is read or stored: verifying is arithmetic on the document sent.
     return importing.verify_document(body).as_dict()

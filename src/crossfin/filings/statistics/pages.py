@@ -99,6 +99,13 @@ async def _read(file: UploadFile) -> tuple[bytes, uploads.Format]:
     return data, "xlsx" if name.endswith(".xlsx") or media.startswith(XLSX) else "csv"
 
 
+def _refused(exc: CrossfinError) -> None:
+    """403 and 404 are the portal's error pages, as on the generic filing page: the caller
+    is on the wrong side or does not read the filing, so there is no form to show again."""
+    if exc.status in (403, 404):
+        raise exc
+
+
 def _problem(exc: CrossfinError) -> tuple[list[FieldError], list[dict[str, Any]]]:
     issues = list(exc.extra.get("issues", []))
     if issues:
@@ -124,6 +131,7 @@ async def upload_new(
             lambda w: uploads.draft_upload(w, caller, form, period.strip(), data, fmt),
         )  # fmt: skip
     except CrossfinError as exc:
+        _refused(exc)
         errors, issues = _problem(exc)
         return _index(request, caller, uow, form, period, errors, issues)
     return redirect(
@@ -161,6 +169,7 @@ def _act(
     try:
         run_write(request, caller, fn)
     except CrossfinError as exc:
+        _refused(exc)
         errors, issues = _problem(exc)
         return _detail(request, caller, uow, filing_id, errors, issues)
     return redirect(request, f"/filings/statistics/{filing_id}", flash=("success", done))
