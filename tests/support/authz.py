@@ -914,6 +914,15 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/v1/financings/{financing_id}/insurance-claims"): _record_get(
         "/v1/financings/{}/insurance-claims", "financing"
     ),
+    # F8 (the matrix's financings are F1: its own bank gets the scenario's 409 / 404).
+    ("GET", "/v1/financings/{financing_id}/pledge"): _record_get(
+        "/v1/financings/{}/pledge", "financing"
+    ),
+    ("POST", "/v1/financings/{financing_id}/goods-releases"): _fresh_post(
+        "/v1/financings/{}/goods-releases",
+        lambda w, rel: w.financing(rel, "disbursed"),
+        {"reference": "REL-MATRIX", "quantity": "1"},
+    ),
     ("POST", "/v1/needs"): Spec(_publish_need, record=True),
     ("GET", "/v1/needs"): Spec(_get("/v1/needs")),
     ("GET", "/v1/needs/{need_id}"): _record_get("/v1/needs/{}", "need"),
