@@ -132,3 +132,46 @@ def _views():  # type: ignore[no-untyped-def]
     from crossfin.assembly import state_views
 
     return state_views()
+
+
+def _applied(client, c, bank: int = 0):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/v1/financings",
+        json=application(c.firms, [c.bl], "50000.00", scenario="F5"),
+        headers=c.firms.banks[bank].headers,
+    )
+
+
+def test_f5_reads_the_title_from_the_chain(client, db) -> None:  # type: ignore[no-untyped-def]
+    """Once the carrier records a chain, only its current holder pledges the bill, to a bank
+    it is not already pledged to in the chain, and never after surrender."""
+    c = new_chain(client, db)
+    key, bank1 = c.bl.key, c.firms.banks[1]
+    bic1 = client.get(f"/v1/orgs/{bank1.org_id}", headers=bank1.headers).json()["bic"]
+    post_step(client, c.source, c.signer, body(key, 1, "issue", to={"uscc": c.firms.uscc}))
+    post_step(client, c.source, c.signer, body(key, 2, "pledge", bank=bic1))
+    elsewhere = _applied(client, c, bank=0)
+    assert elsewhere.status_code == 422, elsewhere.text
+    assert elsewhere.json()["errors"][0]["field"] == "documents[0]"
+    assert "pledged in its chain to another bank" in elsewhere.json()["errors"][0]["reason"]
+    post_step(client, c.source, c.signer, body(key, 3, "release"))
+    post_step(client, c.source, c.signer, body(key, 4, "endorse", to={"uscc": BUYER}))
+    gone = _applied(client, c, bank=0)
+    assert gone.status_code == 422
+    assert "not its current holder" in gone.json()["errors"][0]["reason"]
+    post_step(client, c.source, c.signer, body(key, 5, "surrender"))
+    ended = _applied(client, c, bank=0)
+    assert ended.status_code == 422 and "surrendered" in ended.json()["errors"][0]["reason"]
+    # Nothing was registered by the refusals.
+    listed = client.get("/v1/financings", headers=c.firms.banks[0].headers).json()
+    assert listed["items"] == []
+
+
+def test_f5_by_the_holder_and_the_chains_pledgee_is_taken(client, db) -> None:  # type: ignore[no-untyped-def]
+    c = new_chain(client, db)
+    key, bank0 = c.bl.key, c.firms.banks[0]
+    bic0 = client.get(f"/v1/orgs/{bank0.org_id}", headers=bank0.headers).json()["bic"]
+    post_step(client, c.source, c.signer, body(key, 1, "issue", to={"uscc": c.firms.uscc}))
+    post_step(client, c.source, c.signer, body(key, 2, "pledge", bank=bic0))
+    taken = _applied(client, c, bank=0)
+    assert taken.status_code == 201, taken.text
