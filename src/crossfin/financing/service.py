@@ -46,7 +46,6 @@ from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
 from crossfin.financing.caps.store import InForce, caps_in_force
 from crossfin.financing.changes import stamp
-from crossfin.financing.ebl_title import check_title
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.exports_alert import check_above_exports
 from crossfin.financing.lifecycle import State
@@ -258,7 +257,6 @@ def prepare(lookups: Lookups, entry: Entry, today: date) -> Prepared:
     caps = lookups.caps(scenario.name, today)
     request = Request(applicant, amount, currency, today, caps.params, data.due_date)
     claims = scenario.plan(request, loaded)
-    check_title(lookups.session, entry.bank_org_id, applicant.uscc, loaded)
     given = fx.parse_given(data.fx_rates)
     convert_claims(lookups.session, scenario, claims, given, request, loaded)
     prepared = Prepared(entry, scenario, applicant, amount, currency, loaded, claims, caps)
