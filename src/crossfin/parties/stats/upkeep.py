@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import business_date
 from crossfin.core.db import insert_for
 from crossfin.core.money import convert_up
+from crossfin.parties.stats import pg_upsert
 from crossfin.parties.stats.models import (
     Measure,
     StatCell,
@@ -264,33 +265,32 @@ def changed(session: Session, kind: str, ident: int, after: list[Entry]) -> None
 
 def write(session: Session, tally: Tally) -> None:
     """Add a tally's sums, and its rollups', to the tables: one upsert per key, in key
-    order, table after table in the same order for every writer."""
+    order, table after table in the same order for every writer (on PostgreSQL all four
+    tables in one statement: pg_upsert.py says why)."""
     tally = tally.rolled_up()
-    cells = [_cell_row(k, v) for k, v in sorted(tally.cells.items()) if any(v)]
-    served = [_served_row(k, v) for k, v in sorted(tally.served.items()) if any(v)]
-    rollups = [_served_row(k, v) for k, v in sorted(tally.rollups.items()) if any(v)]
-    rolled = [_served_row(k, v) for k, v in sorted(tally.served_rollups.items()) if any(v)]
-    if cells:
-        session.execute(
-            _upsert(session, CELLS, CELL_KEY, ("count", "amount_minor", "usd_minor")), cells
-        )
-    for table, key, rows in (
-        (SERVED, SERVED_KEY, served),
-        (ROLLUPS, ROLLUP_KEY, rollups),
-        (SERVED_ROLLUPS, SERVED_ROLLUP_KEY, rolled),
-    ):
-        if rows:
-            session.execute(_upsert(session, table, key, ("count", "usd_minor")), rows)
+    parts = (tally.cells, tally.served, tally.rollups, tally.served_rollups)
+    rows = [[(*k, *v) for k, v in sorted(part.items()) if any(v)] for part in parts]
+    if not any(rows):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(_PG_WRITE, pg_upsert.parameters(_TARGETS, rows))
+        return
+    for target, table_rows in zip(_TARGETS, rows, strict=True):
+        if table_rows:
+            names = target.columns
+            session.execute(
+                _upsert(session, target.table, target.key, target.sums),
+                [dict(zip(names, row, strict=True)) for row in table_rows],
+            )
 
 
-def _cell_row(key: CellKey, sums: tuple[int, int, int]) -> dict[str, Any]:
-    return {**key._asdict(), "count": sums[0], "amount_minor": sums[1], "usd_minor": sums[2]}
-
-
-def _served_row(
-    key: ServedKey | RollupKey | ServedRollupKey, sums: tuple[int, int]
-) -> dict[str, Any]:
-    return {**key._asdict(), "count": sums[0], "usd_minor": sums[1]}
+_TARGETS = (
+    pg_upsert.Target(CELLS, CELL_KEY, ("count", "amount_minor", "usd_minor")),
+    pg_upsert.Target(SERVED, SERVED_KEY, ("count", "usd_minor")),
+    pg_upsert.Target(ROLLUPS, ROLLUP_KEY, ("count", "usd_minor")),
+    pg_upsert.Target(SERVED_ROLLUPS, SERVED_ROLLUP_KEY, ("count", "usd_minor")),
+)
+_PG_WRITE = pg_upsert.statement(_TARGETS)
 
 
 _STATEMENTS: dict[tuple[str, str], Any] = {}
