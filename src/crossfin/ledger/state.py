@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.canonical import canonical_json, jcs_value
@@ -186,3 +186,28 @@ def with_children(
             mine.append(child)
             child = next(rest, None)
         yield parent, mine
+
+
+class WholeRows:
+    """The state of a table whose rows never change once inserted (a caps version, an
+    insurance claim, a goods release): every column but `id`, committed by the event
+    that inserted the row, and the audit's view of the table."""
+
+    def __init__(self, kind: str, model: Any) -> None:
+        self.kind, self.model = kind, model
+        self.fields = columns_of(model, leave_out=("id",))
+
+    def state(self, row: Any) -> dict[str, Any]:
+        return {name: value_of(row, name) for name in self.fields}
+
+    def commitment(self, row: Any) -> dict[str, str]:
+        return {entity_key(self.kind, row.id): state_digest(self.state(row))}
+
+    def views(self) -> list[StateView]:
+        """The table's view, for the audit (registered at assembly)."""
+        return [StateView(self.kind, self.model.__tablename__, self._rows)]
+
+    def _rows(self, session: Session) -> Iterator[StateRow]:
+        model = self.model
+        for row in session.scalars(select(model).order_by(model.id)):
+            yield StateRow(row.id, self.state(row), row.created_at)
