@@ -136,7 +136,7 @@ def get_filing(filing_id: PathId, caller: CallerDep, uow: ReadUow) -> FilingDeta
     return queries.filing_detail(uow.session, caller, filing_id)
 
 
-def _move(filing_id: int, write: Writer, step: Step) -> Response:
+def move(filing_id: int, write: Writer, step: Step) -> Response:
     """One workflow step in the request's transaction; the answer is the whole filing."""
 
     def run(uow: UnitOfWork) -> WriteResult:
@@ -148,12 +148,12 @@ def _move(filing_id: int, write: Writer, step: Step) -> Response:
 
 @router.post("/filings/{filing_id}/submit", summary="Submit the draft (filer)", responses=_SUBMIT)
 def submit(filing_id: PathId, data: SubmitIn, write: WriterDep, settings: SettingsDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.submit(u, c, i, data, settings))
+    return move(filing_id, write, lambda u, c, i: workflow.submit(u, c, i, data, settings))
 
 
 @router.post("/filings/{filing_id}/accept", summary="Acknowledge it (regulator)", responses=_MOVES)
 def accept(filing_id: PathId, write: WriterDep) -> Response:
-    return _move(filing_id, write, workflow.accept)
+    return move(filing_id, write, workflow.accept)
 
 
 @router.post(
@@ -162,7 +162,7 @@ def accept(filing_id: PathId, write: WriterDep) -> Response:
     responses=_MOVES,
 )
 def return_(filing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
-    return _move(
+    return move(
         filing_id, write, lambda u, c, i: workflow.return_for_supplement(u, c, i, data.reason)
     )
 
@@ -175,35 +175,35 @@ def return_(filing_id: PathId, data: ReasonIn, write: WriterDep) -> Response:
 def resubmit(
     filing_id: PathId, data: SubmitIn, write: WriterDep, settings: SettingsDep
 ) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.resubmit(u, c, i, data, settings))
+    return move(filing_id, write, lambda u, c, i: workflow.resubmit(u, c, i, data, settings))
 
 
 @router.post(
     "/filings/{filing_id}/review", summary="Start the review (regulator)", responses=_MOVES
 )
 def review(filing_id: PathId, data: NoteIn, write: WriterDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.review(u, c, i, data.note))
+    return move(filing_id, write, lambda u, c, i: workflow.review(u, c, i, data.note))
 
 
 @router.post(
     "/filings/{filing_id}/decide", summary="Decide, with reasons (regulator)", responses=_MOVES
 )
 def decide(filing_id: PathId, data: OutcomeIn, write: WriterDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.decide(u, c, i, data))
+    return move(filing_id, write, lambda u, c, i: workflow.decide(u, c, i, data))
 
 
 @router.post(
     "/filings/{filing_id}/close", summary="Close, with an outcome (regulator)", responses=_MOVES
 )
 def close(filing_id: PathId, data: OutcomeIn, write: WriterDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.close(u, c, i, data))
+    return move(filing_id, write, lambda u, c, i: workflow.close(u, c, i, data))
 
 
 @router.post(
     "/filings/{filing_id}/withdraw", summary="Withdraw before a decision (filer)", responses=_MOVES
 )
 def withdraw(filing_id: PathId, data: NoteIn, write: WriterDep) -> Response:
-    return _move(filing_id, write, lambda u, c, i: workflow.withdraw(u, c, i, data.note))
+    return move(filing_id, write, lambda u, c, i: workflow.withdraw(u, c, i, data.note))
 
 
 @dataclass(frozen=True)

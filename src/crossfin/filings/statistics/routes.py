@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from crossfin.core.http.params import PathId
-from crossfin.filings import queries as filing_queries
-from crossfin.filings.routes import _ATTACH_BODY, Upload, upload_of
+from crossfin.filings.routes import _ATTACH_BODY, Upload, move, upload_of
 from crossfin.filings.schemas import CODE, PERIOD, FilingDetailOut
 from crossfin.filings.statistics import late, report, uploads
 from crossfin.filings.statistics.queries import statistics_of, upload_out
@@ -136,10 +135,6 @@ def report_xlsx(filing_id: PathId, caller: CallerDep, uow: ReadUow) -> Response:
     return _download(report.report_xlsx(found), XLSX, f"{found.filing.reference}-report.xlsx")
 
 
-def _late_answer(uow: UnitOfWork, write: Any, filing_id: int) -> FilingDetailOut:
-    return filing_queries.filing_detail(uow.session, write.caller, filing_id)
-
-
 @router.post(
     "/filings/{filing_id}/late-correction",
     response_model=FilingDetailOut,
@@ -147,11 +142,7 @@ def _late_answer(uow: UnitOfWork, write: Any, filing_id: int) -> FilingDetailOut
     responses=_MOVES,
 )
 def request_late(filing_id: PathId, data: LateRequestIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork) -> WriteResult:
-        filing, receipt = late.request(uow, write.caller, filing_id, data.reason)
-        return _late_answer(uow, write, filing.id), receipt
-
-    return write(run, status=200)
+    return move(filing_id, write, lambda u, c, i: late.request(u, c, i, data.reason))
 
 
 @router.post(
@@ -161,11 +152,7 @@ def request_late(filing_id: PathId, data: LateRequestIn, write: WriterDep) -> Re
     responses=_MOVES,
 )
 def approve_late(filing_id: PathId, data: LateDecisionIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork) -> WriteResult:
-        filing, receipt = late.decide(uow, write.caller, filing_id, True, data.note)
-        return _late_answer(uow, write, filing.id), receipt
-
-    return write(run, status=200)
+    return move(filing_id, write, lambda u, c, i: late.decide(u, c, i, True, data.note))
 
 
 @router.post(
@@ -175,8 +162,4 @@ def approve_late(filing_id: PathId, data: LateDecisionIn, write: WriterDep) -> R
     responses=_MOVES,
 )
 def refuse_late(filing_id: PathId, data: LateDecisionIn, write: WriterDep) -> Response:
-    def run(uow: UnitOfWork) -> WriteResult:
-        filing, receipt = late.decide(uow, write.caller, filing_id, False, data.note)
-        return _late_answer(uow, write, filing.id), receipt
-
-    return write(run, status=200)
+    return move(filing_id, write, lambda u, c, i: late.decide(u, c, i, False, data.note))
