@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.canonical import canonical_json
@@ -89,13 +90,7 @@ def set_caps(uow: UnitOfWork, data: CapsIn) -> tuple[ScenarioCaps, Receipt | Non
     )
     row = uow.session.scalars(query.with_for_update()).one_or_none()
     if row is not None:
-        if row.params_sha256 == digest and row.effective_from == data.effective_from:
-            return row, None
-        raise Conflict(
-            f"{data.scenario} caps version {data.version} is already loaded with other "
-            "values: load a new version",
-            field="version",
-        )
+        return _same(row, data, digest), None
     row = ScenarioCaps(
         scenario=data.scenario,
         version=data.version,
@@ -104,8 +99,14 @@ def set_caps(uow: UnitOfWork, data: CapsIn) -> tuple[ScenarioCaps, Receipt | Non
         params_sha256=digest,
         created_at=utcnow(),
     )
-    uow.session.add(row)
-    uow.session.flush()
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(row)
+            uow.session.flush()
+    except IntegrityError:
+        # A concurrent load of the same version committed first (FOR UPDATE locks no
+        # row that does not exist yet): answer as if it had come before.
+        return _same(uow.session.scalars(query).one(), data, digest), None
     receipt = uow.record(
         EventType.SCENARIO_CAPS_SET,
         subjects={"scenario_caps": row.id},
@@ -119,6 +120,17 @@ def set_caps(uow: UnitOfWork, data: CapsIn) -> tuple[ScenarioCaps, Receipt | Non
         state=caps_commitment(row),
     )
     return row, receipt
+
+
+def _same(row: ScenarioCaps, data: CapsIn, digest: str) -> ScenarioCaps:
+    """The loaded version, when `data` loads it again as it is; 409 otherwise."""
+    if row.params_sha256 == digest and row.effective_from == data.effective_from:
+        return row
+    raise Conflict(
+        f"{data.scenario} caps version {data.version} is already loaded with other "
+        "values: load a new version",
+        field="version",
+    )
 
 
 def _of_row(row: ScenarioCaps) -> InForce:
