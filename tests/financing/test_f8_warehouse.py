@@ -3,15 +3,20 @@ partial release of pledged goods against repayment, revaluation and the LTV aler
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from crossfin.assembly import state_views
 from crossfin.financing.warehouse.models import GoodsRelease
 from crossfin.ledger.state import StateViews
 from crossfin.ledger.state_audit import audit_state_database
-from crossfin.parties.alerts import Alert
+from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.alert_rules import set_rule
+from crossfin.parties.alerts import Alert, AlertKind
 from crossfin.parties.models import Role
 from crossfin.parties.notifications.models import Notification
 from support.caps import load_caps
@@ -24,7 +29,7 @@ from support.financing import (
     today,
     warehouse_receipt,
 )
-from support.parties import another_principal
+from support.parties import TEST_ACTOR, another_principal
 
 LTV_KIND = "loan-to-value-above-threshold"
 
@@ -219,3 +224,45 @@ def test_an_approver_cannot_release(client, db):
     admin = another_principal(db, firms.banks[0].org_id, Role.ADMIN)
     repay(client, firms, fid, "1000.00")
     assert release(client, admin, fid, "120.5", "ALL").status_code == 201
+
+
+def test_a_disabled_ltv_rule_raises_no_alert_but_the_bank_is_still_told(client, db):
+    """The alert is the regulator's, by its rules; the notice is the lending bank's own
+    loan crossing its own cap, so it does not depend on the regulator's rule."""
+    firms = make_firms(db)
+    with UnitOfWork(db, TEST_ACTOR) as uow:
+        set_rule(
+            uow,
+            None,
+            AlertKind.LTV_ABOVE_THRESHOLD,
+            "440300",
+            enabled=False,
+            params={},
+            reason="test",
+        )
+        uow.commit()
+    receipt, _ = financed(client, db, firms)
+    _revalue(client, firms, receipt, "1000.00")  # LTV 1.00 > 0.75
+    assert _ltv_alerts(db, firms) == ([], 1)
+
+
+def test_concurrent_releases_never_exceed_what_repayment_frees(client, db, app):
+    """Eight releases of 10 t at once against 30.125 t releasable: three pass (the
+    financing row is locked for each), the others get 409, and the pledge adds up."""
+    firms = make_firms(db)
+    _, fid = financed(client, db, firms)
+    repay(client, firms, fid, "250.00")
+    start = threading.Barrier(8)
+
+    def one(i: int) -> int:
+        with TestClient(app) as own:
+            start.wait()
+            return release(own, firms.banks[0], fid, "10", f"C{i}").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = sorted(pool.map(one, range(8)))
+    assert codes == [201, 201, 201] + [409] * 5, codes
+    pledge = client.get(f"/v1/financings/{fid}/pledge", headers=firms.enterprise.headers).json()
+    assert pledge["released"] == "30" and len(pledge["releases"]) == 3
+    with db.session(readonly=True) as session:
+        assert len(session.scalars(select(GoodsRelease)).all()) == 3
