@@ -29,7 +29,7 @@ from crossfin.demo.dataset import demo_orgs
 from crossfin.demo.trade import demo_batches
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.financing import registration, transitions
-from crossfin.financing.errors import FinancingRefused
+from crossfin.financing.errors import FinancingRefused, TitleRefused
 from crossfin.financing.market import credit, matchmaking
 from crossfin.financing.market.models import CreditQuery, FinancingNeed
 from crossfin.financing.market.schemas import DocumentRefIn, NeedIn, OfferIn
@@ -401,9 +401,9 @@ def _load_loans(
                 [registration.Application(maker, loan.application)],
                 DEFAULT_RESERVATION_HOURS,
             )
-        if isinstance(outcome, FinancingRefused):
-            # Someone financed these documents first (e.g. in an older demo database); the
-            # refused attempt is recorded, as for any bank.
+        if isinstance(outcome, (FinancingRefused, TitleRefused)):
+            # Someone financed these documents first, or the bill's chain moved on (e.g. in
+            # an older demo database); the refused attempt is recorded, as for any bank.
             result.skipped.append(ref)
             continue
         _advance(uow, people, loan, registration.registered(outcome).financing.id, today)

@@ -33,7 +33,7 @@ from crossfin.core import idempotency
 from crossfin.core.errors import IdempotencyConflict, Unauthenticated
 from crossfin.core.http.answers import PROBLEM_JSON, answer_body, problem_body
 from crossfin.core.idempotency import IdempotencyRecord
-from crossfin.financing.errors import FinancingRefused
+from crossfin.financing.errors import Refusal
 from crossfin.financing.queries import build_out
 from crossfin.financing.registration import DEFER, Application, Hooks
 from crossfin.financing.service import Registered
@@ -137,7 +137,7 @@ class KeyedAnswers(Hooks[Job]):
         idempotency.remember(uow.session, job.caller.org_id, job.key, job.fingerprint, 201, body)
         return Answer(201, body)
 
-    def refused(self, uow: UnitOfWork, job: Job, refusal: FinancingRefused) -> None:
+    def refused(self, uow: UnitOfWork, job: Job, refusal: Refusal) -> None:
         if job.key is None:
             return
         body = refusal.problem() | {"instance": job.instance, "request_id": job.request_id}

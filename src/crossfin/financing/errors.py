@@ -1,4 +1,4 @@
-"""Financing errors: balance refusals (recorded for the regulator), caps.
+"""Financing errors: balance and title refusals (recorded for the regulator), caps.
 
 Maker-checker (403 /maker-checker) is shared with payments: `core.errors.MakerChecker`.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crossfin.core.errors import Conflict, CrossfinError
+from crossfin.core.errors import Conflict, CrossfinError, FieldError, ValidationFailed
 from crossfin.documents.errors import Shortfall
 
 
@@ -60,6 +60,43 @@ class DuplicateFinancing(FinancingRefused):
 class OverFinancing(FinancingRefused):
     slug = "over-financing"
     title = "The document has less left than asked"
+
+
+class TitleRefused(ValidationFailed):
+    """A negotiable bill's endorsement chain does not let the applicant pledge it to this
+    bank (financing/ebl_title.py); base of the three reasons, never sent itself.
+
+    A 422 naming `documents[i]`, decided under the bill's balance lock and recorded as a
+    refused attempt like the balance's refusals (refusals.py)."""
+
+    slug = "ebl-title-refused"
+    title = "The bill of lading's endorsement chain does not let the applicant pledge it"
+
+    def __init__(self, attempt: Attempt, field: str, kind: str, key: str, reason: str) -> None:
+        super().__init__(
+            [FieldError(field, f"{kind} {key}: {reason}")], document={"kind": kind, "key": key}
+        )
+        self.attempt = attempt
+        self.kind, self.key, self.reason = kind, key, reason
+
+
+class BillSurrendered(TitleRefused):
+    slug = "ebl-surrendered"
+    title = "The bill of lading was surrendered to the carrier: its chain has ended"
+
+
+class NotHolder(TitleRefused):
+    slug = "ebl-not-holder"
+    title = "The applicant is not the bill of lading's current holder in its chain"
+
+
+class PledgedToAnotherBank(TitleRefused):
+    slug = "ebl-pledged-to-another-bank"
+    title = "The bill of lading is pledged in its chain to another bank"
+
+
+# What registration records as a refused attempt (refusals.py).
+Refusal = FinancingRefused | TitleRefused
 
 
 class ScenarioLimitExceeded(CrossfinError):

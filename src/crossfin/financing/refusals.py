@@ -5,7 +5,8 @@ request's transaction rolls back, and `record_refusal` then writes, in a transac
 own (`record_refusals`), the attempt's ledger event (FINANCING_REFUSED, readable by the
 refused bank) and an alert (duplicate or over-financing; ALERT_RAISED) for the regulators
 over the enterprise. When one document is refused to several banks within a month, a
-second alert says so.
+second alert says so. A title refusal (a negotiable bill's chain, ebl_title.py) records
+the attempt's ledger event only: no alert kind covers it yet.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from crossfin.core.clock import utcnow
 from crossfin.core.db import Actor, Database
 from crossfin.documents.errors import Shortfall
-from crossfin.financing.errors import DuplicateFinancing, FinancingRefused
+from crossfin.financing.errors import DuplicateFinancing, FinancingRefused, Refusal, TitleRefused
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.uow import Transactions, UnitOfWork
@@ -31,14 +32,10 @@ from crossfin.parties.gates import ClassNotEligible, record_class_refusals
 log = logging.getLogger("crossfin.financing")
 
 
-def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
-    """The attempt's own ledger event and the regulator's alert, in `uow`."""
+def record_refusal(uow: UnitOfWork, refusal: Refusal) -> Receipt:
+    """The attempt's own ledger event and, for a balance refusal, the regulator's alert,
+    in `uow`."""
     attempt = refusal.attempt
-    kind = (
-        AlertKind.DUPLICATE_FINANCING
-        if isinstance(refusal, DuplicateFinancing)
-        else AlertKind.OVER_FINANCING
-    )
     content = {
         "refusal": refusal.slug,
         "scenario": attempt.scenario,
@@ -47,13 +44,32 @@ def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
         "currency": attempt.currency,
         "bank": attempt.bank_org_id,
         "enterprise": attempt.enterprise_org_id,
-        "documents": [s.public() for s in attempt.shortfalls],
+        "documents": _documents(refusal),
     }
     receipt = uow.record(
         EventType.FINANCING_REFUSED,
         subjects={"bank": attempt.bank_org_id, "enterprise": attempt.enterprise_org_id},
         content=content,
         parties={attempt.bank_org_id},
+    )
+    if isinstance(refusal, FinancingRefused):
+        _alert(uow, refusal, content)
+    return receipt
+
+
+def _documents(refusal: Refusal) -> list[dict[str, object]]:
+    if isinstance(refusal, TitleRefused):
+        return [{"kind": refusal.kind, "key": refusal.key, "reason": refusal.reason}]
+    return [s.public() for s in refusal.attempt.shortfalls]
+
+
+def _alert(uow: UnitOfWork, refusal: FinancingRefused, content: dict[str, object]) -> None:
+    """An alert per short document, and the many-banks rule's."""
+    attempt = refusal.attempt
+    kind = (
+        AlertKind.DUPLICATE_FINANCING
+        if isinstance(refusal, DuplicateFinancing)
+        else AlertKind.OVER_FINANCING
     )
     tried = evidence("attempt", attempt.external_ref, f"{attempt.scenario} {attempt.external_ref}")
     for shortfall in attempt.shortfalls:
@@ -70,7 +86,6 @@ def record_refusal(uow: UnitOfWork, refusal: FinancingRefused) -> Receipt:
         _many_banks(
             uow, attempt.enterprise_org_id, attempt.jurisdiction_path, shortfall.document_id
         )
-    return receipt
 
 
 def _label(shortfall: Shortfall) -> str:
@@ -119,7 +134,7 @@ def _many_banks(uow: UnitOfWork, enterprise_id: int, path: str | None, document_
 
 def record_refusals(
     tx: Transactions,
-    refusals: Sequence[tuple[Actor, FinancingRefused]],
+    refusals: Sequence[tuple[Actor, Refusal]],
     also: Callable[[UnitOfWork], None] | None = None,
 ) -> None:
     """Record refused attempts, each as its own bank's, in one transaction of `tx`, and
@@ -146,8 +161,8 @@ def record_refusals(
 
 @contextmanager
 def recording_refusals(db: Database, actor: Actor) -> Iterator[None]:
-    """Let a FinancingRefused or a ClassNotEligible through unchanged, after recording it
-    in a new transaction.
+    """Let a FinancingRefused, a TitleRefused or a ClassNotEligible through unchanged,
+    after recording it in a new transaction.
 
     Wrap the whole business transaction (it must have rolled back when this runs). For
     writes that reserve or pass a class gate besides registration (F7's publication and
@@ -155,7 +170,7 @@ def recording_refusals(db: Database, actor: Actor) -> Iterator[None]:
     """
     try:
         yield
-    except FinancingRefused as refusal:
+    except (FinancingRefused, TitleRefused) as refusal:
         record_refusals(Transactions.own(db, actor), [(actor, refusal)])
         raise
     except ClassNotEligible as refusal:

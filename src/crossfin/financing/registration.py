@@ -13,7 +13,8 @@ everything around the business rules of `service.register_many`:
   twin answered (`Hooks.after_conflict`, e.g. its stored Idempotency-Key answer), else 409
   `/already-exists` on `external_ref` when the bank now has that external_ref, else the
   violation itself;
-- refusal recording: refused attempts (`FinancingRefused`) are recorded for the regulator
+- refusal recording: refused attempts (`FinancingRefused`, and `TitleRefused` for a
+  negotiable bill's chain) are recorded for the regulator
   (`refusals.record_refusals`) in a transaction of their own, after the business one ended,
   and so are class-gate refusals (403 `/class-not-eligible`: an alert each,
   `parties/gates.record_class_refusals`).
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import CrossfinError
-from crossfin.financing.errors import FinancingRefused
+from crossfin.financing.errors import FinancingRefused, Refusal, TitleRefused
 from crossfin.financing.refusals import record_refusals
 from crossfin.financing.schemas import FinancingIn
 from crossfin.financing.service import (
@@ -92,7 +93,7 @@ class Hooks(Generic[A]):
         this function's): store what goes with the registration; returns the outcome."""
         return done
 
-    def refused(self, uow: UnitOfWork, application: A, refusal: FinancingRefused) -> None:
+    def refused(self, uow: UnitOfWork, application: A, refusal: Refusal) -> None:
         """Refused (after the business rollback, in the transaction that records the
         refusal): store what goes with the refusal."""
 
@@ -143,7 +144,7 @@ def _record_refused(
     refused = [
         (a, o)
         for a, o in zip(applications, outcomes, strict=True)
-        if isinstance(o, FinancingRefused)
+        if isinstance(o, (FinancingRefused, TitleRefused))
     ]
 
     def keep(uow: UnitOfWork) -> None:

@@ -8,8 +8,9 @@ larger change, calls `open_financing`).
 One code path serves a single application and a batch of them (the group commit in
 `combiner.py`): `Lookups` reads everything the applications need in a few set queries,
 `prepare` checks each one (422s), `reserve` locks the union of their documents' balances in
-document id order and accepts or refuses each in turn against the locked rows, `persist`
-writes the accepted ones with their ledger events. The caller commits.
+document id order and accepts or refuses each in turn against the locked rows (and the
+chains of negotiable bills, read under those locks: ebl_title.py), `persist` writes the
+accepted ones with their ledger events. The caller commits.
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ from crossfin.documents.balance import (
     shortfalls,
 )
 from crossfin.documents.docref import DocRef
+from crossfin.documents.errors import Shortfall
 from crossfin.documents.models import Document, DocumentBalance, DocumentVersion
 from crossfin.documents.state import balance_commitment
 from crossfin.financing.caps.store import InForce, caps_in_force
 from crossfin.financing.changes import stamp
+from crossfin.financing.ebl_title import Titles
 from crossfin.financing.errors import Attempt, FinancingRefused, ScenarioLimitExceeded
 from crossfin.financing.exports_alert import check_above_exports
 from crossfin.financing.lifecycle import State
@@ -219,12 +222,12 @@ def register_many(
     if they had come one by one; nothing is written for a refused or invalid entry.
     """
     session, today = uow.session, business_date()
-    lookups = Lookups(session, entries)
+    lookups, titles = Lookups(session, entries), Titles(session)
     decided = decide_in_order(
         session,
         entries,
         lambda entry: prepare(lookups, entry, today),
-        lambda prepared, balances: reserve(prepared, balances, lookups.taken),
+        lambda prepared, balances: reserve(prepared, balances, lookups.taken, titles),
     )
     accepted = [p for p in decided if isinstance(p, Prepared)]
     registered = persist(uow, accepted, reservation_hours)
@@ -344,32 +347,46 @@ def convert_claims(
 
 
 def reserve(
-    prepared: Prepared, balances: dict[int, DocumentBalance], taken: set[tuple[int, str]]
+    prepared: Prepared,
+    balances: dict[int, DocumentBalance],
+    taken: set[tuple[int, str]],
+    titles: Titles,
 ) -> Prepared | CrossfinError:
-    """Accept `prepared` against the locked balances (raising them), or say why not."""
+    """Accept `prepared` against the locked balances (raising them), or say why not.
+
+    A negotiable bill's chain is read here, under its balance lock (the lock every chain
+    step takes first), so no step committed before this point goes unseen."""
     entry = prepared.entry
     ref = (entry.bank_org_id, entry.data.external_ref)
     if ref in taken:  # an earlier application of the same batch took it
         return ref_taken()
+    # The title first: a bill the applicant may not pledge says nothing of its balance.
+    refused = titles.refusal(_attempt(prepared), prepared.applicant.uscc, prepared.loaded)
+    if refused is not None:
+        return refused
     short = shortfalls(balances, prepared.claims)
     if short:
-        return FinancingRefused.of(
-            Attempt(
-                entry.bank_org_id,
-                prepared.applicant.id,
-                prepared.applicant.jurisdiction_path,
-                prepared.scenario.name,
-                entry.data.external_ref,
-                format_amount(prepared.amount, prepared.currency),
-                prepared.currency,
-                tuple(short),
-            )
-        )
+        return FinancingRefused.of(_attempt(prepared, tuple(short)))
     apply_claims(balances, prepared.claims)
     # Taken now, not at persist: a later application of the batch may raise them again.
     prepared.balance_states = balance_commitment(balances[c.document.id] for c in prepared.claims)
     taken.add(ref)
     return prepared
+
+
+def _attempt(prepared: Prepared, short: tuple[Shortfall, ...] = ()) -> Attempt:
+    """What a refusal records of the attempt (refusals.py)."""
+    entry = prepared.entry
+    return Attempt(
+        entry.bank_org_id,
+        prepared.applicant.id,
+        prepared.applicant.jurisdiction_path,
+        prepared.scenario.name,
+        entry.data.external_ref,
+        format_amount(prepared.amount, prepared.currency),
+        prepared.currency,
+        short,
+    )
 
 
 def persist(

@@ -28,7 +28,8 @@ def test_racing_endorsements_one_wins(client, db, settings) -> None:  # type: ig
 
 
 def test_financing_and_endorsement_race(client, db, settings) -> None:  # type: ignore[no-untyped-def]
-    """Whichever is first, an endorsement never follows an active F5 pledge in the log."""
+    """Never both: either the financing wins (201) and the endorsement then meets its pledge
+    (409), or the endorsement wins and the financing then meets the new holder (422)."""
     c = new_chain(client, db)
     post_step(client, c.source, c.signer, body(c.bl.key, 1, "issue", to={"uscc": c.firms.uscc}))
     note = sign_step(body(c.bl.key, 2, "endorse", to={"name": "Buyer"}), c.signer)
@@ -41,8 +42,13 @@ def test_financing_and_endorsement_race(client, db, settings) -> None:  # type: 
                 (c.firms.banks[0].headers, loan, "/v1/financings"),
             ],
         )
-    assert financing.status == 201, financing.body  # financing does not read the chain
-    if step.status == 201:
-        assert step.body["receipt"]["leaf_index"] < financing.body["receipt"]["leaf_index"]
+    chain = read_chain(client, c.source, c.bl.key).json()
+    if financing.status == 201:
+        assert step.status == 409, step.body
+        assert step.body["type"].endswith("/ebl-pledged-by-financing")
+        assert [s["seq"] for s in chain["steps"]] == [1] and chain["pledged"] is True
     else:
-        assert step.status == 409 and step.body["type"].endswith("/ebl-pledged-by-financing")
+        assert financing.status == 422, financing.body
+        assert financing.body["type"].endswith("/ebl-not-holder")
+        assert step.status == 201, step.body
+        assert [s["seq"] for s in chain["steps"]] == [1, 2] and chain["pledged"] is False
