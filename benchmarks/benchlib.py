@@ -9,19 +9,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text, update
 
 from crossfin.core import secrets
-from crossfin.core.db import Actor, Database
+from crossfin.core.clock import utcnow
+from crossfin.core.db import Actor, Database, copy_rows
 from crossfin.core.settings import Settings, mask_url
 from crossfin.ledger import keys
-from crossfin.ledger.sequencer import ensure_head
+from crossfin.ledger.models import LogHead
+from crossfin.ledger.proofs import append_to_edge
+from crossfin.ledger.rfc6962 import leaf_hash
+from crossfin.ledger.sequencer import HEAD_ID, ensure_head
 from crossfin.ledger.uow import UnitOfWork
 from crossfin.migrations.upgrade import upgrade
+from crossfin.parties import credentials
+from crossfin.parties import service as parties
 from crossfin.parties.jurisdictions import seed_jurisdictions
+from crossfin.parties.models import OrgKind, Principal, PrincipalKind, Role
+from crossfin.parties.schemas import OrgIn
 
 
 def _cpu_model() -> str:
@@ -136,3 +145,109 @@ def bench_settings(database_url: str | None, **more: object) -> Settings:
     keys.ensure_log_key(settings)
     secrets.ensure_platform_secret(settings)
     return settings
+
+
+TREE_CHUNK = 100_000  # leaves per transaction: ~200,000 rows, a few MB in memory
+
+
+def build_tree(
+    db: Database, leaves: int, advance: Callable[[int], object] = lambda n: None
+) -> None:
+    """Write every complete subtree hash of a tree of `leaves` synthetic leaves straight into
+    ledger_hashes (the proofs and tiles read nothing else), then the head; `advance(n)` after
+    each `n` leaves. Driver executemany on SQLite, binary COPY on PostgreSQL: the rows never
+    pass through SQLAlchemy, so 10^7 leaves (2*10^7 rows) take minutes, not tens of them.
+
+    The head is written last, so an interrupted build leaves a head of size 0."""
+    postgres = db.dialect == "postgresql"
+    edge: list[bytes] = []
+    size = 0
+    while size < leaves:
+        count = min(TREE_CHUNK, leaves - size)
+        hashes = (leaf_hash(i.to_bytes(8, "big")) for i in range(size, size + count))
+        result = append_to_edge(edge, hashes, size)
+        rows = [(level, n, h) for (level, n), h in result.hashes]
+        with db.engine.begin() as conn:
+            cursor = conn.connection.cursor()
+            if postgres:
+                copy_rows(
+                    cursor,
+                    "ledger_hashes",
+                    ("level", "idx", "hash"),
+                    rows,
+                    ("int4", "int8", "bytea"),
+                )
+            else:
+                cursor.executemany(
+                    "INSERT INTO ledger_hashes (level, idx, hash) VALUES (?, ?, ?)", rows
+                )
+        edge, size = result.right_edge, result.size
+        advance(count)
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(LogHead)
+            .where(LogHead.id == HEAD_ID)
+            .values(size=size, root=result.root, edge=b"".join(edge), updated_at=utcnow())
+        )
+
+
+def bench_key(db: Database) -> str:
+    """A new API key of a bank's service account, made through the services (the bank and
+    the account on first use; keys are shown only once, so a reused database gets a new one)."""
+    with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
+        principal = uow.session.scalars(select(Principal).where(Principal.name == "bench")).first()
+        if principal is None:
+            seed_jurisdictions(uow.session)
+            org, _ = parties.add_org(
+                uow,
+                OrgIn(
+                    kind=OrgKind.BANK, name="Bench Bank", bic="BNCHCNBJ", jurisdictions=["440000"]
+                ),
+            )
+            principal, _ = credentials.add_principal(
+                uow, org.id, PrincipalKind.SERVICE, "bench", Role.OPERATOR
+            )
+        _, key, _ = credentials.issue_key(uow, principal.id)
+        uow.commit()
+    return key
+
+
+def start_server(
+    url: str,
+    data_dir: Path,
+    port: int,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """The real app (`crossfin.api.asgi`) under uvicorn in a subprocess on 127.0.0.1:`port`,
+    no background checkpoints, no access log; returns once `/healthz` answers."""
+    environment = (
+        os.environ
+        | {
+            "CROSSFIN_DATABASE_URL": url,
+            "CROSSFIN_DATA_DIR": str(data_dir),
+            "CROSSFIN_CHECKPOINT_INTERVAL": "0",
+            "CROSSFIN_LOG_LEVEL": "WARNING",
+        }
+        | (env or {})
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "crossfin.api.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, env=environment)
+    wait_healthy(server, port, timeout=30)
+    return server

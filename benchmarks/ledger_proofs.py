@@ -18,10 +18,8 @@ PostgreSQL: the database's `public` schema is DROPPED and recreated first.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,67 +27,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, update
 
 from crossfin.core import secrets
-from crossfin.core.clock import utcnow
-from crossfin.core.db import Actor, Database
+from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from crossfin.ledger import keys, service
-from crossfin.ledger.models import LogHead, TreeHash
-from crossfin.ledger.proofs import append_to_edge
-from crossfin.ledger.rfc6962 import leaf_hash
-from crossfin.ledger.sequencer import HEAD_ID
 from crossfin.ledger.tiles import tile_path
-from crossfin.ledger.uow import UnitOfWork
-from crossfin.parties import credentials
-from crossfin.parties import service as parties
-from crossfin.parties.jurisdictions import seed_jurisdictions
-from crossfin.parties.models import OrgKind, PrincipalKind, Role
-from crossfin.parties.schemas import OrgIn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import print_header, wait_healthy
+from benchlib import bench_key, build_tree, print_header, start_server
 from ledger_append import fresh
-
-CHUNK = 50_000
-
-
-def build_tree(db: Database, leaves: int) -> None:
-    """Every complete subtree hash of a `leaves`-leaf tree, and the head."""
-    edge: list[bytes] = []
-    size = 0
-    with db.engine.begin() as conn:
-        while size < leaves:
-            count = min(CHUNK, leaves - size)
-            hashes = (leaf_hash(i.to_bytes(8, "big")) for i in range(size, size + count))
-            result = append_to_edge(edge, hashes, size)
-            conn.execute(
-                insert(TreeHash),
-                [{"level": lvl, "idx": n, "hash": h} for (lvl, n), h in result.hashes],
-            )
-            edge, size = result.right_edge, result.size
-        conn.execute(
-            update(LogHead)
-            .where(LogHead.id == HEAD_ID)
-            .values(size=size, root=result.root, edge=b"".join(edge), updated_at=utcnow())
-        )
-
-
-def api_key(db: Database) -> str:
-    """A bank's API key, made through the services."""
-    with UnitOfWork(db, Actor(None, None, "benchmark")) as uow:
-        seed_jurisdictions(uow.session)
-        org, _ = parties.add_org(
-            uow,
-            OrgIn(kind=OrgKind.BANK, name="Bench Bank", bic="BNCHCNBJ", jurisdictions=["440000"]),
-        )
-        principal, _ = credentials.add_principal(
-            uow, org.id, PrincipalKind.SERVICE, "bench", Role.OPERATOR
-        )
-        _, key, _ = credentials.issue_key(uow, principal.id)
-        uow.commit()
-    return key
 
 
 def latencies(
@@ -140,32 +87,6 @@ def in_process(db: Database, size: int, queries: int) -> None:
     )
 
 
-def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "CROSSFIN_DATABASE_URL": url,
-        "CROSSFIN_DATA_DIR": str(data_dir),
-        "CROSSFIN_CHECKPOINT_INTERVAL": "0",
-        "CROSSFIN_LOG_LEVEL": "WARNING",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "crossfin.api.asgi:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, env=env)
-    wait_healthy(server, port, timeout=30)
-    return server
-
-
 def over_http(base: str, key: str, size: int, queries: int) -> None:
     rnd = random.Random(2)
     pairs = [(rnd.randrange(size), rnd.randrange(1, size)) for _ in range(queries)]
@@ -213,7 +134,7 @@ def main() -> None:
         started = time.perf_counter()
         build_tree(db, args.leaves)
         print(f"built a {args.leaves:,}-leaf tree in {time.perf_counter() - started:.1f} s")
-        key = api_key(db)
+        key = bench_key(db)
         conf = Settings(database_url=url, data_dir=Path(tmp) / "data", _env_file=None)  # type: ignore[call-arg]
         secrets.ensure_data_dir(conf)
         keys.ensure_log_key(conf)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Database
+from crossfin.core.errors import NotFound
 from crossfin.core.http.deps import ReplicaSession, SettingsDep, get_db
 from crossfin.core.http.participant import ReplicaParticipantDep, authenticate
 from crossfin.core.settings import Settings
@@ -54,6 +57,18 @@ def _cache(settings: Settings, policy: str) -> dict[str, str]:
     # Shared caches may keep what anyone may fetch; otherwise only the client's own cache.
     scope = "public" if settings.log_public else "private"
     return {"Cache-Control": f"{scope}, {policy}"}
+
+
+@contextmanager
+def _absence_not_cached() -> Iterator[None]:
+    """A 404 here (a tile not full yet, no checkpoint yet) may turn into a 200 within a
+    second: RFC 9111 lets shared caches keep a 404 heuristically and CDNs do by default,
+    so it says `no-store`."""
+    try:
+        yield
+    except NotFound as exc:
+        exc.headers.setdefault("Cache-Control", "no-store")
+        raise
 
 
 def _b64(hashes: list[bytes]) -> list[str]:
@@ -99,7 +114,8 @@ class ConsistencyProof(BaseModel):
 )
 def checkpoint(session: LogSession, settings: SettingsDep) -> Response:
     """C2SP tlog-checkpoint as a signed note, with the witnesses' cosignature lines."""
-    note = service.checkpoint_note(session, settings.witness_quorum, retry_after(settings))
+    with _absence_not_cached():
+        note = service.checkpoint_note(session, settings.witness_quorum, retry_after(settings))
     return Response(note, media_type=TEXT, headers=_cache(settings, SHORT))
 
 
@@ -119,7 +135,8 @@ def tile(path: str, request: Request, session: LogSession, settings: SettingsDep
     The ETag is the tile's SHA-256: a tile's bytes are its name's for ever (a partial
     tile's width is in its name), so a proxy or client revalidates with If-None-Match and
     gets a 304 without the body."""
-    found = service.tile(session, "tile/" + path)
+    with _absence_not_cached():
+        found = service.tile(session, "tile/" + path)
     policy = IMMUTABLE if found.full else SHORT
     headers = _cache(settings, policy) | {"ETag": f'"{hashlib.sha256(found.data).hexdigest()}"'}
     if _matches(headers["ETag"], request.headers.get("if-none-match")):
@@ -188,5 +205,8 @@ def receipt(
     index: Annotated[int, Path(ge=0, le=MAX_LEAF_INDEX)], session: LogSession, settings: SettingsDep
 ) -> Response:
     """Before the leaf is in a cosigned checkpoint: 404 `/not-yet-checkpointed`, Retry-After."""
-    bundle = service.receipt_bundle(session, index, settings.witness_quorum, retry_after(settings))
+    with _absence_not_cached():
+        bundle = service.receipt_bundle(
+            session, index, settings.witness_quorum, retry_after(settings)
+        )
     return Response(bundle, media_type=TEXT, headers=_cache(settings, SHORT))
