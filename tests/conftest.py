@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from crossfin.api.app import create_app
 from crossfin.assembly import assemble
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from support.db import clean, prepare, test_database_url
+
+# Hypothesis fails an example slower than 200 ms by default: a timing test, which on a
+# shared machine fails by load alone (speed is measured in benchmarks/, never in tests).
+hypothesis_settings.register_profile("crossfin", deadline=None)
+hypothesis_settings.load_profile("crossfin")
 
 # As every entry point does: the domains' hooks, before any test calls into them.
 assemble()
