@@ -211,9 +211,12 @@ BULK_LIMIT = "1000000"
 
 def start_bare(workers: int, port: int) -> subprocess.Popen[bytes]:
     """The bare FastAPI no-op under crossfin's worker supervisor (benchmarks/bare_app.py)."""
+    # Always this tree's supervisor, also when PYTHONPATH points the server at other code.
+    env = os.environ | {"PYTHONPATH": str(BARE_APP.parents[1] / "src")}
     server = subprocess.Popen(
         [sys.executable, str(BARE_APP), "--workers", str(workers), "--port", str(port)],
         stdout=subprocess.DEVNULL,
+        env=env,
     )
     wait_healthy(server, port, timeout=60)
     return server
