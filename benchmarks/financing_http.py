@@ -9,6 +9,11 @@ uses each (every one of those requests must be accepted, and none may overdraw).
     .venv/bin/python benchmarks/financing_http.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench
 
+Issue 15, item 1: the authenticated no-op's server CPU per request should be at most 2x that
+of a bare FastAPI no-op (benchmarks/bare_app.py) served by the same worker supervisor and
+uvicorn settings, started beside the platform and driven in the same run, before and after
+the platform's phases; a 1-item `POST /v1/documents/verify` is measured too.
+
 With `--stats-cost ROUNDS` it measures what keeping the statistics costs registration
 (issue 12, target < 10 %): two servers on the same database, one as shipped and one with the
 upkeep switched off (benchmarks/stats_off/sitecustomize.py, a benchmark-only patch), driven
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import resource
@@ -36,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import print_header, wait_healthy
-from financing_setup import Fixture, build_fixture
+from financing_setup import HOT_VALUE, Fixture, build_fixture
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench"
 
@@ -197,6 +203,23 @@ def run_phase(
 
 
 STATS_OFF = Path(__file__).resolve().parent / "stats_off"
+BARE_APP = Path(__file__).resolve().parent / "bare_app.py"
+# 1-item verifications count as `bulk` calls, 600 a minute per key by default: raised so the
+# phase measures the call, not the refusal (the limiter still runs, at this limit).
+BULK_LIMIT = "1000000"
+
+
+def start_bare(workers: int, port: int) -> subprocess.Popen[bytes]:
+    """The bare FastAPI no-op under crossfin's worker supervisor (benchmarks/bare_app.py)."""
+    # Always this tree's supervisor, also when PYTHONPATH points the server at other code.
+    env = os.environ | {"PYTHONPATH": str(BARE_APP.parents[1] / "src")}
+    server = subprocess.Popen(
+        [sys.executable, str(BARE_APP), "--workers", str(workers), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    wait_healthy(server, port, timeout=60)
+    return server
 
 
 def start_server(
@@ -220,6 +243,7 @@ def start_server(
             "CROSSFIN_LOG_LEVEL": "WARNING",
             "CROSSFIN_FINANCING_SWEEP_SECONDS": "0",
             "CROSSFIN_FINANCING_GROUP_COMMIT": str(group_commit).lower(),
+            "CROSSFIN_RATE_LIMIT_BULK": BULK_LIMIT,
         }
     )
     exe = Path(sys.executable).parent / "crossfin"
@@ -241,6 +265,22 @@ def registrations(fx: Fixture, count: int, hot_share: float, seed: int) -> list[
         key = rng.choice(fx.hot) if rng.random() < hot_share else fx.take_cold()
         body = fx.body(key, f"B{seed}-{i}")
         out.append(request_bytes("POST", "/v1/financings", bank, body))
+    return out
+
+
+def verifications(fx: Fixture, count: int) -> list[bytes]:
+    """`count` verifications of one declaration each, every claim right."""
+    out = []
+    for i in range(count):
+        item = {
+            "kind": "customs_declaration",
+            "key": fx.hot[i % len(fx.hot)],
+            "fields": {"total_value": HOT_VALUE, "currency": "USD"},
+        }
+        body = json.dumps({"items": [item]}).encode()
+        out.append(
+            request_bytes("POST", "/v1/documents/verify", fx.bank_keys[i % len(fx.bank_keys)], body)
+        )
     return out
 
 
@@ -270,25 +310,35 @@ def main() -> int:
     if args.stats_cost:
         return stats_cost(args)
     fx = build_fixture(args.database_url, cold=2 * n + 2_000)
+    bare = start_bare(args.workers, args.port + 1)
     server = start_server(fx, args.workers, args.port, not args.no_group_commit)
     try:
         me = [request_bytes("GET", "/v1/me", fx.bank_keys[i % len(fx.bank_keys)]) for i in range(n)]
+        noop = [request_bytes("GET", "/noop", "none") for _ in range(n)]
         common = (args.concurrency, server.pid, fx.url)
-        run_phase("warm-up", args.port, me[:1000] + registrations(fx, 1000, 0.0, 1), *common)
+        bare_common = (args.concurrency, bare.pid, fx.url)
+        run_phase("warm-up bare", args.port + 1, noop[:1000], *bare_common)
+        warm = me[:1000] + registrations(fx, 1000, 0.0, 1) + verifications(fx, 500)
+        run_phase("warm-up", args.port, warm, *common)
+        before = run_phase("bare FastAPI no-op", args.port + 1, noop, *bare_common)
         phases = [
             run_phase("GET /v1/me (no-op)", args.port, me, *common),
             run_phase("register (uniform)", args.port, registrations(fx, n, 0.0, 2), *common),
             run_phase("register (10% hot)", args.port, registrations(fx, n, 0.10, 3), *common),
+            run_phase("verify (1 item)", args.port, verifications(fx, n), *common),
         ]
+        after = run_phase("bare FastAPI no-op", args.port + 1, noop, *bare_common)
     finally:
-        server.terminate()
-        server.wait(30)
-    report(args, fx, phases)
+        for process in (server, bare):
+            process.terminate()
+            process.wait(30)
+    report(args, fx, [before, *phases, after])
     return 0
 
 
 def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
-    noop, uniform, hot = phases
+    bare_before, noop, uniform, hot, verify, bare_after = phases
+    bare_cpu = (bare_before.server_cpu + bare_after.server_cpu) / 2
     print_header(fx.url)  # load average as of now, the end of the run
     print(
         f"settings: workers {args.workers}, concurrency {args.concurrency}, group commit "
@@ -304,6 +354,16 @@ def report(args: argparse.Namespace, fx: Fixture, phases: list[Phase]) -> None:
             f"{noop.cpu_ms / phase.cpu_ms:.2f} of its CPU efficiency; target >= 500/s and "
             f"p99 <= 150 ms: {'met' if ok else 'NOT met'}"
         )
+    bare_ms = bare_before.per_request(bare_cpu)
+    for phase in (noop, uniform, hot, verify):
+        print(
+            f"{phase.name}: server CPU {phase.per_request(phase.server_cpu):.3f} ms per "
+            f"request = {phase.server_cpu / bare_cpu:.2f}x the bare no-op's {bare_ms:.3f} ms "
+            f"(bare before / after: {bare_before.per_request(bare_before.server_cpu):.3f} / "
+            f"{bare_after.per_request(bare_after.server_cpu):.3f} ms)"
+        )
+    ratio = noop.server_cpu / bare_cpu
+    print(f"issue 15 target (GET /v1/me <= 2x bare): {'met' if ratio <= 2 else 'NOT met'}")
     print(fx.check())
 
 

@@ -22,7 +22,7 @@ from crossfin.core.http.deps import database_of, settings_of
 from crossfin.core.logging import configure_logging
 from crossfin.core.settings import Settings
 from crossfin.parties import routes as parties
-from crossfin.parties.http import get_caller
+from crossfin.parties.http import authenticate_blocking
 from crossfin.parties.keycache import VerifiedKeys
 from crossfin.parties.security.bursts import DenialTally
 from crossfin.parties.security.metrics import SecurityEventsCollector
@@ -47,7 +47,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = db or Database.from_settings(settings)
     app.state.verified_keys = VerifiedKeys()
     # The hook the ledger's routes authenticate through (core/http/participant.py).
-    app.state.authenticate = get_caller
+    app.state.authenticate = authenticate_blocking
     app.state.metrics = Metrics()
     # Per-key rate limits shared by every worker through the database (docs/operations.md).
     app.state.rate_limiter = RateLimiter(

@@ -39,6 +39,7 @@ BACKLOG = 2048
 # this directory (read when the worker imports prometheus_client, hence set before spawning).
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 MAX_RESTARTS, RESTART_WINDOW = 5, 60  # more deaths than this in that many seconds: give up
+APP = "crossfin.api.asgi:app"  # the factory each worker serves
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -62,8 +63,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_worker(host: str, port: int) -> None:
-    """One worker process: its own socket in the port's group, one uvicorn server."""
+def run_worker(host: str, port: int, app: str = APP) -> None:
+    """One worker process: its own socket in the port's group, one uvicorn server serving
+    the factory `app` (another one only in the benchmarks' bare baseline)."""
     import uvicorn
 
     # Its own process group: a Ctrl-C at the terminal reaches only the supervisor, which
@@ -76,7 +78,7 @@ def run_worker(host: str, port: int) -> None:
         log.error("worker cannot listen on %s:%d: %s", host, port, exc)
         sys.exit(STARTUP_FAILURE)
     config = uvicorn.Config(
-        "crossfin.api.asgi:app",
+        app,
         factory=True,
         host=host,
         port=port,
@@ -122,8 +124,8 @@ def metrics_directory() -> Iterator[None]:
 class Supervisor:
     """Starts `count` workers on host:port and keeps that many running until told to stop."""
 
-    def __init__(self, host: str, port: int, count: int):
-        self.host, self.port, self.count = host, port, count
+    def __init__(self, host: str, port: int, count: int, app: str = APP):
+        self.host, self.port, self.count, self.app = host, port, count, app
         self._context = multiprocessing.get_context("spawn")
         self._stop = threading.Event()
         self.workers: list[BaseProcess] = []
@@ -131,7 +133,10 @@ class Supervisor:
 
     def _start_one(self) -> BaseProcess:
         process = self._context.Process(
-            target=run_worker, args=(self.host, self.port), name="crossfin-worker", daemon=False
+            target=run_worker,
+            args=(self.host, self.port, self.app),
+            name="crossfin-worker",
+            daemon=False,
         )
         process.start()
         return process

@@ -25,6 +25,9 @@ from crossfin.parties.access import Caller, can_administer
 from crossfin.parties.models import ApiKey, Organization, OrgKind, Principal, PrincipalKind, Role
 
 KEY_PREFIX = "cf_"
+# An execution option: this write to api_keys, principals or organizations changes no
+# caller, so the cache of verified keys (parties/keycache.py) need not be emptied.
+CALLERS_UNCHANGED = "crossfin_callers_unchanged"
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
 # OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): strong for portal passwords,
 # and cheap enough that loading ~150 demo users stays within the start-up budget.
@@ -339,7 +342,12 @@ def _check(row: Any, presented: Presented) -> tuple[Caller, bool]:
 
 def touch_key(session: Session, key_id: str) -> None:
     """Record use, at most once a minute per key (the caller checked staleness)."""
-    session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .values(last_used_at=utcnow())
+        .execution_options(**{CALLERS_UNCHANGED: True})
+    )
 
 
 def caller_for(session: Session, principal: Principal, key_id: str | None = None) -> Caller:

@@ -28,7 +28,7 @@ from crossfin.parties.credentials import (
     present,
     touch_key,
 )
-from crossfin.parties.keycache import VerifiedKeys
+from crossfin.parties.keycache import VerifiedKeys, current_epoch
 from crossfin.parties.security.ratelimit import RateLimiter, Refusal, rate_class
 
 
@@ -45,17 +45,20 @@ def _bearer(request: Request) -> str:
 INVALID_TOKEN = 'Bearer realm="crossfin", error="invalid_token"'
 
 
-def get_caller(
+async def get_caller(
     request: Request, db: Annotated[Database, Depends(get_db)], session: ReadSession
 ) -> Caller:
     """Authenticate the bearer key; 401 without one, with a bogus or a revoked one.
 
     A write (core/http/writes.py) by a read-only role is refused here (403), before any
     route runs: auditors read only, whatever the route forgets to check.
+
+    On the event loop: a key this process verified a moment ago (parties/keycache.py)
+    costs neither a query nor a hop to a worker thread; any other goes to the database.
     """
-    caller = _authenticated_request(request, db, session)
+    caller = await _authenticated_async(request, db, session)
     request.state.caller = caller
-    _limit(request, db, caller)
+    await _limit_async(request, db, caller)
     if is_write(request):
         require_writer(caller)
     return caller
@@ -64,17 +67,42 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def get_replica_caller(
+async def get_replica_caller(
     request: Request, db: Annotated[Database, Depends(get_db)], session: ReplicaSession
 ) -> Caller:
     """`get_caller` on the request's standby session, for listings (core/http/deps.py)."""
-    caller = _authenticated_request(request, db, session)
+    caller = await _authenticated_async(request, db, session)
     request.state.caller = caller
-    _limit(request, db, caller)
+    await _limit_async(request, db, caller)
     return caller
 
 
 ReplicaCallerDep = Annotated[Caller, Depends(get_replica_caller)]
+
+
+def authenticate_blocking(request: Request, db: Database, session: Session) -> Caller:
+    """`get_caller` for callers already off the event loop (the ledger's hook,
+    core/http/participant.py)."""
+    caller = _authenticated_request(request, db, session)
+    request.state.caller = caller
+    _limit(request, db, caller)
+    if is_write(request):
+        require_writer(caller)
+    return caller
+
+
+async def _authenticated_async(request: Request, db: Database, session: Session) -> Caller:
+    """The caller of the request's key: from the cache, else looked up in a worker thread."""
+    try:
+        presented = _presented(request)
+    except Unauthenticated as exc:
+        if getattr(exc, "security_kind", None) is not None:
+            await run_in_threadpool(note_refused_key, request, db, exc, None)
+        raise
+    caller = verified_keys(request).get(presented)
+    if caller is not None:
+        return caller
+    return await run_in_threadpool(_authenticated_known, request, db, session, presented)
 
 
 def _authenticated_request(request: Request, db: Database, session: Session) -> Caller:
@@ -82,10 +110,26 @@ def _authenticated_request(request: Request, db: Database, session: Session) -> 
     presented: Presented | None = None
     try:
         presented = _presented(request)
-        return _authenticated(db, session, presented)
     except Unauthenticated as exc:
         note_refused_key(request, db, exc, presented)
         raise
+    caller = verified_keys(request).get(presented)
+    return caller if caller is not None else _authenticated_known(request, db, session, presented)
+
+
+def _authenticated_known(
+    request: Request, db: Database, session: Session, presented: Presented
+) -> Caller:
+    """Look a parsed key up on `session` (blocking); a good one is cached, a refused one is
+    a security event (and a 401)."""
+    epoch = current_epoch()
+    try:
+        caller = _authenticated(db, session, presented)
+    except Unauthenticated as exc:
+        note_refused_key(request, db, exc, presented)
+        raise
+    verified_keys(request).put(presented, caller, epoch)
+    return caller
 
 
 def note_refused_key(
@@ -207,7 +251,7 @@ async def precheck(
 ) -> tuple[Caller, Presented]:
     """The caller of a write that authenticates again in its own transaction.
 
-    With `trust_recent`, a key this process verified within a minute skips the query
+    With `trust_recent`, a key this process verified a moment ago skips the query
     (parties/keycache.py says why that is safe); otherwise, or if `check` refuses the
     remembered caller (its role may have changed since), the key is authenticated here
     exactly as `get_caller` does, read-only roles refused as there. A malformed key is
@@ -228,8 +272,9 @@ async def precheck(
             caller = None
     checked = caller is not None
     if caller is None:
+        epoch = current_epoch()
         caller = await run_in_threadpool(_authenticate_fresh, request, db, presented)
-        cache.put(presented, caller)
+        cache.put(presented, caller, epoch)
     request.state.caller = caller
     await _limit_async(request, db, caller)
     if not checked:
