@@ -132,6 +132,12 @@ def submit_payment(
     response_model=UploadOut,
     openapi_extra=_TEMPLATE_BODY,
     summary="Upload a P3 template (CSV or XLSX): one payment per row, row-by-row results",
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "The row-by-row results: JSON, or CSV with `?results=csv`",
+        }
+    },
 )
 def upload_template(
     request: Request,
