@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import print_header, wait_healthy
-from financing_setup import HOT_VALUE, Fixture, build_fixture
+from financing_setup import HOT_VALUE, Fixture, analyzed, build_fixture
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/crossfin_fin_bench"
 
@@ -320,6 +320,7 @@ def main() -> int:
         run_phase("warm-up bare", args.port + 1, noop[:1000], *bare_common)
         warm = me[:1000] + registrations(fx, 1000, 0.0, 1) + verifications(fx, 500)
         run_phase("warm-up", args.port, warm, *common)
+        analyzed(fx.url)  # financing_setup.analyze says why
         before = run_phase("bare FastAPI no-op", args.port + 1, noop, *bare_common)
         phases = [
             run_phase("GET /v1/me (no-op)", args.port, me, *common),
@@ -380,6 +381,7 @@ def stats_cost(args: argparse.Namespace) -> int:
         for warm, (name, (port, server)) in enumerate(ports.items(), 1):
             requests = registrations(fx, 1000, 0.0, warm)
             run_phase(f"warm-up {name}", port, requests, args.concurrency, server.pid, fx.url)
+        analyzed(fx.url)  # both servers replan from the same statistics (financing_setup)
         seed = 10
         for r in range(rounds):
             order = list(ports) if r % 2 == 0 else list(reversed(ports))  # ABBA: drift cancels

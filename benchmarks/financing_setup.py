@@ -109,14 +109,21 @@ def build_fixture(url: str, cold: int) -> Fixture:
             bank_keys.append(credentials.issue_key(uow, principal.id)[1])
         uow.commit()
     hot, cold_keys = _declarations(db, firm.id, customs.id, uscc, cold)
-    _analyze(db)
+    analyze(db)
     db.dispose()
     return Fixture(url, settings.data_dir, uscc, bank_keys, hot, cold_keys)
 
 
-def _analyze(db: Database) -> None:
+def analyze(db: Database) -> None:
     """Fresh statistics, as a database in service has: without them PostgreSQL plans the
-    first minutes of lookups for empty tables, until autovacuum catches up mid-run."""
+    first minutes of lookups for empty tables, until autovacuum catches up mid-run.
+
+    Run again once the servers have warmed up (`analyzed`): each backend keeps the plans
+    it made while the financings, their uses and the ledger's events were still empty
+    (the foreign-key checks' among them) until an ANALYZE invalidates them, and those
+    plans read more pages as the tables grow. A server warmed up first on near-empty
+    tables kept them through a whole run, and its PostgreSQL CPU per registration grew
+    round after round (benchmarks/README.md, "What the statistics cost registration")."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
@@ -180,3 +187,12 @@ def _declarations(
             conn.execute(insert(Document), docs[start : start + 5000])
             conn.execute(insert(DocumentVersion), versions[start : start + 5000])
     return hot, cold_keys
+
+
+def analyzed(url: str) -> None:
+    """`analyze` a database by its URL (after the warm-ups: every server replans)."""
+    db = Database(url)
+    try:
+        analyze(db)
+    finally:
+        db.dispose()
