@@ -156,11 +156,20 @@ def lock_head(session: Session) -> None:
         cursor.fetchall()
 
 
-def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
+# A statement for the driver's cursor (its own parameter style) and its parameters.
+DriverStatement = tuple[str, Any]
+
+
+def sequence(
+    session: Session, events: Sequence[PendingEvent], also: Sequence[DriverStatement] = ()
+) -> None:
     """Assign the next leaf indexes to `events`, store leaves and new subtree hashes.
 
     Requires a writing transaction; call it last before COMMIT, since from the head lock
-    on every other appender waits for this transaction to end.
+    on every other appender waits for this transaction to end. `also` are statements to
+    run after the appends in the same round trip (on psycopg's pipeline): work the unit of
+    work's finishers do under the head lock, which then costs the lock no round trip of
+    its own.
     """
     if not events:
         return
@@ -197,6 +206,8 @@ def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
             copy_rows(cursor, "ledger_event_parties", _PARTY_COLUMNS, party_rows, _PARTY_TYPES)
             copy_rows(cursor, "ledger_hashes", _HASH_COLUMNS, hash_rows, _HASH_TYPES)
             cursor.execute(sql.head, head)
+            for statement, params in also:
+                cursor.execute(statement, params)
         else:
             with sql.batch(conn):
                 cursor.executemany(sql.events, leaf_rows)
@@ -204,6 +215,8 @@ def sequence(session: Session, events: Sequence[PendingEvent]) -> None:
                     cursor.executemany(sql.parties, party_rows)
                 cursor.executemany(sql.hashes, hash_rows)
                 cursor.execute(sql.head, head)
+                for statement, params in also:
+                    cursor.execute(statement, params)
     # A head loaded through the ORM earlier in this session would now be stale.
     loaded = session.identity_map.get(_HEAD_KEY)
     if loaded is not None:

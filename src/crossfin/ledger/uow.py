@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.journal import PendingEvent, Receipt, new_event
-from crossfin.ledger.sequencer import lock_head, sequence
+from crossfin.ledger.sequencer import DriverStatement, lock_head, sequence
 
 if TYPE_CHECKING:
     from crossfin.ledger.events import EventType
@@ -38,6 +38,10 @@ class Finisher(Protocol):
 
     def undo_to(self, session: Session, mark: object) -> None:
         """Forget the work gathered since `mark` (its savepoint rolled back)."""
+
+    def as_statements(self, session: Session) -> list[DriverStatement] | None:
+        """The work as driver statements to send with the appends (and forget it), or
+        None when it must be done by `finish` (a dialect that has no use for it)."""
 
 
 FINISHERS: list[Finisher] = []
@@ -128,7 +132,7 @@ class UnitOfWork:
         """
         if self.pending:
             self.session.flush()
-            sequence(self.session, self.pending)
+            sequence(self.session, self.pending, self._riding_along())
             self.pending = []
             self._head_locked = True
         for finisher in FINISHERS:
@@ -138,6 +142,15 @@ class UnitOfWork:
                     lock_head(self.session)
                     self._head_locked = True
                 finisher.finish(self.session)
+
+    def _riding_along(self) -> list[DriverStatement]:
+        """The finishers' work that goes in the appends' round trip (what is left to do
+        after it, `finish` does)."""
+        statements: list[DriverStatement] = []
+        for finisher in FINISHERS:
+            if finisher.pending(self.session):
+                statements += finisher.as_statements(self.session) or []
+        return statements
 
     def commit(self) -> None:
         """Sequence queued events and commit everything at once."""
