@@ -5,7 +5,9 @@ The upkeep writes under the log head lock, so every writer waits for it. Four
 trips and SQLAlchemy's per-statement work: ~3.5 ms per group-commit batch, held under the
 lock. Here the rows travel as one array per column, unnested by one `INSERT .. SELECT ..
 ON CONFLICT` per table, the four joined as data-modifying CTEs of a single statement
-(psycopg prepares it after a few runs, so it is planned once per connection).
+(psycopg prepares it after a few runs, so it is planned once per connection). The unit
+of work sends it in the sequencer's own pipeline, after the ledger's appends
+(`Upkeep.as_statements`): no round trip of its own under the lock.
 
 Each table's rows are distinct by key (a tally sums per key), so no upsert meets its own
 row twice; the order in which PostgreSQL runs the four CTEs does not matter because only
