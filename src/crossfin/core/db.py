@@ -170,10 +170,17 @@ class Database:
         *,
         read_url: str | None = None,
         read_max_lag: float = 2.0,
+        group_commit: bool = True,
         **engine_kwargs: Any,
     ) -> None:
         self.url = url
         self.engine: Engine = make_engine(url, **engine_kwargs)
+        # Ledger group commit (docs/ledger.md, design (b)) serves PostgreSQL through psycopg
+        # only: on SQLite every writer already holds the database's one write lock.
+        dialect = self.engine.dialect
+        self.group_commit = (
+            group_commit and dialect.name == "postgresql" and dialect.driver == "psycopg"
+        )
         self.read_engine: Engine = (
             make_engine(url, readonly=True, **engine_kwargs)
             if url.startswith("sqlite")
@@ -200,6 +207,7 @@ class Database:
             settings.database_url,
             read_url=settings.read_database_url,
             read_max_lag=settings.read_max_lag_seconds,
+            group_commit=settings.ledger_group_commit,
         )
 
     @property

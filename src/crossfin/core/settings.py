@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     financing_sweep_seconds: float = 60.0
     # Registrations of one process share transactions (group commit, financing/combiner.py).
     financing_group_commit: bool = True
+    # PostgreSQL: single-event writers are merged into one ledger commit by the integrator
+    # (ledger/integrator.py, docs/ledger.md "design (b)"); off: each takes the head lock.
+    ledger_group_commit: bool = True
     session_secret: SecretStr | None = None
     log_level: str = "INFO"
     secure_cookies: bool = False

@@ -27,6 +27,7 @@ from crossfin.ledger import models
 from crossfin.ledger.checkpoint import Checkpoint as CheckpointBody
 from crossfin.ledger.cosignature import CosignatureVerifier
 from crossfin.ledger.election import Election, election_for
+from crossfin.ledger.integrator import drain
 from crossfin.ledger.keys import log_signer
 from crossfin.ledger.note import NoteError, Signer, parse_signature_line, sign_note
 from crossfin.ledger.proofs import consistency_proof
@@ -104,7 +105,12 @@ def _newest(db: Database) -> StoredCheckpoint | None:
 
 
 def sign_if_grown(db: Database, signer: Signer) -> StoredCheckpoint | None:
-    """Sign and store a checkpoint of the head if no checkpoint has its size yet."""
+    """Sign and store a checkpoint of the head if no checkpoint has its size yet.
+
+    Queued events a writer left unplaced (killed after its COMMIT) are placed first, so
+    they wait at most one checkpoint interval (group commit, ledger/integrator.py).
+    """
+    drain(db)
     with db.session(readonly=True) as session:
         head = read_head(session)
         size, root = head.size, head.root

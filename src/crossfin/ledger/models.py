@@ -43,6 +43,25 @@ class LedgerEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class QueuedEvent(Base):
+    """An event committed with its business change and waiting for the integrator to give it
+    a leaf (PostgreSQL group commit, ledger/integrator.py); the row goes when it has one."""
+
+    __tablename__ = "ledger_queue"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    event_id: Mapped[str] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(64))
+    record: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    actor_org_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The organizations entitled to read the record, as decimal ids joined by commas.
+    parties: Mapped[str] = mapped_column(Text)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LedgerEventParty(Base):
     """An organization entitled to read an event's record (actor and named parties)."""
 

@@ -15,12 +15,12 @@ stays the session's, and errors still arrive as SQLAlchemy's (`IntegrityError` .
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Set
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -29,7 +29,7 @@ from sqlalchemy.orm.util import identity_key
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import copy_rows, driver_mark
-from crossfin.ledger.journal import PendingEvent
+from crossfin.ledger.journal import Receipt
 from crossfin.ledger.models import LedgerEvent, LogHead
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import EMPTY_ROOT, HASH_SIZE
@@ -120,7 +120,7 @@ def _pipeline(conn: Connection) -> AbstractContextManager[Any]:
 
 
 @contextmanager
-def _driver_cursor(conn: Connection) -> Iterator[Any]:
+def driver_cursor(conn: Connection) -> Iterator[Any]:
     """A DBAPI cursor inside the session's transaction; its errors come out as SQLAlchemy's.
 
     As `Connection.execute` would: an `IntegrityError` stays an `IntegrityError`, and a
@@ -151,7 +151,7 @@ def lock_head(session: Session) -> None:
     """Take the head lock without appending (until the transaction ends): for a writer
     with no event to sequence, and for work that must not race any writer (a recount)."""
     conn = session.connection()
-    with _driver_cursor(conn) as cursor:
+    with driver_cursor(conn) as cursor:
         cursor.execute(_sql(conn.dialect).lock)
         cursor.fetchall()
 
@@ -160,8 +160,27 @@ def lock_head(session: Session) -> None:
 DriverStatement = tuple[str, Any]
 
 
+class Appendable(Protocol):
+    """An event ready for its leaf: pending in a unit of work, or queued for the integrator."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def type_value(self) -> str: ...
+    @property
+    def record(self) -> bytes: ...
+    @property
+    def leaf(self) -> bytes: ...
+    @property
+    def actor_org_id(self) -> int | None: ...
+    @property
+    def parties(self) -> Set[int]: ...
+    @property
+    def receipt(self) -> Receipt: ...
+
+
 def sequence(
-    session: Session, events: Sequence[PendingEvent], also: Sequence[DriverStatement] = ()
+    session: Session, events: Sequence[Appendable], also: Sequence[DriverStatement] = ()
 ) -> None:
     """Assign the next leaf indexes to `events`, store leaves and new subtree hashes.
 
@@ -174,50 +193,85 @@ def sequence(
     if not events:
         return
     conn = session.connection()
-    sql = _sql(conn.dialect)
-    with _driver_cursor(conn) as cursor:
-        cursor.execute(sql.lock)
-        row = cursor.fetchone()
-        if row is None:
-            raise RuntimeError("the ledger has no head row: run `crossfin init`")
-        start, edge = row
-        result = append_to_edge(split_edge(bytes(edge)), [e.leaf for e in events], start)
-        now = sql.time(utcnow())
-        leaf_rows, party_rows = [], []
-        for index, event in enumerate(events, start):
-            event.receipt.leaf_index = index
-            leaf_rows.append(
-                (
-                    index,
-                    event.event_id,
-                    event.event_type.value,
-                    event.record,
-                    event.leaf,
-                    event.actor_org_id,
-                    now,
-                )
-            )
-            for org in event.parties:
-                party_rows.append((index, org))
-        hash_rows = [(lvl, n, h) for (lvl, n), h in result.hashes]
-        head = (result.size, result.root, b"".join(result.right_edge), now)
-        if sql.copy and len(events) >= COPY_FROM:
-            copy_rows(cursor, "ledger_events", _EVENT_COLUMNS, leaf_rows, _EVENT_TYPES)
-            copy_rows(cursor, "ledger_event_parties", _PARTY_COLUMNS, party_rows, _PARTY_TYPES)
-            copy_rows(cursor, "ledger_hashes", _HASH_COLUMNS, hash_rows, _HASH_TYPES)
-            cursor.execute(sql.head, head)
-            for statement, params in also:
-                cursor.execute(statement, params)
-        else:
-            with sql.batch(conn):
-                cursor.executemany(sql.events, leaf_rows)
-                if party_rows:
-                    cursor.executemany(sql.parties, party_rows)
-                cursor.executemany(sql.hashes, hash_rows)
-                cursor.execute(sql.head, head)
-                for statement, params in also:
-                    cursor.execute(statement, params)
+    with driver_cursor(conn) as cursor:
+        start, edge = locked_head(conn, cursor)
+        append_locked(conn, cursor, (start, edge), events, also)
     # A head loaded through the ORM earlier in this session would now be stale.
     loaded = session.identity_map.get(_HEAD_KEY)
     if loaded is not None:
         session.expire(loaded)
+
+
+def sequence_if_free(session: Session, events: Sequence[Appendable]) -> bool:
+    """Sequence `events` as `sequence` does if the head is free right now (PostgreSQL's
+    SKIP LOCKED); False, with nothing done, when another transaction holds it. A writer
+    alone keeps its one commit flush; one that would queue on the head joins a group."""
+    conn = session.connection()
+    with driver_cursor(conn) as cursor:
+        cursor.execute(_sql(conn.dialect).lock + " SKIP LOCKED")
+        row = cursor.fetchone()
+        if row is None:  # held by another transaction (or missing: queueing refuses that)
+            return False
+        append_locked(conn, cursor, (int(row[0]), bytes(row[1])), events)
+    loaded = session.identity_map.get(_HEAD_KEY)
+    if loaded is not None:
+        session.expire(loaded)
+    return True
+
+
+def locked_head(conn: Connection, cursor: Any) -> tuple[int, bytes]:
+    """Lock the head row (until the transaction ends) and return its size and right edge."""
+    cursor.execute(_sql(conn.dialect).lock)
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the ledger has no head row: run `crossfin init`")
+    return int(row[0]), bytes(row[1])
+
+
+def append_locked(
+    conn: Connection,
+    cursor: Any,
+    head: tuple[int, bytes],
+    events: Sequence[Appendable],
+    also: Sequence[DriverStatement] = (),
+) -> None:
+    """Append `events` after `head` (size, edge), read under the head lock this transaction
+    holds; fills each receipt's leaf index. `also` goes in the same round trip."""
+    sql = _sql(conn.dialect)
+    start, edge = head
+    result = append_to_edge(split_edge(edge), [e.leaf for e in events], start)
+    now = sql.time(utcnow())
+    leaf_rows, party_rows = [], []
+    for index, event in enumerate(events, start):
+        event.receipt.leaf_index = index
+        leaf_rows.append(
+            (
+                index,
+                event.event_id,
+                event.type_value,
+                event.record,
+                event.leaf,
+                event.actor_org_id,
+                now,
+            )
+        )
+        for org in event.parties:
+            party_rows.append((index, org))
+    hash_rows = [(lvl, n, h) for (lvl, n), h in result.hashes]
+    head_row = (result.size, result.root, b"".join(result.right_edge), now)
+    if sql.copy and len(events) >= COPY_FROM:
+        copy_rows(cursor, "ledger_events", _EVENT_COLUMNS, leaf_rows, _EVENT_TYPES)
+        copy_rows(cursor, "ledger_event_parties", _PARTY_COLUMNS, party_rows, _PARTY_TYPES)
+        copy_rows(cursor, "ledger_hashes", _HASH_COLUMNS, hash_rows, _HASH_TYPES)
+        cursor.execute(sql.head, head_row)
+        for statement, params in also:
+            cursor.execute(statement, params)
+    else:
+        with sql.batch(conn):
+            cursor.executemany(sql.events, leaf_rows)
+            if party_rows:
+                cursor.executemany(sql.parties, party_rows)
+            cursor.executemany(sql.hashes, hash_rows)
+            cursor.execute(sql.head, head_row)
+            for statement, params in also:
+                cursor.execute(statement, params)

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crossfin.core.db import Database
+from crossfin.ledger.integrator import drain
 from crossfin.ledger.models import LedgerEvent, StateLeaf
 from crossfin.ledger.rfc6962 import root_hash
 from crossfin.ledger.state import DIGEST_PREFIX, StateView, StateViews, state_digest, state_leaf
@@ -226,7 +227,12 @@ def audit_state(session: Session, views: StateViews) -> StateReport:
 
 
 def audit_state_database(db: Database, views: StateViews) -> StateReport:
-    """The state audit in one snapshot (REPEATABLE READ on PostgreSQL)."""
+    """The state audit in one snapshot (REPEATABLE READ on PostgreSQL).
+
+    Events still queued by group commit are placed first: a row committed with its event
+    in the queue would otherwise look changed without one.
+    """
+    drain(db)
     with db.session(readonly=True) as session:
         if db.dialect == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
