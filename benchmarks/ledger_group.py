@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import threading
@@ -30,7 +31,7 @@ from typing import Any
 
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.events import EventType
-from crossfin.ledger.integrator import enqueue, integrator
+from crossfin.ledger.integrator import enqueue, integrate_group, integrator
 from crossfin.ledger.uow import UnitOfWork
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -92,11 +93,12 @@ def _writer_process(
     with db.engine.connect():  # one connection warmed before the clock starts
         pass
     start.wait()
+    cpu = time.process_time()
     for t in pool:
         t.start()
     for t in pool:
         t.join()
-    out.send(delays)
+    out.send((delays, time.process_time() - cpu))
     db.dispose()
 
 
@@ -117,15 +119,27 @@ def writers(url: str, mode: str, count: int, writers: int, processes: int) -> di
         proc.start()
         jobs.append((proc, mine))
     time.sleep(3.0)  # every process imported, connected and its records built
+    machine = _cpu()
     began = time.perf_counter()
     start.set()
     delays: list[float] = []
+    writers_cpu = 0.0
     for proc, pipe in jobs:
-        delays += pipe.recv()
+        got, cpu = pipe.recv()
+        delays += got
+        writers_cpu += cpu
         proc.join()
     wall = time.perf_counter() - began
+    machine_after = _cpu()
     total = each * writers
-    found = {"rate": total / wall, "events": total}
+    found = {
+        "rate": total / wall,
+        "events": total,
+        # CPU per event: the writer processes' from the start signal, and the whole
+        # machine's (PostgreSQL is most of the rest).
+        "writers_us": writers_cpu / total * 1e6,
+        "machine_us": (machine_after - machine) / total * 1e6,
+    }
     if mode != "a":
         found["queued_share"] = len(delays) / total
         if delays:
@@ -134,6 +148,34 @@ def writers(url: str, mode: str, count: int, writers: int, processes: int) -> di
             found["p99_ms"] = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
             found["max_ms"] = ms[-1]
     return found
+
+
+def capacity(url: str, count: int, group: int) -> float:
+    """The integrator alone: `count` events queued beforehand (one bulk insert), placed by
+    rounds of `group` events each; what group commit can merge when writers keep up."""
+    db = fresh_database(url, jurisdictions=False)
+    try:
+        events = build(count)
+        with db.engine.begin() as conn:
+            for start in range(0, count, 5_000):
+                enqueue(conn, events[start : start + 5_000])
+        began = time.perf_counter()
+        with db.engine.connect() as plain:
+            conn = plain.execution_options(isolation_level="AUTOCOMMIT")
+            placed = 1
+            while placed:
+                placed, _ = integrate_group(conn, (), group)
+        return count / (time.perf_counter() - began)
+    finally:
+        db.dispose()
+
+
+def _cpu() -> float:
+    """Busy CPU seconds of the whole machine so far (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def raw_ceiling(url: str, count: int) -> float:
@@ -167,6 +209,7 @@ def main() -> None:
         b = writers(args.database_url, "b", args.events, args.writers, args.processes)
         raw = writers(args.database_url, "b-raw", args.events, args.writers, args.processes)
         rows.append((ceil, a, b))
+        merged = {g: capacity(args.database_url, 20 * g, g) for g in (8, 32, 128)}
         print(
             f"run {run + 1}: ceiling {ceil:,.0f}/s | (a) {a['rate']:,.0f}/s = "
             f"{a['rate'] / ceil:.2f}x",
@@ -177,9 +220,15 @@ def main() -> None:
                 f"  {label}: {found['rate']:,.0f}/s = {found['rate'] / ceil:.2f}x, "
                 f"queued {found.get('queued_share', 0):.0%}, merge delay p50 "
                 f"{found.get('p50_ms', 0):.1f} ms p99 {found.get('p99_ms', 0):.1f} ms "
-                f"max {found.get('max_ms', 0):.1f} ms",
+                f"max {found.get('max_ms', 0):.1f} ms; CPU/event writers "
+                f"{found['writers_us']:.0f} us, machine {found['machine_us']:.0f} us",
                 flush=True,
             )
+        print(
+            "  integrator alone (events queued beforehand), by group size: "
+            + ", ".join(f"{g}: {r:,.0f}/s = {r / ceil:.1f}x" for g, r in merged.items()),
+            flush=True,
+        )
     rates = [b["rate"] for _, _, b in rows]
     ratios = [b["rate"] / c for c, _, b in rows]
     p99s = [b.get("p99_ms", 0.0) for _, _, b in rows]
