@@ -9,6 +9,7 @@ form) or a list of FieldErrors naming each bad field.
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -210,9 +211,20 @@ class KindSpec:
         return "bool" if target is bool else "text"
 
 
+# Decimal arithmetic keeps 28 significant digits (the default context): the digit-string
+# shortcuts below are taken only for numbers it holds exactly, where they agree with it.
+_EXACT_DIGITS = 28
+_PLAIN_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+
+
 def minor_units(text: str, currency: str) -> int:
     """Integer minor units of a checked decimal string (as core.money.parse_amount)."""
     exponent = exponent_of(currency)
+    plain = _PLAIN_AMOUNT.fullmatch(text) if type(text) is str else None
+    if plain is not None:
+        whole, fraction = plain.group(1), plain.group(2) or ""
+        if len(fraction) <= exponent and len(whole) + exponent <= _EXACT_DIGITS:
+            return int(whole + fraction.ljust(exponent, "0"))
     scaled = Decimal(text).scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{currency} amounts have at most {exponent} decimal places")
@@ -222,7 +234,14 @@ def minor_units(text: str, currency: str) -> int:
 def scale_amount(text: str, currency: str) -> str:
     """A checked decimal string written with exactly the currency's decimals."""
     exponent = exponent_of(currency)
-    return format(Decimal(minor_units(text, currency)).scaleb(-exponent), f".{exponent}f")
+    minor = minor_units(text, currency)
+    digits = str(minor)
+    if minor < 0 or len(digits) > _EXACT_DIGITS:
+        return format(Decimal(minor).scaleb(-exponent), f".{exponent}f")
+    if exponent == 0:
+        return digits
+    digits = digits.rjust(exponent + 1, "0")
+    return f"{digits[:-exponent]}.{digits[-exponent:]}"
 
 
 def _as_dict(content: Mapping[str, Any] | KindModel) -> Mapping[str, Any]:
