@@ -23,7 +23,7 @@ from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
+from crossfin.documents.ingest.bulk import insert_rows, insert_tuples, key_in, next_ids, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
@@ -235,60 +235,85 @@ def owners_by_uscc(session: Session, usccs: set[str]) -> dict[str, tuple[int, st
     return {uscc: (org_id, path) for uscc, org_id, path in session.execute(query) if uscc}
 
 
+_DOCUMENT_COLUMNS = (
+    "id",
+    "kind",
+    "key",
+    "source_org_id",
+    "owner_uscc",
+    "owner_org_id",
+    "jurisdiction_path",
+    "version",
+    "value_minor",
+    "currency",
+    "single_use",
+    "digest",
+)
+_VERSION_COLUMNS = (
+    "document_id",
+    "version",
+    "content",
+    "record_digest",
+    "value_minor",
+    "currency",
+    "reason",
+    "batch_id",
+)
+
+
 def _insert(
     session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[Any]], states: StateTree
 ) -> None:
     """Bulk-insert documents and their first versions (two statements per page), and the
-    leaves of the batch event's state tree (one more)."""
+    leaves of the batch event's state tree (one more).
+
+    The documents' ids are reserved first (`next_ids`: the ids they would get), so each
+    page is built in one pass and nothing is read back.
+    """
     if not rows:
         return
-    owners = owners_by_uscc(session, {r.owner_uscc for r in rows})
-    docs = []
-    for r in rows:
-        org_id, path = owners.get(r.owner_uscc, (None, None))
-        docs.append(
-            {
-                "kind": spec.name,
-                "key": r.key,
-                "source_org_id": batch.source_org_id,
-                "owner_uscc": r.owner_uscc,
-                "owner_org_id": org_id,
-                "jurisdiction_path": path,
-                "version": 1,
-                "value_minor": r.value_minor,
-                "currency": r.currency,
-                "single_use": spec.single_use,
-                "digest": r.digest,
-            }
-        )
     connection, now = session.connection(), utcnow()
-    insert_rows(connection, table_of(Document), docs, now)
-    # Reading the ids back beats RETURNING, which SQLite can only keep in order row by row.
-    keys = key_in(Document.key, [r.key for r in rows], connection.dialect.name)
-    query = select(Document.key, Document.id).where(Document.kind == spec.name, keys)
-    by_key = dict(connection.execute(query).all())
-    versions = [
-        {
-            "document_id": by_key[r.key],
-            "version": 1,
-            "content": r.content,
-            "record_digest": r.digest,
-            "value_minor": r.value_minor,
-            "currency": r.currency,
-            "reason": None,
-            "batch_id": batch.ref,
-        }
-        for r in rows
-    ]
-    insert_rows(connection, table_of(DocumentVersion), versions, now)
+    owners = owners_by_uscc(session, {r.owner_uscc for r in rows})
+    ids = next_ids(connection, table_of(Document), len(rows))
+    kind, source, single_use, batch_ref = spec.name, batch.source_org_id, spec.single_use, batch.ref
+    docs: list[tuple[Any, ...]] = []
+    versions: list[tuple[Any, ...]] = []
+    states_of: list[tuple[str, str]] = []
+    none = (None, None)
+    for document_id, r in zip(ids, rows, strict=True):
+        org_id, path = owners.get(r.owner_uscc, none)
+        doc = (
+            document_id,
+            kind,
+            r.key,
+            source,
+            r.owner_uscc,
+            org_id,
+            path,
+            1,
+            r.value_minor,
+            r.currency,
+            single_use,
+            r.digest,
+        )
+        version = (document_id, 1, r.content, r.digest, r.value_minor, r.currency, None, batch_ref)
+        docs.append(doc)
+        versions.append(version)
+        state = document_state(
+            dict(zip(_DOCUMENT_COLUMNS, doc, strict=True)),
+            [dict(zip(_VERSION_COLUMNS, version, strict=True))],
+        )
+        states_of.append((entity_key(DOCUMENT, document_id), state_digest(state)))
+    insert_tuples(connection, table_of(Document), _DOCUMENT_COLUMNS, docs, now)
+    insert_tuples(connection, table_of(DocumentVersion), _VERSION_COLUMNS, versions, now)
     if spec.ref_fields:
-        refs = [row for r in rows for row in ref_rows(spec, by_key[r.key], json.loads(r.content))]
+        refs = [
+            row
+            for document_id, r in zip(ids, rows, strict=True)
+            for row in ref_rows(spec, document_id, json.loads(r.content))
+        ]
         insert_rows(connection, table_of(DocumentRef), refs)
-    leaves = states.grow(
-        (entity_key(DOCUMENT, v["document_id"]), state_digest(document_state(d, [v])))
-        for d, v in zip(docs, versions, strict=True)
-    )
-    insert_rows(connection, table_of(StateLeaf), leaves)
+    insert_rows(connection, table_of(StateLeaf), states.grow(states_of))
 
 
 def _count(session: Session, batch_id: int, outcome: str) -> int:
