@@ -74,6 +74,49 @@ def document_state(document: Any, versions: Iterable[Any]) -> dict[str, Any]:
     return state
 
 
+def published_document_state(
+    kind: str,
+    key: str,
+    source_org_id: int,
+    owner_uscc: str,
+    value_minor: int,
+    currency: str,
+    single_use: bool,
+    digest: bytes,
+    content: str,
+    batch_id: str | None,
+) -> dict[str, Any]:
+    """`document_state` of a document just published from a batch: version 1, whose
+    record digest is the document's digest and which has no reason.
+
+    The same projection written out, for publication's hot path (a third of the cost of
+    building the rows and projecting them); tests/documents/test_state.py checks it
+    against `document_state`, so a column added to either table fails there first.
+    """
+    hex_digest = digest.hex()
+    version = {
+        "version": 1,
+        "content": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        "record_digest": hex_digest,
+        "value_minor": value_minor,
+        "currency": currency,
+        "reason": None,
+        "batch_id": batch_id,
+    }
+    return {
+        "kind": kind,
+        "key": key,
+        "source_org_id": source_org_id,
+        "owner_uscc": owner_uscc,
+        "version": 1,
+        "value_minor": value_minor,
+        "currency": currency,
+        "single_use": single_use,
+        "digest": hex_digest,
+        "versions": [version],
+    }
+
+
 def document_commitment(document: Document, versions: Iterable[Any]) -> dict[str, str]:
     """The `state` entry of an event that leaves `document` as it is now."""
     return {entity_key(DOCUMENT, document.id): state_digest(document_state(document, versions))}

@@ -29,7 +29,7 @@ from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentRef, DocumentVersion
 from crossfin.documents.refs import ref_rows
-from crossfin.documents.state import DOCUMENT, document_state
+from crossfin.documents.state import DOCUMENT, published_document_state
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.models import StateLeaf
@@ -299,9 +299,17 @@ def _insert(
         version = (document_id, 1, r.content, r.digest, r.value_minor, r.currency, None, batch_ref)
         docs.append(doc)
         versions.append(version)
-        state = document_state(
-            dict(zip(_DOCUMENT_COLUMNS, doc, strict=True)),
-            [dict(zip(_VERSION_COLUMNS, version, strict=True))],
+        state = published_document_state(
+            kind,
+            r.key,
+            source,
+            r.owner_uscc,
+            r.value_minor,
+            r.currency,
+            single_use,
+            r.digest,
+            r.content,
+            batch_ref,
         )
         states_of.append((entity_key(DOCUMENT, document_id), state_digest(state)))
     insert_tuples(connection, table_of(Document), _DOCUMENT_COLUMNS, docs, now)
