@@ -175,10 +175,15 @@ class KindSpec:
         """(value in minor units, currency) of validated content; (0, "") when it has none."""
         data = _as_dict(content)
         currency = self._currency(self.value_currency, data)
-        present = [f for f in self.value_fields if data.get(f) is not None]
-        if not currency or not present:
+        if not currency:
             return 0, ""
-        return sum(minor_units(data[f], currency) for f in present), currency
+        total, present = 0, False
+        for name in self.value_fields:  # a loop, not a list and a sum: once per record
+            amount = data.get(name)
+            if amount is not None:
+                total += minor_units(amount, currency)
+                present = True
+        return (total, currency) if present else (0, "")
 
     def from_csv_row(self, row: Mapping[str, str]) -> dict[str, Any]:
         """A CSV row (header -> cell text) as a record: empty cells are absent, lists are
