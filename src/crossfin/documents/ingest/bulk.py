@@ -8,6 +8,7 @@ by the whole page, which is converted once with the column type's own bind proce
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -115,8 +116,18 @@ def _stamps(
         for column in table.columns:
             if column.name not in taken and _is_datetime(column):
                 process = column.type.bind_processor(dialect)
-                stamps[column.name] = process(now) if process else now
+                stamps[column.name] = _adapted(process(now) if process else now, dialect)
     return stamps
+
+
+def _adapted(value: Any, dialect: Any) -> Any:
+    """`value` as sqlite3 binds it: the driver's own adapter, applied once per page rather
+    than once per row (a UTC datetime stays a datetime after the column's processor, and
+    sqlite3 would turn it into text for every row). The same text is stored."""
+    if dialect.name != "sqlite":
+        return value
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+    return value if adapt is None else adapt(value)
 
 
 def _copy(
