@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crossfin.core.errors import ValidationFailed
 from crossfin.documents.errors import UnknownKind
+from crossfin.documents.kinds.base import minor_units, scale_amount
+from crossfin.documents.kinds.fields import exponent_of
 from crossfin.documents.kinds.registry import all_kinds, get_kind, kinds_of_source
 from crossfin.parties.models import OrgKind
 from support.ingest import SELLER_USCC, declaration_no, owner_uscc, record
@@ -195,3 +201,41 @@ def test_every_required_field_is_named_when_missing(kind: str, field: str) -> No
 def test_every_field_refuses_a_wrong_json_type(kind: str, field: str) -> None:
     found = errors_of(kind, record(kind, **{field: {"nested": "object"}}))
     assert any(path.split("[")[0] == field for path in found), found
+
+
+def _decimal_minor_units(text: str, currency: str) -> int:
+    """minor_units as it was before its digit-string shortcut: Decimal throughout."""
+    exponent = exponent_of(currency)
+    scaled = Decimal(text).scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{currency} amounts have at most {exponent} decimal places")
+    return int(scaled)
+
+
+def _decimal_scale_amount(text: str, currency: str) -> str:
+    exponent = exponent_of(currency)
+    return format(Decimal(_decimal_minor_units(text, currency)).scaleb(-exponent), f".{exponent}f")
+
+
+def _either(function: Callable[[str, str], object], text: str, currency: str) -> object:
+    try:
+        return function(text, currency)
+    except (ValueError, ArithmeticError) as exc:
+        return type(exc).__name__, str(exc)
+
+
+_AMOUNTS = st.builds(
+    lambda whole, fraction: whole + ("." + fraction if fraction is not None else ""),
+    st.from_regex(r"[0-9]{1,32}", fullmatch=True),
+    st.none() | st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    _AMOUNTS | st.sampled_from(["0", "0.0", "00.000", "1e3", "-1.5", " 1", "١٢"]),
+    st.sampled_from(["USD", "JPY", "BHD", "CLF", "CNY"]),
+)
+def test_amount_shortcuts_agree_with_decimal(text: str, currency: str) -> None:
+    assert _either(minor_units, text, currency) == _either(_decimal_minor_units, text, currency)
+    assert _either(scale_amount, text, currency) == _either(_decimal_scale_amount, text, currency)

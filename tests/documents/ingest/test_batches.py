@@ -9,7 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from crossfin.core.clock import utcnow
+from crossfin.documents.models import Document, DocumentVersion
 from crossfin.documents.records import Manifest
 from crossfin.ledger.note import sign_note
 from crossfin.parties.models import OrgKind
@@ -299,3 +302,49 @@ def test_manifest_is_checked(client, customs) -> None:  # type: ignore[no-untype
     )
     answer = client.post("/v1/batches", content=bad, headers=customs.headers)
     assert answer.status_code == 422 and "count" in answer.json()["detail"]
+
+
+def test_published_documents_get_the_ids_the_database_gives_in_line_order(
+    client, db, customs
+) -> None:  # type: ignore[no-untyped-def]
+    """Publication reserves the documents' ids before inserting them (`bulk.next_ids`): in
+    line order, the ones the database would have given, and an ordinary insert afterwards
+    gets the next one (on PostgreSQL the sequence was advanced, by COPY's side too)."""
+    signer = register_source_key(client, customs.headers)
+
+    def publish(ref: str, rows: list[dict[str, Any]]) -> list[tuple[int, str, str | None]]:
+        result = submit(client, customs.headers, "customs_declaration", ref, rows, signer)
+        assert result["status"] == "published", result
+        keys = [r["declaration_no"] for r in rows]
+        with db.session(readonly=True) as session:
+            stored = session.execute(
+                select(Document.id, Document.key, DocumentVersion.batch_id)
+                .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+                .where(Document.key.in_(keys))
+            ).all()
+        by_key = {key: (doc_id, key, batch) for doc_id, key, batch in stored}
+        return [by_key[k] for k in keys]
+
+    first = publish("ids-1", [record("customs_declaration") for _ in range(4)])
+    ids = [doc_id for doc_id, _, _ in first]
+    assert ids == list(range(ids[0], ids[0] + 4)) and {b for _, _, b in first} == {"ids-1"}
+    with db.session() as session:
+        now = utcnow()
+        other = Document(
+            kind="customs_declaration",
+            key="ids-by-default",
+            source_org_id=customs.org_id,
+            owner_uscc="91440300MA5EXAMPLE",
+            version=1,
+            value_minor=1,
+            currency="CNY",
+            single_use=False,
+            digest=bytes(32),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(other)
+        session.commit()
+        assert other.id == ids[-1] + 1
+    second = publish("ids-2", [record("customs_declaration") for _ in range(3)])
+    assert [doc_id for doc_id, _, _ in second] == [other.id + 1, other.id + 2, other.id + 3]

@@ -33,7 +33,7 @@ from crossfin.documents.errors import (
     RootMismatch,
     UnknownSourceKey,
 )
-from crossfin.documents.ingest.bulk import insert_rows, table_of
+from crossfin.documents.ingest.bulk import insert_tuples, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.ingest.sources import active_verifiers, require_source
 from crossfin.documents.kinds.base import KindSpec
@@ -142,12 +142,33 @@ def get_batch(session: Session, caller: Caller, ref: str, *, lock: bool = False)
     return batch
 
 
+# The columns of a staged line, in the order of a prepared row (after the batch's id).
+_LINE_COLUMNS = (
+    "batch_id",
+    "line",
+    "digest",
+    "record",
+    "outcome",
+    "errors",
+    "key",
+    "content",
+    "owner_uscc",
+    "value_minor",
+    "currency",
+)
+_LINE, _DIGEST = 0, 1  # positions in a prepared row
+
+
 @dataclass
 class PreparedChunk:
-    """Lines parsed, digested and validated outside any transaction."""
+    """Lines parsed, digested and validated outside any transaction.
+
+    `rows`: one tuple per line, the values of `_LINE_COLUMNS` after `batch_id` (tuples
+    rather than dicts: cheaper to build and to insert, a million times a batch).
+    """
 
     start: int
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
 
     @property
     def end(self) -> int:
@@ -174,40 +195,23 @@ def _records(body: str, csv_format: bool) -> Iterator[Mapping[str, Any]]:
 
 def _line_row(
     spec: KindSpec, line: int, sent: Mapping[str, Any], typed: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> tuple[Any, ...]:
     try:
         raw = jcs(sent)
     except ValueError as exc:
         raise records.RecordError(-1, str(exc)) from None
-    row: dict[str, Any] = {
-        "line": line,
-        "digest": hashlib.sha256(raw).digest(),
-        "record": raw.decode("utf-8"),
-        "errors": None,
-        "key": None,
-        "content": None,
-        "owner_uscc": None,
-        "value_minor": None,
-        "currency": None,
-    }
+    digest, record = hashlib.sha256(raw).digest(), raw.decode("utf-8")
     try:
         content = spec.validate(typed)
     except ValidationFailed as exc:
-        row["outcome"] = "rejected"
-        row["errors"] = json.dumps(
+        errors = json.dumps(
             [{"field": e.field, "reason": e.reason} for e in exc.errors], ensure_ascii=False
         )
-        return row
+        return (line, digest, record, "rejected", errors, None, None, None, None, None)
     minor, currency = spec.value_of(content)
-    row.update(
-        outcome="valid",
-        key=spec.key_of(content),
-        owner_uscc=spec.owner_uscc_of(content),
-        content=jcs(content).decode("utf-8"),
-        value_minor=minor,
-        currency=currency,
-    )
-    return row
+    key, owner = spec.key_of(content), spec.owner_uscc_of(content)
+    normal = jcs(content).decode("utf-8")
+    return (line, digest, record, "valid", None, key, normal, owner, minor, currency)
 
 
 def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk) -> Batch:
@@ -221,16 +225,20 @@ def stage_chunk(uow: UnitOfWork, caller: Caller, ref: str, chunk: PreparedChunk)
     if chunk.end > batch.count:
         raise invalid("from", f"the batch has {batch.count} lines; this chunk ends at {chunk.end}")
     _check_resent(uow.session, batch, chunk)
-    fresh = [r for r in chunk.rows if int(r["line"]) >= batch.next_line]
+    fresh = [r for r in chunk.rows if r[_LINE] >= batch.next_line]
     if not fresh:
         return batch
     if batch.status != "receiving":
         raise BatchClosed(f"batch {ref} is {batch.status}")
-    insert_rows(
-        uow.session.connection(), table_of(BatchLine), [{"batch_id": batch.id, **r} for r in fresh]
+    batch_id = (batch.id,)
+    insert_tuples(
+        uow.session.connection(),
+        table_of(BatchLine),
+        _LINE_COLUMNS,
+        [batch_id + r for r in fresh],
     )
     grown = append_to_edge(
-        split_edge(batch.edge), (leaf_hash(r["digest"]) for r in fresh), batch.next_line
+        split_edge(batch.edge), (leaf_hash(r[_DIGEST]) for r in fresh), batch.next_line
     )
     batch.edge, batch.next_line = b"".join(grown.right_edge), grown.size
     batch.updated_at = utcnow()
@@ -248,8 +256,8 @@ def _check_resent(session: Session, batch: Batch, chunk: PreparedChunk) -> None:
     )
     stored = dict(session.execute(query).all())
     for row in chunk.rows[: overlap_end - chunk.start]:
-        line = int(row["line"])
-        if stored.get(line, row["digest"]) != row["digest"]:
+        line, digest = row[_LINE], row[_DIGEST]
+        if stored.get(line, digest) != digest:
             raise LineConflict(f"line {line} differs from the line received before", line=line)
 
 

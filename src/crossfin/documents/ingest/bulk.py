@@ -8,6 +8,7 @@ by the whole page, which is converted once with the column type's own bind proce
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -43,12 +44,7 @@ def insert_rows(
         return
     dialect = connection.dialect
     taken = list(rows[0]) if columns is None else list(columns)
-    stamps = {}
-    if now is not None:
-        for column in table.columns:
-            if column.name not in taken and _is_datetime(column):
-                process = column.type.bind_processor(dialect)
-                stamps[column.name] = process(now) if process else now
+    stamps = _stamps(table, taken, now, dialect)
     names = taken + list(stamps)
     if dialect.name == "postgresql":
         _copy(connection, table, taken, rows, stamps)
@@ -58,6 +54,80 @@ def insert_rows(
     # Named parameters: a row's keys beyond `names` are not read.
     params = [row | stamps for row in rows] if stamps else list(rows)
     connection.exec_driver_sql(sql, params)
+
+
+def insert_tuples(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    now: datetime | None = None,
+) -> None:
+    """`insert_rows` of positional rows: each a tuple of the values of `columns`, in order.
+
+    Cheaper than dicts for the largest pages (no dict per row, no lookup per value); the
+    same statement on SQLite, the same COPY on PostgreSQL. Same precondition as
+    `insert_rows`.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    stamps = _stamps(table, columns, now, dialect)
+    names = [*columns, *stamps]
+    extra = tuple(stamps.values())
+    params = [row + extra for row in rows] if extra else rows
+    if dialect.name == "postgresql":
+        raw = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+        with raw.cursor() as cursor:
+            copy_rows(cursor, table.name, names, params)
+        return
+    marks = ", ".join([driver_mark(dialect)] * len(names))
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+    connection.exec_driver_sql(sql, params)
+
+
+def next_ids(connection: Connection, table: Table, count: int) -> Sequence[int]:
+    """The `id`s the next `count` rows of `table` would get by default, reserved in order.
+
+    PostgreSQL: `count` values of the column's sequence (what COPY would take one by one).
+    SQLite: the key is the rowid without AUTOINCREMENT, so a new row gets the largest id
+    plus one; a writer holds the database's write lock (BEGIN IMMEDIATE), so nobody else
+    inserts before this transaction ends. Inserting the rows with these ids saves reading
+    them back.
+    """
+    if count <= 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        query = (
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+            "FROM generate_series(1, %s) ORDER BY 1"
+        )
+        return [row[0] for row in connection.exec_driver_sql(query, (count,))]
+    top = connection.exec_driver_sql(f"SELECT max(id) FROM {table.name}").scalar() or 0
+    return range(top + 1, top + 1 + count)
+
+
+def _stamps(
+    table: Table, taken: Sequence[str], now: datetime | None, dialect: Any
+) -> dict[str, Any]:
+    """Datetime columns of `table` not in `taken`, each with `now` as its driver binds it."""
+    stamps = {}
+    if now is not None:
+        for column in table.columns:
+            if column.name not in taken and _is_datetime(column):
+                process = column.type.bind_processor(dialect)
+                stamps[column.name] = _adapted(process(now) if process else now, dialect)
+    return stamps
+
+
+def _adapted(value: Any, dialect: Any) -> Any:
+    """`value` as sqlite3 binds it: the driver's own adapter, applied once per page rather
+    than once per row (a UTC datetime stays a datetime after the column's processor, and
+    sqlite3 would turn it into text for every row). The same text is stored."""
+    if dialect.name != "sqlite":
+        return value
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+    return value if adapt is None else adapt(value)
 
 
 def _copy(

@@ -23,13 +23,13 @@ from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crossfin.core.clock import utcnow
-from crossfin.documents.ingest.bulk import insert_rows, key_in, table_of
+from crossfin.documents.ingest.bulk import insert_rows, insert_tuples, key_in, next_ids, table_of
 from crossfin.documents.ingest.models import Batch, BatchLine
 from crossfin.documents.kinds.base import KindSpec
 from crossfin.documents.kinds.registry import get_kind
 from crossfin.documents.models import Document, DocumentRef, DocumentVersion
 from crossfin.documents.refs import ref_rows
-from crossfin.documents.state import DOCUMENT, document_state
+from crossfin.documents.state import DOCUMENT, published_document_state
 from crossfin.ledger.events import EventType
 from crossfin.ledger.journal import Receipt
 from crossfin.ledger.models import StateLeaf
@@ -72,7 +72,7 @@ def publish_batch(uow: UnitOfWork, batch_id: int) -> tuple[Batch, Receipt | None
     for page in _pages(session, batch.id):
         fresh = page if atomic else _resolve_stored(session, batch, spec, page)
         _insert(session, batch, spec, fresh, states)
-        grown = append_to_edge(edge, (leaf_hash(r.digest) for r in fresh), published)
+        grown = append_to_edge(edge, (leaf_hash(r[_DIGEST]) for r in fresh), published)
         edge, published = grown.right_edge, grown.size
     session.execute(
         update(BatchLine)
@@ -109,8 +109,14 @@ def event_content(batch: Batch, published_root: bytes) -> dict[str, Any]:
     }
 
 
+# Positions in the rows `_pages` yields. The hot loops index them: an attribute of a
+# SQLAlchemy result row is a name lookup (~0.7 us measured here), an index ~0.03 us.
+_KEY, _CONTENT, _DIGEST, _OWNER = 1, 2, 3, 4
+
+
 def _pages(session: Session, batch_id: int) -> Iterator[list[Any]]:
-    """Staged lines still `valid`, PAGE at a time in line order (keyset paging)."""
+    """Staged lines still `valid`, PAGE at a time in line order (keyset paging): rows of
+    (line, key, content, digest, owner_uscc, value_minor, currency)."""
     last = -1
     while True:
         query = (
@@ -195,13 +201,13 @@ def _resolve_stored(
         )
         .where(
             Document.kind == spec.name,
-            key_in(Document.key, [r.key for r in page], session.get_bind().dialect.name),
+            key_in(Document.key, [r[_KEY] for r in page], session.get_bind().dialect.name),
         )
     )
     stored = {key: (source, content) for key, source, content in session.execute(query)}
     fresh, changes = [], []
     for row in page:
-        found = stored.get(row.key)
+        found = stored.get(row[_KEY])
         if found is None:
             fresh.append(row)
             continue
@@ -235,60 +241,86 @@ def owners_by_uscc(session: Session, usccs: set[str]) -> dict[str, tuple[int, st
     return {uscc: (org_id, path) for uscc, org_id, path in session.execute(query) if uscc}
 
 
+_DOCUMENT_COLUMNS = (
+    "id",
+    "kind",
+    "key",
+    "source_org_id",
+    "owner_uscc",
+    "owner_org_id",
+    "jurisdiction_path",
+    "version",
+    "value_minor",
+    "currency",
+    "single_use",
+    "digest",
+)
+_VERSION_COLUMNS = (
+    "document_id",
+    "version",
+    "content",
+    "record_digest",
+    "value_minor",
+    "currency",
+    "reason",
+    "batch_id",
+)
+
+
 def _insert(
-    session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Row[Any]], states: StateTree
+    session: Session, batch: Batch, spec: KindSpec, rows: Sequence[Any], states: StateTree
 ) -> None:
     """Bulk-insert documents and their first versions (two statements per page), and the
-    leaves of the batch event's state tree (one more)."""
+    leaves of the batch event's state tree (one more).
+
+    The documents' ids are reserved first (`next_ids`: the ids they would get), so each
+    page is built in one pass and nothing is read back.
+    """
     if not rows:
         return
-    owners = owners_by_uscc(session, {r.owner_uscc for r in rows})
-    docs = []
-    for r in rows:
-        org_id, path = owners.get(r.owner_uscc, (None, None))
-        docs.append(
-            {
-                "kind": spec.name,
-                "key": r.key,
-                "source_org_id": batch.source_org_id,
-                "owner_uscc": r.owner_uscc,
-                "owner_org_id": org_id,
-                "jurisdiction_path": path,
-                "version": 1,
-                "value_minor": r.value_minor,
-                "currency": r.currency,
-                "single_use": spec.single_use,
-                "digest": r.digest,
-            }
-        )
     connection, now = session.connection(), utcnow()
-    insert_rows(connection, table_of(Document), docs, now)
-    # Reading the ids back beats RETURNING, which SQLite can only keep in order row by row.
-    keys = key_in(Document.key, [r.key for r in rows], connection.dialect.name)
-    query = select(Document.key, Document.id).where(Document.kind == spec.name, keys)
-    by_key = dict(connection.execute(query).all())
-    versions = [
-        {
-            "document_id": by_key[r.key],
-            "version": 1,
-            "content": r.content,
-            "record_digest": r.digest,
-            "value_minor": r.value_minor,
-            "currency": r.currency,
-            "reason": None,
-            "batch_id": batch.ref,
-        }
-        for r in rows
-    ]
-    insert_rows(connection, table_of(DocumentVersion), versions, now)
+    owners = owners_by_uscc(session, {r[_OWNER] for r in rows})
+    ids = next_ids(connection, table_of(Document), len(rows))
+    kind, source, single_use, batch_ref = spec.name, batch.source_org_id, spec.single_use, batch.ref
+    docs: list[tuple[Any, ...]] = []
+    versions: list[tuple[Any, ...]] = []
+    states_of: list[tuple[str, str]] = []
+    none = (None, None)
+    for document_id, (_, key, content, digest, owner, minor, currency) in zip(
+        ids, rows, strict=True
+    ):
+        org_id, path = owners.get(owner, none)
+        docs.append(
+            (
+                document_id,
+                kind,
+                key,
+                source,
+                owner,
+                org_id,
+                path,
+                1,
+                minor,
+                currency,
+                single_use,
+                digest,
+            )
+        )
+        versions.append((document_id, 1, content, digest, minor, currency, None, batch_ref))
+        state = published_document_state(
+            kind, key, source, owner, minor, currency, single_use, digest, content, batch_ref
+        )
+        states_of.append((entity_key(DOCUMENT, document_id), state_digest(state)))
+    insert_tuples(connection, table_of(Document), _DOCUMENT_COLUMNS, docs, now)
+    insert_tuples(connection, table_of(DocumentVersion), _VERSION_COLUMNS, versions, now)
     if spec.ref_fields:
-        refs = [row for r in rows for row in ref_rows(spec, by_key[r.key], json.loads(r.content))]
+        refs = [
+            row
+            for document_id, r in zip(ids, rows, strict=True)
+            for row in ref_rows(spec, document_id, json.loads(r[_CONTENT]))
+        ]
         insert_rows(connection, table_of(DocumentRef), refs)
-    leaves = states.grow(
-        (entity_key(DOCUMENT, v["document_id"]), state_digest(document_state(d, [v])))
-        for d, v in zip(docs, versions, strict=True)
-    )
-    insert_rows(connection, table_of(StateLeaf), leaves)
+    insert_rows(connection, table_of(StateLeaf), states.grow(states_of))
 
 
 def _count(session: Session, batch_id: int, outcome: str) -> int:
