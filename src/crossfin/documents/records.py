@@ -92,25 +92,16 @@ def _fast_record(text: str) -> dict[str, Any] | None:
 def _members(value: Any) -> int:
     """How many object members `value` holds at every depth; -1 if it holds a float."""
     kind = type(value)
-    if kind is dict:
-        total = len(value)
-        for item in value.values():
-            if type(item) is not str:
-                inner = _members(item)
-                if inner < 0:
-                    return -1
-                total += inner
-        return total
-    if kind is list:
-        total = 0
-        for item in value:
-            if type(item) is not str:
-                inner = _members(item)
-                if inner < 0:
-                    return -1
-                total += inner
-        return total
-    return -1 if kind is float else 0
+    if kind is not dict and kind is not list:
+        return -1 if kind is float else 0
+    total = len(value) if kind is dict else 0
+    for item in value.values() if kind is dict else value:
+        if type(item) is not str:
+            inner = _members(item)
+            if inner < 0:
+                return -1
+            total += inner
+    return total
 
 
 def record_digest(obj: Any) -> bytes:
