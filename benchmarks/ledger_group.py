@@ -29,21 +29,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crossfin.core.db import Actor, Database
-from crossfin.ledger.events import EventType
+from crossfin.core.db import Database
 from crossfin.ledger.integrator import enqueue, integrate_group, integrator
-from crossfin.ledger.uow import UnitOfWork
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import fresh_database, machine_info, print_header
-from ledger_append import build, ceiling, ceiling_rows
+from ledger_append import build, ceiling, ceiling_rows, end_to_end
 
 TARGET_RATE, TARGET_RATIO, TARGET_P99_MS = 5_000, 3.0, 50.0
 
 
-def _writer_process(
-    url: str, mode: str, threads: int, each: int, start: Any, out: Any, worker: int
-) -> None:
+def _writer_process(url: str, mode: str, threads: int, each: int, start: Any, out: Any) -> None:
     """One process of writers; sends the merge delays (s) of the events that queued.
 
     `mode`: "a" (group commit off), "b" (on), "b-raw" (on, records prebuilt and each writer
@@ -67,18 +63,6 @@ def _writer_process(
 
         place.settle = timed_settle  # type: ignore[method-assign]
 
-    def write(thread: int) -> None:
-        actor = Actor(None, None, f"p{worker}t{thread}")
-        for n in range(each):
-            with UnitOfWork(db, actor) as uow:
-                uow.record(
-                    EventType.ORG_ADDED,
-                    subjects={"org": n},
-                    content={"n": n, "name": f"Org {n}"},
-                    parties={2},
-                )
-                uow.commit()
-
     def write_raw(thread: int, events: list[Any]) -> None:
         with db.engine.connect() as conn:
             for event in events:
@@ -89,7 +73,7 @@ def _writer_process(
     if mode == "b-raw":
         pool = [threading.Thread(target=write_raw, args=(t, build(each))) for t in range(threads)]
     else:
-        pool = [threading.Thread(target=write, args=(t,)) for t in range(threads)]
+        pool = [threading.Thread(target=end_to_end, args=(db, each, 1)) for t in range(threads)]
     with db.engine.connect():  # one connection warmed before the clock starts
         pass
     start.wait()
@@ -114,7 +98,7 @@ def writers(url: str, mode: str, count: int, writers: int, processes: int) -> di
         threads = writers // processes + (1 if p < writers % processes else 0)
         mine, theirs = context.Pipe(duplex=False)
         proc = context.Process(
-            target=_writer_process, args=(url, mode, threads, each, start, theirs, p)
+            target=_writer_process, args=(url, mode, threads, each, start, theirs)
         )
         proc.start()
         jobs.append((proc, mine))

@@ -21,13 +21,20 @@ import pytest
 from sqlalchemy import func, select
 
 from crossfin.core.db import Actor, Database
+from crossfin.core.settings import Settings
 from crossfin.ledger.events import EventType
 from crossfin.ledger.integrator import GROUP_LIMIT, drain, enqueue, integrate_group, integrator
 from crossfin.ledger.journal import Receipt, new_event
 from crossfin.ledger.models import LedgerEventParty, QueuedEvent
 from crossfin.ledger.sequencer import COPY_FROM, lock_head
 from crossfin.ledger.uow import UnitOfWork
-from support.ledger import assert_tree_intact, record_events, stored_leaves
+from support.ledger import (
+    assert_tree_intact,
+    quiet_settings,
+    record_events,
+    sign,
+    stored_leaves,
+)
 
 TESTS = Path(__file__).resolve().parents[1]
 ACTOR = Actor(None, None, "group-test")
@@ -54,12 +61,49 @@ def test_sqlite_never_groups(db: Database) -> None:
         assert not uow._grouped()
 
 
-def test_setting_turns_it_off(pg: Database) -> None:
-    off = Database(pg.url, group_commit=False)
+def test_setting_turns_it_off(pg: Database, settings: Settings) -> None:
+    conf = settings.model_copy(update={"database_url": pg.url, "ledger_group_commit": False})
+    off = Database.from_settings(conf)
     try:
         assert not off.group_commit
+        with UnitOfWork(off, ACTOR) as uow:
+            uow.record(EventType.ORG_ADDED, subjects={}, content={})
+            assert not uow._grouped()
     finally:
         off.dispose()
+
+
+def test_the_checkpointer_places_what_a_dead_writer_left_queued(
+    pg: Database, settings: Settings
+) -> None:
+    """Events committed to the queue whose writer never waited for a round are in the
+    next checkpoint."""
+    events = [new_event(EventType.ORG_ADDED, ACTOR, {"n": n}, {}, set()) for n in range(3)]
+    with pg.engine.begin() as conn:
+        enqueue(conn, events)
+    size, _ = sign(pg, quiet_settings(settings))
+    assert size == 3
+    assert queued(pg) == 0
+    assert [e for _, e, _ in stored_leaves(pg)] == [e.event_id for e in events]
+
+
+def start_writers(
+    db: Database, threads: int, each: int
+) -> tuple[list[threading.Thread], list[Receipt]]:
+    """`threads` writers of `each` single-event units of work, started; their receipts
+    fill the list as they commit (join the threads before reading it)."""
+    receipts: list[Receipt] = []
+    lock = threading.Lock()
+
+    def run(thread: int) -> None:
+        got = record_events(db, each, actor=Actor(None, None, f"t{thread}"))
+        with lock:
+            receipts.extend(got)
+
+    started = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for t in started:
+        t.start()
+    return started, receipts
 
 
 class HeldHead:
@@ -188,17 +232,7 @@ def test_waiting_writers_share_one_round(pg: Database, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(module, "integrate_group", counting)
     held = HeldHead(pg)
-    receipts: list[Receipt] = []
-    lock = threading.Lock()
-
-    def run(thread: int) -> None:
-        got = record_events(pg, 1, actor=Actor(None, None, f"t{thread}"))
-        with lock:
-            receipts.extend(got)
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in range(16)]
-    for t in threads:
-        t.start()
+    threads, receipts = start_writers(pg, 16, 1)
     try:
         wait_until(lambda: queued(pg) == 16)
     finally:
@@ -214,17 +248,7 @@ def test_waiting_writers_share_one_round(pg: Database, monkeypatch: pytest.Monke
 
 def test_many_writers_at_once(pg: Database) -> None:
     """Writers that find the head free or busy, mixed: distinct gap-free leaves."""
-    receipts: list[Receipt] = []
-    lock = threading.Lock()
-
-    def run(thread: int) -> None:
-        got = record_events(pg, 15, actor=Actor(None, None, f"t{thread}"))
-        with lock:
-            receipts.extend(got)
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in range(16)]
-    for t in threads:
-        t.start()
+    threads, receipts = start_writers(pg, 16, 15)
     for t in threads:
         t.join()
     assert assert_tree_intact(pg).size == 240
@@ -232,8 +256,9 @@ def test_many_writers_at_once(pg: Database) -> None:
     assert queued(pg) == 0
 
 
-def test_events_placed_by_another_process_are_looked_up(pg: Database) -> None:
-    """A second Database object stands for another process: its own integrator."""
+def test_events_placed_by_another_process_get_their_leaves(pg: Database) -> None:
+    """A second Database object stands for another process: its own integrator. The
+    waiters' own round finds the queue empty and still answers their leaf indexes."""
     other = Database(pg.url)
     try:
         events = [new_event(EventType.ORG_ADDED, ACTOR, {"n": n}, {}, set()) for n in range(2)]

@@ -17,8 +17,8 @@ Then it waits, before answering, until the event is in the tree:
   queue: that round's reads saw its row, committed before, so either it or an earlier round
   placed it. Threads of a process that wait meanwhile share the next round, so a group holds
   everything that arrived while the previous one flushed;
-- a round fills the receipts of this process's waiters; an event another process's round
-  placed is looked up by its id.
+- a round fills the receipts of this process's waiters, also for events another process's
+  round placed: the database answers their leaf indexes with the group's.
 
 Nothing acknowledged is lost: a writer answers only once its event's group has committed. A
 process killed mid-round leaves its group's transaction uncommitted (no half-written group)
@@ -32,14 +32,12 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Sequence
-from functools import lru_cache
 
-from sqlalchemy import Connection, Dialect, select
+from sqlalchemy import Connection, select
 
-from crossfin.core.clock import utcnow
 from crossfin.core.db import Database
 from crossfin.ledger.journal import PendingEvent, Receipt
-from crossfin.ledger.models import LedgerEvent, QueuedEvent
+from crossfin.ledger.models import QueuedEvent
 from crossfin.ledger.sequencer import driver_cursor
 
 # Events per group at most: a round of more goes in several groups (and transactions).
@@ -48,26 +46,17 @@ GROUP_LIMIT = 2_000
 _QUEUE_COLUMNS = "event_id, type, record, leaf_hash, actor_org_id, parties, queued_at"
 
 
-@lru_cache(maxsize=4)
-def _time_bind(dialect: Dialect) -> object:
-    column_type = QueuedEvent.__table__.c.queued_at.type
-    return column_type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
-
-
 def enqueue(conn: Connection, events: Sequence[PendingEvent]) -> None:
     """Insert `events` into the queue, in the caller's transaction (its COMMIT makes them
     durable together with the business change)."""
-    to_db = _time_bind(conn.dialect)
-    now = to_db(utcnow())  # type: ignore[operator]
     rows = [
         (
             e.event_id,
-            e.type_value,
+            e.event_type.value,
             e.record,
             e.leaf,
             e.actor_org_id,
             ",".join(str(org) for org in sorted(e.parties)),
-            now,
         )
         for e in events
     ]
@@ -75,7 +64,7 @@ def enqueue(conn: Connection, events: Sequence[PendingEvent]) -> None:
     # design (a) does, instead of committing it with an event no round can place.
     statement = (
         f"INSERT INTO ledger_queue ({_QUEUE_COLUMNS}) "
-        "SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM ledger_head)"
+        "SELECT %s, %s, %s, %s, %s, %s, now() WHERE EXISTS (SELECT 1 FROM ledger_head)"
     )
     with driver_cursor(conn) as cursor:
         if len(rows) == 1:
@@ -130,29 +119,29 @@ class Integrator:
         with self._cond:
             for event in events:
                 self._waiting[event.event_id] = event.receipt
-            ticket = self._started
             try:
-                while self._drained <= ticket:
-                    if self._running:
-                        self._cond.wait()
-                    else:
-                        self._run_round()
+                self._round_after(self._started)
             finally:
                 for event in events:
                     self._waiting.pop(event.event_id, None)
-        unplaced = [e.receipt for e in events if e.receipt.leaf_index is None]
-        if unplaced:  # placed by another process's round
-            self._look_up(unplaced)
+        unplaced = [e.event_id for e in events if e.receipt.leaf_index is None]
+        if unplaced:  # a drained round answers every waiter it saw: this cannot happen
+            raise RuntimeError(f"queued events not placed after a round: {unplaced}")
 
     def drain(self) -> None:
         """Place whatever is queued now (events of writers that died before their round)."""
         with self._cond:
-            ticket = self._started
-            while self._drained <= ticket:
-                if self._running:
-                    self._cond.wait()
-                else:
-                    self._run_round()
+            self._round_after(self._started)
+
+    def _round_after(self, ticket: int) -> None:
+        """Wait (holding the condition) until a round numbered above `ticket`, so begun
+        after the caller's COMMIT, has drained the queue: join the one running, or run
+        the next one in this thread."""
+        while self._drained <= ticket:
+            if self._running:
+                self._cond.wait()
+            else:
+                self._run_round()
 
     def _run_round(self) -> None:
         """One round, run by the calling thread with the condition's lock released."""
@@ -179,20 +168,6 @@ class Integrator:
             if receipt is not None:
                 receipt.leaf_index = index
         self._drained = number
-
-    def _look_up(self, receipts: list[Receipt]) -> None:
-        by_id = {r.event_id: r for r in receipts}
-        with self._db.session(readonly=True) as session:
-            rows = session.execute(
-                select(LedgerEvent.event_id, LedgerEvent.leaf_index).where(
-                    LedgerEvent.event_id.in_(by_id)
-                )
-            )
-            for event_id, index in rows:
-                by_id[event_id].leaf_index = index
-        missing = [r.event_id for r in receipts if r.leaf_index is None]
-        if missing:  # a drained round saw every committed row: this cannot happen
-            raise RuntimeError(f"queued events not found in the log after a round: {missing}")
 
 
 _INTEGRATORS: weakref.WeakKeyDictionary[Database, Integrator] = weakref.WeakKeyDictionary()

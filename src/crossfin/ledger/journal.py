@@ -49,10 +49,6 @@ class PendingEvent:
     def __post_init__(self) -> None:
         self.receipt = Receipt(self.event_id, self.leaf.hex())
 
-    @property
-    def type_value(self) -> str:
-        return self.event_type.value
-
 
 def build_record(
     event_id: str,

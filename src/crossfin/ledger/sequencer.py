@@ -15,12 +15,12 @@ stays the session's, and errors still arrive as SQLAlchemy's (`IntegrityError` .
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
@@ -29,7 +29,7 @@ from sqlalchemy.orm.util import identity_key
 
 from crossfin.core.clock import utcnow
 from crossfin.core.db import copy_rows, driver_mark
-from crossfin.ledger.journal import Receipt
+from crossfin.ledger.journal import PendingEvent
 from crossfin.ledger.models import LedgerEvent, LogHead
 from crossfin.ledger.proofs import append_to_edge
 from crossfin.ledger.rfc6962 import EMPTY_ROOT, HASH_SIZE
@@ -160,27 +160,8 @@ def lock_head(session: Session) -> None:
 DriverStatement = tuple[str, Any]
 
 
-class Appendable(Protocol):
-    """An event ready for its leaf: pending in a unit of work, or queued for the integrator."""
-
-    @property
-    def event_id(self) -> str: ...
-    @property
-    def type_value(self) -> str: ...
-    @property
-    def record(self) -> bytes: ...
-    @property
-    def leaf(self) -> bytes: ...
-    @property
-    def actor_org_id(self) -> int | None: ...
-    @property
-    def parties(self) -> Set[int]: ...
-    @property
-    def receipt(self) -> Receipt: ...
-
-
 def sequence(
-    session: Session, events: Sequence[Appendable], also: Sequence[DriverStatement] = ()
+    session: Session, events: Sequence[PendingEvent], also: Sequence[DriverStatement] = ()
 ) -> None:
     """Assign the next leaf indexes to `events`, store leaves and new subtree hashes.
 
@@ -194,45 +175,48 @@ def sequence(
         return
     conn = session.connection()
     with driver_cursor(conn) as cursor:
-        start, edge = locked_head(conn, cursor)
-        append_locked(conn, cursor, (start, edge), events, also)
-    # A head loaded through the ORM earlier in this session would now be stale.
-    loaded = session.identity_map.get(_HEAD_KEY)
-    if loaded is not None:
-        session.expire(loaded)
+        head = _lock(conn, cursor, skip_locked=False)
+        if head is None:
+            raise RuntimeError("the ledger has no head row: run `crossfin init`")
+        _append_locked(conn, cursor, head, events, also)
+    _forget_loaded_head(session)
 
 
-def sequence_if_free(session: Session, events: Sequence[Appendable]) -> bool:
+def sequence_if_free(session: Session, events: Sequence[PendingEvent]) -> bool:
     """Sequence `events` as `sequence` does if the head is free right now (PostgreSQL's
     SKIP LOCKED); False, with nothing done, when another transaction holds it. A writer
     alone keeps its one commit flush; one that would queue on the head joins a group."""
     conn = session.connection()
     with driver_cursor(conn) as cursor:
-        cursor.execute(_sql(conn.dialect).lock + " SKIP LOCKED")
-        row = cursor.fetchone()
-        if row is None:  # held by another transaction (or missing: queueing refuses that)
+        head = _lock(conn, cursor, skip_locked=True)
+        if head is None:  # held by another transaction (or missing: queueing refuses that)
             return False
-        append_locked(conn, cursor, (int(row[0]), bytes(row[1])), events)
-    loaded = session.identity_map.get(_HEAD_KEY)
-    if loaded is not None:
-        session.expire(loaded)
+        _append_locked(conn, cursor, head, events)
+    _forget_loaded_head(session)
     return True
 
 
-def locked_head(conn: Connection, cursor: Any) -> tuple[int, bytes]:
-    """Lock the head row (until the transaction ends) and return its size and right edge."""
-    cursor.execute(_sql(conn.dialect).lock)
+def _lock(conn: Connection, cursor: Any, *, skip_locked: bool) -> tuple[int, bytes] | None:
+    """Lock the head row until the transaction ends; its size and right edge, or None when
+    there is no row (or, with `skip_locked`, when another transaction holds it)."""
+    statement = _sql(conn.dialect).lock + (" SKIP LOCKED" if skip_locked else "")
+    cursor.execute(statement)
     row = cursor.fetchone()
-    if row is None:
-        raise RuntimeError("the ledger has no head row: run `crossfin init`")
-    return int(row[0]), bytes(row[1])
+    return None if row is None else (int(row[0]), bytes(row[1]))
 
 
-def append_locked(
+def _forget_loaded_head(session: Session) -> None:
+    """A head loaded through the ORM earlier in this session is stale after an append."""
+    loaded = session.identity_map.get(_HEAD_KEY)
+    if loaded is not None:
+        session.expire(loaded)
+
+
+def _append_locked(
     conn: Connection,
     cursor: Any,
     head: tuple[int, bytes],
-    events: Sequence[Appendable],
+    events: Sequence[PendingEvent],
     also: Sequence[DriverStatement] = (),
 ) -> None:
     """Append `events` after `head` (size, edge), read under the head lock this transaction
@@ -248,7 +232,7 @@ def append_locked(
             (
                 index,
                 event.event_id,
-                event.type_value,
+                event.event_type.value,
                 event.record,
                 event.leaf,
                 event.actor_org_id,

@@ -168,23 +168,20 @@ class UnitOfWork:
         returns, so the receipts carry their leaf index either way. When the head is free
         they are sequenced here as usual: a writer alone pays one flush, not two.
         """
+        queued: list[PendingEvent] = []
         if self._grouped():
             self.session.flush()
             place = integrator(self.db)
-            if not place.busy() and sequence_if_free(self.session, self.pending):
-                self.pending = []
-                self.session.commit()
-                self._committed = True
-                return
-            enqueue(self.session.connection(), self.pending)
-            self.session.commit()
-            self._committed = True
-            events, self.pending = self.pending, []
-            place.settle(events)
-            return
-        self.sequence()
+            if place.busy() or not sequence_if_free(self.session, self.pending):
+                enqueue(self.session.connection(), self.pending)
+                queued = self.pending
+            self.pending = []
+        else:
+            self.sequence()
         self.session.commit()
         self._committed = True
+        if queued:
+            place.settle(queued)
 
     def _grouped(self) -> bool:
         """Whether this commit goes by group commit: enabled (PostgreSQL), events to place,
