@@ -10,9 +10,10 @@ months, scenarios, currencies, classes, 30 banks serving a few each per county, 
 enterprises with heavy-tailed activity and sizes; then summed into the cells exactly as
 the upkeep sums them (one cell per county, month, scenario, currency, class, bank and
 measure; one served row per enterprise and county, month, scenario, class and bank), and
-inserted with COPY; the rollups are derived from them in SQL (`INSERT .. SELECT .. GROUP
-BY`, parties/stats/backfill.py, which tests/supervision/test_stats_rollups.py proves equal
-to what the upkeep keeps). The enterprises and banks are real `organizations` rows.
+inserted with COPY; the rollups, the reach and the enterprise totals are derived from them
+in SQL (`INSERT .. SELECT .. GROUP BY`, parties/stats/backfill.py, which
+tests/supervision/test_stats_rollups.py proves equal to what the upkeep keeps). The
+enterprises and banks are real `organizations` rows.
 
 Then the real app under uvicorn answers, timed against the authenticated no-op
 `GET /v1/me` in the same run: the dashboard (a head-office user's session) at the head
@@ -55,8 +56,14 @@ from crossfin.parties.models import (
     Role,
 )
 from crossfin.parties.schemas import OrgIn
-from crossfin.parties.stats.backfill import fill_rollups
-from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
+from crossfin.parties.stats.backfill import fill_reach, fill_rollups
+from crossfin.parties.stats.models import (
+    StatCell,
+    StatEnterpriseTotal,
+    StatReach,
+    StatRollup,
+    StatServed,
+)
 from documents_verify import serve, timed
 
 ACTOR = Actor(None, None, "benchmark")
@@ -258,9 +265,14 @@ def load(db: Database, cells: Cells) -> tuple[int, int]:
         for start in range(0, len(served), 200_000):
             insert_rows(conn, table_of(StatServed), served[start : start + 200_000])
         fill_rollups(conn)
+        fill_reach(conn)
         rollups = conn.scalar(select(func.count()).select_from(StatRollup))
-        rolled = conn.scalar(select(func.count()).select_from(StatServedRollup))
-    print(f"rollups: {rollups:,} of the cells, {rolled:,} of the enterprises served", flush=True)
+        reach = conn.scalar(select(func.count()).select_from(StatReach))
+        totals = conn.scalar(select(func.count()).select_from(StatEnterpriseTotal))
+    print(
+        f"rollups: {rollups:,} of the cells; reach: {reach:,} rows; {totals:,} enterprise totals",
+        flush=True,
+    )
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")

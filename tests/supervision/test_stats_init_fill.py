@@ -8,11 +8,17 @@ from sqlalchemy import delete, func, select
 from crossfin.core.db import Database
 from crossfin.core.settings import Settings
 from crossfin.ops.setup import initialise
-from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
+from crossfin.parties.stats.models import (
+    StatCell,
+    StatEnterpriseTotal,
+    StatReach,
+    StatRollup,
+    StatServed,
+)
 from support.financing import declaration, make_firms
 from support.stats import assert_stats_match_recount, register
 
-TABLES = (StatCell, StatServed, StatRollup, StatServedRollup)
+TABLES = (StatCell, StatServed, StatRollup, StatEnterpriseTotal, StatReach)
 
 
 def _cells(db: Database) -> int:

@@ -1,6 +1,6 @@
-"""The rollups: kept by the upkeep's `write` exactly as the SQL backfill derives them from
-the cells, compared by the recount, and read by `figures` / `top_enterprises` with the same
-answers as the cells give."""
+"""The rollups, the reach and the enterprise totals: kept by the upkeep's `write` exactly
+as the SQL backfill derives them from the cells and served rows, compared by the recount,
+and read by `figures` / `top_enterprises` with the same answers as the cells give."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ from crossfin.cli.main import app as cli
 from crossfin.core.db import Database
 from crossfin.parties.access import Caller
 from crossfin.parties.models import Jurisdiction, OrgKind
-from crossfin.parties.stats.backfill import fill_rollups
+from crossfin.parties.stats.backfill import fill_reach, fill_rollups
 from crossfin.parties.stats.models import StatRollup
+from crossfin.parties.stats.reach import reach_of, sizes_of
 from crossfin.parties.stats.upkeep import CellKey, ServedKey, Tally, write
 from crossfin.supervision.stats import figures as figures_module
-from crossfin.supervision.stats.figures import Plan, figures, top_enterprises
+from crossfin.supervision.stats import top
+from crossfin.supervision.stats.figures import Plan, figures
+from crossfin.supervision.stats.top import top_enterprises
 from crossfin.supervision.stats.query import StatsQuery, scope_of
 from crossfin.supervision.stats.recount import check, stored
 from support.financing import declaration, make_firms
@@ -71,14 +74,15 @@ def _random_tally(
         usd = rng.randrange(0, 10**6)
         tally.cells[key] = (rng.randint(1, 5), usd * 7, usd)
     for _ in range(60):
-        path = rng.choice(places[:-1])  # an enterprise served sits in a county
+        org = rng.choice(orgs)
+        # An enterprise served sits in its seat's county, whatever the record.
         key2 = ServedKey(
-            path,
+            places[org % (len(places) - 1)],
             rng.choice(MONTHS),
             rng.choice(SCENARIOS[:3]),
             rng.choice(CLASSES[:2]),
             rng.choice(banks),
-            rng.choice(orgs),
+            org,
         )
         tally.served[key2] = (rng.randint(1, 3), rng.randrange(1, 10**6))
     return tally
@@ -122,17 +126,23 @@ def world(db: Database) -> dict[str, Any]:
 def test_the_upkeep_keeps_the_rollups_the_sql_backfill_derives(db: Database, world) -> None:
     with db.session(readonly=True) as session:
         kept = stored(session)
-    assert kept.rollups and kept.served_rollups
-    # What the upkeep wrote equals the cells it wrote, rolled up...
+    assert kept.rollups and kept.totals and kept.reach
+    # What the upkeep wrote equals the cells and served rows it wrote, rolled up...
     assert kept.rollups == kept.rolled_up().nonzero().rollups
-    assert kept.served_rollups == kept.rolled_up().nonzero().served_rollups
-    # ... and equals what the SQL backfill (migration 0023, the benchmark) derives.
+    assert kept.totals == kept.rolled_up().nonzero().totals
+    served = [(key, count) for key, (count, _) in kept.served.items()]
+    with db.session(readonly=True) as session:
+        sizes = sizes_of(session, {key.org_id for key, _ in served})
+    assert kept.reach == {k: (n,) for k, n in reach_of(served, sizes).items() if n}
+    # ... and equals what the SQL backfill (migrations 0023 and 0032, the benchmark) derives.
     with db.engine.begin() as conn:
         fill_rollups(conn)
+        fill_reach(conn)
     with db.session(readonly=True) as session:
         filled = stored(session)
     assert filled.rollups == kept.rollups
-    assert filled.served_rollups == kept.served_rollups
+    assert filled.totals == kept.totals
+    assert filled.reach == kept.reach
     # The no-county cells roll up at every depth to the area '', 东莞 at depths 2 and 3.
     assert {k.depth for k in kept.rollups if k.area_path == ""} == {0, 1, 2, 3}
     dongguan = {k.depth for k in kept.rollups if k.area_path.endswith("/441900/")}
@@ -140,7 +150,9 @@ def test_the_upkeep_keeps_the_rollups_the_sql_backfill_derives(db: Database, wor
 
 
 def _fine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read the cells and served rows only: no rollup, no reach, no bound from the totals."""
     monkeypatch.setattr(Plan, "of", staticmethod(lambda node, query: Plan(None, None)))
+    monkeypatch.setattr(top, "MAX_READ", 0)
 
 
 QUERIES = [
@@ -154,6 +166,12 @@ QUERIES = [
     StatsQuery(group_by=("county", "class"), trade_class="A"),
     StatsQuery(group_by=("prefecture",), scenario="F1"),
     StatsQuery(group_by=("province", "county", "month")),
+    # Ranges: the reach counts each enterprise in its first month of the range.
+    StatsQuery(month_from="2026-01", month_to="2026-02"),
+    StatsQuery(group_by=("province",), month_from="2026-02"),
+    StatsQuery(trade_class="B", month_from="2026-01", month_to="2026-03"),
+    StatsQuery(group_by=("class", "month"), month_to="2026-02"),
+    StatsQuery(month_from="2026-03"),
 ]
 WHO = {"000000": (None, "440000", "310000"), "440000": (None, "440300"), "440300": (None,)}
 

@@ -31,6 +31,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crossfin.core.db import Base
 
+# The length of a county path cut to each depth: the root, a province, a prefecture, a
+# county (the module's docstring says why a depth, not the path's length, names the level).
+DEPTHS = (8, 15, 22, 29)
+
 
 class Measure(StrEnum):
     """What a cell counts (and sums, where the records carry an amount)."""
@@ -85,7 +89,7 @@ class StatServed(Base):
     scenario: Mapped[str] = mapped_column(String(16))
     trade_class: Mapped[str] = mapped_column(String(1))
     bank_org_id: Mapped[int] = mapped_column(Integer)
-    org_id: Mapped[int] = mapped_column(Integer, index=True)
+    org_id: Mapped[int] = mapped_column(Integer)
     # Records that served the enterprise here (financings registered, payments paid): the
     # row counts while this is above zero.
     count: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -96,6 +100,8 @@ class StatServed(Base):
             "county_path", "month", "scenario", "trade_class", "bank_org_id", "org_id"
         ),
         Index("ix_stats_served_month", "month"),
+        # An enterprise's months: the reach's upkeep and the top enterprises' sums.
+        Index("ix_stats_served_org_month", "org_id", "month"),
     )
 
 
@@ -119,21 +125,48 @@ class StatRollup(Base):
     )
 
 
-class StatServedRollup(Base):
-    """The served rows summed per area of one level, month, class and enterprise: a
-    distinct count over a year reads enterprise-months, not enterprise x scenario x bank
-    x month rows. The class stays (a firm's class rarely changes within a month, so it
-    adds few rows) so that the dashboard's breakdown by class reads the rollup too."""
+class StatReach(Base):
+    """The enterprises served, counted so that a distinct count over any range of months
+    is a sum: one row per area of one level, class, size, month and *previous* month,
+    counting the enterprises served in that area and month whose last month served there
+    before it was `previous` ('' for none). Each enterprise active in [a, b] has exactly
+    one active month in the range whose previous one lies before a (its first in the
+    range), so "distinct enterprises in [a, b]" is the sum of the rows with `month` in
+    [a, b] and `previous` < a, and a single month's is the sum of its rows: a few hundred
+    rows per area and class, whatever the number of enterprises.
 
-    __tablename__ = "stats_served_rollups"
+    `trade_class` is the class served under ('' none) or '*' for any (an enterprise
+    whose class changed counts once, not once per class); `size` is the enterprise's
+    ('' unknown), for the SME share. parties/stats/reach.py keeps it."""
+
+    __tablename__ = "stats_reach"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     depth: Mapped[int] = mapped_column(SmallInteger)
     area_path: Mapped[str] = mapped_column(String(64))
-    month: Mapped[str] = mapped_column(String(7))
     trade_class: Mapped[str] = mapped_column(String(1))
+    size: Mapped[str] = mapped_column(String(8))
+    month: Mapped[str] = mapped_column(String(7))
+    previous: Mapped[str] = mapped_column(String(7))
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("depth", "area_path", "trade_class", "month", "previous", "size"),
+    )
+
+
+class StatEnterpriseTotal(Base):
+    """What each enterprise was served in all, per path: the bound from which the top
+    enterprises of any range are found without summing every enterprise's months
+    (supervision/stats/top.py). An enterprise's records all carry its seat's path
+    (parties never move), so it has one row."""
+
+    __tablename__ = "stats_enterprise_totals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_path: Mapped[str] = mapped_column(String(64))
     org_id: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
     usd_minor: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    __table_args__ = (UniqueConstraint("depth", "area_path", "month", "trade_class", "org_id"),)
+    __table_args__ = (UniqueConstraint("county_path", "org_id"),)

@@ -12,9 +12,11 @@ written once, at its end, by the unit of work under the log head lock (`UPKEEP`,
 so a bulk verification of 10,000 items touches a handful of rows, and no two writers
 ever lock cells in different orders (docs/supervision.md, "Statistics").
 
-Each write also adds the rollups' deltas (`StatRollup`, `StatServedRollup`), derived from
-the cell and served deltas of the same tally by `Tally.rolled_up`; the recount derives them
-from its cells the same way, so the rollups equal the cells summed by construction too.
+Each write also adds the rollups' and the enterprise totals' deltas (`StatRollup`,
+`StatEnterpriseTotal`), derived from the cell and served deltas of the same tally by
+`Tally.rolled_up`, and the reach's change (`StatReach`, reach.py), derived from the served
+rows before and after; the recount derives all three from its cells and served rows the
+same way, so they equal the fine tables summed by construction too.
 
 Mutable records (financings, payments) say what they contributed before they change:
 `track` when the row is locked for the change, `changed` once it has changed.
@@ -33,26 +35,24 @@ from sqlalchemy.orm import Session
 from crossfin.core.clock import business_date
 from crossfin.core.db import insert_for
 from crossfin.core.money import convert_up
-from crossfin.parties.stats import pg_upsert
+from crossfin.parties.stats import pg_upsert, reach
 from crossfin.parties.stats.models import (
+    DEPTHS,
     Measure,
     StatCell,
+    StatEnterpriseTotal,
     StatRollup,
     StatServed,
-    StatServedRollup,
 )
 
 CELLS = cast(Table, StatCell.__table__)
 SERVED = cast(Table, StatServed.__table__)
 ROLLUPS = cast(Table, StatRollup.__table__)
-SERVED_ROLLUPS = cast(Table, StatServedRollup.__table__)
+TOTALS = cast(Table, StatEnterpriseTotal.__table__)
 CELL_KEY = ("county_path", "month", "scenario", "currency", "trade_class", "bank_org_id", "measure")
 SERVED_KEY = ("county_path", "month", "scenario", "trade_class", "bank_org_id", "org_id")
 ROLLUP_KEY = ("depth", "area_path", "month", "scenario", "trade_class", "measure")
-SERVED_ROLLUP_KEY = ("depth", "area_path", "month", "trade_class", "org_id")
-# The length of a county path cut to each depth: the root, a province, a prefecture, a
-# county (models.py says why a depth, not the path's length, names the level).
-DEPTHS = (8, 15, 22, 29)
+TOTAL_KEY = ("county_path", "org_id")
 _INFO = "crossfin.stats"  # the session.info entry holding the transaction's deltas
 
 
@@ -84,11 +84,8 @@ class RollupKey(NamedTuple):
     measure: str
 
 
-class ServedRollupKey(NamedTuple):
-    depth: int
-    area_path: str
-    month: str
-    trade_class: str
+class TotalKey(NamedTuple):
+    county_path: str
     org_id: int
 
 
@@ -160,13 +157,15 @@ def served(
 
 class Tally:
     """Entries summed per key: a transaction's deltas, or a recount (and, once
-    `rolled_up`, or read from the tables, the rollups' sums)."""
+    `rolled_up`, or read from the tables, the rollups' and totals' sums; a recount or the
+    tables also hold the reach, which the upkeep derives at write time: reach.py)."""
 
     def __init__(self) -> None:
         self.cells: dict[CellKey, tuple[int, int, int]] = {}
         self.served: dict[ServedKey, tuple[int, int]] = {}
         self.rollups: dict[RollupKey, tuple[int, int]] = {}
-        self.served_rollups: dict[ServedRollupKey, tuple[int, int]] = {}
+        self.totals: dict[TotalKey, tuple[int, int]] = {}
+        self.reach: dict[reach.ReachKey, tuple[int]] = {}
 
     def add(self, entries: Iterable[Entry], sign: int = 1) -> None:
         cells, served = self.cells, self.served
@@ -183,7 +182,8 @@ class Tally:
         # The values are tuples: a shallow copy of each dict is a full one.
         twin = Tally()
         twin.cells, twin.served = dict(self.cells), dict(self.served)
-        twin.rollups, twin.served_rollups = dict(self.rollups), dict(self.served_rollups)
+        twin.rollups, twin.totals = dict(self.rollups), dict(self.totals)
+        twin.reach = dict(self.reach)
         return twin
 
     def nonzero(self) -> Tally:
@@ -192,12 +192,14 @@ class Tally:
         kept.cells = {k: v for k, v in self.cells.items() if any(v)}
         kept.served = {k: v for k, v in self.served.items() if any(v)}
         kept.rollups = {k: v for k, v in self.rollups.items() if any(v)}
-        kept.served_rollups = {k: v for k, v in self.served_rollups.items() if any(v)}
+        kept.totals = {k: v for k, v in self.totals.items() if any(v)}
+        kept.reach = {k: v for k, v in self.reach.items() if any(v)}
         return kept
 
     def rolled_up(self) -> Tally:
-        """This tally with its rollups derived from its cells and served rows: each summed
-        into its area at every depth (a path cut to the depth's length)."""
+        """This tally with its rollups derived from its cells (each summed into its area at
+        every depth: a path cut to the depth's length) and its totals from its served rows
+        (summed over months, scenarios, classes and banks)."""
         rolled = self.copy()
         rollups: dict[RollupKey, tuple[int, int]] = {}
         for (path, month, scenario, _, klass, _, measure), (c, _, u) in self.cells.items():
@@ -205,13 +207,12 @@ class Tally:
                 key = RollupKey(depth, path[:length], month, scenario, klass, measure)
                 rc, ru = rollups.get(key, (0, 0))
                 rollups[key] = (rc + c, ru + u)
-        served: dict[ServedRollupKey, tuple[int, int]] = {}
-        for (path, month, _, klass, _, org_id), (c, u) in self.served.items():
-            for depth, length in enumerate(DEPTHS):
-                skey = ServedRollupKey(depth, path[:length], month, klass, org_id)
-                sc, su = served.get(skey, (0, 0))
-                served[skey] = (sc + c, su + u)
-        rolled.rollups, rolled.served_rollups = rollups, served
+        totals: dict[TotalKey, tuple[int, int]] = {}
+        for (path, _, _, _, _, org_id), (c, u) in self.served.items():
+            tkey = TotalKey(path, org_id)
+            tc, tu = totals.get(tkey, (0, 0))
+            totals[tkey] = (tc + c, tu + u)
+        rolled.rollups, rolled.totals = rollups, totals
         return rolled
 
     def __bool__(self) -> bool:
@@ -264,15 +265,14 @@ def changed(session: Session, kind: str, ident: int, after: list[Entry]) -> None
 
 
 def write(session: Session, tally: Tally) -> None:
-    """Add a tally's sums, and its rollups', to the tables: one upsert per key, in key
-    order, table after table in the same order for every writer (on PostgreSQL all four
-    tables in one statement: pg_upsert.py says why)."""
-    rows = _rows(tally)
-    if not any(rows):
-        return
+    """Add a tally's sums, its rollups' and totals', to the tables: one upsert per key, in
+    key order, table after table in the same order for every writer (on PostgreSQL all
+    four tables in one statement: pg_upsert.py says why); then the reach's change."""
     if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(_PG_WRITE, pg_upsert.parameters(_TARGETS, rows))
+        for statement, params in _pg_statements(tally):
+            session.connection().exec_driver_sql(statement, params)
         return
+    rows = _rows(tally)
     for target, table_rows in zip(_TARGETS, rows, strict=True):
         if table_rows:
             names = target.columns
@@ -280,12 +280,25 @@ def write(session: Session, tally: Tally) -> None:
                 _upsert(session, target.table, target.key, target.sums),
                 [dict(zip(names, row, strict=True)) for row in table_rows],
             )
+    reach.apply(session, tally.served)
+
+
+def _pg_statements(tally: Tally) -> list[tuple[str, Any]]:
+    """The upserts' one statement, then the reach's function call (when a count moved)."""
+    rows = _rows(tally)
+    statements: list[tuple[str, Any]] = []
+    if any(rows):
+        statements.append((_PG_WRITE, pg_upsert.parameters(_TARGETS, rows)))
+    moved = reach.pg_parameters(tally.served)
+    if moved is not None:
+        statements.append((reach.PG_CALL, moved))
+    return statements
 
 
 def _rows(tally: Tally) -> list[list[tuple[Any, ...]]]:
     """Each table's rows (key then sums) in key order, rollups derived, zeros left out."""
     tally = tally.rolled_up()
-    parts = (tally.cells, tally.served, tally.rollups, tally.served_rollups)
+    parts = (tally.cells, tally.served, tally.rollups, tally.totals)
     return [[(*k, *v) for k, v in sorted(part.items()) if any(v)] for part in parts]
 
 
@@ -293,7 +306,7 @@ _TARGETS = (
     pg_upsert.Target(CELLS, CELL_KEY, ("count", "amount_minor", "usd_minor")),
     pg_upsert.Target(SERVED, SERVED_KEY, ("count", "usd_minor")),
     pg_upsert.Target(ROLLUPS, ROLLUP_KEY, ("count", "usd_minor")),
-    pg_upsert.Target(SERVED_ROLLUPS, SERVED_ROLLUP_KEY, ("count", "usd_minor")),
+    pg_upsert.Target(TOTALS, TOTAL_KEY, ("count", "usd_minor")),
 )
 _PG_WRITE = pg_upsert.statement(_TARGETS)
 
@@ -334,8 +347,8 @@ class Upkeep:
         if session.get_bind().dialect.name != "postgresql":
             return None
         pending = _pending(session)
-        rows, pending.tally = _rows(pending.tally), Tally()
-        return [(_PG_WRITE, pg_upsert.parameters(_TARGETS, rows))] if any(rows) else []
+        statements, pending.tally = _pg_statements(pending.tally), Tally()
+        return statements
 
     def mark(self, session: Session) -> object:
         pending = session.info.get(_INFO)

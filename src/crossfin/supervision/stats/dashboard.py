@@ -22,8 +22,9 @@ from crossfin.parties.access import Caller, supervises
 from crossfin.parties.gates import SCENARIOS as GATED
 from crossfin.parties.models import Jurisdiction
 from crossfin.supervision.stats.dimensions import CHILD_LEVEL
-from crossfin.supervision.stats.figures import figures, top_enterprises
+from crossfin.supervision.stats.figures import figures
 from crossfin.supervision.stats.query import FLOWS, StatsQuery, parse_query, scope_of
+from crossfin.supervision.stats.top import top_enterprises
 
 TOP = 10
 # Scenarios offered in the filter: financing (F) and payments (P), as the gates list them.

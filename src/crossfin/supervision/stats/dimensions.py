@@ -17,22 +17,23 @@ from sqlalchemy import SQLColumnExpression, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
+from crossfin.parties.stats.models import StatCell, StatReach, StatRollup, StatServed
 
 DIVISIONS = {"province": 15, "prefecture": 22, "county": 29}
 GROUPS = ("province", "prefecture", "county", "month", "scenario", "currency", "class", "bank")
 # The level below each: what a jurisdiction's comparison of its children groups by.
 CHILD_LEVEL = {"root": "province", "province": "prefecture", "prefecture": "county"}
 
-Table = type[StatCell] | type[StatServed] | type[StatRollup] | type[StatServedRollup]
-# The column of each other dimension (not every table has each: the rollups have no bank).
+Table = type[StatCell] | type[StatServed] | type[StatRollup] | type[StatReach]
+# The column of each other dimension (not every table has each: the rollups have no bank,
+# the reach no scenario either).
 COLUMNS = {"month": "month", "scenario": "scenario", "class": "trade_class", "bank": "bank_org_id"}
 
 
 def path_of(table: Table) -> InstrumentedAttribute[str]:
     """The path a table's rows are placed by: a rollup's area is its cells' path cut to its
     depth's length, so the same prefixes and `substr`s apply to both."""
-    if issubclass(table, (StatRollup, StatServedRollup)):
+    if issubclass(table, (StatRollup, StatReach)):
         return table.area_path
     return table.county_path
 

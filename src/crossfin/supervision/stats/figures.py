@@ -8,11 +8,13 @@ enterprises served (a financing registered or a payment facilitated) and the SME
 enterprises sized micro, small or medium over those of a known size.
 
 A query that neither groups nor filters by currency or bank reads the rollups instead
-(`stats_rollups`; for the enterprises also not by scenario, `stats_served_rollups`): the
-rows of one depth, the deepest of the viewed node's and of the divisions grouped by, whose
-area lies in the subtree. Their areas are the cells' paths cut to that depth, so the same
+(`stats_rollups`; for the enterprises also not by scenario, `stats_reach`): the rows of
+one depth, the deepest of the viewed node's and of the divisions grouped by, whose area
+lies in the subtree. Their areas are the cells' paths cut to that depth, so the same
 prefix and `substr` select and group them, and the answers are the same (the test of the
-rollups compares both paths). `Plan` says which table a query reads.
+rollups compares both paths). `Plan` says which table a query reads. The reach counts the
+enterprises of a range of months as a sum (parties/stats/reach.py): rows of the range
+whose previous month lies before it, or every row of a month when grouped by month.
 
 OUTSTANDING and OVERDUE are stocks as of now, dated by the month each financing was
 registered: "outstanding, March" is what is still owed today on March's financings.
@@ -30,8 +32,8 @@ from crossfin.core.money import format_amount
 from crossfin.parties.access import Caller, supervised
 from crossfin.parties.jurisdictions import ROOT_PATH
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
-from crossfin.parties.stats.upkeep import DEPTHS
+from crossfin.parties.stats.models import DEPTHS, StatCell, StatReach, StatRollup, StatServed
+from crossfin.parties.stats.reach import ANY_CLASS
 from crossfin.supervision.stats.dimensions import (
     DIVISIONS,
     Labels,
@@ -54,54 +56,22 @@ def figures(session: Session, caller: Caller, query: StatsQuery) -> list[dict[st
     node = scope_of(session, caller, query)
     plan = Plan.of(node, query)
     cells = _cells(session, caller, node, query, plan)
-    served = _served(session, caller, node, query, plan) if query.counts_enterprises else {}
+    served: dict[Key, tuple[int, int, int]] = {}
+    if query.counts_enterprises:
+        count = _served if plan.served_depth is None else _reach
+        served = count(session, caller, node, query, plan)
     keys = sorted(set(cells) | set(served))
     labels = Labels(session, query.group_by, keys)
     return [_row(query, labels, key, cells.get(key, {}), served.get(key)) for key in keys]
 
 
-def top_enterprises(
-    session: Session, caller: Caller, query: StatsQuery, limit: int = 10
-) -> list[dict[str, Any]]:
-    """The enterprises served most in USD (financed plus paid) under the query's filters."""
-    node = scope_of(session, caller, query)
-    if query.currency:
-        raise invalid("query.currency", "enterprises are ranked in USD across currencies")
-    plan = Plan.of(node, query)
-    table = plan.served
-    usd = func.sum(table.usd_minor)
-    ranked = session.execute(
-        select(table.org_id, func.sum(table.count), usd)
-        .where(*conditions(table, caller, node, query, plan.served_depth), table.count > 0)
-        .group_by(table.org_id)
-        .order_by(usd.desc(), table.org_id)
-        .limit(limit)
-    ).all()
-    ids = [org_id for org_id, _, _ in ranked]
-    orgs = {o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(ids)))}
-    return [
-        {
-            "org_id": org_id,
-            "name": orgs[org_id].name if org_id in orgs else "",
-            "name_zh": orgs[org_id].name_zh if org_id in orgs else None,
-            "uscc": orgs[org_id].uscc if org_id in orgs else None,
-            "records": int(records),
-            "usd": format_amount(int(total), "USD"),
-        }
-        for org_id, records, total in ranked
-    ]
-
-
 class Plan:
-    """Which tables a query reads: the rollups (at `depth`) where it allows, else the cells
-    and served rows (`depth` None)."""
+    """Which tables a query reads: the rollups (at `depth`) and the reach (at
+    `served_depth`) where it allows, else the cells and served rows (None)."""
 
     def __init__(self, depth: int | None, served_depth: int | None) -> None:
         self.depth, self.served_depth = depth, served_depth
         self.cells: type[StatCell] | type[StatRollup] = StatCell if depth is None else StatRollup
-        self.served: type[StatServed] | type[StatServedRollup] = (
-            StatServed if served_depth is None else StatServedRollup
-        )
 
     @staticmethod
     def of(node: Jurisdiction, query: StatsQuery) -> Plan:
@@ -112,7 +82,7 @@ class Plan:
         # from the area) and each division grouped by.
         length = max([len(node.path), *(DIVISIONS[g] for g in query.group_by if g in DIVISIONS)])
         depth = next((d for d, cut in enumerate(DEPTHS) if cut >= length), None)
-        # The enterprises' rollup keeps no scenario.
+        # The reach keeps no scenario.
         by_scenario = query.scenario or "scenario" in query.group_by
         return Plan(depth, None if by_scenario else depth)
 
@@ -178,7 +148,7 @@ def _cells(
 def _served(
     session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery, plan: Plan
 ) -> dict[Key, tuple[int, int, int]]:
-    table = plan.served
+    table = StatServed
     dims: list[Label[Any]] = [
         expression(table, name).label(f"d{i}") for i, name in enumerate(query.group_by)
     ]
@@ -186,7 +156,7 @@ def _served(
     # one row per enterprise and group, not one per served row, and no count is DISTINCT.
     served = (
         select(*dims, table.org_id)
-        .where(*conditions(table, caller, node, query, plan.served_depth), table.count > 0)
+        .where(*conditions(table, caller, node, query), table.count > 0)
         .group_by(*dims, table.org_id)
         .subquery()
     )
@@ -203,6 +173,39 @@ def _served(
         raise invalid("query.group_by", f"more than {MAX_GROUPS:,} groups: filter or group less")
     width = len(dims)
     return {tuple(r[:width]): (int(r[width]), int(r[width + 1]), int(r[width + 2])) for r in found}
+
+
+def _reach(
+    session: Session, caller: Caller, node: Jurisdiction, query: StatsQuery, plan: Plan
+) -> dict[Key, tuple[int, int, int]]:
+    r = StatReach
+    dims = [expression(r, name) for name in query.group_by]
+    where = conditions(r, caller, node, query, plan.served_depth)
+    if "class" in query.group_by:
+        where.append(r.trade_class != ANY_CLASS)
+    elif not query.trade_class:
+        where.append(r.trade_class == ANY_CLASS)  # an enterprise once, whatever its class
+    if "month" not in query.group_by:
+        # Each enterprise once: in its first month of the range (or its first ever).
+        where.append(r.previous < query.month_from if query.month_from else r.previous == "")
+    sme = func.sum(case((r.size.in_(SME_SIZES), r.count), else_=0))
+    sized = func.sum(case((r.size != "", r.count), else_=0))
+    found = session.execute(
+        select(*dims, func.sum(r.count), sme, sized)
+        .where(*where)
+        .group_by(*dims)
+        .limit(MAX_GROUPS + 1)
+    ).all()
+    if len(found) > MAX_GROUPS:
+        raise invalid("query.group_by", f"more than {MAX_GROUPS:,} groups: filter or group less")
+    width = len(dims)
+    # Ungrouped, the one row of sums is the answer even when empty (NULL sums: no rows);
+    # grouped, a group whose rows all went back to zero is none.
+    return {
+        tuple(r[:width]): (int(r[width] or 0), int(r[width + 1] or 0), int(r[width + 2] or 0))
+        for r in found
+        if r[width] or not width
+    }
 
 
 def _row(

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from sqlalchemy import Index
 
-from crossfin.parties.stats.models import StatCell, StatRollup, StatServed, StatServedRollup
+from crossfin.parties.stats.models import (
+    StatCell,
+    StatEnterpriseTotal,
+    StatReach,
+    StatRollup,
+    StatServed,
+)
 
 PATTERN = {"county_path": "varchar_pattern_ops"}
 CELLS_BY_PATH = Index(
@@ -34,10 +40,20 @@ ROLLUPS_BY_AREA = Index(
     StatRollup.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},
 )
-SERVED_ROLLUPS_BY_AREA = Index(
-    "ix_stats_served_rollups_area",
-    StatServedRollup.depth,
-    StatServedRollup.area_path,
-    StatServedRollup.month,
+REACH_BY_AREA = Index(
+    "ix_stats_reach_area",
+    StatReach.depth,
+    StatReach.area_path,
+    StatReach.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},
+)
+# The top enterprises read the totals from the largest down (a head office or province
+# within its first rows), a small subtree by its path.
+TOTALS_BY_USD = Index(
+    "ix_stats_enterprise_totals_usd", StatEnterpriseTotal.usd_minor, StatEnterpriseTotal.org_id
+)
+TOTALS_BY_PATH = Index(
+    "ix_stats_enterprise_totals_path",
+    StatEnterpriseTotal.county_path,
+    postgresql_ops=PATTERN,
 )

@@ -5,8 +5,9 @@ The cells are kept with each change (parties/stats/upkeep.py); a recount sums th
 (`add_source`: financings, payments, P4 checks, verifications, refusal alerts), so this
 module imports no domain. `check` compares in one repeatable-read snapshot without
 stopping writers (the cells change in the same transactions as the records, so every
-snapshot must agree); the rollups are derived from the recounted cells (`Tally.rolled_up`)
-and compared too, so a tampered rollup is named like a tampered cell; `replace` holds the
+snapshot must agree); the rollups, the enterprise totals and the reach are derived from the
+recounted cells and served rows (`Tally.rolled_up`, `reach.reach_of`) and compared too, so a
+tampered rollup is named like a tampered cell; `replace` holds the
 ledger head lock, which every writer takes before it writes its cells, and swaps the
 tables' contents for the recount.
 """
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from crossfin.core.db import Actor, Database
 from crossfin.ledger.sequencer import lock_head
 from crossfin.ledger.uow import UnitOfWork
+from crossfin.parties.stats.reach import REACH, REACH_KEY, ReachKey, reach_of, sizes_of
 from crossfin.parties.stats.upkeep import (
     CELL_KEY,
     CELLS,
@@ -30,14 +32,14 @@ from crossfin.parties.stats.upkeep import (
     ROLLUPS,
     SERVED,
     SERVED_KEY,
-    SERVED_ROLLUP_KEY,
-    SERVED_ROLLUPS,
+    TOTAL_KEY,
+    TOTALS,
     CellKey,
     Entry,
     RollupKey,
     ServedKey,
-    ServedRollupKey,
     Tally,
+    TotalKey,
 )
 
 Source = Callable[[Session], Iterable[Entry]]
@@ -62,16 +64,14 @@ class Difference:
     """One key whose stored sums differ from the recount's (zeros where a row is missing)."""
 
     table: str
-    key: CellKey | ServedKey | RollupKey | ServedRollupKey
+    key: CellKey | ServedKey | RollupKey | TotalKey | ReachKey
     stored: tuple[int, ...]
     recounted: tuple[int, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        names = (
-            ("count", "amount_minor", "usd_minor")
-            if len(self.stored) == 3
-            else ("count", "usd_minor")
-        )
+        names = (("count",), ("count", "usd_minor"), ("count", "amount_minor", "usd_minor"))[
+            len(self.stored) - 1
+        ]
         return {
             "table": self.table,
             "key": self.key._asdict(),
@@ -109,7 +109,11 @@ def recount(session: Session, progress: Progress | None = None) -> Tally:
         tally.add(batch)
         if progress is not None:
             progress(name, len(batch))
-    return tally.rolled_up().nonzero()
+    counted = tally.rolled_up()
+    served = [(key, count) for key, (count, _) in counted.served.items()]
+    sizes = sizes_of(session, {key.org_id for key, _ in served})
+    counted.reach = {key: (n,) for key, n in reach_of(served, sizes).items()}
+    return counted.nonzero()
 
 
 def stored(session: Session) -> Tally:
@@ -122,13 +126,14 @@ def stored(session: Session) -> Tally:
         tally.served[ServedKey(*row[:6])] = (row[6], row[7])
     for row in session.execute(select(*[ROLLUPS.c[name] for name in ROLLUP_KEY + sums[::2]])):
         tally.rollups[RollupKey(*row[:6])] = (row[6], row[7])
-    rolled = SERVED_ROLLUPS.c
-    for row in session.execute(select(*[rolled[name] for name in SERVED_ROLLUP_KEY + sums[::2]])):
-        tally.served_rollups[ServedRollupKey(*row[:5])] = (row[5], row[6])
+    for row in session.execute(select(*[TOTALS.c[name] for name in TOTAL_KEY + sums[::2]])):
+        tally.totals[TotalKey(*row[:2])] = (row[2], row[3])
+    for row in session.execute(select(*[REACH.c[name] for name in (*REACH_KEY, "count")])):
+        tally.reach[ReachKey(*row[:6])] = (row[6],)
     return tally.nonzero()
 
 
-K = TypeVar("K", CellKey, ServedKey, RollupKey, ServedRollupKey)
+K = TypeVar("K", CellKey, ServedKey, RollupKey, TotalKey, ReachKey)
 
 
 def _compare(
@@ -149,9 +154,8 @@ def differences(kept: Tally, counted: Tally) -> list[Difference]:
         *_compare(CELLS.name, dict(kept.cells), dict(counted.cells), (0, 0, 0)),
         *_compare(SERVED.name, dict(kept.served), dict(counted.served), (0, 0)),
         *_compare(ROLLUPS.name, dict(kept.rollups), dict(counted.rollups), (0, 0)),
-        *_compare(
-            SERVED_ROLLUPS.name, dict(kept.served_rollups), dict(counted.served_rollups), (0, 0)
-        ),
+        *_compare(TOTALS.name, dict(kept.totals), dict(counted.totals), (0, 0)),
+        *_compare(REACH.name, dict(kept.reach), dict(counted.reach), (0,)),
     ]
 
 
@@ -175,7 +179,7 @@ def replace(db: Database, progress: Progress | None = None) -> Outcome:
         kept = stored(session)
         counted = recount(session, progress)
         found = differences(kept, counted)
-        for table in (CELLS, SERVED, ROLLUPS, SERVED_ROLLUPS):
+        for table in (CELLS, SERVED, ROLLUPS, TOTALS, REACH):
             session.execute(delete(table))
         _insert(session, counted)
         uow.commit()
@@ -197,16 +201,13 @@ def _insert(session: Session, tally: Tally) -> None:
         {**k._asdict(), "count": c, "amount_minor": a, "usd_minor": u}
         for k, (c, a, u) in sorted(tally.cells.items())
     ]
-    served, rollups, rolled = (
-        _rows(tally.served),
-        _rows(tally.rollups),
-        _rows(tally.served_rollups),
-    )
+    reach = [{**k._asdict(), "count": n} for k, (n,) in sorted(tally.reach.items())]
     for table, rows in (
         (CELLS, cells),
-        (SERVED, served),
-        (ROLLUPS, rollups),
-        (SERVED_ROLLUPS, rolled),
+        (SERVED, _rows(tally.served)),
+        (ROLLUPS, _rows(tally.rollups)),
+        (TOTALS, _rows(tally.totals)),
+        (REACH, reach),
     ):
         for start in range(0, len(rows), STEP):
             session.execute(insert(table), rows[start : start + STEP])

@@ -10,7 +10,7 @@ from crossfin.core.http.params import QueryId
 from crossfin.parties.http import ReplicaCallerDep, ReplicaUow
 from crossfin.parties.models import Jurisdiction
 from crossfin.supervision.stats.downloads import XLSX, stats_file
-from crossfin.supervision.stats.figures import figures, top_enterprises
+from crossfin.supervision.stats.figures import figures
 from crossfin.supervision.stats.query import parse_query, scope_of
 from crossfin.supervision.stats.schemas import (
     DivisionOut,
@@ -19,6 +19,7 @@ from crossfin.supervision.stats.schemas import (
     TopEnterpriseOut,
     TopOut,
 )
+from crossfin.supervision.stats.top import top_enterprises
 
 router = APIRouter(prefix="/v1", tags=["statistics"])
 _WHO: dict[int | str, dict[str, Any]] = {
