@@ -10,7 +10,7 @@ months, scenarios, currencies, classes, 30 banks serving a few each per county, 
 enterprises with heavy-tailed activity and sizes; then summed into the cells exactly as
 the upkeep sums them (one cell per county, month, scenario, currency, class, bank and
 measure; one served row per enterprise and county, month, scenario, class and bank), and
-inserted with COPY; the rollups, the reach and the enterprise totals are derived from them
+inserted with COPY; the rollups, cell rollups, reach and enterprise totals are derived from them
 in SQL (`INSERT .. SELECT .. GROUP BY`, parties/stats/backfill.py, which
 tests/supervision/test_stats_rollups.py proves equal to what the upkeep keeps). The
 enterprises and banks are real `organizations` rows.
@@ -56,9 +56,10 @@ from crossfin.parties.models import (
     Role,
 )
 from crossfin.parties.schemas import OrgIn
-from crossfin.parties.stats.backfill import fill_reach, fill_rollups
+from crossfin.parties.stats.backfill import fill_cell_rollups, fill_reach, fill_rollups
 from crossfin.parties.stats.models import (
     StatCell,
+    StatCellRollup,
     StatEnterpriseTotal,
     StatReach,
     StatRollup,
@@ -265,12 +266,15 @@ def load(db: Database, cells: Cells) -> tuple[int, int]:
         for start in range(0, len(served), 200_000):
             insert_rows(conn, table_of(StatServed), served[start : start + 200_000])
         fill_rollups(conn)
+        fill_cell_rollups(conn)
         fill_reach(conn)
         rollups = conn.scalar(select(func.count()).select_from(StatRollup))
+        wide = conn.scalar(select(func.count()).select_from(StatCellRollup))
         reach = conn.scalar(select(func.count()).select_from(StatReach))
         totals = conn.scalar(select(func.count()).select_from(StatEnterpriseTotal))
     print(
-        f"rollups: {rollups:,} of the cells; reach: {reach:,} rows; {totals:,} enterprise totals",
+        f"rollups: {rollups:,} of the cells, {wide:,} with banks and currencies; "
+        f"reach: {reach:,} rows; {totals:,} enterprise totals",
         flush=True,
     )
     if db.engine.dialect.name == "postgresql":

@@ -17,16 +17,16 @@ from crossfin.cli.main import app as cli
 from crossfin.core.db import Database
 from crossfin.parties.access import Caller
 from crossfin.parties.models import Jurisdiction, OrgKind
-from crossfin.parties.stats.backfill import fill_reach, fill_rollups
-from crossfin.parties.stats.models import StatRollup
+from crossfin.parties.stats.backfill import fill_cell_rollups, fill_reach, fill_rollups
+from crossfin.parties.stats.models import StatCellRollup, StatRollup
 from crossfin.parties.stats.reach import reach_of, sizes_of
 from crossfin.parties.stats.upkeep import CellKey, ServedKey, Tally, write
 from crossfin.supervision.stats import figures as figures_module
 from crossfin.supervision.stats import top
 from crossfin.supervision.stats.figures import Plan, figures
-from crossfin.supervision.stats.top import top_enterprises
 from crossfin.supervision.stats.query import StatsQuery, scope_of
 from crossfin.supervision.stats.recount import check, stored
+from crossfin.supervision.stats.top import top_enterprises
 from support.financing import declaration, make_firms
 from support.parties import make_party
 from support.payments import caller_of
@@ -126,10 +126,11 @@ def world(db: Database) -> dict[str, Any]:
 def test_the_upkeep_keeps_the_rollups_the_sql_backfill_derives(db: Database, world) -> None:
     with db.session(readonly=True) as session:
         kept = stored(session)
-    assert kept.rollups and kept.totals and kept.reach
+    assert kept.rollups and kept.cell_rollups and kept.totals and kept.reach
     # What the upkeep wrote equals the cells and served rows it wrote, rolled up...
     assert kept.rollups == kept.rolled_up().nonzero().rollups
     assert kept.totals == kept.rolled_up().nonzero().totals
+    assert kept.cell_rollups == kept.rolled_up().nonzero().cell_rollups
     served = [(key, count) for key, (count, _) in kept.served.items()]
     with db.session(readonly=True) as session:
         sizes = sizes_of(session, {key.org_id for key, _ in served})
@@ -137,11 +138,13 @@ def test_the_upkeep_keeps_the_rollups_the_sql_backfill_derives(db: Database, wor
     # ... and equals what the SQL backfill (migrations 0023 and 0032, the benchmark) derives.
     with db.engine.begin() as conn:
         fill_rollups(conn)
+        fill_cell_rollups(conn)
         fill_reach(conn)
     with db.session(readonly=True) as session:
         filled = stored(session)
     assert filled.rollups == kept.rollups
     assert filled.totals == kept.totals
+    assert filled.cell_rollups == kept.cell_rollups
     assert filled.reach == kept.reach
     # The no-county cells roll up at every depth to the area '', 东莞 at depths 2 and 3.
     assert {k.depth for k in kept.rollups if k.area_path == ""} == {0, 1, 2, 3}
@@ -172,20 +175,30 @@ QUERIES = [
     StatsQuery(trade_class="B", month_from="2026-01", month_to="2026-03"),
     StatsQuery(group_by=("class", "month"), month_to="2026-02"),
     StatsQuery(month_from="2026-03"),
+    # By bank or currency: the cell rollups and the reach per bank (root and provinces).
+    StatsQuery(group_by=("bank", "class"), month_from="2026-01"),
+    StatsQuery(group_by=("currency", "scenario")),
+    StatsQuery(group_by=("province", "bank")),
+    StatsQuery(group_by=("month",), currency="EUR"),
 ]
 WHO = {"000000": (None, "440000", "310000"), "440000": (None, "440300"), "440300": (None,)}
 
 
-def _answers(db: Database, regulators: dict[str, Any]) -> list[Any]:
+def _answers(db: Database, regulators: dict[str, Any], banks: list[int]) -> list[Any]:
     found = []
+    by_bank = [
+        StatsQuery(group_by=("class",), bank_org_id=banks[1]),
+        StatsQuery(bank_org_id=banks[2], month_from="2026-02"),
+    ]
     with db.session(readonly=True) as session:
         for code, nodes in WHO.items():
             caller: Caller = caller_of(db, regulators[code])
             for node in nodes:
-                for query in QUERIES:
+                for query in [*QUERIES, *by_bank]:
                     asked = replace(query, jurisdiction=node)
                     found.append(figures(session, caller, asked))
-                    found.append(top_enterprises(session, caller, asked, 5))
+                    if not asked.currency:  # ranked in USD across currencies only
+                        found.append(top_enterprises(session, caller, asked, 5))
     return found
 
 
@@ -193,7 +206,7 @@ def test_figures_from_the_rollups_equal_figures_from_the_cells(
     db: Database, world, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     regulators = world["regulators"]
-    rolled = _answers(db, regulators)
+    rolled = _answers(db, regulators, world["banks"])
     with db.session(readonly=True) as session:
         caller = caller_of(db, regulators["000000"])
         for query in QUERIES:  # the rollups were read, not the cells
@@ -203,23 +216,25 @@ def test_figures_from_the_rollups_equal_figures_from_the_cells(
                 query.scenario or "scenario" in query.group_by
             )
     _fine(monkeypatch)
-    fine = _answers(db, regulators)
+    fine = _answers(db, regulators, world["banks"])
     assert rolled == fine
     assert any(rows and rows[0].get("enterprises") for rows in fine)  # not all empty
 
 
-def test_a_query_by_currency_or_bank_reads_the_cells(db: Database, world) -> None:
+def test_a_query_by_currency_or_bank_reads_the_cells_below_a_province(db: Database, world) -> None:
     head = caller_of(db, world["regulators"]["000000"])
     with db.session(readonly=True) as session:
-        node = scope_of(session, head, StatsQuery())
-        for query in (
-            StatsQuery(group_by=("currency",)),
-            StatsQuery(group_by=("bank",)),
-            StatsQuery(currency="EUR"),
-            StatsQuery(bank_org_id=world["banks"][1]),
-        ):
-            assert Plan.of(node, query).depth is None
-            assert figures_module.figures(session, head, query) is not None
+        for code, wide in ((None, True), ("440000", True), ("440300", False)):
+            for query in (
+                StatsQuery(group_by=("currency",), jurisdiction=code),
+                StatsQuery(group_by=("bank",), jurisdiction=code),
+                StatsQuery(currency="EUR", jurisdiction=code),
+                StatsQuery(bank_org_id=world["banks"][1], jurisdiction=code),
+            ):
+                plan = Plan.of(scope_of(session, head, query), query)
+                assert (plan.cells is StatCellRollup) == wide
+                assert (plan.depth is None) == (not wide)
+                assert figures_module.figures(session, head, query) is not None
 
 
 def test_a_regulator_reads_no_rollup_outside_its_subtree(db: Database, world) -> None:

@@ -1,5 +1,6 @@
 """statistics: the reach (distinct enterprises over any months as a sum) and enterprise
-totals (the bound for the top enterprises) replace the served rollups
+totals (the bound for the top enterprises) replace the served rollups; the cells rolled up
+for the country and each province with the bank and currency kept
 
 Revision ID: 0032_stats_reach
 Revises: 0031_ledger_queue
@@ -8,9 +9,11 @@ A head-office view counted distinct enterprises over ~650,000 enterprise-months 
 served rollups (2.4-3.5 s for the dashboard): `stats_reach` answers the same counts from a
 few hundred rows per area and class (parties/stats/reach.py), and `stats_enterprise_totals`
 lets the top enterprises be found from the largest totals down (supervision/stats/top.py).
-The served rollups are read by nothing else and are dropped. Backfill: both new tables
-derived from the served rows (`parties/stats/backfill.fill_reach`, which the benchmark
-loads with too). On PostgreSQL the upkeep keeps the reach with `stats_reach_apply`.
+The served rollups are read by nothing else and are dropped. `stats_cell_rollups` answers
+a query by bank or currency over the country or a province without summing most of the
+cells. Backfill: the new tables derived from the cells and served rows
+(`parties/stats/backfill.fill_reach` and `fill_cell_rollups`, which the benchmark loads
+with too). On PostgreSQL the upkeep keeps the reach with `stats_reach_apply`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from crossfin.parties.stats.backfill import fill_reach
+from crossfin.parties.stats.backfill import fill_cell_rollups, fill_reach
 
 
 revision = "0032_stats_reach"
@@ -42,6 +45,7 @@ def upgrade() -> None:
         sa.Column("depth", sa.SmallInteger(), nullable=False),
         sa.Column("area_path", sa.String(length=64), nullable=False),
         sa.Column("trade_class", sa.String(length=1), nullable=False),
+        sa.Column("bank_org_id", sa.Integer(), nullable=False),
         sa.Column("size", sa.String(length=8), nullable=False),
         sa.Column("month", sa.String(length=7), nullable=False),
         sa.Column("previous", sa.String(length=7), nullable=False),
@@ -51,10 +55,38 @@ def upgrade() -> None:
             "depth",
             "area_path",
             "trade_class",
+            "bank_org_id",
             "month",
             "previous",
             "size",
             name=op.f("uq_stats_reach_depth"),
+        ),
+    )
+    op.create_table(
+        "stats_cell_rollups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("depth", sa.SmallInteger(), nullable=False),
+        sa.Column("area_path", sa.String(length=64), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("scenario", sa.String(length=16), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("trade_class", sa.String(length=1), nullable=False),
+        sa.Column("bank_org_id", sa.Integer(), nullable=False),
+        sa.Column("measure", sa.String(length=24), nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("usd_minor", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stats_cell_rollups")),
+        sa.UniqueConstraint(
+            "depth",
+            "area_path",
+            "month",
+            "scenario",
+            "currency",
+            "trade_class",
+            "bank_org_id",
+            "measure",
+            name=op.f("uq_stats_cell_rollups_depth"),
         ),
     )
     op.create_table(
@@ -71,7 +103,16 @@ def upgrade() -> None:
     )
     # supervision/stats/indexes.py says why.
     op.create_index(
-        "ix_stats_reach_area", "stats_reach", ["depth", "area_path", "month"], postgresql_ops=AREA
+        "ix_stats_reach_area",
+        "stats_reach",
+        ["depth", "bank_org_id", "trade_class", "area_path", "month"],
+        postgresql_ops=AREA,
+    )
+    op.create_index(
+        "ix_stats_cell_rollups_area",
+        "stats_cell_rollups",
+        ["depth", "area_path", "month"],
+        postgresql_ops=AREA,
     )
     op.create_index(
         "ix_stats_enterprise_totals_usd", "stats_enterprise_totals", ["usd_minor", "org_id"]
@@ -85,16 +126,19 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(REACH_APPLY)
     fill_reach(op.get_bind())
+    fill_cell_rollups(op.get_bind())
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "DROP FUNCTION stats_reach_apply(integer[], varchar[], varchar[], varchar[], bigint[])"
+            "DROP FUNCTION stats_reach_apply(json)"
         )
     op.drop_index("ix_stats_enterprise_totals_path", table_name="stats_enterprise_totals")
     op.drop_index("ix_stats_enterprise_totals_usd", table_name="stats_enterprise_totals")
     op.drop_index("ix_stats_reach_area", table_name="stats_reach")
+    op.drop_index("ix_stats_cell_rollups_area", table_name="stats_cell_rollups")
+    op.drop_table("stats_cell_rollups")
     op.drop_table("stats_enterprise_totals")
     op.drop_table("stats_reach")
     with op.batch_alter_table("stats_served", schema=None) as batch_op:
@@ -136,75 +180,80 @@ def downgrade() -> None:
 # moved enterprises' months, before and after, cut to every depth and class (its own and
 # '*'), paired with the month before them, signed, summed and upserted.
 REACH_APPLY = r"""
-CREATE FUNCTION stats_reach_apply(
-    d_org integer[], d_path varchar[], d_month varchar[], d_klass varchar[], d_delta bigint[]
-) RETURNS integer
+CREATE FUNCTION stats_reach_apply(deltas json) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
     moved integer[];
     written integer;
 BEGIN
     SELECT array_agg(DISTINCT d.org) INTO moved
-    FROM unnest(d_org, d_path, d_month, d_klass, d_delta) AS d(org, path, month, klass, delta)
+    FROM json_to_recordset(deltas)
+        AS d(org integer, path varchar, month varchar, klass varchar, bank integer, delta bigint)
     CROSS JOIN LATERAL (
         SELECT coalesce(sum(s.count), 0) AS total FROM stats_served s
-        WHERE s.org_id = d.org AND s.month = d.month
-          AND s.county_path = d.path AND s.trade_class = d.klass
+        WHERE s.org_id = d.org AND s.month = d.month AND s.county_path = d.path
+          AND s.trade_class = d.klass AND s.bank_org_id = d.bank
     ) g
     WHERE (g.total > 0) <> (g.total - d.delta > 0);
     IF moved IS NULL THEN
         RETURN 0;
     END IF;
     WITH delta AS (
-        SELECT d.org, d.path, d.month, d.klass, d.delta
-        FROM unnest(d_org, d_path, d_month, d_klass, d_delta)
-            AS d(org, path, month, klass, delta)
+        SELECT d.org, d.path, d.month, d.klass, d.bank, d.delta
+        FROM json_to_recordset(deltas) AS d(
+            org integer, path varchar, month varchar, klass varchar, bank integer, delta bigint
+        )
         WHERE d.org = ANY(moved)
     ),
     now AS (
         SELECT s.org_id AS org, s.county_path AS path, s.month, s.trade_class AS klass,
-               sum(s.count) AS total
+               s.bank_org_id AS bank, sum(s.count) AS total
         FROM stats_served s
         WHERE s.org_id = ANY(moved)
-        GROUP BY 1, 2, 3, 4
+        GROUP BY 1, 2, 3, 4, 5
     ),
     states AS (
-        SELECT n.org, n.path, n.month, n.klass, v.sign, v.total
+        SELECT n.org, n.path, n.month, n.klass, n.bank, v.sign, v.total
         FROM now n
-        LEFT JOIN delta d USING (org, path, month, klass)
+        LEFT JOIN delta d USING (org, path, month, klass, bank)
         CROSS JOIN LATERAL (
             VALUES (1, n.total), (-1, n.total - coalesce(d.delta, 0))
         ) AS v(sign, total)
     ),
     active AS (
-        SELECT st.org, lv.depth, substr(st.path, 1, lv.len) AS area, k.klass, st.month,
-               st.sign
+        SELECT st.org, lv.depth, substr(st.path, 1, lv.len) AS area, k.klass, b.bank,
+               st.month, st.sign
         FROM states st
         CROSS JOIN (VALUES (0, 8), (1, 15), (2, 22), (3, 29)) AS lv(depth, len)
         CROSS JOIN LATERAL (VALUES (st.klass::text), ('*'::text)) AS k(klass)
-        GROUP BY 1, 2, 3, 4, 5, 6
+        CROSS JOIN LATERAL (
+            SELECT -1 AS bank UNION ALL SELECT st.bank WHERE lv.depth <= 1
+        ) AS b
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
         HAVING sum(st.total) > 0
     ),
     pairs AS (
-        SELECT a.org, a.depth, a.area, a.klass, a.month, a.sign,
+        SELECT a.org, a.depth, a.area, a.klass, a.bank, a.month, a.sign,
                coalesce(lag(a.month) OVER (
-                   PARTITION BY a.org, a.depth, a.area, a.klass, a.sign ORDER BY a.month
+                   PARTITION BY a.org, a.depth, a.area, a.klass, a.bank, a.sign
+                   ORDER BY a.month
                ), '') AS previous
         FROM active a
     ),
     change AS (
-        SELECT p.depth, p.area, p.klass, coalesce(o.size, '') AS size, p.month, p.previous,
-               sum(p.sign) AS n
+        SELECT p.depth, p.area, p.klass, p.bank, coalesce(o.size, '') AS size, p.month,
+               p.previous, sum(p.sign) AS n
         FROM pairs p
         LEFT JOIN organizations o ON o.id = p.org
-        GROUP BY 1, 2, 3, 4, 5, 6
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
         HAVING sum(p.sign) <> 0
     )
-    INSERT INTO stats_reach AS r (depth, area_path, trade_class, size, month, previous, count)
-    SELECT depth, area, klass, size, month, previous, n
+    INSERT INTO stats_reach AS r
+        (depth, area_path, trade_class, bank_org_id, size, month, previous, count)
+    SELECT depth, area, klass, bank, size, month, previous, n
     FROM change
-    ORDER BY depth, area, klass, month, previous, size
-    ON CONFLICT (depth, area_path, trade_class, month, previous, size)
+    ORDER BY depth, area, klass, bank, month, previous, size
+    ON CONFLICT (depth, area_path, trade_class, bank_org_id, month, previous, size)
     DO UPDATE SET count = r.count + EXCLUDED.count;
     GET DIAGNOSTICS written = ROW_COUNT;
     RETURN written;

@@ -1,6 +1,6 @@
 """The derived statistics filled from the fine tables in SQL: what migrations 0023 (the
-rollups) and 0032 (the reach and enterprise totals) run over existing rows, and what the
-statistics benchmark runs over the cells it loads.
+rollups) and 0032 (the reach, enterprise totals and cell rollups) run over existing rows,
+and what the statistics benchmark runs over the cells it loads.
 
 `INSERT .. SELECT .. GROUP BY` per depth, the area being the path cut to the depth's
 length, exactly as `Tally.rolled_up` and `reach.contribution` derive the upkeep's deltas
@@ -11,34 +11,32 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Insert, func, insert, literal, select, text
 
-from crossfin.parties.stats.models import DEPTHS
-from crossfin.parties.stats.upkeep import CELLS, ROLLUPS, SERVED, TOTALS
+from crossfin.parties.stats.models import ANY_BANK, BANK_DEPTHS, DEPTHS
+from crossfin.parties.stats.upkeep import CELL_ROLLUPS, CELLS, ROLLUPS, SERVED, TOTALS
 
-# Each enterprise's active months per area and class (its own, then '*' for any), each
-# paired with the one before it: reach.py's `contribution`, for every enterprise at once.
+# Each enterprise's active months per area, class (its own or '*' for any) and bank (its
+# own, at `BANK_DEPTHS`, or any), each paired with the one before it: reach.py's
+# `contribution`, for every enterprise at once. One SELECT per (class, bank) variant.
 _REACH = """
-INSERT INTO stats_reach (depth, area_path, trade_class, size, month, previous, count)
-SELECT p.depth, p.area, p.klass, coalesce(o.size, ''), p.month, p.previous, count(*)
+INSERT INTO stats_reach
+    (depth, area_path, trade_class, bank_org_id, size, month, previous, count)
+SELECT p.depth, p.area, p.klass, p.bank, coalesce(o.size, ''), p.month, p.previous, count(*)
 FROM (
-    SELECT a.depth, a.area, a.klass, a.org, a.month,
+    SELECT a.depth, a.area, a.klass, a.bank, a.org, a.month,
            coalesce(lag(a.month) OVER (
-               PARTITION BY a.org, a.area, a.klass ORDER BY a.month
+               PARTITION BY a.org, a.area, a.klass, a.bank ORDER BY a.month
            ), '') AS previous
-    FROM (
-        SELECT {depth} AS depth, substr(county_path, 1, {length}) AS area,
-               trade_class AS klass, org_id AS org, month
-        FROM stats_served
-        GROUP BY substr(county_path, 1, {length}), trade_class, org_id, month
-        HAVING sum(count) > 0
-        UNION ALL
-        SELECT {depth}, substr(county_path, 1, {length}), '*', org_id, month
-        FROM stats_served
-        GROUP BY substr(county_path, 1, {length}), org_id, month
-        HAVING sum(count) > 0
-    ) AS a
+    FROM ({variants}) AS a
 ) AS p
 LEFT JOIN organizations o ON o.id = p.org
-GROUP BY p.depth, p.area, p.klass, coalesce(o.size, ''), p.month, p.previous
+GROUP BY p.depth, p.area, p.klass, p.bank, coalesce(o.size, ''), p.month, p.previous
+"""
+_VARIANT = """
+SELECT {depth} AS depth, substr(county_path, 1, {length}) AS area, {klass} AS klass,
+       {bank} AS bank, org_id AS org, month
+FROM stats_served
+GROUP BY substr(county_path, 1, {length}), {grouped}org_id, month
+HAVING sum(count) > 0
 """
 
 
@@ -54,10 +52,36 @@ def fill_reach(conn: Connection) -> None:
     conn.execute(text("DELETE FROM stats_reach"))
     conn.execute(TOTALS.delete())
     for depth, length in enumerate(DEPTHS):
-        # The depth and length are this module's integers, written into the SQL: a bound
-        # parameter in both SELECT and GROUP BY would be two parameters to PostgreSQL.
-        conn.execute(text(_REACH.format(depth=int(depth), length=int(length))))
+        conn.execute(text(_reach_at(depth, length)))
     conn.execute(_totals())
+
+
+def fill_cell_rollups(conn: Connection) -> None:
+    """Replace the cell rollups' rows with the cells summed at each of `BANK_DEPTHS`."""
+    conn.execute(CELL_ROLLUPS.delete())
+    for depth in BANK_DEPTHS:
+        conn.execute(_wide_at(depth, DEPTHS[depth]))
+
+
+def _reach_at(depth: int, length: int) -> str:
+    # The depth and length are this module's integers, written into the SQL: a bound
+    # parameter in both SELECT and GROUP BY would be two parameters to PostgreSQL.
+    classes = (("trade_class", "trade_class, "), ("'*'", ""))
+    banks = [(str(ANY_BANK), "")]
+    if depth in BANK_DEPTHS:
+        banks.append(("bank_org_id", "bank_org_id, "))
+    variants = [
+        _VARIANT.format(
+            depth=int(depth),
+            length=int(length),
+            klass=klass,
+            bank=bank,
+            grouped=by_class + by_bank,
+        )
+        for klass, by_class in classes
+        for bank, by_bank in banks
+    ]
+    return _REACH.format(variants=" UNION ALL ".join(variants))
 
 
 def _cells_at(depth: int, length: int) -> Insert:
@@ -72,6 +96,30 @@ def _cells_at(depth: int, length: int) -> Insert:
     )
     names = ("depth", "area_path", "month", "scenario", "trade_class", "measure")
     return insert(ROLLUPS).from_select([*names, "count", "usd_minor"], query)
+
+
+def _wide_at(depth: int, length: int) -> Insert:
+    c = CELLS.c
+    area = func.substr(c.county_path, 1, length)
+    dims = (area, c.month, c.scenario, c.currency, c.trade_class, c.bank_org_id, c.measure)
+    sums = (func.sum(c.count), func.sum(c.amount_minor), func.sum(c.usd_minor))
+    query = (
+        select(literal(depth), *dims, *sums)
+        .group_by(*dims)
+        .having((sums[0] != 0) | (sums[1] != 0) | (sums[2] != 0))
+    )
+    names = (
+        "depth",
+        "area_path",
+        "month",
+        "scenario",
+        "currency",
+        "trade_class",
+        "bank_org_id",
+        "measure",
+    )
+    columns = [*names, "count", "amount_minor", "usd_minor"]
+    return insert(CELL_ROLLUPS).from_select(columns, query)
 
 
 def _totals() -> Insert:

@@ -10,16 +10,18 @@ Distinct enterprises are not additive across cells, so `stats_served` keeps one 
 enterprise within the same dimensions (less the currency): counting its ids answers
 "distinct enterprises served", and summing its USD answers "top enterprises".
 
-The rollups answer a query that neither groups nor filters by currency or bank without
-reading the fine tables (a head-office view would sum most of them): `stats_rollups` sums
-the cells, `stats_served_rollups` the served rows, per area of every level of the tree.
+The rollups answer most queries without reading the fine tables (a head-office view would
+sum most of them): `stats_rollups` sums the cells per area of every level of the tree
+without the currency and bank, `stats_cell_rollups` with them for the root and the
+provinces, `stats_reach` counts the enterprises served so that any range of months is a
+sum, and `stats_enterprise_totals` bounds the top enterprises (each class says more).
 A row's `depth` says the level (0 the root, 1 a province, 2 a prefecture, 3 a county) and
 its `area_path` is the cell's county path cut to that level's length (8, 15, 22, 29
 characters): the same `substr` the read side groups the cells by, so both give the same
 answers. The depth is part of the key because a path may be shorter than a level's length
 (东莞 has no counties: its path is its prefecture's, kept at depth 2 and 3 alike), and a
 cell with no county ('') rolls up to the area '' at every depth, as it groups under no
-division. The rollups keep no amount in the currency: they serve no per-currency query.
+division. `stats_rollups` keeps no amount in the currency: it serves no per-currency query.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ from crossfin.core.db import Base
 # The length of a county path cut to each depth: the root, a province, a prefecture, a
 # county (the module's docstring says why a depth, not the path's length, names the level).
 DEPTHS = (8, 15, 22, 29)
+# The depths whose figures also keep the currency and the bank (`StatCellRollup`, and the
+# reach per bank): the root and the provinces, where a query by bank or currency would
+# otherwise sum a large share of the cells.
+BANK_DEPTHS = (0, 1)
+# The reach's `bank_org_id` for any bank (0 is a served row's "no bank").
+ANY_BANK = -1
 
 
 class Measure(StrEnum):
@@ -125,6 +133,40 @@ class StatRollup(Base):
     )
 
 
+class StatCellRollup(Base):
+    """The cells summed per area of the root and of each province (`BANK_DEPTHS`), every
+    dimension but the county kept: a query by bank or currency over the country or a
+    province reads these instead of most of the cells."""
+
+    __tablename__ = "stats_cell_rollups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    depth: Mapped[int] = mapped_column(SmallInteger)
+    area_path: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(String(7))
+    scenario: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    trade_class: Mapped[str] = mapped_column(String(1))
+    bank_org_id: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(24))
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    usd_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "depth",
+            "area_path",
+            "month",
+            "scenario",
+            "currency",
+            "trade_class",
+            "bank_org_id",
+            "measure",
+        ),
+    )
+
+
 class StatReach(Base):
     """The enterprises served, counted so that a distinct count over any range of months
     is a sum: one row per area of one level, class, size, month and *previous* month,
@@ -136,8 +178,9 @@ class StatReach(Base):
     rows per area and class, whatever the number of enterprises.
 
     `trade_class` is the class served under ('' none) or '*' for any (an enterprise
-    whose class changed counts once, not once per class); `size` is the enterprise's
-    ('' unknown), for the SME share. parties/stats/reach.py keeps it."""
+    whose class changed counts once, not once per class); `bank_org_id` the bank served
+    by, kept at `BANK_DEPTHS` only, or `ANY_BANK` (every depth); `size` is the
+    enterprise's ('' unknown), for the SME share. parties/stats/reach.py keeps it."""
 
     __tablename__ = "stats_reach"
 
@@ -145,13 +188,16 @@ class StatReach(Base):
     depth: Mapped[int] = mapped_column(SmallInteger)
     area_path: Mapped[str] = mapped_column(String(64))
     trade_class: Mapped[str] = mapped_column(String(1))
+    bank_org_id: Mapped[int] = mapped_column(Integer)
     size: Mapped[str] = mapped_column(String(8))
     month: Mapped[str] = mapped_column(String(7))
     previous: Mapped[str] = mapped_column(String(7))
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
     __table_args__ = (
-        UniqueConstraint("depth", "area_path", "trade_class", "month", "previous", "size"),
+        UniqueConstraint(
+            "depth", "area_path", "trade_class", "bank_org_id", "month", "previous", "size"
+        ),
     )
 
 

@@ -1,13 +1,15 @@
 """The reach: distinct enterprises served, kept so that a count over any months is a sum.
 
-`stats_reach` (models.StatReach) counts, per area of every level, class and size, the
-pairs (month, previous): an enterprise served in an area in months m1 < m2 < ... < mk
+`stats_reach` (models.StatReach) counts, per area of every level, class, bank and size,
+the pairs (month, previous): an enterprise served in an area in months m1 < m2 < ... < mk
 contributes (m1, ''), (m2, m1), ..., (mk, mk-1). A month is *active* for the enterprise
 when its served rows that fall there (the path cut to the depth's length, the class or any
-class) sum a count above zero, as a served row counts while its count is above zero.
+class, the bank or any bank: a bank only at `BANK_DEPTHS`) sum a count above zero, as a
+served row counts while its count is above zero.
 
 A change adds `contribution(after) - contribution(before)` of each enterprise whose
-activity moved: one of its (path, month, class) groups went from zero to above or back.
+activity moved: one of its (path, month, class, bank) groups went from zero to above or
+back.
 Most changes move none (a second financing in a month), and then nothing is written. The
 recount sums `contribution` over every enterprise from the recounted served rows.
 
@@ -31,54 +33,55 @@ from sqlalchemy.orm import Session
 
 from crossfin.core.db import insert_for
 from crossfin.parties.models import Organization
-from crossfin.parties.stats.models import DEPTHS, StatReach, StatServed
+from crossfin.parties.stats.models import ANY_BANK, BANK_DEPTHS, DEPTHS, StatReach, StatServed
+from crossfin.parties.stats.pg_upsert import rows_json
 
 REACH = cast(Table, StatReach.__table__)
-REACH_KEY = ("depth", "area_path", "trade_class", "size", "month", "previous")
+REACH_KEY = ("depth", "area_path", "trade_class", "bank_org_id", "size", "month", "previous")
 ANY_CLASS = "*"
 # The PostgreSQL call (driver parameter style): the deltas as one array per column.
-PG_CALL = (
-    "SELECT stats_reach_apply(%(org)s::integer[], %(path)s::varchar[], "
-    "%(month)s::varchar[], %(klass)s::varchar[], %(delta)s::bigint[])"
-)
+PG_CALL = "SELECT stats_reach_apply(%(deltas)s::json)"
 
 
 class ReachKey(NamedTuple):
     depth: int
     area_path: str
     trade_class: str
+    bank_org_id: int
     size: str
     month: str
     previous: str
 
 
-# One enterprise's served counts per (county path, month, class).
-GroupKey = tuple[str, str, str]
+# One enterprise's served counts per (county path, month, class, bank).
+GroupKey = tuple[str, str, str, int]
 Groups = Mapping[GroupKey, int]
 
 
 def contribution(groups: Groups, size: str) -> Counter[ReachKey]:
-    """The pairs an enterprise adds, given its served counts per (path, month, class)."""
-    sums: dict[tuple[int, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (path, month, klass), count in groups.items():
+    """The pairs an enterprise adds, given its served counts per (path, month, class,
+    bank)."""
+    sums: dict[tuple[int, str, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (path, month, klass, bank), count in groups.items():
         for depth, length in enumerate(DEPTHS):
             area = path[:length]
-            sums[(depth, area, klass)][month] += count
-            sums[(depth, area, ANY_CLASS)][month] += count
+            for b in (ANY_BANK, bank) if depth in BANK_DEPTHS else (ANY_BANK,):
+                sums[(depth, area, klass, b)][month] += count
+                sums[(depth, area, ANY_CLASS, b)][month] += count
     found: Counter[ReachKey] = Counter()
-    for (depth, area, klass), months in sums.items():
+    for (depth, area, klass, bank), months in sums.items():
         previous = ""
         for month in sorted(m for m, count in months.items() if count > 0):
-            found[ReachKey(depth, area, klass, size, month, previous)] += 1
+            found[ReachKey(depth, area, klass, bank, size, month, previous)] += 1
             previous = month
     return found
 
 
 def reach_of(served: Iterable[tuple[Any, int]], sizes: Mapping[int, str]) -> Counter[ReachKey]:
     """The whole table from served rows `(ServedKey, count)`: the recount's."""
-    by_org: dict[int, dict[tuple[str, str, str], int]] = defaultdict(lambda: defaultdict(int))
+    by_org: dict[int, dict[GroupKey, int]] = defaultdict(lambda: defaultdict(int))
     for key, count in served:
-        by_org[key.org_id][(key.county_path, key.month, key.trade_class)] += count
+        by_org[key.org_id][_group(key)] += count
     total: Counter[ReachKey] = Counter()
     for org_id, groups in by_org.items():
         total.update(contribution(groups, sizes.get(org_id, "")))
@@ -97,12 +100,12 @@ def sizes_of(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
 
 
 def count_deltas(served: Mapping[Any, tuple[int, int]]) -> dict[int, dict[GroupKey, int]]:
-    """A tally's served deltas summed per enterprise and (path, month, class); zero
+    """A tally's served deltas summed per enterprise and (path, month, class, bank); zero
     counts left out (a USD-only change moves no month)."""
-    deltas: dict[int, dict[tuple[str, str, str], int]] = defaultdict(lambda: defaultdict(int))
+    deltas: dict[int, dict[GroupKey, int]] = defaultdict(lambda: defaultdict(int))
     for key, (count, _) in served.items():
         if count:
-            deltas[key.org_id][(key.county_path, key.month, key.trade_class)] += count
+            deltas[key.org_id][_group(key)] += count
     return {org: {k: v for k, v in groups.items() if v} for org, groups in deltas.items()}
 
 
@@ -113,13 +116,13 @@ def apply(session: Session, served: Mapping[Any, tuple[int, int]]) -> None:
     if not deltas:
         return
     s = StatServed
-    after: dict[int, dict[tuple[str, str, str], int]] = defaultdict(dict)
-    query = select(s.org_id, s.county_path, s.month, s.trade_class, s.count).where(
+    after: dict[int, dict[GroupKey, int]] = defaultdict(dict)
+    query = select(s.org_id, s.county_path, s.month, s.trade_class, s.bank_org_id, s.count).where(
         s.org_id.in_(sorted(deltas))
     )
-    for org_id, path, month, klass, count in session.execute(query):
-        groups = after[org_id]
-        groups[(path, month, klass)] = groups.get((path, month, klass), 0) + count
+    for org_id, path, month, klass, bank, count in session.execute(query):
+        groups, group = after[org_id], (path, month, klass, bank)
+        groups[group] = groups.get(group, 0) + count
     change: Counter[ReachKey] = Counter()
     moved = [org for org, groups in deltas.items() if _moves(after[org], groups)]
     sizes = sizes_of(session, moved)
@@ -141,17 +144,23 @@ def _moves(now: Groups, deltas: Groups) -> bool:
     return any((now.get(k, 0) > 0) != (now.get(k, 0) - d > 0) for k, d in deltas.items())
 
 
-def pg_parameters(served: Mapping[Any, tuple[int, int]]) -> dict[str, list[Any]] | None:
-    """`PG_CALL`'s arrays for a tally's served deltas; None when no count moved."""
+def pg_parameters(served: Mapping[Any, tuple[int, int]]) -> dict[str, str] | None:
+    """`PG_CALL`'s parameter for a tally's served deltas (pg_upsert.py says why JSON);
+    None when no count moved."""
     deltas = count_deltas(served)
     if not deltas:
         return None
-    params: dict[str, list[Any]] = {"org": [], "path": [], "month": [], "klass": [], "delta": []}
-    for org, groups in sorted(deltas.items()):
-        for (path, month, klass), delta in sorted(groups.items()):
-            for name, value in zip(params, (org, path, month, klass, delta), strict=True):
-                params[name].append(value)
-    return params
+    rows = [
+        (org, *group, delta)
+        for org, groups in sorted(deltas.items())
+        for group, delta in sorted(groups.items())
+    ]
+    return {"deltas": rows_json(("org", "path", "month", "klass", "bank", "delta"), rows)}
+
+
+def _group(key: Any) -> GroupKey:
+    """The group of a served key: its path, month, class and bank (not its scenario)."""
+    return (key.county_path, key.month, key.trade_class, key.bank_org_id)
 
 
 _STATEMENTS: dict[str, Any] = {}

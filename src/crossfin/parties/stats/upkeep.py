@@ -12,11 +12,12 @@ written once, at its end, by the unit of work under the log head lock (`UPKEEP`,
 so a bulk verification of 10,000 items touches a handful of rows, and no two writers
 ever lock cells in different orders (docs/supervision.md, "Statistics").
 
-Each write also adds the rollups' and the enterprise totals' deltas (`StatRollup`,
-`StatEnterpriseTotal`), derived from the cell and served deltas of the same tally by
-`Tally.rolled_up`, and the reach's change (`StatReach`, reach.py), derived from the served
-rows before and after; the recount derives all three from its cells and served rows the
-same way, so they equal the fine tables summed by construction too.
+Each write also adds the rollups', the cell rollups' and the enterprise totals' deltas
+(`StatRollup`, `StatCellRollup`, `StatEnterpriseTotal`), derived from the cell and served
+deltas of the same tally by `Tally.rolled_up`, and the reach's change (`StatReach`,
+reach.py), derived from the served rows before and after; the recount derives all four
+from its cells and served rows the same way, so they equal the fine tables summed by
+construction too.
 
 Mutable records (financings, payments) say what they contributed before they change:
 `track` when the row is locked for the change, `changed` once it has changed.
@@ -37,9 +38,11 @@ from crossfin.core.db import insert_for
 from crossfin.core.money import convert_up
 from crossfin.parties.stats import pg_upsert, reach
 from crossfin.parties.stats.models import (
+    BANK_DEPTHS,
     DEPTHS,
     Measure,
     StatCell,
+    StatCellRollup,
     StatEnterpriseTotal,
     StatRollup,
     StatServed,
@@ -49,10 +52,12 @@ CELLS = cast(Table, StatCell.__table__)
 SERVED = cast(Table, StatServed.__table__)
 ROLLUPS = cast(Table, StatRollup.__table__)
 TOTALS = cast(Table, StatEnterpriseTotal.__table__)
+CELL_ROLLUPS = cast(Table, StatCellRollup.__table__)
 CELL_KEY = ("county_path", "month", "scenario", "currency", "trade_class", "bank_org_id", "measure")
 SERVED_KEY = ("county_path", "month", "scenario", "trade_class", "bank_org_id", "org_id")
 ROLLUP_KEY = ("depth", "area_path", "month", "scenario", "trade_class", "measure")
 TOTAL_KEY = ("county_path", "org_id")
+CELL_ROLLUP_KEY = ("depth", "area_path", *CELL_KEY[1:])
 _INFO = "crossfin.stats"  # the session.info entry holding the transaction's deltas
 
 
@@ -81,6 +86,17 @@ class RollupKey(NamedTuple):
     month: str
     scenario: str
     trade_class: str
+    measure: str
+
+
+class CellRollupKey(NamedTuple):
+    depth: int
+    area_path: str
+    month: str
+    scenario: str
+    currency: str
+    trade_class: str
+    bank_org_id: int
     measure: str
 
 
@@ -164,6 +180,7 @@ class Tally:
         self.cells: dict[CellKey, tuple[int, int, int]] = {}
         self.served: dict[ServedKey, tuple[int, int]] = {}
         self.rollups: dict[RollupKey, tuple[int, int]] = {}
+        self.cell_rollups: dict[CellRollupKey, tuple[int, int, int]] = {}
         self.totals: dict[TotalKey, tuple[int, int]] = {}
         self.reach: dict[reach.ReachKey, tuple[int]] = {}
 
@@ -183,6 +200,7 @@ class Tally:
         twin = Tally()
         twin.cells, twin.served = dict(self.cells), dict(self.served)
         twin.rollups, twin.totals = dict(self.rollups), dict(self.totals)
+        twin.cell_rollups = dict(self.cell_rollups)
         twin.reach = dict(self.reach)
         return twin
 
@@ -192,27 +210,35 @@ class Tally:
         kept.cells = {k: v for k, v in self.cells.items() if any(v)}
         kept.served = {k: v for k, v in self.served.items() if any(v)}
         kept.rollups = {k: v for k, v in self.rollups.items() if any(v)}
+        kept.cell_rollups = {k: v for k, v in self.cell_rollups.items() if any(v)}
         kept.totals = {k: v for k, v in self.totals.items() if any(v)}
         kept.reach = {k: v for k, v in self.reach.items() if any(v)}
         return kept
 
     def rolled_up(self) -> Tally:
         """This tally with its rollups derived from its cells (each summed into its area at
-        every depth: a path cut to the depth's length) and its totals from its served rows
-        (summed over months, scenarios, classes and banks)."""
+        every depth: a path cut to the depth's length; with every dimension at
+        `BANK_DEPTHS`) and its totals from its served rows (summed over months, scenarios,
+        classes and banks)."""
         rolled = self.copy()
         rollups: dict[RollupKey, tuple[int, int]] = {}
-        for (path, month, scenario, _, klass, _, measure), (c, _, u) in self.cells.items():
+        wide: dict[CellRollupKey, tuple[int, int, int]] = {}
+        for cell_key, (c, a, u) in self.cells.items():
+            path, month, scenario, _, klass, _, measure = cell_key
             for depth, length in enumerate(DEPTHS):
                 key = RollupKey(depth, path[:length], month, scenario, klass, measure)
                 rc, ru = rollups.get(key, (0, 0))
                 rollups[key] = (rc + c, ru + u)
+            for depth in BANK_DEPTHS:
+                wkey = CellRollupKey(depth, path[: DEPTHS[depth]], *cell_key[1:])
+                wc, wa, wu = wide.get(wkey, (0, 0, 0))
+                wide[wkey] = (wc + c, wa + a, wu + u)
         totals: dict[TotalKey, tuple[int, int]] = {}
         for (path, _, _, _, _, org_id), (c, u) in self.served.items():
             tkey = TotalKey(path, org_id)
             tc, tu = totals.get(tkey, (0, 0))
             totals[tkey] = (tc + c, tu + u)
-        rolled.rollups, rolled.totals = rollups, totals
+        rolled.rollups, rolled.totals, rolled.cell_rollups = rollups, totals, wide
         return rolled
 
     def __bool__(self) -> bool:
@@ -267,7 +293,7 @@ def changed(session: Session, kind: str, ident: int, after: list[Entry]) -> None
 def write(session: Session, tally: Tally) -> None:
     """Add a tally's sums, its rollups' and totals', to the tables: one upsert per key, in
     key order, table after table in the same order for every writer (on PostgreSQL all
-    four tables in one statement: pg_upsert.py says why); then the reach's change."""
+    five tables in one statement: pg_upsert.py says why); then the reach's change."""
     if session.get_bind().dialect.name == "postgresql":
         for statement, params in _pg_statements(tally):
             session.connection().exec_driver_sql(statement, params)
@@ -298,7 +324,7 @@ def _pg_statements(tally: Tally) -> list[tuple[str, Any]]:
 def _rows(tally: Tally) -> list[list[tuple[Any, ...]]]:
     """Each table's rows (key then sums) in key order, rollups derived, zeros left out."""
     tally = tally.rolled_up()
-    parts = (tally.cells, tally.served, tally.rollups, tally.totals)
+    parts = (tally.cells, tally.served, tally.rollups, tally.cell_rollups, tally.totals)
     return [[(*k, *v) for k, v in sorted(part.items()) if any(v)] for part in parts]
 
 
@@ -306,6 +332,7 @@ _TARGETS = (
     pg_upsert.Target(CELLS, CELL_KEY, ("count", "amount_minor", "usd_minor")),
     pg_upsert.Target(SERVED, SERVED_KEY, ("count", "usd_minor")),
     pg_upsert.Target(ROLLUPS, ROLLUP_KEY, ("count", "usd_minor")),
+    pg_upsert.Target(CELL_ROLLUPS, CELL_ROLLUP_KEY, ("count", "amount_minor", "usd_minor")),
     pg_upsert.Target(TOTALS, TOTAL_KEY, ("count", "usd_minor")),
 )
 _PG_WRITE = pg_upsert.statement(_TARGETS)

@@ -17,23 +17,38 @@ from sqlalchemy import SQLColumnExpression, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import StatCell, StatReach, StatRollup, StatServed
+from crossfin.parties.stats.models import (
+    StatCell,
+    StatCellRollup,
+    StatReach,
+    StatRollup,
+    StatServed,
+)
 
 DIVISIONS = {"province": 15, "prefecture": 22, "county": 29}
 GROUPS = ("province", "prefecture", "county", "month", "scenario", "currency", "class", "bank")
 # The level below each: what a jurisdiction's comparison of its children groups by.
 CHILD_LEVEL = {"root": "province", "province": "prefecture", "prefecture": "county"}
 
-Table = type[StatCell] | type[StatServed] | type[StatRollup] | type[StatReach]
-# The column of each other dimension (not every table has each: the rollups have no bank,
-# the reach no scenario either).
-COLUMNS = {"month": "month", "scenario": "scenario", "class": "trade_class", "bank": "bank_org_id"}
+Table = (
+    type[StatCell] | type[StatServed] | type[StatRollup] | type[StatCellRollup] | type[StatReach]
+)
+# The column of each other dimension or sum (not every table has each: the rollups have
+# no bank nor currency, the reach no scenario nor currency).
+COLUMNS = {
+    "month": "month",
+    "scenario": "scenario",
+    "currency": "currency",
+    "class": "trade_class",
+    "bank": "bank_org_id",
+    "amount_minor": "amount_minor",
+}
 
 
 def path_of(table: Table) -> InstrumentedAttribute[str]:
     """The path a table's rows are placed by: a rollup's area is its cells' path cut to its
     depth's length, so the same prefixes and `substr`s apply to both."""
-    if issubclass(table, (StatRollup, StatReach)):
+    if issubclass(table, (StatRollup, StatCellRollup, StatReach)):
         return table.area_path
     return table.county_path
 
@@ -47,8 +62,6 @@ def expression(table: Table, name: str) -> SQLColumnExpression[Any]:
     """The SQL expression of dimension `name` over `table` (stats_served has no currency)."""
     if name in DIVISIONS:
         return func.substr(path_of(table), 1, DIVISIONS[name])
-    if name == "currency":
-        return StatCell.currency
     return cast(SQLColumnExpression[Any], column(table, name))
 
 

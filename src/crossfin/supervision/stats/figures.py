@@ -32,7 +32,16 @@ from crossfin.core.money import format_amount
 from crossfin.parties.access import Caller, supervised
 from crossfin.parties.jurisdictions import ROOT_PATH
 from crossfin.parties.models import Jurisdiction, Organization
-from crossfin.parties.stats.models import DEPTHS, StatCell, StatReach, StatRollup, StatServed
+from crossfin.parties.stats.models import (
+    ANY_BANK,
+    BANK_DEPTHS,
+    DEPTHS,
+    StatCell,
+    StatCellRollup,
+    StatReach,
+    StatRollup,
+    StatServed,
+)
 from crossfin.parties.stats.reach import ANY_CLASS
 from crossfin.supervision.stats.dimensions import (
     DIVISIONS,
@@ -66,25 +75,30 @@ def figures(session: Session, caller: Caller, query: StatsQuery) -> list[dict[st
 
 
 class Plan:
-    """Which tables a query reads: the rollups (at `depth`) and the reach (at
-    `served_depth`) where it allows, else the cells and served rows (None)."""
+    """Which tables a query reads: the rollups (at `depth`; the cell rollups, `wide`, for
+    a query by bank or currency) and the reach (at `served_depth`) where it allows, else
+    the cells and served rows (None)."""
 
-    def __init__(self, depth: int | None, served_depth: int | None) -> None:
+    def __init__(self, depth: int | None, served_depth: int | None, wide: bool = False) -> None:
         self.depth, self.served_depth = depth, served_depth
-        self.cells: type[StatCell] | type[StatRollup] = StatCell if depth is None else StatRollup
+        self.cells: type[StatCell] | type[StatRollup] | type[StatCellRollup] = (
+            StatCell if depth is None else StatCellRollup if wide else StatRollup
+        )
 
     @staticmethod
     def of(node: Jurisdiction, query: StatsQuery) -> Plan:
-        fine = {"currency", "bank"} & set(query.group_by)
-        if fine or query.currency or query.bank_org_id is not None:
-            return Plan(None, None)
         # The deepest level the rows must tell apart: the node's (its prefix must be cut
         # from the area) and each division grouped by.
         length = max([len(node.path), *(DIVISIONS[g] for g in query.group_by if g in DIVISIONS)])
         depth = next((d for d, cut in enumerate(DEPTHS) if cut >= length), None)
         # The reach keeps no scenario.
         by_scenario = query.scenario or "scenario" in query.group_by
-        return Plan(depth, None if by_scenario else depth)
+        served = None if by_scenario else depth
+        fine = {"currency", "bank"} & set(query.group_by)
+        if fine or query.currency or query.bank_org_id is not None:
+            # Banks and currencies are kept at the root's and the provinces' depths only.
+            return Plan(depth, served, wide=True) if depth in BANK_DEPTHS else Plan(None, None)
+        return Plan(depth, served)
 
 
 def conditions(
@@ -123,9 +137,9 @@ def _cells(
     where = conditions(table, caller, node, query, plan.depth)
     where.append(table.measure.in_([m.value for m in query.measures]))
     if query.currency:
-        where.append(StatCell.currency == query.currency)
-    # The rollups serve no per-currency query: they keep no amount in a currency.
-    amount = func.sum(StatCell.amount_minor) if table is StatCell else literal(0)
+        where.append(column(table, "currency") == query.currency)
+    # The rollups keep no currency (a query by currency reads the cells or cell rollups).
+    amount = literal(0) if table is StatRollup else func.sum(column(table, "amount_minor"))
     sums = (func.sum(table.count), func.sum(table.usd_minor), amount)
     cap = MAX_GROUPS * len(query.measures)
     found = session.execute(
@@ -185,6 +199,10 @@ def _reach(
         where.append(r.trade_class != ANY_CLASS)
     elif not query.trade_class:
         where.append(r.trade_class == ANY_CLASS)  # an enterprise once, whatever its class
+    if "bank" in query.group_by:
+        where.append(r.bank_org_id != ANY_BANK)
+    elif query.bank_org_id is None:
+        where.append(r.bank_org_id == ANY_BANK)  # and whatever its banks
     if "month" not in query.group_by:
         # Each enterprise once: in its first month of the range (or its first ever).
         where.append(r.previous < query.month_from if query.month_from else r.previous == "")

@@ -13,6 +13,7 @@ from sqlalchemy import Index
 
 from crossfin.parties.stats.models import (
     StatCell,
+    StatCellRollup,
     StatEnterpriseTotal,
     StatReach,
     StatRollup,
@@ -40,9 +41,20 @@ ROLLUPS_BY_AREA = Index(
     StatRollup.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},
 )
+CELL_ROLLUPS_BY_AREA = Index(
+    "ix_stats_cell_rollups_area",
+    StatCellRollup.depth,
+    StatCellRollup.area_path,
+    StatCellRollup.month,
+    postgresql_ops={"area_path": "varchar_pattern_ops"},
+)
+# A count reads one bank (any, or one) and one class (any, or one) of an area's rows: the
+# per-bank rows, thirty times the others at the root, are skipped by the index.
 REACH_BY_AREA = Index(
     "ix_stats_reach_area",
     StatReach.depth,
+    StatReach.bank_org_id,
+    StatReach.trade_class,
     StatReach.area_path,
     StatReach.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},

@@ -14,7 +14,7 @@ tables' contents for the recount.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,6 +27,8 @@ from crossfin.ledger.uow import UnitOfWork
 from crossfin.parties.stats.reach import REACH, REACH_KEY, ReachKey, reach_of, sizes_of
 from crossfin.parties.stats.upkeep import (
     CELL_KEY,
+    CELL_ROLLUP_KEY,
+    CELL_ROLLUPS,
     CELLS,
     ROLLUP_KEY,
     ROLLUPS,
@@ -35,6 +37,7 @@ from crossfin.parties.stats.upkeep import (
     TOTAL_KEY,
     TOTALS,
     CellKey,
+    CellRollupKey,
     Entry,
     RollupKey,
     ServedKey,
@@ -64,7 +67,7 @@ class Difference:
     """One key whose stored sums differ from the recount's (zeros where a row is missing)."""
 
     table: str
-    key: CellKey | ServedKey | RollupKey | TotalKey | ReachKey
+    key: CellKey | ServedKey | RollupKey | CellRollupKey | TotalKey | ReachKey
     stored: tuple[int, ...]
     recounted: tuple[int, ...]
 
@@ -126,14 +129,17 @@ def stored(session: Session) -> Tally:
         tally.served[ServedKey(*row[:6])] = (row[6], row[7])
     for row in session.execute(select(*[ROLLUPS.c[name] for name in ROLLUP_KEY + sums[::2]])):
         tally.rollups[RollupKey(*row[:6])] = (row[6], row[7])
+    wide = CELL_ROLLUPS.c
+    for row in session.execute(select(*[wide[name] for name in CELL_ROLLUP_KEY + sums])):
+        tally.cell_rollups[CellRollupKey(*row[:8])] = (row[8], row[9], row[10])
     for row in session.execute(select(*[TOTALS.c[name] for name in TOTAL_KEY + sums[::2]])):
         tally.totals[TotalKey(*row[:2])] = (row[2], row[3])
     for row in session.execute(select(*[REACH.c[name] for name in (*REACH_KEY, "count")])):
-        tally.reach[ReachKey(*row[:6])] = (row[6],)
+        tally.reach[ReachKey(*row[:7])] = (row[7],)
     return tally.nonzero()
 
 
-K = TypeVar("K", CellKey, ServedKey, RollupKey, TotalKey, ReachKey)
+K = TypeVar("K", CellKey, ServedKey, RollupKey, CellRollupKey, TotalKey, ReachKey)
 
 
 def _compare(
@@ -154,6 +160,9 @@ def differences(kept: Tally, counted: Tally) -> list[Difference]:
         *_compare(CELLS.name, dict(kept.cells), dict(counted.cells), (0, 0, 0)),
         *_compare(SERVED.name, dict(kept.served), dict(counted.served), (0, 0)),
         *_compare(ROLLUPS.name, dict(kept.rollups), dict(counted.rollups), (0, 0)),
+        *_compare(
+            CELL_ROLLUPS.name, dict(kept.cell_rollups), dict(counted.cell_rollups), (0, 0, 0)
+        ),
         *_compare(TOTALS.name, dict(kept.totals), dict(counted.totals), (0, 0)),
         *_compare(REACH.name, dict(kept.reach), dict(counted.reach), (0,)),
     ]
@@ -179,7 +188,7 @@ def replace(db: Database, progress: Progress | None = None) -> Outcome:
         kept = stored(session)
         counted = recount(session, progress)
         found = differences(kept, counted)
-        for table in (CELLS, SERVED, ROLLUPS, TOTALS, REACH):
+        for table in (CELLS, SERVED, ROLLUPS, CELL_ROLLUPS, TOTALS, REACH):
             session.execute(delete(table))
         _insert(session, counted)
         uow.commit()
@@ -197,21 +206,25 @@ def fill_if_empty(db: Database) -> int:
 
 
 def _insert(session: Session, tally: Tally) -> None:
-    cells = [
-        {**k._asdict(), "count": c, "amount_minor": a, "usd_minor": u}
-        for k, (c, a, u) in sorted(tally.cells.items())
-    ]
-    reach = [{**k._asdict(), "count": n} for k, (n,) in sorted(tally.reach.items())]
-    for table, rows in (
-        (CELLS, cells),
-        (SERVED, _rows(tally.served)),
-        (ROLLUPS, _rows(tally.rollups)),
-        (TOTALS, _rows(tally.totals)),
-        (REACH, reach),
+    for table, sums, names in (
+        (CELLS, tally.cells, _AMOUNTS),
+        (SERVED, tally.served, _USD),
+        (ROLLUPS, tally.rollups, _USD),
+        (CELL_ROLLUPS, tally.cell_rollups, _AMOUNTS),
+        (TOTALS, tally.totals, _USD),
+        (REACH, tally.reach, ("count",)),
     ):
+        rows = _rows(sums, names)
         for start in range(0, len(rows), STEP):
             session.execute(insert(table), rows[start : start + STEP])
 
 
-def _rows(sums: dict[K, tuple[int, int]]) -> list[dict[str, Any]]:
-    return [{**k._asdict(), "count": c, "usd_minor": u} for k, (c, u) in sorted(sums.items())]
+_AMOUNTS = ("count", "amount_minor", "usd_minor")
+_USD = ("count", "usd_minor")
+
+
+def _rows(sums: Mapping[Any, tuple[int, ...]], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [
+        {**key._asdict(), **dict(zip(names, values, strict=True))}
+        for key, values in sorted(sums.items())
+    ]
