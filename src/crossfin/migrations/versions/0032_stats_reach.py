@@ -115,14 +115,13 @@ def upgrade() -> None:
         postgresql_ops=AREA,
     )
     op.create_index(
-        "ix_stats_enterprise_totals_usd", "stats_enterprise_totals", ["usd_minor", "org_id"]
-    )
-    op.create_index(
         "ix_stats_enterprise_totals_path",
         "stats_enterprise_totals",
         ["county_path"],
         postgresql_ops=PATH,
     )
+    # A county's figures are read from its cells now (models.ROLLUP_DEPTHS).
+    op.execute("DELETE FROM stats_rollups WHERE depth = 3")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(REACH_APPLY)
     fill_reach(op.get_bind())
@@ -135,7 +134,6 @@ def downgrade() -> None:
             "DROP FUNCTION stats_reach_apply(json)"
         )
     op.drop_index("ix_stats_enterprise_totals_path", table_name="stats_enterprise_totals")
-    op.drop_index("ix_stats_enterprise_totals_usd", table_name="stats_enterprise_totals")
     op.drop_index("ix_stats_reach_area", table_name="stats_reach")
     op.drop_index("ix_stats_cell_rollups_area", table_name="stats_cell_rollups")
     op.drop_table("stats_cell_rollups")

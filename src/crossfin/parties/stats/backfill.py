@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Insert, func, insert, literal, select, text
 
-from crossfin.parties.stats.models import ANY_BANK, BANK_DEPTHS, DEPTHS
+from crossfin.parties.stats.models import ANY_BANK, BANK_DEPTHS, DEPTHS, ROLLUP_DEPTHS
 from crossfin.parties.stats.upkeep import CELL_ROLLUPS, CELLS, ROLLUPS, SERVED, TOTALS
 
 # Each enterprise's active months per area, class (its own or '*' for any) and bank (its
@@ -43,8 +43,8 @@ HAVING sum(count) > 0
 def fill_rollups(conn: Connection) -> None:
     """Replace the rollups' rows with the sums of the cells."""
     conn.execute(ROLLUPS.delete())
-    for depth, length in enumerate(DEPTHS):
-        conn.execute(_cells_at(depth, length))
+    for depth in ROLLUP_DEPTHS:
+        conn.execute(_cells_at(depth, DEPTHS[depth]))
 
 
 def fill_reach(conn: Connection) -> None:

@@ -11,10 +11,11 @@ enterprise within the same dimensions (less the currency): counting its ids answ
 "distinct enterprises served", and summing its USD answers "top enterprises".
 
 The rollups answer most queries without reading the fine tables (a head-office view would
-sum most of them): `stats_rollups` sums the cells per area of every level of the tree
-without the currency and bank, `stats_cell_rollups` with them for the root and the
-provinces, `stats_reach` counts the enterprises served so that any range of months is a
-sum, and `stats_enterprise_totals` bounds the top enterprises (each class says more).
+sum most of them): `stats_rollups` sums the cells per area of the root, each province and
+each prefecture (a county's cells are its own rollup) without the currency and bank,
+`stats_cell_rollups` with them for the root and the provinces, `stats_reach` counts the
+enterprises served so that any range of months is a sum, and `stats_enterprise_totals`
+bounds the top enterprises (each class says more).
 A row's `depth` says the level (0 the root, 1 a province, 2 a prefecture, 3 a county) and
 its `area_path` is the cell's county path cut to that level's length (8, 15, 22, 29
 characters): the same `substr` the read side groups the cells by, so both give the same
@@ -36,6 +37,9 @@ from crossfin.core.db import Base
 # The length of a county path cut to each depth: the root, a province, a prefecture, a
 # county (the module's docstring says why a depth, not the path's length, names the level).
 DEPTHS = (8, 15, 22, 29)
+# The depths `stats_rollups` keeps: not the counties', whose cells are the rollup already
+# but for the currency and bank (a county's figures read its cells, a few hundred rows).
+ROLLUP_DEPTHS = (0, 1, 2)
 # The depths whose figures also keep the currency and the bank (`StatCellRollup`, and the
 # reach per bank): the root and the provinces, where a query by bank or currency would
 # otherwise sum a large share of the cells.

@@ -40,6 +40,7 @@ from crossfin.parties.stats import pg_upsert, reach
 from crossfin.parties.stats.models import (
     BANK_DEPTHS,
     DEPTHS,
+    ROLLUP_DEPTHS,
     Measure,
     StatCell,
     StatCellRollup,
@@ -217,7 +218,7 @@ class Tally:
 
     def rolled_up(self) -> Tally:
         """This tally with its rollups derived from its cells (each summed into its area at
-        every depth: a path cut to the depth's length; with every dimension at
+        each of `ROLLUP_DEPTHS`: a path cut to the depth's length; with every dimension at
         `BANK_DEPTHS`) and its totals from its served rows (summed over months, scenarios,
         classes and banks)."""
         rolled = self.copy()
@@ -225,8 +226,8 @@ class Tally:
         wide: dict[CellRollupKey, tuple[int, int, int]] = {}
         for cell_key, (c, a, u) in self.cells.items():
             path, month, scenario, _, klass, _, measure = cell_key
-            for depth, length in enumerate(DEPTHS):
-                key = RollupKey(depth, path[:length], month, scenario, klass, measure)
+            for depth in ROLLUP_DEPTHS:
+                key = RollupKey(depth, path[: DEPTHS[depth]], month, scenario, klass, measure)
                 rc, ru = rollups.get(key, (0, 0))
                 rollups[key] = (rc + c, ru + u)
             for depth in BANK_DEPTHS:

@@ -36,6 +36,7 @@ from crossfin.parties.stats.models import (
     ANY_BANK,
     BANK_DEPTHS,
     DEPTHS,
+    ROLLUP_DEPTHS,
     StatCell,
     StatCellRollup,
     StatReach,
@@ -98,7 +99,8 @@ class Plan:
         if fine or query.currency or query.bank_org_id is not None:
             # Banks and currencies are kept at the root's and the provinces' depths only.
             return Plan(depth, served, wide=True) if depth in BANK_DEPTHS else Plan(None, None)
-        return Plan(depth, served)
+        # A county's figures are its cells (no rollup there); its enterprises the reach's.
+        return Plan(depth if depth in ROLLUP_DEPTHS else None, served)
 
 
 def conditions(
