@@ -10,7 +10,7 @@ import pytest
 from crossfin.core.db import Database
 from crossfin.parties.models import OrgKind
 from crossfin.parties.stats.models import ANY_BANK
-from crossfin.parties.stats.reach import ANY_CLASS, ReachKey, contribution
+from crossfin.parties.stats.reach import ANY_CLASS, ANY_SCENARIO, ReachKey, contribution
 from crossfin.parties.stats.upkeep import ServedKey, Tally, write
 from crossfin.supervision.stats import top
 from crossfin.supervision.stats.query import StatsQuery
@@ -25,13 +25,14 @@ MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04")
 def test_an_enterprise_adds_each_active_month_with_the_one_before() -> None:
     path = "/000000/440000/440300/440305/"
     groups = {
-        (path, "2026-03", "A", 5): 2,
-        (path, "2026-01", "A", 5): 1,
-        (path, "2026-02", "B", 6): 1,
-        (path, "2026-04", "A", 5): 0,  # taken back: not active
+        (path, "2026-03", "F1", "A", 5): 2,
+        (path, "2026-01", "F1", "A", 5): 1,
+        (path, "2026-02", "P3", "B", 6): 1,
+        (path, "2026-04", "F1", "A", 5): 0,  # taken back: not active
     }
     found = contribution(groups, "small")
-    county = {(k.trade_class, k.month, k.previous) for k in found if k.depth == 3}
+    any_scenario = [k for k in found if k.scenario == ANY_SCENARIO]
+    county = {(k.trade_class, k.month, k.previous) for k in any_scenario if k.depth == 3}
     assert {k.bank_org_id for k in found if k.depth == 3} == {ANY_BANK}
     assert county == {
         ("A", "2026-01", ""),
@@ -41,9 +42,13 @@ def test_an_enterprise_adds_each_active_month_with_the_one_before() -> None:
         (ANY_CLASS, "2026-02", "2026-01"),
         (ANY_CLASS, "2026-03", "2026-02"),
     }
-    assert found[ReachKey(0, "/000000/", ANY_CLASS, ANY_BANK, "small", "2026-03", "2026-02")] == 1
+    star, any_bank = ANY_SCENARIO, ANY_BANK
+    assert found[ReachKey(0, "/000000/", star, star, any_bank, "small", "2026-03", "2026-02")] == 1
+    # Per scenario: F1 served in January and March, P3 in February only.
+    assert found[ReachKey(3, path, "F1", star, any_bank, "small", "2026-03", "2026-01")] == 1
+    assert found[ReachKey(3, path, "P3", "B", any_bank, "small", "2026-02", "")] == 1
     # Per bank at the root and the province only: bank 5 served in January and March.
-    assert found[ReachKey(1, path[:15], ANY_CLASS, 5, "small", "2026-03", "2026-01")] == 1
+    assert found[ReachKey(1, path[:15], star, star, 5, "small", "2026-03", "2026-01")] == 1
     assert not any(k.bank_org_id == 5 for k in found if k.depth > 1)
     assert {k.area_path for k in found} == {path[:n] for n in (8, 15, 22, 29)}
     assert all(n == 1 for n in found.values())

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("depth", sa.SmallInteger(), nullable=False),
         sa.Column("area_path", sa.String(length=64), nullable=False),
+        sa.Column("scenario", sa.String(length=16), nullable=False),
         sa.Column("trade_class", sa.String(length=1), nullable=False),
         sa.Column("bank_org_id", sa.Integer(), nullable=False),
         sa.Column("size", sa.String(length=8), nullable=False),
@@ -54,6 +55,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "depth",
             "area_path",
+            "scenario",
             "trade_class",
             "bank_org_id",
             "month",
@@ -105,7 +107,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_stats_reach_area",
         "stats_reach",
-        ["depth", "bank_org_id", "trade_class", "area_path", "month"],
+        ["depth", "bank_org_id", "trade_class", "scenario", "area_path", "month"],
         postgresql_ops=AREA,
     )
     op.create_index(
@@ -185,73 +187,77 @@ DECLARE
     written integer;
 BEGIN
     SELECT array_agg(DISTINCT d.org) INTO moved
-    FROM json_to_recordset(deltas)
-        AS d(org integer, path varchar, month varchar, klass varchar, bank integer, delta bigint)
+    FROM json_to_recordset(deltas) AS d(
+        org integer, path varchar, month varchar, scenario varchar, klass varchar,
+        bank integer, delta bigint
+    )
     CROSS JOIN LATERAL (
         SELECT coalesce(sum(s.count), 0) AS total FROM stats_served s
         WHERE s.org_id = d.org AND s.month = d.month AND s.county_path = d.path
-          AND s.trade_class = d.klass AND s.bank_org_id = d.bank
+          AND s.scenario = d.scenario AND s.trade_class = d.klass AND s.bank_org_id = d.bank
     ) g
     WHERE (g.total > 0) <> (g.total - d.delta > 0);
     IF moved IS NULL THEN
         RETURN 0;
     END IF;
     WITH delta AS (
-        SELECT d.org, d.path, d.month, d.klass, d.bank, d.delta
+        SELECT d.org, d.path, d.month, d.scenario, d.klass, d.bank, d.delta
         FROM json_to_recordset(deltas) AS d(
-            org integer, path varchar, month varchar, klass varchar, bank integer, delta bigint
+            org integer, path varchar, month varchar, scenario varchar, klass varchar,
+            bank integer, delta bigint
         )
         WHERE d.org = ANY(moved)
     ),
     now AS (
-        SELECT s.org_id AS org, s.county_path AS path, s.month, s.trade_class AS klass,
-               s.bank_org_id AS bank, sum(s.count) AS total
+        SELECT s.org_id AS org, s.county_path AS path, s.month, s.scenario,
+               s.trade_class AS klass, s.bank_org_id AS bank, sum(s.count) AS total
         FROM stats_served s
         WHERE s.org_id = ANY(moved)
-        GROUP BY 1, 2, 3, 4, 5
+        GROUP BY 1, 2, 3, 4, 5, 6
     ),
     states AS (
-        SELECT n.org, n.path, n.month, n.klass, n.bank, v.sign, v.total
+        SELECT n.org, n.path, n.month, n.scenario, n.klass, n.bank, v.sign, v.total
         FROM now n
-        LEFT JOIN delta d USING (org, path, month, klass, bank)
+        LEFT JOIN delta d USING (org, path, month, scenario, klass, bank)
         CROSS JOIN LATERAL (
             VALUES (1, n.total), (-1, n.total - coalesce(d.delta, 0))
         ) AS v(sign, total)
     ),
     active AS (
-        SELECT st.org, lv.depth, substr(st.path, 1, lv.len) AS area, k.klass, b.bank,
-               st.month, st.sign
+        SELECT st.org, lv.depth, substr(st.path, 1, lv.len) AS area, sc.scenario, k.klass,
+               b.bank, st.month, st.sign
         FROM states st
         CROSS JOIN (VALUES (0, 8), (1, 15), (2, 22), (3, 29)) AS lv(depth, len)
+        CROSS JOIN LATERAL (VALUES (st.scenario::text), ('*'::text)) AS sc(scenario)
         CROSS JOIN LATERAL (VALUES (st.klass::text), ('*'::text)) AS k(klass)
         CROSS JOIN LATERAL (
             SELECT -1 AS bank UNION ALL SELECT st.bank WHERE lv.depth <= 1
         ) AS b
-        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         HAVING sum(st.total) > 0
     ),
     pairs AS (
-        SELECT a.org, a.depth, a.area, a.klass, a.bank, a.month, a.sign,
+        SELECT a.org, a.depth, a.area, a.scenario, a.klass, a.bank, a.month, a.sign,
                coalesce(lag(a.month) OVER (
-                   PARTITION BY a.org, a.depth, a.area, a.klass, a.bank, a.sign
+                   PARTITION BY a.org, a.depth, a.area, a.scenario, a.klass, a.bank, a.sign
                    ORDER BY a.month
                ), '') AS previous
         FROM active a
     ),
     change AS (
-        SELECT p.depth, p.area, p.klass, p.bank, coalesce(o.size, '') AS size, p.month,
-               p.previous, sum(p.sign) AS n
+        SELECT p.depth, p.area, p.scenario, p.klass, p.bank, coalesce(o.size, '') AS size,
+               p.month, p.previous, sum(p.sign) AS n
         FROM pairs p
         LEFT JOIN organizations o ON o.id = p.org
-        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
         HAVING sum(p.sign) <> 0
     )
     INSERT INTO stats_reach AS r
-        (depth, area_path, trade_class, bank_org_id, size, month, previous, count)
-    SELECT depth, area, klass, bank, size, month, previous, n
+        (depth, area_path, scenario, trade_class, bank_org_id, size, month, previous, count)
+    SELECT depth, area, scenario, klass, bank, size, month, previous, n
     FROM change
-    ORDER BY depth, area, klass, bank, month, previous, size
-    ON CONFLICT (depth, area_path, trade_class, bank_org_id, month, previous, size)
+    ORDER BY depth, area, scenario, klass, bank, month, previous, size
+    ON CONFLICT (depth, area_path, scenario, trade_class, bank_org_id, month, previous, size)
     DO UPDATE SET count = r.count + EXCLUDED.count;
     GET DIAGNOSTICS written = ROW_COUNT;
     RETURN written;

@@ -14,26 +14,28 @@ from sqlalchemy import Connection, Insert, func, insert, literal, select, text
 from crossfin.parties.stats.models import ANY_BANK, BANK_DEPTHS, DEPTHS, ROLLUP_DEPTHS
 from crossfin.parties.stats.upkeep import CELL_ROLLUPS, CELLS, ROLLUPS, SERVED, TOTALS
 
-# Each enterprise's active months per area, class (its own or '*' for any) and bank (its
-# own, at `BANK_DEPTHS`, or any), each paired with the one before it: reach.py's
+# Each enterprise's active months per area, scenario and class (its own or '*' for any)
+# and bank (its own, at `BANK_DEPTHS`, or any), each paired with the one before it: reach.py's
 # `contribution`, for every enterprise at once. One SELECT per (class, bank) variant.
 _REACH = """
 INSERT INTO stats_reach
-    (depth, area_path, trade_class, bank_org_id, size, month, previous, count)
-SELECT p.depth, p.area, p.klass, p.bank, coalesce(o.size, ''), p.month, p.previous, count(*)
+    (depth, area_path, scenario, trade_class, bank_org_id, size, month, previous, count)
+SELECT p.depth, p.area, p.scenario, p.klass, p.bank, coalesce(o.size, ''), p.month,
+       p.previous, count(*)
 FROM (
-    SELECT a.depth, a.area, a.klass, a.bank, a.org, a.month,
+    SELECT a.depth, a.area, a.scenario, a.klass, a.bank, a.org, a.month,
            coalesce(lag(a.month) OVER (
-               PARTITION BY a.org, a.area, a.klass, a.bank ORDER BY a.month
+               PARTITION BY a.org, a.area, a.scenario, a.klass, a.bank ORDER BY a.month
            ), '') AS previous
     FROM ({variants}) AS a
 ) AS p
 LEFT JOIN organizations o ON o.id = p.org
-GROUP BY p.depth, p.area, p.klass, p.bank, coalesce(o.size, ''), p.month, p.previous
+GROUP BY p.depth, p.area, p.scenario, p.klass, p.bank, coalesce(o.size, ''), p.month,
+         p.previous
 """
 _VARIANT = """
-SELECT {depth} AS depth, substr(county_path, 1, {length}) AS area, {klass} AS klass,
-       {bank} AS bank, org_id AS org, month
+SELECT {depth} AS depth, substr(county_path, 1, {length}) AS area, {scenario} AS scenario,
+       {klass} AS klass, {bank} AS bank, org_id AS org, month
 FROM stats_served
 GROUP BY substr(county_path, 1, {length}), {grouped}org_id, month
 HAVING sum(count) > 0
@@ -66,6 +68,7 @@ def fill_cell_rollups(conn: Connection) -> None:
 def _reach_at(depth: int, length: int) -> str:
     # The depth and length are this module's integers, written into the SQL: a bound
     # parameter in both SELECT and GROUP BY would be two parameters to PostgreSQL.
+    scenarios = (("scenario", "scenario, "), ("'*'", ""))
     classes = (("trade_class", "trade_class, "), ("'*'", ""))
     banks = [(str(ANY_BANK), "")]
     if depth in BANK_DEPTHS:
@@ -74,10 +77,12 @@ def _reach_at(depth: int, length: int) -> str:
         _VARIANT.format(
             depth=int(depth),
             length=int(length),
+            scenario=scenario,
             klass=klass,
             bank=bank,
-            grouped=by_class + by_bank,
+            grouped=by_scenario + by_class + by_bank,
         )
+        for scenario, by_scenario in scenarios
         for klass, by_class in classes
         for bank, by_bank in banks
     ]

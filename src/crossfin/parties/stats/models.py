@@ -181,7 +181,8 @@ class StatReach(Base):
     [a, b] and `previous` < a, and a single month's is the sum of its rows: a few hundred
     rows per area and class, whatever the number of enterprises.
 
-    `trade_class` is the class served under ('' none) or '*' for any (an enterprise
+    `scenario` is the scenario served in, or '*' for any; `trade_class` the class served
+    under ('' none) or '*' for any (an enterprise
     whose class changed counts once, not once per class); `bank_org_id` the bank served
     by, kept at `BANK_DEPTHS` only, or `ANY_BANK` (every depth); `size` is the
     enterprise's ('' unknown), for the SME share. parties/stats/reach.py keeps it."""
@@ -191,6 +192,7 @@ class StatReach(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     depth: Mapped[int] = mapped_column(SmallInteger)
     area_path: Mapped[str] = mapped_column(String(64))
+    scenario: Mapped[str] = mapped_column(String(16))
     trade_class: Mapped[str] = mapped_column(String(1))
     bank_org_id: Mapped[int] = mapped_column(Integer)
     size: Mapped[str] = mapped_column(String(8))
@@ -200,7 +202,14 @@ class StatReach(Base):
 
     __table_args__ = (
         UniqueConstraint(
-            "depth", "area_path", "trade_class", "bank_org_id", "month", "previous", "size"
+            "depth",
+            "area_path",
+            "scenario",
+            "trade_class",
+            "bank_org_id",
+            "month",
+            "previous",
+            "size",
         ),
     )
 

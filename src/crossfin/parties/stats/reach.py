@@ -1,15 +1,16 @@
 """The reach: distinct enterprises served, kept so that a count over any months is a sum.
 
-`stats_reach` (models.StatReach) counts, per area of every level, class, bank and size,
-the pairs (month, previous): an enterprise served in an area in months m1 < m2 < ... < mk
+`stats_reach` (models.StatReach) counts, per area of every level, scenario, class, bank
+and size, the pairs (month, previous): an enterprise served in an area in months m1 < m2 < ... < mk
 contributes (m1, ''), (m2, m1), ..., (mk, mk-1). A month is *active* for the enterprise
-when its served rows that fall there (the path cut to the depth's length, the class or any
-class, the bank or any bank: a bank only at `BANK_DEPTHS`) sum a count above zero, as a
+when its served rows that fall there (the path cut to the depth's length, the scenario or
+any, the class or any, the bank or any bank: a bank only at `BANK_DEPTHS`) sum a count
+above zero, as a
 served row counts while its count is above zero.
 
 A change adds `contribution(after) - contribution(before)` of each enterprise whose
-activity moved: one of its (path, month, class, bank) groups went from zero to above or
-back.
+activity moved: one of its (path, month, scenario, class, bank) groups (a served row but
+for the enterprise) went from zero to above or back.
 Most changes move none (a second financing in a month), and then nothing is written. The
 recount sums `contribution` over every enterprise from the recounted served rows.
 
@@ -37,15 +38,25 @@ from crossfin.parties.stats.models import ANY_BANK, BANK_DEPTHS, DEPTHS, StatRea
 from crossfin.parties.stats.pg_upsert import rows_json
 
 REACH = cast(Table, StatReach.__table__)
-REACH_KEY = ("depth", "area_path", "trade_class", "bank_org_id", "size", "month", "previous")
-ANY_CLASS = "*"
-# The PostgreSQL call (driver parameter style): the deltas as one array per column.
+REACH_KEY = (
+    "depth",
+    "area_path",
+    "scenario",
+    "trade_class",
+    "bank_org_id",
+    "size",
+    "month",
+    "previous",
+)
+ANY_CLASS = ANY_SCENARIO = "*"
+# The PostgreSQL call (driver parameter style): the deltas as one JSON text.
 PG_CALL = "SELECT stats_reach_apply(%(deltas)s::json)"
 
 
 class ReachKey(NamedTuple):
     depth: int
     area_path: str
+    scenario: str
     trade_class: str
     bank_org_id: int
     size: str
@@ -53,26 +64,29 @@ class ReachKey(NamedTuple):
     previous: str
 
 
-# One enterprise's served counts per (county path, month, class, bank).
-GroupKey = tuple[str, str, str, int]
+# One enterprise's served counts per (county path, month, scenario, class, bank).
+GroupKey = tuple[str, str, str, str, int]
 Groups = Mapping[GroupKey, int]
 
 
 def contribution(groups: Groups, size: str) -> Counter[ReachKey]:
-    """The pairs an enterprise adds, given its served counts per (path, month, class,
-    bank)."""
-    sums: dict[tuple[int, str, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (path, month, klass, bank), count in groups.items():
+    """The pairs an enterprise adds, given its served counts per (path, month, scenario,
+    class, bank)."""
+    sums: dict[tuple[int, str, str, str, int], dict[str, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for (path, month, scenario, klass, bank), count in groups.items():
         for depth, length in enumerate(DEPTHS):
             area = path[:length]
             for b in (ANY_BANK, bank) if depth in BANK_DEPTHS else (ANY_BANK,):
-                sums[(depth, area, klass, b)][month] += count
-                sums[(depth, area, ANY_CLASS, b)][month] += count
+                for sc in (scenario, ANY_SCENARIO):
+                    sums[(depth, area, sc, klass, b)][month] += count
+                    sums[(depth, area, sc, ANY_CLASS, b)][month] += count
     found: Counter[ReachKey] = Counter()
-    for (depth, area, klass, bank), months in sums.items():
+    for (depth, area, scenario, klass, bank), months in sums.items():
         previous = ""
         for month in sorted(m for m, count in months.items() if count > 0):
-            found[ReachKey(depth, area, klass, bank, size, month, previous)] += 1
+            found[ReachKey(depth, area, scenario, klass, bank, size, month, previous)] += 1
             previous = month
     return found
 
@@ -117,11 +131,11 @@ def apply(session: Session, served: Mapping[Any, tuple[int, int]]) -> None:
         return
     s = StatServed
     after: dict[int, dict[GroupKey, int]] = defaultdict(dict)
-    query = select(s.org_id, s.county_path, s.month, s.trade_class, s.bank_org_id, s.count).where(
-        s.org_id.in_(sorted(deltas))
-    )
-    for org_id, path, month, klass, bank, count in session.execute(query):
-        groups, group = after[org_id], (path, month, klass, bank)
+    query = select(
+        s.org_id, s.county_path, s.month, s.scenario, s.trade_class, s.bank_org_id, s.count
+    ).where(s.org_id.in_(sorted(deltas)))
+    for org_id, path, month, scenario, klass, bank, count in session.execute(query):
+        groups, group = after[org_id], (path, month, scenario, klass, bank)
         groups[group] = groups.get(group, 0) + count
     change: Counter[ReachKey] = Counter()
     moved = [org for org, groups in deltas.items() if _moves(after[org], groups)]
@@ -155,12 +169,13 @@ def pg_parameters(served: Mapping[Any, tuple[int, int]]) -> dict[str, str] | Non
         for org, groups in sorted(deltas.items())
         for group, delta in sorted(groups.items())
     ]
-    return {"deltas": rows_json(("org", "path", "month", "klass", "bank", "delta"), rows)}
+    names = ("org", "path", "month", "scenario", "klass", "bank", "delta")
+    return {"deltas": rows_json(names, rows)}
 
 
 def _group(key: Any) -> GroupKey:
-    """The group of a served key: its path, month, class and bank (not its scenario)."""
-    return (key.county_path, key.month, key.trade_class, key.bank_org_id)
+    """The group of a served key: all of it but the enterprise."""
+    return (key.county_path, key.month, key.scenario, key.trade_class, key.bank_org_id)
 
 
 _STATEMENTS: dict[str, Any] = {}

@@ -7,8 +7,9 @@ currency, the amount in it (never a sum across currencies). Where the grouping a
 enterprises served (a financing registered or a payment facilitated) and the SME share:
 enterprises sized micro, small or medium over those of a known size.
 
-A query that neither groups nor filters by currency or bank reads the rollups instead
-(`stats_rollups`; for the enterprises also not by scenario, `stats_reach`): the rows of
+A query reads the rollups instead where it can (`stats_rollups`, or `stats_cell_rollups`
+by currency or bank at the root and the provinces; for the enterprises, `stats_reach`;
+a county's figures are its cells): the rows of
 one depth, the deepest of the viewed node's and of the divisions grouped by, whose area
 lies in the subtree. Their areas are the cells' paths cut to that depth, so the same
 prefix and `substr` select and group them, and the answers are the same (the test of the
@@ -43,7 +44,7 @@ from crossfin.parties.stats.models import (
     StatRollup,
     StatServed,
 )
-from crossfin.parties.stats.reach import ANY_CLASS
+from crossfin.parties.stats.reach import ANY_CLASS, ANY_SCENARIO
 from crossfin.supervision.stats.dimensions import (
     DIVISIONS,
     Labels,
@@ -92,9 +93,7 @@ class Plan:
         # from the area) and each division grouped by.
         length = max([len(node.path), *(DIVISIONS[g] for g in query.group_by if g in DIVISIONS)])
         depth = next((d for d, cut in enumerate(DEPTHS) if cut >= length), None)
-        # The reach keeps no scenario.
-        by_scenario = query.scenario or "scenario" in query.group_by
-        served = None if by_scenario else depth
+        served = depth
         fine = {"currency", "bank"} & set(query.group_by)
         if fine or query.currency or query.bank_org_id is not None:
             # Banks and currencies are kept at the root's and the provinces' depths only.
@@ -201,6 +200,10 @@ def _reach(
         where.append(r.trade_class != ANY_CLASS)
     elif not query.trade_class:
         where.append(r.trade_class == ANY_CLASS)  # an enterprise once, whatever its class
+    if "scenario" in query.group_by:
+        where.append(r.scenario != ANY_SCENARIO)
+    elif not query.scenario:
+        where.append(r.scenario == ANY_SCENARIO)
     if "bank" in query.group_by:
         where.append(r.bank_org_id != ANY_BANK)
     elif query.bank_org_id is None:

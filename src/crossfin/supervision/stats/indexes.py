@@ -48,13 +48,14 @@ CELL_ROLLUPS_BY_AREA = Index(
     StatCellRollup.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},
 )
-# A count reads one bank (any, or one) and one class (any, or one) of an area's rows: the
-# per-bank rows, thirty times the others at the root, are skipped by the index.
+# A count reads one bank, one class and one scenario (each any, or one) of an area's rows:
+# the per-bank rows, thirty times the others at the root, are skipped by the index.
 REACH_BY_AREA = Index(
     "ix_stats_reach_area",
     StatReach.depth,
     StatReach.bank_org_id,
     StatReach.trade_class,
+    StatReach.scenario,
     StatReach.area_path,
     StatReach.month,
     postgresql_ops={"area_path": "varchar_pattern_ops"},

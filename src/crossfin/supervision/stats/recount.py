@@ -135,7 +135,7 @@ def stored(session: Session) -> Tally:
     for row in session.execute(select(*[TOTALS.c[name] for name in TOTAL_KEY + sums[::2]])):
         tally.totals[TotalKey(*row[:2])] = (row[2], row[3])
     for row in session.execute(select(*[REACH.c[name] for name in (*REACH_KEY, "count")])):
-        tally.reach[ReachKey(*row[:7])] = (row[7],)
+        tally.reach[ReachKey(*row[:-1])] = (row[-1],)
     return tally.nonzero()
 
 
