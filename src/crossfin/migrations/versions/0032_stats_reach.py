@@ -9,7 +9,8 @@ A head-office view counted distinct enterprises over ~650,000 enterprise-months 
 served rollups (2.4-3.5 s for the dashboard): `stats_reach` answers the same counts from a
 few hundred rows per area and class (parties/stats/reach.py), and `stats_enterprise_totals`
 lets the top enterprises be found from the largest totals down (supervision/stats/top.py).
-The served rollups are read by nothing else and are dropped. `stats_cell_rollups` answers
+The served rollups are read by nothing else and are dropped, and so are the county rollups
+(a county's cells are its rollup). `stats_cell_rollups` answers
 a query by bank or currency over the country or a province without summing most of the
 cells. Backfill: the new tables derived from the cells and served rows
 (`parties/stats/backfill.fill_reach` and `fill_cell_rollups`, which the benchmark loads
@@ -175,10 +176,12 @@ def downgrade() -> None:
 
 # parties/stats/reach.py's `apply`, in SQL: called after the upserts of the same
 # transaction (the served rows hold `after`; `before` is after less the deltas), under the
-# head lock. First the cheap test, one index probe per delta: did any (path, month, class)
-# group go from no count to some or back? Most transactions stop there. Otherwise the
-# moved enterprises' months, before and after, cut to every depth and class (its own and
-# '*'), paired with the month before them, signed, summed and upserted.
+# head lock. First the cheap test, one index probe per delta: did any served row (path,
+# month, scenario, class, bank) go from no count to some or back? Most transactions stop
+# there. Otherwise the moved enterprises' months, before and after, cut to every depth,
+# scenario and class (its own and '*') and bank (its own at depths 0-1, and any), paired
+# with the month before them, signed, summed and upserted. The deltas come as one JSON
+# text (parties/stats/pg_upsert.py says why).
 REACH_APPLY = r"""
 CREATE FUNCTION stats_reach_apply(deltas json) RETURNS integer
 LANGUAGE plpgsql VOLATILE AS $fn$

@@ -1,21 +1,21 @@
 """The reach: distinct enterprises served, kept so that a count over any months is a sum.
 
 `stats_reach` (models.StatReach) counts, per area of every level, scenario, class, bank
-and size, the pairs (month, previous): an enterprise served in an area in months m1 < m2 < ... < mk
-contributes (m1, ''), (m2, m1), ..., (mk, mk-1). A month is *active* for the enterprise
-when its served rows that fall there (the path cut to the depth's length, the scenario or
-any, the class or any, the bank or any bank: a bank only at `BANK_DEPTHS`) sum a count
-above zero, as a
-served row counts while its count is above zero.
+and size, the pairs (month, previous): an enterprise served in an area in months
+m1 < m2 < ... < mk contributes (m1, ''), (m2, m1), ..., (mk, mk-1). A month is *active*
+for the enterprise when its served rows that fall there (the path cut to the depth's
+length; the scenario or any, the class or any, the bank or any: a bank only at
+`BANK_DEPTHS`) sum a count above zero, as a served row counts while its count is above
+zero.
 
 A change adds `contribution(after) - contribution(before)` of each enterprise whose
 activity moved: one of its (path, month, scenario, class, bank) groups (a served row but
-for the enterprise) went from zero to above or back.
-Most changes move none (a second financing in a month), and then nothing is written. The
-recount sums `contribution` over every enterprise from the recounted served rows.
+for the enterprise) went from zero to above or back. Most changes move none (a second
+financing in a month), and then nothing is written. The recount sums `contribution` over
+every enterprise from the recounted served rows.
 
 Two implementations apply a transaction's deltas, both held equal to the recount by the
-tests (tests/supervision/test_stats_reach.py and every `recount --check` after a storm):
+tests (tests/supervision/test_stats_rollups.py and every `recount --check` after a storm):
 `apply` in Python (SQLite, where the read is in process), and on PostgreSQL the function
 `stats_reach_apply` of migration 0032, sent in the ledger's pipeline after the upserts
 like the rest of the statistics, so that the head lock costs no round trip for it.
@@ -114,8 +114,8 @@ def sizes_of(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
 
 
 def count_deltas(served: Mapping[Any, tuple[int, int]]) -> dict[int, dict[GroupKey, int]]:
-    """A tally's served deltas summed per enterprise and (path, month, class, bank); zero
-    counts left out (a USD-only change moves no month)."""
+    """A tally's served deltas summed per enterprise and group (`_group`); zero counts
+    left out (a USD-only change moves no month)."""
     deltas: dict[int, dict[GroupKey, int]] = defaultdict(lambda: defaultdict(int))
     for key, (count, _) in served.items():
         if count:
