@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from crossfin.cli.main import app as cli
 from crossfin.core.db import Database
+from crossfin.core.errors import ValidationFailed
 from crossfin.parties.access import Caller
 from crossfin.parties.models import Jurisdiction, OrgKind
 from crossfin.parties.stats.backfill import fill_cell_rollups, fill_reach, fill_rollups
@@ -277,3 +278,23 @@ def test_recount_check_names_a_tampered_rollup(client, db: Database, db_url: str
     fixed = runner.invoke(cli, ["stats", "recount"], env=env)
     assert fixed.exit_code == 0, fixed.output
     assert check(db).differences == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        StatsQuery(group_by=("county", "month"), with_enterprises=False),  # the cells
+        StatsQuery(group_by=("prefecture", "month")),  # the rollups and the reach
+        StatsQuery(group_by=("county", "scenario")),  # the cells and the served rows
+    ],
+)
+def test_too_many_groups_are_refused_naming_group_by(
+    db: Database, world, query: StatsQuery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = caller_of(db, world["regulators"]["000000"])
+    with db.session(readonly=True) as session:
+        assert len(figures(session, head, query)) > 2
+        monkeypatch.setattr(figures_module, "MAX_GROUPS", 2)
+        with pytest.raises(ValidationFailed) as refused:
+            figures(session, head, query)
+    assert "query.group_by" in str(refused.value)

@@ -23,9 +23,10 @@ registered: "outstanding, March" is what is still owed today on March's financin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Label, case, func, literal, select
+from sqlalchemy import ColumnElement, Label, Row, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from crossfin.core.errors import invalid
@@ -93,13 +94,12 @@ class Plan:
         # from the area) and each division grouped by.
         length = max([len(node.path), *(DIVISIONS[g] for g in query.group_by if g in DIVISIONS)])
         depth = next((d for d, cut in enumerate(DEPTHS) if cut >= length), None)
-        served = depth
         fine = {"currency", "bank"} & set(query.group_by)
         if fine or query.currency or query.bank_org_id is not None:
             # Banks and currencies are kept at the root's and the provinces' depths only.
-            return Plan(depth, served, wide=True) if depth in BANK_DEPTHS else Plan(None, None)
+            return Plan(depth, depth, wide=True) if depth in BANK_DEPTHS else Plan(None, None)
         # A county's figures are its cells (no rollup there); its enterprises the reach's.
-        return Plan(depth if depth in ROLLUP_DEPTHS else None, served)
+        return Plan(depth if depth in ROLLUP_DEPTHS else None, depth)
 
 
 def conditions(
@@ -142,16 +142,11 @@ def _cells(
     # The rollups keep no currency (a query by currency reads the cells or cell rollups).
     amount = literal(0) if table is StatRollup else func.sum(column(table, "amount_minor"))
     sums = (func.sum(table.count), func.sum(table.usd_minor), amount)
-    cap = MAX_GROUPS * len(query.measures)
-    found = session.execute(
-        select(*dims, table.measure, *sums)
-        .where(*where)
-        .group_by(*dims, table.measure)
-        # One row more than allowed tells that there are too many.
-        .limit(cap + 1)
-    ).all()
-    if len(found) > cap:
-        raise invalid("query.group_by", f"more than {MAX_GROUPS:,} groups: filter or group less")
+    found = _capped(
+        session,
+        select(*dims, table.measure, *sums).where(*where).group_by(*dims, table.measure),
+        len(query.measures),  # a row per group and measure
+    )
     cells: dict[Key, dict[str, tuple[int, int, int]]] = {}
     width = len(dims)
     for row in found:
@@ -177,15 +172,13 @@ def _served(
     )
     keys = [served.c[f"d{i}"] for i in range(len(dims))]
     sme = func.count(case((Organization.size.in_(SME_SIZES), 1)))
-    found = session.execute(
+    found = _capped(
+        session,
         select(*keys, func.count(), sme, func.count(Organization.size))
         .select_from(served)
         .join(Organization, Organization.id == served.c.org_id)
-        .group_by(*keys)
-        .limit(MAX_GROUPS + 1)
-    ).all()
-    if len(found) > MAX_GROUPS:
-        raise invalid("query.group_by", f"more than {MAX_GROUPS:,} groups: filter or group less")
+        .group_by(*keys),
+    )
     width = len(dims)
     return {tuple(r[:width]): (int(r[width]), int(r[width + 1]), int(r[width + 2])) for r in found}
 
@@ -196,39 +189,48 @@ def _reach(
     r = StatReach
     dims = [expression(r, name) for name in query.group_by]
     where = conditions(r, caller, node, query, plan.served_depth)
-    if "class" in query.group_by:
-        where.append(r.trade_class != ANY_CLASS)
-    elif not query.trade_class:
-        where.append(r.trade_class == ANY_CLASS)  # an enterprise once, whatever its class
-    if "scenario" in query.group_by:
-        where.append(r.scenario != ANY_SCENARIO)
-    elif not query.scenario:
-        where.append(r.scenario == ANY_SCENARIO)
-    if "bank" in query.group_by:
-        where.append(r.bank_org_id != ANY_BANK)
-    elif query.bank_org_id is None:
-        where.append(r.bank_org_id == ANY_BANK)  # and whatever its banks
+    # The reach keeps each enterprise per class, scenario and bank and once for any of
+    # each: a dimension grouped by reads its own rows, one filtered (`conditions`) the
+    # value's, any other the "any" rows, so that an enterprise counts once.
+    for name, kept, filtered, any_value in (
+        ("class", r.trade_class, bool(query.trade_class), ANY_CLASS),
+        ("scenario", r.scenario, bool(query.scenario), ANY_SCENARIO),
+        ("bank", r.bank_org_id, query.bank_org_id is not None, ANY_BANK),
+    ):
+        if name in query.group_by:
+            where.append(kept != any_value)
+        elif not filtered:
+            where.append(kept == any_value)
     if "month" not in query.group_by:
         # Each enterprise once: in its first month of the range (or its first ever).
         where.append(r.previous < query.month_from if query.month_from else r.previous == "")
     sme = func.sum(case((r.size.in_(SME_SIZES), r.count), else_=0))
     sized = func.sum(case((r.size != "", r.count), else_=0))
-    found = session.execute(
-        select(*dims, func.sum(r.count), sme, sized)
-        .where(*where)
-        .group_by(*dims)
-        .limit(MAX_GROUPS + 1)
-    ).all()
-    if len(found) > MAX_GROUPS:
-        raise invalid("query.group_by", f"more than {MAX_GROUPS:,} groups: filter or group less")
+    found = _capped(
+        session, select(*dims, func.sum(r.count), sme, sized).where(*where).group_by(*dims)
+    )
     width = len(dims)
     # Ungrouped, the one row of sums is the answer even when empty (NULL sums: no rows);
     # grouped, a group whose rows all went back to zero is none.
     return {
-        tuple(r[:width]): (int(r[width] or 0), int(r[width + 1] or 0), int(r[width + 2] or 0))
-        for r in found
-        if r[width] or not width
+        tuple(row[:width]): (
+            int(row[width] or 0),
+            int(row[width + 1] or 0),
+            int(row[width + 2] or 0),
+        )
+        for row in found
+        if row[width] or not width
     }
+
+
+def _capped(session: Session, query: Select[Any], rows_per_group: int = 1) -> Sequence[Row[Any]]:
+    """The rows of a grouped query, refused (422 on group_by) past `MAX_GROUPS` groups:
+    one row more than allowed tells that there are too many."""
+    cap = MAX_GROUPS * rows_per_group
+    found = session.execute(query.limit(cap + 1)).all()
+    if len(found) > cap:
+        raise invalid("query.group_by", f"more than {MAX_GROUPS:,} groups: filter or group less")
+    return found
 
 
 def _row(
