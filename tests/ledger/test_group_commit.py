@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crossfin.core.db import Actor, Database
 from crossfin.core.settings import Settings
@@ -300,6 +300,9 @@ def test_kill_during_group_commit_loses_no_acknowledged_event(pg: Database, tmp_
             event_id, index = line.split()
             acknowledged[event_id] = int(index)
     assert len(acknowledged) > 300
+    # A killed client's backend finishes the statement it was running (a round may still
+    # commit its group) before it notices: read the tree once no other backend is busy.
+    _wait_until_quiet(pg)
     assert_tree_intact(pg)  # no half-written group: the head matches the stored leaves
     drain(pg)  # events committed to the queue but never placed: the next round's
     assert queued(pg) == 0
@@ -307,3 +310,18 @@ def test_kill_during_group_commit_loses_no_acknowledged_event(pg: Database, tmp_
     stored = {event: index for index, event, _ in stored_leaves(pg)}
     assert {e: stored.get(e) for e in acknowledged} == acknowledged
     assert tree.size >= len(acknowledged)
+
+
+def _wait_until_quiet(db: Database, timeout: float = 30.0) -> None:
+    """Until no other backend of this database runs a statement (the dead writers')."""
+    busy = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state <> 'idle' AND backend_type = 'client backend'"
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        with db.engine.connect() as conn:
+            if not conn.scalar(busy):
+                return
+        assert time.monotonic() < deadline, "the killed writers' statements never ended"
+        time.sleep(0.05)
